@@ -1,0 +1,238 @@
+/*
+ * xvs-ctl: the control utility for xvs-switchd.
+ *
+ * Checks a command line against the command table below (so that a typo
+ * gets a precise message without a round trip), sends it to the daemon
+ * over the control socket (Open vSwitch's unixctl JSON-RPC) and prints the
+ * reply: text by default, JSON with --format=json where a command has it.
+ *
+ * Exit status: 0 on success, 1 if the daemon refused the command, 2 for a
+ * usage error or when the daemon cannot be reached.
+ */
+#include <config.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "command-line.h"
+#include "jsonrpc.h"
+#include "openvswitch/vlog.h"
+#include "unixctl.h"
+#include "util.h"
+
+#define XVS_DEFAULT_CTL "/run/xvs/xvs-switchd.ctl"
+
+struct ctl_command {
+    const char *name;
+    const char *args;
+    int min_args, max_args;
+    bool json;                  /* Takes --format=json. */
+    const char *help;
+};
+
+static const struct ctl_command commands[] = {
+    {"show", "", 0, 0, true,
+     "bridges, ports, drivers, link state, PMD cores"},
+    {"add-port", "BRIDGE PORT [type=T] [devargs=D] [ofport=N] [driver=D]",
+     2, 6, false, "add a port (saved to the configuration file)"},
+    {"del-port", "BRIDGE PORT", 2, 2, false,
+     "delete a port (saved to the configuration file)"},
+    {"add-flow", "BRIDGE FLOW", 2, 2, false,
+     "add a flow in ovs-ofctl syntax (saved)"},
+    {"del-flows", "BRIDGE [MATCH]", 1, 2, false,
+     "delete all flows, or those that MATCH (saved)"},
+    {"dump-flows", "BRIDGE", 1, 1, true, "flows with packet and byte counts"},
+    {"dump-ports", "BRIDGE [PORT]", 1, 2, true,
+     "per-port rx/tx packets, bytes and drops"},
+    {"dump-macs", "BRIDGE", 1, 1, true, "the MAC learning table of NORMAL"},
+    {"version", "", 0, 0, false, "versions of xvs-ctl and xvs-switchd"},
+    {"exit", "", 0, 0, false, "stop xvs-switchd"},
+};
+
+static void
+usage(void)
+{
+    printf("xvs-ctl: control utility for xvs-switchd\n"
+           "usage: xvs-ctl [OPTIONS] COMMAND [ARG...]\n\nCommands:\n");
+    for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+        const struct ctl_command *c = &commands[i];
+        printf("  %s %s\n      %s%s\n", c->name, c->args, c->help,
+               c->json ? " (--format=json)" : "");
+    }
+    printf("\nOptions:\n"
+           "  -t, --ctl=PATH       control socket (default %s)\n"
+           "  -f, --format=FORMAT  text (default) or json\n"
+           "  -h, --help           show this help and exit\n"
+           "  -V, --version        show the version and exit\n"
+           "\nFlows use ovs-ofctl(8) syntax, e.g.\n"
+           "  xvs-ctl add-flow xenbr0 \"priority=100,in_port=1,"
+           "actions=output:2\"\n", XVS_DEFAULT_CTL);
+    exit(EXIT_SUCCESS);
+}
+
+static void
+die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+die_usage(const char *fmt, ...)
+{
+    va_list args;
+
+    fprintf(stderr, "xvs-ctl: ");
+    va_start(args, fmt);
+    vfprintf(stderr, fmt, args);
+    va_end(args);
+    fprintf(stderr, " (try xvs-ctl --help)\n");
+    exit(2);
+}
+
+static const struct ctl_command *
+find_command(const char *name)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+        if (!strcmp(commands[i].name, name)) {
+            return &commands[i];
+        }
+    }
+    return NULL;
+}
+
+/* Sends 'argv[0]' with arguments to the daemon; prints the reply.  Returns
+ * the exit status. */
+static int
+transact(const char *path, int argc, char *argv[])
+{
+    struct jsonrpc *client;
+    char *result, *error;
+    int retval;
+
+    /* unixctl reads a relative path as relative to OVS's run directory. */
+    char *abs = abs_file_name(NULL, path);
+    retval = unixctl_client_create(abs, &client);
+    free(abs);
+    if (retval) {
+        fprintf(stderr, "xvs-ctl: cannot connect to %s: %s (is xvs-switchd "
+                "running?)\n", path, ovs_strerror(retval));
+        return 2;
+    }
+    retval = unixctl_client_transact(client, argv[0], argc - 1, argv + 1,
+                                     &result, &error);
+    jsonrpc_close(client);
+    if (retval) {
+        fprintf(stderr, "xvs-ctl: %s: transaction failed: %s\n", path,
+                ovs_strerror(retval));
+        return 2;
+    }
+    if (error) {
+        size_t len = strlen(error);
+        fprintf(stderr, "xvs-ctl: %s%s", error,
+                len && error[len - 1] == '\n' ? "" : "\n");
+        free(error);
+        free(result);
+        return 1;
+    }
+    if (result) {
+        fputs(result, stdout);
+        free(result);
+    }
+    return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+    static const struct option long_options[] = {
+        {"ctl", required_argument, NULL, 't'},
+        {"target", required_argument, NULL, 't'},
+        {"format", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *path = getenv("XVS_CTL");
+    bool json = false;
+
+    set_program_name(argv[0]);
+    /* We report failures ourselves, in our words. */
+    vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_OFF);
+    if (!path || !*path) {
+        path = XVS_DEFAULT_CTL;
+    }
+
+    for (;;) {
+        /* '+': stop at the command, whose arguments may look like options. */
+        int c = getopt_long(argc, argv, "+t:f:hV", long_options, NULL);
+        if (c == -1) {
+            break;
+        }
+        switch (c) {
+        case 't':
+            path = optarg;
+            break;
+        case 'f':
+            if (!strcmp(optarg, "json")) {
+                json = true;
+            } else if (!strcmp(optarg, "text")) {
+                json = false;
+            } else {
+                die_usage("--format: expected text or json, got \"%s\"",
+                          optarg);
+            }
+            break;
+        case 'h':
+            usage();
+            break;
+        case 'V':
+            printf("xvs-ctl %s\n", XVS_VERSION);
+            return 0;
+        default:
+            die_usage("bad option");
+        }
+    }
+
+    if (optind >= argc) {
+        die_usage("missing command");
+    }
+
+    /* Take --format=... also after the command, as users type it. */
+    char **args = xcalloc(argc + 2, sizeof *args);
+    int n = 0;
+    for (int i = optind; i < argc; i++) {
+        if (!strncmp(argv[i], "--format=", 9) && i > optind) {
+            const char *f = argv[i] + 9;
+            if (strcmp(f, "json") && strcmp(f, "text")) {
+                die_usage("--format: expected text or json, got \"%s\"", f);
+            }
+            json = !strcmp(f, "json");
+        } else {
+            args[n++] = argv[i];
+        }
+    }
+
+    const struct ctl_command *cmd = find_command(args[0]);
+    if (!cmd) {
+        die_usage("unknown command \"%s\"", args[0]);
+    }
+    int n_args = n - 1;
+    if (n_args < cmd->min_args || n_args > cmd->max_args) {
+        die_usage("%s: expected %s%s", cmd->name,
+                  *cmd->args ? "arguments " : "no arguments",
+                  cmd->args);
+    }
+    if (json && !cmd->json) {
+        die_usage("%s: has no JSON output", cmd->name);
+    }
+    if (json) {
+        args[n++] = "--format=json";
+    }
+
+    if (!strcmp(cmd->name, "version")) {
+        printf("xvs-ctl %s\n", XVS_VERSION);
+        args[0] = "xvs/version";
+    }
+    int status = transact(path, n, args);
+    free(args);
+    return status;
+}

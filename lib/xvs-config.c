@@ -1,0 +1,1102 @@
+/*
+ * xvs-config: YAML configuration load, validation and atomic save.
+ * See xvs-config.h for the schema.
+ */
+#define _GNU_SOURCE 1
+#include "xvs-config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <yaml.h>
+
+char *
+xvs_asprintf(const char *fmt, ...)
+{
+    va_list args;
+    char *s;
+
+    va_start(args, fmt);
+    if (vasprintf(&s, fmt, args) < 0) {
+        abort();
+    }
+    va_end(args);
+    return s;
+}
+
+static void *
+xmalloc0(size_t n)
+{
+    void *p = calloc(1, n ? n : 1);
+    if (!p) {
+        abort();
+    }
+    return p;
+}
+
+static void *
+xrealloc(void *p, size_t n)
+{
+    p = realloc(p, n ? n : 1);
+    if (!p) {
+        abort();
+    }
+    return p;
+}
+
+static char *
+xstrdup(const char *s)
+{
+    return s ? strcpy(xmalloc0(strlen(s) + 1), s) : NULL;
+}
+
+/* ---- Names ---------------------------------------------------------- */
+
+static const char *port_type_names[] = {
+    [XVS_PORT_DPDK] = "dpdk",
+    [XVS_PORT_XENVIF] = "xenvif",
+    [XVS_PORT_INTERNAL] = "internal",
+};
+
+static const char *vif_driver_names[] = {
+    [XVS_VIF_AUTO] = "auto",
+    [XVS_VIF_AF_XDP] = "af_xdp",
+    [XVS_VIF_AF_PACKET] = "af_packet",
+};
+
+const char *
+xvs_port_type_name(enum xvs_port_type t)
+{
+    return port_type_names[t];
+}
+
+bool
+xvs_port_type_from_string(const char *s, enum xvs_port_type *t)
+{
+    for (size_t i = 0; i < sizeof port_type_names / sizeof *port_type_names;
+         i++) {
+        if (!strcmp(s, port_type_names[i])) {
+            *t = i;
+            return true;
+        }
+    }
+    return false;
+}
+
+const char *
+xvs_vif_driver_name(enum xvs_vif_driver d)
+{
+    return vif_driver_names[d];
+}
+
+bool
+xvs_vif_driver_from_string(const char *s, enum xvs_vif_driver *d)
+{
+    for (size_t i = 0; i < sizeof vif_driver_names / sizeof *vif_driver_names;
+         i++) {
+        if (!strcmp(s, vif_driver_names[i])) {
+            *d = i;
+            return true;
+        }
+    }
+    return false;
+}
+
+const char *
+xvs_fail_mode_name(enum xvs_fail_mode m)
+{
+    return m == XVS_FAIL_SECURE ? "secure" : "standalone";
+}
+
+const char *
+xvs_config_check_name(const char *name)
+{
+    size_t len = strlen(name);
+
+    if (!len) {
+        return "must not be empty";
+    }
+    if (len > XVS_NAME_MAX) {
+        return "longer than 15 characters";
+    }
+    for (const char *p = name; *p; p++) {
+        if (!isalnum((unsigned char) *p) && !strchr("_.-", *p)) {
+            return "may contain only letters, digits, '_', '.' and '-'";
+        }
+    }
+    return NULL;
+}
+
+/* ---- Parsing context ------------------------------------------------ */
+
+struct ctx {
+    const char *file;
+    yaml_document_t *doc;
+    char *err;                  /* First error, or NULL. */
+};
+
+static int
+node_line(const yaml_node_t *node)
+{
+    return node ? (int) node->start_mark.line + 1 : 0;
+}
+
+static bool fail(struct ctx *, const yaml_node_t *, const char *path,
+                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Records an error about 'node' at 'path' (only the first one is kept) and
+ * returns false so that callers can 'return fail(...)'. */
+static bool
+fail(struct ctx *ctx, const yaml_node_t *node, const char *path,
+     const char *fmt, ...)
+{
+    if (!ctx->err) {
+        va_list args;
+        char *msg;
+
+        va_start(args, fmt);
+        if (vasprintf(&msg, fmt, args) < 0) {
+            abort();
+        }
+        va_end(args);
+        ctx->err = xvs_asprintf("%s:%d: %s: %s", ctx->file, node_line(node),
+                                path, msg);
+        free(msg);
+    }
+    return false;
+}
+
+static const char *
+node_kind(const yaml_node_t *node)
+{
+    switch (node->type) {
+    case YAML_SCALAR_NODE:
+        return "a scalar";
+    case YAML_SEQUENCE_NODE:
+        return "a list";
+    case YAML_MAPPING_NODE:
+        return "a mapping";
+    case YAML_NO_NODE:
+    default:
+        return "nothing";
+    }
+}
+
+static const char *
+scalar(const yaml_node_t *node)
+{
+    return (const char *) node->data.scalar.value;
+}
+
+/* What to show of a node in "got ..." messages. */
+static char *
+node_describe(const yaml_node_t *node)
+{
+    if (node->type == YAML_SCALAR_NODE) {
+        const char *s = scalar(node);
+        return xvs_asprintf("\"%.40s%s\"", s, strlen(s) > 40 ? "..." : "");
+    }
+    return xstrdup(node_kind(node));
+}
+
+static bool
+expect_kind(struct ctx *ctx, const yaml_node_t *node, const char *path,
+            yaml_node_type_t type, const char *what)
+{
+    if (node->type != type) {
+        char *got = node_describe(node);
+        fail(ctx, node, path, "expected %s, got %s", what, got);
+        free(got);
+        return false;
+    }
+    return true;
+}
+
+static bool
+get_string(struct ctx *ctx, const yaml_node_t *node, const char *path,
+           char **out)
+{
+    if (!expect_kind(ctx, node, path, YAML_SCALAR_NODE, "a string")) {
+        return false;
+    }
+    free(*out);
+    *out = xstrdup(scalar(node));
+    return true;
+}
+
+/* Parses a decimal or 0x-hex integer scalar in [min, max]. */
+static bool
+get_uint(struct ctx *ctx, const yaml_node_t *node, const char *path,
+         uint64_t min, uint64_t max, uint64_t *out)
+{
+    const char *s;
+    char *end;
+    uint64_t v;
+
+    if (node->type == YAML_SCALAR_NODE) {
+        s = scalar(node);
+        errno = 0;
+        v = strtoull(s, &end, 0);
+        if (*s && isdigit((unsigned char) *s) && !*end && !errno
+            && v >= min && v <= max) {
+            *out = v;
+            return true;
+        }
+    }
+
+    char *got = node_describe(node);
+    fail(ctx, node, path, "expected an integer %" PRIu64 "-%" PRIu64
+         ", got %s", min, max, got);
+    free(got);
+    return false;
+}
+
+/* Iterates the pairs of a mapping, checking each key against 'keys' (a
+ * NULL-terminated list) and rejecting duplicates.  Calls 'cb' per pair. */
+typedef bool pair_cb(struct ctx *, const char *key, const yaml_node_t *value,
+                     const char *path, void *aux);
+
+static bool
+for_each_pair(struct ctx *ctx, const yaml_node_t *map, const char *path,
+              const char *const keys[], pair_cb *cb, void *aux)
+{
+    if (!expect_kind(ctx, map, path, YAML_MAPPING_NODE, "a mapping")) {
+        return false;
+    }
+
+    size_t n_keys = 0;
+    while (keys[n_keys]) {
+        n_keys++;
+    }
+    bool seen[n_keys + 1];
+    memset(seen, 0, sizeof seen);
+
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
+         p < map->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(ctx->doc, p->key);
+        yaml_node_t *v = yaml_document_get_node(ctx->doc, p->value);
+
+        if (k->type != YAML_SCALAR_NODE) {
+            return fail(ctx, k, path, "keys must be strings, got %s",
+                        node_kind(k));
+        }
+
+        const char *key = scalar(k);
+        size_t i;
+        for (i = 0; i < n_keys; i++) {
+            if (!strcmp(key, keys[i])) {
+                break;
+            }
+        }
+
+        char *sub = *path ? xvs_asprintf("%s.%s", path, key) : xstrdup(key);
+        bool ok;
+        if (i == n_keys) {
+            char list[256] = "";
+            for (size_t j = 0; j < n_keys; j++) {
+                strncat(list, j ? ", " : "", sizeof list - strlen(list) - 1);
+                strncat(list, keys[j], sizeof list - strlen(list) - 1);
+            }
+            ok = fail(ctx, k, sub, "unknown key (expected one of: %s)", list);
+        } else if (seen[i]) {
+            ok = fail(ctx, k, sub, "duplicate key");
+        } else {
+            seen[i] = true;
+            ok = cb(ctx, key, v, sub, aux);
+        }
+        free(sub);
+        if (!ok) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool
+get_string_list(struct ctx *ctx, const yaml_node_t *node, const char *path,
+                char ***out, size_t *n_out, int **lines)
+{
+    if (!expect_kind(ctx, node, path, YAML_SEQUENCE_NODE, "a list")) {
+        return false;
+    }
+    for (yaml_node_item_t *it = node->data.sequence.items.start;
+         it < node->data.sequence.items.top; it++) {
+        yaml_node_t *item = yaml_document_get_node(ctx->doc, *it);
+        char *sub = xvs_asprintf("%s[%zu]", path, *n_out);
+        char *s = NULL;
+        bool ok = get_string(ctx, item, sub, &s);
+        free(sub);
+        if (!ok) {
+            return false;
+        }
+        *out = xrealloc(*out, (*n_out + 1) * sizeof **out);
+        if (lines) {
+            *lines = xrealloc(*lines, (*n_out + 1) * sizeof **lines);
+            (*lines)[*n_out] = node_line(item);
+        }
+        (*out)[(*n_out)++] = s;
+    }
+    return true;
+}
+
+/* ---- Sections ------------------------------------------------------- */
+
+static bool
+dpdk_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
+          const char *path, void *cfg_)
+{
+    struct xvs_config *cfg = cfg_;
+
+    /* key == "args" */
+    if (!get_string_list(ctx, v, path, &cfg->dpdk_args, &cfg->n_dpdk_args,
+                         NULL)) {
+        return false;
+    }
+    for (size_t i = 0; i < cfg->n_dpdk_args; i++) {
+        const char *a = cfg->dpdk_args[i];
+        if (!strcmp(a, "-l") || !strcmp(a, "-c") || !strncmp(a, "--lcores", 8)
+            || !strncmp(a, "--main-lcore", 12)) {
+            const yaml_node_t *item = yaml_document_get_node(
+                ctx->doc, v->data.sequence.items.start[i]);
+            char *sub = xvs_asprintf("%s[%zu]", path, i);
+            fail(ctx, item, sub, "\"%s\" is set by xvs-switchd from "
+                 "pmd.cores; remove it", a);
+            free(sub);
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool
+pmd_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
+         const char *path, void *cfg_)
+{
+    struct xvs_config *cfg = cfg_;
+
+    /* key == "cores" */
+    if (!expect_kind(ctx, v, path, YAML_SEQUENCE_NODE, "a list of cores")) {
+        return false;
+    }
+    cfg->n_pmd_cores = 0;
+    for (yaml_node_item_t *it = v->data.sequence.items.start;
+         it < v->data.sequence.items.top; it++) {
+        yaml_node_t *item = yaml_document_get_node(ctx->doc, *it);
+        char *sub = xvs_asprintf("%s[%zu]", path, cfg->n_pmd_cores);
+        uint64_t core;
+        bool ok = get_uint(ctx, item, sub, 0, 1023, &core);
+        for (size_t i = 0; ok && i < cfg->n_pmd_cores; i++) {
+            if (cfg->pmd_cores[i] == core) {
+                ok = fail(ctx, item, sub, "core %u is listed twice",
+                          (unsigned int) core);
+            }
+        }
+        if (ok && cfg->n_pmd_cores >= XVS_MAX_PMD_CORES) {
+            ok = fail(ctx, item, sub, "at most %d PMD cores",
+                      XVS_MAX_PMD_CORES);
+        }
+        free(sub);
+        if (!ok) {
+            return false;
+        }
+        cfg->pmd_cores[cfg->n_pmd_cores++] = core;
+    }
+    if (!cfg->n_pmd_cores) {
+        return fail(ctx, v, path, "expected at least one core");
+    }
+    return true;
+}
+
+struct port_parse {
+    struct xvs_port_config *port;
+    const yaml_node_t *devargs_node;
+    const yaml_node_t *driver_node;
+    bool has_type;
+};
+
+static bool
+port_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
+          const char *path, void *pp_)
+{
+    struct port_parse *pp = pp_;
+    struct xvs_port_config *port = pp->port;
+
+    if (!strcmp(key, "name")) {
+        if (!get_string(ctx, v, path, &port->name)) {
+            return false;
+        }
+        const char *why = xvs_config_check_name(port->name);
+        return why ? fail(ctx, v, path, "invalid name \"%s\": %s",
+                          port->name, why) : true;
+    } else if (!strcmp(key, "type")) {
+        if (v->type != YAML_SCALAR_NODE
+            || !xvs_port_type_from_string(scalar(v), &port->type)) {
+            char *got = node_describe(v);
+            fail(ctx, v, path, "expected one of dpdk, xenvif, internal, "
+                 "got %s", got);
+            free(got);
+            return false;
+        }
+        pp->has_type = true;
+        return true;
+    } else if (!strcmp(key, "devargs")) {
+        pp->devargs_node = v;
+        return get_string(ctx, v, path, &port->devargs);
+    } else if (!strcmp(key, "driver")) {
+        pp->driver_node = v;
+        if (v->type != YAML_SCALAR_NODE
+            || !xvs_vif_driver_from_string(scalar(v), &port->driver)) {
+            char *got = node_describe(v);
+            fail(ctx, v, path, "expected one of auto, af_xdp, af_packet, "
+                 "got %s", got);
+            free(got);
+            return false;
+        }
+        return true;
+    } else if (!strcmp(key, "ofport")) {
+        uint64_t ofport;
+        if (!get_uint(ctx, v, path, 1, XVS_OFPORT_MAX, &ofport)) {
+            return false;
+        }
+        port->ofport = ofport;
+        return true;
+    } else if (!strcmp(key, "vlan") || !strcmp(key, "trunks")) {
+        return fail(ctx, v, path, "VLAN ports are not supported yet by this "
+                    "version of xvs");
+    }
+    abort();
+}
+
+static bool
+parse_port(struct ctx *ctx, const yaml_node_t *node, const char *path,
+           struct xvs_port_config *port)
+{
+    static const char *const keys[] = {
+        "name", "type", "devargs", "driver", "ofport", "vlan", "trunks", NULL
+    };
+    struct port_parse pp = { .port = port };
+
+    port->line = node_line(node);
+    if (!for_each_pair(ctx, node, path, keys, port_pair, &pp)) {
+        return false;
+    }
+    if (!port->name) {
+        return fail(ctx, node, path, "missing key \"name\"");
+    }
+    if (!pp.has_type) {
+        return fail(ctx, node, path, "missing key \"type\" (dpdk, xenvif "
+                    "or internal)");
+    }
+    if (port->type == XVS_PORT_DPDK && !port->devargs) {
+        return fail(ctx, node, path, "a dpdk port needs \"devargs\" (a PCI "
+                    "address or a vdev string such as net_null0)");
+    }
+    if (port->type != XVS_PORT_DPDK && pp.devargs_node) {
+        char *sub = xvs_asprintf("%s.devargs", path);
+        fail(ctx, pp.devargs_node, sub, "only dpdk ports take devargs");
+        free(sub);
+        return false;
+    }
+    if (port->type != XVS_PORT_XENVIF && pp.driver_node) {
+        char *sub = xvs_asprintf("%s.driver", path);
+        fail(ctx, pp.driver_node, sub, "only xenvif ports take a driver");
+        free(sub);
+        return false;
+    }
+    return true;
+}
+
+struct bridge_parse {
+    struct xvs_bridge_config *br;
+    const yaml_node_t *ports_node;
+};
+
+static bool
+bridge_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
+            const char *path, void *bp_)
+{
+    struct bridge_parse *bp = bp_;
+    struct xvs_bridge_config *br = bp->br;
+
+    if (!strcmp(key, "name")) {
+        if (!get_string(ctx, v, path, &br->name)) {
+            return false;
+        }
+        const char *why = xvs_config_check_name(br->name);
+        return why ? fail(ctx, v, path, "invalid name \"%s\": %s",
+                          br->name, why) : true;
+    } else if (!strcmp(key, "datapath-id")) {
+        return get_uint(ctx, v, path, 1, UINT64_MAX, &br->datapath_id);
+    } else if (!strcmp(key, "fail-mode")) {
+        if (v->type == YAML_SCALAR_NODE
+            && !strcmp(scalar(v), "standalone")) {
+            br->fail_mode = XVS_FAIL_STANDALONE;
+        } else if (v->type == YAML_SCALAR_NODE
+                   && !strcmp(scalar(v), "secure")) {
+            br->fail_mode = XVS_FAIL_SECURE;
+        } else {
+            char *got = node_describe(v);
+            fail(ctx, v, path, "expected standalone or secure, got %s", got);
+            free(got);
+            return false;
+        }
+        return true;
+    } else if (!strcmp(key, "controllers")) {
+        if (!get_string_list(ctx, v, path, &br->controllers,
+                             &br->n_controllers, NULL)) {
+            return false;
+        }
+        for (size_t i = 0; i < br->n_controllers; i++) {
+            const char *c = br->controllers[i];
+            if (strncmp(c, "tcp:", 4) && strncmp(c, "ssl:", 4)
+                && strncmp(c, "unix:", 5)) {
+                const yaml_node_t *item = yaml_document_get_node(
+                    ctx->doc, v->data.sequence.items.start[i]);
+                char *sub = xvs_asprintf("%s[%zu]", path, i);
+                fail(ctx, item, sub, "expected a tcp:, ssl: or unix: target, "
+                     "got \"%s\"", c);
+                free(sub);
+                return false;
+            }
+        }
+        return true;
+    } else if (!strcmp(key, "ports")) {
+        bp->ports_node = v;
+        if (!expect_kind(ctx, v, path, YAML_SEQUENCE_NODE, "a list of ports")) {
+            return false;
+        }
+        for (yaml_node_item_t *it = v->data.sequence.items.start;
+             it < v->data.sequence.items.top; it++) {
+            yaml_node_t *item = yaml_document_get_node(ctx->doc, *it);
+            char *sub = xvs_asprintf("%s[%zu]", path, br->n_ports);
+            br->ports = xrealloc(br->ports,
+                                 (br->n_ports + 1) * sizeof *br->ports);
+            memset(&br->ports[br->n_ports], 0, sizeof *br->ports);
+            br->n_ports++;
+            bool ok = parse_port(ctx, item, sub, &br->ports[br->n_ports - 1]);
+            free(sub);
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    } else if (!strcmp(key, "flows")) {
+        char **texts = NULL;
+        int *lines = NULL;
+        size_t n = 0;
+        bool ok = get_string_list(ctx, v, path, &texts, &n, &lines);
+        br->flows = xmalloc0(n * sizeof *br->flows);
+        for (size_t i = 0; i < n; i++) {
+            br->flows[i].text = texts[i];
+            br->flows[i].line = lines[i];
+        }
+        br->n_flows = n;
+        free(texts);
+        free(lines);
+        return ok;
+    }
+    abort();
+}
+
+static bool
+parse_bridge(struct ctx *ctx, const yaml_node_t *node, const char *path,
+             struct xvs_bridge_config *br)
+{
+    static const char *const keys[] = {
+        "name", "datapath-id", "fail-mode", "controllers", "ports", "flows",
+        NULL
+    };
+    struct bridge_parse bp = { .br = br };
+
+    br->line = node_line(node);
+    if (!for_each_pair(ctx, node, path, keys, bridge_pair, &bp)) {
+        return false;
+    }
+    if (!br->name) {
+        return fail(ctx, node, path, "missing key \"name\"");
+    }
+
+    /* Assign free ofports to ports that have none, in order. */
+    for (size_t i = 0; i < br->n_ports; i++) {
+        struct xvs_port_config *p = &br->ports[i];
+        for (size_t j = 0; j < i; j++) {
+            if (p->ofport && br->ports[j].ofport == p->ofport) {
+                ctx->err = xvs_asprintf("%s:%d: %s.ports[%zu].ofport: ofport "
+                                        "%u is already used by port %s",
+                                        ctx->file, p->line, path, i,
+                                        p->ofport, br->ports[j].name);
+                return false;
+            }
+        }
+    }
+    for (size_t i = 0; i < br->n_ports; i++) {
+        if (!br->ports[i].ofport) {
+            br->ports[i].ofport = xvs_config_next_ofport(br);
+        }
+    }
+    if (!br->datapath_id) {
+        /* A stable default: a hash of the name, never 0. */
+        uint64_t h = 1469598103934665603ULL;
+        for (const char *p = br->name; *p; p++) {
+            h = (h ^ (unsigned char) *p) * 1099511628211ULL;
+        }
+        br->datapath_id = (h & 0x0000ffffffffffffULL) | 1;
+    }
+    return true;
+}
+
+static bool
+top_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
+         const char *path, void *cfg_)
+{
+    struct xvs_config *cfg = cfg_;
+
+    if (!strcmp(key, "dpdk")) {
+        static const char *const keys[] = { "args", NULL };
+        return for_each_pair(ctx, v, path, keys, dpdk_pair, cfg);
+    } else if (!strcmp(key, "pmd")) {
+        static const char *const keys[] = { "cores", NULL };
+        return for_each_pair(ctx, v, path, keys, pmd_pair, cfg);
+    } else if (!strcmp(key, "bridges")) {
+        if (!expect_kind(ctx, v, path, YAML_SEQUENCE_NODE,
+                         "a list of bridges")) {
+            return false;
+        }
+        for (yaml_node_item_t *it = v->data.sequence.items.start;
+             it < v->data.sequence.items.top; it++) {
+            yaml_node_t *item = yaml_document_get_node(ctx->doc, *it);
+            char *sub = xvs_asprintf("%s[%zu]", path, cfg->n_bridges);
+            cfg->bridges = xrealloc(cfg->bridges, (cfg->n_bridges + 1)
+                                    * sizeof *cfg->bridges);
+            memset(&cfg->bridges[cfg->n_bridges], 0, sizeof *cfg->bridges);
+            cfg->n_bridges++;
+            bool ok = parse_bridge(ctx, item, sub,
+                                   &cfg->bridges[cfg->n_bridges - 1]);
+            free(sub);
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+    abort();
+}
+
+/* Checks what spans bridges: unique bridge names, port names unique on the
+ * host (they are netdev and DPDK device names). */
+static bool
+check_global(struct ctx *ctx, struct xvs_config *cfg)
+{
+    for (size_t i = 0; i < cfg->n_bridges; i++) {
+        struct xvs_bridge_config *br = &cfg->bridges[i];
+        for (size_t j = 0; j < i; j++) {
+            if (!strcmp(br->name, cfg->bridges[j].name)) {
+                char *path = xvs_asprintf("bridges[%zu].name", i);
+                ctx->err = xvs_asprintf("%s:%d: %s: bridge \"%s\" is defined "
+                                        "twice (first at line %d)",
+                                        ctx->file, br->line, path, br->name,
+                                        cfg->bridges[j].line);
+                free(path);
+                return false;
+            }
+        }
+        for (size_t k = 0; k < br->n_ports; k++) {
+            struct xvs_port_config *p = &br->ports[k];
+            for (size_t bi = 0; bi <= i; bi++) {
+                struct xvs_bridge_config *ob = &cfg->bridges[bi];
+                size_t lim = bi == i ? k : ob->n_ports;
+                for (size_t pk = 0; pk < lim; pk++) {
+                    if (!strcmp(ob->ports[pk].name, p->name)) {
+                        ctx->err = xvs_asprintf(
+                            "%s:%d: bridges[%zu].ports[%zu].name: port \"%s\" "
+                            "is already in bridge %s (line %d)", ctx->file,
+                            p->line, i, k, p->name, ob->name,
+                            ob->ports[pk].line);
+                        return false;
+                    }
+                }
+            }
+            if (!strcmp(p->name, br->name) && p->type != XVS_PORT_INTERNAL) {
+                ctx->err = xvs_asprintf(
+                    "%s:%d: bridges[%zu].ports[%zu].name: only an internal "
+                    "port may be named after its bridge", ctx->file, p->line,
+                    i, k);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+int
+xvs_config_parse(const char *name, const char *text, size_t len,
+                 struct xvs_config **cfgp, char **errp)
+{
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    struct xvs_config *cfg;
+    struct ctx ctx = { .file = name, .doc = &doc };
+
+    *cfgp = NULL;
+    *errp = NULL;
+
+    if (!yaml_parser_initialize(&parser)) {
+        *errp = xvs_asprintf("%s: out of memory", name);
+        return ENOMEM;
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *) text, len);
+    if (!yaml_parser_load(&parser, &doc)) {
+        *errp = xvs_asprintf("%s:%zu: YAML syntax error: %s%s%s", name,
+                             parser.problem_mark.line + 1,
+                             parser.problem ? parser.problem : "unknown",
+                             parser.context ? " " : "",
+                             parser.context ? parser.context : "");
+        yaml_parser_delete(&parser);
+        return EINVAL;
+    }
+
+    cfg = xmalloc0(sizeof *cfg);
+    cfg->file = xstrdup(name);
+    cfg->pmd_cores[0] = 1;
+    cfg->n_pmd_cores = 1;
+
+    yaml_node_t *root = yaml_document_get_root_node(&doc);
+    if (root && !(root->type == YAML_SCALAR_NODE && !*scalar(root))) {
+        static const char *const keys[] = { "dpdk", "pmd", "bridges", NULL };
+        if (for_each_pair(&ctx, root, "", keys, top_pair, cfg)) {
+            check_global(&ctx, cfg);
+        }
+    }
+
+    /* More documents in the same file are a mistake, not extra config. */
+    if (!ctx.err) {
+        yaml_document_t next;
+        if (yaml_parser_load(&parser, &next)) {
+            yaml_node_t *r = yaml_document_get_root_node(&next);
+            if (r) {
+                ctx.err = xvs_asprintf("%s:%d: a second YAML document; put "
+                                       "everything in one", name,
+                                       node_line(r));
+            }
+            yaml_document_delete(&next);
+        }
+    }
+
+    yaml_document_delete(&doc);
+    yaml_parser_delete(&parser);
+
+    if (ctx.err) {
+        xvs_config_free(cfg);
+        *errp = ctx.err;
+        return EINVAL;
+    }
+    *cfgp = cfg;
+    return 0;
+}
+
+int
+xvs_config_load(const char *file, struct xvs_config **cfgp, char **errp)
+{
+    FILE *f;
+    char *text = NULL;
+    size_t len = 0, cap = 0;
+    int error;
+
+    *cfgp = NULL;
+    *errp = NULL;
+    f = fopen(file, "r");
+    if (!f) {
+        error = errno;
+        *errp = xvs_asprintf("%s: cannot open: %s", file, strerror(error));
+        return error;
+    }
+    for (;;) {
+        if (cap - len < 4096) {
+            cap = cap ? cap * 2 : 8192;
+            text = xrealloc(text, cap);
+        }
+        size_t n = fread(text + len, 1, cap - len, f);
+        len += n;
+        if (!n) {
+            break;
+        }
+    }
+    error = ferror(f) ? EIO : 0;
+    fclose(f);
+    if (error) {
+        *errp = xvs_asprintf("%s: read error", file);
+        free(text);
+        return error;
+    }
+    error = xvs_config_parse(file, text, len, cfgp, errp);
+    free(text);
+    return error;
+}
+
+/* ---- Saving --------------------------------------------------------- */
+
+/* Writes 's' as a double-quoted YAML scalar. */
+static void
+put_quoted(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char c = *s;
+        if (c == '"' || c == '\\') {
+            fprintf(f, "\\%c", c);
+        } else if (c < 0x20 || c == 0x7f) {
+            fprintf(f, "\\x%02x", c);
+        } else {
+            fputc(c, f);
+        }
+    }
+    fputc('"', f);
+}
+
+static void
+write_config(FILE *f, const struct xvs_config *cfg)
+{
+    fprintf(f, "# Written by xvs-switchd; see xvs.yaml(5).\n");
+    fprintf(f, "dpdk:\n  args: [");
+    for (size_t i = 0; i < cfg->n_dpdk_args; i++) {
+        fputs(i ? ", " : "", f);
+        put_quoted(f, cfg->dpdk_args[i]);
+    }
+    fprintf(f, "]\npmd:\n  cores: [");
+    for (size_t i = 0; i < cfg->n_pmd_cores; i++) {
+        fprintf(f, "%s%u", i ? ", " : "", cfg->pmd_cores[i]);
+    }
+    fprintf(f, "]\nbridges:\n");
+    for (size_t i = 0; i < cfg->n_bridges; i++) {
+        const struct xvs_bridge_config *br = &cfg->bridges[i];
+        fprintf(f, "  - name: ");
+        put_quoted(f, br->name);
+        fprintf(f, "\n    datapath-id: 0x%016" PRIx64 "\n", br->datapath_id);
+        fprintf(f, "    fail-mode: %s\n", xvs_fail_mode_name(br->fail_mode));
+        if (br->n_controllers) {
+            fprintf(f, "    controllers:\n");
+            for (size_t j = 0; j < br->n_controllers; j++) {
+                fprintf(f, "      - ");
+                put_quoted(f, br->controllers[j]);
+                fputc('\n', f);
+            }
+        }
+        fprintf(f, "    ports:%s\n", br->n_ports ? "" : " []");
+        for (size_t j = 0; j < br->n_ports; j++) {
+            const struct xvs_port_config *p = &br->ports[j];
+            fprintf(f, "      - name: ");
+            put_quoted(f, p->name);
+            fprintf(f, "\n        type: %s\n", xvs_port_type_name(p->type));
+            if (p->devargs) {
+                fprintf(f, "        devargs: ");
+                put_quoted(f, p->devargs);
+                fputc('\n', f);
+            }
+            if (p->type == XVS_PORT_XENVIF && p->driver != XVS_VIF_AUTO) {
+                fprintf(f, "        driver: %s\n",
+                        xvs_vif_driver_name(p->driver));
+            }
+            fprintf(f, "        ofport: %u\n", p->ofport);
+        }
+        fprintf(f, "    flows:%s\n", br->n_flows ? "" : " []");
+        for (size_t j = 0; j < br->n_flows; j++) {
+            fprintf(f, "      - ");
+            put_quoted(f, br->flows[j].text);
+            fputc('\n', f);
+        }
+    }
+}
+
+int
+xvs_config_save(const struct xvs_config *cfg, const char *file, char **errp)
+{
+    char *tmp = xvs_asprintf("%s.tmp.%ld", file, (long) getpid());
+    int error = 0;
+    FILE *f;
+    int fd;
+
+    *errp = NULL;
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0 || !(f = fdopen(fd, "w"))) {
+        error = errno;
+        if (fd >= 0) {
+            close(fd);
+        }
+        *errp = xvs_asprintf("%s: cannot create: %s", tmp, strerror(error));
+        free(tmp);
+        return error;
+    }
+    write_config(f, cfg);
+    if (fflush(f) || fsync(fileno(f))) {
+        error = errno;
+    }
+    if (fclose(f) && !error) {
+        error = errno;
+    }
+    if (!error && rename(tmp, file)) {
+        error = errno;
+    }
+    if (error) {
+        *errp = xvs_asprintf("%s: cannot write: %s", file, strerror(error));
+        unlink(tmp);
+    }
+    free(tmp);
+    return error;
+}
+
+/* ---- Memory and edits ----------------------------------------------- */
+
+static void
+port_config_destroy(struct xvs_port_config *p)
+{
+    free(p->name);
+    free(p->devargs);
+}
+
+void
+xvs_config_free(struct xvs_config *cfg)
+{
+    if (!cfg) {
+        return;
+    }
+    for (size_t i = 0; i < cfg->n_dpdk_args; i++) {
+        free(cfg->dpdk_args[i]);
+    }
+    free(cfg->dpdk_args);
+    for (size_t i = 0; i < cfg->n_bridges; i++) {
+        struct xvs_bridge_config *br = &cfg->bridges[i];
+        free(br->name);
+        for (size_t j = 0; j < br->n_controllers; j++) {
+            free(br->controllers[j]);
+        }
+        free(br->controllers);
+        for (size_t j = 0; j < br->n_ports; j++) {
+            port_config_destroy(&br->ports[j]);
+        }
+        free(br->ports);
+        for (size_t j = 0; j < br->n_flows; j++) {
+            free(br->flows[j].text);
+        }
+        free(br->flows);
+    }
+    free(cfg->bridges);
+    free(cfg->file);
+    free(cfg);
+}
+
+static void
+port_config_copy(struct xvs_port_config *dst, const struct xvs_port_config *src)
+{
+    *dst = *src;
+    dst->name = xstrdup(src->name);
+    dst->devargs = xstrdup(src->devargs);
+}
+
+struct xvs_config *
+xvs_config_clone(const struct xvs_config *src)
+{
+    struct xvs_config *cfg = xmalloc0(sizeof *cfg);
+
+    *cfg = *src;
+    cfg->file = xstrdup(src->file);
+    cfg->dpdk_args = xmalloc0(src->n_dpdk_args * sizeof *cfg->dpdk_args);
+    for (size_t i = 0; i < src->n_dpdk_args; i++) {
+        cfg->dpdk_args[i] = xstrdup(src->dpdk_args[i]);
+    }
+    cfg->bridges = xmalloc0(src->n_bridges * sizeof *cfg->bridges);
+    for (size_t i = 0; i < src->n_bridges; i++) {
+        const struct xvs_bridge_config *s = &src->bridges[i];
+        struct xvs_bridge_config *d = &cfg->bridges[i];
+
+        *d = *s;
+        d->name = xstrdup(s->name);
+        d->controllers = xmalloc0(s->n_controllers * sizeof *d->controllers);
+        for (size_t j = 0; j < s->n_controllers; j++) {
+            d->controllers[j] = xstrdup(s->controllers[j]);
+        }
+        d->ports = xmalloc0(s->n_ports * sizeof *d->ports);
+        for (size_t j = 0; j < s->n_ports; j++) {
+            port_config_copy(&d->ports[j], &s->ports[j]);
+        }
+        d->flows = xmalloc0(s->n_flows * sizeof *d->flows);
+        for (size_t j = 0; j < s->n_flows; j++) {
+            d->flows[j].text = xstrdup(s->flows[j].text);
+            d->flows[j].line = s->flows[j].line;
+        }
+    }
+    return cfg;
+}
+
+struct xvs_bridge_config *
+xvs_config_find_bridge(struct xvs_config *cfg, const char *name)
+{
+    for (size_t i = 0; i < cfg->n_bridges; i++) {
+        if (!strcmp(cfg->bridges[i].name, name)) {
+            return &cfg->bridges[i];
+        }
+    }
+    return NULL;
+}
+
+struct xvs_port_config *
+xvs_config_find_port(struct xvs_config *cfg, const char *name,
+                     struct xvs_bridge_config **brp)
+{
+    for (size_t i = 0; i < cfg->n_bridges; i++) {
+        struct xvs_bridge_config *br = &cfg->bridges[i];
+        for (size_t j = 0; j < br->n_ports; j++) {
+            if (!strcmp(br->ports[j].name, name)) {
+                if (brp) {
+                    *brp = br;
+                }
+                return &br->ports[j];
+            }
+        }
+    }
+    return NULL;
+}
+
+void
+xvs_config_add_port(struct xvs_bridge_config *br,
+                    const struct xvs_port_config *port)
+{
+    br->ports = xrealloc(br->ports, (br->n_ports + 1) * sizeof *br->ports);
+    port_config_copy(&br->ports[br->n_ports++], port);
+}
+
+bool
+xvs_config_del_port(struct xvs_bridge_config *br, const char *name)
+{
+    for (size_t i = 0; i < br->n_ports; i++) {
+        if (!strcmp(br->ports[i].name, name)) {
+            port_config_destroy(&br->ports[i]);
+            memmove(&br->ports[i], &br->ports[i + 1],
+                    (br->n_ports - i - 1) * sizeof *br->ports);
+            br->n_ports--;
+            return true;
+        }
+    }
+    return false;
+}
+
+uint16_t
+xvs_config_next_ofport(const struct xvs_bridge_config *br)
+{
+    for (uint32_t ofport = 1; ofport <= XVS_OFPORT_MAX; ofport++) {
+        bool used = false;
+        for (size_t i = 0; i < br->n_ports && !used; i++) {
+            used = br->ports[i].ofport == ofport;
+        }
+        if (!used) {
+            return ofport;
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,148 @@
+/*
+ * xvs-config: the switch's YAML configuration (/etc/xvs/xvs.yaml).
+ *
+ * xvs_config_load() reads a whole document, checks every key against the
+ * schema below and returns either a complete, valid configuration or an
+ * error that names the file, the line and the key ("xvs.yaml:14:
+ * bridges[0].ports[2].ofport: expected an integer 1-65279, got \"x\"").
+ * Nothing is half-loaded: on error the caller gets no configuration.
+ *
+ * Schema:
+ *
+ *   dpdk:
+ *     args: [string, ...]        EAL arguments (not -l/-c/--lcores)
+ *   pmd:
+ *     cores: [int, ...]          one PMD thread per core (default [1])
+ *   bridges:                     at least one
+ *     - name: string             1-15 chars of [A-Za-z0-9_.-]
+ *       datapath-id: int|string  64-bit, e.g. 0x1 (default: from the name)
+ *       fail-mode: standalone|secure
+ *       controllers: [string]    tcp:/ssl:/unix: targets (parsed, not yet
+ *                                connected: OpenFlow connections come later)
+ *       ports:
+ *         - name: string         netdev or port name, unique on the host
+ *           type: dpdk|xenvif|internal
+ *           devargs: string      dpdk only (PCI address or vdev string)
+ *           driver: auto|af_xdp|af_packet   xenvif only (default auto)
+ *           ofport: int          1-65279, unique in the bridge (default: next)
+ *       flows: [string]          ovs-ofctl flow syntax, checked by switchd
+ *
+ * xvs_config_save() writes a configuration back atomically (temporary file in
+ * the same directory, fsync, rename), so a crash leaves either the old or the
+ * new file, never a torn one.  Comments of the original file are not kept.
+ *
+ * Thread-safety: none needed; the main thread owns configurations.  Plain C
+ * and libyaml only.
+ */
+#ifndef XVS_CONFIG_H
+#define XVS_CONFIG_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define XVS_CONFIG_DEFAULT_FILE "/etc/xvs/xvs.yaml"
+#define XVS_NAME_MAX 15             /* Longest bridge or port name. */
+#define XVS_OFPORT_MAX 65279        /* OFPP_MAX in OpenFlow 1.0. */
+#define XVS_MAX_PMD_CORES 64
+
+enum xvs_port_type {
+    XVS_PORT_DPDK,
+    XVS_PORT_XENVIF,
+    XVS_PORT_INTERNAL,
+};
+
+enum xvs_vif_driver {
+    XVS_VIF_AUTO,               /* AF_XDP, else AF_PACKET. */
+    XVS_VIF_AF_XDP,
+    XVS_VIF_AF_PACKET,
+};
+
+enum xvs_fail_mode {
+    XVS_FAIL_STANDALONE,
+    XVS_FAIL_SECURE,
+};
+
+struct xvs_port_config {
+    char *name;
+    enum xvs_port_type type;
+    char *devargs;              /* dpdk: required; others: NULL. */
+    enum xvs_vif_driver driver; /* xenvif only. */
+    uint16_t ofport;            /* 1..XVS_OFPORT_MAX after loading. */
+    int line;                   /* Line in the file, 0 if not from a file. */
+};
+
+struct xvs_flow_config {
+    char *text;                 /* ovs-ofctl syntax. */
+    int line;
+};
+
+struct xvs_bridge_config {
+    char *name;
+    uint64_t datapath_id;
+    enum xvs_fail_mode fail_mode;
+    char **controllers;
+    size_t n_controllers;
+    struct xvs_port_config *ports;
+    size_t n_ports;
+    struct xvs_flow_config *flows;
+    size_t n_flows;
+    int line;
+};
+
+struct xvs_config {
+    char *file;                 /* Where it was loaded from, or NULL. */
+    char **dpdk_args;
+    size_t n_dpdk_args;
+    unsigned int pmd_cores[XVS_MAX_PMD_CORES];
+    size_t n_pmd_cores;
+    struct xvs_bridge_config *bridges;
+    size_t n_bridges;
+};
+
+/* Loads 'file'.  Returns 0 and a new configuration in '*cfgp', or a positive
+ * errno value and a message in '*errp' (caller frees). */
+int xvs_config_load(const char *file, struct xvs_config **cfgp, char **errp);
+
+/* Same, from a string; 'name' stands for the file in messages. */
+int xvs_config_parse(const char *name, const char *text, size_t len,
+                     struct xvs_config **cfgp, char **errp);
+
+/* Writes 'cfg' to 'file' atomically.  Returns 0 or a positive errno value,
+ * with a message in '*errp'. */
+int xvs_config_save(const struct xvs_config *cfg, const char *file,
+                    char **errp);
+
+void xvs_config_free(struct xvs_config *);
+
+struct xvs_config *xvs_config_clone(const struct xvs_config *);
+
+/* Lookups and edits used by run-time port changes. */
+struct xvs_bridge_config *xvs_config_find_bridge(struct xvs_config *,
+                                                 const char *name);
+struct xvs_port_config *xvs_config_find_port(struct xvs_config *,
+                                             const char *name,
+                                             struct xvs_bridge_config **brp);
+/* Appends a copy of 'port' to 'br'. */
+void xvs_config_add_port(struct xvs_bridge_config *br,
+                         const struct xvs_port_config *port);
+/* Removes the port named 'name' from 'br'; returns false if absent. */
+bool xvs_config_del_port(struct xvs_bridge_config *br, const char *name);
+
+/* The lowest ofport not used in 'br', or 0 if none is free. */
+uint16_t xvs_config_next_ofport(const struct xvs_bridge_config *br);
+
+/* Checks a bridge or port name; returns NULL or a static reason. */
+const char *xvs_config_check_name(const char *name);
+
+const char *xvs_port_type_name(enum xvs_port_type);
+bool xvs_port_type_from_string(const char *, enum xvs_port_type *);
+const char *xvs_vif_driver_name(enum xvs_vif_driver);
+bool xvs_vif_driver_from_string(const char *, enum xvs_vif_driver *);
+const char *xvs_fail_mode_name(enum xvs_fail_mode);
+
+/* printf-style allocation helper shared by the programs; never NULL. */
+char *xvs_asprintf(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+#endif /* xvs-config.h */

@@ -1,0 +1,23 @@
+# switchd/: the daemon.  DPDK only through datapath/.
+
+# The pipeline, without the daemon around it, for unit tests.
+noinst_LTLIBRARIES += switchd/libxvsswitch.la
+switchd_libxvsswitch_la_SOURCES = \
+	switchd/mac-table.c \
+	switchd/mac-table.h \
+	switchd/pipeline.c \
+	switchd/pipeline.h
+switchd_libxvsswitch_la_CPPFLAGS = $(AM_CPPFLAGS) $(OVS_CPPFLAGS)
+switchd_libxvsswitch_la_LIBADD = datapath/libxvsdpkey.la $(OVS_LIBS)
+
+sbin_PROGRAMS += switchd/xvs-switchd
+switchd_xvs_switchd_SOURCES = \
+	switchd/bridge.c \
+	switchd/bridge.h \
+	switchd/xvs-switchd.c
+switchd_xvs_switchd_CPPFLAGS = $(AM_CPPFLAGS) $(OVS_CPPFLAGS)
+switchd_xvs_switchd_LDADD = \
+	switchd/libxvsswitch.la \
+	datapath/libxvsdp.la \
+	lib/libxvs.la \
+	$(OVS_LIBS) $(DPDK_LIBS) $(YAML_LIBS)

@@ -1,0 +1,928 @@
+/*
+ * bridge: configuration -> datapath ports + pipeline; control commands.
+ * See bridge.h.
+ */
+#include <config.h>
+
+#include "bridge.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "datapath/datapath.h"
+#include "mac-table.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/json.h"
+#include "openvswitch/list.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/vlog.h"
+#include "pipeline.h"
+#include "timeval.h"
+#include "unixctl.h"
+#include "util.h"
+#include "xvs-config.h"
+
+VLOG_DEFINE_THIS_MODULE(bridge);
+
+#define BRIDGE_RUN_INTERVAL_MS 1000
+
+struct port {
+    char *name;
+    enum xvs_port_type type;
+    char *devargs;
+    enum xvs_vif_driver driver;     /* Asked for. */
+    uint16_t ofport;
+    bool attached;
+    uint32_t dp_port;
+    const char *driver_used;        /* "af_xdp", "af_packet", ... */
+    char *error;                    /* Why it is not attached. */
+};
+
+struct bridge {
+    struct ovs_list node;           /* In 'all_bridges'. */
+    char *name;
+    uint64_t datapath_id;
+    enum xvs_fail_mode fail_mode;
+    struct pipeline *pl;
+    struct port **ports;
+    size_t n_ports;
+};
+
+static struct ovs_list all_bridges = OVS_LIST_INITIALIZER(&all_bridges);
+static struct xvs_config *running_cfg;
+static char *save_file;
+static long long next_run;
+
+/* ---- Ports ---------------------------------------------------------- */
+
+static int
+port_try_attach(struct bridge *br, struct port *port, enum dp_port_kind kind,
+                char **errp)
+{
+    struct dp_port_spec spec = {
+        .name = port->name,
+        .kind = kind,
+        .devargs = port->devargs,
+        .iface = port->name,
+        .upcall = pipeline_upcall,
+        .upcall_aux = br->pl,
+    };
+    return dp_port_add(&spec, &port->dp_port, errp);
+}
+
+/* Attaches 'port' to the datapath and maps it in the pipeline.  Returns 0 or
+ * a positive errno value with a message in '*errp'. */
+static int
+port_attach(struct bridge *br, struct port *port, char **errp)
+{
+    int error;
+
+    *errp = NULL;
+    switch (port->type) {
+    case XVS_PORT_DPDK:
+        error = port_try_attach(br, port, DP_PORT_DEVARGS, errp);
+        port->driver_used = "dpdk";
+        break;
+    case XVS_PORT_INTERNAL:
+        error = port_try_attach(br, port, DP_PORT_TAP, errp);
+        port->driver_used = "tap";
+        break;
+    case XVS_PORT_XENVIF:
+        if (!if_nametoindex(port->name)) {
+            *errp = xasprintf("port %s: no network device named %s (is the "
+                              "guest running?)", port->name, port->name);
+            return ENODEV;
+        }
+        if (port->driver == XVS_VIF_AF_PACKET) {
+            error = port_try_attach(br, port, DP_PORT_AF_PACKET, errp);
+            port->driver_used = "af_packet";
+            break;
+        }
+        error = port_try_attach(br, port, DP_PORT_AF_XDP, errp);
+        port->driver_used = "af_xdp";
+        if (error && port->driver == XVS_VIF_AUTO) {
+            VLOG_WARN("%s: AF_XDP is not available (%s); falling back to "
+                      "AF_PACKET", port->name, *errp);
+            free(*errp);
+            *errp = NULL;
+            error = port_try_attach(br, port, DP_PORT_AF_PACKET, errp);
+            port->driver_used = "af_packet";
+        }
+        break;
+    default:
+        OVS_NOT_REACHED();
+    }
+    if (error) {
+        port->driver_used = NULL;
+        return error;
+    }
+    port->attached = true;
+    pipeline_port_add(br->pl, port->ofport, port->dp_port,
+                      port->type == XVS_PORT_INTERNAL
+                      && !strcmp(port->name, br->name));
+    VLOG_INFO("%s: added port %s (ofport %"PRIu16", %s)", br->name,
+              port->name, port->ofport, port->driver_used);
+    return 0;
+}
+
+static void
+port_detach(struct bridge *br, struct port *port)
+{
+    if (port->attached) {
+        /* Unmap first: once dp_port_del() returns, no PMD thread is inside
+         * a translation that could still see the old map. */
+        pipeline_port_del(br->pl, port->ofport);
+        dp_port_del(port->dp_port);
+        port->attached = false;
+    }
+}
+
+static struct port *
+port_create(const struct xvs_port_config *pc)
+{
+    struct port *port = xzalloc(sizeof *port);
+
+    port->name = xstrdup(pc->name);
+    port->type = pc->type;
+    port->devargs = nullable_xstrdup(pc->devargs);
+    port->driver = pc->driver;
+    port->ofport = pc->ofport;
+    return port;
+}
+
+static void
+port_destroy(struct port *port)
+{
+    if (port) {
+        free(port->name);
+        free(port->devargs);
+        free(port->error);
+        free(port);
+    }
+}
+
+/* ---- Bridges -------------------------------------------------------- */
+
+static struct bridge *
+bridge_find(const char *name)
+{
+    struct bridge *br;
+
+    LIST_FOR_EACH (br, node, &all_bridges) {
+        if (!strcmp(br->name, name)) {
+            return br;
+        }
+    }
+    return NULL;
+}
+
+static struct port *
+bridge_find_port(const struct bridge *br, const char *name)
+{
+    for (size_t i = 0; i < br->n_ports; i++) {
+        if (!strcmp(br->ports[i]->name, name)) {
+            return br->ports[i];
+        }
+    }
+    return NULL;
+}
+
+static void
+bridge_remove_port(struct bridge *br, struct port *port)
+{
+    for (size_t i = 0; i < br->n_ports; i++) {
+        if (br->ports[i] == port) {
+            memmove(&br->ports[i], &br->ports[i + 1],
+                    (br->n_ports - i - 1) * sizeof *br->ports);
+            br->n_ports--;
+            return;
+        }
+    }
+}
+
+static void
+bridge_create(const struct xvs_bridge_config *bc)
+{
+    struct bridge *br = xzalloc(sizeof *br);
+
+    br->name = xstrdup(bc->name);
+    br->datapath_id = bc->datapath_id;
+    br->fail_mode = bc->fail_mode;
+    br->pl = pipeline_create(bc->name);
+    ovs_list_push_back(&all_bridges, &br->node);
+
+    if (bc->n_controllers) {
+        VLOG_WARN("%s: OpenFlow controller connections are not implemented "
+                  "yet; %zu controller(s) in the configuration are ignored",
+                  br->name, bc->n_controllers);
+    }
+
+    for (size_t i = 0; i < bc->n_flows; i++) {
+        char *error;
+        if (pipeline_flow_add(br->pl, bc->flows[i].text, &error)) {
+            /* bridge_check_config() parsed them all. */
+            VLOG_ERR("%s: flow \"%s\": %s", br->name, bc->flows[i].text,
+                     error);
+            free(error);
+        }
+    }
+    if (!bc->n_flows && br->fail_mode == XVS_FAIL_STANDALONE) {
+        char *error;
+        if (pipeline_flow_add(br->pl, "priority=0,actions=NORMAL", &error)) {
+            OVS_NOT_REACHED();
+        }
+    }
+
+    br->ports = xmalloc((bc->n_ports ? bc->n_ports : 1) * sizeof *br->ports);
+    for (size_t i = 0; i < bc->n_ports; i++) {
+        struct port *port = port_create(&bc->ports[i]);
+        char *error;
+
+        br->ports[br->n_ports++] = port;
+        if (port_attach(br, port, &error)) {
+            VLOG_ERR("%s: %s", br->name, error);
+            port->error = error;
+        }
+    }
+}
+
+static void
+bridge_destroy(struct bridge *br)
+{
+    for (size_t i = 0; i < br->n_ports; i++) {
+        port_detach(br, br->ports[i]);
+        port_destroy(br->ports[i]);
+    }
+    free(br->ports);
+    pipeline_destroy(br->pl);
+    ovs_list_remove(&br->node);
+    free(br->name);
+    free(br);
+}
+
+int
+bridge_check_config(const struct xvs_config *cfg, char **errp)
+{
+    *errp = NULL;
+    for (size_t i = 0; i < cfg->n_bridges; i++) {
+        const struct xvs_bridge_config *bc = &cfg->bridges[i];
+        for (size_t j = 0; j < bc->n_flows; j++) {
+            char *error;
+            if (pipeline_flow_check(bc->flows[j].text, &error)) {
+                *errp = xasprintf("%s:%d: bridges[%zu].flows[%zu]: %s",
+                                  cfg->file ? cfg->file : "(config)",
+                                  bc->flows[j].line, i, j, error);
+                free(error);
+                return EINVAL;
+            }
+        }
+    }
+    return 0;
+}
+
+void
+bridge_init(struct xvs_config *cfg, const char *file)
+{
+    running_cfg = cfg;
+    save_file = nullable_xstrdup(file);
+    for (size_t i = 0; i < cfg->n_bridges; i++) {
+        bridge_create(&cfg->bridges[i]);
+    }
+}
+
+void
+bridge_exit(void)
+{
+    struct bridge *br;
+
+    LIST_FOR_EACH_SAFE (br, node, &all_bridges) {
+        bridge_destroy(br);
+    }
+    xvs_config_free(running_cfg);
+    running_cfg = NULL;
+    free(save_file);
+    save_file = NULL;
+}
+
+void
+bridge_run(void)
+{
+    long long now = time_msec();
+    struct bridge *br;
+
+    if (now >= next_run) {
+        LIST_FOR_EACH (br, node, &all_bridges) {
+            pipeline_run(br->pl, now);
+        }
+        next_run = now + BRIDGE_RUN_INTERVAL_MS;
+    }
+}
+
+void
+bridge_wait(void)
+{
+    poll_timer_wait_until(next_run);
+}
+
+/* ---- Saving --------------------------------------------------------- */
+
+/* Saves 'new' (with every bridge's current flows) and makes it the running
+ * configuration.  On error 'new' is freed, the running one is unchanged. */
+static int
+config_commit(struct xvs_config *new, char **errp)
+{
+    for (size_t i = 0; i < new->n_bridges; i++) {
+        struct xvs_bridge_config *bc = &new->bridges[i];
+        struct bridge *br = bridge_find(bc->name);
+        size_t n;
+        char **texts;
+
+        if (!br) {
+            continue;
+        }
+        texts = pipeline_flows_texts(br->pl, &n);
+        for (size_t j = 0; j < bc->n_flows; j++) {
+            free(bc->flows[j].text);
+        }
+        free(bc->flows);
+        bc->flows = xzalloc((n ? n : 1) * sizeof *bc->flows);
+        for (size_t j = 0; j < n; j++) {
+            bc->flows[j].text = texts[j];
+        }
+        bc->n_flows = n;
+        free(texts);
+    }
+
+    if (save_file) {
+        int error = xvs_config_save(new, save_file, errp);
+        if (error) {
+            xvs_config_free(new);
+            return error;
+        }
+    }
+    xvs_config_free(running_cfg);
+    running_cfg = new;
+    return 0;
+}
+
+/* ---- Control commands ----------------------------------------------- */
+
+/* Removes "--format=json|text" from 'argv'; returns -1 for a bad value. */
+static int
+take_format(int *argc, const char *argv[])
+{
+    int json = 0, n = 1;
+
+    for (int i = 1; i < *argc; i++) {
+        if (!strncmp(argv[i], "--format=", 9)) {
+            const char *f = argv[i] + 9;
+            if (!strcmp(f, "json")) {
+                json = 1;
+            } else if (!strcmp(f, "text")) {
+                json = 0;
+            } else {
+                return -1;
+            }
+        } else {
+            argv[n++] = argv[i];
+        }
+    }
+    *argc = n;
+    return json;
+}
+
+static void
+reply_json(struct unixctl_conn *conn, struct json *json)
+{
+    char *s = json_to_string(json, JSSF_SORT | JSSF_PRETTY);
+    unixctl_command_reply(conn, s);
+    free(s);
+    json_destroy(json);
+}
+
+static void
+reply_error_free(struct unixctl_conn *conn, char *error)
+{
+    unixctl_command_reply_error(conn, error);
+    free(error);
+}
+
+static struct bridge *
+find_bridge_or_reply(struct unixctl_conn *conn, const char *name)
+{
+    struct bridge *br = bridge_find(name);
+    if (!br) {
+        reply_error_free(conn, xasprintf("no bridge named %s", name));
+    }
+    return br;
+}
+
+static const char *
+format_mac(const uint8_t mac[6], char buf[18])
+{
+    snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x",
+             mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+    return buf;
+}
+
+static struct json *
+port_to_json(const struct port *port)
+{
+    struct json *o = json_object_create();
+
+    json_object_put_string(o, "name", port->name);
+    json_object_put(o, "ofport", json_integer_create(port->ofport));
+    json_object_put_string(o, "type", xvs_port_type_name(port->type));
+    if (port->attached) {
+        struct dp_port_info info;
+        char mac[18];
+
+        dp_port_get_info(port->dp_port, &info);
+        json_object_put_string(o, "driver", port->driver_used);
+        json_object_put_string(o, "dpdk_driver", info.driver);
+        json_object_put_string(o, "devargs", info.devargs);
+        json_object_put_string(o, "link", info.link_up ? "up" : "down");
+        json_object_put_string(o, "mac", format_mac(info.mac, mac));
+        json_object_put(o, "pmd_core", json_integer_create(info.pmd_core));
+    } else {
+        json_object_put_string(o, "error",
+                               port->error ? port->error : "not attached");
+    }
+    return o;
+}
+
+static void
+show_port_text(struct ds *s, const struct port *port)
+{
+    ds_put_format(s, "    port %s: ofport %"PRIu16", %s", port->name,
+                  port->ofport, xvs_port_type_name(port->type));
+    if (port->attached) {
+        struct dp_port_info info;
+        char mac[18];
+
+        dp_port_get_info(port->dp_port, &info);
+        ds_put_format(s, " via %s, link %s, mac %s, pmd core %u\n",
+                      port->driver_used, info.link_up ? "up" : "down",
+                      format_mac(info.mac, mac), info.pmd_core);
+    } else {
+        ds_put_format(s, ", error: %s\n",
+                      port->error ? port->error : "not attached");
+    }
+}
+
+static void
+cmd_show(struct unixctl_conn *conn, int argc, const char *argv[],
+         void *aux OVS_UNUSED)
+{
+    int json = take_format(&argc, argv);
+    struct bridge *br;
+
+    if (json < 0 || argc > 1) {
+        unixctl_command_reply_error(conn, "usage: show [--format=json]");
+        return;
+    }
+    if (json) {
+        struct json *root = json_object_create();
+        struct json *bridges = json_array_create_empty();
+        struct json *cores = json_array_create_empty();
+
+        for (size_t i = 0; i < running_cfg->n_pmd_cores; i++) {
+            json_array_add(cores,
+                           json_integer_create(running_cfg->pmd_cores[i]));
+        }
+        LIST_FOR_EACH (br, node, &all_bridges) {
+            struct json *b = json_object_create();
+            struct json *ports = json_array_create_empty();
+
+            json_object_put_string(b, "name", br->name);
+            json_object_put_format(b, "datapath_id", "0x%016"PRIx64,
+                                   br->datapath_id);
+            json_object_put_string(b, "fail_mode",
+                                   xvs_fail_mode_name(br->fail_mode));
+            json_object_put(b, "n_flows",
+                            json_integer_create(pipeline_flow_count(br->pl)));
+            for (size_t i = 0; i < br->n_ports; i++) {
+                json_array_add(ports, port_to_json(br->ports[i]));
+            }
+            json_object_put(b, "ports", ports);
+            json_array_add(bridges, b);
+        }
+        json_object_put_string(root, "version", XVS_VERSION);
+        json_object_put(root, "pmd_cores", cores);
+        json_object_put(root, "bridges", bridges);
+        reply_json(conn, root);
+        return;
+    }
+
+    struct ds s = DS_EMPTY_INITIALIZER;
+    ds_put_format(&s, "xvs-switchd %s, %zu PMD thread(s) on core(s)",
+                  XVS_VERSION, running_cfg->n_pmd_cores);
+    for (size_t i = 0; i < running_cfg->n_pmd_cores; i++) {
+        ds_put_format(&s, "%s%u", i ? "," : " ", running_cfg->pmd_cores[i]);
+    }
+    ds_put_char(&s, '\n');
+    LIST_FOR_EACH (br, node, &all_bridges) {
+        ds_put_format(&s, "bridge %s: datapath-id 0x%016"PRIx64", fail-mode "
+                      "%s, %zu flow(s)\n", br->name, br->datapath_id,
+                      xvs_fail_mode_name(br->fail_mode),
+                      pipeline_flow_count(br->pl));
+        for (size_t i = 0; i < br->n_ports; i++) {
+            show_port_text(&s, br->ports[i]);
+        }
+    }
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
+/* Parses add-port's "key=value" options into 'pc'. */
+static char *
+parse_port_options(int argc, const char *argv[], struct xvs_port_config *pc,
+                   const struct xvs_bridge_config *bc)
+{
+    bool has_type = false;
+
+    for (int i = 0; i < argc; i++) {
+        const char *eq = strchr(argv[i], '=');
+        if (!eq) {
+            return xasprintf("\"%s\": expected key=value (type=, devargs=, "
+                             "ofport=, driver=)", argv[i]);
+        }
+        size_t klen = eq - argv[i];
+        const char *value = eq + 1;
+        if (klen == 4 && !strncmp(argv[i], "type", 4)) {
+            if (!xvs_port_type_from_string(value, &pc->type)) {
+                return xasprintf("type: expected dpdk, xenvif or internal, "
+                                 "got \"%s\"", value);
+            }
+            has_type = true;
+        } else if (klen == 7 && !strncmp(argv[i], "devargs", 7)) {
+            if (!*value) {
+                return xstrdup("devargs: must not be empty");
+            }
+            free(pc->devargs);
+            pc->devargs = xstrdup(value);
+        } else if (klen == 6 && !strncmp(argv[i], "ofport", 6)) {
+            char *end;
+            unsigned long v = strtoul(value, &end, 10);
+            if (!*value || *end || v < 1 || v > XVS_OFPORT_MAX) {
+                return xasprintf("ofport: expected an integer 1-%d, got "
+                                 "\"%s\"", XVS_OFPORT_MAX, value);
+            }
+            for (size_t j = 0; j < bc->n_ports; j++) {
+                if (bc->ports[j].ofport == v) {
+                    return xasprintf("ofport: %lu is already used by port "
+                                     "%s", v, bc->ports[j].name);
+                }
+            }
+            pc->ofport = v;
+        } else if (klen == 6 && !strncmp(argv[i], "driver", 6)) {
+            if (!xvs_vif_driver_from_string(value, &pc->driver)) {
+                return xasprintf("driver: expected auto, af_xdp or "
+                                 "af_packet, got \"%s\"", value);
+            }
+        } else {
+            return xasprintf("unknown option \"%.*s\" (expected type, "
+                             "devargs, ofport or driver)", (int) klen,
+                             argv[i]);
+        }
+    }
+    if (!has_type) {
+        pc->type = pc->devargs ? XVS_PORT_DPDK : XVS_PORT_XENVIF;
+    }
+    if (pc->type == XVS_PORT_DPDK && !pc->devargs) {
+        return xstrdup("a dpdk port needs devargs=... (a PCI address or a "
+                       "vdev string)");
+    }
+    if (pc->type != XVS_PORT_DPDK && pc->devargs) {
+        return xstrdup("devargs: only dpdk ports take devargs");
+    }
+    if (pc->type != XVS_PORT_XENVIF && pc->driver != XVS_VIF_AUTO) {
+        return xstrdup("driver: only xenvif ports take a driver");
+    }
+    return NULL;
+}
+
+static void
+cmd_add_port(struct unixctl_conn *conn, int argc, const char *argv[],
+             void *aux OVS_UNUSED)
+{
+    const char *br_name = argv[1], *port_name = argv[2];
+    struct xvs_port_config pc = { .name = CONST_CAST(char *, port_name) };
+    struct xvs_bridge_config *bc, *other_bc;
+    struct bridge *br;
+    const char *why;
+    char *error;
+
+    br = find_bridge_or_reply(conn, br_name);
+    if (!br) {
+        return;
+    }
+    bc = xvs_config_find_bridge(running_cfg, br_name);
+    why = xvs_config_check_name(port_name);
+    if (why) {
+        reply_error_free(conn, xasprintf("invalid port name \"%s\": %s",
+                                         port_name, why));
+        return;
+    }
+    if (xvs_config_find_port(running_cfg, port_name, &other_bc)) {
+        reply_error_free(conn, xasprintf("port %s already exists in bridge "
+                                         "%s", port_name, other_bc->name));
+        return;
+    }
+    error = parse_port_options(argc - 3, argv + 3, &pc, bc);
+    if (!error && !strcmp(port_name, br_name)
+        && pc.type != XVS_PORT_INTERNAL) {
+        error = xstrdup("only an internal port may be named after its "
+                        "bridge");
+    }
+    if (!error && !pc.ofport) {
+        pc.ofport = xvs_config_next_ofport(bc);
+        if (!pc.ofport) {
+            error = xstrdup("the bridge has no free ofport");
+        }
+    }
+    if (error) {
+        free(pc.devargs);
+        reply_error_free(conn, error);
+        return;
+    }
+
+    struct port *port = port_create(&pc);
+    if (port_attach(br, port, &error)) {
+        port_destroy(port);
+        free(pc.devargs);
+        reply_error_free(conn, error);
+        return;
+    }
+
+    struct xvs_config *new = xvs_config_clone(running_cfg);
+    xvs_config_add_port(xvs_config_find_bridge(new, br_name), &pc);
+    free(pc.devargs);
+    if (config_commit(new, &error)) {
+        port_detach(br, port);
+        port_destroy(port);
+        reply_error_free(conn, xasprintf("port not added: %s", error));
+        free(error);
+        return;
+    }
+    br->ports = xrealloc(br->ports, (br->n_ports + 1) * sizeof *br->ports);
+    br->ports[br->n_ports++] = port;
+    unixctl_command_reply(conn, NULL);
+}
+
+static void
+cmd_del_port(struct unixctl_conn *conn, int argc OVS_UNUSED,
+             const char *argv[], void *aux OVS_UNUSED)
+{
+    struct bridge *br = find_bridge_or_reply(conn, argv[1]);
+    struct port *port;
+    char *error;
+
+    if (!br) {
+        return;
+    }
+    port = bridge_find_port(br, argv[2]);
+    if (!port) {
+        reply_error_free(conn, xasprintf("bridge %s has no port named %s",
+                                         argv[1], argv[2]));
+        return;
+    }
+
+    struct xvs_config *new = xvs_config_clone(running_cfg);
+    xvs_config_del_port(xvs_config_find_bridge(new, argv[1]), argv[2]);
+    if (config_commit(new, &error)) {
+        reply_error_free(conn, xasprintf("port not deleted: %s", error));
+        free(error);
+        return;
+    }
+    port_detach(br, port);
+    bridge_remove_port(br, port);
+    VLOG_INFO("%s: deleted port %s", br->name, port->name);
+    port_destroy(port);
+    unixctl_command_reply(conn, NULL);
+}
+
+/* Saves the flows after a flow change. */
+static void
+reply_after_flow_change(struct unixctl_conn *conn)
+{
+    char *error;
+
+    if (config_commit(xvs_config_clone(running_cfg), &error)) {
+        reply_error_free(conn, xasprintf("the flow table changed but could "
+                                         "not be saved: %s", error));
+        free(error);
+        return;
+    }
+    unixctl_command_reply(conn, NULL);
+}
+
+static void
+cmd_add_flow(struct unixctl_conn *conn, int argc OVS_UNUSED,
+             const char *argv[], void *aux OVS_UNUSED)
+{
+    struct bridge *br = find_bridge_or_reply(conn, argv[1]);
+    char *error;
+
+    if (!br) {
+        return;
+    }
+    if (pipeline_flow_add(br->pl, argv[2], &error)) {
+        reply_error_free(conn, xasprintf("bad flow \"%s\": %s", argv[2],
+                                         error));
+        free(error);
+        return;
+    }
+    reply_after_flow_change(conn);
+}
+
+static void
+cmd_del_flows(struct unixctl_conn *conn, int argc, const char *argv[],
+              void *aux OVS_UNUSED)
+{
+    struct bridge *br = find_bridge_or_reply(conn, argv[1]);
+    size_t n;
+    char *error;
+
+    if (!br) {
+        return;
+    }
+    if (pipeline_flows_del(br->pl, argc > 2 ? argv[2] : NULL, &n, &error)) {
+        reply_error_free(conn, xasprintf("bad match \"%s\": %s", argv[2],
+                                         error));
+        free(error);
+        return;
+    }
+    reply_after_flow_change(conn);
+}
+
+static void
+cmd_dump_flows(struct unixctl_conn *conn, int argc, const char *argv[],
+               void *aux OVS_UNUSED)
+{
+    int json = take_format(&argc, argv);
+    struct bridge *br;
+
+    if (json < 0 || argc != 2) {
+        unixctl_command_reply_error(conn, "usage: dump-flows BRIDGE "
+                                    "[--format=json]");
+        return;
+    }
+    br = find_bridge_or_reply(conn, argv[1]);
+    if (!br) {
+        return;
+    }
+    if (json) {
+        reply_json(conn, pipeline_flows_to_json(br->pl));
+    } else {
+        struct ds s = DS_EMPTY_INITIALIZER;
+        pipeline_flows_dump(br->pl, &s);
+        unixctl_command_reply(conn, ds_cstr(&s));
+        ds_destroy(&s);
+    }
+}
+
+static void
+cmd_dump_ports(struct unixctl_conn *conn, int argc, const char *argv[],
+               void *aux OVS_UNUSED)
+{
+    int json = take_format(&argc, argv);
+    struct bridge *br;
+
+    if (json < 0 || argc < 2 || argc > 3) {
+        unixctl_command_reply_error(conn, "usage: dump-ports BRIDGE [PORT] "
+                                    "[--format=json]");
+        return;
+    }
+    br = find_bridge_or_reply(conn, argv[1]);
+    if (!br) {
+        return;
+    }
+    if (argc == 3 && !bridge_find_port(br, argv[2])) {
+        reply_error_free(conn, xasprintf("bridge %s has no port named %s",
+                                         argv[1], argv[2]));
+        return;
+    }
+
+    struct json *array = json_array_create_empty();
+    struct ds s = DS_EMPTY_INITIALIZER;
+    for (size_t i = 0; i < br->n_ports; i++) {
+        const struct port *port = br->ports[i];
+        struct dp_port_stats st;
+
+        if (argc == 3 && strcmp(port->name, argv[2])) {
+            continue;
+        }
+        if (port->attached) {
+            dp_port_get_stats(port->dp_port, &st);
+        } else {
+            memset(&st, 0, sizeof st);
+        }
+        if (json) {
+            struct json *o = json_object_create();
+            json_object_put_string(o, "name", port->name);
+            json_object_put(o, "ofport", json_integer_create(port->ofport));
+            json_object_put(o, "rx_packets",
+                            json_integer_create(st.rx_packets));
+            json_object_put(o, "rx_bytes", json_integer_create(st.rx_bytes));
+            json_object_put(o, "rx_dropped",
+                            json_integer_create(st.rx_dropped));
+            json_object_put(o, "tx_packets",
+                            json_integer_create(st.tx_packets));
+            json_object_put(o, "tx_bytes", json_integer_create(st.tx_bytes));
+            json_object_put(o, "tx_dropped",
+                            json_integer_create(st.tx_dropped));
+            json_array_add(array, o);
+        } else {
+            ds_put_format(&s, "  port %3"PRIu16" (%s): rx pkts=%"PRIu64", "
+                          "bytes=%"PRIu64", drop=%"PRIu64"\n"
+                          "             tx pkts=%"PRIu64", bytes=%"PRIu64", "
+                          "drop=%"PRIu64"\n", port->ofport, port->name,
+                          st.rx_packets, st.rx_bytes, st.rx_dropped,
+                          st.tx_packets, st.tx_bytes, st.tx_dropped);
+        }
+    }
+    if (json) {
+        reply_json(conn, array);
+    } else {
+        json_destroy(array);
+        unixctl_command_reply(conn, ds_cstr(&s));
+    }
+    ds_destroy(&s);
+}
+
+static void
+cmd_dump_macs(struct unixctl_conn *conn, int argc, const char *argv[],
+              void *aux OVS_UNUSED)
+{
+    int json = take_format(&argc, argv);
+    struct bridge *br;
+
+    if (json < 0 || argc != 2) {
+        unixctl_command_reply_error(conn, "usage: dump-macs BRIDGE "
+                                    "[--format=json]");
+        return;
+    }
+    br = find_bridge_or_reply(conn, argv[1]);
+    if (!br) {
+        return;
+    }
+
+    struct mac_table *t = pipeline_mac_table(br->pl);
+    size_t max = mac_table_count(t) + 16;
+    struct mac_table_entry_info *e = xmalloc(max * sizeof *e);
+    size_t n = mac_table_dump(t, e, max, time_msec());
+    struct json *array = json_array_create_empty();
+    struct ds s = DS_EMPTY_INITIALIZER;
+    char mac[18];
+
+    ds_put_cstr(&s, " port  VLAN  MAC                Age\n");
+    for (size_t i = 0; i < n; i++) {
+        format_mac(e[i].mac, mac);
+        if (json) {
+            struct json *o = json_object_create();
+            json_object_put(o, "ofport", json_integer_create(e[i].ofport));
+            json_object_put(o, "vlan", json_integer_create(e[i].vlan));
+            json_object_put_string(o, "mac", mac);
+            json_object_put(o, "age", json_integer_create(
+                                e[i].age_ms / 1000));
+            json_array_add(array, o);
+        } else {
+            ds_put_format(&s, "%5"PRIu16"  %4"PRIu16"  %s  %4lld\n",
+                          e[i].ofport, e[i].vlan, mac, e[i].age_ms / 1000);
+        }
+    }
+    free(e);
+    if (json) {
+        reply_json(conn, array);
+    } else {
+        json_destroy(array);
+        unixctl_command_reply(conn, ds_cstr(&s));
+    }
+    ds_destroy(&s);
+}
+
+void
+bridge_register_commands(void)
+{
+    unixctl_command_register("show", "[--format=json]", 0, 1, cmd_show,
+                             NULL);
+    unixctl_command_register("add-port", "BRIDGE PORT [type=T] [devargs=D] "
+                             "[ofport=N] [driver=D]", 2, 6, cmd_add_port,
+                             NULL);
+    unixctl_command_register("del-port", "BRIDGE PORT", 2, 2, cmd_del_port,
+                             NULL);
+    unixctl_command_register("add-flow", "BRIDGE FLOW", 2, 2, cmd_add_flow,
+                             NULL);
+    unixctl_command_register("del-flows", "BRIDGE [MATCH]", 1, 2,
+                             cmd_del_flows, NULL);
+    unixctl_command_register("dump-flows", "BRIDGE [--format=json]", 1, 2,
+                             cmd_dump_flows, NULL);
+    unixctl_command_register("dump-ports", "BRIDGE [PORT] [--format=json]",
+                             1, 3, cmd_dump_ports, NULL);
+    unixctl_command_register("dump-macs", "BRIDGE [--format=json]", 1, 2,
+                             cmd_dump_macs, NULL);
+}

@@ -1,0 +1,36 @@
+/*
+ * bridge: bridges and their ports, from the configuration to the datapath
+ * and the pipeline, and the control-socket commands that change them.
+ *
+ * The bridge module owns the running configuration.  Every change made
+ * through a command is written back to the configuration file atomically
+ * before the command returns, so that a restart restores it; a change that
+ * cannot be saved is undone (ports) and the command fails.
+ *
+ * Thread-safety: main thread only.
+ */
+#ifndef BRIDGE_H
+#define BRIDGE_H 1
+
+struct xvs_config;
+
+/* Checks what the YAML schema alone cannot: that every flow parses.
+ * Returns 0 or EINVAL with a "file:line: path: message" in '*errp'. */
+int bridge_check_config(const struct xvs_config *, char **errp);
+
+/* Creates the bridges of 'cfg' (taking ownership of it), attaches their
+ * ports to the datapath (a port that cannot be attached is logged and shown
+ * with its error) and installs their flows.  Changes are saved to
+ * 'save_file'. */
+void bridge_init(struct xvs_config *cfg, const char *save_file);
+
+/* Registers the control-socket commands. */
+void bridge_register_commands(void);
+
+void bridge_run(void);
+void bridge_wait(void);
+
+/* Detaches every port and destroys the bridges. */
+void bridge_exit(void);
+
+#endif /* bridge.h */

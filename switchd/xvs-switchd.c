@@ -1,0 +1,285 @@
+/*
+ * xvs-switchd: the xvs daemon.
+ *
+ * Loads and validates the configuration (nothing starts if it is wrong),
+ * optionally detaches, starts the DPDK datapath and its PMD threads, builds
+ * the bridges, and serves the control socket from the main thread's poll
+ * loop until told to exit (SIGTERM, SIGINT or "xvs-ctl exit").
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bridge.h"
+#include "daemon.h"
+#include "datapath/datapath.h"
+#include "dirs.h"
+#include "fatal-signal.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/vlog.h"
+#include "ovs-rcu.h"
+#include "ovs-thread.h"
+#include "unixctl.h"
+#include "util.h"
+#include "xvs-config.h"
+
+VLOG_DEFINE_THIS_MODULE(xvs_switchd);
+
+#define XVS_DEFAULT_CTL "/run/xvs/xvs-switchd.ctl"
+
+static char *config_file = XVS_CONFIG_DEFAULT_FILE;
+static char *ctl_path = XVS_DEFAULT_CTL;
+static bool exiting;
+static struct unixctl_server *server;
+
+static void
+usage(void)
+{
+    printf("%s: the xvs virtual switch daemon\n"
+           "usage: %s [OPTIONS]\n"
+           "\n"
+           "Options:\n"
+           "  --config=FILE      configuration (default %s)\n"
+           "  --ctl=PATH         control socket (default %s)\n"
+           "  --pidfile[=FILE]   write a pidfile (default %s/xvs-switchd.pid)\n"
+           "  --detach           run in the background\n"
+           "  --log-file[=FILE]  log to FILE (default %s/xvs-switchd.log)\n"
+           "  -v, --verbose      log debug messages\n"
+           "  -h, --help         show this help and exit\n"
+           "  -V, --version      show the version and exit\n",
+           program_name, program_name, XVS_CONFIG_DEFAULT_FILE,
+           XVS_DEFAULT_CTL, "/run/xvs", "/var/log/xvs");
+    exit(EXIT_SUCCESS);
+}
+
+static void
+parse_options(int argc, char *argv[])
+{
+    enum {
+        OPT_CONFIG = UCHAR_MAX + 1,
+        OPT_CTL,
+        OPT_PIDFILE,
+        OPT_DETACH,
+        OPT_LOG_FILE,
+    };
+    static const struct option long_options[] = {
+        {"config", required_argument, NULL, OPT_CONFIG},
+        {"ctl", required_argument, NULL, OPT_CTL},
+        {"pidfile", optional_argument, NULL, OPT_PIDFILE},
+        {"detach", no_argument, NULL, OPT_DETACH},
+        {"log-file", optional_argument, NULL, OPT_LOG_FILE},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+
+    for (;;) {
+        int c = getopt_long(argc, argv, "vhV", long_options, NULL);
+        if (c == -1) {
+            break;
+        }
+        switch (c) {
+        case OPT_CONFIG:
+            config_file = optarg;
+            break;
+        case OPT_CTL:
+            /* unixctl reads a relative path as relative to OVS's run
+             * directory; ours are relative to the working directory. */
+            ctl_path = abs_file_name(NULL, optarg);
+            break;
+        case OPT_PIDFILE:
+            set_pidfile(optarg ? optarg : "/run/xvs/xvs-switchd.pid");
+            break;
+        case OPT_DETACH:
+            set_detach();
+            break;
+        case OPT_LOG_FILE:
+            if (vlog_set_log_file(optarg ? optarg
+                                  : "/var/log/xvs/xvs-switchd.log")) {
+                ovs_fatal(0, "cannot open the log file");
+            }
+            break;
+        case 'v':
+            vlog_set_verbosity(NULL);
+            break;
+        case 'h':
+            usage();
+            break;
+        case 'V':
+            printf("xvs-switchd %s\n", XVS_VERSION);
+            exit(EXIT_SUCCESS);
+        case '?':
+        default:
+            fprintf(stderr, "%s: try --help\n", program_name);
+            exit(EXIT_FAILURE);
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "%s: unexpected argument \"%s\"; try --help\n",
+                program_name, argv[optind]);
+        exit(EXIT_FAILURE);
+    }
+}
+
+/* PMD thread hooks: the pipeline's rules are freed through ovs-rcu, so PMD
+ * threads take part in it. */
+static void
+pmd_thread_start(void)
+{
+    ovsrcu_quiesce_end();
+}
+
+static void
+pmd_thread_quiesce(void)
+{
+    ovsrcu_try_quiesce();
+}
+
+static void
+pmd_thread_stop(void)
+{
+    ovsrcu_quiesce_start();
+}
+
+/* ovs-rcu waits for other threads only once the process is known to be
+ * multithreaded, which Open vSwitch learns from ovs_thread_create().  The
+ * PMD threads are DPDK's, so say it with a thread of OVS's own. */
+static void *
+mark_multithreaded(void *arg OVS_UNUSED)
+{
+    return NULL;
+}
+
+static void
+cmd_exit(struct unixctl_conn *conn, int argc OVS_UNUSED,
+         const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    exiting = true;
+    unixctl_command_reply(conn, NULL);
+}
+
+static void
+cmd_version(struct unixctl_conn *conn, int argc OVS_UNUSED,
+            const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    char *s = xasprintf("xvs-switchd %s\n%s\nOpen vSwitch library %s\n",
+                        XVS_VERSION, dp_version(), VERSION);
+    unixctl_command_reply(conn, s);
+    free(s);
+}
+
+/* Stops the PMD threads, closes the ports and releases the EAL (and with
+ * it any hugepage files).  The control socket is unlinked by the caller, or
+ * by the fatal-signal module on a signal. */
+static void
+shutdown_datapath(void)
+{
+    static bool done;
+
+    if (!done) {
+        done = true;
+        bridge_exit();
+        dp_fini();
+    }
+}
+
+static void
+fatal_hook(void *aux OVS_UNUSED)
+{
+    shutdown_datapath();
+}
+
+static void
+make_parent_dir(const char *path)
+{
+    char *copy = xstrdup(path);
+    char *dir = dirname(copy);
+
+    if (mkdir(dir, 0755) && errno != EEXIST) {
+        VLOG_WARN("cannot create %s: %s", dir, ovs_strerror(errno));
+    }
+    free(copy);
+}
+
+int
+main(int argc, char *argv[])
+{
+    struct xvs_config *cfg;
+    char *error;
+
+    set_program_name(argv[0]);
+    vlog_set_levels(NULL, VLF_CONSOLE, VLL_INFO);
+    parse_options(argc, argv);
+
+    if (xvs_config_load(config_file, &cfg, &error)
+        || bridge_check_config(cfg, &error)) {
+        fprintf(stderr, "%s: %s\n", program_name, error);
+        exit(EXIT_FAILURE);
+    }
+
+    daemonize_start(false);
+
+    pthread_join(ovs_thread_create("xvs_mt", mark_multithreaded, NULL), NULL);
+
+    static const struct dp_thread_hooks hooks = {
+        .start = pmd_thread_start,
+        .quiesce = pmd_thread_quiesce,
+        .stop = pmd_thread_stop,
+    };
+    struct dp_params params = {
+        .eal_args = (const char *const *) cfg->dpdk_args,
+        .n_eal_args = cfg->n_dpdk_args,
+        .pmd_cores = cfg->pmd_cores,
+        .n_pmd_cores = cfg->n_pmd_cores,
+        .hooks = &hooks,
+    };
+    if (dp_init(&params, &error)) {
+        VLOG_FATAL("%s", error);
+    }
+
+    make_parent_dir(ctl_path);
+    int retval = unixctl_server_create(ctl_path, &server);
+    if (retval) {
+        dp_fini();
+        VLOG_FATAL("cannot listen on %s: %s", ctl_path,
+                   ovs_strerror(retval));
+    }
+    chmod(ctl_path, 0660);
+    fatal_signal_add_hook(fatal_hook, NULL, NULL, true);
+
+    unixctl_command_register("exit", "", 0, 0, cmd_exit, NULL);
+    /* unixctl_server_create() took "version" for the OVS library. */
+    unixctl_command_register("xvs/version", "", 0, 0, cmd_version, NULL);
+    bridge_register_commands();
+    bridge_init(cfg, config_file);
+
+    daemonize_complete();
+    VLOG_INFO("xvs-switchd %s started; control socket %s", XVS_VERSION,
+              ctl_path);
+
+    while (!exiting) {
+        unixctl_server_run(server);
+        bridge_run();
+
+        unixctl_server_wait(server);
+        bridge_wait();
+        if (exiting) {
+            poll_immediate_wake();
+        }
+        poll_block();
+    }
+
+    VLOG_INFO("exiting");
+    shutdown_datapath();
+    unixctl_server_destroy(server);
+    return 0;
+}

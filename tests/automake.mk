@@ -1,0 +1,1 @@
+# tests/: CMocka unit tests and integration tests in network namespaces.

@@ -1,0 +1,1 @@
+# xen/: Xen integration (the vif hotplug script comes with the Xen issue).
