@@ -1,0 +1,154 @@
+# Sourced by the integration tests: TAP output, guests in network
+# namespaces behind veth "vifs" named as Xen names them, and an
+# xvs-switchd of the test's own, all torn down on exit, even on failure.
+#
+# Each test uses its own Xen domain ids (vif<D>.0) so that a leftover from
+# one cannot disturb another.
+
+set -u
+
+: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+SWITCHD=$top_builddir/switchd/xvs-switchd
+CTL_BIN=$top_builddir/ctl/xvs-ctl
+
+T=
+SWITCHD_PID=
+GUESTS=
+VIFS=
+tap_n=0
+tap_failed=0
+
+ok() {
+    tap_n=$((tap_n + 1))
+    echo "ok $tap_n - $*"
+}
+
+not_ok() {
+    tap_n=$((tap_n + 1))
+    tap_failed=$((tap_failed + 1))
+    echo "not ok $tap_n - $*"
+}
+
+# check DESCRIPTION COMMAND...: one TAP result from a command's status.
+check() {
+    desc=$1
+    shift
+    if "$@"; then
+        ok "$desc"
+    else
+        not_ok "$desc"
+    fi
+}
+
+diag() {
+    echo "# $*"
+}
+
+skip_all() {
+    echo "1..0 # SKIP $*"
+    exit 0
+}
+
+cleanup() {
+    status=$?
+    set +e
+    stop_switchd
+    for ns in $GUESTS; do
+        ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
+        ip netns del "$ns" 2>/dev/null
+    done
+    for vif in $VIFS; do
+        ip link del "$vif" 2>/dev/null
+    done
+    if [ -n "$T" ] && [ "$tap_failed" -gt 0 ] && [ -f "$T/log" ]; then
+        diag "xvs-switchd log:"
+        sed 's/^/#   /' "$T/log"
+    fi
+    [ -n "$T" ] && rm -rf "$T"
+    echo "1..$tap_n"
+    exit "$status"
+}
+
+# Starts a test: checks it can run here and arms the cleanup.
+begin() {
+    [ "$(id -u)" = 0 ] || skip_all "needs root (network namespaces)"
+    command -v ip >/dev/null || skip_all "needs iproute2"
+    [ -x "$SWITCHD" ] || skip_all "xvs-switchd is not built"
+    T=$(mktemp -d /tmp/xvs-test.XXXXXX)
+    trap cleanup EXIT
+    trap 'exit 1' INT TERM
+}
+
+ctl() {
+    "$CTL_BIN" -t "$T/ctl" "$@"
+}
+
+# add_guest NS VIF IP: a guest namespace whose eth0 is the peer of VIF.
+add_guest() {
+    ns=$1 vif=$2 ip=$3
+    ip link del "$vif" 2>/dev/null
+    ip netns del "$ns" 2>/dev/null
+    ip netns add "$ns"
+    GUESTS="$GUESTS $ns"
+    ip link add "$vif" type veth peer name eth0 netns "$ns"
+    VIFS="$VIFS $vif"
+    # No IPv6 chatter (router solicitations, MLD): counters stay exact.
+    echo 1 >"/proc/sys/net/ipv6/conf/$vif/disable_ipv6"
+    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+    ip -n "$ns" addr add "$ip/24" dev eth0
+    ip -n "$ns" link set lo up
+    ip -n "$ns" link set eth0 up
+    ip link set "$vif" up
+}
+
+# guest_mac NS: the MAC address of the guest's eth0.
+guest_mac() {
+    ip -n "$1" -o link show eth0 | sed 's/.*link\/ether \([^ ]*\).*/\1/'
+}
+
+# write_config BODY: the test configuration, DPDK without hugepages.
+write_config() {
+    {
+        echo 'dpdk:'
+        echo '  args: ["--no-huge", "-m", "512", "--no-pci"]'
+        echo 'pmd:'
+        echo '  cores: [1]'
+        cat
+    } >"$T/xvs.yaml"
+}
+
+# start_switchd: runs xvs-switchd on $T/xvs.yaml and returns once its
+# control socket answers (--detach returns when it is ready).
+start_switchd() {
+    "$SWITCHD" --config "$T/xvs.yaml" --ctl "$T/ctl" --pidfile="$T/pid" \
+        --detach --log-file="$T/log" "$@" 2>>"$T/log.err" || return 1
+    SWITCHD_PID=$(cat "$T/pid")
+    ctl show >/dev/null
+}
+
+stop_switchd() {
+    [ -n "$SWITCHD_PID" ] || return 0
+    kill "$SWITCHD_PID" 2>/dev/null
+    for _ in $(seq 50); do
+        kill -0 "$SWITCHD_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -9 "$SWITCHD_PID" 2>/dev/null
+    SWITCHD_PID=
+}
+
+# ping_ok NS IP [COUNT]: COUNT pings, all answered.
+ping_ok() {
+    ip netns exec "$1" ping -q -c "${3:-3}" -i 0.2 -W 2 "$2" >/dev/null 2>&1
+}
+
+# port_stat PORT FIELD: a counter from dump-ports (JSON).
+port_stat() {
+    ctl dump-ports xenbr0 "$1" --format=json \
+        | sed -n "s/.*\"$2\": *\([0-9]*\).*/\1/p" | head -n 1
+}
+
+# grep_in TEXT REGEX: whether a line of TEXT matches the extended REGEX.
+grep_in() {
+    printf '%s\n' "$1" | grep -Eq -- "$2"
+}

@@ -1,0 +1,58 @@
+#!/bin/sh
+# A bad configuration stops xvs-switchd before anything starts, with the
+# file, line and key in the message.
+. "$(dirname "$0")/lib.sh"
+begin
+
+# expect_config_error MESSAGE: xvs-switchd on $T/xvs.yaml exits 1, prints
+# MESSAGE (fixed string), and leaves no control socket.
+expect_config_error() {
+    out=$("$SWITCHD" --config "$T/xvs.yaml" --ctl "$T/ctl" 2>&1 >/dev/null)
+    status=$?
+    if [ $status -eq 1 ] && printf '%s' "$out" | grep -qF -- "$1" \
+       && [ ! -e "$T/ctl" ]; then
+        ok "rejected: $1"
+    else
+        not_ok "rejected: $1 (got status $status: $out)"
+    fi
+}
+
+write_config <<'YAML'
+bridges:
+  - name: xenbr0
+    ports:
+      - {name: vif71.0, type: xenvif, ofport: 70000}
+YAML
+expect_config_error "xvs.yaml:8: bridges[0].ports[0].ofport: expected an integer 1-65279, got \"70000\""
+
+write_config <<'YAML'
+bridges:
+  - name: xenbr0
+    prots: []
+YAML
+expect_config_error "xvs.yaml:7: bridges[0].prots: unknown key"
+
+write_config <<'YAML'
+bridges:
+  - name: xenbr0
+    flows:
+      - "priority=0 actions=NORMAL"
+      - "in_port=1,actions=mod_vlan_vid:5"
+YAML
+expect_config_error "xvs.yaml:9: bridges[0].flows[1]: action \"set_vlan_vid\" is not supported yet"
+
+write_config <<'YAML'
+bridges:
+  - name: xenbr0
+    flows: ["in_port=x,actions=drop"]
+YAML
+expect_config_error "xvs.yaml:7: bridges[0].flows[0]:"
+
+write_config <<'YAML'
+bridges: []
+YAML
+sed -i 's/cores: \[1\]/cores: [1000]/' "$T/xvs.yaml"
+expect_config_error "pmd.cores: core 1000 is not available to this process"
+
+rm -f "$T/xvs.yaml"
+expect_config_error "xvs.yaml: cannot open: No such file or directory"

@@ -1,0 +1,48 @@
+#!/bin/sh
+# Flows added and deleted with xvs-ctl change where packets go, at once.
+. "$(dirname "$0")/lib.sh"
+begin
+
+add_guest xvs-g31 vif31.0 10.31.0.1
+add_guest xvs-g32 vif32.0 10.31.0.2
+add_guest xvs-g33 vif33.0 10.31.0.3
+write_config <<'YAML'
+bridges:
+  - name: xenbr0
+    ports:
+      - {name: vif31.0, type: xenvif, ofport: 1}
+      - {name: vif32.0, type: xenvif, ofport: 2}
+      - {name: vif33.0, type: xenvif, ofport: 3}
+    flows:
+      - "priority=0 actions=NORMAL"
+YAML
+check "xvs-switchd starts" start_switchd
+check "guests 1 and 2 reach each other through NORMAL" \
+    ping_ok xvs-g31 10.31.0.2
+
+check "add-flow drops guest 1's traffic" \
+    ctl add-flow xenbr0 "priority=100,in_port=1,actions=drop"
+if ping_ok xvs-g31 10.31.0.2 2; then
+    not_ok "pings from guest 1 are dropped"
+else
+    ok "pings from guest 1 are dropped"
+fi
+check "the drop flow counted them" grep_in "$(ctl dump-flows xenbr0)" \
+    "n_packets=[1-9].*priority=100,in_port=1 actions=drop"
+
+check "del-flows removes the drop flow" ctl del-flows xenbr0 "in_port=1"
+check "guests 1 and 2 reach each other again" ping_ok xvs-g31 10.31.0.2
+
+# Redirect guest 1's IP traffic to port 3.
+tx2=$(port_stat vif32.0 tx_packets)
+tx3=$(port_stat vif33.0 tx_packets)
+check "add-flow redirects guest 1's IP traffic to port 3" \
+    ctl add-flow xenbr0 "priority=100,in_port=1,ip,actions=output:3"
+ip netns exec xvs-g31 ping -c 5 -i 0.2 -W 1 10.31.0.2 >/dev/null 2>&1
+tx2b=$(port_stat vif32.0 tx_packets)
+tx3b=$(port_stat vif33.0 tx_packets)
+check "port 3 got the 5 pings ($tx3 -> $tx3b)" test "$((tx3b - tx3))" -ge 5
+check "port 2 got none of them ($tx2 -> $tx2b)" test "$tx2b" -eq "$tx2"
+
+check "the flows are saved to the configuration file" \
+    grep -q "priority=100,ip,in_port=1 actions=output:3" "$T/xvs.yaml"

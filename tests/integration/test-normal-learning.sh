@@ -1,0 +1,37 @@
+#!/bin/sh
+# NORMAL floods what it has not learned, then sends unicast only to the
+# port where the destination was learned.
+. "$(dirname "$0")/lib.sh"
+begin
+
+add_guest xvs-g21 vif21.0 10.21.0.1
+add_guest xvs-g22 vif22.0 10.21.0.2
+add_guest xvs-g23 vif23.0 10.21.0.3
+write_config <<'YAML'
+bridges:
+  - name: xenbr0
+    ports:
+      - {name: vif21.0, type: xenvif, driver: af_packet}
+      - {name: vif22.0, type: xenvif, driver: af_packet}
+      - {name: vif23.0, type: xenvif, driver: af_packet}
+YAML
+check "xvs-switchd starts" start_switchd
+
+before=$(port_stat vif23.0 tx_packets)
+check "first ping from guest 1 to guest 2" ping_ok xvs-g21 10.21.0.2 1
+flooded=$(port_stat vif23.0 tx_packets)
+check "the first (broadcast ARP) packet was flooded to the third port" \
+    test "$flooded" -gt "$before"
+
+macs=$(ctl dump-macs xenbr0)
+mac1=$(guest_mac xvs-g21)
+mac2=$(guest_mac xvs-g22)
+check "guest 1's MAC was learned on ofport 1" grep_in "$macs" "^ +1 +0  $mac1"
+check "guest 2's MAC was learned on ofport 2" grep_in "$macs" "^ +2 +0  $mac2"
+
+check "20 more pings between guests 1 and 2" ping_ok xvs-g21 10.21.0.2 20
+after=$(port_stat vif23.0 tx_packets)
+check "no unicast packet reached the third port ($flooded -> $after)" \
+    test "$after" -eq "$flooded"
+tx2=$(port_stat vif22.0 tx_packets)
+check "guest 2's port sent the pings ($tx2)" test "$tx2" -ge 21

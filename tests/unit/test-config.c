@@ -1,0 +1,372 @@
+/* Unit tests for lib/xvs-config: every error path gets a bad document and
+ * the exact message a user would read. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "xvs-config.h"
+
+static struct xvs_config *
+parse_ok(const char *text)
+{
+    struct xvs_config *cfg;
+    char *err;
+    int error = xvs_config_parse("t.yaml", text, strlen(text), &cfg, &err);
+
+    if (error) {
+        fail_msg("unexpected error: %s", err);
+    }
+    assert_null(err);
+    return cfg;
+}
+
+/* Asserts that 'text' is rejected with exactly 'expected'. */
+static void
+parse_bad(const char *text, const char *expected)
+{
+    struct xvs_config *cfg = (void *) 1;
+    char *err = NULL;
+    int error = xvs_config_parse("t.yaml", text, strlen(text), &cfg, &err);
+
+    assert_int_not_equal(error, 0);
+    assert_null(cfg);
+    assert_non_null(err);
+    assert_string_equal(err, expected);
+    free(err);
+}
+
+static const char *GOOD =
+    "dpdk:\n"
+    "  args: [\"--no-huge\", \"-m\", \"512\"]\n"
+    "pmd:\n"
+    "  cores: [1, 3]\n"
+    "bridges:\n"
+    "  - name: xenbr0\n"
+    "    datapath-id: 0x0000000000000001\n"
+    "    fail-mode: secure\n"
+    "    controllers: [\"tcp:192.0.2.10:6653\"]\n"
+    "    ports:\n"
+    "      - {name: eth0, type: dpdk, devargs: \"0000:03:00.0\", ofport: 1}\n"
+    "      - {name: vif1.0, type: xenvif}\n"
+    "      - {name: vif2.0, type: xenvif, driver: af_packet, ofport: 7}\n"
+    "    flows:\n"
+    "      - \"priority=0 actions=NORMAL\"\n"
+    "  - name: xenbr1\n";
+
+static void
+test_config_parses_full_document(void **state)
+{
+    struct xvs_config *cfg = parse_ok(GOOD);
+
+    assert_int_equal(cfg->n_dpdk_args, 3);
+    assert_string_equal(cfg->dpdk_args[0], "--no-huge");
+    assert_int_equal(cfg->n_pmd_cores, 2);
+    assert_int_equal(cfg->pmd_cores[1], 3);
+    assert_int_equal(cfg->n_bridges, 2);
+
+    struct xvs_bridge_config *br = &cfg->bridges[0];
+    assert_string_equal(br->name, "xenbr0");
+    assert_int_equal(br->datapath_id, 1);
+    assert_int_equal(br->fail_mode, XVS_FAIL_SECURE);
+    assert_int_equal(br->n_controllers, 1);
+    assert_int_equal(br->n_ports, 3);
+    assert_int_equal(br->ports[0].type, XVS_PORT_DPDK);
+    assert_string_equal(br->ports[0].devargs, "0000:03:00.0");
+    assert_int_equal(br->ports[0].ofport, 1);
+    assert_int_equal(br->ports[0].line, 11);
+    /* No ofport: the lowest free one. */
+    assert_int_equal(br->ports[1].ofport, 2);
+    assert_int_equal(br->ports[2].driver, XVS_VIF_AF_PACKET);
+    assert_int_equal(br->ports[2].ofport, 7);
+    assert_int_equal(br->n_flows, 1);
+    assert_int_equal(br->flows[0].line, 15);
+
+    /* Defaults. */
+    assert_int_equal(cfg->bridges[1].fail_mode, XVS_FAIL_STANDALONE);
+    assert_int_not_equal(cfg->bridges[1].datapath_id, 0);
+    xvs_config_free(cfg);
+}
+
+static void
+test_config_defaults_for_empty_document(void **state)
+{
+    struct xvs_config *cfg = parse_ok("");
+
+    assert_int_equal(cfg->n_bridges, 0);
+    assert_int_equal(cfg->n_pmd_cores, 1);
+    assert_int_equal(cfg->pmd_cores[0], 1);
+    xvs_config_free(cfg);
+}
+
+static void
+test_config_rejects_yaml_syntax_error(void **state)
+{
+    parse_bad("bridges:\n  - name: [x\n",
+              "t.yaml:3: YAML syntax error: did not find expected ',' or ']' "
+              "while parsing a flow sequence");
+}
+
+static void
+test_config_rejects_unknown_top_key(void **state)
+{
+    parse_bad("pmd:\n  cores: [1]\nbrigdes: []\n",
+              "t.yaml:3: brigdes: unknown key (expected one of: dpdk, pmd, "
+              "bridges)");
+}
+
+static void
+test_config_rejects_duplicate_key(void **state)
+{
+    parse_bad("pmd: {cores: [1]}\npmd: {cores: [2]}\n",
+              "t.yaml:2: pmd: duplicate key");
+}
+
+static void
+test_config_rejects_non_mapping_root(void **state)
+{
+    parse_bad("- a\n- b\n", "t.yaml:1: : expected a mapping, got a list");
+}
+
+static void
+test_config_rejects_lcore_args(void **state)
+{
+    parse_bad("dpdk:\n  args: [\"-l\", \"0-1\"]\n",
+              "t.yaml:2: dpdk.args[0]: \"-l\" is set by xvs-switchd from "
+              "pmd.cores; remove it");
+}
+
+static void
+test_config_rejects_non_string_arg(void **state)
+{
+    parse_bad("dpdk:\n  args: [[1]]\n",
+              "t.yaml:2: dpdk.args[0]: expected a string, got a list");
+}
+
+static void
+test_config_rejects_bad_core(void **state)
+{
+    parse_bad("pmd:\n  cores: [1, x]\n",
+              "t.yaml:2: pmd.cores[1]: expected an integer 0-1023, got "
+              "\"x\"");
+    parse_bad("pmd:\n  cores: [2, 2]\n",
+              "t.yaml:2: pmd.cores[1]: core 2 is listed twice");
+    parse_bad("pmd:\n  cores: []\n",
+              "t.yaml:2: pmd.cores: expected at least one core");
+    parse_bad("pmd:\n  cores: 1\n",
+              "t.yaml:2: pmd.cores: expected a list of cores, got \"1\"");
+}
+
+static void
+test_config_rejects_bad_bridge(void **state)
+{
+    parse_bad("bridges: {name: x}\n",
+              "t.yaml:1: bridges: expected a list of bridges, got a mapping");
+    parse_bad("bridges:\n  - ports: []\n",
+              "t.yaml:2: bridges[0]: missing key \"name\"");
+    parse_bad("bridges:\n  - name: a-very-long-bridge-name\n",
+              "t.yaml:2: bridges[0].name: invalid name "
+              "\"a-very-long-bridge-name\": longer than 15 characters");
+    parse_bad("bridges:\n  - name: \"br 0\"\n",
+              "t.yaml:2: bridges[0].name: invalid name \"br 0\": may contain "
+              "only letters, digits, '_', '.' and '-'");
+    parse_bad("bridges:\n  - name: br0\n    fail-mode: open\n",
+              "t.yaml:3: bridges[0].fail-mode: expected standalone or secure, "
+              "got \"open\"");
+    parse_bad("bridges:\n  - name: br0\n    datapath-id: 0\n",
+              "t.yaml:3: bridges[0].datapath-id: expected an integer "
+              "1-18446744073709551615, got \"0\"");
+    parse_bad("bridges:\n  - name: br0\n    controllers: [\"http://x\"]\n",
+              "t.yaml:3: bridges[0].controllers[0]: expected a tcp:, ssl: or "
+              "unix: target, got \"http://x\"");
+    parse_bad("bridges:\n  - name: br0\n  - name: br0\n",
+              "t.yaml:3: bridges[1].name: bridge \"br0\" is defined twice "
+              "(first at line 2)");
+    parse_bad("bridges:\n  - name: br0\n    flows: [[1]]\n",
+              "t.yaml:3: bridges[0].flows[0]: expected a string, got a list");
+}
+
+static void
+test_config_rejects_bad_port(void **state)
+{
+    parse_bad("bridges:\n  - name: br0\n    ports:\n      - {type: xenvif}\n",
+              "t.yaml:4: bridges[0].ports[0]: missing key \"name\"");
+    parse_bad("bridges:\n  - name: br0\n    ports:\n      - {name: v}\n",
+              "t.yaml:4: bridges[0].ports[0]: missing key \"type\" (dpdk, "
+              "xenvif or internal)");
+    parse_bad("bridges:\n  - name: br0\n    ports:\n"
+              "      - {name: v, type: vhost}\n",
+              "t.yaml:4: bridges[0].ports[0].type: expected one of dpdk, "
+              "xenvif, internal, got \"vhost\"");
+    parse_bad("bridges:\n  - name: br0\n    ports:\n"
+              "      - {name: e, type: dpdk}\n",
+              "t.yaml:4: bridges[0].ports[0]: a dpdk port needs \"devargs\" "
+              "(a PCI address or a vdev string such as net_null0)");
+    parse_bad("bridges:\n  - name: br0\n    ports:\n"
+              "      - {name: v, type: xenvif, devargs: x}\n",
+              "t.yaml:4: bridges[0].ports[0].devargs: only dpdk ports take "
+              "devargs");
+    parse_bad("bridges:\n  - name: br0\n    ports:\n"
+              "      - {name: v, type: internal, driver: af_xdp}\n",
+              "t.yaml:4: bridges[0].ports[0].driver: only xenvif ports take "
+              "a driver");
+    parse_bad("bridges:\n  - name: br0\n    ports:\n"
+              "      - {name: v, type: xenvif, driver: netmap}\n",
+              "t.yaml:4: bridges[0].ports[0].driver: expected one of auto, "
+              "af_xdp, af_packet, got \"netmap\"");
+    parse_bad("bridges:\n  - name: br0\n    ports:\n"
+              "      - {name: v, type: xenvif, ofport: x}\n",
+              "t.yaml:4: bridges[0].ports[0].ofport: expected an integer "
+              "1-65279, got \"x\"");
+    parse_bad("bridges:\n  - name: br0\n    ports:\n"
+              "      - {name: v, type: xenvif, ofport: 65280}\n",
+              "t.yaml:4: bridges[0].ports[0].ofport: expected an integer "
+              "1-65279, got \"65280\"");
+    parse_bad("bridges:\n  - name: br0\n    ports:\n"
+              "      - {name: v, type: xenvif, speed: 10}\n",
+              "t.yaml:4: bridges[0].ports[0].speed: unknown key (expected "
+              "one of: name, type, devargs, driver, ofport, vlan, trunks)");
+    parse_bad("bridges:\n  - name: br0\n    ports:\n"
+              "      - {name: v, type: xenvif, vlan: 10}\n",
+              "t.yaml:4: bridges[0].ports[0].vlan: VLAN ports are not "
+              "supported yet by this version of xvs");
+}
+
+static void
+test_config_rejects_port_conflicts(void **state)
+{
+    parse_bad("bridges:\n  - name: br0\n    ports:\n"
+              "      - {name: a, type: xenvif, ofport: 3}\n"
+              "      - {name: b, type: xenvif, ofport: 3}\n",
+              "t.yaml:5: bridges[0].ports[1].ofport: ofport 3 is already "
+              "used by port a");
+    parse_bad("bridges:\n  - name: br0\n    ports:\n"
+              "      - {name: a, type: xenvif}\n"
+              "  - name: br1\n    ports:\n"
+              "      - {name: a, type: xenvif}\n",
+              "t.yaml:7: bridges[1].ports[0].name: port \"a\" is already in "
+              "bridge br0 (line 4)");
+    parse_bad("bridges:\n  - name: br0\n    ports:\n"
+              "      - {name: br0, type: xenvif}\n",
+              "t.yaml:4: bridges[0].ports[0].name: only an internal port may "
+              "be named after its bridge");
+}
+
+static void
+test_config_rejects_second_document(void **state)
+{
+    parse_bad("pmd: {cores: [1]}\n---\npmd: {cores: [2]}\n",
+              "t.yaml:3: a second YAML document; put everything in one");
+}
+
+static void
+test_config_load_names_missing_file(void **state)
+{
+    struct xvs_config *cfg;
+    char *err;
+
+    assert_int_not_equal(xvs_config_load("/nonexistent/xvs.yaml", &cfg,
+                                         &err), 0);
+    assert_string_equal(err, "/nonexistent/xvs.yaml: cannot open: No such "
+                        "file or directory");
+    free(err);
+}
+
+/* What is saved loads back to the same configuration. */
+static void
+test_config_save_round_trips(void **state)
+{
+    struct xvs_config *cfg = parse_ok(GOOD), *back;
+    char path[] = "/tmp/xvs-test-config-XXXXXX";
+    int fd = mkstemp(path);
+    char *err;
+
+    assert_true(fd >= 0);
+    close(fd);
+
+    /* Strings that need quoting survive. */
+    free(cfg->bridges[0].flows[0].text);
+    cfg->bridges[0].flows[0].text = strdup("priority=5,actions=note:\"a\\b\"");
+    assert_int_equal(xvs_config_save(cfg, path, &err), 0);
+    assert_int_equal(xvs_config_load(path, &back, &err), 0);
+    unlink(path);
+
+    assert_int_equal(back->n_bridges, 2);
+    assert_int_equal(back->n_pmd_cores, 2);
+    assert_int_equal(back->n_dpdk_args, 3);
+    assert_string_equal(back->dpdk_args[2], "512");
+    assert_int_equal(back->bridges[0].datapath_id, 1);
+    assert_int_equal(back->bridges[0].fail_mode, XVS_FAIL_SECURE);
+    assert_int_equal(back->bridges[0].n_ports, 3);
+    assert_string_equal(back->bridges[0].ports[0].devargs, "0000:03:00.0");
+    assert_int_equal(back->bridges[0].ports[1].ofport, 2);
+    assert_int_equal(back->bridges[0].ports[2].driver, XVS_VIF_AF_PACKET);
+    assert_string_equal(back->bridges[0].flows[0].text,
+                        "priority=5,actions=note:\"a\\b\"");
+    assert_string_equal(back->bridges[0].controllers[0],
+                        "tcp:192.0.2.10:6653");
+    xvs_config_free(cfg);
+    xvs_config_free(back);
+}
+
+static void
+test_config_save_failure_leaves_old_file(void **state)
+{
+    struct xvs_config *cfg = parse_ok(GOOD);
+    char *err;
+
+    assert_int_not_equal(xvs_config_save(cfg, "/nonexistent/dir/x.yaml",
+                                         &err), 0);
+    assert_non_null(strstr(err, "cannot create"));
+    free(err);
+    xvs_config_free(cfg);
+}
+
+static void
+test_config_edits_ports(void **state)
+{
+    struct xvs_config *cfg = parse_ok(GOOD);
+    struct xvs_bridge_config *br = xvs_config_find_bridge(cfg, "xenbr1"), *b;
+    struct xvs_port_config pc = { .name = "vif9.0", .type = XVS_PORT_XENVIF,
+                                  .ofport = 1 };
+
+    assert_non_null(br);
+    assert_null(xvs_config_find_port(cfg, "vif9.0", NULL));
+    xvs_config_add_port(br, &pc);
+    assert_non_null(xvs_config_find_port(cfg, "vif9.0", &b));
+    assert_ptr_equal(b, br);
+    assert_int_equal(xvs_config_next_ofport(br), 2);
+    assert_true(xvs_config_del_port(br, "vif9.0"));
+    assert_false(xvs_config_del_port(br, "vif9.0"));
+    xvs_config_free(cfg);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_config_parses_full_document),
+        cmocka_unit_test(test_config_defaults_for_empty_document),
+        cmocka_unit_test(test_config_rejects_yaml_syntax_error),
+        cmocka_unit_test(test_config_rejects_unknown_top_key),
+        cmocka_unit_test(test_config_rejects_duplicate_key),
+        cmocka_unit_test(test_config_rejects_non_mapping_root),
+        cmocka_unit_test(test_config_rejects_lcore_args),
+        cmocka_unit_test(test_config_rejects_non_string_arg),
+        cmocka_unit_test(test_config_rejects_bad_core),
+        cmocka_unit_test(test_config_rejects_bad_bridge),
+        cmocka_unit_test(test_config_rejects_bad_port),
+        cmocka_unit_test(test_config_rejects_port_conflicts),
+        cmocka_unit_test(test_config_rejects_second_document),
+        cmocka_unit_test(test_config_load_names_missing_file),
+        cmocka_unit_test(test_config_save_round_trips),
+        cmocka_unit_test(test_config_save_failure_leaves_old_file),
+        cmocka_unit_test(test_config_edits_ports),
+    };
+    return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}

@@ -1,0 +1,332 @@
+/* Unit tests for switchd/pipeline: the decisions that rules make for real
+ * packets, as the datapath would see them. */
+#include <config.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "datapath/flow-key.h"
+#include "openvswitch/dynamic-string.h"
+#include "ovs-rcu.h"
+#include "switchd/pipeline.h"
+
+/* OpenFlow ports 1-3 are datapath ports 10-12. */
+#define DP(OFPORT) (9 + (OFPORT))
+
+static const uint8_t MAC1[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+static const uint8_t MAC2[6] = { 0x02, 0, 0, 0, 0, 0x02 };
+static const uint8_t BCAST[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+struct packet {
+    uint8_t data[64];
+    size_t len;
+};
+
+/* An IPv4/UDP frame from 'src' to 'dst' with UDP destination 'dport'. */
+static struct packet
+udp(const uint8_t dst[6], const uint8_t src[6], uint16_t dport)
+{
+    struct packet p = { .len = 42 };
+    uint8_t ip[20] = { 0x45, 0, 0, 28, 0, 0, 0, 0, 64, 17, 0, 0,
+                       10, 0, 0, 1, 10, 0, 0, 2 };
+
+    memcpy(p.data, dst, 6);
+    memcpy(p.data + 6, src, 6);
+    p.data[12] = 0x08;
+    memcpy(p.data + 14, ip, 20);
+    p.data[34] = 0x30;
+    p.data[35] = 0x39;          /* Source port 12345. */
+    p.data[36] = dport >> 8;
+    p.data[37] = dport & 0xff;
+    p.data[39] = 8;
+    return p;
+}
+
+/* Runs 'p' arriving on OpenFlow port 'in' through 'pl'; returns the
+ * OpenFlow ports it goes out of as a sorted string such as "2,3", or "". */
+static char *
+decide(struct pipeline *pl, uint16_t in, const struct packet *p)
+{
+    struct dp_actions acts;
+    struct dp_flow_key key;
+    int out[DP_MAX_PORTS] = { 0 };
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    dp_flow_key_extract(p->data, p->len, DP(in), &key);
+    dp_actions_init(&acts);
+    pipeline_upcall(pl, &key, p->data, p->len, p->len, &acts);
+    for (size_t i = 0; i < acts.n; i++) {
+        assert_int_equal(acts.a[i].type, DP_ACTION_OUTPUT);
+        out[acts.a[i].port - 9]++;
+    }
+    for (int i = 1; i < DP_MAX_PORTS - 9; i++) {
+        for (int j = 0; j < out[i]; j++) {
+            ds_put_format(&s, "%s%d", s.length ? "," : "", i);
+        }
+    }
+    return ds_steal_cstr(&s);
+}
+
+static void
+assert_decision(struct pipeline *pl, uint16_t in, const struct packet *p,
+                const char *expected)
+{
+    char *got = decide(pl, in, p);
+    assert_string_equal(got, expected);
+    free(got);
+}
+
+static void
+add_flow(struct pipeline *pl, const char *text)
+{
+    char *err = NULL;
+    int error = pipeline_flow_add(pl, text, &err);
+    if (error) {
+        fail_msg("%s: %s", text, err);
+    }
+}
+
+static int
+setup(void **state)
+{
+    struct pipeline *pl = pipeline_create("br0");
+
+    for (uint16_t ofport = 1; ofport <= 3; ofport++) {
+        pipeline_port_add(pl, ofport, DP(ofport), false);
+    }
+    *state = pl;
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    pipeline_destroy(*state);
+    ovsrcu_quiesce();           /* Runs the postponed frees. */
+    return 0;
+}
+
+static void
+test_pipeline_drops_on_table_miss(void **state)
+{
+    struct pipeline *pl = *state;
+    struct packet p = udp(MAC2, MAC1, 53);
+
+    assert_decision(pl, 1, &p, "");
+    assert_int_equal(pipeline_n_missed(pl), 1);
+}
+
+static void
+test_pipeline_highest_priority_rule_wins(void **state)
+{
+    struct pipeline *pl = *state;
+    struct packet dns = udp(MAC2, MAC1, 53), other = udp(MAC2, MAC1, 80);
+
+    add_flow(pl, "priority=10,in_port=1,actions=output:2");
+    add_flow(pl, "priority=20,udp,tp_dst=53,actions=output:3");
+    assert_decision(pl, 1, &dns, "3");
+    assert_decision(pl, 1, &other, "2");
+    /* No rule for port 2's traffic. */
+    assert_decision(pl, 2, &other, "");
+}
+
+static void
+test_pipeline_flood_all_and_in_port(void **state)
+{
+    struct pipeline *pl = *state;
+    struct packet p = udp(MAC2, MAC1, 53);
+
+    add_flow(pl, "in_port=1,actions=FLOOD");
+    add_flow(pl, "in_port=2,actions=ALL");
+    add_flow(pl, "in_port=3,actions=IN_PORT,output:3,output:1");
+    assert_decision(pl, 1, &p, "2,3");
+    assert_decision(pl, 2, &p, "1,3");
+    /* output:3 on port 3 is dropped (OpenFlow), IN_PORT is not. */
+    assert_decision(pl, 3, &p, "1,3");
+}
+
+static void
+test_pipeline_drop_action(void **state)
+{
+    struct pipeline *pl = *state;
+    struct packet p = udp(MAC2, MAC1, 53);
+
+    add_flow(pl, "priority=0,actions=FLOOD");
+    add_flow(pl, "priority=5,in_port=2,actions=drop");
+    assert_decision(pl, 2, &p, "");
+    assert_decision(pl, 1, &p, "2,3");
+}
+
+static void
+test_pipeline_normal_floods_then_learns(void **state)
+{
+    struct pipeline *pl = *state;
+    struct packet to2 = udp(MAC2, MAC1, 53), to1 = udp(MAC1, MAC2, 53);
+    struct packet bcast = udp(BCAST, MAC1, 53);
+
+    add_flow(pl, "actions=NORMAL");
+    /* MAC2 unknown: flood. */
+    assert_decision(pl, 1, &to2, "2,3");
+    /* MAC1 was learned on port 1: unicast. */
+    assert_decision(pl, 2, &to1, "1");
+    /* And now MAC2 is known on port 2. */
+    assert_decision(pl, 1, &to2, "2");
+    /* Broadcast always floods. */
+    assert_decision(pl, 1, &bcast, "2,3");
+    /* A packet for a host on its own segment goes nowhere. */
+    assert_decision(pl, 2, &to2, "");
+}
+
+static void
+test_pipeline_normal_forgets_deleted_port(void **state)
+{
+    struct pipeline *pl = *state;
+    struct packet from2 = udp(MAC1, MAC2, 53), to2 = udp(MAC2, MAC1, 53);
+
+    add_flow(pl, "actions=NORMAL");
+    assert_decision(pl, 2, &from2, "1,3");
+    assert_decision(pl, 1, &to2, "2");
+    pipeline_port_del(pl, 2);
+    assert_decision(pl, 1, &to2, "3");
+    /* Packets from the deleted port are not translated at all. */
+    assert_decision(pl, 2, &from2, "");
+}
+
+static void
+test_pipeline_add_replaces_same_match_and_priority(void **state)
+{
+    struct pipeline *pl = *state;
+    struct packet p = udp(MAC2, MAC1, 53);
+
+    add_flow(pl, "priority=7,in_port=1,actions=output:2");
+    add_flow(pl, "priority=7,in_port=1,actions=output:3");
+    assert_int_equal(pipeline_flow_count(pl), 1);
+    assert_decision(pl, 1, &p, "3");
+}
+
+static void
+test_pipeline_del_flows_loose_match(void **state)
+{
+    struct pipeline *pl = *state;
+    struct packet p = udp(MAC2, MAC1, 53);
+    size_t n;
+    char *err;
+
+    add_flow(pl, "priority=1,actions=output:3");
+    add_flow(pl, "priority=9,in_port=1,udp,actions=output:2");
+    add_flow(pl, "priority=9,in_port=1,tcp,actions=output:2");
+    add_flow(pl, "priority=9,in_port=2,actions=output:1");
+    assert_int_equal(pipeline_flows_del(pl, "in_port=1", &n, &err), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(pipeline_flow_count(pl), 2);
+    assert_decision(pl, 1, &p, "3");
+    assert_int_equal(pipeline_flows_del(pl, NULL, &n, &err), 0);
+    assert_int_equal(n, 2);
+    assert_decision(pl, 1, &p, "");
+}
+
+static void
+test_pipeline_counts_packets_and_bytes_per_rule(void **state)
+{
+    struct pipeline *pl = *state;
+    struct packet p = udp(MAC2, MAC1, 53);
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    add_flow(pl, "priority=3,in_port=1,actions=output:2");
+    for (int i = 0; i < 5; i++) {
+        free(decide(pl, 1, &p));
+    }
+    pipeline_flows_dump(pl, &s);
+    assert_non_null(strstr(ds_cstr(&s), "n_packets=5, n_bytes=210, "
+                           "priority=3,in_port=1 actions=output:2"));
+    ds_destroy(&s);
+}
+
+static void
+test_pipeline_rejects_bad_flows_without_change(void **state)
+{
+    struct pipeline *pl = *state;
+    static const struct {
+        const char *flow;
+        const char *error;
+    } bad[] = {
+        { "in_port=1,actions=output:CONTROLLER",
+          "output to CONTROLLER is not supported yet" },
+        { "in_port=1,actions=mod_vlan_vid:5",
+          "action \"set_vlan_vid\" is not supported yet" },
+        { "table=1,actions=drop", "table 1: only table 0 exists" },
+        { "in_port=1", "must specify an action" },
+        { "dl_dst=zz:00:00:00:00:00,actions=drop", "zz:00:00:00:00:00" },
+        { "frobnicate=1,actions=drop", "frobnicate" },
+    };
+
+    add_flow(pl, "priority=1,actions=output:1");
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char *err = NULL;
+        assert_int_not_equal(pipeline_flow_add(pl, bad[i].flow, &err), 0);
+        assert_non_null(err);
+        if (!strstr(err, bad[i].error)) {
+            fail_msg("\"%s\": error \"%s\" lacks \"%s\"", bad[i].flow, err,
+                     bad[i].error);
+        }
+        free(err);
+        assert_int_not_equal(pipeline_flow_check(bad[i].flow, &err), 0);
+        free(err);
+    }
+    assert_int_equal(pipeline_flow_count(pl), 1);
+}
+
+/* What is saved parses back to the same rules. */
+static void
+test_pipeline_texts_round_trip(void **state)
+{
+    struct pipeline *pl = *state;
+    struct pipeline *copy = pipeline_create("br1");
+    size_t n, n2;
+
+    add_flow(pl, "cookie=0x2a,priority=50,idle_timeout=30,in_port=1,"
+             "dl_dst=02:00:00:00:00:02,actions=output:2,output:3");
+    add_flow(pl, "priority=0,actions=NORMAL");
+    add_flow(pl, "priority=9,ip,nw_dst=10.0.0.0/8,actions=drop");
+
+    char **texts = pipeline_flows_texts(pl, &n);
+    assert_int_equal(n, 3);
+    for (size_t i = 0; i < n; i++) {
+        add_flow(copy, texts[i]);
+    }
+    char **again = pipeline_flows_texts(copy, &n2);
+    assert_int_equal(n2, n);
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(again[i], texts[i]);
+        free(texts[i]);
+        free(again[i]);
+    }
+    free(texts);
+    free(again);
+    pipeline_destroy(copy);
+}
+
+int
+main(void)
+{
+#define T(NAME) cmocka_unit_test_setup_teardown(NAME, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(test_pipeline_drops_on_table_miss),
+        T(test_pipeline_highest_priority_rule_wins),
+        T(test_pipeline_flood_all_and_in_port),
+        T(test_pipeline_drop_action),
+        T(test_pipeline_normal_floods_then_learns),
+        T(test_pipeline_normal_forgets_deleted_port),
+        T(test_pipeline_add_replaces_same_match_and_priority),
+        T(test_pipeline_del_flows_loose_match),
+        T(test_pipeline_counts_packets_and_bytes_per_rule),
+        T(test_pipeline_rejects_bad_flows_without_change),
+        T(test_pipeline_texts_round_trip),
+    };
+    return cmocka_run_group_tests_name("pipeline", tests, NULL, NULL);
+}
