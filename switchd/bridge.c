@@ -465,7 +465,9 @@ show_port_text(struct ds *s, const struct port *port)
 
         dp_port_get_info(port->dp_port, &info);
         ds_put_format(s, " via %s, link %s, mac %s, pmd core %u\n",
-                      port->driver_used, info.link_up ? "up" : "down",
+                      port->type == XVS_PORT_DPDK ? info.driver
+                                                  : port->driver_used,
+                      info.link_up ? "up" : "down",
                       format_mac(info.mac, mac), info.pmd_core);
     } else {
         ds_put_format(s, ", error: %s\n",
