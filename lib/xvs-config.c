@@ -349,7 +349,8 @@ get_string_list(struct ctx *ctx, const yaml_node_t *node, const char *path,
 /* ---- Sections ------------------------------------------------------- */
 
 static bool
-dpdk_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
+dpdk_pair(struct ctx *ctx, const char *key __attribute__((unused)),
+          const yaml_node_t *v,
           const char *path, void *cfg_)
 {
     struct xvs_config *cfg = cfg_;
@@ -376,7 +377,8 @@ dpdk_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
 }
 
 static bool
-pmd_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
+pmd_pair(struct ctx *ctx, const char *key __attribute__((unused)),
+         const yaml_node_t *v,
          const char *path, void *cfg_)
 {
     struct xvs_config *cfg = cfg_;

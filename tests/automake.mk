@@ -10,26 +10,32 @@ AM_TESTS_ENVIRONMENT = \
 	top_builddir='$(abs_top_builddir)'; export top_builddir;
 
 UNIT_CPPFLAGS = $(AM_CPPFLAGS) $(OVS_CPPFLAGS) $(CMOCKA_CFLAGS)
+# CMocka test functions take 'void **state' whether they use it or not.
+UNIT_CFLAGS = $(AM_CFLAGS) -Wno-unused-parameter
 
 check_PROGRAMS += tests/unit/test-config
 tests_unit_test_config_SOURCES = tests/unit/test-config.c
 tests_unit_test_config_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_config_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_config_LDADD = lib/libxvs.la $(CMOCKA_LIBS)
 
 check_PROGRAMS += tests/unit/test-flow-key
 tests_unit_test_flow_key_SOURCES = tests/unit/test-flow-key.c
 tests_unit_test_flow_key_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_flow_key_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_flow_key_LDADD = datapath/libxvsdpkey.la $(CMOCKA_LIBS)
 
 check_PROGRAMS += tests/unit/test-mac-table
 tests_unit_test_mac_table_SOURCES = tests/unit/test-mac-table.c
 tests_unit_test_mac_table_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_mac_table_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_mac_table_LDADD = switchd/libxvsswitch.la $(OVS_LIBS) \
 	$(CMOCKA_LIBS)
 
 check_PROGRAMS += tests/unit/test-pipeline
 tests_unit_test_pipeline_SOURCES = tests/unit/test-pipeline.c
 tests_unit_test_pipeline_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_pipeline_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_pipeline_LDADD = switchd/libxvsswitch.la $(OVS_LIBS) \
 	$(CMOCKA_LIBS)
 
