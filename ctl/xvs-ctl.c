@@ -62,7 +62,8 @@ usage(void)
                c->json ? " (--format=json)" : "");
     }
     printf("\nOptions:\n"
-           "  -t, --ctl=PATH       control socket (default %s)\n"
+           "  -t, --ctl=PATH       control socket (default $XVS_CTL, else\n"
+           "                       %s)\n"
            "  -f, --format=FORMAT  text (default) or json\n"
            "  -h, --help           show this help and exit\n"
            "  -V, --version        show the version and exit\n"

@@ -695,10 +695,9 @@ dp_port_add(const struct dp_port_spec *spec, uint32_t *port_nop, char **errp)
     }
 
     ret = rte_dev_probe(port->devargs);
-    if (ret) {
+    if (ret && ret != -EEXIST) {
         *errp = dp_errf("port %s: cannot probe %s: %s", spec->name,
-                        port->devargs, ret == -EEXIST
-                        ? "the device is already in use" : rte_strerror(-ret));
+                        port->devargs, rte_strerror(-ret));
         free(port);
         return -ret;
     }
@@ -712,9 +711,18 @@ dp_port_add(const struct dp_port_spec *spec, uint32_t *port_nop, char **errp)
     if (!found) {
         *errp = dp_errf("port %s: %s probed but gave no ethernet port",
                         spec->name, port->devargs);
-        /* Find and release what the probe created. */
         free(port);
         return ENODEV;
+    }
+    /* Probed already: by the EAL at start-up (a NIC on the allow list, or
+     * bound to vfio), which is fine, or by another port, which is not. */
+    for (size_t i = 0; ret == -EEXIST && i < DP_MAX_PORTS; i++) {
+        if (dp.ports[i] && dp.ports[i]->port_id == port->port_id) {
+            *errp = dp_errf("port %s: %s is already in use by port %s",
+                            spec->name, port->devargs, dp.ports[i]->name);
+            free(port);
+            return EEXIST;
+        }
     }
     struct rte_eth_dev_info info;
     if (!rte_eth_dev_info_get(port->port_id, &info)) {

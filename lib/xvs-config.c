@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <yaml.h>
 
@@ -167,7 +168,7 @@ fail(struct ctx *ctx, const yaml_node_t *node, const char *path,
         }
         va_end(args);
         ctx->err = xvs_asprintf("%s:%d: %s: %s", ctx->file, node_line(node),
-                                path, msg);
+                                *path ? path : "(top level)", msg);
         free(msg);
     }
     return false;
@@ -242,8 +243,13 @@ get_uint(struct ctx *ctx, const yaml_node_t *node, const char *path,
 
     if (node->type == YAML_SCALAR_NODE) {
         s = scalar(node);
+        /* Decimal, or hexadecimal with 0x; never octal ("010" is 10). */
+        bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
         errno = 0;
-        v = strtoull(s, &end, 0);
+        v = strtoull(hex ? s + 2 : s, &end, hex ? 16 : 10);
+        if (hex && !isxdigit((unsigned char) s[2])) {
+            end = (char *) s;   /* "0x" alone. */
+        }
         if (*s && isdigit((unsigned char) *s) && !*end && !errno
             && v >= min && v <= max) {
             *out = v;
@@ -362,8 +368,9 @@ dpdk_pair(struct ctx *ctx, const char *key __attribute__((unused)),
     }
     for (size_t i = 0; i < cfg->n_dpdk_args; i++) {
         const char *a = cfg->dpdk_args[i];
-        if (!strcmp(a, "-l") || !strcmp(a, "-c") || !strncmp(a, "--lcores", 8)
-            || !strncmp(a, "--main-lcore", 12)) {
+        /* -l, -c and their joined forms (-l1-3, -c0x3). */
+        if ((a[0] == '-' && (a[1] == 'l' || a[1] == 'c'))
+            || !strncmp(a, "--lcores", 8) || !strncmp(a, "--main-lcore", 12)) {
             const yaml_node_t *item = yaml_document_get_node(
                 ctx->doc, v->data.sequence.items.start[i]);
             char *sub = xvs_asprintf("%s[%zu]", path, i);
@@ -450,7 +457,11 @@ port_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
         return true;
     } else if (!strcmp(key, "devargs")) {
         pp->devargs_node = v;
-        return get_string(ctx, v, path, &port->devargs);
+        if (!get_string(ctx, v, path, &port->devargs)) {
+            return false;
+        }
+        return *port->devargs ? true
+                              : fail(ctx, v, path, "must not be empty");
     } else if (!strcmp(key, "driver")) {
         pp->driver_node = v;
         if (v->type != YAML_SCALAR_NODE
@@ -926,6 +937,16 @@ xvs_config_save(const struct xvs_config *cfg, const char *file, char **errp)
 
     *errp = NULL;
     fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+        /* Keep the owner and mode of the file being replaced. */
+        struct stat st;
+        if (!stat(file, &st)) {
+            if (fchown(fd, st.st_uid, st.st_gid)) {
+                /* Not fatal: we may not own it; the mode still follows. */
+            }
+            fchmod(fd, st.st_mode & 07777);
+        }
+    }
     if (fd < 0 || !(f = fdopen(fd, "w"))) {
         error = errno;
         if (fd >= 0) {
@@ -944,6 +965,20 @@ xvs_config_save(const struct xvs_config *cfg, const char *file, char **errp)
     }
     if (!error && rename(tmp, file)) {
         error = errno;
+    }
+    if (!error) {
+        /* Make the rename itself durable. */
+        char *dir = xstrdup(file);
+        char *slash = strrchr(dir, '/');
+        if (slash) {
+            *(slash == dir ? slash + 1 : slash) = '\0';
+        }
+        int dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd >= 0) {
+            fsync(dfd);
+            close(dfd);
+        }
+        free(dir);
     }
     if (error) {
         *errp = xvs_asprintf("%s: cannot write: %s", file, strerror(error));

@@ -13,7 +13,7 @@
  *     args: [string, ...]        EAL arguments (not -l/-c/--lcores)
  *   pmd:
  *     cores: [int, ...]          one PMD thread per core (default [1])
- *   bridges:                     at least one
+ *   bridges:                     a list, possibly empty
  *     - name: string             1-15 chars of [A-Za-z0-9_.-]
  *       datapath-id: int|string  64-bit, e.g. 0x1 (default: from the name)
  *       fail-mode: standalone|secure

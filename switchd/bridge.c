@@ -441,7 +441,8 @@ port_to_json(const struct port *port)
         char mac[18];
 
         dp_port_get_info(port->dp_port, &info);
-        json_object_put_string(o, "driver", port->driver_used);
+        json_object_put_string(o, "driver", port->type == XVS_PORT_DPDK
+                                            ? info.driver : port->driver_used);
         json_object_put_string(o, "dpdk_driver", info.driver);
         json_object_put_string(o, "devargs", info.devargs);
         json_object_put_string(o, "link", info.link_up ? "up" : "down");

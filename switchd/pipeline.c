@@ -489,7 +489,7 @@ pipeline_flows_to_json(const struct pipeline *pl)
         json_object_put(o, "table", json_integer_create(0));
         json_object_put(o, "priority",
                         json_integer_create(rule->cr.priority));
-        json_object_put_format(o, "cookie", "%#"PRIx64,
+        json_object_put_format(o, "cookie", "0x%"PRIx64,
                                ntohll(rule->cookie));
         json_object_put(o, "match", json_string_create(ds_cstr(&match)));
         json_object_put(o, "actions", json_string_create(ds_cstr(&acts)));

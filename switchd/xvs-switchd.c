@@ -61,6 +61,19 @@ usage(void)
 }
 
 static void
+make_parent_dir(const char *path)
+{
+    char *copy = xstrdup(path);
+    char *dir = dirname(copy);
+
+    if (mkdir(dir, 0755) && errno != EEXIST) {
+        fprintf(stderr, "%s: cannot create %s: %s\n", program_name, dir,
+                ovs_strerror(errno));
+    }
+    free(copy);
+}
+
+static void
 parse_options(int argc, char *argv[])
 {
     enum {
@@ -89,25 +102,37 @@ parse_options(int argc, char *argv[])
         }
         switch (c) {
         case OPT_CONFIG:
-            config_file = optarg;
+            /* Absolute: --detach changes to "/", and we save back here. */
+            config_file = abs_file_name(NULL, optarg);
             break;
         case OPT_CTL:
             /* unixctl reads a relative path as relative to OVS's run
              * directory; ours are relative to the working directory. */
             ctl_path = abs_file_name(NULL, optarg);
             break;
-        case OPT_PIDFILE:
-            set_pidfile(optarg ? optarg : "/run/xvs/xvs-switchd.pid");
+        case OPT_PIDFILE: {
+            char *file = abs_file_name(NULL, optarg ? optarg
+                                       : "/run/xvs/xvs-switchd.pid");
+            make_parent_dir(file);
+            set_pidfile(file);
+            free(file);
             break;
+        }
         case OPT_DETACH:
             set_detach();
             break;
-        case OPT_LOG_FILE:
-            if (vlog_set_log_file(optarg ? optarg
-                                  : "/var/log/xvs/xvs-switchd.log")) {
-                ovs_fatal(0, "cannot open the log file");
+        case OPT_LOG_FILE: {
+            char *file = abs_file_name(NULL, optarg ? optarg
+                                       : "/var/log/xvs/xvs-switchd.log");
+            make_parent_dir(file);
+            int error = vlog_set_log_file(file);
+            if (error) {
+                ovs_fatal(0, "cannot open the log file %s: %s", file,
+                          ovs_strerror(error));
             }
+            free(file);
             break;
+        }
         case 'v':
             vlog_set_verbosity(NULL);
             break;
@@ -196,18 +221,6 @@ static void
 fatal_hook(void *aux OVS_UNUSED)
 {
     shutdown_datapath();
-}
-
-static void
-make_parent_dir(const char *path)
-{
-    char *copy = xstrdup(path);
-    char *dir = dirname(copy);
-
-    if (mkdir(dir, 0755) && errno != EEXIST) {
-        VLOG_WARN("cannot create %s: %s", dir, ovs_strerror(errno));
-    }
-    free(copy);
 }
 
 int

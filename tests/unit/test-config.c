@@ -130,7 +130,7 @@ test_config_rejects_duplicate_key(void **state)
 static void
 test_config_rejects_non_mapping_root(void **state)
 {
-    parse_bad("- a\n- b\n", "t.yaml:1: : expected a mapping, got a list");
+    parse_bad("- a\n- b\n", "t.yaml:1: (top level): expected a mapping, got a list");
 }
 
 static void
@@ -138,6 +138,9 @@ test_config_rejects_lcore_args(void **state)
 {
     parse_bad("dpdk:\n  args: [\"-l\", \"0-1\"]\n",
               "t.yaml:2: dpdk.args[0]: \"-l\" is set by xvs-switchd from "
+              "pmd.cores; remove it");
+    parse_bad("dpdk:\n  args: [\"--no-huge\", \"-c0x3\"]\n",
+              "t.yaml:2: dpdk.args[1]: \"-c0x3\" is set by xvs-switchd from "
               "pmd.cores; remove it");
 }
 
@@ -160,6 +163,22 @@ test_config_rejects_bad_core(void **state)
               "t.yaml:2: pmd.cores: expected at least one core");
     parse_bad("pmd:\n  cores: 1\n",
               "t.yaml:2: pmd.cores: expected a list of cores, got \"1\"");
+}
+
+/* Integers are decimal or 0x-hexadecimal, never octal. */
+static void
+test_config_reads_decimal_and_hex_integers(void **state)
+{
+    struct xvs_config *cfg = parse_ok(
+        "pmd: {cores: [010]}\nbridges:\n  - name: b\n"
+        "    datapath-id: 0xA\n");
+
+    assert_int_equal(cfg->pmd_cores[0], 10);
+    assert_int_equal(cfg->bridges[0].datapath_id, 10);
+    xvs_config_free(cfg);
+    parse_bad("bridges:\n  - name: b\n    datapath-id: 0x\n",
+              "t.yaml:3: bridges[0].datapath-id: expected an integer "
+              "1-18446744073709551615, got \"0x\"");
 }
 
 static void
@@ -223,6 +242,9 @@ test_config_rejects_bad_port(void **state)
               "      - {name: v, type: xenvif, ofport: x}\n",
               "t.yaml:4: bridges[0].ports[0].ofport: expected an integer "
               "1-65279, got \"x\"");
+    parse_bad("bridges:\n  - name: br0\n    ports:\n"
+              "      - {name: e, type: dpdk, devargs: \"\"}\n",
+              "t.yaml:4: bridges[0].ports[0].devargs: must not be empty");
     parse_bad("bridges:\n  - name: br0\n    ports:\n"
               "      - {name: v, type: xenvif, ofport: 65280}\n",
               "t.yaml:4: bridges[0].ports[0].ofport: expected an integer "
@@ -359,6 +381,7 @@ main(void)
         cmocka_unit_test(test_config_rejects_lcore_args),
         cmocka_unit_test(test_config_rejects_non_string_arg),
         cmocka_unit_test(test_config_rejects_bad_core),
+        cmocka_unit_test(test_config_reads_decimal_and_hex_integers),
         cmocka_unit_test(test_config_rejects_bad_bridge),
         cmocka_unit_test(test_config_rejects_bad_port),
         cmocka_unit_test(test_config_rejects_port_conflicts),
