@@ -47,6 +47,11 @@ static const struct ctl_command commands[] = {
     {"dump-ports", "BRIDGE [PORT]", 1, 2, true,
      "per-port rx/tx packets, bytes and drops"},
     {"dump-macs", "BRIDGE", 1, 1, true, "the MAC learning table of NORMAL"},
+    {"dump-cache", "[BRIDGE]", 0, 1, true,
+     "the megaflow cache of every PMD thread, and EMC occupancy"},
+    {"pmd-stats", "", 0, 0, true,
+     "per PMD thread: packets, cache hits, upcalls, lost, cycles"},
+    {"pmd-stats-clear", "", 0, 0, false, "zero the pmd-stats counters"},
     {"version", "", 0, 0, false, "versions of xvs-ctl and xvs-switchd"},
     {"exit", "", 0, 0, false, "stop xvs-switchd"},
 };

@@ -3,6 +3,7 @@
  */
 #define _GNU_SOURCE 1
 #include "datapath.h"
+#include "dp-private.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -24,76 +25,15 @@
 #include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_spinlock.h>
+#include <rte_pause.h>
 #include <rte_version.h>
 
-#define DP_BURST 32             /* Packets per rx burst. */
-#define DP_TXBUF 64             /* Per port, per PMD tx buffer. */
 #define DP_RX_DESC 1024
 #define DP_TX_DESC 1024
 #define DP_N_MBUFS 32767        /* 2^n - 1 is optimal for the ring. */
 #define DP_MBUF_CACHE 256
-#define DP_DEFAULT_MAX_SLEEP_US 250
-#define DP_IDLE_LOOPS 64        /* Empty polls before sleeping. */
 
-struct dp_port {
-    uint32_t port_no;
-    uint16_t port_id;           /* ethdev port id. */
-    char name[64];
-    char devargs[256];
-    struct rte_device *dev;
-    dp_upcall_cb *upcall;
-    void *upcall_aux;
-    uint16_t n_txq;
-    bool txq_shared;            /* Fewer tx queues than PMDs: lock. */
-    rte_spinlock_t tx_lock;     /* Taken only by PMD threads. */
-    unsigned int pmd;           /* Index of the PMD polling its rx queue. */
-};
-
-struct pmd_rxq {
-    struct dp_port *port;
-    uint16_t queue;
-};
-
-/* Immutable once published; replaced as a whole. */
-struct pmd_rxq_list {
-    size_t n;
-    struct pmd_rxq q[];
-};
-
-/* Written only by the owning PMD thread, read by the main thread. */
-struct pmd_port_counters {
-    uint64_t rx_packets, rx_bytes;
-    uint64_t tx_packets, tx_bytes, tx_dropped;
-};
-
-struct pmd_txbuf {
-    uint16_t n;
-    struct rte_mbuf *pkts[DP_TXBUF];
-};
-
-struct pmd {
-    unsigned int id;            /* Also the tx queue it uses. */
-    unsigned int lcore;
-    struct pmd_rxq_list *rxqs;  /* RCU-published by the main thread. */
-    bool exit;                  /* Set by the main thread to stop. */
-    size_t n_rxqs;              /* Main thread's count, for placement. */
-
-    struct pmd_port_counters ctr[DP_MAX_PORTS];
-    struct pmd_txbuf tx[DP_MAX_PORTS];
-    uint16_t dirty[DP_MAX_PORTS];   /* Ports with buffered packets. */
-    uint16_t n_dirty;
-} __rte_cache_aligned;
-
-static struct {
-    bool eal_up;
-    struct rte_mempool *pool;
-    struct rte_rcu_qsbr *qsbr;
-    struct pmd *pmds;
-    size_t n_pmds;
-    struct dp_port *ports[DP_MAX_PORTS];    /* RCU-published. */
-    struct dp_thread_hooks hooks;
-    unsigned int max_sleep_us;
-} dp;
+struct dp_state dp;
 
 static char *dp_errf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -114,176 +54,6 @@ dp_errf(const char *fmt, ...)
 static void
 noop(void)
 {
-}
-
-/* ---- PMD threads ---------------------------------------------------- */
-
-static inline void
-ctr_add(uint64_t *c, uint64_t v)
-{
-    __atomic_store_n(c, *c + v, __ATOMIC_RELAXED);
-}
-
-static void
-pmd_flush_port(struct pmd *pmd, uint16_t port_no)
-{
-    struct pmd_txbuf *buf = &pmd->tx[port_no];
-    struct dp_port *port = __atomic_load_n(&dp.ports[port_no],
-                                           __ATOMIC_ACQUIRE);
-    uint16_t n = buf->n, sent = 0;
-
-    buf->n = 0;
-    if (port) {
-        uint64_t bytes = 0;
-        for (uint16_t i = 0; i < n; i++) {
-            bytes += rte_pktmbuf_pkt_len(buf->pkts[i]);
-        }
-        if (port->txq_shared) {
-            rte_spinlock_lock(&port->tx_lock);
-            sent = rte_eth_tx_burst(port->port_id, 0, buf->pkts, n);
-            rte_spinlock_unlock(&port->tx_lock);
-        } else {
-            sent = rte_eth_tx_burst(port->port_id, pmd->id, buf->pkts, n);
-        }
-        for (uint16_t i = sent; i < n; i++) {
-            bytes -= rte_pktmbuf_pkt_len(buf->pkts[i]);
-        }
-        struct pmd_port_counters *c = &pmd->ctr[port_no];
-        ctr_add(&c->tx_packets, sent);
-        ctr_add(&c->tx_bytes, bytes);
-        ctr_add(&c->tx_dropped, n - sent);
-    }
-    if (sent < n) {
-        rte_pktmbuf_free_bulk(&buf->pkts[sent], n - sent);
-    }
-}
-
-static void
-pmd_flush_all(struct pmd *pmd)
-{
-    for (uint16_t i = 0; i < pmd->n_dirty; i++) {
-        uint16_t port_no = pmd->dirty[i];
-        if (pmd->tx[port_no].n) {
-            pmd_flush_port(pmd, port_no);
-        }
-    }
-    pmd->n_dirty = 0;
-}
-
-static inline void
-pmd_enqueue(struct pmd *pmd, uint16_t port_no, struct rte_mbuf *m)
-{
-    struct pmd_txbuf *buf;
-
-    if (port_no >= DP_MAX_PORTS) {
-        rte_pktmbuf_free(m);
-        return;
-    }
-    buf = &pmd->tx[port_no];
-    if (!buf->n) {
-        pmd->dirty[pmd->n_dirty++] = port_no;
-    }
-    buf->pkts[buf->n++] = m;
-    if (buf->n == DP_TXBUF) {
-        pmd_flush_port(pmd, port_no);
-        /* Still listed as dirty; flushing an empty buffer is a no-op. */
-    }
-}
-
-static void
-pmd_execute(struct pmd *pmd, struct rte_mbuf *m, const struct dp_actions *acts)
-{
-    if (!acts->n) {
-        rte_pktmbuf_free(m);
-        return;
-    }
-    /* Every action is an output for now: the copies share the mbuf, which
-     * no action modifies. */
-    if (acts->n > 1) {
-        rte_mbuf_refcnt_update(m, acts->n - 1);
-    }
-    for (uint16_t i = 0; i < acts->n; i++) {
-        pmd_enqueue(pmd, acts->a[i].port, m);
-    }
-}
-
-static unsigned int
-pmd_poll(struct pmd *pmd, const struct pmd_rxq *rxq)
-{
-    struct dp_port *port = rxq->port;
-    struct rte_mbuf *pkts[DP_BURST];
-    struct dp_actions acts;
-    struct dp_flow_key key;
-    uint64_t bytes = 0;
-    uint16_t n;
-
-    n = rte_eth_rx_burst(port->port_id, rxq->queue, pkts, DP_BURST);
-    if (!n) {
-        return 0;
-    }
-    for (uint16_t i = 0; i < n; i++) {
-        struct rte_mbuf *m = pkts[i];
-        const void *data = rte_pktmbuf_mtod(m, const void *);
-        uint32_t len = rte_pktmbuf_data_len(m);
-
-        bytes += rte_pktmbuf_pkt_len(m);
-        dp_flow_key_extract(data, len, port->port_no, &key);
-        dp_actions_init(&acts);
-        port->upcall(port->upcall_aux, &key, data, len,
-                     rte_pktmbuf_pkt_len(m), &acts);
-        pmd_execute(pmd, m, &acts);
-    }
-    struct pmd_port_counters *c = &pmd->ctr[port->port_no];
-    ctr_add(&c->rx_packets, n);
-    ctr_add(&c->rx_bytes, bytes);
-    pmd_flush_all(pmd);
-    return n;
-}
-
-static int
-pmd_main(void *pmd_)
-{
-    struct pmd *pmd = pmd_;
-    uint64_t quiesce_interval = rte_get_tsc_hz() / 1000;
-    uint64_t next_quiesce = 0;
-    unsigned int idle_loops = 0, sleep_us = 0;
-
-    dp.hooks.start();
-    rte_rcu_qsbr_thread_register(dp.qsbr, pmd->id);
-    rte_rcu_qsbr_thread_online(dp.qsbr, pmd->id);
-
-    while (!__atomic_load_n(&pmd->exit, __ATOMIC_ACQUIRE)) {
-        const struct pmd_rxq_list *l = __atomic_load_n(&pmd->rxqs,
-                                                       __ATOMIC_ACQUIRE);
-        unsigned int got = 0;
-
-        for (size_t i = 0; l && i < l->n; i++) {
-            got += pmd_poll(pmd, &l->q[i]);
-        }
-
-        /* Tx buffers are empty here: nothing references a port. */
-        rte_rcu_qsbr_quiescent(dp.qsbr, pmd->id);
-        uint64_t now = rte_rdtsc();
-        if (now >= next_quiesce) {
-            dp.hooks.quiesce();
-            next_quiesce = now + quiesce_interval;
-        }
-
-        /* Back off to sleeping when idle, so that an idle dom0 does not
-         * burn a core; under load, poll without sleeping. */
-        if (got) {
-            idle_loops = 0;
-            sleep_us = 0;
-        } else if (++idle_loops >= DP_IDLE_LOOPS) {
-            sleep_us = sleep_us ? RTE_MIN(sleep_us * 2, dp.max_sleep_us) : 1;
-            rte_delay_us_sleep(sleep_us);
-        }
-    }
-
-    rte_rcu_qsbr_thread_offline(dp.qsbr, pmd->id);
-    rte_rcu_qsbr_thread_unregister(dp.qsbr, pmd->id);
-    dp.hooks.stop();
-    return 0;
 }
 
 /* ---- EAL ------------------------------------------------------------ */
@@ -424,8 +194,22 @@ dp_init(const struct dp_params *p, char **errp)
     dp.hooks.start = dp.hooks.start ? dp.hooks.start : noop;
     dp.hooks.quiesce = dp.hooks.quiesce ? dp.hooks.quiesce : noop;
     dp.hooks.stop = dp.hooks.stop ? dp.hooks.stop : noop;
-    dp.max_sleep_us = p->max_sleep_us ? p->max_sleep_us
-                                      : DP_DEFAULT_MAX_SLEEP_US;
+    /* The caller's settings; zero means the default where zero makes no
+     * sense (EMC size and insertion probability may be 0: disabled). */
+    dp.params = *p;
+    dp.params.hooks = NULL;
+    dp.params.eal_args = NULL;
+    dp.params.pmd_cores = NULL;
+    if (!dp.params.max_megaflows) {
+        dp.params.max_megaflows = DP_DEFAULT_MAX_MEGAFLOWS;
+    }
+    if (!dp.params.megaflow_idle_ms) {
+        dp.params.megaflow_idle_ms = DP_DEFAULT_MEGAFLOW_IDLE_MS;
+    }
+    dp.tsc_per_ms = rte_get_tsc_hz() / 1000;
+    if (!dp.tsc_per_ms) {
+        dp.tsc_per_ms = 1;
+    }
 
     dp.pool = rte_pktmbuf_pool_create("xvs_mbufs", DP_N_MBUFS, DP_MBUF_CACHE,
                                       0, RTE_MBUF_DEFAULT_BUF_SIZE,
@@ -454,6 +238,7 @@ dp_init(const struct dp_params *p, char **errp)
         struct pmd *pmd = &dp.pmds[i];
         pmd->id = i;
         pmd->lcore = p->pmd_cores[i];
+        pmd_init_caches(pmd);
         int ret = rte_eal_remote_launch(pmd_main, pmd, pmd->lcore);
         if (ret) {
             *errp = dp_errf("cannot start the PMD thread on core %u: %s",
@@ -685,7 +470,7 @@ dp_port_add(const struct dp_port_spec *spec, uint32_t *port_nop, char **errp)
         abort();
     }
     port->port_no = port_no;
-    port->upcall = spec->upcall;
+    port->ops = spec->ops;
     port->upcall_aux = spec->upcall_aux;
     snprintf(port->name, sizeof port->name, "%s", spec->name);
     error = port_devargs(spec, port->devargs, sizeof port->devargs, errp);
@@ -768,9 +553,146 @@ dp_port_del(uint32_t port_no)
     __atomic_store_n(&dp.ports[port_no], NULL, __ATOMIC_RELEASE);
     struct pmd_rxq_list *old = pmd_update_rxqs(&dp.pmds[port->pmd], NULL,
                                                port);
-    dp_synchronize();
+    /* Megaflows may output to this port number, which a new port may
+     * take: flush them before returning. */
+    dp_flush_caches();
     free(old);
     port_close(port);
+}
+
+void
+dp_flush_caches(void)
+{
+    __atomic_add_fetch(&dp.flush_gen, 1, __ATOMIC_RELEASE);
+    /* After one grace period every PMD thread has ended an iteration that
+     * began before the bump; the iteration after it began by flushing.
+     * After a second grace period that iteration has ended too. */
+    dp_synchronize();
+    dp_synchronize();
+}
+
+void
+dp_flush_learned(void)
+{
+    __atomic_add_fetch(&dp.learn_gen, 1, __ATOMIC_RELEASE);
+}
+
+/* ---- Statistics and dumps ------------------------------------------- */
+
+/* Counters at the last dp_pmd_stats_clear(), main thread only. */
+static struct dp_pmd_stats *stats_base;
+
+static void
+pmd_stats_read(const struct pmd *pmd, struct dp_pmd_stats *s)
+{
+#define LOAD(F) __atomic_load_n(&pmd->F, __ATOMIC_RELAXED)
+    s->core = pmd->lcore;
+    s->packets = LOAD(packets);
+    s->emc_hits = LOAD(emc_hits);
+    s->megaflow_hits = LOAD(megaflow_hits);
+    s->upcalls = LOAD(upcalls);
+    s->lost = LOAD(lost);
+    s->busy_cycles = LOAD(busy_cycles);
+    s->idle_cycles = LOAD(idle_cycles);
+    s->n_megaflows = LOAD(n_megaflows);
+    s->n_subtables = LOAD(n_subtables);
+#undef LOAD
+}
+
+void
+dp_pmd_stats_get(struct dp_pmd_stats *stats)
+{
+    for (size_t i = 0; i < dp.n_pmds; i++) {
+        struct dp_pmd_stats *s = &stats[i];
+        pmd_stats_read(&dp.pmds[i], s);
+        if (stats_base) {
+            const struct dp_pmd_stats *b = &stats_base[i];
+            s->packets -= b->packets;
+            s->emc_hits -= b->emc_hits;
+            s->megaflow_hits -= b->megaflow_hits;
+            s->upcalls -= b->upcalls;
+            s->lost -= b->lost;
+            s->busy_cycles -= b->busy_cycles;
+            s->idle_cycles -= b->idle_cycles;
+        }
+    }
+}
+
+void
+dp_pmd_stats_clear(void)
+{
+    if (!stats_base) {
+        stats_base = calloc(dp.n_pmds ? dp.n_pmds : 1, sizeof *stats_base);
+        if (!stats_base) {
+            abort();
+        }
+    }
+    for (size_t i = 0; i < dp.n_pmds; i++) {
+        pmd_stats_read(&dp.pmds[i], &stats_base[i]);
+    }
+}
+
+int
+dp_cache_dump(size_t max, struct dp_cache_dump *dump)
+{
+    struct pmd_dump_req *reqs = calloc(dp.n_pmds ? dp.n_pmds : 1,
+                                       sizeof *reqs);
+    int error = 0;
+
+    memset(dump, 0, sizeof *dump);
+    dump->entries = calloc(max ? max : 1, sizeof *dump->entries);
+    if (!reqs || !dump->entries) {
+        abort();
+    }
+    for (size_t i = 0; i < dp.n_pmds; i++) {
+        reqs[i].entries = calloc(max ? max : 1, sizeof *reqs[i].entries);
+        if (!reqs[i].entries) {
+            abort();
+        }
+        reqs[i].max = max;
+        __atomic_store_n(&dp.pmds[i].dump_req, &reqs[i], __ATOMIC_RELEASE);
+    }
+
+    /* Each PMD thread answers at the top of its next iteration: within
+     * its sleep time when idle, a burst's time when busy. */
+    uint64_t deadline = rte_get_timer_cycles() + rte_get_timer_hz();
+    for (size_t i = 0; i < dp.n_pmds; i++) {
+        while (!__atomic_load_n(&reqs[i].done, __ATOMIC_ACQUIRE)) {
+            if (rte_get_timer_cycles() > deadline) {
+                break;
+            }
+            rte_delay_us_sleep(50);
+        }
+    }
+
+    for (size_t i = 0; i < dp.n_pmds; i++) {
+        struct pmd_dump_req *r = &reqs[i];
+        if (!__atomic_load_n(&r->done, __ATOMIC_ACQUIRE)) {
+            /* Withdraw the request; if the thread took it meanwhile, wait
+             * for it to finish with our memory. */
+            struct pmd_dump_req *expected = r;
+            if (!__atomic_compare_exchange_n(&dp.pmds[i].dump_req, &expected,
+                                             NULL, false, __ATOMIC_ACQ_REL,
+                                             __ATOMIC_ACQUIRE)) {
+                while (!__atomic_load_n(&r->done, __ATOMIC_ACQUIRE)) {
+                    rte_pause();
+                }
+            } else {
+                error = ETIMEDOUT;
+                free(r->entries);
+                continue;
+            }
+        }
+        for (size_t j = 0; j < r->n && dump->n < max; j++) {
+            dump->entries[dump->n++] = r->entries[j];
+        }
+        dump->truncated |= r->truncated || dump->n < r->n;
+        dump->emc_used += r->emc_used;
+        dump->emc_size += r->emc_size;
+        free(r->entries);
+    }
+    free(reqs);
+    return error;
 }
 
 void

@@ -32,12 +32,41 @@
 #include "dp-actions.h"
 #include "flow-key.h"
 
-/* Called on a PMD thread for a packet that no cache could handle: fills
- * 'actions' for the packet whose key is 'key' and whose first 'len' bytes
- * are at 'packet' ('pkt_len' is its whole length, for statistics). */
-typedef void dp_upcall_cb(void *aux, const struct dp_flow_key *key,
-                          const void *packet, uint32_t len, uint32_t pkt_len,
-                          struct dp_actions *actions);
+/* An upcall: a packet that no cache could handle, on its way to the
+ * pipeline.  The datapath fills the input; the pipeline fills the rest. */
+struct dp_upcall {
+    /* In. */
+    const struct dp_flow_key *key;
+    const void *packet;         /* The first 'len' bytes of the packet. */
+    uint32_t len, pkt_len;      /* 'pkt_len': whole length, for counters. */
+
+    /* Out.  The datapath zeroes them before the call. */
+    struct dp_actions actions;
+    struct dp_flow_key mask;    /* Key bits the decision depended on. */
+    bool cacheable;             /* Install a megaflow (key & mask)? */
+    uint32_t mf_flags;          /* DP_MF_* for that megaflow. */
+    void *handle;               /* For credit/refresh/release, or NULL. */
+    bool mac_changed;           /* Learning changed the MAC table. */
+};
+
+/* The pipeline's side of the upcall interface.  All of it runs on PMD
+ * threads: lock-free, or holding a lock only briefly, never blocking.
+ *
+ * 'upcall' translates a packet.  It counts that packet itself.  Its
+ * 'handle' (if any) comes with a reference that the datapath passes on to
+ * the megaflow it installs, or drops with 'release' at once.
+ *
+ * 'credit' adds the packets that hit a megaflow to what its handle stands
+ * for (the OpenFlow rules), once per batch.  'refresh' is called about once
+ * a second for megaflows flagged DP_MF_LEARN that were used since the last
+ * call, so that soft state the cache bypasses (MAC-table entries) stays
+ * alive.  'release' drops a handle's reference. */
+struct dp_upcall_ops {
+    void (*upcall)(void *aux, struct dp_upcall *);
+    void (*credit)(void *handle, uint64_t packets, uint64_t bytes);
+    void (*refresh)(void *aux, void *handle, const struct dp_flow_key *key);
+    void (*release)(void *handle);
+};
 
 /* Hooks run on each PMD thread, so that the pipeline's own RCU (Open
  * vSwitch's ovs-rcu) knows when a PMD thread holds no references. */
@@ -47,13 +76,25 @@ struct dp_thread_hooks {
     void (*stop)(void);         /* Once, before the thread exits. */
 };
 
+/* Defaults of struct dp_params' cache settings. */
+#define DP_DEFAULT_EMC_ENTRIES 8192
+#define DP_DEFAULT_EMC_INSERT_INV_PROB 100
+#define DP_DEFAULT_MAX_MEGAFLOWS 200000
+#define DP_DEFAULT_MEGAFLOW_IDLE_MS 10000
+#define DP_DEFAULT_MAX_SLEEP_US 250
+
 struct dp_params {
     const char *const *eal_args;    /* Extra EAL arguments. */
     size_t n_eal_args;
     const unsigned int *pmd_cores;  /* One PMD thread per core. */
     size_t n_pmd_cores;
     const struct dp_thread_hooks *hooks;
-    unsigned int max_sleep_us;      /* Idle PMD backoff limit; 0: default. */
+    unsigned int max_sleep_us;      /* Idle PMD backoff limit; 0: never
+                                     * sleep. */
+    uint32_t emc_entries;           /* Per PMD; 0 disables the EMC. */
+    uint32_t emc_insert_inv_prob;   /* 1 in N misses inserted; 0: never. */
+    uint32_t max_megaflows;         /* Per PMD; 0: default. */
+    uint32_t megaflow_idle_ms;      /* Idle megaflows expire; 0: default. */
 };
 
 /* Starts the EAL, creates the mbuf pool and launches the PMD threads, which
@@ -77,7 +118,7 @@ struct dp_port_spec {
     enum dp_port_kind kind;
     const char *devargs;        /* DP_PORT_DEVARGS. */
     const char *iface;          /* Other kinds. */
-    dp_upcall_cb *upcall;
+    const struct dp_upcall_ops *ops;
     void *upcall_aux;
 };
 
@@ -87,8 +128,57 @@ struct dp_port_spec {
  * behind. */
 int dp_port_add(const struct dp_port_spec *, uint32_t *port_no, char **errp);
 
-/* Removes a port: no PMD thread touches it once this returns. */
+/* Removes a port: no PMD thread touches it, and no cached megaflow refers
+ * to it, once this returns. */
 void dp_port_del(uint32_t port_no);
+
+/* Empties every PMD thread's caches; by the time this returns, no packet is
+ * handled by a megaflow installed before the call.  For changes to the
+ * pipeline's rules or ports. */
+void dp_flush_caches(void);
+
+/* Asks every PMD thread to drop its DP_MF_LEARN megaflows at its next
+ * iteration, without waiting.  For MAC-table changes.  Any thread. */
+void dp_flush_learned(void);
+
+/* Per-PMD statistics. */
+struct dp_pmd_stats {
+    unsigned int core;
+    uint64_t packets;           /* Received. */
+    uint64_t emc_hits, megaflow_hits, upcalls;
+    uint64_t lost;              /* Misses beyond the upcall budget. */
+    uint64_t busy_cycles, idle_cycles;
+    uint64_t n_megaflows, n_subtables;
+};
+
+/* Fills 'stats' (an array of dp_n_pmds() entries), counted since the last
+ * dp_pmd_stats_clear(). */
+void dp_pmd_stats_get(struct dp_pmd_stats *stats);
+void dp_pmd_stats_clear(void);
+
+/* One megaflow, as dp_cache_dump() reports it. */
+#define DP_DUMP_MAX_ACTIONS 16
+struct dp_cache_entry {
+    unsigned int pmd_core;
+    struct dp_flow_key key, mask;
+    uint64_t n_packets, n_bytes;
+    uint64_t idle_ms;
+    uint32_t flags;
+    uint16_t n_actions;         /* May exceed DP_DUMP_MAX_ACTIONS. */
+    struct dp_action actions[DP_DUMP_MAX_ACTIONS];
+};
+
+struct dp_cache_dump {
+    struct dp_cache_entry *entries;     /* Caller frees. */
+    size_t n;
+    bool truncated;             /* More than 'max' megaflows. */
+    size_t emc_used, emc_size;  /* Summed over PMD threads. */
+};
+
+/* Collects up to 'max' megaflows from every PMD thread (each copies its own
+ * at its next iteration).  Returns 0, or ETIMEDOUT if a PMD thread did not
+ * answer within a second. */
+int dp_cache_dump(size_t max, struct dp_cache_dump *);
 
 struct dp_port_stats {
     uint64_t rx_packets, rx_bytes, rx_dropped;

@@ -20,6 +20,12 @@ enum dp_action_type {
     DP_ACTION_OUTPUT,             /* Send a copy to 'port'. */
 };
 
+/* Flags of a megaflow, set by the pipeline on the upcall. */
+enum {
+    DP_MF_LEARN = 1 << 0,         /* Decision used MAC learning: refresh it
+                                   * while used, drop on MAC-table change. */
+};
+
 struct dp_action {
     uint16_t type;                /* enum dp_action_type. */
     uint16_t port;                /* DP_ACTION_OUTPUT: datapath port. */

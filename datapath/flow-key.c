@@ -2,35 +2,52 @@
  * flow-key: packet parsing into struct dp_flow_key.  See flow-key.h.
  *
  * The parser is a cursor over [p, end): every header is length-checked
- * before it is read, so a short packet stops the walk and leaves the key
- * with what was parsed so far.
+ * before it is read.  Each step mirrors Open vSwitch's miniflow_extract():
+ * where OVS gives up on a layer, so does this parser, leaving the same
+ * fields zero.
  */
 #include "flow-key.h"
 
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 
+#define ETH_TYPE_MIN 0x600
 #define ETH_TYPE_IPV4 0x0800
 #define ETH_TYPE_ARP 0x0806
+#define ETH_TYPE_RARP 0x8035
 #define ETH_TYPE_VLAN 0x8100
 #define ETH_TYPE_QINQ 0x88a8
 #define ETH_TYPE_IPV6 0x86dd
 
 #define IPPROTO_ICMP_ 1
+#define IPPROTO_IGMP_ 2
 #define IPPROTO_TCP_ 6
 #define IPPROTO_UDP_ 17
 #define IPPROTO_ICMPV6_ 58
 #define IPPROTO_SCTP_ 132
+#define IPPROTO_HOPOPTS_ 0
+#define IPPROTO_ROUTING_ 43
+#define IPPROTO_FRAGMENT_ 44
+#define IPPROTO_AH_ 51
+#define IPPROTO_DSTOPTS_ 60
 
 struct cursor {
     const uint8_t *p;
-    const uint8_t *end;
+    size_t size;
 };
 
-static inline int
+static inline bool
 have(const struct cursor *c, size_t n)
 {
-    return (size_t) (c->end - c->p) >= n;
+    return c->size >= n;
+}
+
+static inline void
+pull(struct cursor *c, size_t n)
+{
+    c->p += n;
+    c->size -= n;
 }
 
 static inline uint16_t
@@ -41,171 +58,257 @@ get_be16(const uint8_t *p)
     return v;                   /* Still network order. */
 }
 
-/* Byte order conversions that fold to constants where possible. */
-#define ntoh16(V) ntohs(V)
-
-/* An L4 header counts only when complete (as Open vSwitch's parser has it):
- * TCP 20 bytes, UDP 8, SCTP 12, ICMP 8, ICMPv6 4. */
 static void
-parse_l4(struct cursor *c, uint8_t proto, struct dp_flow_key *key)
+truncated(struct dp_flow_key *key)
 {
-    size_t need;
+    key->parse_flags |= DP_KEY_TRUNCATED;
+}
 
-    switch (proto) {
+/* Ethernet type after the MACs and VLAN tags; LLC/SNAP as OVS reads it.
+ * The caller has checked that 2 bytes are there. */
+static uint16_t
+parse_ethertype(struct cursor *c)
+{
+    static const uint8_t snap_hdr[6] = { 0xaa, 0xaa, 0x03, 0, 0, 0 };
+    uint16_t proto = get_be16(c->p);
+
+    pull(c, 2);
+    if (ntohs(proto) >= ETH_TYPE_MIN) {
+        return proto;
+    }
+    if (!have(c, 8) || memcmp(c->p, snap_hdr, 6)) {
+        return htons(DP_DL_TYPE_NONE);
+    }
+    proto = get_be16(c->p + 6);
+    pull(c, 8);
+    return ntohs(proto) >= ETH_TYPE_MIN ? proto : htons(DP_DL_TYPE_NONE);
+}
+
+static void
+parse_nd(struct cursor *c, struct dp_flow_key *key)
+{
+    const uint8_t *icmp6 = c->p - 8;    /* Type, code, checksum, RSO. */
+    uint8_t sll[6] = { 0 }, tll[6] = { 0 };
+    static const uint8_t zero[6];
+
+    if (icmp6[1] != 0 || (icmp6[0] != 135 && icmp6[0] != 136)) {
+        return;
+    }
+    if (!have(c, 16)) {
+        return;                 /* No target: no options either. */
+    }
+    pull(c, 16);
+    while (have(c, 8)) {
+        size_t opt_len = (size_t) c->p[1] * 8;
+        if (!opt_len || opt_len > c->size) {
+            break;
+        }
+        if (opt_len == 8 && (c->p[0] == 1 || c->p[0] == 2)) {
+            uint8_t *lla = c->p[0] == 1 ? sll : tll;
+            if (memcmp(lla, zero, 6)) {
+                /* The same option twice: OVS drops both addresses. */
+                memset(sll, 0, 6);
+                memset(tll, 0, 6);
+                break;
+            }
+            memcpy(lla, c->p + 2, 6);
+        }
+        pull(c, opt_len);
+    }
+    memcpy(key->arp_sha, sll, 6);
+    memcpy(key->arp_tha, tll, 6);
+}
+
+/* The L4 header counts only when complete, as in OVS. */
+static void
+parse_l4(struct cursor *c, struct dp_flow_key *key)
+{
+    switch (key->nw_proto) {
     case IPPROTO_TCP_:
-        need = 20;
+        if (have(c, 20)) {
+            size_t hdr_len = (size_t) (c->p[12] >> 4) * 4;
+            if (hdr_len >= 20 && have(c, hdr_len)) {
+                key->tp_src = get_be16(c->p);
+                key->tp_dst = get_be16(c->p + 2);
+                key->parse_flags |= DP_KEY_L4;
+                return;
+            }
+        }
         break;
     case IPPROTO_UDP_:
-        need = 8;
-        break;
     case IPPROTO_SCTP_:
-        need = 12;
+        if (have(c, key->nw_proto == IPPROTO_UDP_ ? 8 : 12)) {
+            key->tp_src = get_be16(c->p);
+            key->tp_dst = get_be16(c->p + 2);
+            key->parse_flags |= DP_KEY_L4;
+            return;
+        }
         break;
     case IPPROTO_ICMP_:
-        need = 8;
-        break;
+    case IPPROTO_IGMP_:
     case IPPROTO_ICMPV6_:
-        need = 4;
+        if (have(c, 8)) {
+            key->tp_src = htons(c->p[0]);
+            key->tp_dst = htons(c->p[1]);
+            key->parse_flags |= DP_KEY_L4;
+            if (key->nw_proto == IPPROTO_ICMPV6_) {
+                pull(c, 8);
+                parse_nd(c, key);
+            }
+            return;
+        }
         break;
     default:
         return;
     }
-    if (!have(c, need)) {
-        key->parse_flags |= DP_KEY_TRUNCATED;
-        return;
-    }
-    if (proto == IPPROTO_ICMP_ || proto == IPPROTO_ICMPV6_) {
-        key->tp_src = htons(c->p[0]);     /* Type, in network order. */
-        key->tp_dst = htons(c->p[1]);     /* Code. */
-    } else {
-        key->tp_src = get_be16(c->p);
-        key->tp_dst = get_be16(c->p + 2);
-    }
-    key->parse_flags |= DP_KEY_L4;
+    truncated(key);
 }
 
 static void
 parse_ipv4(struct cursor *c, struct dp_flow_key *key)
 {
-    if (!have(c, 20)) {
-        goto truncated;
-    }
     const uint8_t *ip = c->p;
-    size_t ihl = (size_t) (ip[0] & 0x0f) * 4;
-    if ((ip[0] >> 4) != 4 || ihl < 20 || !have(c, ihl)) {
-        goto truncated;
+
+    /* OVS's ipv4_sanity_check(); like OVS, no version check. */
+    if (!have(c, 20)) {
+        goto bad;
     }
+    size_t ihl = (size_t) (ip[0] & 0x0f) * 4;
+    if (ihl < 20 || !have(c, ihl)) {
+        goto bad;
+    }
+    size_t tot_len = ntohs(get_be16(ip + 2));
+    if (tot_len > c->size || ihl > tot_len) {
+        goto bad;
+    }
+
+    memcpy(key->nw_src, ip + 12, 4);
+    memcpy(key->nw_dst, ip + 16, 4);
     key->nw_tos = ip[1];
     key->nw_ttl = ip[8];
     key->nw_proto = ip[9];
-    memcpy(key->nw_src, ip + 12, 4);
-    memcpy(key->nw_dst, ip + 16, 4);
     key->parse_flags |= DP_KEY_L3;
 
-    uint16_t frag = ntoh16(get_be16(ip + 6));
-    if (frag & 0x3fff) {        /* MF or offset. */
+    c->size = tot_len;          /* Never parse the L2 padding. */
+    pull(c, ihl);
+
+    uint16_t frag = ntohs(get_be16(ip + 6));
+    if (frag & 0x3fff) {        /* MF or an offset. */
         key->parse_flags |= DP_KEY_FRAG;
         if (frag & 0x1fff) {
             key->parse_flags |= DP_KEY_LATER_FRAG;
             return;
         }
     }
-    c->p += ihl;
-    parse_l4(c, key->nw_proto, key);
+    parse_l4(c, key);
     return;
 
-truncated:
-    key->parse_flags |= DP_KEY_TRUNCATED;
+bad:
+    truncated(key);
+}
+
+/* Walks IPv6 extension headers as OVS's parse_ipv6_ext_hdrs__() does.
+ * Returns false if one is truncated. */
+static bool
+parse_ipv6_ext(struct cursor *c, uint8_t *proto, struct dp_flow_key *key)
+{
+    for (;;) {
+        uint8_t p = *proto;
+        if (p != IPPROTO_HOPOPTS_ && p != IPPROTO_ROUTING_
+            && p != IPPROTO_DSTOPTS_ && p != IPPROTO_AH_
+            && p != IPPROTO_FRAGMENT_) {
+            return true;
+        }
+        if (!have(c, 8)) {
+            return false;
+        }
+        if (p == IPPROTO_FRAGMENT_) {
+            uint16_t offlg = ntohs(get_be16(c->p + 2));
+            *proto = c->p[0];
+            pull(c, 8);
+            if (offlg) {
+                key->parse_flags |= DP_KEY_FRAG;
+                if (offlg & 0xfff8) {
+                    key->parse_flags |= DP_KEY_LATER_FRAG;
+                    *proto = IPPROTO_FRAGMENT_;
+                    return true;
+                }
+            }
+        } else {
+            size_t len = p == IPPROTO_AH_ ? ((size_t) c->p[1] + 2) * 4
+                                          : ((size_t) c->p[1] + 1) * 8;
+            *proto = c->p[0];
+            if (!have(c, len)) {
+                return false;
+            }
+            pull(c, len);
+        }
+    }
 }
 
 static void
 parse_ipv6(struct cursor *c, struct dp_flow_key *key)
 {
-    if (!have(c, 40)) {
-        goto truncated;
-    }
     const uint8_t *ip = c->p;
-    if ((ip[0] >> 4) != 6) {
-        goto truncated;
+
+    /* OVS's ipv6_sanity_check(); no version check there either. */
+    if (!have(c, 40)) {
+        goto bad;
+    }
+    size_t plen = ntohs(get_be16(ip + 4));
+    if (plen + 40 > c->size) {
+        goto bad;
+    }
+    memcpy(key->nw_src, ip + 8, 16);
+    memcpy(key->nw_dst, ip + 24, 16);
+    c->size = plen + 40;        /* Never parse the L2 padding. */
+    pull(c, 40);
+
+    uint8_t proto = ip[6];
+    if (!parse_ipv6_ext(c, &proto, key)) {
+        /* OVS keeps the addresses and nothing else. */
+        key->parse_flags &= ~(DP_KEY_FRAG | DP_KEY_LATER_FRAG);
+        goto bad;
     }
     key->nw_tos = (uint8_t) ((ip[0] << 4) | (ip[1] >> 4));
     key->nw_ttl = ip[7];
-    memcpy(key->nw_src, ip + 8, 16);
-    memcpy(key->nw_dst, ip + 24, 16);
+    key->nw_proto = proto;
     key->parse_flags |= DP_KEY_L3;
-    c->p += 40;
-
-    /* Walk extension headers to the upper-layer protocol. */
-    uint8_t next = ip[6];
-    for (int i = 0; i < 8; i++) {
-        switch (next) {
-        case 0:                 /* Hop-by-hop. */
-        case 43:                /* Routing. */
-        case 60:                /* Destination options. */
-            if (!have(c, 8) || !have(c, ((size_t) c->p[1] + 1) * 8)) {
-                goto truncated;
-            }
-            next = c->p[0];
-            c->p += ((size_t) c->p[1] + 1) * 8;
-            continue;
-        case 44: {              /* Fragment. */
-            if (!have(c, 8)) {
-                goto truncated;
-            }
-            uint16_t off = ntoh16(get_be16(c->p + 2));
-            key->parse_flags |= DP_KEY_FRAG;
-            next = c->p[0];
-            c->p += 8;
-            if (off & 0xfff8) {
-                key->nw_proto = next;
-                key->parse_flags |= DP_KEY_LATER_FRAG;
-                return;
-            }
-            continue;
-        }
-        default:
-            break;
-        }
-        break;
+    if (!(key->parse_flags & DP_KEY_LATER_FRAG)) {
+        parse_l4(c, key);
     }
-    key->nw_proto = next;
-    parse_l4(c, next, key);
     return;
 
-truncated:
-    key->parse_flags |= DP_KEY_TRUNCATED;
+bad:
+    truncated(key);
 }
 
 static void
 parse_arp(struct cursor *c, struct dp_flow_key *key)
 {
-    /* Ethernet/IPv4 ARP only. */
-    if (!have(c, 28)) {
-        goto truncated;
-    }
     const uint8_t *a = c->p;
-    if (get_be16(a) != ntoh16(1) || get_be16(a + 2) != ntoh16(ETH_TYPE_IPV4)
-        || a[4] != 6 || a[5] != 4) {
-        goto truncated;
+
+    /* Ethernet/IPv4 ARP only, as in OVS. */
+    if (!have(c, 28) || get_be16(a) != htons(1)
+        || get_be16(a + 2) != htons(ETH_TYPE_IPV4) || a[4] != 6
+        || a[5] != 4) {
+        truncated(key);
+        return;
     }
-    uint16_t op = ntoh16(get_be16(a + 6));
+    uint16_t op = ntohs(get_be16(a + 6));
     key->nw_proto = op <= 0xff ? (uint8_t) op : 0;
     memcpy(key->arp_sha, a + 8, 6);
     memcpy(key->nw_src, a + 14, 4);
     memcpy(key->arp_tha, a + 18, 6);
     memcpy(key->nw_dst, a + 24, 4);
     key->parse_flags |= DP_KEY_L3;
-    return;
-
-truncated:
-    key->parse_flags |= DP_KEY_TRUNCATED;
 }
 
 void
 dp_flow_key_extract(const void *data, size_t len, uint32_t in_port,
                     struct dp_flow_key *key)
 {
-    struct cursor c = { data, (const uint8_t *) data + len };
+    struct cursor c = { data, len };
 
     memset(key, 0, sizeof *key);
     key->in_port = in_port;
@@ -216,27 +319,183 @@ dp_flow_key_extract(const void *data, size_t len, uint32_t in_port,
     }
     memcpy(key->dl_dst, c.p, 6);
     memcpy(key->dl_src, c.p + 6, 6);
-    uint16_t type = get_be16(c.p + 12);
-    c.p += 14;
+    pull(&c, 12);
 
-    for (int i = 0; i < 2 && (type == ntoh16(ETH_TYPE_VLAN)
-                              || type == ntoh16(ETH_TYPE_QINQ)); i++) {
-        if (!have(&c, 4)) {
-            key->parse_flags = DP_KEY_TRUNCATED;
-            return;
+    /* Up to two tags; a tag needs 4 bytes plus the type after it. */
+    for (int i = 0; i < 2 && have(&c, 6); i++) {
+        uint16_t tpid = get_be16(c.p);
+        if (tpid != htons(ETH_TYPE_VLAN) && tpid != htons(ETH_TYPE_QINQ)) {
+            break;
         }
-        key->vlan_tci[i] = get_be16(c.p) | ntoh16(0x1000); /* CFI = present */
-        type = get_be16(c.p + 2);
-        c.p += 4;
+        key->vlan_tpid[i] = tpid;
+        key->vlan_tci[i] = get_be16(c.p + 2) | htons(0x1000);
+        pull(&c, 4);
     }
-    key->dl_type = type;
+    key->dl_type = parse_ethertype(&c);
     key->parse_flags |= DP_KEY_L2;
 
-    if (type == ntoh16(ETH_TYPE_IPV4)) {
+    uint16_t type = ntohs(key->dl_type);
+    if (type == ETH_TYPE_IPV4) {
         parse_ipv4(&c, key);
-    } else if (type == ntoh16(ETH_TYPE_IPV6)) {
+    } else if (type == ETH_TYPE_IPV6) {
         parse_ipv6(&c, key);
-    } else if (type == ntoh16(ETH_TYPE_ARP)) {
+    } else if (type == ETH_TYPE_ARP || type == ETH_TYPE_RARP) {
         parse_arp(&c, key);
+    }
+}
+
+/* ---- Formatting ----------------------------------------------------- */
+
+struct fmt {
+    char *buf;
+    size_t size, len;
+};
+
+static void fmt_put(struct fmt *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#include <stdarg.h>
+
+static void
+fmt_put(struct fmt *f, const char *format, ...)
+{
+    va_list args;
+
+    if (f->len >= f->size) {
+        return;
+    }
+    va_start(args, format);
+    int n = vsnprintf(f->buf + f->len, f->size - f->len, format, args);
+    va_end(args);
+    if (n > 0) {
+        f->len += (size_t) n;
+    }
+}
+
+static bool
+all_zero(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool
+all_ones(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] != 0xff) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void
+put_bytes(struct fmt *f, const char *name, const uint8_t *v, const uint8_t *m,
+          size_t n, const char *style)
+{
+    if (all_zero(m, n)) {
+        return;
+    }
+    fmt_put(f, "%s%s=", f->len ? "," : "", name);
+    for (int pass = 0; pass < 2; pass++) {
+        const uint8_t *b = pass ? m : v;
+        if (pass) {
+            if (all_ones(m, n)) {
+                break;
+            }
+            fmt_put(f, "/");
+        }
+        if (!strcmp(style, "mac")) {
+            for (size_t i = 0; i < n; i++) {
+                fmt_put(f, "%s%02x", i ? ":" : "", b[i]);
+            }
+        } else if (!strcmp(style, "ip4")) {
+            fmt_put(f, "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
+        } else if (!strcmp(style, "ip6")) {
+            for (size_t i = 0; i < 16; i += 2) {
+                fmt_put(f, "%s%x", i ? ":" : "", (b[i] << 8) | b[i + 1]);
+            }
+        } else {
+            fmt_put(f, "0x");
+            for (size_t i = 0; i < n; i++) {
+                fmt_put(f, "%02x", b[i]);
+            }
+        }
+    }
+}
+
+static void
+put_u16(struct fmt *f, const char *name, uint16_t v, uint16_t m, bool hex)
+{
+    v = ntohs(v);
+    m = ntohs(m);
+    if (!m) {
+        return;
+    }
+    fmt_put(f, hex ? "%s%s=0x%04x" : "%s%s=%u", f->len ? "," : "", name, v);
+    if (m != 0xffff) {
+        fmt_put(f, "/0x%04x", m);
+    }
+}
+
+static void
+put_u8(struct fmt *f, const char *name, uint8_t v, uint8_t m)
+{
+    if (m) {
+        fmt_put(f, "%s%s=%u", f->len ? "," : "", name, v);
+        if (m != 0xff) {
+            fmt_put(f, "/0x%02x", m);
+        }
+    }
+}
+
+void
+dp_flow_key_format(const struct dp_flow_key *key,
+                   const struct dp_flow_key *mask,
+                   const char *(*port_name)(uint32_t port, void *aux),
+                   void *aux, char *buf, size_t size)
+{
+    struct fmt f = { buf, size, 0 };
+    bool ip6 = ntohs(key->dl_type) == ETH_TYPE_IPV6;
+
+    if (size) {
+        buf[0] = '\0';
+    }
+    if (mask->in_port) {
+        const char *name = port_name ? port_name(key->in_port, aux) : NULL;
+        if (name) {
+            fmt_put(&f, "in_port=%s", name);
+        } else {
+            fmt_put(&f, "in_port=%u", key->in_port);
+        }
+    }
+    if (mask->parse_flags) {
+        fmt_put(&f, "%sparse=0x%x", f.len ? "," : "", key->parse_flags);
+    }
+    put_bytes(&f, "dl_src", key->dl_src, mask->dl_src, 6, "mac");
+    put_bytes(&f, "dl_dst", key->dl_dst, mask->dl_dst, 6, "mac");
+    put_u16(&f, "vlan_tpid", key->vlan_tpid[0], mask->vlan_tpid[0], true);
+    put_u16(&f, "vlan_tci", key->vlan_tci[0], mask->vlan_tci[0], true);
+    put_u16(&f, "vlan_tpid2", key->vlan_tpid[1], mask->vlan_tpid[1], true);
+    put_u16(&f, "vlan_tci2", key->vlan_tci[1], mask->vlan_tci[1], true);
+    put_u16(&f, "dl_type", key->dl_type, mask->dl_type, true);
+    put_bytes(&f, "nw_src", key->nw_src, mask->nw_src, ip6 ? 16 : 4,
+              ip6 ? "ip6" : "ip4");
+    put_bytes(&f, "nw_dst", key->nw_dst, mask->nw_dst, ip6 ? 16 : 4,
+              ip6 ? "ip6" : "ip4");
+    put_u8(&f, "nw_proto", key->nw_proto, mask->nw_proto);
+    put_u8(&f, "nw_tos", key->nw_tos, mask->nw_tos);
+    put_u8(&f, "nw_ttl", key->nw_ttl, mask->nw_ttl);
+    put_bytes(&f, "arp_sha", key->arp_sha, mask->arp_sha, 6, "mac");
+    put_bytes(&f, "arp_tha", key->arp_tha, mask->arp_tha, 6, "mac");
+    put_u16(&f, "tp_src", key->tp_src, mask->tp_src, false);
+    put_u16(&f, "tp_dst", key->tp_dst, mask->tp_dst, false);
+    if (!f.len) {
+        fmt_put(&f, "any");
     }
 }

@@ -2,70 +2,147 @@
  * flow-key: the datapath's fixed-layout description of a packet.
  *
  * A PMD thread parses each received packet exactly once into a struct
- * dp_flow_key.  The key is what the caches (exact-match and megaflow) will be
- * indexed by, and what the datapath hands to the pipeline on an upcall.  Its
- * layout is fixed and padding-free so that keys can be hashed and compared
- * as arrays of 64-bit words, and masked word by word.
+ * dp_flow_key.  The caches (exact-match and megaflow) are indexed by it, and
+ * the datapath hands it to the pipeline on an upcall.  The layout is fixed
+ * and padding-free, DP_KEY_WORDS 64-bit words, so that keys are hashed,
+ * masked and compared word by word.
+ *
+ * The parser follows Open vSwitch's flow_extract() field for field (LLC/SNAP
+ * frames, up to two VLAN tags, IPv4 and IPv6 sanity checks, IPv6 extension
+ * headers and fragments, ARP/RARP, TCP/UDP/SCTP/ICMP/IGMP/ICMPv6 with ND
+ * link-layer options), because a megaflow installed from the pipeline's
+ * view of one packet is applied to others through this key: two packets
+ * that agree on the masked key words must agree, in the pipeline's view, on
+ * every field the decision consulted.  Fields the pipeline can match but
+ * this key does not carry (IPv6 flow label, ND target, TCP flags, IGMP
+ * group, MPLS labels) make a decision uncacheable instead.
  *
  * Parsing never reads past the end of the buffer: a truncated or malformed
- * packet gets the fields that parsed so far, the rest zero, and
- * 'parse_flags' tells how far parsing got.
+ * packet gets the fields that parsed so far (as Open vSwitch would), and
+ * DP_KEY_TRUNCATED in 'parse_flags'.
  *
  * Multi-byte fields are in network byte order, as on the wire.
  *
- * Thread-safety: pure functions, any thread.  No DPDK or Open vSwitch types,
- * so both sides of the upcall interface may include this header.
+ * Thread-safety: pure functions, any thread.  No DPDK or Open vSwitch
+ * types, so both sides of the upcall interface include this header.
  */
 #ifndef DP_FLOW_KEY_H
 #define DP_FLOW_KEY_H 1
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 /* dp_flow_key.parse_flags. */
 enum {
     DP_KEY_L2 = 1 << 0,         /* Ethernet header complete. */
-    DP_KEY_L3 = 1 << 1,         /* IPv4/IPv6/ARP header complete. */
-    DP_KEY_L4 = 1 << 2,         /* TCP/UDP/SCTP/ICMP ports or type/code. */
+    DP_KEY_L3 = 1 << 1,         /* IPv4/IPv6/ARP header sane. */
+    DP_KEY_L4 = 1 << 2,         /* L4 header complete (ports or type/code). */
     DP_KEY_FRAG = 1 << 3,       /* IP fragment (any). */
     DP_KEY_LATER_FRAG = 1 << 4, /* Non-first fragment: no L4 header. */
     DP_KEY_TRUNCATED = 1 << 5,  /* Ended early or malformed. */
 };
 
+/* The frame type Open vSwitch gives frames that are not Ethernet II. */
+#define DP_DL_TYPE_NONE 0x05ff
+
 struct dp_flow_key {
-    /* Metadata. */
+    /* Word 0: metadata and Ethertype. */
     uint32_t in_port;           /* Datapath port number. */
     uint16_t parse_flags;       /* DP_KEY_*. */
-    uint16_t pad0;
+    uint16_t dl_type;           /* Ethertype after VLAN tags (or NONE). */
 
-    /* L2. */
+    /* Words 1-2: L2. */
     uint8_t dl_dst[6];
     uint8_t dl_src[6];
-    uint16_t dl_type;           /* Ethertype after VLAN tags. */
-    uint16_t vlan_tci[2];       /* Outer, inner; 0 if untagged. */
-    uint16_t pad1;
+    uint16_t vlan_tci[2];       /* Outer, inner, with 0x1000 (CFI) set when
+                                 * present; 0 when absent. */
 
-    /* L3: IPv4 addresses in the low 4 bytes of nw_src/nw_dst (as
-     * uint32_t-aligned words); IPv6 in all 16.  ARP uses nw_src/nw_dst for
-     * SPA/TPA and arp_sha/arp_tha. */
+    /* Word 3. */
+    uint16_t vlan_tpid[2];      /* 0x8100 or 0x88a8 when present. */
+    uint8_t nw_proto;           /* IP protocol, or ARP opcode (if <= 255). */
+    uint8_t nw_tos;             /* DSCP and ECN (IPv6: traffic class). */
+    uint8_t nw_ttl;
+    uint8_t pad0;
+
+    /* Words 4-7: L3 addresses.  IPv4 and ARP SPA/TPA use the first 4
+     * bytes; IPv6 all 16. */
     uint8_t nw_src[16];
     uint8_t nw_dst[16];
-    uint8_t nw_proto;           /* IP protocol, or ARP opcode low byte. */
-    uint8_t nw_tos;             /* DSCP and ECN. */
-    uint8_t nw_ttl;
-    uint8_t pad2;
-    uint8_t arp_sha[6];
-    uint8_t arp_tha[6];
 
-    /* L4. */
-    uint16_t tp_src;            /* Port, or ICMP type in the low byte. */
-    uint16_t tp_dst;            /* Port, or ICMP code in the low byte. */
-    uint32_t pad3;
+    /* Words 8-9. */
+    uint8_t arp_sha[6];         /* ARP SHA, or ND source link-layer addr. */
+    uint8_t arp_tha[6];         /* ARP THA, or ND target link-layer addr. */
+    uint16_t tp_src;            /* Port, or ICMP/IGMP type (network order). */
+    uint16_t tp_dst;            /* Port, or ICMP/IGMP code. */
 };
+
+#define DP_KEY_WORDS (sizeof(struct dp_flow_key) / 8)
+_Static_assert(sizeof(struct dp_flow_key) == 80, "dp_flow_key layout");
+
+static inline const uint64_t *
+dp_key_words(const struct dp_flow_key *key)
+{
+    return (const uint64_t *) key;
+}
+
+static inline uint64_t *
+dp_key_words_rw(struct dp_flow_key *key)
+{
+    return (uint64_t *) key;
+}
 
 /* Parses the 'len' bytes at 'data' (the start of an Ethernet frame)
  * received on datapath port 'in_port' into '*key'. */
 void dp_flow_key_extract(const void *data, size_t len, uint32_t in_port,
                          struct dp_flow_key *key);
+
+/* 32-bit hash of 'n' 64-bit words, CRC32-C where the CPU has it.  'basis'
+ * seeds it. */
+static inline uint32_t
+dp_hash_words(const uint64_t *w, size_t n, uint32_t basis)
+{
+#if defined(__SSE4_2__)
+    uint64_t h = basis;
+    for (size_t i = 0; i < n; i++) {
+        h = __builtin_ia32_crc32di(h, w[i]);
+    }
+    return (uint32_t) h;
+#else
+    uint64_t h = basis ^ 0x9e3779b97f4a7c15ULL;
+    for (size_t i = 0; i < n; i++) {
+        h = (h ^ w[i]) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+    }
+    return (uint32_t) h;
+#endif
+}
+
+/* Hash of a whole key (the exact-match cache's). */
+static inline uint32_t
+dp_flow_key_hash(const struct dp_flow_key *key)
+{
+    return dp_hash_words(dp_key_words(key), DP_KEY_WORDS, 0);
+}
+
+static inline bool
+dp_flow_key_equal(const struct dp_flow_key *a, const struct dp_flow_key *b)
+{
+    const uint64_t *x = dp_key_words(a), *y = dp_key_words(b);
+    uint64_t diff = 0;
+
+    for (size_t i = 0; i < DP_KEY_WORDS; i++) {
+        diff |= x[i] ^ y[i];
+    }
+    return !diff;
+}
+
+/* Writes 'key' under 'mask' as "field=value[/mask],..." into 'buf' (at most
+ * 'size' bytes, always terminated), omitting fully wildcarded fields.  If
+ * 'port_name' is nonnull it names in_port's value. */
+void dp_flow_key_format(const struct dp_flow_key *key,
+                        const struct dp_flow_key *mask,
+                        const char *(*port_name)(uint32_t port, void *aux),
+                        void *aux, char *buf, size_t size);
 
 #endif /* flow-key.h */

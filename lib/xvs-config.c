@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -384,11 +385,19 @@ dpdk_pair(struct ctx *ctx, const char *key __attribute__((unused)),
 }
 
 static bool
-pmd_pair(struct ctx *ctx, const char *key __attribute__((unused)),
-         const yaml_node_t *v,
+pmd_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
          const char *path, void *cfg_)
 {
     struct xvs_config *cfg = cfg_;
+
+    if (!strcmp(key, "max-sleep-us")) {
+        uint64_t us;
+        if (!get_uint(ctx, v, path, 0, 100000, &us)) {
+            return false;
+        }
+        cfg->pmd_max_sleep_us = us;
+        return true;
+    }
 
     /* key == "cores" */
     if (!expect_kind(ctx, v, path, YAML_SEQUENCE_NODE, "a list of cores")) {
@@ -421,6 +430,40 @@ pmd_pair(struct ctx *ctx, const char *key __attribute__((unused)),
         return fail(ctx, v, path, "expected at least one core");
     }
     return true;
+}
+
+static bool
+cache_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
+           const char *path, void *cfg_)
+{
+    struct xvs_config *cfg = cfg_;
+    static const struct {
+        const char *key;
+        uint64_t min, max;
+        size_t offset;
+    } fields[] = {
+        { "emc-entries", 0, 1048576,
+          offsetof(struct xvs_config, emc_entries) },
+        { "emc-insert-inv-prob", 0, UINT32_MAX,
+          offsetof(struct xvs_config, emc_insert_inv_prob) },
+        { "max-megaflows", 1, 10000000,
+          offsetof(struct xvs_config, max_megaflows) },
+        { "megaflow-idle-ms", 1, 3600000,
+          offsetof(struct xvs_config, megaflow_idle_ms) },
+    };
+
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
+        if (!strcmp(key, fields[i].key)) {
+            uint64_t value;
+            if (!get_uint(ctx, v, path, fields[i].min, fields[i].max,
+                          &value)) {
+                return false;
+            }
+            *(uint32_t *) ((char *) cfg + fields[i].offset) = value;
+            return true;
+        }
+    }
+    abort();
 }
 
 struct port_parse {
@@ -675,8 +718,14 @@ top_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
         static const char *const keys[] = { "args", NULL };
         return for_each_pair(ctx, v, path, keys, dpdk_pair, cfg);
     } else if (!strcmp(key, "pmd")) {
-        static const char *const keys[] = { "cores", NULL };
+        static const char *const keys[] = { "cores", "max-sleep-us", NULL };
         return for_each_pair(ctx, v, path, keys, pmd_pair, cfg);
+    } else if (!strcmp(key, "cache")) {
+        static const char *const keys[] = {
+            "emc-entries", "emc-insert-inv-prob", "max-megaflows",
+            "megaflow-idle-ms", NULL
+        };
+        return for_each_pair(ctx, v, path, keys, cache_pair, cfg);
     } else if (!strcmp(key, "bridges")) {
         if (!expect_kind(ctx, v, path, YAML_SEQUENCE_NODE,
                          "a list of bridges")) {
@@ -779,10 +828,17 @@ xvs_config_parse(const char *name, const char *text, size_t len,
     cfg->file = xstrdup(name);
     cfg->pmd_cores[0] = 1;
     cfg->n_pmd_cores = 1;
+    cfg->pmd_max_sleep_us = 250;
+    cfg->emc_entries = 8192;
+    cfg->emc_insert_inv_prob = 100;
+    cfg->max_megaflows = 200000;
+    cfg->megaflow_idle_ms = 10000;
 
     yaml_node_t *root = yaml_document_get_root_node(&doc);
     if (root && !(root->type == YAML_SCALAR_NODE && !*scalar(root))) {
-        static const char *const keys[] = { "dpdk", "pmd", "bridges", NULL };
+        static const char *const keys[] = {
+            "dpdk", "pmd", "cache", "bridges", NULL
+        };
         if (for_each_pair(&ctx, root, "", keys, top_pair, cfg)) {
             check_global(&ctx, cfg);
         }
@@ -886,7 +942,13 @@ write_config(FILE *f, const struct xvs_config *cfg)
     for (size_t i = 0; i < cfg->n_pmd_cores; i++) {
         fprintf(f, "%s%u", i ? ", " : "", cfg->pmd_cores[i]);
     }
-    fprintf(f, "]\nbridges:\n");
+    fprintf(f, "]\n  max-sleep-us: %u\n", cfg->pmd_max_sleep_us);
+    fprintf(f, "cache:\n  emc-entries: %"PRIu32"\n"
+            "  emc-insert-inv-prob: %"PRIu32"\n  max-megaflows: %"PRIu32"\n"
+            "  megaflow-idle-ms: %"PRIu32"\n", cfg->emc_entries,
+            cfg->emc_insert_inv_prob, cfg->max_megaflows,
+            cfg->megaflow_idle_ms);
+    fprintf(f, "bridges:\n");
     for (size_t i = 0; i < cfg->n_bridges; i++) {
         const struct xvs_bridge_config *br = &cfg->bridges[i];
         fprintf(f, "  - name: ");

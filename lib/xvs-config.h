@@ -13,6 +13,16 @@
  *     args: [string, ...]        EAL arguments (not -l/-c/--lcores)
  *   pmd:
  *     cores: [int, ...]          one PMD thread per core (default [1])
+ *     max-sleep-us: int          idle PMD sleep limit, 0-100000 (default
+ *                                250; 0: poll without sleeping)
+ *   cache:                       per PMD thread
+ *     emc-entries: int           exact-match cache size, 0-1048576 (default
+ *                                8192, rounded down to a power of two;
+ *                                0 disables it)
+ *     emc-insert-inv-prob: int   insert 1 in N misses, 0-4294967295
+ *                                (default 100; 1: always; 0: never)
+ *     max-megaflows: int         1-10000000 (default 200000)
+ *     megaflow-idle-ms: int      idle megaflows expire, 1-3600000 (10000)
  *   bridges:                     a list, possibly empty
  *     - name: string             1-15 chars of [A-Za-z0-9_.-]
  *       datapath-id: int|string  64-bit, e.g. 0x1 (default: from the name)
@@ -96,6 +106,11 @@ struct xvs_config {
     size_t n_dpdk_args;
     unsigned int pmd_cores[XVS_MAX_PMD_CORES];
     size_t n_pmd_cores;
+    unsigned int pmd_max_sleep_us;
+    uint32_t emc_entries;
+    uint32_t emc_insert_inv_prob;
+    uint32_t max_megaflows;
+    uint32_t megaflow_idle_ms;
     struct xvs_bridge_config *bridges;
     size_t n_bridges;
 };

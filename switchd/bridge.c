@@ -67,7 +67,7 @@ port_try_attach(struct bridge *br, struct port *port, enum dp_port_kind kind,
         .kind = kind,
         .devargs = port->devargs,
         .iface = port->name,
-        .upcall = pipeline_upcall,
+        .ops = &pipeline_upcall_ops,
         .upcall_aux = br->pl,
     };
     return dp_port_add(&spec, &port->dp_port, errp);
@@ -123,6 +123,8 @@ port_attach(struct bridge *br, struct port *port, char **errp)
     pipeline_port_add(br->pl, port->ofport, port->dp_port,
                       port->type == XVS_PORT_INTERNAL
                       && !strcmp(port->name, br->name));
+    /* Flooding megaflows must learn about the new port. */
+    dp_flush_caches();
     VLOG_INFO("%s: added port %s (ofport %"PRIu16", %s)", br->name,
               port->name, port->ofport, port->driver_used);
     return 0;
@@ -315,7 +317,10 @@ bridge_run(void)
 
     if (now >= next_run) {
         LIST_FOR_EACH (br, node, &all_bridges) {
-            pipeline_run(br->pl, now);
+            if (pipeline_run(br->pl, now)) {
+                /* Aged-out addresses: NORMAL must flood for them again. */
+                dp_flush_learned();
+            }
         }
         next_run = now + BRIDGE_RUN_INTERVAL_MS;
     }
@@ -714,6 +719,9 @@ reply_after_flow_change(struct unixctl_conn *conn)
 {
     char *error;
 
+    /* No packet meets a megaflow of the old rules after we answer. */
+    dp_flush_caches();
+
     if (config_commit(xvs_config_clone(running_cfg), &error)) {
         reply_error_free(conn, xasprintf("the flow table changed but could "
                                          "not be saved: %s", error));
@@ -908,9 +916,218 @@ cmd_dump_macs(struct unixctl_conn *conn, int argc, const char *argv[],
     ds_destroy(&s);
 }
 
+/* The name of datapath port 'dp_port', for cache dumps. */
+static const char *
+dp_port_name(uint32_t dp_port, void *aux OVS_UNUSED)
+{
+    struct bridge *br;
+
+    LIST_FOR_EACH (br, node, &all_bridges) {
+        for (size_t i = 0; i < br->n_ports; i++) {
+            if (br->ports[i]->attached && br->ports[i]->dp_port == dp_port) {
+                return br->ports[i]->name;
+            }
+        }
+    }
+    return NULL;
+}
+
+static struct bridge *
+bridge_of_dp_port(uint32_t dp_port)
+{
+    struct bridge *br;
+
+    LIST_FOR_EACH (br, node, &all_bridges) {
+        if (pipeline_ofport(br->pl, dp_port)) {
+            return br;
+        }
+    }
+    return NULL;
+}
+
+static void
+format_dp_actions(struct ds *s, const struct dp_cache_entry *e)
+{
+    if (!e->n_actions) {
+        ds_put_cstr(s, "drop");
+        return;
+    }
+    for (size_t i = 0; i < e->n_actions && i < DP_DUMP_MAX_ACTIONS; i++) {
+        const char *name = dp_port_name(e->actions[i].port, NULL);
+        ds_put_format(s, "%soutput:%s", i ? "," : "",
+                      name ? name : "?");
+    }
+    if (e->n_actions > DP_DUMP_MAX_ACTIONS) {
+        ds_put_format(s, ",...(%u more)",
+                      e->n_actions - DP_DUMP_MAX_ACTIONS);
+    }
+}
+
+#define DUMP_CACHE_MAX 10000
+
+static void
+cmd_dump_cache(struct unixctl_conn *conn, int argc, const char *argv[],
+               void *aux OVS_UNUSED)
+{
+    int json = take_format(&argc, argv);
+    struct bridge *br = NULL;
+    struct dp_cache_dump dump;
+
+    if (json < 0 || argc > 2) {
+        unixctl_command_reply_error(conn, "usage: dump-cache [BRIDGE] "
+                                    "[--format=json]");
+        return;
+    }
+    if (argc == 2 && !(br = find_bridge_or_reply(conn, argv[1]))) {
+        return;
+    }
+    if (dp_cache_dump(DUMP_CACHE_MAX, &dump)) {
+        unixctl_command_reply_error(conn, "a PMD thread did not answer "
+                                    "within a second");
+        free(dump.entries);
+        return;
+    }
+
+    struct json *array = json_array_create_empty();
+    struct ds s = DS_EMPTY_INITIALIZER;
+    size_t n = 0;
+    for (size_t i = 0; i < dump.n; i++) {
+        const struct dp_cache_entry *e = &dump.entries[i];
+        if (br && bridge_of_dp_port(e->key.in_port) != br) {
+            continue;
+        }
+        char match[1024];
+        struct ds acts = DS_EMPTY_INITIALIZER;
+
+        dp_flow_key_format(&e->key, &e->mask, dp_port_name, NULL, match,
+                           sizeof match);
+        format_dp_actions(&acts, e);
+        n++;
+        if (json) {
+            struct json *o = json_object_create();
+            json_object_put(o, "pmd_core", json_integer_create(e->pmd_core));
+            json_object_put_string(o, "match", match);
+            json_object_put_string(o, "actions", ds_cstr(&acts));
+            json_object_put(o, "n_packets", json_integer_create(e->n_packets));
+            json_object_put(o, "n_bytes", json_integer_create(e->n_bytes));
+            json_object_put(o, "idle_ms", json_integer_create(e->idle_ms));
+            json_object_put(o, "learn",
+                            json_boolean_create(e->flags & DP_MF_LEARN));
+            json_array_add(array, o);
+        } else {
+            ds_put_format(&s, "pmd %u: %s, packets:%"PRIu64", bytes:%"PRIu64
+                          ", used:%.3fs, actions:%s\n", e->pmd_core, match,
+                          e->n_packets, e->n_bytes, e->idle_ms / 1000.0,
+                          ds_cstr(&acts));
+        }
+        ds_destroy(&acts);
+    }
+    if (json) {
+        struct json *root = json_object_create();
+        json_object_put(root, "megaflows", array);
+        json_object_put(root, "truncated", json_boolean_create(
+                            dump.truncated));
+        json_object_put(root, "emc_used", json_integer_create(dump.emc_used));
+        json_object_put(root, "emc_size", json_integer_create(dump.emc_size));
+        reply_json(conn, root);
+    } else {
+        json_destroy(array);
+        ds_put_format(&s, "%zu megaflow(s)%s; EMC: %zu of %zu entries in "
+                      "use\n", n, dump.truncated ? " (truncated)" : "",
+                      dump.emc_used, dump.emc_size);
+        unixctl_command_reply(conn, ds_cstr(&s));
+    }
+    ds_destroy(&s);
+    free(dump.entries);
+}
+
+static void
+cmd_pmd_stats(struct unixctl_conn *conn, int argc, const char *argv[],
+              void *aux OVS_UNUSED)
+{
+    int json = take_format(&argc, argv);
+    size_t n = dp_n_pmds();
+    struct dp_pmd_stats *st = xcalloc(n ? n : 1, sizeof *st);
+    struct json *array = json_array_create_empty();
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    if (json < 0 || argc > 1) {
+        unixctl_command_reply_error(conn, "usage: pmd-stats "
+                                    "[--format=json]");
+        free(st);
+        json_destroy(array);
+        return;
+    }
+    dp_pmd_stats_get(st);
+    for (size_t i = 0; i < n; i++) {
+        const struct dp_pmd_stats *p = &st[i];
+        uint64_t cycles = p->busy_cycles + p->idle_cycles;
+        double busy = cycles ? 100.0 * p->busy_cycles / cycles : 0;
+        double cpp = p->packets ? (double) p->busy_cycles / p->packets : 0;
+
+        if (json) {
+            struct json *o = json_object_create();
+            json_object_put(o, "core", json_integer_create(p->core));
+            json_object_put(o, "packets", json_integer_create(p->packets));
+            json_object_put(o, "emc_hits", json_integer_create(p->emc_hits));
+            json_object_put(o, "megaflow_hits",
+                            json_integer_create(p->megaflow_hits));
+            json_object_put(o, "upcalls", json_integer_create(p->upcalls));
+            json_object_put(o, "lost", json_integer_create(p->lost));
+            json_object_put(o, "busy_cycles",
+                            json_integer_create(p->busy_cycles));
+            json_object_put(o, "idle_cycles",
+                            json_integer_create(p->idle_cycles));
+            json_object_put(o, "cycles_per_packet", json_real_create(cpp));
+            json_object_put(o, "megaflows",
+                            json_integer_create(p->n_megaflows));
+            json_object_put(o, "subtables",
+                            json_integer_create(p->n_subtables));
+            json_array_add(array, o);
+        } else {
+            ds_put_format(&s, "pmd core %u:\n"
+                          "  packets received: %"PRIu64"\n"
+                          "  EMC hits: %"PRIu64"\n"
+                          "  megaflow hits: %"PRIu64"\n"
+                          "  upcalls: %"PRIu64"\n"
+                          "  lost (upcall budget): %"PRIu64"\n"
+                          "  busy cycles: %"PRIu64" (%.1f%%)\n"
+                          "  idle cycles: %"PRIu64" (%.1f%%)\n"
+                          "  busy cycles per packet: %.1f\n"
+                          "  megaflows: %"PRIu64" in %"PRIu64" subtable(s)\n",
+                          p->core, p->packets, p->emc_hits, p->megaflow_hits,
+                          p->upcalls, p->lost, p->busy_cycles, busy,
+                          p->idle_cycles, cycles ? 100.0 - busy : 0, cpp,
+                          p->n_megaflows, p->n_subtables);
+        }
+    }
+    free(st);
+    if (json) {
+        reply_json(conn, array);
+    } else {
+        json_destroy(array);
+        unixctl_command_reply(conn, ds_cstr(&s));
+    }
+    ds_destroy(&s);
+}
+
+static void
+cmd_pmd_stats_clear(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                    const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    dp_pmd_stats_clear();
+    unixctl_command_reply(conn, NULL);
+}
+
 void
 bridge_register_commands(void)
 {
+    unixctl_command_register("dump-cache", "[BRIDGE] [--format=json]", 0, 2,
+                             cmd_dump_cache, NULL);
+    unixctl_command_register("pmd-stats", "[--format=json]", 0, 1,
+                             cmd_pmd_stats, NULL);
+    unixctl_command_register("pmd-stats-clear", "", 0, 0,
+                             cmd_pmd_stats_clear, NULL);
     unixctl_command_register("show", "[--format=json]", 0, 1, cmd_show,
                              NULL);
     unixctl_command_register("add-port", "BRIDGE PORT [type=T] [devargs=D] "

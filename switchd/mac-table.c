@@ -87,18 +87,22 @@ mac_find(const struct mac_table *t, const uint8_t mac[6], uint16_t vlan,
     return NULL;
 }
 
-void
+bool
 mac_table_learn(struct mac_table *t, const uint8_t mac[6], uint16_t vlan,
                 uint16_t ofport, long long now)
 {
     uint32_t hash = mac_hash(mac, vlan);
     struct mac_entry *e;
+    bool changed;
 
     ovs_mutex_lock(&t->mutex);
     e = mac_find(t, mac, vlan, hash);
     if (e) {
         ovs_list_remove(&e->lru);
+        /* An entry that had aged out counts as new. */
+        changed = e->ofport != ofport || now - e->used >= t->aging_ms;
     } else {
+        changed = true;
         if (hmap_count(&t->map) >= t->max) {
             mac_entry_remove(t, CONTAINER_OF(ovs_list_front(&t->lru),
                                              struct mac_entry, lru));
@@ -112,6 +116,7 @@ mac_table_learn(struct mac_table *t, const uint8_t mac[6], uint16_t vlan,
     e->used = now;
     ovs_list_push_back(&t->lru, &e->lru);
     ovs_mutex_unlock(&t->mutex);
+    return changed;
 }
 
 uint16_t

@@ -18,6 +18,7 @@
 #ifndef MAC_TABLE_H
 #define MAC_TABLE_H 1
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,8 +30,10 @@ struct mac_table;
 struct mac_table *mac_table_create(long long aging_ms, size_t max_entries);
 void mac_table_destroy(struct mac_table *);
 
-/* Records that 'mac' on 'vlan' was seen on 'ofport' at 'now'. */
-void mac_table_learn(struct mac_table *, const uint8_t mac[6], uint16_t vlan,
+/* Records that 'mac' on 'vlan' was seen on 'ofport' at 'now'.  Returns
+ * true if that changed where the address goes (new, or moved), false for a
+ * mere refresh. */
+bool mac_table_learn(struct mac_table *, const uint8_t mac[6], uint16_t vlan,
                      uint16_t ofport, long long now);
 
 /* Returns the port 'mac' on 'vlan' was learned on, or 0 if unknown. */

@@ -30,9 +30,16 @@
 
 VLOG_DEFINE_THIS_MODULE(pipeline);
 
-/* An OpenFlow rule.  Immutable once inserted, but for its counters. */
+/* An OpenFlow rule.  Immutable once inserted, but for its counters.
+ *
+ * Reference counted: the classifier holds one reference, and every
+ * megaflow installed from a translation that matched the rule holds one
+ * (its handle), so that the datapath can credit its packets to the rule
+ * for as long as the megaflow lives, even after the rule is deleted.  The
+ * last reference frees the rule after an RCU grace period. */
 struct pl_rule {
     struct cls_rule cr;
+    struct ovs_refcount ref;
     ovs_be64 cookie;
     uint16_t idle_timeout;      /* Stored; enforced with the caches. */
     uint16_t hard_timeout;
@@ -71,6 +78,14 @@ rule_free(struct pl_rule *rule)
     free(rule);
 }
 
+static void
+rule_unref(struct pl_rule *rule)
+{
+    if (rule && ovs_refcount_unref(&rule->ref) == 1) {
+        ovsrcu_postpone(rule_free, rule);
+    }
+}
+
 struct pipeline *
 pipeline_create(const char *name)
 {
@@ -98,7 +113,7 @@ pipeline_destroy(struct pipeline *pl)
     classifier_defer(&pl->cls);
     CLS_FOR_EACH (rule, cr, &pl->cls) {
         classifier_remove_assert(&pl->cls, &rule->cr);
-        ovsrcu_postpone(rule_free, rule);
+        rule_unref(rule);
     }
     classifier_publish(&pl->cls);
     classifier_destroy(&pl->cls);
@@ -290,6 +305,7 @@ pipeline_flow_add(struct pipeline *pl, const char *text, char **errp)
     rule->ofpacts_len = fm.ofpacts_len;
     atomic_init(&rule->n_packets, 0);
     atomic_init(&rule->n_bytes, 0);
+    ovs_refcount_init(&rule->ref);
 
     /* An identical rule is replaced: it disappears in the version in which
      * the new one appears. */
@@ -303,7 +319,7 @@ pipeline_flow_add(struct pipeline *pl, const char *text, char **errp)
     pl_publish(pl, v + 1);
     if (old_cr) {
         classifier_remove_assert(&pl->cls, old_cr);
-        ovsrcu_postpone(rule_free, CONTAINER_OF(old_cr, struct pl_rule, cr));
+        rule_unref(CONTAINER_OF(old_cr, struct pl_rule, cr));
     }
     return 0;
 }
@@ -355,7 +371,7 @@ pipeline_flows_del(struct pipeline *pl, const char *match, size_t *n_deleted,
         classifier_defer(&pl->cls);
         for (size_t i = 0; i < n; i++) {
             classifier_remove_assert(&pl->cls, &victims[i]->cr);
-            ovsrcu_postpone(rule_free, victims[i]);
+            rule_unref(victims[i]);
         }
         classifier_publish(&pl->cls);
     }
@@ -528,6 +544,17 @@ pipeline_flows_texts(const struct pipeline *pl, size_t *np)
 
 /* ---- Translation (PMD threads) -------------------------------------- */
 
+/* What one translation accumulates. */
+struct xlate {
+    struct pipeline *pl;
+    const struct pl_ports *ports;
+    const struct flow *flow;
+    struct flow_wildcards *wc;
+    uint32_t in_dp_port;
+    uint16_t in_ofport;
+    struct dp_upcall *up;
+};
+
 static int
 port_to_dp(const struct pl_ports *ports, uint16_t ofport)
 {
@@ -540,57 +567,64 @@ port_to_dp(const struct pl_ports *ports, uint16_t ofport)
 }
 
 static void
-flood(const struct pl_ports *ports, uint16_t in_ofport,
-      struct dp_actions *acts)
+flood(struct xlate *x)
 {
-    for (size_t i = 0; i < ports->n; i++) {
-        if (ports->p[i].ofport != in_ofport) {
-            dp_actions_output(acts, ports->p[i].dp_port);
+    for (size_t i = 0; i < x->ports->n; i++) {
+        if (x->ports->p[i].ofport != x->in_ofport) {
+            dp_actions_output(&x->up->actions, x->ports->p[i].dp_port);
         }
     }
 }
 
 static void
-output(const struct pl_ports *ports, uint16_t ofport, uint16_t in_ofport,
-       struct dp_actions *acts)
+output(struct xlate *x, uint16_t ofport)
 {
     int dp_port;
 
     /* OpenFlow: output to the input port only through IN_PORT. */
-    if (ofport && ofport != in_ofport
-        && (dp_port = port_to_dp(ports, ofport)) >= 0) {
-        dp_actions_output(acts, dp_port);
+    if (ofport && ofport != x->in_ofport
+        && (dp_port = port_to_dp(x->ports, ofport)) >= 0) {
+        dp_actions_output(&x->up->actions, dp_port);
     }
 }
 
+/* The learning switch.  Its decision depends on the source and destination
+ * addresses, the VLAN and the MAC table, so the megaflow matches those
+ * exactly and is flagged for refresh and for flushing when the table
+ * changes. */
 static void
-normal(struct pipeline *pl, const struct pl_ports *ports,
-       const struct flow *flow, uint16_t in_ofport, struct dp_actions *acts)
+normal(struct xlate *x)
 {
+    const struct flow *flow = x->flow;
     uint16_t vlan = vlan_tci_to_vid(flow->vlans[0].tci);
     long long now = time_msec();
 
-    if (!eth_addr_is_multicast(flow->dl_src)) {
-        mac_table_learn(pl->macs, flow->dl_src.ea, vlan, in_ofport, now);
+    WC_MASK_FIELD(x->wc, dl_src);
+    WC_MASK_FIELD(x->wc, dl_dst);
+    WC_MASK_FIELD(x->wc, vlans[0]);
+    x->up->mf_flags |= DP_MF_LEARN;
+
+    if (!eth_addr_is_multicast(flow->dl_src)
+        && mac_table_learn(x->pl->macs, flow->dl_src.ea, vlan, x->in_ofport,
+                           now)) {
+        x->up->mac_changed = true;
     }
     if (!eth_addr_is_multicast(flow->dl_dst)) {
-        uint16_t out = mac_table_lookup(pl->macs, flow->dl_dst.ea, vlan, now);
-        if (out == in_ofport) {
+        uint16_t out = mac_table_lookup(x->pl->macs, flow->dl_dst.ea, vlan,
+                                        now);
+        if (out == x->in_ofport) {
             return;             /* Already on its segment. */
         }
-        if (out && port_to_dp(ports, out) >= 0) {
-            output(ports, out, in_ofport, acts);
+        if (out && port_to_dp(x->ports, out) >= 0) {
+            output(x, out);
             return;
         }
     }
-    flood(ports, in_ofport, acts);
+    flood(x);
 }
 
 static void
-execute(struct pipeline *pl, const struct pl_ports *ports,
-        const struct pl_rule *rule, const struct flow *flow,
-        const struct dp_flow_key *key, uint16_t in_ofport,
-        struct dp_actions *acts)
+execute(struct xlate *x, const struct pl_rule *rule)
 {
     const struct ofpact *a;
 
@@ -600,55 +634,166 @@ execute(struct pipeline *pl, const struct pl_ports *ports,
         }
         ofp_port_t port = ofpact_get_OUTPUT(a)->port;
         if (port == OFPP_IN_PORT) {
-            dp_actions_output(acts, key->in_port);
+            dp_actions_output(&x->up->actions, x->in_dp_port);
         } else if (port == OFPP_FLOOD || port == OFPP_ALL) {
-            flood(ports, in_ofport, acts);
+            flood(x);
         } else if (port == OFPP_NORMAL) {
-            normal(pl, ports, flow, in_ofport, acts);
+            normal(x);
         } else if (port == OFPP_LOCAL) {
-            output(ports, ports->local_ofport, in_ofport, acts);
+            output(x, x->ports->local_ofport);
         } else if (ofp_to_u16(port) <= 65279) {
-            output(ports, ofp_to_u16(port), in_ofport, acts);
+            output(x, ofp_to_u16(port));
         }
     }
 }
 
+static bool
+is_zero(const void *p, size_t n)
+{
+    const uint8_t *b = p;
+    for (size_t i = 0; i < n; i++) {
+        if (b[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Converts the fields a translation consulted into a datapath key mask.
+ * Returns false if the translation consulted a packet field that the
+ * datapath key does not carry: then no megaflow could stand for it.
+ * Metadata that is the same for every packet entering the pipeline
+ * (registers, metadata, tunnel, conntrack state...) needs no key bits. */
+static bool
+wc_to_dp_mask(const struct flow_wildcards *wc, struct dp_flow_key *m)
+{
+    const struct flow *f = &wc->masks;
+
+    if (f->ipv6_label || f->tcp_flags || f->igmp_group_ip4
+        || !is_zero(&f->nd_target, sizeof f->nd_target)
+        || !is_zero(f->mpls_lse, sizeof f->mpls_lse)
+        || !is_zero(&f->nsh, sizeof f->nsh)) {
+        return false;
+    }
+
+    memset(m, 0, sizeof *m);
+    m->in_port = UINT32_MAX;
+    /* Packets parsed differently never share a megaflow. */
+    m->parse_flags = UINT16_MAX;
+    m->dl_type = f->dl_type;
+    memcpy(m->dl_dst, f->dl_dst.ea, 6);
+    memcpy(m->dl_src, f->dl_src.ea, 6);
+    for (int i = 0; i < 2; i++) {
+        m->vlan_tci[i] = f->vlans[i].tci;
+        m->vlan_tpid[i] = f->vlans[i].tpid;
+    }
+    m->nw_proto = f->nw_proto;
+    m->nw_tos = f->nw_tos;
+    m->nw_ttl = f->nw_ttl;
+    /* IPv4 (and ARP) addresses fill the first 4 bytes, IPv6 all 16; a
+     * translation sees one Ethertype, so at most one of them is set. */
+    memcpy(m->nw_src, &f->ipv6_src, 16);
+    memcpy(m->nw_dst, &f->ipv6_dst, 16);
+    for (int i = 0; i < 4; i++) {
+        m->nw_src[i] |= ((const uint8_t *) &f->nw_src)[i];
+        m->nw_dst[i] |= ((const uint8_t *) &f->nw_dst)[i];
+    }
+    memcpy(m->arp_sha, f->arp_sha.ea, 6);
+    memcpy(m->arp_tha, f->arp_tha.ea, 6);
+    m->tp_src = f->tp_src;
+    m->tp_dst = f->tp_dst;
+    return true;
+}
+
 void
-pipeline_upcall(void *pl_, const struct dp_flow_key *key, const void *packet,
-                uint32_t len, uint32_t pkt_len, struct dp_actions *acts)
+pipeline_upcall(void *pl_, struct dp_upcall *up)
 {
     struct pipeline *pl = pl_;
     const struct pl_ports *ports = pl_ports_get(pl);
+    const struct dp_flow_key *key = up->key;
     uint16_t in_ofport;
 
     in_ofport = key->in_port < DP_MAX_PORTS ? ports->ofport_of[key->in_port]
                                             : 0;
     if (!in_ofport) {
-        return;                 /* Port is going away. */
+        return;                 /* Port is going away: drop, uncached. */
     }
 
     struct dp_packet pkt;
     struct flow flow;
-    dp_packet_use_const(&pkt, packet, len);
+    dp_packet_use_const(&pkt, up->packet, up->len);
     flow_extract(&pkt, &flow);
     flow.in_port.ofp_port = u16_to_ofp(in_ofport);
 
     struct flow_wildcards wc;
     flow_wildcards_init_catchall(&wc);
+    WC_MASK_FIELD(&wc, in_port);
     const struct cls_rule *cr = classifier_lookup(&pl->cls, pl_version(pl),
                                                   &flow, &wc);
-    if (!cr) {
+    struct pl_rule *rule = cr ? CONTAINER_OF(cr, struct pl_rule, cr) : NULL;
+    if (rule) {
+        struct xlate x = {
+            .pl = pl, .ports = ports, .flow = &flow, .wc = &wc,
+            .in_dp_port = key->in_port, .in_ofport = in_ofport, .up = up,
+        };
+        uint64_t orig;
+        atomic_add_relaxed(&rule->n_packets, 1, &orig);
+        atomic_add_relaxed(&rule->n_bytes, up->pkt_len, &orig);
+        execute(&x, rule);
+    } else {
         uint64_t orig;
         atomic_add_relaxed(&pl->n_missed, 1, &orig);
-        return;
     }
 
-    struct pl_rule *rule = CONTAINER_OF(cr, struct pl_rule, cr);
-    uint64_t orig;
-    atomic_add_relaxed(&rule->n_packets, 1, &orig);
-    atomic_add_relaxed(&rule->n_bytes, pkt_len, &orig);
-    execute(pl, ports, rule, &flow, key, in_ofport, acts);
+    up->cacheable = wc_to_dp_mask(&wc, &up->mask);
+    if (up->cacheable && rule) {
+        ovs_refcount_ref(&rule->ref);
+        up->handle = rule;
+    }
 }
+
+static void
+pipeline_credit(void *rule_, uint64_t packets, uint64_t bytes)
+{
+    struct pl_rule *rule = rule_;
+    uint64_t orig;
+
+    atomic_add_relaxed(&rule->n_packets, packets, &orig);
+    atomic_add_relaxed(&rule->n_bytes, bytes, &orig);
+}
+
+/* A megaflow that NORMAL made is in use: its source address is alive on
+ * its port, as it would be if its packets still went through NORMAL. */
+static void
+pipeline_refresh(void *pl_, void *rule OVS_UNUSED,
+                 const struct dp_flow_key *key)
+{
+    struct pipeline *pl = pl_;
+    const struct pl_ports *ports = pl_ports_get(pl);
+    uint16_t in_ofport = key->in_port < DP_MAX_PORTS
+                         ? ports->ofport_of[key->in_port] : 0;
+    struct eth_addr src;
+
+    memcpy(src.ea, key->dl_src, 6);
+    if (in_ofport && !eth_addr_is_multicast(src)) {
+        mac_table_learn(pl->macs, key->dl_src,
+                        vlan_tci_to_vid(key->vlan_tci[0]), in_ofport,
+                        time_msec());
+    }
+}
+
+static void
+pipeline_release(void *rule)
+{
+    rule_unref(rule);
+}
+
+const struct dp_upcall_ops pipeline_upcall_ops = {
+    .upcall = pipeline_upcall,
+    .credit = pipeline_credit,
+    .refresh = pipeline_refresh,
+    .release = pipeline_release,
+};
 
 uint64_t
 pipeline_n_missed(const struct pipeline *pl)
@@ -659,10 +804,16 @@ pipeline_n_missed(const struct pipeline *pl)
     return n;
 }
 
-void
+bool
 pipeline_run(struct pipeline *pl, long long now)
 {
-    mac_table_run(pl->macs, now);
+    return mac_table_run(pl->macs, now) > 0;
+}
+
+uint16_t
+pipeline_ofport(const struct pipeline *pl, uint32_t dp_port)
+{
+    return dp_port < DP_MAX_PORTS ? pl_ports_get(pl)->ofport_of[dp_port] : 0;
 }
 
 struct mac_table *

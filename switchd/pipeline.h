@@ -17,8 +17,9 @@
  * The port map (OpenFlow port <-> datapath port) is RCU-published too, so
  * that ports come and go while PMD threads translate.
  *
- * Thread-safety: pipeline_upcall() runs on PMD threads (lock-free but for
- * the MAC table's brief mutex); every other function is main thread only.
+ * Thread-safety: the upcall operations run on PMD threads (lock-free but
+ * for the MAC table's brief mutex); every other function is main thread
+ * only.
  */
 #ifndef PIPELINE_H
 #define PIPELINE_H 1
@@ -68,16 +69,26 @@ struct json *pipeline_flows_to_json(const struct pipeline *);
  * caller frees each string and the array. */
 char **pipeline_flows_texts(const struct pipeline *, size_t *n);
 
-/* The datapath upcall (dp_upcall_cb): translates one packet. */
-void pipeline_upcall(void *pipeline, const struct dp_flow_key *,
-                     const void *packet, uint32_t len, uint32_t pkt_len,
-                     struct dp_actions *);
+/* The datapath's upcall interface, with the pipeline as 'aux'.
+ *
+ * pipeline_upcall() translates one packet: it fills the datapath actions,
+ * the key mask of every field the decision consulted (from the classifier's
+ * wildcards and NORMAL's needs), and, when a megaflow can stand for the
+ * decision, a handle (the matched rule, with a reference) through which the
+ * megaflow's packets are credited to the rule.  A decision that consulted
+ * a packet field the datapath key does not carry is not cacheable. */
+void pipeline_upcall(void *pipeline, struct dp_upcall *);
+extern const struct dp_upcall_ops pipeline_upcall_ops;
 
 /* Packets that matched no rule (dropped). */
 uint64_t pipeline_n_missed(const struct pipeline *);
 
-/* Periodic work (MAC aging); 'now' in ms of time_msec(). */
-void pipeline_run(struct pipeline *, long long now);
+/* Periodic work (MAC aging); 'now' in ms of time_msec().  Returns true if
+ * the MAC table changed. */
+bool pipeline_run(struct pipeline *, long long now);
+
+/* The OpenFlow port of datapath port 'dp_port', or 0. */
+uint16_t pipeline_ofport(const struct pipeline *, uint32_t dp_port);
 
 struct mac_table *pipeline_mac_table(struct pipeline *);
 

@@ -254,6 +254,11 @@ main(int argc, char *argv[])
         .pmd_cores = cfg->pmd_cores,
         .n_pmd_cores = cfg->n_pmd_cores,
         .hooks = &hooks,
+        .max_sleep_us = cfg->pmd_max_sleep_us,
+        .emc_entries = cfg->emc_entries,
+        .emc_insert_inv_prob = cfg->emc_insert_inv_prob,
+        .max_megaflows = cfg->max_megaflows,
+        .megaflow_idle_ms = cfg->megaflow_idle_ms,
     };
     if (dp_init(&params, &error)) {
         VLOG_FATAL("%s", error);

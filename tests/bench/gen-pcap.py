@@ -9,10 +9,11 @@ in a pcap): Ethernet II, IPv4 (20 bytes, correct header checksum), UDP
 Traffic shapes:
 
   --flows N       N distinct 5-tuples, cycled through in order.  Flow i
-                  (0 <= i < 2**24) has source IP 10.0.0.0 + i, destination
-                  IP 172.16.0.0 + (i >> 8), UDP source port
-                  1024 + i % 50000 and destination port 1 + 7i % 65000:
-                  deterministic, and distinct in the source IP alone.
+                  (0 <= i < 2**28) has source IP 10.0.0.0 + (i % 2**24),
+                  destination IP 172.(16 + i / 2**24).0.0 + (i / 256 %
+                  65536), UDP source port 1024 + i % 50000 and
+                  destination port 1 + 7i % 65000: deterministic, and
+                  distinct (source IP and destination's second octet).
   --masks K       traffic for the "K megaflow masks" scenario: packet j
                   goes to destination 10.j.<...> and needs a rule whose
                   mask differs from every other rule's.  --print-rules
@@ -40,11 +41,16 @@ FRAME_LEN = 60                  # 64 on the wire with the FCS.
 PAYLOAD_LEN = FRAME_LEN - ETH_LEN - IP_LEN - UDP_LEN
 
 
-def ip_checksum(header):
-    """The Internet checksum of an IPv4 header whose checksum field is 0."""
-    total = 0
-    for (word,) in struct.iter_unpack("!H", header):
-        total += word
+# The whole frame in one pack: Ethernet, IPv4, UDP, zero payload.
+FRAME = struct.Struct("!6s6sH" "BBHHHBBHII" "HHHH%dx" % PAYLOAD_LEN)
+IP_TOTAL_LEN = IP_LEN + UDP_LEN + PAYLOAD_LEN
+IP_FLAGS_DF = 0x4000
+IP_TTL_PROTO = (64 << 8) | 17   # TTL 64, UDP.
+
+
+def ip_checksum(words):
+    """The Internet checksum (RFC 1071) over 16-bit words."""
+    total = sum(words)
     while total >> 16:
         total = (total & 0xFFFF) + (total >> 16)
     return (~total) & 0xFFFF
@@ -60,15 +66,14 @@ def ip_str(addr):
 
 
 def frame(src_mac, dst_mac, src_ip, dst_ip, sport, dport, tos=0, ident=0):
-    eth = dst_mac + src_mac + struct.pack("!H", 0x0800)
-    ip = struct.pack("!BBHHHBBHII",
-                     0x45, tos, IP_LEN + UDP_LEN + PAYLOAD_LEN,
-                     ident & 0xFFFF, 0x4000,   # DF, no fragment.
-                     64, 17, 0, src_ip, dst_ip)
-    ip = ip[:10] + struct.pack("!H", ip_checksum(ip)) + ip[12:]
-    udp = struct.pack("!HHHH", sport, dport, UDP_LEN + PAYLOAD_LEN, 0)
-    payload = bytes(PAYLOAD_LEN)
-    return eth + ip + udp + payload
+    ident &= 0xFFFF
+    csum = ip_checksum(((0x45 << 8) | tos, IP_TOTAL_LEN, ident, IP_FLAGS_DF,
+                        IP_TTL_PROTO, src_ip >> 16, src_ip & 0xFFFF,
+                        dst_ip >> 16, dst_ip & 0xFFFF))
+    return FRAME.pack(dst_mac, src_mac, 0x0800,
+                      0x45, tos, IP_TOTAL_LEN, ident, IP_FLAGS_DF,
+                      64, 17, csum, src_ip, dst_ip,
+                      sport, dport, UDP_LEN + PAYLOAD_LEN, 0)
 
 
 def mac_pair(i, n_macs):
@@ -81,9 +86,11 @@ def mac_pair(i, n_macs):
 
 
 def flow_tuple(i):
-    """The 5-tuple of flow i: distinct for every i below 2**32."""
+    """The 5-tuple of flow i: distinct for every i below 2**28 (the source
+    IP carries bits 0-23 of i, the second octet of the destination IP bits
+    24-27)."""
     src_ip = (10 << 24) | (i & 0xFFFFFF)
-    dst_ip = (172 << 24) | (16 << 16) | ((i >> 8) & 0xFFFF)
+    dst_ip = (172 << 24) | ((16 + (i >> 24)) << 16) | ((i >> 8) & 0xFFFF)
     sport = 1024 + (i % 50000)
     dport = 1 + ((i * 7) % 65000)
     return src_ip, dst_ip, sport, dport
@@ -124,13 +131,29 @@ def mask_rules(k):
     return rules
 
 
-def write_pcap(out, frames):
-    # Global header: magic, v2.4, GMT offset 0, accuracy 0, snaplen, Ethernet.
-    out.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-    for n, data in enumerate(frames):
-        out.write(struct.pack("<IIII", n // 1000000, n % 1000000,
-                              len(data), len(data)))
-        out.write(data)
+PCAP_HEADER = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)
+
+
+def record(k, data):
+    """A pcap record: packet k of a period, stamped k microseconds."""
+    return struct.pack("<IIII", k // 1000000, k % 1000000,
+                       len(data), len(data)) + data
+
+
+def write_pcap(out, make, period, n):
+    """Writes n packets: make(0), make(1), ..., make(period - 1), again
+    from make(0), and so on.  A repeated period is built once and written
+    as a block (its timestamps restart with each repetition, which libpcap
+    and net_pcap do not mind)."""
+    out.write(PCAP_HEADER)
+    if n <= period or period > 1 << 21:
+        for j in range(n):
+            out.write(record(j % period, make(j % period)))
+        return
+    block = b"".join(record(k, make(k)) for k in range(period))
+    for _ in range(n // period):
+        out.write(block)
+    out.write(block[:(n % period) * (16 + FRAME_LEN)])
 
 
 def main():
@@ -139,18 +162,19 @@ def main():
     ap.add_argument("--flows", type=int, default=1,
                     help="distinct 5-tuples (default 1)")
     ap.add_argument("--packets", type=int, default=0,
-                    help="packets in the file (default: one per flow)")
+                    help="packets in the file (default: one per flow, or "
+                    "16 per rule with --masks)")
     ap.add_argument("--masks", type=int, default=0,
                     help="traffic hitting K rules with distinct masks")
     ap.add_argument("--macs", type=int, default=1,
-                    help="distinct source/destination MAC pairs")
+                    help="MAC address pairs: flow i uses pair i %% P")
     ap.add_argument("--print-rules", action="store_true",
                     help="with --masks: print the K rules and exit")
     ap.add_argument("--out", help="output file ('-' for stdout)")
     args = ap.parse_args()
 
-    if args.flows > 1 << 24:
-        ap.error("--flows: at most 16777216")
+    if args.flows > 1 << 28:
+        ap.error("--flows: at most %d" % (1 << 28))
     if args.flows < 1 or args.macs < 1 or args.masks < 0 or args.packets < 0:
         ap.error("counts must be positive")
 
@@ -163,42 +187,32 @@ def main():
             for match, _ in rules:
                 print(match)
             return 0
-        n = args.packets or args.masks * 16
+        period = len(rules)
+        n = args.packets or period * 16
         src_mac, dst_mac = mac_pair(0, 1)
 
-        def gen():
-            for j in range(n):
-                _, w = rules[j % len(rules)]
-                yield frame(src_mac, dst_mac, w["src"], w["dst"],
-                            w["sport"], w["dport"], w["tos"], j)
+        def make(k):
+            w = rules[k][1]
+            return frame(src_mac, dst_mac, w["src"], w["dst"],
+                         w["sport"], w["dport"], w["tos"], k)
     else:
         if args.print_rules:
             ap.error("--print-rules needs --masks")
-        n = args.packets or args.flows
+        period = args.flows
+        n = args.packets or period
 
-        def gen():
-            # Frames of a flow are identical, so build each flow's frame
-            # once when the file repeats them.
-            cache = {} if n > args.flows and args.flows <= 1 << 20 else None
-            for j in range(n):
-                i = j % args.flows
-                if cache is not None and i in cache:
-                    yield cache[i]
-                    continue
-                src_mac, dst_mac = mac_pair(i, args.macs)
-                f = frame(src_mac, dst_mac, *flow_tuple(i), ident=i)
-                if cache is not None:
-                    cache[i] = f
-                yield f
+        def make(k):
+            src_mac, dst_mac = mac_pair(k, args.macs)
+            return frame(src_mac, dst_mac, *flow_tuple(k), ident=k)
 
     if not args.out:
         ap.error("--out is required")
     if args.out == "-":
-        write_pcap(sys.stdout.buffer, gen())
+        write_pcap(sys.stdout.buffer, make, period, n)
     else:
         tmp = args.out + ".tmp"
         with open(tmp, "wb") as f:
-            write_pcap(f, gen())
+            write_pcap(f, make, period, n)
         os.replace(tmp, args.out)
     return 0
 

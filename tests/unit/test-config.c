@@ -101,7 +101,42 @@ test_config_defaults_for_empty_document(void **state)
     assert_int_equal(cfg->n_bridges, 0);
     assert_int_equal(cfg->n_pmd_cores, 1);
     assert_int_equal(cfg->pmd_cores[0], 1);
+    assert_int_equal(cfg->pmd_max_sleep_us, 250);
+    assert_int_equal(cfg->emc_entries, 8192);
+    assert_int_equal(cfg->emc_insert_inv_prob, 100);
+    assert_int_equal(cfg->max_megaflows, 200000);
+    assert_int_equal(cfg->megaflow_idle_ms, 10000);
     xvs_config_free(cfg);
+}
+
+static void
+test_config_reads_cache_settings(void **state)
+{
+    struct xvs_config *cfg = parse_ok(
+        "pmd: {cores: [1], max-sleep-us: 0}\n"
+        "cache:\n  emc-entries: 0\n  emc-insert-inv-prob: 1\n"
+        "  max-megaflows: 5000\n  megaflow-idle-ms: 2000\n");
+
+    assert_int_equal(cfg->pmd_max_sleep_us, 0);
+    assert_int_equal(cfg->emc_entries, 0);
+    assert_int_equal(cfg->emc_insert_inv_prob, 1);
+    assert_int_equal(cfg->max_megaflows, 5000);
+    assert_int_equal(cfg->megaflow_idle_ms, 2000);
+    xvs_config_free(cfg);
+
+    parse_bad("cache:\n  max-megaflows: 0\n",
+              "t.yaml:2: cache.max-megaflows: expected an integer "
+              "1-10000000, got \"0\"");
+    parse_bad("cache:\n  emc-entries: 2000000\n",
+              "t.yaml:2: cache.emc-entries: expected an integer 0-1048576, "
+              "got \"2000000\"");
+    parse_bad("cache:\n  emc-size: 10\n",
+              "t.yaml:2: cache.emc-size: unknown key (expected one of: "
+              "emc-entries, emc-insert-inv-prob, max-megaflows, "
+              "megaflow-idle-ms)");
+    parse_bad("pmd:\n  max-sleep-us: -1\n",
+              "t.yaml:2: pmd.max-sleep-us: expected an integer 0-100000, "
+              "got \"-1\"");
 }
 
 static void
@@ -116,7 +151,7 @@ static void
 test_config_rejects_unknown_top_key(void **state)
 {
     parse_bad("pmd:\n  cores: [1]\nbrigdes: []\n",
-              "t.yaml:3: brigdes: unknown key (expected one of: dpdk, pmd, "
+              "t.yaml:3: brigdes: unknown key (expected one of: dpdk, pmd, cache, "
               "bridges)");
 }
 
@@ -321,6 +356,8 @@ test_config_save_round_trips(void **state)
     assert_int_equal(back->n_bridges, 2);
     assert_int_equal(back->n_pmd_cores, 2);
     assert_int_equal(back->n_dpdk_args, 3);
+    assert_int_equal(back->emc_entries, 8192);
+    assert_int_equal(back->max_megaflows, 200000);
     assert_string_equal(back->dpdk_args[2], "512");
     assert_int_equal(back->bridges[0].datapath_id, 1);
     assert_int_equal(back->bridges[0].fail_mode, XVS_FAIL_SECURE);
@@ -374,6 +411,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_parses_full_document),
         cmocka_unit_test(test_config_defaults_for_empty_document),
+        cmocka_unit_test(test_config_reads_cache_settings),
         cmocka_unit_test(test_config_rejects_yaml_syntax_error),
         cmocka_unit_test(test_config_rejects_unknown_top_key),
         cmocka_unit_test(test_config_rejects_duplicate_key),

@@ -92,6 +92,7 @@ test_flow_key_parses_ipv6_through_extension_headers(void **state)
     uint8_t *ip = pkt + n;
 
     ip[0] = 0x60;
+    ip[5] = 16;                 /* Payload: 8 hop-by-hop + 8 ICMPv6. */
     ip[6] = 0;                  /* Hop-by-hop. */
     ip[7] = 255;
     ip[8 + 15] = 1;             /* src ::1 */

@@ -52,17 +52,23 @@ udp(const uint8_t dst[6], const uint8_t src[6], uint16_t dport)
 static char *
 decide(struct pipeline *pl, uint16_t in, const struct packet *p)
 {
-    struct dp_actions acts;
+    struct dp_upcall up;
     struct dp_flow_key key;
     int out[DP_MAX_PORTS] = { 0 };
     struct ds s = DS_EMPTY_INITIALIZER;
 
     dp_flow_key_extract(p->data, p->len, DP(in), &key);
-    dp_actions_init(&acts);
-    pipeline_upcall(pl, &key, p->data, p->len, p->len, &acts);
-    for (size_t i = 0; i < acts.n; i++) {
-        assert_int_equal(acts.a[i].type, DP_ACTION_OUTPUT);
-        out[acts.a[i].port - 9]++;
+    memset(&up, 0, sizeof up);
+    up.key = &key;
+    up.packet = p->data;
+    up.len = up.pkt_len = p->len;
+    pipeline_upcall(pl, &up);
+    if (up.handle) {
+        pipeline_upcall_ops.release(up.handle);
+    }
+    for (size_t i = 0; i < up.actions.n; i++) {
+        assert_int_equal(up.actions.a[i].type, DP_ACTION_OUTPUT);
+        out[up.actions.a[i].port - 9]++;
     }
     for (int i = 1; i < DP_MAX_PORTS - 9; i++) {
         for (int j = 0; j < out[i]; j++) {

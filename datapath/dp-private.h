@@ -1,0 +1,133 @@
+/*
+ * dp-private: state shared by the datapath's own modules (datapath.c: EAL,
+ * ports and the control API on the main thread; pmd.c: the PMD threads).
+ * Nothing outside datapath/ includes this.
+ *
+ * Who writes what:
+ *   - dp.ports[] and pmd->rxqs: the main thread, RCU-published (DPDK QSBR;
+ *     PMD threads report a quiescent state once per loop iteration).
+ *   - dp.flush_gen, dp.learn_gen: bumped by anyone; each PMD thread
+ *     compares them with what it saw at the top of every iteration.
+ *   - pmd->caches, counters, tx buffers: the PMD thread only.  The main
+ *     thread reads the counters (relaxed atomic loads) and asks for cache
+ *     dumps through pmd->dump_req.
+ */
+#ifndef DP_PRIVATE_H
+#define DP_PRIVATE_H 1
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_spinlock.h>
+
+#include "datapath.h"
+#include "mfc.h"
+#include "emc.h"
+
+#define DP_BURST 32                 /* Packets per rx burst. */
+#define DP_TXBUF 64                 /* Per port, per PMD tx buffer. */
+#define DP_UPCALL_BUDGET 16         /* Upcalls per rx burst, at most. */
+#define DP_MAINT_INTERVAL_MS 1000   /* Expiry, refresh, ranking. */
+
+struct dp_port {
+    uint32_t port_no;
+    uint16_t port_id;               /* ethdev port id. */
+    char name[64];
+    char devargs[256];
+    struct rte_device *dev;
+    const struct dp_upcall_ops *ops;
+    void *upcall_aux;
+    uint16_t n_txq;
+    bool txq_shared;                /* Fewer tx queues than PMDs: lock. */
+    rte_spinlock_t tx_lock;         /* Taken only by PMD threads. */
+    unsigned int pmd;               /* Index of the PMD polling its rxq. */
+};
+
+struct pmd_rxq {
+    struct dp_port *port;
+    uint16_t queue;
+};
+
+/* Immutable once published; replaced as a whole. */
+struct pmd_rxq_list {
+    size_t n;
+    struct pmd_rxq q[];
+};
+
+/* Written only by the owning PMD thread, read by the main thread. */
+struct pmd_port_counters {
+    uint64_t rx_packets, rx_bytes;
+    uint64_t tx_packets, tx_bytes, tx_dropped;
+};
+
+struct pmd_txbuf {
+    uint16_t n;
+    struct rte_mbuf *pkts[DP_TXBUF];
+};
+
+/* A dump request from the main thread: the PMD fills it and sets 'done'. */
+struct pmd_dump_req {
+    struct dp_cache_entry *entries;
+    size_t max, n;
+    bool truncated;
+    size_t emc_used, emc_size;
+    bool done;
+};
+
+struct pmd {
+    unsigned int id;                /* Also the tx queue it uses. */
+    unsigned int lcore;
+    struct pmd_rxq_list *rxqs;      /* RCU-published by the main thread. */
+    bool exit;                      /* Set by the main thread to stop. */
+    size_t n_rxqs;                  /* Main thread's count, for placement. */
+
+    /* Caches: this thread's own. */
+    struct emc emc;
+    struct mfc cls;
+    struct dp_megaflow *megaflows;  /* All of cls's, newest first. */
+    uint64_t seen_flush_gen, seen_learn_gen;
+    uint64_t now_ms;                /* At the top of this iteration. */
+    uint64_t next_maint_ms;
+    struct pmd_dump_req *dump_req;  /* Set by the main thread. */
+
+    /* Counters (struct dp_pmd_stats without 'core' and the sizes). */
+    uint64_t packets, emc_hits, megaflow_hits, upcalls, lost;
+    uint64_t busy_cycles, idle_cycles;
+    uint64_t n_megaflows, n_subtables;
+
+    struct pmd_port_counters ctr[DP_MAX_PORTS];
+    struct pmd_txbuf tx[DP_MAX_PORTS];
+    uint16_t dirty[DP_MAX_PORTS];   /* Ports with buffered packets. */
+    uint16_t n_dirty;
+} __rte_cache_aligned;
+
+struct dp_state {
+    bool eal_up;
+    struct rte_mempool *pool;
+    struct rte_rcu_qsbr *qsbr;
+    struct pmd *pmds;
+    size_t n_pmds;
+    struct dp_port *ports[DP_MAX_PORTS];    /* RCU-published. */
+    struct dp_thread_hooks hooks;
+    struct dp_params params;                /* Resolved defaults. */
+    uint64_t flush_gen, learn_gen;          /* Atomic. */
+    uint64_t tsc_per_ms;
+};
+
+extern struct dp_state dp;
+
+/* pmd.c */
+int pmd_main(void *pmd);
+void pmd_init_caches(struct pmd *);
+void pmd_destroy_caches(struct pmd *);
+
+static inline void
+ctr_add(uint64_t *c, uint64_t v)
+{
+    __atomic_store_n(c, *c + v, __ATOMIC_RELAXED);
+}
+
+#endif /* dp-private.h */

@@ -1,0 +1,73 @@
+/*
+ * emc: the exact-match cache, the first level of the fast path.
+ *
+ * A fixed array of entries, each a full flow key and the megaflow it
+ * matched, indexed by the key's hash.  A key may sit in one of two slots
+ * (two different slices of its hash), so that two busy flows that collide
+ * in one slice can both stay.  A hit costs one hash (often the NIC's RSS
+ * hash, for free), at most two key compares and no mask work.
+ *
+ * Entries are inserted with a configurable probability (one in
+ * 'insert_inv_prob' misses, as Open vSwitch's emc-insert-inv-prob), so that
+ * a flood of short flows does not keep evicting the long ones.  An entry
+ * holds a reference to its megaflow; a dead megaflow's entries miss and are
+ * replaced lazily.
+ *
+ * Thread-safety: none.  An emc belongs to one PMD thread.
+ */
+#ifndef EMC_H
+#define EMC_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mfc.h"
+#include "flow-key.h"
+
+struct emc_entry {
+    struct dp_flow_key key;
+    struct dp_megaflow *mf;         /* NULL: empty. */
+    uint32_t hash;
+};
+
+struct emc {
+    struct emc_entry *entries;      /* NULL when disabled. */
+    uint32_t mask;                  /* Entries - 1. */
+    uint32_t insert_inv_prob;       /* 0: never, 1: always, N: 1 in N. */
+    uint32_t rng;
+};
+
+/* 'n_entries' is rounded down to a power of two; 0 disables the cache. */
+void emc_init(struct emc *, uint32_t n_entries, uint32_t insert_inv_prob);
+void emc_destroy(struct emc *);
+
+/* Drops every entry (and its megaflow reference). */
+void emc_flush(struct emc *);
+
+static inline struct dp_megaflow *
+emc_lookup(struct emc *emc, const struct dp_flow_key *key, uint32_t hash)
+{
+    if (!emc->entries) {
+        return NULL;
+    }
+    for (int i = 0; i < 2; i++) {
+        struct emc_entry *e = &emc->entries[(i ? hash >> 16 : hash)
+                                            & emc->mask];
+        if (e->hash == hash && e->mf && !e->mf->dead
+            && dp_flow_key_equal(&e->key, key)) {
+            return e->mf;
+        }
+    }
+    return NULL;
+}
+
+/* Offers 'key' -> 'mf' to the cache (subject to the insertion
+ * probability). */
+void emc_insert(struct emc *, const struct dp_flow_key *key, uint32_t hash,
+                struct dp_megaflow *mf);
+
+/* Entries that hold a live megaflow. */
+size_t emc_count(const struct emc *);
+
+#endif /* emc.h */

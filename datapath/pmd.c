@@ -1,0 +1,528 @@
+/*
+ * pmd: the PMD threads' loop, a packet's way through the caches, and the
+ * threads' housekeeping.  See datapath.h for the big picture and
+ * dp-private.h for who owns what.
+ *
+ * One iteration:
+ *   1. see whether the main thread asked for a cache flush, a flush of
+ *      learned megaflows, or a dump, and do it;
+ *   2. for each rx queue: receive a burst; parse each packet into a key;
+ *      look it up in the EMC, then in the megaflow cache; upcall the
+ *      misses (at most DP_UPCALL_BUDGET per burst, the rest are counted
+ *      as lost and dropped), installing megaflows; group the packets by
+ *      megaflow and execute each group's actions once; flush the tx
+ *      buffers;
+ *   3. report a quiescent state (no port or old rx-queue list is
+ *      referenced past this point);
+ *   4. once a second: expire idle megaflows, refresh the soft state of
+ *      learned ones, re-rank the subtables;
+ *   5. sleep a little if idle, backing off up to max_sleep_us.
+ */
+#include "dp-private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+
+/* ---- Transmit ------------------------------------------------------- */
+
+static void
+pmd_flush_port(struct pmd *pmd, uint16_t port_no)
+{
+    struct pmd_txbuf *buf = &pmd->tx[port_no];
+    struct dp_port *port = __atomic_load_n(&dp.ports[port_no],
+                                           __ATOMIC_ACQUIRE);
+    uint16_t n = buf->n, sent = 0;
+
+    buf->n = 0;
+    if (port) {
+        uint64_t bytes = 0;
+        for (uint16_t i = 0; i < n; i++) {
+            bytes += rte_pktmbuf_pkt_len(buf->pkts[i]);
+        }
+        if (port->txq_shared) {
+            rte_spinlock_lock(&port->tx_lock);
+            sent = rte_eth_tx_burst(port->port_id, 0, buf->pkts, n);
+            rte_spinlock_unlock(&port->tx_lock);
+        } else {
+            sent = rte_eth_tx_burst(port->port_id, pmd->id, buf->pkts, n);
+        }
+        for (uint16_t i = sent; i < n; i++) {
+            bytes -= rte_pktmbuf_pkt_len(buf->pkts[i]);
+        }
+        struct pmd_port_counters *c = &pmd->ctr[port_no];
+        ctr_add(&c->tx_packets, sent);
+        ctr_add(&c->tx_bytes, bytes);
+        ctr_add(&c->tx_dropped, n - sent);
+    }
+    if (sent < n) {
+        rte_pktmbuf_free_bulk(&buf->pkts[sent], n - sent);
+    }
+}
+
+static void
+pmd_flush_tx(struct pmd *pmd)
+{
+    for (uint16_t i = 0; i < pmd->n_dirty; i++) {
+        uint16_t port_no = pmd->dirty[i];
+        if (pmd->tx[port_no].n) {
+            pmd_flush_port(pmd, port_no);
+        }
+    }
+    pmd->n_dirty = 0;
+}
+
+static inline void
+pmd_enqueue(struct pmd *pmd, uint16_t port_no, struct rte_mbuf *m)
+{
+    struct pmd_txbuf *buf;
+
+    if (port_no >= DP_MAX_PORTS) {
+        rte_pktmbuf_free(m);
+        return;
+    }
+    buf = &pmd->tx[port_no];
+    if (!buf->n) {
+        pmd->dirty[pmd->n_dirty++] = port_no;
+    }
+    buf->pkts[buf->n++] = m;
+    if (buf->n == DP_TXBUF) {
+        /* Stays listed as dirty; flushing an empty buffer is a no-op. */
+        pmd_flush_port(pmd, port_no);
+    }
+}
+
+/* Executes 'n_actions' actions on 'n' packets.  Every action is an output
+ * for now: the copies share each mbuf, which no action modifies. */
+static void
+pmd_execute(struct pmd *pmd, struct rte_mbuf **pkts, uint16_t n,
+            const struct dp_action *actions, uint16_t n_actions)
+{
+    if (!n_actions) {
+        rte_pktmbuf_free_bulk(pkts, n);
+        return;
+    }
+    if (n_actions > 1) {
+        for (uint16_t i = 0; i < n; i++) {
+            rte_mbuf_refcnt_update(pkts[i], n_actions - 1);
+        }
+    }
+    for (uint16_t a = 0; a < n_actions; a++) {
+        for (uint16_t i = 0; i < n; i++) {
+            pmd_enqueue(pmd, actions[a].port, pkts[i]);
+        }
+    }
+}
+
+/* ---- Caches --------------------------------------------------------- */
+
+void
+pmd_init_caches(struct pmd *pmd)
+{
+    emc_init(&pmd->emc, dp.params.emc_entries, dp.params.emc_insert_inv_prob);
+    mfc_init(&pmd->cls);
+    pmd->megaflows = NULL;
+}
+
+static void
+megaflow_unlink(struct pmd *pmd, struct dp_megaflow *mf)
+{
+    if (mf->prev) {
+        mf->prev->next = mf->next;
+    } else {
+        pmd->megaflows = mf->next;
+    }
+    if (mf->next) {
+        mf->next->prev = mf->prev;
+    }
+}
+
+static void
+megaflow_remove(struct pmd *pmd, struct dp_megaflow *mf)
+{
+    megaflow_unlink(pmd, mf);
+    mfc_remove(&pmd->cls, mf);
+}
+
+/* Removes every megaflow, or only the DP_MF_LEARN ones. */
+static void
+pmd_flush_megaflows(struct pmd *pmd, bool learned_only)
+{
+    struct dp_megaflow *mf, *next;
+
+    for (mf = pmd->megaflows; mf; mf = next) {
+        next = mf->next;
+        if (!learned_only || mf->flags & DP_MF_LEARN) {
+            megaflow_remove(pmd, mf);
+        }
+    }
+    if (!learned_only) {
+        /* Dead megaflows' entries would miss anyway; this returns the
+         * memory now. */
+        emc_flush(&pmd->emc);
+    }
+    __atomic_store_n(&pmd->n_megaflows, pmd->cls.n_flows, __ATOMIC_RELAXED);
+    __atomic_store_n(&pmd->n_subtables, pmd->cls.n_subtables,
+                     __ATOMIC_RELAXED);
+}
+
+void
+pmd_destroy_caches(struct pmd *pmd)
+{
+    pmd_flush_megaflows(pmd, false);
+    emc_destroy(&pmd->emc);
+    mfc_destroy(&pmd->cls);
+}
+
+/* Installs the megaflow an upcall asked for.  Takes over the upcall's
+ * handle reference.  Returns the megaflow, or NULL if none was installed
+ * (then the handle is released). */
+static struct dp_megaflow *
+pmd_install(struct pmd *pmd, const struct dp_port *port,
+            const struct dp_flow_key *key, struct dp_upcall *up)
+{
+    struct dp_megaflow *mf, *old;
+
+    if (!up->cacheable || pmd->cls.n_flows >= dp.params.max_megaflows) {
+        goto no_install;
+    }
+    /* A megaflow belongs to its input port: its actions and handle are
+     * that port's pipeline's. */
+    up->mask.in_port = UINT32_MAX;
+    mf = dp_megaflow_create(key, &up->mask, up->actions.a, up->actions.n);
+    mf->flags = up->mf_flags;
+    mf->handle = up->handle;
+    mf->release = up->handle ? port->ops->release : NULL;
+    mf->used_ms = mf->refreshed_ms = pmd->now_ms;
+    old = mfc_insert(&pmd->cls, mf, &up->mask);
+    if (old) {
+        /* An equal megaflow was installed by an earlier packet of this
+         * burst: keep that one. */
+        mf->release = NULL;
+        free(mf);
+        goto no_install;
+    }
+    mf->next = pmd->megaflows;
+    if (mf->next) {
+        mf->next->prev = mf;
+    }
+    pmd->megaflows = mf;
+    __atomic_store_n(&pmd->n_megaflows, pmd->cls.n_flows, __ATOMIC_RELAXED);
+    __atomic_store_n(&pmd->n_subtables, pmd->cls.n_subtables,
+                     __ATOMIC_RELAXED);
+    return mf;
+
+no_install:
+    if (up->handle) {
+        port->ops->release(up->handle);
+    }
+    return NULL;
+}
+
+/* Packets of one burst that share a megaflow. */
+struct batch {
+    struct dp_megaflow *mf;
+    uint16_t n;
+    uint32_t bytes;
+    struct rte_mbuf *pkts[DP_BURST];
+};
+
+static inline void
+batch_add(struct batch *batches, uint16_t *n_batches, struct dp_megaflow *mf,
+          struct rte_mbuf *m)
+{
+    struct batch *b = NULL;
+
+    /* Bursts tend to be runs of one flow: look at the latest first. */
+    for (int i = *n_batches - 1; i >= 0; i--) {
+        if (batches[i].mf == mf) {
+            b = &batches[i];
+            break;
+        }
+    }
+    if (!b) {
+        b = &batches[(*n_batches)++];
+        b->mf = mf;
+        b->n = 0;
+        b->bytes = 0;
+    }
+    b->pkts[b->n++] = m;
+    b->bytes += rte_pktmbuf_pkt_len(m);
+}
+
+/* Translates the packet through the pipeline, installs the megaflow if the
+ * pipeline allows, and executes the result on the packet. */
+static void
+pmd_upcall(struct pmd *pmd, struct dp_port *port, struct rte_mbuf *m,
+           const struct dp_flow_key *key)
+{
+    struct dp_upcall up;
+
+    up.actions.n = 0;
+    memset(&up.mask, 0, sizeof up.mask);
+    up.key = key;
+    up.packet = rte_pktmbuf_mtod(m, const void *);
+    up.len = rte_pktmbuf_data_len(m);
+    up.pkt_len = rte_pktmbuf_pkt_len(m);
+    up.cacheable = false;
+    up.mf_flags = 0;
+    up.handle = NULL;
+    up.mac_changed = false;
+
+    pmd->upcalls++;
+    port->ops->upcall(port->upcall_aux, &up);
+    if (up.mac_changed) {
+        __atomic_add_fetch(&dp.learn_gen, 1, __ATOMIC_RELEASE);
+    }
+
+    struct dp_megaflow *mf = pmd_install(pmd, port, key, &up);
+    if (mf) {
+        /* The pipeline counted this packet for its rules. */
+        mf->n_packets++;
+        mf->n_bytes += up.pkt_len;
+    }
+    pmd_execute(pmd, &m, 1, up.actions.a, up.actions.n);
+}
+
+static void
+pmd_process(struct pmd *pmd, struct dp_port *port, struct rte_mbuf **pkts,
+            uint16_t n)
+{
+    struct dp_flow_key keys[DP_BURST];
+    struct batch batches[DP_BURST];
+    uint16_t misses[DP_BURST], n_misses = 0, n_batches = 0;
+
+    for (uint16_t i = 0; i < n; i++) {
+        struct rte_mbuf *m = pkts[i];
+        struct dp_megaflow *mf;
+        uint32_t hash;
+
+        dp_flow_key_extract(rte_pktmbuf_mtod(m, const void *),
+                            rte_pktmbuf_data_len(m), port->port_no, &keys[i]);
+        if (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH) {
+            /* The NIC hashed the 5-tuple; fold in the rest cheaply. */
+            uint64_t w = ((uint64_t) m->hash.rss << 32) | port->port_no;
+            hash = dp_hash_words(&w, 1, keys[i].parse_flags);
+        } else {
+            hash = dp_flow_key_hash(&keys[i]);
+        }
+
+        mf = emc_lookup(&pmd->emc, &keys[i], hash);
+        if (mf) {
+            pmd->emc_hits++;
+        } else {
+            mf = mfc_lookup(&pmd->cls, &keys[i]);
+            if (!mf) {
+                misses[n_misses++] = i;
+                continue;
+            }
+            pmd->megaflow_hits++;
+            emc_insert(&pmd->emc, &keys[i], hash, mf);
+        }
+        batch_add(batches, &n_batches, mf, m);
+    }
+
+    /* Misses: an earlier miss of this burst may have installed what a
+     * later one needs, so look again before each upcall. */
+    for (uint16_t k = 0, n_upcalls = 0; k < n_misses; k++) {
+        uint16_t i = misses[k];
+        struct dp_megaflow *mf = mfc_lookup(&pmd->cls, &keys[i]);
+
+        if (mf) {
+            pmd->megaflow_hits++;
+            batch_add(batches, &n_batches, mf, pkts[i]);
+        } else if (n_upcalls < DP_UPCALL_BUDGET) {
+            n_upcalls++;
+            pmd_upcall(pmd, port, pkts[i], &keys[i]);
+        } else {
+            pmd->lost++;
+            rte_pktmbuf_free(pkts[i]);
+        }
+    }
+
+    for (uint16_t b = 0; b < n_batches; b++) {
+        struct batch *batch = &batches[b];
+        struct dp_megaflow *mf = batch->mf;
+
+        mf->n_packets += batch->n;
+        mf->n_bytes += batch->bytes;
+        mf->used_ms = pmd->now_ms;
+        if (mf->handle) {
+            port->ops->credit(mf->handle, batch->n, batch->bytes);
+        }
+        pmd_execute(pmd, batch->pkts, batch->n, mf->actions, mf->n_actions);
+    }
+}
+
+/* ---- Housekeeping --------------------------------------------------- */
+
+static void
+pmd_maintain(struct pmd *pmd)
+{
+    uint64_t now = pmd->now_ms;
+    struct dp_megaflow *mf, *next;
+
+    for (mf = pmd->megaflows; mf; mf = next) {
+        next = mf->next;
+        if (now - mf->used_ms >= dp.params.megaflow_idle_ms) {
+            megaflow_remove(pmd, mf);
+        } else if (mf->flags & DP_MF_LEARN && mf->used_ms > mf->refreshed_ms
+                   && mf->handle) {
+            /* Only megaflows of live ports exist: the port's ops and aux
+             * are the ones of the key's in_port. */
+            struct dp_port *port = dp.ports[mf->key.in_port];
+            if (port) {
+                port->ops->refresh(port->upcall_aux, mf->handle, &mf->key);
+            }
+            mf->refreshed_ms = now;
+        }
+    }
+    mfc_rank(&pmd->cls);
+    __atomic_store_n(&pmd->n_megaflows, pmd->cls.n_flows, __ATOMIC_RELAXED);
+    __atomic_store_n(&pmd->n_subtables, pmd->cls.n_subtables,
+                     __ATOMIC_RELAXED);
+}
+
+static void
+pmd_dump(struct pmd *pmd, struct pmd_dump_req *req)
+{
+    struct dp_megaflow *mf;
+
+    req->n = 0;
+    req->truncated = false;
+    for (mf = pmd->megaflows; mf; mf = mf->next) {
+        if (req->n >= req->max) {
+            req->truncated = true;
+            break;
+        }
+        struct dp_cache_entry *e = &req->entries[req->n++];
+        e->pmd_core = pmd->lcore;
+        e->key = mf->key;
+        e->mask = *mfc_megaflow_mask(mf);
+        e->n_packets = mf->n_packets;
+        e->n_bytes = mf->n_bytes;
+        e->idle_ms = pmd->now_ms - mf->used_ms;
+        e->flags = mf->flags;
+        e->n_actions = mf->n_actions;
+        memcpy(e->actions, mf->actions,
+               RTE_MIN(mf->n_actions, DP_DUMP_MAX_ACTIONS)
+               * sizeof *e->actions);
+    }
+    req->emc_used = emc_count(&pmd->emc);
+    req->emc_size = pmd->emc.entries ? pmd->emc.mask + 1 : 0;
+}
+
+/* What the main thread asked for since the last iteration. */
+static void
+pmd_check_requests(struct pmd *pmd)
+{
+    uint64_t gen = __atomic_load_n(&dp.flush_gen, __ATOMIC_ACQUIRE);
+    if (gen != pmd->seen_flush_gen) {
+        pmd->seen_flush_gen = gen;
+        pmd_flush_megaflows(pmd, false);
+    }
+    gen = __atomic_load_n(&dp.learn_gen, __ATOMIC_ACQUIRE);
+    if (gen != pmd->seen_learn_gen) {
+        pmd->seen_learn_gen = gen;
+        pmd_flush_megaflows(pmd, true);
+    }
+    /* Claim a dump request atomically: the main thread may withdraw one
+     * it has given up waiting for. */
+    if (__atomic_load_n(&pmd->dump_req, __ATOMIC_RELAXED)) {
+        struct pmd_dump_req *req = __atomic_exchange_n(&pmd->dump_req, NULL,
+                                                       __ATOMIC_ACQ_REL);
+        if (req) {
+            pmd_dump(pmd, req);
+            __atomic_store_n(&req->done, true, __ATOMIC_RELEASE);
+        }
+    }
+}
+
+static unsigned int
+pmd_poll(struct pmd *pmd, const struct pmd_rxq *rxq)
+{
+    struct dp_port *port = rxq->port;
+    struct rte_mbuf *pkts[DP_BURST];
+    uint64_t bytes = 0;
+    uint16_t n;
+
+    n = rte_eth_rx_burst(port->port_id, rxq->queue, pkts, DP_BURST);
+    if (!n) {
+        return 0;
+    }
+    for (uint16_t i = 0; i < n; i++) {
+        bytes += rte_pktmbuf_pkt_len(pkts[i]);
+    }
+    struct pmd_port_counters *c = &pmd->ctr[port->port_no];
+    ctr_add(&c->rx_packets, n);
+    ctr_add(&c->rx_bytes, bytes);
+    pmd->packets += n;
+
+    pmd_process(pmd, port, pkts, n);
+    pmd_flush_tx(pmd);
+    return n;
+}
+
+int
+pmd_main(void *pmd_)
+{
+    struct pmd *pmd = pmd_;
+    uint64_t quiesce_interval = rte_get_tsc_hz() / 1000;
+    uint64_t next_quiesce = 0;
+    unsigned int idle_loops = 0, sleep_us = 0;
+    uint64_t last = rte_rdtsc();
+
+    dp.hooks.start();
+    rte_rcu_qsbr_thread_register(dp.qsbr, pmd->id);
+    rte_rcu_qsbr_thread_online(dp.qsbr, pmd->id);
+
+    while (!__atomic_load_n(&pmd->exit, __ATOMIC_ACQUIRE)) {
+        uint64_t start = rte_rdtsc();
+        pmd->now_ms = start / dp.tsc_per_ms;
+        pmd_check_requests(pmd);
+
+        const struct pmd_rxq_list *l = __atomic_load_n(&pmd->rxqs,
+                                                       __ATOMIC_ACQUIRE);
+        unsigned int got = 0;
+        for (size_t i = 0; l && i < l->n; i++) {
+            got += pmd_poll(pmd, &l->q[i]);
+        }
+
+        /* Tx buffers are empty here: nothing references a port. */
+        rte_rcu_qsbr_quiescent(dp.qsbr, pmd->id);
+
+        if (pmd->now_ms >= pmd->next_maint_ms) {
+            pmd_maintain(pmd);
+            pmd->next_maint_ms = pmd->now_ms + DP_MAINT_INTERVAL_MS;
+        }
+
+        uint64_t now = rte_rdtsc();
+        if (now >= next_quiesce) {
+            dp.hooks.quiesce();
+            next_quiesce = now + quiesce_interval;
+        }
+
+        /* Back off to sleeping when idle, so that an idle dom0 does not
+         * burn a core; under load, poll without sleeping. */
+        if (got) {
+            idle_loops = 0;
+            sleep_us = 0;
+        } else if (++idle_loops >= 64 && dp.params.max_sleep_us) {
+            sleep_us = sleep_us ? RTE_MIN(sleep_us * 2,
+                                          dp.params.max_sleep_us) : 1;
+            rte_delay_us_sleep(sleep_us);
+        }
+
+        now = rte_rdtsc();
+        ctr_add(got ? &pmd->busy_cycles : &pmd->idle_cycles, now - last);
+        last = now;
+    }
+
+    pmd_destroy_caches(pmd);
+    rte_rcu_qsbr_thread_offline(dp.qsbr, pmd->id);
+    rte_rcu_qsbr_thread_unregister(dp.qsbr, pmd->id);
+    dp.hooks.stop();
+    return 0;
+}
