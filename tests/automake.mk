@@ -39,7 +39,22 @@ tests_unit_test_pipeline_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_pipeline_LDADD = switchd/libxvsswitch.la $(OVS_LIBS) \
 	$(CMOCKA_LIBS)
 
+check_PROGRAMS += tests/unit/test-mfc
+tests_unit_test_mfc_SOURCES = tests/unit/test-mfc.c
+tests_unit_test_mfc_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_mfc_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_mfc_LDADD = datapath/libxvsdpkey.la $(CMOCKA_LIBS)
+
+check_PROGRAMS += tests/unit/test-megaflow-equiv
+tests_unit_test_megaflow_equiv_SOURCES = tests/unit/test-megaflow-equiv.c
+tests_unit_test_megaflow_equiv_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_megaflow_equiv_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_megaflow_equiv_LDADD = switchd/libxvsswitch.la \
+	datapath/libxvsdpkey.la $(OVS_LIBS) $(CMOCKA_LIBS)
+
 TESTS += \
+	tests/unit/test-mfc \
+	tests/unit/test-megaflow-equiv \
 	tests/unit/test-config \
 	tests/unit/test-flow-key \
 	tests/unit/test-mac-table \

@@ -1,0 +1,391 @@
+/* The megaflow cache decides as the pipeline would.
+ *
+ * Random rule sets, random packets: every packet is translated through the
+ * pipeline (the uncached decision, which is also what learning sees), and
+ * looked up in a megaflow cache filled from earlier translations' masks
+ * (the cached decision).  Whenever the cache has an answer, it must be the
+ * pipeline's.  MAC-table changes drop learned megaflows, as the datapath
+ * does.  A control run with deliberately too-wide masks shows that the
+ * check catches an unsound cache. */
+#include <config.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "datapath/flow-key.h"
+#include "datapath/mfc.h"
+#include "ovs-rcu.h"
+#include "switchd/pipeline.h"
+
+#define N_PORTS 4
+#define DP(OFPORT) (9 + (OFPORT))
+
+static uint32_t rng_state;
+
+static uint32_t
+rnd(uint32_t n)
+{
+    /* xorshift32; deterministic per seed so that failures reproduce. */
+    uint32_t x = rng_state;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    rng_state = x;
+    return n ? x % n : 0;
+}
+
+static const char *const macs[] = {
+    "02:00:00:00:00:01", "02:00:00:00:00:02", "02:00:00:00:00:03",
+    "ff:ff:ff:ff:ff:ff",
+};
+static const uint8_t mac_bytes[][6] = {
+    { 2, 0, 0, 0, 0, 1 }, { 2, 0, 0, 0, 0, 2 }, { 2, 0, 0, 0, 0, 3 },
+    { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+};
+static const uint8_t ip4s[][4] = {
+    { 10, 0, 0, 1 }, { 10, 0, 0, 2 }, { 10, 0, 1, 1 }, { 192, 168, 0, 1 },
+};
+static const char *const ip4_texts[] = {
+    "10.0.0.1", "10.0.0.2", "10.0.1.1", "192.168.0.1",
+};
+static const uint16_t l4ports[] = { 53, 80, 443, 1000 };
+
+/* ---- Random rules ---------------------------------------------------- */
+
+static void
+random_rule(char *buf, size_t size)
+{
+    static const char *const actions[] = {
+        "output:1", "output:2", "output:3", "output:4", "drop", "FLOOD",
+        "IN_PORT", "NORMAL", "output:1,output:3", "ALL",
+    };
+    int n = snprintf(buf, size, "priority=%u", rnd(6));
+    int l3 = rnd(5);            /* 0: none, 1: ip, 2: tcp/udp, 3: arp,
+                                 * 4: ipv6 */
+
+#define ADD(...) (n += snprintf(buf + n, size - n, __VA_ARGS__))
+    if (rnd(3) == 0) {
+        ADD(",in_port=%u", 1 + rnd(N_PORTS));
+    }
+    if (rnd(4) == 0) {
+        ADD(",dl_src=%s", macs[rnd(4)]);
+    }
+    if (rnd(4) == 0) {
+        ADD(",dl_dst=%s", macs[rnd(4)]);
+    }
+    if (rnd(5) == 0) {
+        ADD(rnd(2) ? ",dl_vlan=%u" : ",vlan_tci=0x%x/0x1fff",
+            rnd(2) ? 10 : 20 | 0x1000);
+    }
+    switch (l3) {
+    case 1:
+        ADD(",ip");
+        if (rnd(2)) {
+            static const int plens[] = { 8, 16, 24, 32 };
+            ADD(",nw_src=%s/%d", ip4_texts[rnd(4)], plens[rnd(4)]);
+        }
+        if (rnd(2)) {
+            ADD(",nw_dst=%s", ip4_texts[rnd(4)]);
+        }
+        if (rnd(4) == 0) {
+            ADD(",nw_tos=%u", rnd(2) * 32);
+        }
+        if (rnd(4) == 0) {
+            ADD(",ip_frag=%s", rnd(2) ? "no" : "yes");
+        }
+        break;
+    case 2:
+        ADD(rnd(2) ? ",tcp" : ",udp");
+        if (rnd(2)) {
+            ADD(",tp_dst=%u", l4ports[rnd(4)]);
+        }
+        if (rnd(3) == 0) {
+            ADD(",tp_src=%u", l4ports[rnd(4)]);
+        }
+        if (rnd(3) == 0) {
+            ADD(",nw_dst=%s/24", ip4_texts[rnd(4)]);
+        }
+        break;
+    case 3:
+        ADD(",arp");
+        if (rnd(2)) {
+            ADD(",arp_op=%u", 1 + rnd(2));
+        }
+        if (rnd(2)) {
+            ADD(",arp_tpa=%s", ip4_texts[rnd(4)]);
+        }
+        if (rnd(3) == 0) {
+            ADD(",arp_sha=%s", macs[rnd(3)]);
+        }
+        break;
+    case 4:
+        ADD(",ipv6");
+        if (rnd(2)) {
+            ADD(",ipv6_dst=2001:db8::%u", 1 + rnd(3));
+        }
+        if (rnd(2)) {
+            ADD(",icmp6,icmp_type=%u", rnd(2) ? 128 : 135);
+        }
+        break;
+    }
+    ADD(",actions=%s", actions[rnd(sizeof actions / sizeof *actions)]);
+#undef ADD
+}
+
+/* ---- Random packets -------------------------------------------------- */
+
+static void
+put16(uint8_t *p, uint16_t v)
+{
+    p[0] = v >> 8;
+    p[1] = v & 0xff;
+}
+
+static size_t
+random_packet(uint8_t *p, size_t size)
+{
+    size_t n = 0;
+
+    memset(p, 0, size);
+    memcpy(p, mac_bytes[rnd(4)], 6);
+    memcpy(p + 6, mac_bytes[rnd(3)], 6);
+    n = 12;
+    int tags = rnd(6) == 0 ? 2 : rnd(3) == 0;
+    for (int i = 0; i < tags; i++) {
+        put16(p + n, i == 0 && tags == 2 ? 0x88a8 : 0x8100);
+        put16(p + n + 2, (rnd(2) << 13) | (rnd(2) ? 10 : 20));
+        n += 4;
+    }
+
+    int kind = rnd(10);
+    if (kind <= 4) {                        /* IPv4 */
+        put16(p + n, 0x0800);
+        n += 2;
+        uint8_t *ip = p + n;
+        size_t ihl = rnd(5) == 0 ? 24 : 20;
+        int proto = (int[]) { 6, 17, 1, 47 }[rnd(4)];
+        size_t l4 = proto == 6 ? 20 : 8;
+        ip[0] = 0x40 | (ihl / 4);
+        ip[1] = rnd(2) * 32 * 4;            /* DSCP 0 or 32. */
+        put16(ip + 2, ihl + l4);
+        if (rnd(6) == 0) {
+            put16(ip + 6, rnd(2) ? 0x2000 : 0x0010);    /* MF or offset. */
+        }
+        ip[8] = 64;
+        ip[9] = proto;
+        memcpy(ip + 12, ip4s[rnd(4)], 4);
+        memcpy(ip + 16, ip4s[rnd(4)], 4);
+        uint8_t *t = ip + ihl;
+        if (proto == 1) {
+            t[0] = rnd(2) ? 8 : 0;
+        } else {
+            put16(t, l4ports[rnd(4)]);
+            put16(t + 2, l4ports[rnd(4)]);
+            if (proto == 6) {
+                t[12] = 5 << 4;
+            }
+        }
+        n += ihl + l4;
+        if (rnd(8) == 0) {
+            n += 6;                         /* Ethernet padding. */
+        }
+    } else if (kind <= 6) {                 /* ARP */
+        put16(p + n, rnd(8) ? 0x0806 : 0x8035);
+        n += 2;
+        uint8_t *a = p + n;
+        put16(a, 1);
+        put16(a + 2, 0x0800);
+        a[4] = 6;
+        a[5] = 4;
+        put16(a + 6, 1 + rnd(2));
+        memcpy(a + 8, mac_bytes[rnd(3)], 6);
+        memcpy(a + 14, ip4s[rnd(4)], 4);
+        memcpy(a + 24, ip4s[rnd(4)], 4);
+        n += 28;
+    } else if (kind <= 8) {                 /* IPv6 / ICMPv6 */
+        put16(p + n, 0x86dd);
+        n += 2;
+        uint8_t *ip = p + n;
+        ip[0] = 0x60;
+        put16(ip + 4, 24);
+        ip[6] = 58;
+        ip[7] = 255;
+        ip[8] = 0xfe;
+        ip[9] = 0x80;
+        ip[23] = 1 + rnd(3);
+        ip[24] = 0x20;
+        ip[25] = 0x01;
+        ip[26] = 0x0d;
+        ip[27] = 0xb8;
+        ip[39] = 1 + rnd(3);
+        ip[40] = rnd(2) ? 128 : 135;
+        n += 64;
+    } else {                                /* Something else, or LLC. */
+        put16(p + n, rnd(2) ? 0x88cc : 0x0030);
+        n += 2 + 20;
+    }
+
+    /* Sometimes a packet is cut short. */
+    if (rnd(10) == 0) {
+        n = rnd(n);
+    }
+    return n;
+}
+
+/* ---- The check ------------------------------------------------------- */
+
+struct run_stats {
+    size_t packets, hits, mismatches;
+};
+
+static bool
+same_actions(const struct dp_megaflow *mf, const struct dp_actions *a)
+{
+    if (mf->n_actions != a->n) {
+        return false;
+    }
+    for (size_t i = 0; i < a->n; i++) {
+        if (mf->actions[i].type != a->a[i].type
+            || mf->actions[i].port != a->a[i].port) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* One rule set and 'n_packets' packets.  'widen' drops mask bits, to show
+ * that the check notices an unsound cache. */
+static void
+run_one(unsigned int seed, int n_rules, int n_packets, bool widen,
+        struct run_stats *st)
+{
+    struct pipeline *pl = pipeline_create("br0");
+    struct dp_megaflow *mfs[4096];
+    size_t n_mfs = 0;
+    struct mfc cls;
+    char rule[512];
+
+    rng_state = seed * 2654435761u + 1;
+    for (uint16_t ofport = 1; ofport <= N_PORTS; ofport++) {
+        pipeline_port_add(pl, ofport, DP(ofport), false);
+    }
+    for (int i = 0; i < n_rules; i++) {
+        char *err = NULL;
+        random_rule(rule, sizeof rule);
+        if (pipeline_flow_add(pl, rule, &err)) {
+            fail_msg("seed %u: rule \"%s\": %s", seed, rule, err);
+        }
+    }
+    mfc_init(&cls);
+
+    for (int i = 0; i < n_packets; i++) {
+        uint8_t pkt[128];
+        size_t len = random_packet(pkt, sizeof pkt);
+        uint32_t in_port = DP(1 + rnd(N_PORTS));
+        struct dp_flow_key key;
+        struct dp_upcall up;
+
+        dp_flow_key_extract(pkt, len, in_port, &key);
+        memset(&up, 0, sizeof up);
+        up.key = &key;
+        up.packet = pkt;
+        up.len = up.pkt_len = len;
+        pipeline_upcall(pl, &up);
+        up.mask.in_port = UINT32_MAX;   /* As the datapath does. */
+
+        if (up.mac_changed) {
+            for (size_t j = 0; j < n_mfs; ) {
+                if (mfs[j]->flags & DP_MF_LEARN) {
+                    mfc_remove(&cls, mfs[j]);
+                    mfs[j] = mfs[--n_mfs];
+                } else {
+                    j++;
+                }
+            }
+        }
+
+        st->packets++;
+        struct dp_megaflow *hit = mfc_lookup(&cls, &key);
+        if (hit) {
+            st->hits++;
+            if (!same_actions(hit, &up.actions)) {
+                st->mismatches++;
+                if (!widen) {
+                    char k[512], m[512];
+                    dp_flow_key_format(&key, &key, NULL, NULL, k, sizeof k);
+                    dp_flow_key_format(&hit->key, mfc_megaflow_mask(hit),
+                                       NULL, NULL, m, sizeof m);
+                    print_message("seed %u packet %d: %s\n  megaflow %s\n",
+                                  seed, i, k, m);
+                }
+            }
+        } else if (up.cacheable && n_mfs < sizeof mfs / sizeof *mfs) {
+            if (widen) {
+                /* Forget the addresses and ports the rules looked at. */
+                memset(up.mask.nw_src, 0, sizeof up.mask.nw_src);
+                memset(up.mask.nw_dst, 0, sizeof up.mask.nw_dst);
+                up.mask.tp_src = up.mask.tp_dst = 0;
+                memset(up.mask.dl_dst, 0, sizeof up.mask.dl_dst);
+            }
+            struct dp_megaflow *mf = dp_megaflow_create(
+                &key, &up.mask, up.actions.a, up.actions.n);
+            mf->flags = up.mf_flags;
+            if (!mfc_insert(&cls, mf, &up.mask)) {
+                mfs[n_mfs++] = mf;
+            } else {
+                free(mf);
+            }
+        }
+        if (up.handle) {
+            pipeline_upcall_ops.release(up.handle);
+        }
+    }
+
+    mfc_destroy(&cls);
+    pipeline_destroy(pl);
+    ovsrcu_quiesce();
+}
+
+static void
+test_megaflow_cache_decides_as_the_pipeline(void **state)
+{
+    struct run_stats st = { 0 };
+
+    for (unsigned int seed = 1; seed <= 300; seed++) {
+        run_one(seed, 1 + (int) (seed % 12), 400, false, &st);
+    }
+    print_message("%zu packets, %zu cache hits, %zu mismatches\n",
+                  st.packets, st.hits, st.mismatches);
+    assert_int_equal(st.mismatches, 0);
+    /* The cache must actually have answered often for the check to mean
+     * anything (about 30% of these random packets hit). */
+    assert_true(st.hits * 5 > st.packets);
+}
+
+static void
+test_check_catches_too_wide_masks(void **state)
+{
+    struct run_stats st = { 0 };
+
+    for (unsigned int seed = 1; seed <= 100; seed++) {
+        run_one(seed, 1 + (int) (seed % 12), 400, true, &st);
+    }
+    assert_true(st.mismatches > 0);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_megaflow_cache_decides_as_the_pipeline),
+        cmocka_unit_test(test_check_catches_too_wide_masks),
+    };
+    return cmocka_run_group_tests_name("megaflow-equivalence", tests, NULL,
+                                       NULL);
+}
