@@ -119,10 +119,24 @@ dp_hash_words(const uint64_t *w, size_t n, uint32_t basis)
 }
 
 /* Hash of a whole key (the exact-match cache's). */
+/* Hash of a whole key (the exact-match cache's).  Every word counts, folded
+ * pairwise into two independent CRC chains to halve the latency; the fold
+ * pairs words that are rarely both non-zero (IPv4 leaves words 5 and 7
+ * zero, non-ARP leaves word 8 zero). */
 static inline uint32_t
 dp_flow_key_hash(const struct dp_flow_key *key)
 {
-    return dp_hash_words(dp_key_words(key), DP_KEY_WORDS, 0);
+    const uint64_t *w = dp_key_words(key);
+#if defined(__SSE4_2__)
+    uint64_t a = __builtin_ia32_crc32di(0, w[0] ^ w[3]);
+    uint64_t b = __builtin_ia32_crc32di(0x9e3779b9, w[1] ^ w[8]);
+    a = __builtin_ia32_crc32di(a, w[2] ^ w[9]);
+    b = __builtin_ia32_crc32di(b, w[4] ^ w[7]);
+    a = __builtin_ia32_crc32di(a, w[5] ^ w[6]);
+    return (uint32_t) (a ^ (b << 7) ^ (b >> 25));
+#else
+    return dp_hash_words(w, DP_KEY_WORDS, 0);
+#endif
 }
 
 static inline bool

@@ -294,13 +294,19 @@ pmd_process(struct pmd *pmd, struct dp_port *port, struct rte_mbuf **pkts,
     struct batch batches[DP_BURST];
     uint16_t misses[DP_BURST], n_misses = 0, n_batches = 0;
 
+    /* Parse the whole burst first: reading a key back right after the
+     * parser's narrow stores would stall on store forwarding. */
+    for (uint16_t i = 0; i < n; i++) {
+        dp_flow_key_extract(rte_pktmbuf_mtod(pkts[i], const void *),
+                            rte_pktmbuf_data_len(pkts[i]), port->port_no,
+                            &keys[i]);
+    }
+
     for (uint16_t i = 0; i < n; i++) {
         struct rte_mbuf *m = pkts[i];
         struct dp_megaflow *mf;
         uint32_t hash;
 
-        dp_flow_key_extract(rte_pktmbuf_mtod(m, const void *),
-                            rte_pktmbuf_data_len(m), port->port_no, &keys[i]);
         if (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH) {
             /* The NIC hashed the 5-tuple; fold in the rest cheaply. */
             uint64_t w = ((uint64_t) m->hash.rss << 32) | port->port_no;
