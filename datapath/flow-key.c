@@ -19,6 +19,8 @@
 #define ETH_TYPE_VLAN 0x8100
 #define ETH_TYPE_QINQ 0x88a8
 #define ETH_TYPE_IPV6 0x86dd
+#define ETH_TYPE_MPLS 0x8847
+#define ETH_TYPE_MPLS_MCAST 0x8848
 
 #define IPPROTO_ICMP_ 1
 #define IPPROTO_IGMP_ 2
@@ -84,19 +86,24 @@ parse_ethertype(struct cursor *c)
     return ntohs(proto) >= ETH_TYPE_MIN ? proto : htons(DP_DL_TYPE_NONE);
 }
 
+/* Neighbor solicitations and advertisements, as OVS's parse_icmpv6(): the
+ * flags word, the target, and the source/target link-layer options. */
 static void
 parse_nd(struct cursor *c, struct dp_flow_key *key)
 {
-    const uint8_t *icmp6 = c->p - 8;    /* Type, code, checksum, RSO. */
+    const uint8_t *icmp6 = c->p - 8;    /* Type, code, checksum, flags. */
     uint8_t sll[6] = { 0 }, tll[6] = { 0 };
     static const uint8_t zero[6];
+    uint8_t opt_type = 0;
 
     if (icmp6[1] != 0 || (icmp6[0] != 135 && icmp6[0] != 136)) {
         return;
     }
+    memcpy(&key->igmp_group, icmp6 + 4, 4);
     if (!have(c, 16)) {
         return;                 /* No target: no options either. */
     }
+    memcpy(key->nd_target, c->p, 16);
     pull(c, 16);
     while (have(c, 8)) {
         size_t opt_len = (size_t) c->p[1] * 8;
@@ -106,17 +113,23 @@ parse_nd(struct cursor *c, struct dp_flow_key *key)
         if (opt_len == 8 && (c->p[0] == 1 || c->p[0] == 2)) {
             uint8_t *lla = c->p[0] == 1 ? sll : tll;
             if (memcmp(lla, zero, 6)) {
-                /* The same option twice: OVS drops both addresses. */
+                /* The same option twice: OVS drops the target and both
+                 * addresses, but keeps the first option's type. */
+                memset(key->nd_target, 0, 16);
                 memset(sll, 0, 6);
                 memset(tll, 0, 6);
                 break;
             }
             memcpy(lla, c->p + 2, 6);
+            if (!opt_type) {
+                opt_type = c->p[0];
+            }
         }
         pull(c, opt_len);
     }
     memcpy(key->arp_sha, sll, 6);
     memcpy(key->arp_tha, tll, 6);
+    key->tcp_flags = htons(opt_type);
 }
 
 /* The L4 header counts only when complete, as in OVS. */
@@ -130,6 +143,7 @@ parse_l4(struct cursor *c, struct dp_flow_key *key)
             if (hdr_len >= 20 && have(c, hdr_len)) {
                 key->tp_src = get_be16(c->p);
                 key->tp_dst = get_be16(c->p + 2);
+                key->tcp_flags = get_be16(c->p + 12) & htons(0x0fff);
                 key->parse_flags |= DP_KEY_L4;
                 return;
             }
@@ -151,7 +165,9 @@ parse_l4(struct cursor *c, struct dp_flow_key *key)
             key->tp_src = htons(c->p[0]);
             key->tp_dst = htons(c->p[1]);
             key->parse_flags |= DP_KEY_L4;
-            if (key->nw_proto == IPPROTO_ICMPV6_) {
+            if (key->nw_proto == IPPROTO_IGMP_) {
+                memcpy(&key->igmp_group, c->p + 4, 4);
+            } else if (key->nw_proto == IPPROTO_ICMPV6_) {
                 pull(c, 8);
                 parse_nd(c, key);
             }
@@ -273,6 +289,9 @@ parse_ipv6(struct cursor *c, struct dp_flow_key *key)
     key->nw_tos = (uint8_t) ((ip[0] << 4) | (ip[1] >> 4));
     key->nw_ttl = ip[7];
     key->nw_proto = proto;
+    uint32_t flow;
+    memcpy(&flow, ip, 4);
+    key->ipv6_label = flow & htonl(0x000fffff);
     key->parse_flags |= DP_KEY_L3;
     if (!(key->parse_flags & DP_KEY_LATER_FRAG)) {
         parse_l4(c, key);
@@ -335,7 +354,21 @@ dp_flow_key_extract(const void *data, size_t len, uint32_t in_port,
     key->parse_flags |= DP_KEY_L2;
 
     uint16_t type = ntohs(key->dl_type);
-    if (type == ETH_TYPE_IPV4) {
+    if (type == ETH_TYPE_MPLS || type == ETH_TYPE_MPLS_MCAST) {
+        /* Label stack entries up to the bottom of the stack; the first
+         * three are kept.  Nothing beneath is parsed, as in OVS. */
+        for (int i = 0; have(&c, 4); i++) {
+            uint32_t lse;
+            memcpy(&lse, c.p, 4);
+            if (i < 3) {
+                key->mpls_lse[i] = lse;
+            }
+            pull(&c, 4);
+            if (c.p[-2] & 0x01) {
+                break;          /* Bottom of stack. */
+            }
+        }
+    } else if (type == ETH_TYPE_IPV4) {
         parse_ipv4(&c, key);
     } else if (type == ETH_TYPE_IPV6) {
         parse_ipv6(&c, key);
@@ -495,6 +528,17 @@ dp_flow_key_format(const struct dp_flow_key *key,
     put_bytes(&f, "arp_tha", key->arp_tha, mask->arp_tha, 6, "mac");
     put_u16(&f, "tp_src", key->tp_src, mask->tp_src, false);
     put_u16(&f, "tp_dst", key->tp_dst, mask->tp_dst, false);
+    put_u16(&f, "tcp_flags", key->tcp_flags, mask->tcp_flags, true);
+    put_bytes(&f, "nd_target", key->nd_target, mask->nd_target, 16, "ip6");
+    for (int i = 0; i < 3; i++) {
+        static const char *names[] = { "mpls_lse", "mpls_lse2", "mpls_lse3" };
+        put_bytes(&f, names[i], (const uint8_t *) &key->mpls_lse[i],
+                  (const uint8_t *) &mask->mpls_lse[i], 4, "hex");
+    }
+    put_bytes(&f, "ipv6_label", (const uint8_t *) &key->ipv6_label,
+              (const uint8_t *) &mask->ipv6_label, 4, "hex");
+    put_bytes(&f, "igmp_group", (const uint8_t *) &key->igmp_group,
+              (const uint8_t *) &mask->igmp_group, 4, "ip4");
     if (!f.len) {
         fmt_put(&f, "any");
     }

@@ -13,9 +13,9 @@
  * link-layer options), because a megaflow installed from the pipeline's
  * view of one packet is applied to others through this key: two packets
  * that agree on the masked key words must agree, in the pipeline's view, on
- * every field the decision consulted.  Fields the pipeline can match but
- * this key does not carry (IPv6 flow label, ND target, TCP flags, IGMP
- * group, MPLS labels) make a decision uncacheable instead.
+ * every field the decision consulted.  The key carries every packet field
+ * Open vSwitch's flow has but NSH; a decision on NSH fields is not
+ * cacheable.
  *
  * Parsing never reads past the end of the buffer: a truncated or malformed
  * packet gets the fields that parsed so far (as Open vSwitch would), and
@@ -75,10 +75,24 @@ struct dp_flow_key {
     uint8_t arp_tha[6];         /* ARP THA, or ND target link-layer addr. */
     uint16_t tp_src;            /* Port, or ICMP/IGMP type (network order). */
     uint16_t tp_dst;            /* Port, or ICMP/IGMP code. */
+
+    /* Words 10-11. */
+    uint8_t nd_target[16];      /* ICMPv6 neighbor discovery target. */
+
+    /* Words 12-13. */
+    uint32_t mpls_lse[3];       /* The first three MPLS label stack entries
+                                 * (label, TC, BOS, TTL), as on the wire. */
+    uint32_t ipv6_label;        /* IPv6 flow label (low 20 bits). */
+
+    /* Word 14. */
+    uint32_t igmp_group;        /* IGMP group, or the ND flags word. */
+    uint16_t tcp_flags;         /* TCP flags (12 bits), or the type of the
+                                 * first ND link-layer option. */
+    uint16_t pad1;
 };
 
 #define DP_KEY_WORDS (sizeof(struct dp_flow_key) / 8)
-_Static_assert(sizeof(struct dp_flow_key) == 80, "dp_flow_key layout");
+_Static_assert(sizeof(struct dp_flow_key) == 120, "dp_flow_key layout");
 
 static inline const uint64_t *
 dp_key_words(const struct dp_flow_key *key)
@@ -120,19 +134,19 @@ dp_hash_words(const uint64_t *w, size_t n, uint32_t basis)
 
 /* Hash of a whole key (the exact-match cache's). */
 /* Hash of a whole key (the exact-match cache's).  Every word counts, folded
- * pairwise into two independent CRC chains to halve the latency; the fold
- * pairs words that are rarely both non-zero (IPv4 leaves words 5 and 7
- * zero, non-ARP leaves word 8 zero). */
+ * into two independent CRC chains to halve the latency; the folds pair
+ * words that are rarely both non-zero (IPv4 leaves words 5 and 7 zero,
+ * non-ARP word 8, non-ND words 10-11, non-MPLS 12-13). */
 static inline uint32_t
 dp_flow_key_hash(const struct dp_flow_key *key)
 {
     const uint64_t *w = dp_key_words(key);
 #if defined(__SSE4_2__)
-    uint64_t a = __builtin_ia32_crc32di(0, w[0] ^ w[3]);
-    uint64_t b = __builtin_ia32_crc32di(0x9e3779b9, w[1] ^ w[8]);
-    a = __builtin_ia32_crc32di(a, w[2] ^ w[9]);
-    b = __builtin_ia32_crc32di(b, w[4] ^ w[7]);
-    a = __builtin_ia32_crc32di(a, w[5] ^ w[6]);
+    uint64_t a = __builtin_ia32_crc32di(0, w[0] ^ w[3] ^ w[14]);
+    uint64_t b = __builtin_ia32_crc32di(0x9e3779b9, w[1] ^ w[8] ^ w[10]);
+    a = __builtin_ia32_crc32di(a, w[2] ^ w[9] ^ w[11]);
+    b = __builtin_ia32_crc32di(b, w[4] ^ w[7] ^ w[12]);
+    a = __builtin_ia32_crc32di(a, w[5] ^ w[6] ^ w[13]);
     return (uint32_t) (a ^ (b << 7) ^ (b >> 25));
 #else
     return dp_hash_words(w, DP_KEY_WORDS, 0);

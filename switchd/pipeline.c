@@ -669,10 +669,7 @@ wc_to_dp_mask(const struct flow_wildcards *wc, struct dp_flow_key *m)
 {
     const struct flow *f = &wc->masks;
 
-    if (f->ipv6_label || f->tcp_flags || f->igmp_group_ip4
-        || !is_zero(&f->nd_target, sizeof f->nd_target)
-        || !is_zero(f->mpls_lse, sizeof f->mpls_lse)
-        || !is_zero(&f->nsh, sizeof f->nsh)) {
+    if (!is_zero(&f->nsh, sizeof f->nsh)) {
         return false;
     }
 
@@ -702,6 +699,13 @@ wc_to_dp_mask(const struct flow_wildcards *wc, struct dp_flow_key *m)
     memcpy(m->arp_tha, f->arp_tha.ea, 6);
     m->tp_src = f->tp_src;
     m->tp_dst = f->tp_dst;
+    m->tcp_flags = f->tcp_flags;
+    memcpy(m->nd_target, &f->nd_target, 16);
+    for (int i = 0; i < 3; i++) {
+        m->mpls_lse[i] = f->mpls_lse[i];
+    }
+    m->ipv6_label = f->ipv6_label;
+    m->igmp_group = f->igmp_group_ip4;
     return true;
 }
 

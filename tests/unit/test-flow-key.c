@@ -115,6 +115,63 @@ test_flow_key_parses_ipv6_through_extension_headers(void **state)
 }
 
 static void
+test_flow_key_parses_mpls_stack(void **state)
+{
+    uint8_t pkt[64] = { 0 };
+    size_t n = put_eth(pkt, 0x8847);
+    /* Label 100 TTL 64; label 200 bottom-of-stack TTL 63. */
+    uint8_t lses[8] = { 0x00, 0x06, 0x40, 64, 0x00, 0x0c, 0x81, 63 };
+    struct dp_flow_key key;
+
+    memcpy(pkt + n, lses, 8);
+    dp_flow_key_extract(pkt, n + 8 + 20, 0, &key);
+    assert_memory_equal(&key.mpls_lse[0], lses, 4);
+    assert_memory_equal(&key.mpls_lse[1], lses + 4, 4);
+    assert_int_equal(key.mpls_lse[2], 0);
+    /* Nothing beneath the labels is parsed. */
+    assert_false(key.parse_flags & DP_KEY_L3);
+}
+
+static void
+test_flow_key_parses_nd_and_tcp_flags(void **state)
+{
+    uint8_t pkt[128] = { 0 };
+    size_t n = put_eth(pkt, 0x86dd);
+    uint8_t *ip = pkt + n;
+    struct dp_flow_key key;
+
+    ip[0] = 0x60;
+    ip[1] = 0x0a;               /* Flow label 0xa0005. */
+    ip[3] = 0x05;
+    ip[5] = 32;                 /* ICMPv6 8 + target 16 + SLL option 8. */
+    ip[6] = 58;
+    ip[7] = 255;
+    uint8_t *icmp = ip + 40;
+    icmp[0] = 135;              /* Neighbor solicitation. */
+    icmp[8] = 0x20;
+    icmp[23] = 7;               /* Target 2000::7. */
+    icmp[24] = 1;               /* Source link-layer address option. */
+    icmp[25] = 1;
+    memcpy(icmp + 26, SRC, 6);
+    dp_flow_key_extract(pkt, n + 72, 0, &key);
+    assert_int_equal(key.nd_target[0], 0x20);
+    assert_int_equal(key.nd_target[15], 7);
+    assert_memory_equal(key.arp_sha, SRC, 6);
+    assert_int_equal(ntohs(key.tcp_flags), 1);      /* First option type. */
+    assert_int_equal(ntohl(key.ipv6_label), 0xa0005);
+
+    /* TCP: flags, 12 bits. */
+    memset(pkt, 0, sizeof pkt);
+    n = put_eth(pkt, 0x0800);
+    uint8_t hdr[20] = { 0x45, 0, 0, 40, 0, 0, 0, 0, 64, 6 };
+    memcpy(pkt + n, hdr, 20);
+    pkt[n + 20 + 12] = 0x5f;    /* Data offset 5, NS bit set. */
+    pkt[n + 20 + 13] = 0x12;    /* SYN|ACK. */
+    dp_flow_key_extract(pkt, n + 40, 0, &key);
+    assert_int_equal(ntohs(key.tcp_flags), 0xf12);
+}
+
+static void
 test_flow_key_later_fragment_has_no_ports(void **state)
 {
     uint8_t pkt[64];
@@ -179,6 +236,8 @@ main(void)
         cmocka_unit_test(test_flow_key_parses_udp4),
         cmocka_unit_test(test_flow_key_parses_two_vlan_tags),
         cmocka_unit_test(test_flow_key_parses_ipv6_through_extension_headers),
+        cmocka_unit_test(test_flow_key_parses_mpls_stack),
+        cmocka_unit_test(test_flow_key_parses_nd_and_tcp_flags),
         cmocka_unit_test(test_flow_key_later_fragment_has_no_ports),
         cmocka_unit_test(test_flow_key_bad_ihl_is_truncated),
         cmocka_unit_test(test_flow_key_every_truncation_is_safe),

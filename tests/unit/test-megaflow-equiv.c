@@ -66,8 +66,8 @@ random_rule(char *buf, size_t size)
         "IN_PORT", "NORMAL", "output:1,output:3", "ALL",
     };
     int n = snprintf(buf, size, "priority=%u", rnd(6));
-    int l3 = rnd(5);            /* 0: none, 1: ip, 2: tcp/udp, 3: arp,
-                                 * 4: ipv6 */
+    int l3 = rnd(7);            /* 0: none, 1: ip, 2: tcp/udp, 3: arp,
+                                 * 4: ipv6, 5: nd, 6: mpls */
 
 #define ADD(...) (n += snprintf(buf + n, size - n, __VA_ARGS__))
     if (rnd(3) == 0) {
@@ -111,6 +111,9 @@ random_rule(char *buf, size_t size)
         if (rnd(3) == 0) {
             ADD(",nw_dst=%s/24", ip4_texts[rnd(4)]);
         }
+        if (n > 0 && strstr(buf, ",tcp") && rnd(3) == 0) {
+            ADD(rnd(2) ? ",tcp_flags=+syn" : ",tcp_flags=+ack-syn");
+        }
         break;
     case 3:
         ADD(",arp");
@@ -131,6 +134,27 @@ random_rule(char *buf, size_t size)
         }
         if (rnd(2)) {
             ADD(",icmp6,icmp_type=%u", rnd(2) ? 128 : 135);
+        }
+        if (rnd(4) == 0) {
+            ADD(",ipv6_label=%u", rnd(2) ? 0 : 5);
+        }
+        break;
+    case 5:
+        ADD(",icmp6,icmp_type=%u,icmp_code=0", rnd(2) ? 135 : 136);
+        if (rnd(2)) {
+            ADD(",nd_target=2001:db8::%u", 1 + rnd(3));
+        }
+        if (rnd(3) == 0) {
+            ADD(",nd_sll=%s", macs[rnd(3)]);
+        }
+        break;
+    case 6:
+        ADD(",mpls");
+        if (rnd(2)) {
+            ADD(",mpls_label=%u", 100 + rnd(3));
+        }
+        if (rnd(3) == 0) {
+            ADD(",mpls_bos=%u", rnd(2));
         }
         break;
     }
@@ -163,8 +187,55 @@ random_packet(uint8_t *p, size_t size)
         n += 4;
     }
 
-    int kind = rnd(10);
-    if (kind <= 4) {                        /* IPv4 */
+    int kind = rnd(13);
+    if (kind >= 10) {
+        if (kind == 10) {                   /* MPLS, 1-4 labels */
+            put16(p + n, 0x8847);
+            n += 2;
+            int labels = 1 + rnd(4);
+            for (int i = 0; i < labels; i++) {
+                uint32_t lse = ((100 + rnd(3)) << 12) | 64;
+                if (i == labels - 1 && rnd(4)) {
+                    lse |= 1 << 8;          /* Bottom of stack. */
+                }
+                p[n] = lse >> 24;
+                p[n + 1] = lse >> 16;
+                p[n + 2] = lse >> 8;
+                p[n + 3] = lse;
+                n += 4;
+            }
+            n += 20;
+        } else {                            /* ND with options */
+            put16(p + n, 0x86dd);
+            n += 2;
+            uint8_t *ip = p + n;
+            int n_opts = rnd(3);
+            ip[0] = 0x60;
+            ip[1] = rnd(2) ? 0x05 : 0;      /* Flow label 5 or 0. */
+            put16(ip + 4, 24 + 8 * n_opts);
+            ip[6] = 58;
+            ip[7] = 255;
+            ip[8] = 0xfe;
+            ip[9] = 0x80;
+            ip[23] = 1 + rnd(3);
+            uint8_t *icmp = ip + 40;
+            icmp[0] = rnd(2) ? 135 : 136;
+            icmp[1] = rnd(8) ? 0 : 1;
+            icmp[4] = rnd(2) ? 0x60 : 0;
+            icmp[8] = 0x20;
+            icmp[9] = 0x01;
+            icmp[10] = 0x0d;
+            icmp[11] = 0xb8;
+            icmp[23] = 1 + rnd(3);
+            for (int i = 0; i < n_opts; i++) {
+                uint8_t *o = icmp + 24 + 8 * i;
+                o[0] = 1 + rnd(2);
+                o[1] = 1;
+                memcpy(o + 2, mac_bytes[rnd(3)], 6);
+            }
+            n += 40 + 24 + 8 * n_opts;
+        }
+    } else if (kind <= 4) {                 /* IPv4 */
         put16(p + n, 0x0800);
         n += 2;
         uint8_t *ip = p + n;
@@ -189,6 +260,7 @@ random_packet(uint8_t *p, size_t size)
             put16(t + 2, l4ports[rnd(4)]);
             if (proto == 6) {
                 t[12] = 5 << 4;
+                t[13] = (uint8_t[]) { 0x02, 0x10, 0x12, 0x18 }[rnd(4)];
             }
         }
         n += ihl + l4;
