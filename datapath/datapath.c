@@ -683,10 +683,11 @@ dp_cache_dump(size_t max, struct dp_cache_dump *dump)
                 continue;
             }
         }
-        for (size_t j = 0; j < r->n && dump->n < max; j++) {
+        size_t j;
+        for (j = 0; j < r->n && dump->n < max; j++) {
             dump->entries[dump->n++] = r->entries[j];
         }
-        dump->truncated |= r->truncated || dump->n < r->n;
+        dump->truncated |= r->truncated || j < r->n;
         dump->emc_used += r->emc_used;
         dump->emc_size += r->emc_size;
         free(r->entries);

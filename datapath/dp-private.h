@@ -89,6 +89,9 @@ struct pmd {
     struct mfc cls;
     struct dp_megaflow *megaflows;  /* All of cls's, newest first. */
     uint64_t seen_flush_gen, seen_learn_gen;
+    uint64_t mf_seq;                /* Next megaflow's 'seq'. */
+    uint64_t learn_flush_below;     /* Drop learned megaflows with a lower
+                                     * 'seq' after this burst; 0: none. */
     uint64_t now_ms;                /* At the top of this iteration. */
     uint64_t next_maint_ms;
     struct pmd_dump_req *dump_req;  /* Set by the main thread. */

@@ -89,7 +89,7 @@ struct dp_flow_key {
     uint16_t tcp_flags;         /* TCP flags (12 bits), or the type of the
                                  * first ND link-layer option. */
     uint16_t pad1;
-};
+} __attribute__((aligned(8)));   /* Read as 64-bit words. */
 
 #define DP_KEY_WORDS (sizeof(struct dp_flow_key) / 8)
 _Static_assert(sizeof(struct dp_flow_key) == 120, "dp_flow_key layout");
@@ -132,7 +132,6 @@ dp_hash_words(const uint64_t *w, size_t n, uint32_t basis)
 #endif
 }
 
-/* Hash of a whole key (the exact-match cache's). */
 /* Hash of a whole key (the exact-match cache's).  Every word counts, folded
  * into two independent CRC chains to halve the latency; the folds pair
  * words that are rarely both non-zero (IPv4 leaves words 5 and 7 zero,

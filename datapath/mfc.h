@@ -45,6 +45,7 @@ struct dp_megaflow {
     /* Statistics and soft state, owned by the PMD thread. */
     uint64_t n_packets, n_bytes;
     uint64_t used_ms;               /* Last hit (or creation). */
+    uint64_t seq;                   /* Creation order within its PMD. */
     uint64_t refreshed_ms;          /* Last soft-state refresh. */
 
     /* The pipeline's handle for crediting rules, released with the last

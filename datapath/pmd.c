@@ -146,15 +146,17 @@ megaflow_remove(struct pmd *pmd, struct dp_megaflow *mf)
     mfc_remove(&pmd->cls, mf);
 }
 
-/* Removes every megaflow, or only the DP_MF_LEARN ones. */
+/* Removes every megaflow, or only the DP_MF_LEARN ones created before
+ * 'seq_below'. */
 static void
-pmd_flush_megaflows(struct pmd *pmd, bool learned_only)
+pmd_flush_megaflows__(struct pmd *pmd, bool learned_only, uint64_t seq_below)
 {
     struct dp_megaflow *mf, *next;
 
     for (mf = pmd->megaflows; mf; mf = next) {
         next = mf->next;
-        if (!learned_only || mf->flags & DP_MF_LEARN) {
+        if (!learned_only
+            || (mf->flags & DP_MF_LEARN && mf->seq < seq_below)) {
             megaflow_remove(pmd, mf);
         }
     }
@@ -166,6 +168,12 @@ pmd_flush_megaflows(struct pmd *pmd, bool learned_only)
     __atomic_store_n(&pmd->n_megaflows, pmd->cls.n_flows, __ATOMIC_RELAXED);
     __atomic_store_n(&pmd->n_subtables, pmd->cls.n_subtables,
                      __ATOMIC_RELAXED);
+}
+
+static void
+pmd_flush_megaflows(struct pmd *pmd, bool learned_only)
+{
+    pmd_flush_megaflows__(pmd, learned_only, UINT64_MAX);
 }
 
 void
@@ -196,6 +204,7 @@ pmd_install(struct pmd *pmd, const struct dp_port *port,
     mf->handle = up->handle;
     mf->release = up->handle ? port->ops->release : NULL;
     mf->used_ms = mf->refreshed_ms = pmd->now_ms;
+    mf->seq = ++pmd->mf_seq;
     old = mfc_insert(&pmd->cls, mf, &up->mask);
     if (old) {
         /* An equal megaflow was installed by an earlier packet of this
@@ -271,10 +280,18 @@ pmd_upcall(struct pmd *pmd, struct dp_port *port, struct rte_mbuf *m,
     up.handle = NULL;
     up.mac_changed = false;
 
-    pmd->upcalls++;
     port->ops->upcall(port->upcall_aux, &up);
     if (up.mac_changed) {
-        __atomic_add_fetch(&dp.learn_gen, 1, __ATOMIC_RELEASE);
+        /* Tell the other PMD threads.  This one drops its learned
+         * megaflows once the burst is done (the burst's batches may still
+         * point to them), keeping those this burst installs from now on:
+         * they were made with the new table. */
+        uint64_t gen = __atomic_add_fetch(&dp.learn_gen, 1,
+                                          __ATOMIC_RELEASE);
+        if (pmd->seen_learn_gen == gen - 1) {
+            pmd->seen_learn_gen = gen;
+        }
+        pmd->learn_flush_below = pmd->mf_seq + 1;
     }
 
     struct dp_megaflow *mf = pmd_install(pmd, port, key, &up);
@@ -293,6 +310,7 @@ pmd_process(struct pmd *pmd, struct dp_port *port, struct rte_mbuf **pkts,
     struct dp_flow_key keys[DP_BURST];
     struct batch batches[DP_BURST];
     uint16_t misses[DP_BURST], n_misses = 0, n_batches = 0;
+    uint16_t emc_hits = 0, megaflow_hits = 0, upcalls = 0, lost = 0;
 
     /* Parse the whole burst first: reading a key back right after the
      * parser's narrow stores would stall on store forwarding. */
@@ -317,14 +335,14 @@ pmd_process(struct pmd *pmd, struct dp_port *port, struct rte_mbuf **pkts,
 
         mf = emc_lookup(&pmd->emc, &keys[i], hash);
         if (mf) {
-            pmd->emc_hits++;
+            emc_hits++;
         } else {
             mf = mfc_lookup(&pmd->cls, &keys[i]);
             if (!mf) {
                 misses[n_misses++] = i;
                 continue;
             }
-            pmd->megaflow_hits++;
+            megaflow_hits++;
             emc_insert(&pmd->emc, &keys[i], hash, mf);
         }
         batch_add(batches, &n_batches, mf, m);
@@ -332,18 +350,18 @@ pmd_process(struct pmd *pmd, struct dp_port *port, struct rte_mbuf **pkts,
 
     /* Misses: an earlier miss of this burst may have installed what a
      * later one needs, so look again before each upcall. */
-    for (uint16_t k = 0, n_upcalls = 0; k < n_misses; k++) {
+    for (uint16_t k = 0; k < n_misses; k++) {
         uint16_t i = misses[k];
         struct dp_megaflow *mf = mfc_lookup(&pmd->cls, &keys[i]);
 
         if (mf) {
-            pmd->megaflow_hits++;
+            megaflow_hits++;
             batch_add(batches, &n_batches, mf, pkts[i]);
-        } else if (n_upcalls < DP_UPCALL_BUDGET) {
-            n_upcalls++;
+        } else if (upcalls < DP_UPCALL_BUDGET) {
+            upcalls++;
             pmd_upcall(pmd, port, pkts[i], &keys[i]);
         } else {
-            pmd->lost++;
+            lost++;
             rte_pktmbuf_free(pkts[i]);
         }
     }
@@ -360,6 +378,15 @@ pmd_process(struct pmd *pmd, struct dp_port *port, struct rte_mbuf **pkts,
         }
         pmd_execute(pmd, batch->pkts, batch->n, mf->actions, mf->n_actions);
     }
+
+    if (pmd->learn_flush_below) {
+        pmd_flush_megaflows__(pmd, true, pmd->learn_flush_below);
+        pmd->learn_flush_below = 0;
+    }
+    ctr_add(&pmd->emc_hits, emc_hits);
+    ctr_add(&pmd->megaflow_hits, megaflow_hits);
+    ctr_add(&pmd->upcalls, upcalls);
+    ctr_add(&pmd->lost, lost);
 }
 
 /* ---- Housekeeping --------------------------------------------------- */
@@ -464,7 +491,7 @@ pmd_poll(struct pmd *pmd, const struct pmd_rxq *rxq)
     struct pmd_port_counters *c = &pmd->ctr[port->port_no];
     ctr_add(&c->rx_packets, n);
     ctr_add(&c->rx_bytes, bytes);
-    pmd->packets += n;
+    ctr_add(&pmd->packets, n);
 
     pmd_process(pmd, port, pkts, n);
     pmd_flush_tx(pmd);

@@ -41,7 +41,7 @@ struct pl_rule {
     struct cls_rule cr;
     struct ovs_refcount ref;
     ovs_be64 cookie;
-    uint16_t idle_timeout;      /* Stored; enforced with the caches. */
+    uint16_t idle_timeout;      /* Stored and saved; not enforced yet. */
     uint16_t hard_timeout;
     long long created;          /* time_msec(). */
     struct ofpact *ofpacts;
