@@ -35,8 +35,9 @@ struct ctl_command {
 static const struct ctl_command commands[] = {
     {"show", "", 0, 0, true,
      "bridges, ports, drivers, link state, PMD cores"},
-    {"add-port", "BRIDGE PORT [type=T] [devargs=D] [ofport=N] [driver=D]",
-     2, 6, false, "add a port (saved to the configuration file)"},
+    {"add-port", "BRIDGE PORT [type=T] [devargs=D] [ofport=N] [driver=D] "
+     "[domid=N] [devid=N]", 2, 8, false,
+     "add a port (saved to the configuration file)"},
     {"del-port", "BRIDGE PORT", 2, 2, false,
      "delete a port (saved to the configuration file)"},
     {"add-flow", "BRIDGE FLOW", 2, 2, false,

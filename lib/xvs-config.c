@@ -470,6 +470,8 @@ struct port_parse {
     struct xvs_port_config *port;
     const yaml_node_t *devargs_node;
     const yaml_node_t *driver_node;
+    const yaml_node_t *xen_node;    /* domid or devid... */
+    const char *xen_key;            /* ...and which. */
     bool has_type;
 };
 
@@ -523,6 +525,16 @@ port_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
         }
         port->ofport = ofport;
         return true;
+    } else if (!strcmp(key, "domid") || !strcmp(key, "devid")) {
+        bool dom = !strcmp(key, "domid");
+        uint64_t id;
+        pp->xen_node = v;
+        pp->xen_key = dom ? "domid" : "devid";
+        if (!get_uint(ctx, v, path, 0, dom ? 32751 : 65535, &id)) {
+            return false;
+        }
+        *(dom ? &port->domid : &port->devid) = id;
+        return true;
     } else if (!strcmp(key, "vlan") || !strcmp(key, "trunks")) {
         return fail(ctx, v, path, "VLAN ports are not supported yet by this "
                     "version of xvs");
@@ -535,10 +547,12 @@ parse_port(struct ctx *ctx, const yaml_node_t *node, const char *path,
            struct xvs_port_config *port)
 {
     static const char *const keys[] = {
-        "name", "type", "devargs", "driver", "ofport", "vlan", "trunks", NULL
+        "name", "type", "devargs", "driver", "ofport", "domid", "devid",
+        "vlan", "trunks", NULL
     };
     struct port_parse pp = { .port = port };
 
+    port->domid = port->devid = -1;
     port->line = node_line(node);
     if (!for_each_pair(ctx, node, path, keys, port_pair, &pp)) {
         return false;
@@ -563,6 +577,13 @@ parse_port(struct ctx *ctx, const yaml_node_t *node, const char *path,
     if (port->type != XVS_PORT_XENVIF && pp.driver_node) {
         char *sub = xvs_asprintf("%s.driver", path);
         fail(ctx, pp.driver_node, sub, "only xenvif ports take a driver");
+        free(sub);
+        return false;
+    }
+    if (port->type != XVS_PORT_XENVIF && pp.xen_node) {
+        char *sub = xvs_asprintf("%s.%s", path, pp.xen_key);
+        fail(ctx, pp.xen_node, sub, "only xenvif ports take a %s",
+             pp.xen_key);
         free(sub);
         return false;
     }
@@ -977,6 +998,12 @@ write_config(FILE *f, const struct xvs_config *cfg)
             if (p->type == XVS_PORT_XENVIF && p->driver != XVS_VIF_AUTO) {
                 fprintf(f, "        driver: %s\n",
                         xvs_vif_driver_name(p->driver));
+            }
+            if (p->domid >= 0) {
+                fprintf(f, "        domid: %d\n", (int) p->domid);
+            }
+            if (p->devid >= 0) {
+                fprintf(f, "        devid: %d\n", (int) p->devid);
             }
             fprintf(f, "        ofport: %u\n", p->ofport);
         }

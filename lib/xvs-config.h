@@ -35,6 +35,9 @@
  *           devargs: string      dpdk only (PCI address or vdev string)
  *           driver: auto|af_xdp|af_packet   xenvif only (default auto)
  *           ofport: int          1-65279, unique in the bridge (default: next)
+ *           domid: int           xenvif only: the guest's Xen domain id,
+ *                                0-32751 (the hotplug script records it)
+ *           devid: int           xenvif only: the vif's index, 0-65535
  *       flows: [string]          ovs-ofctl flow syntax, checked by switchd
  *
  * xvs_config_save() writes a configuration back atomically (temporary file in
@@ -78,6 +81,8 @@ struct xvs_port_config {
     enum xvs_port_type type;
     char *devargs;              /* dpdk: required; others: NULL. */
     enum xvs_vif_driver driver; /* xenvif only. */
+    int32_t domid;              /* xenvif only; -1 if not known. */
+    int32_t devid;              /* xenvif only; -1 if not known. */
     uint16_t ofport;            /* 1..XVS_OFPORT_MAX after loading. */
     int line;                   /* Line in the file, 0 if not from a file. */
 };

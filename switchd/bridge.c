@@ -34,6 +34,7 @@ struct port {
     enum xvs_port_type type;
     char *devargs;
     enum xvs_vif_driver driver;     /* Asked for. */
+    int32_t domid, devid;           /* Xen guest of a vif, or -1. */
     uint16_t ofport;
     bool attached;
     uint32_t dp_port;
@@ -151,6 +152,8 @@ port_create(const struct xvs_port_config *pc)
     port->type = pc->type;
     port->devargs = nullable_xstrdup(pc->devargs);
     port->driver = pc->driver;
+    port->domid = pc->domid;
+    port->devid = pc->devid;
     port->ofport = pc->ofport;
     return port;
 }
@@ -433,6 +436,31 @@ format_mac(const uint8_t mac[6], char buf[18])
     return buf;
 }
 
+/* The name of Xen domain 'domid' from xenstore, or NULL (no Xen, no such
+ * domain, no xenstore-read).  The caller frees it. */
+static char *
+xen_domain_name(int32_t domid)
+{
+    char cmd[80], buf[256];
+    char *name = NULL;
+    FILE *f;
+
+    snprintf(cmd, sizeof cmd, "xenstore-read /local/domain/%d/name "
+             "2>/dev/null", (int) domid);
+    f = popen(cmd, "r");
+    if (f) {
+        if (fgets(buf, sizeof buf, f)) {
+            buf[strcspn(buf, "\r\n")] = '\0';
+            name = *buf ? xstrdup(buf) : NULL;
+        }
+        if (pclose(f)) {
+            free(name);
+            name = NULL;
+        }
+    }
+    return name;
+}
+
 static struct json *
 port_to_json(const struct port *port)
 {
@@ -441,6 +469,16 @@ port_to_json(const struct port *port)
     json_object_put_string(o, "name", port->name);
     json_object_put(o, "ofport", json_integer_create(port->ofport));
     json_object_put_string(o, "type", xvs_port_type_name(port->type));
+    if (port->domid >= 0) {
+        char *name = xen_domain_name(port->domid);
+        json_object_put(o, "domid", json_integer_create(port->domid));
+        json_object_put(o, "domain_name", name ? json_string_create(name)
+                                                : json_null_create());
+        free(name);
+    }
+    if (port->devid >= 0) {
+        json_object_put(o, "devid", json_integer_create(port->devid));
+    }
     if (port->attached) {
         struct dp_port_info info;
         char mac[18];
@@ -465,6 +503,17 @@ show_port_text(struct ds *s, const struct port *port)
 {
     ds_put_format(s, "    port %s: ofport %"PRIu16", %s", port->name,
                   port->ofport, xvs_port_type_name(port->type));
+    if (port->domid >= 0) {
+        char *name = xen_domain_name(port->domid);
+        ds_put_format(s, " of domain %d", (int) port->domid);
+        if (name) {
+            ds_put_format(s, " (%s)", name);
+        }
+        if (port->devid >= 0) {
+            ds_put_format(s, " vif %d", (int) port->devid);
+        }
+        free(name);
+    }
     if (port->attached) {
         struct dp_port_info info;
         char mac[18];
@@ -556,7 +605,7 @@ parse_port_options(int argc, const char *argv[], struct xvs_port_config *pc,
         const char *eq = strchr(argv[i], '=');
         if (!eq) {
             return xasprintf("\"%s\": expected key=value (type=, devargs=, "
-                             "ofport=, driver=)", argv[i]);
+                             "ofport=, driver=, domid=, devid=)", argv[i]);
         }
         size_t klen = eq - argv[i];
         const char *value = eq + 1;
@@ -586,6 +635,21 @@ parse_port_options(int argc, const char *argv[], struct xvs_port_config *pc,
                 }
             }
             pc->ofport = v;
+        } else if (klen == 5 && (!strncmp(argv[i], "domid", 5)
+                                 || !strncmp(argv[i], "devid", 5))) {
+            bool dom = argv[i][1] == 'o';
+            unsigned long max = dom ? 32751 : 65535;
+            char *end;
+            unsigned long v = strtoul(value, &end, 10);
+            if (!*value || *end || v > max) {
+                return xasprintf("%s: expected an integer 0-%lu, got \"%s\"",
+                                 dom ? "domid" : "devid", max, value);
+            }
+            *(dom ? &pc->domid : &pc->devid) = v;
+        } else if ((klen == 4 && !strncmp(argv[i], "vlan", 4))
+                   || (klen == 6 && !strncmp(argv[i], "trunks", 6))) {
+            return xstrdup("VLAN ports are not supported yet by this "
+                           "version of xvs");
         } else if (klen == 6 && !strncmp(argv[i], "driver", 6)) {
             if (!xvs_vif_driver_from_string(value, &pc->driver)) {
                 return xasprintf("driver: expected auto, af_xdp or "
@@ -593,8 +657,8 @@ parse_port_options(int argc, const char *argv[], struct xvs_port_config *pc,
             }
         } else {
             return xasprintf("unknown option \"%.*s\" (expected type, "
-                             "devargs, ofport or driver)", (int) klen,
-                             argv[i]);
+                             "devargs, ofport, driver, domid or devid)",
+                             (int) klen, argv[i]);
         }
     }
     if (!has_type) {
@@ -610,6 +674,9 @@ parse_port_options(int argc, const char *argv[], struct xvs_port_config *pc,
     if (pc->type != XVS_PORT_XENVIF && pc->driver != XVS_VIF_AUTO) {
         return xstrdup("driver: only xenvif ports take a driver");
     }
+    if (pc->type != XVS_PORT_XENVIF && (pc->domid >= 0 || pc->devid >= 0)) {
+        return xstrdup("only xenvif ports take a domid or devid");
+    }
     return NULL;
 }
 
@@ -618,7 +685,8 @@ cmd_add_port(struct unixctl_conn *conn, int argc, const char *argv[],
              void *aux OVS_UNUSED)
 {
     const char *br_name = argv[1], *port_name = argv[2];
-    struct xvs_port_config pc = { .name = CONST_CAST(char *, port_name) };
+    struct xvs_port_config pc = { .name = CONST_CAST(char *, port_name),
+                                  .domid = -1, .devid = -1 };
     struct xvs_bridge_config *bc, *other_bc;
     struct bridge *br;
     const char *why;
@@ -1131,8 +1199,8 @@ bridge_register_commands(void)
     unixctl_command_register("show", "[--format=json]", 0, 1, cmd_show,
                              NULL);
     unixctl_command_register("add-port", "BRIDGE PORT [type=T] [devargs=D] "
-                             "[ofport=N] [driver=D]", 2, 6, cmd_add_port,
-                             NULL);
+                             "[ofport=N] [driver=D] [domid=N] [devid=N]", 2,
+                             8, cmd_add_port, NULL);
     unixctl_command_register("del-port", "BRIDGE PORT", 2, 2, cmd_del_port,
                              NULL);
     unixctl_command_register("add-flow", "BRIDGE FLOW", 2, 2, cmd_add_flow,

@@ -68,7 +68,8 @@ INTEGRATION_TESTS = \
 	tests/integration/test-port-churn.sh \
 	tests/integration/test-restart.sh \
 	tests/integration/test-ctl-errors.sh \
-	tests/integration/test-cache.sh
+	tests/integration/test-cache.sh \
+	tests/integration/test-hotplug.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh
 # Integration tests share host-wide names (vifD.N): tools/quickstart runs

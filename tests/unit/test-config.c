@@ -54,7 +54,8 @@ static const char *GOOD =
     "    ports:\n"
     "      - {name: eth0, type: dpdk, devargs: \"0000:03:00.0\", ofport: 1}\n"
     "      - {name: vif1.0, type: xenvif}\n"
-    "      - {name: vif2.0, type: xenvif, driver: af_packet, ofport: 7}\n"
+    "      - {name: vif2.0, type: xenvif, driver: af_packet, ofport: 7,\n"
+    "         domid: 2, devid: 0}\n"
     "    flows:\n"
     "      - \"priority=0 actions=NORMAL\"\n"
     "  - name: xenbr1\n";
@@ -84,8 +85,11 @@ test_config_parses_full_document(void **state)
     assert_int_equal(br->ports[1].ofport, 2);
     assert_int_equal(br->ports[2].driver, XVS_VIF_AF_PACKET);
     assert_int_equal(br->ports[2].ofport, 7);
+    assert_int_equal(br->ports[2].domid, 2);
+    assert_int_equal(br->ports[2].devid, 0);
+    assert_int_equal(br->ports[1].domid, -1);
     assert_int_equal(br->n_flows, 1);
-    assert_int_equal(br->flows[0].line, 15);
+    assert_int_equal(br->flows[0].line, 16);
 
     /* Defaults. */
     assert_int_equal(cfg->bridges[1].fail_mode, XVS_FAIL_STANDALONE);
@@ -287,7 +291,16 @@ test_config_rejects_bad_port(void **state)
     parse_bad("bridges:\n  - name: br0\n    ports:\n"
               "      - {name: v, type: xenvif, speed: 10}\n",
               "t.yaml:4: bridges[0].ports[0].speed: unknown key (expected "
-              "one of: name, type, devargs, driver, ofport, vlan, trunks)");
+              "one of: name, type, devargs, driver, ofport, domid, devid, "
+              "vlan, trunks)");
+    parse_bad("bridges:\n  - name: br0\n    ports:\n"
+              "      - {name: v, type: xenvif, domid: 32752}\n",
+              "t.yaml:4: bridges[0].ports[0].domid: expected an integer "
+              "0-32751, got \"32752\"");
+    parse_bad("bridges:\n  - name: br0\n    ports:\n"
+              "      - {name: n, type: dpdk, devargs: net_null0, devid: 1}\n",
+              "t.yaml:4: bridges[0].ports[0].devid: only xenvif ports take "
+              "a devid");
     parse_bad("bridges:\n  - name: br0\n    ports:\n"
               "      - {name: v, type: xenvif, vlan: 10}\n",
               "t.yaml:4: bridges[0].ports[0].vlan: VLAN ports are not "
@@ -365,6 +378,8 @@ test_config_save_round_trips(void **state)
     assert_string_equal(back->bridges[0].ports[0].devargs, "0000:03:00.0");
     assert_int_equal(back->bridges[0].ports[1].ofport, 2);
     assert_int_equal(back->bridges[0].ports[2].driver, XVS_VIF_AF_PACKET);
+    assert_int_equal(back->bridges[0].ports[2].domid, 2);
+    assert_int_equal(back->bridges[0].ports[1].devid, -1);
     assert_string_equal(back->bridges[0].flows[0].text,
                         "priority=5,actions=note:\"a\\b\"");
     assert_string_equal(back->bridges[0].controllers[0],

@@ -1,0 +1,89 @@
+#!/bin/sh
+# xen/vif-xvs, called as xl calls it (arguments, environment, xenstore),
+# with a directory-backed xenstore on PATH in place of Xen's.
+. "$(dirname "$0")/lib.sh"
+begin
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+VIF_XVS=$top_srcdir/xen/vif-xvs
+export XENSTORE_DIR="$T/xenstore"
+export PATH="$top_srcdir/tests/integration/fake-xen:$PATH"
+export XVS_CTL="$T/ctl" XVS_CTL_BIN="$CTL_BIN" XVS_SYSFS="$T/sys"
+mkdir -p "$XENSTORE_DIR" "$T/sys/class/net/xenbr0"
+echo 1400 >"$T/sys/class/net/xenbr0/mtu"
+
+add_guest xvs-g95 vif95.0 10.95.0.5
+add_guest xvs-g96 vif96.0 10.95.0.6
+BE=/local/domain/0/backend/vif
+xenstore-write /local/domain/95/name guest95 "$BE/95/0/bridge" xenbr0 \
+    /local/domain/96/name guest96 "$BE/96/0/bridge" xenbr0 \
+    "$BE/97/0/bridge" xenbr0 "$BE/98/0/bridge" xenbr0.10 \
+    "$BE/99/0/bridge" nosuchbr
+
+write_config <<'YAML'
+bridges:
+  - name: xenbr0
+    ports: []
+YAML
+check "xvs-switchd starts with no ports" start_switchd
+
+# hotplug ACTION DOMID: runs vif-xvs as xl does for vifDOMID.0.
+hotplug() {
+    XENBUS_PATH="$BE/$2/0" vif="vif$2.0" "$VIF_XVS" "$1" 2>>"$T/hotplug.err"
+}
+
+check "online vif95.0 succeeds" hotplug online 95
+check "it writes hotplug-status connected" \
+    test "$(xenstore-read "$BE/95/0/hotplug-status")" = connected
+check "the port shows its domain, name and vif index" \
+    grep_in "$(ctl show)" "port vif95.0: ofport 1, xenvif of domain 95 \(guest95\) vif 0 via"
+check "the vif took the bridge's MTU" \
+    grep_in "$(ip -o link show vif95.0)" "mtu 1400 "
+check "online again is harmless (idempotent)" hotplug online 95
+check "online vif96.0" hotplug online 96
+check "the two guests reach each other" ping_ok xvs-g95 10.95.0.6
+check "the domain id is saved with the port" \
+    grep -q "domid: 96" "$T/xvs.yaml"
+
+check "offline vif95.0 succeeds" hotplug offline 95
+if grep_in "$(ctl show)" "vif95.0"; then
+    not_ok "offline removes the port"
+else
+    ok "offline removes the port"
+fi
+check "offline again is harmless (idempotent)" hotplug offline 95
+
+if hotplug online 97; then
+    not_ok "online of a vif that does not exist fails"
+else
+    ok "online of a vif that does not exist fails"
+fi
+check "and reports hotplug-status error" \
+    test "$(xenstore-read "$BE/97/0/hotplug-status")" = error
+check "with the reason in hotplug-error" \
+    grep_in "$(xenstore-read "$BE/97/0/hotplug-error")" "cannot bring vif97.0 up"
+
+ip link add vif99.0 type veth peer name vif99p
+VIFS="$VIFS vif99.0"
+if hotplug online 99; then
+    not_ok "online onto a bridge that does not exist fails"
+else
+    ok "online onto a bridge that does not exist fails"
+fi
+check "and says which bridge" \
+    grep_in "$(xenstore-read "$BE/99/0/hotplug-error")" \
+    "cannot add vif99.0 to nosuchbr: no bridge named nosuchbr"
+
+ip link add vif98.0 type veth peer name vif98p
+VIFS="$VIFS vif98.0"
+if hotplug online 98; then
+    not_ok "bridge=xenbr0.10 is refused while VLANs are not supported"
+else
+    ok "bridge=xenbr0.10 is refused while VLANs are not supported"
+fi
+check "with a message naming VLANs" \
+    grep_in "$(xenstore-read "$BE/98/0/hotplug-error")" \
+    "VLAN ports are not supported yet"
+
+check "the switch still forwards for vif96.0's guest" \
+    grep_in "$(ctl show)" "port vif96.0: .*link up"
