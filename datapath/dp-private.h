@@ -96,6 +96,11 @@ struct pmd {
     uint64_t next_maint_ms;
     struct pmd_dump_req *dump_req;  /* Set by the main thread. */
 
+    /* Per input port, a megaflow that matches on the port alone, if one is
+     * installed: every packet from the port is its, so the port's bursts
+     * skip parsing and lookups altogether. */
+    struct dp_megaflow *port_mf[DP_MAX_PORTS];
+
     /* Counters (struct dp_pmd_stats without 'core' and the sizes). */
     uint64_t packets, emc_hits, megaflow_hits, upcalls, lost;
     uint64_t busy_cycles, idle_cycles;

@@ -142,8 +142,19 @@ megaflow_unlink(struct pmd *pmd, struct dp_megaflow *mf)
 static void
 megaflow_remove(struct pmd *pmd, struct dp_megaflow *mf)
 {
+    if (pmd->port_mf[mf->key.in_port & (DP_MAX_PORTS - 1)] == mf) {
+        pmd->port_mf[mf->key.in_port & (DP_MAX_PORTS - 1)] = NULL;
+    }
     megaflow_unlink(pmd, mf);
     mfc_remove(&pmd->cls, mf);
+}
+
+/* Whether 'mask' matches on the input port and nothing else. */
+static bool
+mask_is_port_only(const struct dp_flow_key *mask)
+{
+    static const struct dp_flow_key port_only = { .in_port = UINT32_MAX };
+    return dp_flow_key_equal(mask, &port_only);
 }
 
 /* Removes every megaflow, or only the DP_MF_LEARN ones created before
@@ -218,6 +229,9 @@ pmd_install(struct pmd *pmd, const struct dp_port *port,
         mf->next->prev = mf;
     }
     pmd->megaflows = mf;
+    if (mask_is_port_only(&up->mask) && key->in_port < DP_MAX_PORTS) {
+        pmd->port_mf[key->in_port] = mf;
+    }
     __atomic_store_n(&pmd->n_megaflows, pmd->cls.n_flows, __ATOMIC_RELAXED);
     __atomic_store_n(&pmd->n_subtables, pmd->cls.n_subtables,
                      __ATOMIC_RELAXED);
@@ -311,6 +325,24 @@ pmd_process(struct pmd *pmd, struct dp_port *port, struct rte_mbuf **pkts,
     struct batch batches[DP_BURST];
     uint16_t misses[DP_BURST], n_misses = 0, n_batches = 0;
     uint16_t emc_hits = 0, megaflow_hits = 0, upcalls = 0, lost = 0;
+
+    struct dp_megaflow *port_mf = pmd->port_mf[port->port_no];
+    if (port_mf) {
+        /* The decision depends on the input port alone. */
+        uint32_t bytes = 0;
+        for (uint16_t i = 0; i < n; i++) {
+            bytes += rte_pktmbuf_pkt_len(pkts[i]);
+        }
+        port_mf->n_packets += n;
+        port_mf->n_bytes += bytes;
+        port_mf->used_ms = pmd->now_ms;
+        if (port_mf->handle) {
+            port->ops->credit(port_mf->handle, n, bytes);
+        }
+        pmd_execute(pmd, pkts, n, port_mf->actions, port_mf->n_actions);
+        ctr_add(&pmd->megaflow_hits, n);
+        return;
+    }
 
     /* Parse the whole burst first: reading a key back right after the
      * parser's narrow stores would stall on store forwarding. */

@@ -675,8 +675,6 @@ wc_to_dp_mask(const struct flow_wildcards *wc, struct dp_flow_key *m)
 
     memset(m, 0, sizeof *m);
     m->in_port = UINT32_MAX;
-    /* Packets parsed differently never share a megaflow. */
-    m->parse_flags = UINT16_MAX;
     m->dl_type = f->dl_type;
     memcpy(m->dl_dst, f->dl_dst.ea, 6);
     memcpy(m->dl_src, f->dl_src.ea, 6);
@@ -706,6 +704,14 @@ wc_to_dp_mask(const struct flow_wildcards *wc, struct dp_flow_key *m)
     }
     m->ipv6_label = f->ipv6_label;
     m->igmp_group = f->igmp_group_ip4;
+
+    /* Packets parsed differently never share a megaflow, unless the
+     * decision looked at no packet field at all: then it holds for every
+     * packet from the port, and the datapath may skip parsing them. */
+    static const struct dp_flow_key in_port_only = { .in_port = UINT32_MAX };
+    if (memcmp(m, &in_port_only, sizeof *m)) {
+        m->parse_flags = UINT16_MAX;
+    }
     return true;
 }
 
