@@ -74,3 +74,11 @@ TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh
 # Integration tests share host-wide names (vifD.N): tools/quickstart runs
 # make check serially.
+
+# Benchmarks (tests/bench/README.md): not part of "make check"; run as root.
+dist_noinst_SCRIPTS += tests/bench/run-bench tests/bench/gen-pcap.py
+EXTRA_DIST += tests/bench/README.md
+BENCH_FLAGS =
+bench: all
+	top_builddir='$(abs_top_builddir)' $(top_srcdir)/tests/bench/run-bench $(BENCH_FLAGS)
+.PHONY: bench
