@@ -76,7 +76,7 @@ EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh
 # make check serially.
 
 # Benchmarks (tests/bench/README.md): not part of "make check"; run as root.
-dist_noinst_SCRIPTS += tests/bench/run-bench tests/bench/gen-pcap.py
+EXTRA_DIST += tests/bench/run-bench tests/bench/gen-pcap.py
 EXTRA_DIST += tests/bench/README.md
 BENCH_FLAGS =
 bench: all
