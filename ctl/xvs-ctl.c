@@ -36,7 +36,8 @@ static const struct ctl_command commands[] = {
     {"show", "", 0, 0, true,
      "bridges, ports, drivers, link state, PMD cores"},
     {"add-port", "BRIDGE PORT [type=T] [devargs=D] [ofport=N] [driver=D] "
-     "[domid=N] [devid=N]", 2, 8, false,
+     "[domid=N] [devid=N] [vlan=N] [trunks=N,...] [native-vlan=N]", 2, 11,
+     false,
      "add a port (saved to the configuration file)"},
     {"del-port", "BRIDGE PORT", 2, 2, false,
      "delete a port (saved to the configuration file)"},

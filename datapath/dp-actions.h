@@ -2,8 +2,11 @@
  * dp-actions: the datapath's closed set of actions.
  *
  * The pipeline (switchd/) translates OpenFlow actions into a struct
- * dp_actions; a PMD thread executes it.  Ports are datapath port numbers,
- * never OpenFlow port numbers.  An empty list drops the packet.
+ * dp_actions; a PMD thread executes it, in order: an output sends the
+ * packet as the actions before it have left it, so a list can output a
+ * packet tagged to one port and untagged to another.  Ports are datapath
+ * port numbers, never OpenFlow port numbers.  An empty list drops the
+ * packet.
  *
  * Plain C: both sides of the upcall interface include this header.
  */
@@ -14,10 +17,13 @@
 #include <stdint.h>
 
 #define DP_MAX_PORTS 256          /* Datapath port numbers 0..255. */
-#define DP_MAX_ACTIONS (DP_MAX_PORTS + 16)
+/* A flood may pop or push a VLAN tag before each output. */
+#define DP_MAX_ACTIONS (3 * DP_MAX_PORTS + 16)
 
 enum dp_action_type {
     DP_ACTION_OUTPUT,             /* Send a copy to 'port'. */
+    DP_ACTION_PUSH_VLAN,          /* Push an 802.1Q tag with 'tci'. */
+    DP_ACTION_POP_VLAN,           /* Remove the outer VLAN tag, if any. */
 };
 
 /* Flags of a megaflow, set by the pipeline on the upcall. */
@@ -29,6 +35,9 @@ enum {
 struct dp_action {
     uint16_t type;                /* enum dp_action_type. */
     uint16_t port;                /* DP_ACTION_OUTPUT: datapath port. */
+    uint16_t tci;                 /* DP_ACTION_PUSH_VLAN: PCP, DEI, VID
+                                   * (host byte order). */
+    uint16_t pad;
 };
 
 struct dp_actions {
@@ -52,6 +61,41 @@ dp_actions_output(struct dp_actions *acts, uint16_t port)
     acts->a[acts->n].type = DP_ACTION_OUTPUT;
     acts->a[acts->n].port = port;
     acts->n++;
+    return 0;
+}
+
+static inline int
+dp_actions_push_vlan(struct dp_actions *acts, uint16_t tci)
+{
+    if (acts->n >= DP_MAX_ACTIONS) {
+        return ENOSPC;
+    }
+    acts->a[acts->n].type = DP_ACTION_PUSH_VLAN;
+    acts->a[acts->n].tci = tci;
+    acts->n++;
+    return 0;
+}
+
+static inline int
+dp_actions_pop_vlan(struct dp_actions *acts)
+{
+    if (acts->n >= DP_MAX_ACTIONS) {
+        return ENOSPC;
+    }
+    acts->a[acts->n].type = DP_ACTION_POP_VLAN;
+    acts->n++;
+    return 0;
+}
+
+/* Whether 'acts' changes packets (else every output shares the mbuf). */
+static inline int
+dp_actions_modify(const struct dp_action *a, uint16_t n)
+{
+    for (uint16_t i = 0; i < n; i++) {
+        if (a[i].type != DP_ACTION_OUTPUT) {
+            return 1;
+        }
+    }
     return 0;
 }
 

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_ether.h>
 #include <rte_ethdev.h>
 
 /* ---- Transmit ------------------------------------------------------- */
@@ -94,14 +95,66 @@ pmd_enqueue(struct pmd *pmd, uint16_t port_no, struct rte_mbuf *m)
     }
 }
 
-/* Executes 'n_actions' actions on 'n' packets.  Every action is an output
- * for now: the copies share each mbuf, which no action modifies. */
+/* Executes actions that modify packets on one packet.  Each output takes
+ * a reference to the mbuf as it stands; an edit of an mbuf that an output
+ * still holds works on a copy (an allocation, on this slow-ish path only:
+ * floods across differently tagged ports). */
+static void
+pmd_execute_one(struct pmd *pmd, struct rte_mbuf *m,
+                const struct dp_action *actions, uint16_t n_actions)
+{
+    for (uint16_t a = 0; a < n_actions && m; a++) {
+        const struct dp_action *act = &actions[a];
+
+        if (act->type == DP_ACTION_OUTPUT) {
+            rte_mbuf_refcnt_update(m, 1);
+            pmd_enqueue(pmd, act->port, m);
+            continue;
+        }
+        if (rte_mbuf_refcnt_read(m) > 1) {
+            struct rte_mbuf *copy = rte_pktmbuf_copy(m, dp.pool, 0,
+                                                     UINT32_MAX);
+            rte_pktmbuf_free(m);
+            m = copy;           /* NULL if out of mbufs: drop the rest. */
+            if (!m) {
+                break;
+            }
+        }
+        if (act->type == DP_ACTION_PUSH_VLAN) {
+            m->vlan_tci = act->tci;
+            if (rte_vlan_insert(&m)) {
+                rte_pktmbuf_free(m);
+                m = NULL;
+            }
+        } else if (act->type == DP_ACTION_POP_VLAN) {
+            const struct rte_ether_hdr *eh
+                = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+            if (rte_pktmbuf_data_len(m) >= sizeof *eh + 4
+                && eh->ether_type
+                   == rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN)) {
+                rte_vlan_strip(m);
+            }
+        }
+    }
+    if (m) {
+        rte_pktmbuf_free(m);
+    }
+}
+
+/* Executes 'n_actions' actions on 'n' packets.  When no action modifies
+ * the packets, every output shares each mbuf. */
 static void
 pmd_execute(struct pmd *pmd, struct rte_mbuf **pkts, uint16_t n,
             const struct dp_action *actions, uint16_t n_actions)
 {
     if (!n_actions) {
         rte_pktmbuf_free_bulk(pkts, n);
+        return;
+    }
+    if (dp_actions_modify(actions, n_actions)) {
+        for (uint16_t i = 0; i < n; i++) {
+            pmd_execute_one(pmd, pkts[i], actions, n_actions);
+        }
         return;
     }
     if (n_actions > 1) {

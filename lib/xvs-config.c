@@ -466,12 +466,68 @@ cache_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
     abort();
 }
 
+static int
+compare_u16(const void *a_, const void *b_)
+{
+    uint16_t a = *(const uint16_t *) a_, b = *(const uint16_t *) b_;
+    return a < b ? -1 : a > b;
+}
+
+const char *
+xvs_config_parse_vlan_list(const char *s, uint16_t **vlans, size_t *n)
+{
+    uint16_t *v = NULL;
+    size_t count = 0;
+
+    *vlans = NULL;
+    *n = 0;
+    for (const char *p = s; *p; ) {
+        char *end;
+        unsigned long vid = strtoul(p, &end, 10);
+        if (!isdigit((unsigned char) *p) || vid < 1 || vid > 4094
+            || (*end && *end != ',')) {
+            free(v);
+            return "expected a list of VLANs 1-4094 such as 10,20,30";
+        }
+        for (size_t i = 0; i < count; i++) {
+            if (v[i] == vid) {
+                free(v);
+                return "a VLAN is listed twice";
+            }
+        }
+        v = xrealloc(v, (count + 1) * sizeof *v);
+        v[count++] = vid;
+        p = *end ? end + 1 : end;
+    }
+    if (!count) {
+        return "expected at least one VLAN";
+    }
+    qsort(v, count, sizeof *v, compare_u16);
+    *vlans = v;
+    *n = count;
+    return NULL;
+}
+
+const char *
+xvs_config_check_vlans(const struct xvs_port_config *p)
+{
+    if (p->vlan && p->n_trunks) {
+        return "a port is an access port (vlan) or a trunk (trunks), not "
+               "both";
+    }
+    if (p->native_vlan && !p->n_trunks) {
+        return "native-vlan needs trunks";
+    }
+    return NULL;
+}
+
 struct port_parse {
     struct xvs_port_config *port;
     const yaml_node_t *devargs_node;
     const yaml_node_t *driver_node;
     const yaml_node_t *xen_node;    /* domid or devid... */
     const char *xen_key;            /* ...and which. */
+    const yaml_node_t *vlan_node;
     bool has_type;
 };
 
@@ -535,9 +591,47 @@ port_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
         }
         *(dom ? &port->domid : &port->devid) = id;
         return true;
-    } else if (!strcmp(key, "vlan") || !strcmp(key, "trunks")) {
-        return fail(ctx, v, path, "VLAN ports are not supported yet by this "
-                    "version of xvs");
+    } else if (!strcmp(key, "vlan") || !strcmp(key, "native-vlan")) {
+        uint64_t vid;
+        if (!get_uint(ctx, v, path, 1, 4094, &vid)) {
+            return false;
+        }
+        *(key[0] == 'v' ? &port->vlan : &port->native_vlan) = vid;
+        pp->vlan_node = v;
+        return true;
+    } else if (!strcmp(key, "trunks")) {
+        if (!expect_kind(ctx, v, path, YAML_SEQUENCE_NODE,
+                         "a list of VLANs")) {
+            return false;
+        }
+        size_t n = v->data.sequence.items.top - v->data.sequence.items.start;
+        port->trunks = xmalloc0(n * sizeof *port->trunks);
+        port->n_trunks = 0;
+        for (size_t i = 0; i < n; i++) {
+            const yaml_node_t *item = yaml_document_get_node(
+                ctx->doc, v->data.sequence.items.start[i]);
+            char *sub = xvs_asprintf("%s[%zu]", path, i);
+            uint64_t vid;
+            bool ok = get_uint(ctx, item, sub, 1, 4094, &vid);
+            for (size_t j = 0; ok && j < port->n_trunks; j++) {
+                if (port->trunks[j] == vid) {
+                    ok = fail(ctx, item, sub, "VLAN %u is listed twice",
+                              (unsigned int) vid);
+                }
+            }
+            free(sub);
+            if (!ok) {
+                return false;
+            }
+            port->trunks[port->n_trunks++] = vid;
+        }
+        if (!n) {
+            return fail(ctx, v, path, "expected at least one VLAN");
+        }
+        qsort(port->trunks, port->n_trunks, sizeof *port->trunks,
+              compare_u16);
+        pp->vlan_node = v;
+        return true;
     }
     abort();
 }
@@ -548,7 +642,7 @@ parse_port(struct ctx *ctx, const yaml_node_t *node, const char *path,
 {
     static const char *const keys[] = {
         "name", "type", "devargs", "driver", "ofport", "domid", "devid",
-        "vlan", "trunks", NULL
+        "vlan", "trunks", "native-vlan", NULL
     };
     struct port_parse pp = { .port = port };
 
@@ -579,6 +673,10 @@ parse_port(struct ctx *ctx, const yaml_node_t *node, const char *path,
         fail(ctx, pp.driver_node, sub, "only xenvif ports take a driver");
         free(sub);
         return false;
+    }
+    const char *why = xvs_config_check_vlans(port);
+    if (why) {
+        return fail(ctx, pp.vlan_node, path, "%s", why);
     }
     if (port->type != XVS_PORT_XENVIF && pp.xen_node) {
         char *sub = xvs_asprintf("%s.%s", path, pp.xen_key);
@@ -1005,6 +1103,19 @@ write_config(FILE *f, const struct xvs_config *cfg)
             if (p->devid >= 0) {
                 fprintf(f, "        devid: %d\n", (int) p->devid);
             }
+            if (p->vlan) {
+                fprintf(f, "        vlan: %u\n", p->vlan);
+            }
+            if (p->n_trunks) {
+                fprintf(f, "        trunks: [");
+                for (size_t k = 0; k < p->n_trunks; k++) {
+                    fprintf(f, "%s%u", k ? ", " : "", p->trunks[k]);
+                }
+                fprintf(f, "]\n");
+            }
+            if (p->native_vlan) {
+                fprintf(f, "        native-vlan: %u\n", p->native_vlan);
+            }
             fprintf(f, "        ofport: %u\n", p->ofport);
         }
         fprintf(f, "    flows:%s\n", br->n_flows ? "" : " []");
@@ -1084,6 +1195,7 @@ port_config_destroy(struct xvs_port_config *p)
 {
     free(p->name);
     free(p->devargs);
+    free(p->trunks);
 }
 
 void
@@ -1123,6 +1235,12 @@ port_config_copy(struct xvs_port_config *dst, const struct xvs_port_config *src)
     *dst = *src;
     dst->name = xstrdup(src->name);
     dst->devargs = xstrdup(src->devargs);
+    dst->trunks = NULL;
+    if (src->n_trunks) {
+        dst->trunks = xmalloc0(src->n_trunks * sizeof *dst->trunks);
+        memcpy(dst->trunks, src->trunks,
+               src->n_trunks * sizeof *dst->trunks);
+    }
 }
 
 struct xvs_config *

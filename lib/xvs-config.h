@@ -38,6 +38,12 @@
  *           domid: int           xenvif only: the guest's Xen domain id,
  *                                0-32751 (the hotplug script records it)
  *           devid: int           xenvif only: the vif's index, 0-65535
+ *           vlan: int            access port of this VLAN, 1-4094
+ *           trunks: [int, ...]   trunk of these VLANs, 1-4094
+ *           native-vlan: int     a trunk's VLAN for untagged frames
+ *                                (carried untagged, 1-4094)
+ *                                (no vlan and no trunks: every VLAN, tags
+ *                                as they come)
  *       flows: [string]          ovs-ofctl flow syntax, checked by switchd
  *
  * xvs_config_save() writes a configuration back atomically (temporary file in
@@ -83,6 +89,10 @@ struct xvs_port_config {
     enum xvs_vif_driver driver; /* xenvif only. */
     int32_t domid;              /* xenvif only; -1 if not known. */
     int32_t devid;              /* xenvif only; -1 if not known. */
+    uint16_t vlan;              /* Access VLAN, or 0. */
+    uint16_t *trunks;           /* Trunk VLANs, sorted; NULL if none. */
+    size_t n_trunks;
+    uint16_t native_vlan;       /* Trunks only; 0 if none. */
     uint16_t ofport;            /* 1..XVS_OFPORT_MAX after loading. */
     int line;                   /* Line in the file, 0 if not from a file. */
 };
@@ -148,6 +158,14 @@ void xvs_config_add_port(struct xvs_bridge_config *br,
                          const struct xvs_port_config *port);
 /* Removes the port named 'name' from 'br'; returns false if absent. */
 bool xvs_config_del_port(struct xvs_bridge_config *br, const char *name);
+
+/* Parses "10,20,30" (VLANs 1-4094, no duplicates) into a sorted array.
+ * Returns NULL or a static reason. */
+const char *xvs_config_parse_vlan_list(const char *s, uint16_t **vlans,
+                                       size_t *n);
+
+/* Checks a port's VLAN settings together; returns NULL or a reason. */
+const char *xvs_config_check_vlans(const struct xvs_port_config *);
 
 /* The lowest ofport not used in 'br', or 0 if none is free. */
 uint16_t xvs_config_next_ofport(const struct xvs_bridge_config *br);

@@ -35,6 +35,9 @@ struct port {
     char *devargs;
     enum xvs_vif_driver driver;     /* Asked for. */
     int32_t domid, devid;           /* Xen guest of a vif, or -1. */
+    uint16_t vlan, native_vlan;     /* See struct xvs_port_config. */
+    uint16_t *trunks;
+    size_t n_trunks;
     uint16_t ofport;
     bool attached;
     uint32_t dp_port;
@@ -121,9 +124,15 @@ port_attach(struct bridge *br, struct port *port, char **errp)
         return error;
     }
     port->attached = true;
+    struct pipeline_port_vlans vlans = {
+        .vlan = port->vlan,
+        .trunks = port->trunks,
+        .n_trunks = port->n_trunks,
+        .native_vlan = port->native_vlan,
+    };
     pipeline_port_add(br->pl, port->ofport, port->dp_port,
                       port->type == XVS_PORT_INTERNAL
-                      && !strcmp(port->name, br->name));
+                      && !strcmp(port->name, br->name), &vlans);
     /* Flooding megaflows must learn about the new port. */
     dp_flush_caches();
     VLOG_INFO("%s: added port %s (ofport %"PRIu16", %s)", br->name,
@@ -154,6 +163,12 @@ port_create(const struct xvs_port_config *pc)
     port->driver = pc->driver;
     port->domid = pc->domid;
     port->devid = pc->devid;
+    port->vlan = pc->vlan;
+    port->native_vlan = pc->native_vlan;
+    port->n_trunks = pc->n_trunks;
+    port->trunks = pc->n_trunks
+                   ? xmemdup(pc->trunks, pc->n_trunks * sizeof *pc->trunks)
+                   : NULL;
     port->ofport = pc->ofport;
     return port;
 }
@@ -165,6 +180,7 @@ port_destroy(struct port *port)
         free(port->name);
         free(port->devargs);
         free(port->error);
+        free(port->trunks);
         free(port);
     }
 }
@@ -479,6 +495,20 @@ port_to_json(const struct port *port)
     if (port->devid >= 0) {
         json_object_put(o, "devid", json_integer_create(port->devid));
     }
+    if (port->vlan) {
+        json_object_put(o, "vlan", json_integer_create(port->vlan));
+    }
+    if (port->n_trunks) {
+        struct json *t = json_array_create_empty();
+        for (size_t i = 0; i < port->n_trunks; i++) {
+            json_array_add(t, json_integer_create(port->trunks[i]));
+        }
+        json_object_put(o, "trunks", t);
+    }
+    if (port->native_vlan) {
+        json_object_put(o, "native_vlan",
+                        json_integer_create(port->native_vlan));
+    }
     if (port->attached) {
         struct dp_port_info info;
         char mac[18];
@@ -513,6 +543,17 @@ show_port_text(struct ds *s, const struct port *port)
             ds_put_format(s, " vif %d", (int) port->devid);
         }
         free(name);
+    }
+    if (port->vlan) {
+        ds_put_format(s, ", access vlan %u", port->vlan);
+    } else if (port->n_trunks) {
+        ds_put_cstr(s, ", trunks ");
+        for (size_t i = 0; i < port->n_trunks; i++) {
+            ds_put_format(s, "%s%u", i ? "," : "", port->trunks[i]);
+        }
+        if (port->native_vlan) {
+            ds_put_format(s, " native %u", port->native_vlan);
+        }
     }
     if (port->attached) {
         struct dp_port_info info;
@@ -605,7 +646,8 @@ parse_port_options(int argc, const char *argv[], struct xvs_port_config *pc,
         const char *eq = strchr(argv[i], '=');
         if (!eq) {
             return xasprintf("\"%s\": expected key=value (type=, devargs=, "
-                             "ofport=, driver=, domid=, devid=)", argv[i]);
+                             "ofport=, driver=, domid=, devid=, vlan=, "
+                             "trunks=, native-vlan=)", argv[i]);
         }
         size_t klen = eq - argv[i];
         const char *value = eq + 1;
@@ -647,9 +689,21 @@ parse_port_options(int argc, const char *argv[], struct xvs_port_config *pc,
             }
             *(dom ? &pc->domid : &pc->devid) = v;
         } else if ((klen == 4 && !strncmp(argv[i], "vlan", 4))
-                   || (klen == 6 && !strncmp(argv[i], "trunks", 6))) {
-            return xstrdup("VLAN ports are not supported yet by this "
-                           "version of xvs");
+                   || (klen == 11 && !strncmp(argv[i], "native-vlan", 11))) {
+            char *end;
+            unsigned long v = strtoul(value, &end, 10);
+            if (!*value || *end || v < 1 || v > 4094) {
+                return xasprintf("%.*s: expected a VLAN 1-4094, got \"%s\"",
+                                 (int) klen, argv[i], value);
+            }
+            *(klen == 4 ? &pc->vlan : &pc->native_vlan) = v;
+        } else if (klen == 6 && !strncmp(argv[i], "trunks", 6)) {
+            free(pc->trunks);
+            const char *why = xvs_config_parse_vlan_list(value, &pc->trunks,
+                                                         &pc->n_trunks);
+            if (why) {
+                return xasprintf("trunks: %s, got \"%s\"", why, value);
+            }
         } else if (klen == 6 && !strncmp(argv[i], "driver", 6)) {
             if (!xvs_vif_driver_from_string(value, &pc->driver)) {
                 return xasprintf("driver: expected auto, af_xdp or "
@@ -657,8 +711,8 @@ parse_port_options(int argc, const char *argv[], struct xvs_port_config *pc,
             }
         } else {
             return xasprintf("unknown option \"%.*s\" (expected type, "
-                             "devargs, ofport, driver, domid or devid)",
-                             (int) klen, argv[i]);
+                             "devargs, ofport, driver, domid, devid, vlan, "
+                             "trunks or native-vlan)", (int) klen, argv[i]);
         }
     }
     if (!has_type) {
@@ -676,6 +730,10 @@ parse_port_options(int argc, const char *argv[], struct xvs_port_config *pc,
     }
     if (pc->type != XVS_PORT_XENVIF && (pc->domid >= 0 || pc->devid >= 0)) {
         return xstrdup("only xenvif ports take a domid or devid");
+    }
+    const char *why = xvs_config_check_vlans(pc);
+    if (why) {
+        return xstrdup(why);
     }
     return NULL;
 }
@@ -722,6 +780,7 @@ cmd_add_port(struct unixctl_conn *conn, int argc, const char *argv[],
     }
     if (error) {
         free(pc.devargs);
+        free(pc.trunks);
         reply_error_free(conn, error);
         return;
     }
@@ -730,6 +789,7 @@ cmd_add_port(struct unixctl_conn *conn, int argc, const char *argv[],
     if (port_attach(br, port, &error)) {
         port_destroy(port);
         free(pc.devargs);
+        free(pc.trunks);
         reply_error_free(conn, error);
         return;
     }
@@ -737,6 +797,7 @@ cmd_add_port(struct unixctl_conn *conn, int argc, const char *argv[],
     struct xvs_config *new = xvs_config_clone(running_cfg);
     xvs_config_add_port(xvs_config_find_bridge(new, br_name), &pc);
     free(pc.devargs);
+    free(pc.trunks);
     if (config_commit(new, &error)) {
         port_detach(br, port);
         port_destroy(port);
@@ -1021,9 +1082,19 @@ format_dp_actions(struct ds *s, const struct dp_cache_entry *e)
         return;
     }
     for (size_t i = 0; i < e->n_actions && i < DP_DUMP_MAX_ACTIONS; i++) {
-        const char *name = dp_port_name(e->actions[i].port, NULL);
-        ds_put_format(s, "%soutput:%s", i ? "," : "",
-                      name ? name : "?");
+        const struct dp_action *a = &e->actions[i];
+        ds_put_cstr(s, i ? "," : "");
+        if (a->type == DP_ACTION_PUSH_VLAN) {
+            ds_put_format(s, "push_vlan:%u", a->tci & 0xfff);
+            if (a->tci >> 13) {
+                ds_put_format(s, "/pcp%u", a->tci >> 13);
+            }
+        } else if (a->type == DP_ACTION_POP_VLAN) {
+            ds_put_cstr(s, "pop_vlan");
+        } else {
+            const char *name = dp_port_name(a->port, NULL);
+            ds_put_format(s, "output:%s", name ? name : "?");
+        }
     }
     if (e->n_actions > DP_DUMP_MAX_ACTIONS) {
         ds_put_format(s, ",...(%u more)",
@@ -1199,8 +1270,9 @@ bridge_register_commands(void)
     unixctl_command_register("show", "[--format=json]", 0, 1, cmd_show,
                              NULL);
     unixctl_command_register("add-port", "BRIDGE PORT [type=T] [devargs=D] "
-                             "[ofport=N] [driver=D] [domid=N] [devid=N]", 2,
-                             8, cmd_add_port, NULL);
+                             "[ofport=N] [driver=D] [domid=N] [devid=N] "
+                             "[vlan=N] [trunks=N,...] [native-vlan=N]", 2,
+                             11, cmd_add_port, NULL);
     unixctl_command_register("del-port", "BRIDGE PORT", 2, 2, cmd_del_port,
                              NULL);
     unixctl_command_register("add-flow", "BRIDGE FLOW", 2, 2, cmd_add_flow,

@@ -51,14 +51,20 @@ struct pl_rule {
 };
 
 /* The port map, replaced as a whole on every change (RCU). */
+struct pl_port {
+    uint16_t ofport;
+    uint16_t dp_port;
+    uint16_t vlan;                          /* Access VLAN, or 0. */
+    uint16_t native_vlan;                   /* Trunk's untagged VLAN. */
+    bool trunk;
+    uint64_t trunk_bits[4096 / 64];         /* Trunk's tagged VLANs. */
+};
+
 struct pl_ports {
     size_t n;
     uint16_t local_ofport;                  /* 0 if none. */
     uint16_t ofport_of[DP_MAX_PORTS];       /* By datapath port; 0: none. */
-    struct {
-        uint16_t ofport;
-        uint16_t dp_port;
-    } p[];
+    struct pl_port p[];
 };
 
 struct pipeline {
@@ -152,15 +158,26 @@ pl_ports_publish(struct pipeline *pl, struct pl_ports *new)
 
 void
 pipeline_port_add(struct pipeline *pl, uint16_t ofport, uint32_t dp_port,
-                  bool is_local)
+                  bool is_local, const struct pipeline_port_vlans *vlans)
 {
     const struct pl_ports *old = ovsrcu_get_protected(struct pl_ports *,
                                                       &pl->ports);
     struct pl_ports *new = pl_ports_copy(old, 1);
+    struct pl_port *p = &new->p[new->n];
 
     ovs_assert(dp_port < DP_MAX_PORTS && ofport);
-    new->p[new->n].ofport = ofport;
-    new->p[new->n].dp_port = dp_port;
+    memset(p, 0, sizeof *p);
+    p->ofport = ofport;
+    p->dp_port = dp_port;
+    if (vlans) {
+        p->vlan = vlans->vlan;
+        p->native_vlan = vlans->native_vlan;
+        p->trunk = vlans->n_trunks > 0;
+        for (size_t i = 0; i < vlans->n_trunks; i++) {
+            uint16_t vid = vlans->trunks[i] & 0xfff;
+            p->trunk_bits[vid / 64] |= UINT64_C(1) << (vid % 64);
+        }
+    }
     new->n++;
     new->ofport_of[dp_port] = ofport;
     if (is_local) {
@@ -555,15 +572,67 @@ struct xlate {
     struct dp_upcall *up;
 };
 
-static int
-port_to_dp(const struct pl_ports *ports, uint16_t ofport)
+static const struct pl_port *
+port_find(const struct pl_ports *ports, uint16_t ofport)
 {
     for (size_t i = 0; i < ports->n; i++) {
         if (ports->p[i].ofport == ofport) {
-            return ports->p[i].dp_port;
+            return &ports->p[i];
         }
     }
-    return -1;
+    return NULL;
+}
+
+static int
+port_to_dp(const struct pl_ports *ports, uint16_t ofport)
+{
+    const struct pl_port *p = port_find(ports, ofport);
+    return p ? p->dp_port : -1;
+}
+
+/* ---- VLANs (NORMAL) ---- */
+
+static bool
+port_carries(const struct pl_port *p, uint16_t vlan)
+{
+    if (p->vlan) {
+        return vlan == p->vlan;
+    } else if (p->trunk) {
+        return (vlan && vlan == p->native_vlan)
+               || (p->trunk_bits[vlan / 64] >> (vlan % 64)) & 1;
+    }
+    return true;
+}
+
+/* Whether frames of 'vlan' leave 'p' with a tag. */
+static bool
+port_tags(const struct pl_port *p, uint16_t vlan)
+{
+    if (p->vlan) {
+        return false;
+    } else if (p->trunk) {
+        return vlan != p->native_vlan;
+    }
+    return vlan != 0;
+}
+
+/* The VLAN of a frame that came in on 'p', or -1 if 'p' does not take it.
+ * A priority tag (VID 0) counts as no tag. */
+static int
+input_vlan(const struct pl_port *p, ovs_be16 tci)
+{
+    bool tagged = tci & htons(VLAN_CFI);
+    uint16_t vid = tagged ? vlan_tci_to_vid(tci) : 0;
+
+    if (p->vlan) {
+        return vid ? -1 : p->vlan;
+    } else if (p->trunk) {
+        if (!vid) {
+            return p->native_vlan ? p->native_vlan : -1;
+        }
+        return port_carries(p, vid) ? vid : -1;
+    }
+    return vid;
 }
 
 static void
@@ -592,11 +661,58 @@ output(struct xlate *x, uint16_t ofport)
  * addresses, the VLAN and the MAC table, so the megaflow matches those
  * exactly and is flagged for refresh and for flushing when the table
  * changes. */
+/* Outputs a frame of 'vlan' to 'outs', tagging or untagging it for each as
+ * it needs: first the ports that take it as it is, then, after one push or
+ * pop, the others. */
+static void
+normal_output(struct xlate *x, uint16_t vlan,
+              const struct pl_port *const *outs, size_t n)
+{
+    const struct flow *flow = x->flow;
+    struct dp_actions *acts = &x->up->actions;
+    bool tagged = flow->vlans[0].tci & htons(VLAN_CFI);
+    uint16_t tci = ntohs(flow->vlans[0].tci);
+    uint16_t pcp = tagged ? tci & 0xe000 : 0;
+
+    if (!n) {
+        return;
+    }
+
+    /* A tag with another VID (a priority tag on an access port) goes. */
+    if (tagged && (tci & VLAN_VID_MASK) != vlan) {
+        dp_actions_pop_vlan(acts);
+        tagged = false;
+    }
+    size_t n_other = 0;
+    for (size_t i = 0; i < n; i++) {
+        n_other += port_tags(outs[i], vlan) != tagged;
+    }
+    for (int pass = 0; pass < (n_other ? 2 : 1); pass++) {
+        if (pass) {
+            if (tagged) {
+                dp_actions_pop_vlan(acts);
+            } else {
+                dp_actions_push_vlan(acts, pcp | vlan);
+            }
+            tagged = !tagged;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (port_tags(outs[i], vlan) == tagged) {
+                dp_actions_output(acts, outs[i]->dp_port);
+            }
+        }
+    }
+}
+
+/* The learning switch, VLAN-aware.  Its decision depends on the input
+ * port, the source and destination addresses, the VLAN tag and the MAC
+ * table, so the megaflow matches those exactly and is flagged for refresh
+ * and for flushing when the table changes. */
 static void
 normal(struct xlate *x)
 {
     const struct flow *flow = x->flow;
-    uint16_t vlan = vlan_tci_to_vid(flow->vlans[0].tci);
+    const struct pl_port *in = port_find(x->ports, x->in_ofport);
     long long now = time_msec();
 
     WC_MASK_FIELD(x->wc, dl_src);
@@ -604,23 +720,39 @@ normal(struct xlate *x)
     WC_MASK_FIELD(x->wc, vlans[0]);
     x->up->mf_flags |= DP_MF_LEARN;
 
+    int vlan = in ? input_vlan(in, flow->vlans[0].tci) : -1;
+    if (vlan < 0) {
+        return;                 /* Not a VLAN this port carries. */
+    }
+
     if (!eth_addr_is_multicast(flow->dl_src)
         && mac_table_learn(x->pl->macs, flow->dl_src.ea, vlan, x->in_ofport,
                            now)) {
         x->up->mac_changed = true;
     }
+
+    const struct pl_port *outs[DP_MAX_PORTS];
+    size_t n = 0;
     if (!eth_addr_is_multicast(flow->dl_dst)) {
         uint16_t out = mac_table_lookup(x->pl->macs, flow->dl_dst.ea, vlan,
                                         now);
         if (out == x->in_ofport) {
             return;             /* Already on its segment. */
         }
-        if (out && port_to_dp(x->ports, out) >= 0) {
-            output(x, out);
-            return;
+        const struct pl_port *p = out ? port_find(x->ports, out) : NULL;
+        if (p && port_carries(p, vlan)) {
+            outs[n++] = p;
         }
     }
-    flood(x);
+    if (!n) {
+        for (size_t i = 0; i < x->ports->n && n < DP_MAX_PORTS; i++) {
+            const struct pl_port *p = &x->ports->p[i];
+            if (p->ofport != x->in_ofport && port_carries(p, vlan)) {
+                outs[n++] = p;
+            }
+        }
+    }
+    normal_output(x, vlan, outs, n);
 }
 
 static void
@@ -782,13 +914,13 @@ pipeline_refresh(void *pl_, void *rule OVS_UNUSED,
     const struct pl_ports *ports = pl_ports_get(pl);
     uint16_t in_ofport = key->in_port < DP_MAX_PORTS
                          ? ports->ofport_of[key->in_port] : 0;
+    const struct pl_port *in = in_ofport ? port_find(ports, in_ofport) : NULL;
+    int vlan = in ? input_vlan(in, key->vlan_tci[0]) : -1;
     struct eth_addr src;
 
     memcpy(src.ea, key->dl_src, 6);
-    if (in_ofport && !eth_addr_is_multicast(src)) {
-        mac_table_learn(pl->macs, key->dl_src,
-                        vlan_tci_to_vid(key->vlan_tci[0]), in_ofport,
-                        time_msec());
+    if (vlan >= 0 && !eth_addr_is_multicast(src)) {
+        mac_table_learn(pl->macs, key->dl_src, vlan, in_ofport, time_msec());
     }
 }
 

@@ -10,8 +10,9 @@
  * removed rule's memory is freed only after every PMD thread has quiesced
  * (ovs-rcu).
  *
- * Supported actions: output:PORT, IN_PORT, FLOOD, ALL, LOCAL, NORMAL (MAC
- * learning per bridge, with aging) and drop.  Adding a rule with any other
+ * Supported actions: output:PORT, IN_PORT, FLOOD, ALL, LOCAL, NORMAL (a
+ * VLAN-aware learning switch: MAC learning per bridge and VLAN, with aging;
+ * access and trunk ports tag and untag at the edges) and drop.  Adding a rule with any other
  * action fails with an error naming the action: nothing is half-supported.
  *
  * The port map (OpenFlow port <-> datapath port) is RCU-published too, so
@@ -37,10 +38,22 @@ struct pipeline;
 struct pipeline *pipeline_create(const char *bridge_name);
 void pipeline_destroy(struct pipeline *);
 
+/* A port's VLANs, for NORMAL: an access port (vlan) carries one VLAN
+ * untagged; a trunk carries 'trunks' tagged and 'native_vlan' (if any)
+ * untagged; a port with neither carries every VLAN, tagged as it comes
+ * (VLAN 0 being untagged). */
+struct pipeline_port_vlans {
+    uint16_t vlan;
+    const uint16_t *trunks;
+    size_t n_trunks;
+    uint16_t native_vlan;
+};
+
 /* Maps OpenFlow port 'ofport' to datapath port 'dp_port'.  'is_local' makes
- * it the target of output:LOCAL (the bridge's internal port). */
+ * it the target of output:LOCAL (the bridge's internal port).  'vlans' may
+ * be NULL (every VLAN). */
 void pipeline_port_add(struct pipeline *, uint16_t ofport, uint32_t dp_port,
-                       bool is_local);
+                       bool is_local, const struct pipeline_port_vlans *);
 /* Unmaps 'ofport' and forgets the MAC addresses learned on it. */
 void pipeline_port_del(struct pipeline *, uint16_t ofport);
 

@@ -69,9 +69,11 @@ INTEGRATION_TESTS = \
 	tests/integration/test-restart.sh \
 	tests/integration/test-ctl-errors.sh \
 	tests/integration/test-cache.sh \
-	tests/integration/test-hotplug.sh
+	tests/integration/test-hotplug.sh \
+	tests/integration/test-vlan.sh
 TESTS += $(INTEGRATION_TESTS)
-EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh
+EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh \
+	tests/integration/send-tagged-arp.py
 # Integration tests share host-wide names (vifD.N): tools/quickstart runs
 # make check serially.
 

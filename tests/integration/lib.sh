@@ -8,6 +8,7 @@
 set -u
 
 : "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 SWITCHD=$top_builddir/switchd/xvs-switchd
 CTL_BIN=$top_builddir/ctl/xvs-ctl
 

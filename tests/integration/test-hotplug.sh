@@ -76,14 +76,23 @@ check "and says which bridge" \
 
 ip link add vif98.0 type veth peer name vif98p
 VIFS="$VIFS vif98.0"
-if hotplug online 98; then
-    not_ok "bridge=xenbr0.10 is refused while VLANs are not supported"
+check "bridge=xenbr0.10 makes vif98.0 an access port of VLAN 10" \
+    hotplug online 98
+check "show gives the VLAN" \
+    grep_in "$(ctl show)" "port vif98.0: .*of domain 98 vif 0, access vlan 10"
+xenstore-write "$BE/98/1/bridge" "xenbr0.10:20:30"
+ip link add vif98.1 type veth peer name vif98q
+VIFS="$VIFS vif98.1"
+check "bridge=xenbr0.10:20:30 makes vif98.1 a trunk" \
+    sh -c 'XENBUS_PATH="$1/98/1" vif=vif98.1 "$2" online' - "$BE" "$VIF_XVS"
+check "show gives the trunk's VLANs" \
+    grep_in "$(ctl show)" "port vif98.1: .*, trunks 10,20,30 via"
+xenstore-write "$BE/98/2/bridge" "xenbr0.1x"
+if XENBUS_PATH="$BE/98/2" vif=vif98.2 "$VIF_XVS" online 2>/dev/null; then
+    not_ok "a malformed VLAN list is refused"
 else
-    ok "bridge=xenbr0.10 is refused while VLANs are not supported"
+    ok "a malformed VLAN list is refused"
 fi
-check "with a message naming VLANs" \
-    grep_in "$(xenstore-read "$BE/98/0/hotplug-error")" \
-    "VLAN ports are not supported yet"
 
 check "the switch still forwards for vif96.0's guest" \
     grep_in "$(ctl show)" "port vif96.0: .*link up"

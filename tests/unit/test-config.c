@@ -53,7 +53,7 @@ static const char *GOOD =
     "    controllers: [\"tcp:192.0.2.10:6653\"]\n"
     "    ports:\n"
     "      - {name: eth0, type: dpdk, devargs: \"0000:03:00.0\", ofport: 1}\n"
-    "      - {name: vif1.0, type: xenvif}\n"
+    "      - {name: vif1.0, type: xenvif, trunks: [30, 20], native-vlan: 20}\n"
     "      - {name: vif2.0, type: xenvif, driver: af_packet, ofport: 7,\n"
     "         domid: 2, devid: 0}\n"
     "    flows:\n"
@@ -88,6 +88,9 @@ test_config_parses_full_document(void **state)
     assert_int_equal(br->ports[2].domid, 2);
     assert_int_equal(br->ports[2].devid, 0);
     assert_int_equal(br->ports[1].domid, -1);
+    assert_int_equal(br->ports[1].n_trunks, 2);
+    assert_int_equal(br->ports[1].trunks[0], 20);  /* Sorted. */
+    assert_int_equal(br->ports[1].native_vlan, 20);
     assert_int_equal(br->n_flows, 1);
     assert_int_equal(br->flows[0].line, 16);
 
@@ -292,7 +295,7 @@ test_config_rejects_bad_port(void **state)
               "      - {name: v, type: xenvif, speed: 10}\n",
               "t.yaml:4: bridges[0].ports[0].speed: unknown key (expected "
               "one of: name, type, devargs, driver, ofport, domid, devid, "
-              "vlan, trunks)");
+              "vlan, trunks, native-vlan)");
     parse_bad("bridges:\n  - name: br0\n    ports:\n"
               "      - {name: v, type: xenvif, domid: 32752}\n",
               "t.yaml:4: bridges[0].ports[0].domid: expected an integer "
@@ -302,9 +305,24 @@ test_config_rejects_bad_port(void **state)
               "t.yaml:4: bridges[0].ports[0].devid: only xenvif ports take "
               "a devid");
     parse_bad("bridges:\n  - name: br0\n    ports:\n"
-              "      - {name: v, type: xenvif, vlan: 10}\n",
-              "t.yaml:4: bridges[0].ports[0].vlan: VLAN ports are not "
-              "supported yet by this version of xvs");
+              "      - {name: v, type: xenvif, vlan: 4095}\n",
+              "t.yaml:4: bridges[0].ports[0].vlan: expected an integer "
+              "1-4094, got \"4095\"");
+    parse_bad("bridges:\n  - name: br0\n    ports:\n"
+              "      - {name: v, type: xenvif, vlan: 10, trunks: [20]}\n",
+              "t.yaml:4: bridges[0].ports[0]: a port is an access port (vlan) "
+              "or a trunk (trunks), not both");
+    parse_bad("bridges:\n  - name: br0\n    ports:\n"
+              "      - {name: v, type: xenvif, native-vlan: 10}\n",
+              "t.yaml:4: bridges[0].ports[0]: native-vlan needs trunks");
+    parse_bad("bridges:\n  - name: br0\n    ports:\n"
+              "      - {name: v, type: xenvif, trunks: [10, 20, 10]}\n",
+              "t.yaml:4: bridges[0].ports[0].trunks[2]: VLAN 10 is listed "
+              "twice");
+    parse_bad("bridges:\n  - name: br0\n    ports:\n"
+              "      - {name: v, type: xenvif, trunks: []}\n",
+              "t.yaml:4: bridges[0].ports[0].trunks: expected at least one "
+              "VLAN");
 }
 
 static void
@@ -380,6 +398,9 @@ test_config_save_round_trips(void **state)
     assert_int_equal(back->bridges[0].ports[2].driver, XVS_VIF_AF_PACKET);
     assert_int_equal(back->bridges[0].ports[2].domid, 2);
     assert_int_equal(back->bridges[0].ports[1].devid, -1);
+    assert_int_equal(back->bridges[0].ports[1].n_trunks, 2);
+    assert_int_equal(back->bridges[0].ports[1].trunks[1], 30);
+    assert_int_equal(back->bridges[0].ports[1].native_vlan, 20);
     assert_string_equal(back->bridges[0].flows[0].text,
                         "priority=5,actions=note:\"a\\b\"");
     assert_string_equal(back->bridges[0].controllers[0],

@@ -345,7 +345,7 @@ run_one(unsigned int seed, int n_rules, int n_packets, bool widen,
 
     rng_state = seed * 2654435761u + 1;
     for (uint16_t ofport = 1; ofport <= N_PORTS; ofport++) {
-        pipeline_port_add(pl, ofport, DP(ofport), false);
+        pipeline_port_add(pl, ofport, DP(ofport), false, NULL);
     }
     for (int i = 0; i < n_rules; i++) {
         char *err = NULL;

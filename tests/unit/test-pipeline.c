@@ -103,7 +103,7 @@ setup(void **state)
     struct pipeline *pl = pipeline_create("br0");
 
     for (uint16_t ofport = 1; ofport <= 3; ofport++) {
-        pipeline_port_add(pl, ofport, DP(ofport), false);
+        pipeline_port_add(pl, ofport, DP(ofport), false, NULL);
     }
     *state = pl;
     return 0;
@@ -317,6 +317,152 @@ test_pipeline_texts_round_trip(void **state)
     pipeline_destroy(copy);
 }
 
+/* ---- VLANs ---- */
+
+/* 1, 2: access VLAN 10; 3: access VLAN 20; 4: trunk of 10 and 20; 5: every
+ * VLAN. */
+static int
+setup_vlans(void **state)
+{
+    static const uint16_t trunks[] = { 10, 20 };
+    const struct pipeline_port_vlans v[] = {
+        { .vlan = 10 }, { .vlan = 10 }, { .vlan = 20 },
+        { .trunks = trunks, .n_trunks = 2 }, { 0 },
+    };
+    struct pipeline *pl = pipeline_create("br0");
+
+    for (uint16_t ofport = 1; ofport <= 5; ofport++) {
+        pipeline_port_add(pl, ofport, DP(ofport), false, &v[ofport - 1]);
+    }
+    add_flow(pl, "actions=NORMAL");
+    *state = pl;
+    return 0;
+}
+
+/* 'p' with an 802.1Q tag of 'vid' inserted. */
+static struct packet
+tagged(struct packet p, uint16_t vid)
+{
+    struct packet t = { .len = p.len + 4 };
+
+    memcpy(t.data, p.data, 12);
+    t.data[12] = 0x81;
+    t.data[13] = 0x00;
+    t.data[14] = vid >> 8;
+    t.data[15] = vid & 0xff;
+    memcpy(t.data + 16, p.data + 12, p.len - 12);
+    return t;
+}
+
+/* The actions for 'p' from OpenFlow port 'in', as "2,push:10,4,5". */
+static char *
+render(struct pipeline *pl, uint16_t in, const struct packet *p)
+{
+    struct dp_upcall up;
+    struct dp_flow_key key;
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    dp_flow_key_extract(p->data, p->len, DP(in), &key);
+    memset(&up, 0, sizeof up);
+    up.key = &key;
+    up.packet = p->data;
+    up.len = up.pkt_len = p->len;
+    pipeline_upcall(pl, &up);
+    if (up.handle) {
+        pipeline_upcall_ops.release(up.handle);
+    }
+    for (size_t i = 0; i < up.actions.n; i++) {
+        const struct dp_action *a = &up.actions.a[i];
+        if (s.length) {
+            ds_put_char(&s, ',');
+        }
+        if (a->type == DP_ACTION_OUTPUT) {
+            ds_put_format(&s, "%d", a->port - 9);
+        } else if (a->type == DP_ACTION_PUSH_VLAN) {
+            ds_put_format(&s, "push:%u", a->tci & 0xfff);
+        } else {
+            ds_put_cstr(&s, "pop");
+        }
+    }
+    return ds_steal_cstr(&s);
+}
+
+static void
+assert_render(struct pipeline *pl, uint16_t in, const struct packet *p,
+              const char *expected)
+{
+    char *got = render(pl, in, p);
+    assert_string_equal(got, expected);
+    free(got);
+}
+
+static void
+test_pipeline_normal_floods_within_the_vlan(void **state)
+{
+    struct pipeline *pl = *state;
+    struct packet p = udp(MAC2, MAC1, 53);
+    struct packet p20 = tagged(p, 20);
+
+    /* Untagged on access 10: to the other access-10 port untagged, to the
+     * trunk and the all-VLAN port tagged 10; never to VLAN 20's port. */
+    assert_render(pl, 1, &p, "2,push:10,4,5");
+    /* Tagged 20 on the trunk: tagged to the all-VLAN port, untagged to the
+     * access-20 port. */
+    assert_render(pl, 4, &p20, "5,pop,3");
+}
+
+static void
+test_pipeline_normal_drops_foreign_vlans(void **state)
+{
+    struct pipeline *pl = *state;
+    struct packet p = udp(MAC2, MAC1, 53);
+    struct packet p10 = tagged(p, 10), p30 = tagged(p, 30);
+
+    assert_render(pl, 1, &p10, "");     /* Tagged on an access port. */
+    assert_render(pl, 4, &p30, "");     /* VLAN the trunk does not carry. */
+    assert_render(pl, 4, &p, "");       /* Untagged, trunk without native. */
+}
+
+static void
+test_pipeline_normal_learns_per_vlan(void **state)
+{
+    struct pipeline *pl = *state;
+    struct packet from1 = udp(MAC2, MAC1, 53), to1 = udp(MAC1, MAC2, 53);
+
+    free(render(pl, 1, &from1));        /* MAC1 learned on VLAN 10, port 1. */
+    /* On VLAN 10 the answer goes straight to port 1... */
+    assert_render(pl, 2, &to1, "1");
+    /* ...but VLAN 20 does not know MAC1: flood there, tagged 20. */
+    assert_render(pl, 3, &to1, "push:20,4,5");
+    /* From the trunk on VLAN 10, untagged to port 1. */
+    struct packet to1_10 = tagged(to1, 10);
+    assert_render(pl, 4, &to1_10, "pop,1");
+}
+
+static void
+test_pipeline_trunk_native_vlan_is_untagged(void **state)
+{
+    static const uint16_t trunks[] = { 20 };
+    const struct pipeline_port_vlans access = { .vlan = 10 };
+    const struct pipeline_port_vlans trunk = {
+        .trunks = trunks, .n_trunks = 1, .native_vlan = 10,
+    };
+    struct pipeline *pl = pipeline_create("br1");
+    struct packet p = udp(MAC2, MAC1, 53);
+    struct packet p10 = tagged(p, 10);
+
+    pipeline_port_add(pl, 1, DP(1), false, &access);
+    pipeline_port_add(pl, 2, DP(2), false, &trunk);
+    add_flow(pl, "actions=NORMAL");
+    /* VLAN 10 leaves the trunk untagged, and untagged frames on the trunk
+     * are VLAN 10. */
+    assert_render(pl, 1, &p, "2");
+    assert_render(pl, 2, &p, "1");
+    /* A tagged 10 on the trunk is not the native VLAN's way in. */
+    assert_render(pl, 2, &p10, "pop,1");
+    pipeline_destroy(pl);
+}
+
 int
 main(void)
 {
@@ -333,6 +479,14 @@ main(void)
         T(test_pipeline_counts_packets_and_bytes_per_rule),
         T(test_pipeline_rejects_bad_flows_without_change),
         T(test_pipeline_texts_round_trip),
+        cmocka_unit_test_setup_teardown(
+            test_pipeline_normal_floods_within_the_vlan, setup_vlans,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            test_pipeline_normal_drops_foreign_vlans, setup_vlans, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_pipeline_normal_learns_per_vlan, setup_vlans, teardown),
+        T(test_pipeline_trunk_native_vlan_is_untagged),
     };
     return cmocka_run_group_tests_name("pipeline", tests, NULL, NULL);
 }

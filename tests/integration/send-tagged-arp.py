@@ -1,0 +1,29 @@
+#!/usr/bin/env python3
+"""Sends one broadcast ARP request with an 802.1Q tag out of an interface.
+
+usage: send-tagged-arp.py IFACE SRC_MAC VLAN SENDER_IP TARGET_IP
+
+For tests on kernels without 8021q (no VLAN subinterfaces): a raw
+AF_PACKET socket puts the tag in the frame itself.
+"""
+import socket
+import struct
+import sys
+
+
+def main():
+    iface, src, vid, sip, tip = sys.argv[1:6]
+    mac = bytes.fromhex(src.replace(":", ""))
+    frame = (b"\xff" * 6 + mac
+             + struct.pack("!HH", 0x8100, int(vid))
+             + struct.pack("!H", 0x0806)
+             + struct.pack("!HHBBH", 1, 0x0800, 6, 4, 1)
+             + mac + socket.inet_aton(sip)
+             + b"\x00" * 6 + socket.inet_aton(tip))
+    with socket.socket(socket.AF_PACKET, socket.SOCK_RAW) as s:
+        s.bind((iface, 0))
+        s.send(frame + b"\x00" * (60 - len(frame)))
+
+
+if __name__ == "__main__":
+    main()

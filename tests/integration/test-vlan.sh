@@ -1,0 +1,72 @@
+#!/bin/sh
+# VLANs: access ports on VLAN 10 reach each other and not VLAN 20; a trunk
+# carries both, tagged; a guest cannot reach an address it shares with a
+# guest on another VLAN.
+. "$(dirname "$0")/lib.sh"
+begin
+
+add_guest xvs-g71 vif71.0 10.70.10.1     # access 10
+add_guest xvs-g72 vif72.0 10.70.10.2     # access 10
+add_guest xvs-g73 vif73.0 10.70.10.3     # access 20, same subnet as 10's
+add_guest xvs-g74 vif74.0 10.70.99.4     # trunk of 10 and 20
+
+write_config <<'YAML'
+bridges:
+  - name: xenbr0
+    ports:
+      - {name: vif71.0, type: xenvif, driver: af_packet, vlan: 10}
+      - {name: vif72.0, type: xenvif, driver: af_packet, vlan: 10}
+      - {name: vif73.0, type: xenvif, driver: af_packet, vlan: 20}
+      - {name: vif74.0, type: xenvif, driver: af_packet, trunks: [10, 20]}
+YAML
+check "xvs-switchd starts with access and trunk ports" start_switchd
+check "show gives the VLANs" \
+    grep_in "$(ctl show)" "port vif74.0: ofport 4, xenvif, trunks 10,20 via"
+
+check "two guests on VLAN 10 reach each other" ping_ok xvs-g71 10.70.10.2
+if ping_ok xvs-g71 10.70.10.3 2; then
+    not_ok "a guest on VLAN 10 cannot reach one on VLAN 20"
+else
+    ok "a guest on VLAN 10 cannot reach one on VLAN 20"
+fi
+# The trunk, seen from its guest (this kernel may lack 8021q, so no VLAN
+# subinterfaces: tcpdump shows the tags, a raw socket sends tagged frames).
+# capture NS FILTER COUNT CMD...: runs CMD while tcpdump in NS waits for
+# COUNT frames matching FILTER; true if they came.
+capture() {
+    ns=$1 filter=$2 count=$3
+    shift 3
+    ip netns exec "$ns" timeout 5 tcpdump -nei eth0 -c "$count" "$filter" \
+        >"$T/capture" 2>/dev/null &
+    cap=$!
+    sleep 1
+    "$@" >/dev/null 2>&1
+    wait $cap
+}
+check "VLAN 10 broadcasts reach the trunk tagged 10" \
+    capture xvs-g74 "vlan 10 and arp" 1 \
+    ip netns exec xvs-g71 ping -c 1 -W 1 10.70.10.99
+check "VLAN 20 broadcasts reach the trunk tagged 20" \
+    capture xvs-g74 "vlan 20 and arp" 1 \
+    ip netns exec xvs-g73 ping -c 1 -W 1 10.70.10.98
+check "a frame tagged 10 from the trunk reaches VLAN 10, untagged" \
+    capture xvs-g71 "arp and not vlan" 1 \
+    ip netns exec xvs-g74 python3 "$top_srcdir/tests/integration/send-tagged-arp.py" \
+    eth0 "$(guest_mac xvs-g74)" 10 10.70.10.4 10.70.10.1
+check "the trunk guest's MAC is learned on VLAN 10" \
+    grep_in "$(ctl dump-macs xenbr0)" "^ +4 +10  $(guest_mac xvs-g74)"
+macs=$(ctl dump-macs xenbr0)
+check "addresses are learned per VLAN" grep_in "$macs" "^ +3 +20  "
+check "the VLAN 20 guest's MAC is not known on VLAN 10" \
+    sh -c '! printf "%s\n" "$1" | grep -Eq "^ +3 +10  "' - "$macs"
+
+add_guest xvs-g75 vif75.0 10.70.10.5
+check "add-port vif75.0 vlan=10 at run time" \
+    ctl add-port xenbr0 vif75.0 driver=af_packet vlan=10
+check "the new access port reaches VLAN 10" ping_ok xvs-g75 10.70.10.1
+if ping_ok xvs-g75 10.70.10.3 2; then
+    not_ok "the new access port does not reach VLAN 20"
+else
+    ok "the new access port does not reach VLAN 20"
+fi
+check "the VLAN is saved" grep -q "vlan: 10" "$T/xvs.yaml"
