@@ -302,6 +302,13 @@ dp_version(void)
     return rte_version();
 }
 
+void
+dp_mbuf_usage(unsigned int *in_use, unsigned int *size)
+{
+    *in_use = dp.pool ? rte_mempool_in_use_count(dp.pool) : 0;
+    *size = dp.pool ? dp.pool->size : 0;
+}
+
 /* ---- Ports ---------------------------------------------------------- */
 
 /* Waits until every PMD thread has passed a quiescent state. */

@@ -206,4 +206,8 @@ size_t dp_n_pmds(void);
 /* DPDK's version string.  Any thread. */
 const char *dp_version(void);
 
+/* Mbufs of the datapath's pool in use (in rings, caches, buffers), and the
+ * pool's size: for leak checks. */
+void dp_mbuf_usage(unsigned int *in_use, unsigned int *size);
+
 #endif /* datapath.h */

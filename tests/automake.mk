@@ -70,7 +70,8 @@ INTEGRATION_TESTS = \
 	tests/integration/test-ctl-errors.sh \
 	tests/integration/test-cache.sh \
 	tests/integration/test-hotplug.sh \
-	tests/integration/test-vlan.sh
+	tests/integration/test-vlan.sh \
+	tests/integration/test-churn.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh \
 	tests/integration/send-tagged-arp.py

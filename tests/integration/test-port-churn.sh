@@ -24,9 +24,8 @@ ping_pid=$!
 adds=0 dels=0 fwd=0 rounds=5
 driver=auto
 for i in $(seq $rounds); do
-    # Alternate the drivers: both must come and go cleanly.  (auto: AF_XDP
-    # the first time; DPDK 22.11 cannot re-create an AF_XDP socket on a
-    # netdev it used before, so later rounds fall back to AF_PACKET.)
+    # Alternate the ways of asking for the driver (auto is AF_PACKET: see
+    # xvs-switchd(8) on AF_XDP).
     if ctl add-port xenbr0 vif43.0 driver=$driver; then
         adds=$((adds + 1))
     fi
