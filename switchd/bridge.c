@@ -43,6 +43,7 @@ struct port {
     uint32_t dp_port;
     const char *driver_used;        /* "af_xdp", "af_packet", ... */
     char *error;                    /* Why it is not attached. */
+    unsigned int failed_ifindex;    /* Netdev an attach failed on. */
 };
 
 struct bridge {
@@ -325,6 +326,43 @@ bridge_exit(void)
     save_file = NULL;
 }
 
+/* Vifs come and go under us: a guest destroyed without its hotplug
+ * script leaves a port whose netdev is gone, and a netdev may come back.
+ * Detach the first (its driver would only see errors), attach the second
+ * (once per netdev: a failing one is not retried every second). */
+static void
+bridge_check_netdevs(struct bridge *br)
+{
+    for (size_t i = 0; i < br->n_ports; i++) {
+        struct port *port = br->ports[i];
+        if (port->type != XVS_PORT_XENVIF) {
+            continue;
+        }
+        unsigned int ifindex = if_nametoindex(port->name);
+        if (port->attached && !ifindex) {
+            VLOG_WARN("%s: network device %s is gone; port detached",
+                      br->name, port->name);
+            port_detach(br, port);
+            free(port->error);
+            port->error = xasprintf("network device %s is gone (guest "
+                                    "destroyed?)", port->name);
+            port->failed_ifindex = 0;
+        } else if (!port->attached && ifindex
+                   && ifindex != port->failed_ifindex) {
+            char *error;
+            if (port_attach(br, port, &error)) {
+                VLOG_WARN("%s: %s", br->name, error);
+                free(port->error);
+                port->error = error;
+                port->failed_ifindex = ifindex;
+            } else {
+                free(port->error);
+                port->error = NULL;
+            }
+        }
+    }
+}
+
 void
 bridge_run(void)
 {
@@ -332,6 +370,9 @@ bridge_run(void)
     struct bridge *br;
 
     if (now >= next_run) {
+        LIST_FOR_EACH (br, node, &all_bridges) {
+            bridge_check_netdevs(br);
+        }
         LIST_FOR_EACH (br, node, &all_bridges) {
             if (pipeline_run(br->pl, now)) {
                 /* Aged-out addresses: NORMAL must flood for them again. */
