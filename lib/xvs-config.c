@@ -709,6 +709,16 @@ bridge_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
                           br->name, why) : true;
     } else if (!strcmp(key, "datapath-id")) {
         return get_uint(ctx, v, path, 1, UINT64_MAX, &br->datapath_id);
+    } else if (!strcmp(key, "internal-port")) {
+        if (v->type == YAML_SCALAR_NODE
+            && (!strcmp(scalar(v), "true") || !strcmp(scalar(v), "false"))) {
+            br->internal_port = !strcmp(scalar(v), "true");
+            return true;
+        }
+        char *got = node_describe(v);
+        fail(ctx, v, path, "expected true or false, got %s", got);
+        free(got);
+        return false;
     } else if (!strcmp(key, "fail-mode")) {
         if (v->type == YAML_SCALAR_NODE
             && !strcmp(scalar(v), "standalone")) {
@@ -785,7 +795,8 @@ parse_bridge(struct ctx *ctx, const yaml_node_t *node, const char *path,
              struct xvs_bridge_config *br)
 {
     static const char *const keys[] = {
-        "name", "datapath-id", "fail-mode", "controllers", "ports", "flows",
+        "name", "datapath-id", "fail-mode", "internal-port", "controllers",
+        "ports", "flows",
         NULL
     };
     struct bridge_parse bp = { .br = br };
@@ -857,6 +868,7 @@ top_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
             cfg->bridges = xrealloc(cfg->bridges, (cfg->n_bridges + 1)
                                     * sizeof *cfg->bridges);
             memset(&cfg->bridges[cfg->n_bridges], 0, sizeof *cfg->bridges);
+            cfg->bridges[cfg->n_bridges].internal_port = true;
             cfg->n_bridges++;
             bool ok = parse_bridge(ctx, item, sub,
                                    &cfg->bridges[cfg->n_bridges - 1]);
@@ -1074,6 +1086,9 @@ write_config(FILE *f, const struct xvs_config *cfg)
         put_quoted(f, br->name);
         fprintf(f, "\n    datapath-id: 0x%016" PRIx64 "\n", br->datapath_id);
         fprintf(f, "    fail-mode: %s\n", xvs_fail_mode_name(br->fail_mode));
+        if (!br->internal_port) {
+            fprintf(f, "    internal-port: false\n");
+        }
         if (br->n_controllers) {
             fprintf(f, "    controllers:\n");
             for (size_t j = 0; j < br->n_controllers; j++) {

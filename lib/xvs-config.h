@@ -27,6 +27,8 @@
  *     - name: string             1-15 chars of [A-Za-z0-9_.-]
  *       datapath-id: int|string  64-bit, e.g. 0x1 (default: from the name)
  *       fail-mode: standalone|secure
+ *       internal-port: bool      the bridge's own TAP port, named after it,
+ *                                OpenFlow port LOCAL (default true)
  *       controllers: [string]    tcp:/ssl:/unix: targets (parsed, not yet
  *                                connected: OpenFlow connections come later)
  *       ports:
@@ -106,6 +108,7 @@ struct xvs_bridge_config {
     char *name;
     uint64_t datapath_id;
     enum xvs_fail_mode fail_mode;
+    bool internal_port;
     char **controllers;
     size_t n_controllers;
     struct xvs_port_config *ports;

@@ -44,7 +44,12 @@ struct port {
     const char *driver_used;        /* "af_xdp", "af_packet", ... */
     char *error;                    /* Why it is not attached. */
     unsigned int failed_ifindex;    /* Netdev an attach failed on. */
+    bool implicit;                  /* The bridge's own internal port, from
+                                     * internal-port, not in 'ports'. */
 };
+
+/* OpenFlow's LOCAL port: the bridge's own internal port. */
+#define OFPORT_LOCAL 65534
 
 struct bridge {
     struct ovs_list node;           /* In 'all_bridges'. */
@@ -255,11 +260,29 @@ bridge_create(const struct xvs_bridge_config *bc)
         }
     }
 
-    br->ports = xmalloc((bc->n_ports ? bc->n_ports : 1) * sizeof *br->ports);
+    br->ports = xmalloc((bc->n_ports + 1) * sizeof *br->ports);
     for (size_t i = 0; i < bc->n_ports; i++) {
         struct port *port = port_create(&bc->ports[i]);
         char *error;
 
+        br->ports[br->n_ports++] = port;
+        if (port_attach(br, port, &error)) {
+            VLOG_ERR("%s: %s", br->name, error);
+            port->error = error;
+        }
+    }
+
+    /* The bridge's own port into dom0's stack, as Xen hosts expect of
+     * xenbr0, unless the configuration names one itself. */
+    if (bc->internal_port && !bridge_find_port(br, br->name)) {
+        struct xvs_port_config pc = {
+            .name = br->name, .type = XVS_PORT_INTERNAL,
+            .ofport = OFPORT_LOCAL, .domid = -1, .devid = -1,
+        };
+        struct port *port = port_create(&pc);
+        char *error;
+
+        port->implicit = true;
         br->ports[br->n_ports++] = port;
         if (port_attach(br, port, &error)) {
             VLOG_ERR("%s: %s", br->name, error);
@@ -569,8 +592,13 @@ port_to_json(const struct port *port)
 static void
 show_port_text(struct ds *s, const struct port *port)
 {
-    ds_put_format(s, "    port %s: ofport %"PRIu16", %s", port->name,
-                  port->ofport, xvs_port_type_name(port->type));
+    if (port->ofport == OFPORT_LOCAL) {
+        ds_put_format(s, "    port %s: ofport LOCAL, %s", port->name,
+                      xvs_port_type_name(port->type));
+    } else {
+        ds_put_format(s, "    port %s: ofport %"PRIu16", %s", port->name,
+                      port->ofport, xvs_port_type_name(port->type));
+    }
     if (port->domid >= 0) {
         char *name = xen_domain_name(port->domid);
         ds_put_format(s, " of domain %d", (int) port->domid);
@@ -810,6 +838,12 @@ cmd_add_port(struct unixctl_conn *conn, int argc, const char *argv[],
                                          "%s", port_name, other_bc->name));
         return;
     }
+    if (bridge_find_port(br, port_name)) {
+        reply_error_free(conn, xasprintf("port %s already exists in bridge "
+                                         "%s (its internal port)", port_name,
+                                         br_name));
+        return;
+    }
     error = parse_port_options(argc - 3, argv + 3, &pc, bc);
     if (!error && !strcmp(port_name, br_name)
         && pc.type != XVS_PORT_INTERNAL) {
@@ -869,6 +903,13 @@ cmd_del_port(struct unixctl_conn *conn, int argc OVS_UNUSED,
     if (!port) {
         reply_error_free(conn, xasprintf("bridge %s has no port named %s",
                                          argv[1], argv[2]));
+        return;
+    }
+    if (port->implicit) {
+        reply_error_free(conn, xasprintf("%s is the bridge's internal port; "
+                                         "set internal-port: false in the "
+                                         "configuration to go without it",
+                                         argv[2]));
         return;
     }
 

@@ -72,7 +72,8 @@ INTEGRATION_TESTS = \
 	tests/integration/test-hotplug.sh \
 	tests/integration/test-vlan.sh \
 	tests/integration/test-churn.sh \
-	tests/integration/test-vif-gone.sh
+	tests/integration/test-vif-gone.sh \
+	tests/integration/test-internal.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh \
 	tests/integration/send-tagged-arp.py

@@ -16,6 +16,9 @@ cache:
   megaflow-idle-ms: 1000
 bridges:
   - name: xenbr0
+    # No dom0 port: its own traffic (IPv6 router solicitations...) would
+    # blur the packet counts below.
+    internal-port: false
     ports:
       - {name: vif81.0, type: xenvif, driver: af_packet, ofport: 1}
       - {name: vif82.0, type: xenvif, driver: af_packet, ofport: 2}

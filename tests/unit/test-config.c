@@ -96,6 +96,7 @@ test_config_parses_full_document(void **state)
 
     /* Defaults. */
     assert_int_equal(cfg->bridges[1].fail_mode, XVS_FAIL_STANDALONE);
+    assert_true(cfg->bridges[1].internal_port);
     assert_int_not_equal(cfg->bridges[1].datapath_id, 0);
     xvs_config_free(cfg);
 }
@@ -236,6 +237,9 @@ test_config_rejects_bad_bridge(void **state)
     parse_bad("bridges:\n  - name: \"br 0\"\n",
               "t.yaml:2: bridges[0].name: invalid name \"br 0\": may contain "
               "only letters, digits, '_', '.' and '-'");
+    parse_bad("bridges:\n  - name: br0\n    internal-port: yes\n",
+              "t.yaml:3: bridges[0].internal-port: expected true or false, "
+              "got \"yes\"");
     parse_bad("bridges:\n  - name: br0\n    fail-mode: open\n",
               "t.yaml:3: bridges[0].fail-mode: expected standalone or secure, "
               "got \"open\"");
