@@ -41,6 +41,9 @@ static const struct ctl_command commands[] = {
      "add a port (saved to the configuration file)"},
     {"del-port", "BRIDGE PORT", 2, 2, false,
      "delete a port (saved to the configuration file)"},
+    {"set-port", "BRIDGE PORT [vlan=N|none] [trunks=N,...|none] "
+     "[native-vlan=N|none]", 3, 5, false,
+     "change a port's VLANs (saved)"},
     {"add-flow", "BRIDGE FLOW", 2, 2, false,
      "add a flow in ovs-ofctl syntax (saved)"},
     {"del-flows", "BRIDGE [MATCH]", 1, 2, false,

@@ -927,6 +927,121 @@ cmd_del_port(struct unixctl_conn *conn, int argc OVS_UNUSED,
     unixctl_command_reply(conn, NULL);
 }
 
+/* set-port BR PORT [vlan=N|none] [trunks=N,...|none] [native-vlan=N|none] */
+static void
+cmd_set_port(struct unixctl_conn *conn, int argc, const char *argv[],
+             void *aux OVS_UNUSED)
+{
+    struct bridge *br = find_bridge_or_reply(conn, argv[1]);
+    struct xvs_port_config pc;
+    struct port *port;
+    char *error = NULL;
+
+    if (!br) {
+        return;
+    }
+    port = bridge_find_port(br, argv[2]);
+    if (!port) {
+        reply_error_free(conn, xasprintf("bridge %s has no port named %s",
+                                         argv[1], argv[2]));
+        return;
+    }
+    if (port->implicit) {
+        reply_error_free(conn, xasprintf("%s is the bridge's internal port, "
+                                         "which has no settings yet",
+                                         argv[2]));
+        return;
+    }
+
+    memset(&pc, 0, sizeof pc);
+    pc.vlan = port->vlan;
+    pc.native_vlan = port->native_vlan;
+    pc.n_trunks = port->n_trunks;
+    pc.trunks = port->n_trunks ? xmemdup(port->trunks, port->n_trunks
+                                         * sizeof *port->trunks) : NULL;
+    for (int i = 3; i < argc && !error; i++) {
+        const char *eq = strchr(argv[i], '=');
+        size_t klen = eq ? (size_t) (eq - argv[i]) : strlen(argv[i]);
+        const char *value = eq ? eq + 1 : "";
+        bool none = !strcmp(value, "none");
+
+        if (!eq) {
+            error = xasprintf("\"%s\": expected key=value (vlan=, trunks=, "
+                              "native-vlan=)", argv[i]);
+        } else if ((klen == 4 && !strncmp(argv[i], "vlan", 4))
+                   || (klen == 11 && !strncmp(argv[i], "native-vlan", 11))) {
+            uint16_t *field = klen == 4 ? &pc.vlan : &pc.native_vlan;
+            char *end;
+            unsigned long v = strtoul(value, &end, 10);
+            if (none) {
+                *field = 0;
+            } else if (!*value || *end || v < 1 || v > 4094) {
+                error = xasprintf("%.*s: expected a VLAN 1-4094 or none, "
+                                  "got \"%s\"", (int) klen, argv[i], value);
+            } else {
+                *field = v;
+            }
+        } else if (klen == 6 && !strncmp(argv[i], "trunks", 6)) {
+            free(pc.trunks);
+            pc.trunks = NULL;
+            pc.n_trunks = 0;
+            const char *why = none ? NULL : xvs_config_parse_vlan_list(
+                value, &pc.trunks, &pc.n_trunks);
+            if (why) {
+                error = xasprintf("trunks: %s, got \"%s\"", why, value);
+            }
+        } else {
+            error = xasprintf("set-port changes vlan, trunks and native-vlan; "
+                              "\"%.*s\" is not one of them", (int) klen,
+                              argv[i]);
+        }
+    }
+    if (!error) {
+        const char *why = xvs_config_check_vlans(&pc);
+        error = why ? xstrdup(why) : NULL;
+    }
+
+    struct xvs_config *new = NULL;
+    if (!error) {
+        struct xvs_port_config *cp;
+
+        new = xvs_config_clone(running_cfg);
+        cp = xvs_config_find_port(new, port->name, NULL);
+        ovs_assert(cp);
+        free(cp->trunks);
+        cp->trunks = pc.n_trunks ? xmemdup(pc.trunks, pc.n_trunks
+                                           * sizeof *pc.trunks) : NULL;
+        cp->n_trunks = pc.n_trunks;
+        cp->vlan = pc.vlan;
+        cp->native_vlan = pc.native_vlan;
+        if (config_commit(new, &error)) {
+            char *e = error;
+            error = xasprintf("port not changed: %s", e);
+            free(e);
+        }
+    }
+    if (error) {
+        free(pc.trunks);
+        reply_error_free(conn, error);
+        return;
+    }
+
+    free(port->trunks);
+    port->trunks = pc.trunks;
+    port->n_trunks = pc.n_trunks;
+    port->vlan = pc.vlan;
+    port->native_vlan = pc.native_vlan;
+    if (port->attached) {
+        struct pipeline_port_vlans vlans = {
+            .vlan = port->vlan, .trunks = port->trunks,
+            .n_trunks = port->n_trunks, .native_vlan = port->native_vlan,
+        };
+        pipeline_port_set_vlans(br->pl, port->ofport, &vlans);
+        dp_flush_caches();
+    }
+    unixctl_command_reply(conn, NULL);
+}
+
 /* Saves the flows after a flow change. */
 static void
 reply_after_flow_change(struct unixctl_conn *conn)
@@ -1360,6 +1475,9 @@ bridge_register_commands(void)
                              11, cmd_add_port, NULL);
     unixctl_command_register("del-port", "BRIDGE PORT", 2, 2, cmd_del_port,
                              NULL);
+    unixctl_command_register("set-port", "BRIDGE PORT [vlan=N|none] "
+                             "[trunks=N,...|none] [native-vlan=N|none]", 3,
+                             5, cmd_set_port, NULL);
     unixctl_command_register("add-flow", "BRIDGE FLOW", 2, 2, cmd_add_flow,
                              NULL);
     unixctl_command_register("del-flows", "BRIDGE [MATCH]", 1, 2,

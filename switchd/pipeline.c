@@ -156,6 +156,19 @@ pl_ports_publish(struct pipeline *pl, struct pl_ports *new)
     ovsrcu_postpone(free, old);
 }
 
+static void
+pl_port_set_vlans(struct pl_port *p, const struct pipeline_port_vlans *vlans)
+{
+    p->vlan = vlans ? vlans->vlan : 0;
+    p->native_vlan = vlans ? vlans->native_vlan : 0;
+    p->trunk = vlans && vlans->n_trunks > 0;
+    memset(p->trunk_bits, 0, sizeof p->trunk_bits);
+    for (size_t i = 0; vlans && i < vlans->n_trunks; i++) {
+        uint16_t vid = vlans->trunks[i] & 0xfff;
+        p->trunk_bits[vid / 64] |= UINT64_C(1) << (vid % 64);
+    }
+}
+
 void
 pipeline_port_add(struct pipeline *pl, uint16_t ofport, uint32_t dp_port,
                   bool is_local, const struct pipeline_port_vlans *vlans)
@@ -169,21 +182,30 @@ pipeline_port_add(struct pipeline *pl, uint16_t ofport, uint32_t dp_port,
     memset(p, 0, sizeof *p);
     p->ofport = ofport;
     p->dp_port = dp_port;
-    if (vlans) {
-        p->vlan = vlans->vlan;
-        p->native_vlan = vlans->native_vlan;
-        p->trunk = vlans->n_trunks > 0;
-        for (size_t i = 0; i < vlans->n_trunks; i++) {
-            uint16_t vid = vlans->trunks[i] & 0xfff;
-            p->trunk_bits[vid / 64] |= UINT64_C(1) << (vid % 64);
-        }
-    }
+    pl_port_set_vlans(p, vlans);
     new->n++;
     new->ofport_of[dp_port] = ofport;
     if (is_local) {
         new->local_ofport = ofport;
     }
     pl_ports_publish(pl, new);
+}
+
+void
+pipeline_port_set_vlans(struct pipeline *pl, uint16_t ofport,
+                        const struct pipeline_port_vlans *vlans)
+{
+    const struct pl_ports *old = ovsrcu_get_protected(struct pl_ports *,
+                                                      &pl->ports);
+    struct pl_ports *new = pl_ports_copy(old, 0);
+
+    for (size_t i = 0; i < new->n; i++) {
+        if (new->p[i].ofport == ofport) {
+            pl_port_set_vlans(&new->p[i], vlans);
+        }
+    }
+    pl_ports_publish(pl, new);
+    mac_table_flush_port(pl->macs, ofport);
 }
 
 void

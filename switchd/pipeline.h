@@ -54,6 +54,11 @@ struct pipeline_port_vlans {
  * be NULL (every VLAN). */
 void pipeline_port_add(struct pipeline *, uint16_t ofport, uint32_t dp_port,
                        bool is_local, const struct pipeline_port_vlans *);
+/* Changes the VLANs of 'ofport' (which must be mapped) and forgets the
+ * MAC addresses learned on it. */
+void pipeline_port_set_vlans(struct pipeline *, uint16_t ofport,
+                             const struct pipeline_port_vlans *);
+
 /* Unmaps 'ofport' and forgets the MAC addresses learned on it. */
 void pipeline_port_del(struct pipeline *, uint16_t ofport);
 

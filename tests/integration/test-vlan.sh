@@ -70,3 +70,22 @@ else
     ok "the new access port does not reach VLAN 20"
 fi
 check "the VLAN is saved" grep -q "vlan: 10" "$T/xvs.yaml"
+
+# set-port moves a port between VLANs in place.
+check "set-port vif73.0 vlan=10 moves guest 3 to VLAN 10" \
+    ctl set-port xenbr0 vif73.0 vlan=10
+check "guest 3 now reaches guest 1" ping_ok xvs-g73 10.70.10.1
+check "and the change is saved" \
+    sh -c 'grep -A6 "name: \"vif73.0\"" "$1" | grep -q "vlan: 10"' - "$T/xvs.yaml"
+out=$(ctl set-port xenbr0 vif73.0 vlan=20 trunks=30 2>&1)
+check "vlan and trunks together are refused" \
+    grep_in "$out" "a port is an access port \(vlan\) or a trunk \(trunks\), not both"
+out=$(ctl set-port xenbr0 vif73.0 ofport=9 2>&1)
+check "set-port refuses other settings by name" \
+    grep_in "$out" "set-port changes vlan, trunks and native-vlan; \"ofport\" is not one of them"
+check "after the refusals guest 3 is still on VLAN 10" \
+    grep_in "$(ctl show)" "port vif73.0: .*access vlan 10 via"
+check "set-port vif73.0 vlan=none makes it carry every VLAN again" \
+    ctl set-port xenbr0 vif73.0 vlan=none
+check "show has no VLAN for it" \
+    sh -c '! "$1" -t "$2" show | grep -q "port vif73.0: .*vlan"' - "$CTL_BIN" "$T/ctl"
