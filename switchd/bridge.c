@@ -1175,12 +1175,29 @@ cmd_dump_ports(struct unixctl_conn *conn, int argc, const char *argv[],
             json_object_put(o, "tx_bytes", json_integer_create(st.tx_bytes));
             json_object_put(o, "tx_dropped",
                             json_integer_create(st.tx_dropped));
+            if (port->domid >= 0) {
+                char *name = xen_domain_name(port->domid);
+                json_object_put(o, "domid", json_integer_create(port->domid));
+                json_object_put(o, "domain_name",
+                                name ? json_string_create(name)
+                                     : json_null_create());
+                free(name);
+            }
             json_array_add(array, o);
         } else {
-            ds_put_format(&s, "  port %3"PRIu16" (%s): rx pkts=%"PRIu64", "
-                          "bytes=%"PRIu64", drop=%"PRIu64"\n"
+            ds_put_format(&s, "  port %3"PRIu16" (%s)", port->ofport,
+                          port->name);
+            if (port->domid >= 0) {
+                char *name = xen_domain_name(port->domid);
+                ds_put_format(&s, " domain %d%s%s%s", (int) port->domid,
+                              name ? " (" : "", name ? name : "",
+                              name ? ")" : "");
+                free(name);
+            }
+            ds_put_format(&s, ": rx pkts=%"PRIu64", bytes=%"PRIu64", "
+                          "drop=%"PRIu64"\n"
                           "             tx pkts=%"PRIu64", bytes=%"PRIu64", "
-                          "drop=%"PRIu64"\n", port->ofport, port->name,
+                          "drop=%"PRIu64"\n",
                           st.rx_packets, st.rx_bytes, st.rx_dropped,
                           st.tx_packets, st.tx_bytes, st.tx_dropped);
         }

@@ -42,6 +42,10 @@ check "the vif took the bridge's MTU" \
 check "online again is harmless (idempotent)" hotplug online 95
 check "online vif96.0" hotplug online 96
 check "the two guests reach each other" ping_ok xvs-g95 10.95.0.6
+check "dump-ports names the vif's domain" \
+    grep_in "$(ctl dump-ports xenbr0 vif96.0)" "port +[0-9]+ \(vif96.0\) domain 96 \(guest96\): rx pkts=[1-9]"
+check "and so does its JSON" \
+    grep_in "$(ctl dump-ports xenbr0 vif96.0 --format=json)" '"domain_name": "guest96"'
 check "the domain id is saved with the port" \
     grep -q "domid: 96" "$T/xvs.yaml"
 
