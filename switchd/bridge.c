@@ -505,6 +505,22 @@ find_bridge_or_reply(struct unixctl_conn *conn, const char *name)
     return br;
 }
 
+/* Port argv[2] of bridge argv[1]; NULL after replying with the error. */
+static struct port *
+find_port_or_reply(struct unixctl_conn *conn, const char *argv[],
+                   struct bridge **brp)
+{
+    struct bridge *br = find_bridge_or_reply(conn, argv[1]);
+    struct port *port = br ? bridge_find_port(br, argv[2]) : NULL;
+
+    if (br && !port) {
+        reply_error_free(conn, xasprintf("bridge %s has no port named %s",
+                                         argv[1], argv[2]));
+    }
+    *brp = br;
+    return port;
+}
+
 static const char *
 format_mac(const uint8_t mac[6], char buf[18])
 {
@@ -892,17 +908,11 @@ static void
 cmd_del_port(struct unixctl_conn *conn, int argc OVS_UNUSED,
              const char *argv[], void *aux OVS_UNUSED)
 {
-    struct bridge *br = find_bridge_or_reply(conn, argv[1]);
-    struct port *port;
+    struct bridge *br;
+    struct port *port = find_port_or_reply(conn, argv, &br);
     char *error;
 
-    if (!br) {
-        return;
-    }
-    port = bridge_find_port(br, argv[2]);
     if (!port) {
-        reply_error_free(conn, xasprintf("bridge %s has no port named %s",
-                                         argv[1], argv[2]));
         return;
     }
     if (port->implicit) {
@@ -932,18 +942,12 @@ static void
 cmd_set_port(struct unixctl_conn *conn, int argc, const char *argv[],
              void *aux OVS_UNUSED)
 {
-    struct bridge *br = find_bridge_or_reply(conn, argv[1]);
+    struct bridge *br;
+    struct port *port = find_port_or_reply(conn, argv, &br);
     struct xvs_port_config pc;
-    struct port *port;
     char *error = NULL;
 
-    if (!br) {
-        return;
-    }
-    port = bridge_find_port(br, argv[2]);
     if (!port) {
-        reply_error_free(conn, xasprintf("bridge %s has no port named %s",
-                                         argv[1], argv[2]));
         return;
     }
     if (port->implicit) {
