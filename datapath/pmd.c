@@ -434,10 +434,13 @@ pmd_process(struct pmd *pmd, struct dp_port *port, struct rte_mbuf **pkts,
     }
 
     /* Misses: an earlier miss of this burst may have installed what a
-     * later one needs, so look again before each upcall. */
+     * later one needs, so look again before each upcall, but only if
+     * something was installed since the first look. */
+    uint64_t seq0 = pmd->mf_seq;
     for (uint16_t k = 0; k < n_misses; k++) {
         uint16_t i = misses[k];
-        struct dp_megaflow *mf = mfc_lookup(&pmd->cls, &keys[i]);
+        struct dp_megaflow *mf = pmd->mf_seq != seq0
+                                 ? mfc_lookup(&pmd->cls, &keys[i]) : NULL;
 
         if (mf) {
             megaflow_hits++;
