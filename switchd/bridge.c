@@ -488,6 +488,20 @@ reply_json(struct unixctl_conn *conn, struct json *json)
     json_destroy(json);
 }
 
+/* Replies with 'json' if 'as_json', else with the text in 's'; frees both. */
+static void
+reply_json_or_text(struct unixctl_conn *conn, bool as_json, struct json *json,
+                   struct ds *s)
+{
+    if (as_json) {
+        reply_json(conn, json);
+    } else {
+        json_destroy(json);
+        unixctl_command_reply(conn, ds_cstr(s));
+    }
+    ds_destroy(s);
+}
+
 static void
 reply_error_free(struct unixctl_conn *conn, char *error)
 {
@@ -1206,13 +1220,7 @@ cmd_dump_ports(struct unixctl_conn *conn, int argc, const char *argv[],
                           st.tx_packets, st.tx_bytes, st.tx_dropped);
         }
     }
-    if (json) {
-        reply_json(conn, array);
-    } else {
-        json_destroy(array);
-        unixctl_command_reply(conn, ds_cstr(&s));
-    }
-    ds_destroy(&s);
+    reply_json_or_text(conn, json, array, &s);
 }
 
 static void
@@ -1257,13 +1265,7 @@ cmd_dump_macs(struct unixctl_conn *conn, int argc, const char *argv[],
         }
     }
     free(e);
-    if (json) {
-        reply_json(conn, array);
-    } else {
-        json_destroy(array);
-        unixctl_command_reply(conn, ds_cstr(&s));
-    }
-    ds_destroy(&s);
+    reply_json_or_text(conn, json, array, &s);
 }
 
 /* The name of datapath port 'dp_port', for cache dumps. */
@@ -1462,13 +1464,7 @@ cmd_pmd_stats(struct unixctl_conn *conn, int argc, const char *argv[],
         }
     }
     free(st);
-    if (json) {
-        reply_json(conn, array);
-    } else {
-        json_destroy(array);
-        unixctl_command_reply(conn, ds_cstr(&s));
-    }
-    ds_destroy(&s);
+    reply_json_or_text(conn, json, array, &s);
 }
 
 static void

@@ -49,6 +49,23 @@ udp(const uint8_t dst[6], const uint8_t src[6], uint16_t dport)
 
 /* Runs 'p' arriving on OpenFlow port 'in' through 'pl'; returns the
  * OpenFlow ports it goes out of as a sorted string such as "2,3", or "". */
+/* Translates 'p' arriving on OpenFlow port 'in' into '*up' (whose key
+ * lives in '*key'), as the datapath would on a miss. */
+static void
+translate(struct pipeline *pl, uint16_t in, const struct packet *p,
+          struct dp_flow_key *key, struct dp_upcall *up)
+{
+    dp_flow_key_extract(p->data, p->len, DP(in), key);
+    memset(up, 0, sizeof *up);
+    up->key = key;
+    up->packet = p->data;
+    up->len = up->pkt_len = p->len;
+    pipeline_upcall(pl, up);
+    if (up->handle) {
+        pipeline_upcall_ops.release(up->handle);
+    }
+}
+
 static char *
 decide(struct pipeline *pl, uint16_t in, const struct packet *p)
 {
@@ -57,15 +74,7 @@ decide(struct pipeline *pl, uint16_t in, const struct packet *p)
     int out[DP_MAX_PORTS] = { 0 };
     struct ds s = DS_EMPTY_INITIALIZER;
 
-    dp_flow_key_extract(p->data, p->len, DP(in), &key);
-    memset(&up, 0, sizeof up);
-    up.key = &key;
-    up.packet = p->data;
-    up.len = up.pkt_len = p->len;
-    pipeline_upcall(pl, &up);
-    if (up.handle) {
-        pipeline_upcall_ops.release(up.handle);
-    }
+    translate(pl, in, p, &key, &up);
     for (size_t i = 0; i < up.actions.n; i++) {
         assert_int_equal(up.actions.a[i].type, DP_ACTION_OUTPUT);
         out[up.actions.a[i].port - 9]++;
@@ -362,15 +371,7 @@ render(struct pipeline *pl, uint16_t in, const struct packet *p)
     struct dp_flow_key key;
     struct ds s = DS_EMPTY_INITIALIZER;
 
-    dp_flow_key_extract(p->data, p->len, DP(in), &key);
-    memset(&up, 0, sizeof up);
-    up.key = &key;
-    up.packet = p->data;
-    up.len = up.pkt_len = p->len;
-    pipeline_upcall(pl, &up);
-    if (up.handle) {
-        pipeline_upcall_ops.release(up.handle);
-    }
+    translate(pl, in, p, &key, &up);
     for (size_t i = 0; i < up.actions.n; i++) {
         const struct dp_action *a = &up.actions.a[i];
         if (s.length) {
