@@ -19,6 +19,8 @@ add_guest xvs-g92 vif92.0 10.90.0.2
 write_config <<'YAML'
 bridges:
   - name: xenbr0
+    # No dom0 port: this test is about vifs.
+    internal-port: false
     ports:
       - {name: vif91.0, type: xenvif, driver: af_packet}
       - {name: vif92.0, type: xenvif, driver: af_packet}
