@@ -44,6 +44,14 @@ expect_error 1 "ofport: 2 is already used by port vif62.0" \
 expect_error 1 'unknown option "speed"' add-port xenbr0 vif69.0 speed=10
 expect_error 1 'type: expected dpdk, xenvif or internal, got "tun"' \
     add-port xenbr0 vif69.0 type=tun
+expect_error 1 'vlan: expected a VLAN 1-4094, got "5000"' \
+    add-port xenbr0 vif69.0 vlan=5000
+expect_error 1 'trunks: a VLAN is listed twice, got "10,10"' \
+    add-port xenbr0 vif69.0 trunks=10,10
+expect_error 1 "a port is an access port (vlan) or a trunk (trunks), not both" \
+    add-port xenbr0 vif69.0 vlan=10 trunks=20
+expect_error 1 'domid: expected an integer 0-32751, got "99999"' \
+    add-port xenbr0 vif69.0 domid=99999
 expect_error 1 "port vif69.0: no network device named vif69.0" \
     add-port xenbr0 vif69.0
 expect_error 1 'invalid port name "bad/name"' add-port xenbr0 bad/name
