@@ -34,7 +34,8 @@ struct ctl_command {
 
 static const struct ctl_command commands[] = {
     {"show", "", 0, 0, true,
-     "bridges, ports, drivers, link state, PMD cores"},
+     "bridges, OpenFlow listeners and controllers, ports, drivers, link "
+     "state, PMD cores"},
     {"add-port", "BRIDGE PORT [type=T] [devargs=D] [ofport=N] [driver=D] "
      "[domid=N] [devid=N] [vlan=N] [trunks=N,...] [native-vlan=N]", 2, 11,
      false,
@@ -48,7 +49,13 @@ static const struct ctl_command commands[] = {
      "add a flow in ovs-ofctl syntax (saved)"},
     {"del-flows", "BRIDGE [MATCH]", 1, 2, false,
      "delete all flows, or those that MATCH (saved)"},
-    {"dump-flows", "BRIDGE", 1, 1, true, "flows with packet and byte counts"},
+    {"dump-flows", "BRIDGE", 1, 1, true,
+     "flows of every table with packet and byte counts"},
+    {"set-controller", "BRIDGE TARGET...", 2, 17, false,
+     "connect to these OpenFlow controllers (tcp:IP[:PORT], ssl:IP[:PORT], "
+     "unix:FILE) instead of the current ones (saved)"},
+    {"del-controller", "BRIDGE", 1, 1, false,
+     "disconnect every controller of BRIDGE (saved)"},
     {"dump-ports", "BRIDGE [PORT]", 1, 2, true,
      "per-port rx/tx packets, bytes and drops"},
     {"dump-macs", "BRIDGE", 1, 1, true, "the MAC learning table of NORMAL"},

@@ -10,7 +10,9 @@ datapath_libxvsdpkey_la_SOURCES = \
 	datapath/emc.c \
 	datapath/emc.h \
 	datapath/flow-key.c \
-	datapath/flow-key.h
+	datapath/flow-key.h \
+	datapath/pkt-edit.c \
+	datapath/pkt-edit.h
 
 noinst_LTLIBRARIES += datapath/libxvsdp.la
 datapath_libxvsdp_la_SOURCES = \

@@ -24,6 +24,7 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
 #include <rte_spinlock.h>
 #include <rte_pause.h>
 #include <rte_version.h>
@@ -175,6 +176,8 @@ eal_start(const struct dp_params *p, char **errp)
     return 0;
 }
 
+static int rings_create(char **errp);
+
 int
 dp_init(const struct dp_params *p, char **errp)
 {
@@ -221,6 +224,11 @@ dp_init(const struct dp_params *p, char **errp)
         return ENOMEM;
     }
 
+    if (rings_create(errp)) {
+        dp_fini();
+        return ENOMEM;
+    }
+
     dp.n_pmds = p->n_pmd_cores;
     size_t qsz = rte_rcu_qsbr_get_memsize(dp.n_pmds);
     dp.qsbr = rte_zmalloc("xvs_qsbr", qsz, RTE_CACHE_LINE_SIZE);
@@ -251,6 +259,126 @@ dp_init(const struct dp_params *p, char **errp)
     return 0;
 }
 
+#define DP_PIN_RING_SIZE 1024
+
+static int
+rings_create(char **errp)
+{
+    dp.pin_ring = rte_ring_create_elem("xvs_pin", sizeof(struct dp_pin_elem),
+                                       DP_PIN_RING_SIZE, rte_socket_id(),
+                                       RING_F_SC_DEQ);
+    dp.inject_free = rte_ring_create_elem("xvs_inj_free", sizeof(uint32_t),
+                                          DP_N_INJECT_SLOTS * 2,
+                                          rte_socket_id(),
+                                          RING_F_SP_ENQ | RING_F_SC_DEQ);
+    dp.inject_todo = rte_ring_create_elem("xvs_inj_todo", sizeof(uint32_t),
+                                          DP_N_INJECT_SLOTS * 2,
+                                          rte_socket_id(),
+                                          RING_F_SP_ENQ | RING_F_SC_DEQ);
+    dp.inject_slots = calloc(DP_N_INJECT_SLOTS, sizeof *dp.inject_slots);
+    if (!dp.pin_ring || !dp.inject_free || !dp.inject_todo
+        || !dp.inject_slots) {
+        *errp = dp_errf("cannot create the datapath's rings: %s",
+                        rte_strerror(rte_errno));
+        return ENOMEM;
+    }
+    for (uint32_t i = 0; i < DP_N_INJECT_SLOTS; i++) {
+        rte_ring_sp_enqueue_elem(dp.inject_free, &i, sizeof i);
+    }
+    return 0;
+}
+
+static void
+rings_destroy(void)
+{
+    struct dp_pin_elem e;
+
+    while (dp.pin_ring
+           && !rte_ring_sc_dequeue_elem(dp.pin_ring, &e, sizeof e)) {
+        rte_pktmbuf_free(e.m);
+    }
+    for (uint32_t i = 0; dp.inject_slots && i < DP_N_INJECT_SLOTS; i++) {
+        rte_pktmbuf_free(dp.inject_slots[i].m);
+    }
+    rte_ring_free(dp.pin_ring);
+    rte_ring_free(dp.inject_free);
+    rte_ring_free(dp.inject_todo);
+    free(dp.inject_slots);
+    dp.pin_ring = dp.inject_free = dp.inject_todo = NULL;
+    dp.inject_slots = NULL;
+}
+
+size_t
+dp_packet_in_recv(struct dp_packet_in *pins, size_t max)
+{
+    size_t n = 0;
+    struct dp_pin_elem e;
+
+    while (n < max && dp.pin_ring
+           && !rte_ring_sc_dequeue_elem(dp.pin_ring, &e, sizeof e)) {
+        struct dp_packet_in *pin = &pins[n++];
+        uint32_t total = rte_pktmbuf_pkt_len(e.m);
+        uint32_t len = RTE_MIN(total, (uint32_t) DP_PACKET_IN_MAX);
+
+        pin->in_port = e.in_port;
+        pin->arg = e.arg;
+        pin->total_len = total;
+        pin->len = len;
+        pin->data = malloc(len ? len : 1);
+        if (pin->data) {
+            const void *p = rte_pktmbuf_read(e.m, 0, len, pin->data);
+            if (p != pin->data) {
+                memcpy(pin->data, p, len);
+            }
+        } else {
+            pin->len = 0;
+        }
+        rte_pktmbuf_free(e.m);
+    }
+    return n;
+}
+
+uint64_t
+dp_packet_in_dropped(void)
+{
+    uint64_t n = 0;
+
+    for (size_t i = 0; i < dp.n_pmds; i++) {
+        n += __atomic_load_n(&dp.pmds[i].pin_dropped, __ATOMIC_RELAXED);
+    }
+    return n;
+}
+
+int
+dp_inject(uint32_t in_port, const void *data, size_t len,
+          const struct dp_actions *acts)
+{
+    uint32_t idx;
+
+    if (!len || len > RTE_MBUF_DEFAULT_DATAROOM) {
+        return EINVAL;
+    }
+    if (!dp.n_pmds
+        || rte_ring_sc_dequeue_elem(dp.inject_free, &idx, sizeof idx)) {
+        return ENOBUFS;
+    }
+    struct dp_inject_slot *slot = &dp.inject_slots[idx];
+    struct rte_mbuf *m = rte_pktmbuf_alloc(dp.pool);
+    char *p = m ? rte_pktmbuf_append(m, len) : NULL;
+    if (!p) {
+        rte_pktmbuf_free(m);
+        rte_ring_sp_enqueue_elem(dp.inject_free, &idx, sizeof idx);
+        return ENOBUFS;
+    }
+    memcpy(p, data, len);
+    slot->m = m;
+    slot->in_port = in_port;
+    slot->acts.n = acts->n;
+    memcpy(slot->acts.a, acts->a, acts->n * sizeof acts->a[0]);
+    rte_ring_sp_enqueue_elem(dp.inject_todo, &idx, sizeof idx);
+    return 0;
+}
+
 static void
 pmds_stop(void)
 {
@@ -266,6 +394,7 @@ pmds_stop(void)
 }
 
 static void port_close(struct dp_port *);
+static void rings_destroy(void);
 
 void
 dp_fini(void)
@@ -280,6 +409,7 @@ dp_fini(void)
             dp.ports[i] = NULL;
         }
     }
+    rings_destroy();
     rte_free(dp.pmds);
     rte_free(dp.qsbr);
     rte_mempool_free(dp.pool);

@@ -208,6 +208,32 @@ const char *dp_version(void);
 
 /* Mbufs of the datapath's pool in use (in rings, caches, buffers), and the
  * pool's size: for leak checks. */
+/* A packet that a DP_ACTION_CONTROLLER action sent to the main thread:
+ * the first 'len' bytes (the whole packet, unless it was longer than
+ * DP_PACKET_IN_MAX) of a 'total_len'-byte packet that came in on datapath
+ * port 'in_port' (or was injected as if from it), and the action's 'arg'.
+ * 'data' is malloc()ed: the caller frees it. */
+#define DP_PACKET_IN_MAX 65535
+struct dp_packet_in {
+    uint32_t in_port;
+    uint32_t arg;
+    uint32_t len, total_len;
+    uint8_t *data;
+};
+
+/* Takes up to 'max' queued packets (main thread).  Returns how many. */
+size_t dp_packet_in_recv(struct dp_packet_in *, size_t max);
+
+/* Packets lost because the main thread fell behind. */
+uint64_t dp_packet_in_dropped(void);
+
+/* Executes 'acts' on a copy of the 'len' bytes at 'data', as if it had
+ * come in on datapath port 'in_port' (DP_MAX_PORTS for none), on a PMD
+ * thread, soon.  Returns 0, EINVAL for a bad length, or ENOBUFS when too
+ * many packets are still waiting or the mbuf pool is empty. */
+int dp_inject(uint32_t in_port, const void *data, size_t len,
+              const struct dp_actions *acts);
+
 void dp_mbuf_usage(unsigned int *in_use, unsigned int *size);
 
 #endif /* datapath.h */

@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <string.h>
 
 #define DP_MAX_PORTS 256          /* Datapath port numbers 0..255. */
 /* A flood may pop or push a VLAN tag before each output. */
@@ -24,6 +25,19 @@ enum dp_action_type {
     DP_ACTION_OUTPUT,             /* Send a copy to 'port'. */
     DP_ACTION_PUSH_VLAN,          /* Push an 802.1Q tag with 'tci'. */
     DP_ACTION_POP_VLAN,           /* Remove the outer VLAN tag, if any. */
+    DP_ACTION_CONTROLLER,         /* Queue a copy to the main thread, with
+                                   * 'arg' (see dp_packet_in_recv()). */
+    DP_ACTION_SET_VLAN,           /* Outer tag's TCI bits in 'vlan.mask'
+                                   * become those of 'vlan.tci'. */
+    DP_ACTION_SET_ETH_SRC,        /* 'mac'. */
+    DP_ACTION_SET_ETH_DST,
+    DP_ACTION_SET_IPV4_SRC,       /* 'be32', with L4 checksum update. */
+    DP_ACTION_SET_IPV4_DST,
+    DP_ACTION_SET_IP_TOS,         /* IPv4 TOS / IPv6 traffic class bits in
+                                   * 'u8[1]' become those of 'u8[0]'. */
+    DP_ACTION_SET_IP_TTL,         /* IPv4 TTL / IPv6 hop limit: 'u8[0]'. */
+    DP_ACTION_SET_TP_SRC,         /* TCP/UDP/SCTP port: 'be16'. */
+    DP_ACTION_SET_TP_DST,
 };
 
 /* Flags of a megaflow, set by the pipeline on the upcall. */
@@ -35,9 +49,18 @@ enum {
 struct dp_action {
     uint16_t type;                /* enum dp_action_type. */
     uint16_t port;                /* DP_ACTION_OUTPUT: datapath port. */
-    uint16_t tci;                 /* DP_ACTION_PUSH_VLAN: PCP, DEI, VID
+    union {
+        uint16_t tci;             /* DP_ACTION_PUSH_VLAN: PCP, DEI, VID
                                    * (host byte order). */
-    uint16_t pad;
+        struct {
+            uint16_t tci, mask;   /* Host byte order. */
+        } vlan;
+        uint32_t arg;             /* DP_ACTION_CONTROLLER. */
+        uint8_t mac[6];
+        uint32_t be32;            /* Network byte order. */
+        uint16_t be16;            /* Network byte order. */
+        uint8_t u8[2];
+    };
 };
 
 struct dp_actions {
@@ -84,6 +107,29 @@ dp_actions_pop_vlan(struct dp_actions *acts)
     }
     acts->a[acts->n].type = DP_ACTION_POP_VLAN;
     acts->n++;
+    return 0;
+}
+
+static inline struct dp_action *
+dp_actions_put(struct dp_actions *acts, enum dp_action_type type)
+{
+    if (acts->n >= DP_MAX_ACTIONS) {
+        return NULL;
+    }
+    struct dp_action *a = &acts->a[acts->n++];
+    memset(a, 0, sizeof *a);
+    a->type = type;
+    return a;
+}
+
+static inline int
+dp_actions_controller(struct dp_actions *acts, uint32_t arg)
+{
+    struct dp_action *a = dp_actions_put(acts, DP_ACTION_CONTROLLER);
+    if (!a) {
+        return ENOSPC;
+    }
+    a->arg = arg;
     return 0;
 }
 

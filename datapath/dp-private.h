@@ -104,6 +104,7 @@ struct pmd {
     /* Counters (struct dp_pmd_stats without 'core' and the sizes). */
     uint64_t packets, emc_hits, megaflow_hits, upcalls, lost;
     uint64_t busy_cycles, idle_cycles;
+    uint64_t pin_dropped;           /* Ring to the main thread full. */
     uint64_t n_megaflows, n_subtables;
 
     struct pmd_port_counters ctr[DP_MAX_PORTS];
@@ -111,6 +112,23 @@ struct pmd {
     uint16_t dirty[DP_MAX_PORTS];   /* Ports with buffered packets. */
     uint16_t n_dirty;
 } __rte_cache_aligned;
+
+/* A packet on its way to the main thread (DP_ACTION_CONTROLLER). */
+struct dp_pin_elem {
+    struct rte_mbuf *m;
+    uint32_t in_port;
+    uint32_t arg;
+};
+
+/* A packet the main thread injects, executed by PMD thread 0.  Slots go
+ * round: 'inject_free' (PMD -> main) and 'inject_todo' (main -> PMD) carry
+ * their indexes, so nobody allocates. */
+#define DP_N_INJECT_SLOTS 64
+struct dp_inject_slot {
+    struct rte_mbuf *m;
+    uint32_t in_port;
+    struct dp_actions acts;
+};
 
 struct dp_state {
     bool eal_up;
@@ -123,6 +141,9 @@ struct dp_state {
     struct dp_params params;                /* Resolved defaults. */
     uint64_t flush_gen, learn_gen;          /* Atomic. */
     uint64_t tsc_per_ms;
+    struct rte_ring *pin_ring;              /* PMDs -> main thread. */
+    struct rte_ring *inject_free, *inject_todo;
+    struct dp_inject_slot *inject_slots;
 };
 
 extern struct dp_state dp;

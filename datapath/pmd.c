@@ -26,6 +26,9 @@
 #include <rte_cycles.h>
 #include <rte_ether.h>
 #include <rte_ethdev.h>
+#include <rte_ring.h>
+
+#include "pkt-edit.h"
 
 /* ---- Transmit ------------------------------------------------------- */
 
@@ -95,12 +98,29 @@ pmd_enqueue(struct pmd *pmd, uint16_t port_no, struct rte_mbuf *m)
     }
 }
 
+/* Hands a reference to 'm' to the main thread (DP_ACTION_CONTROLLER).  A
+ * full ring drops the copy: the main thread is behind, and packet-ins are
+ * rate-limited further on anyway. */
+static void
+pmd_to_controller(struct pmd *pmd, struct rte_mbuf *m, uint32_t in_port,
+                  uint32_t arg)
+{
+    struct dp_pin_elem e = { .m = m, .in_port = in_port, .arg = arg };
+
+    rte_mbuf_refcnt_update(m, 1);
+    if (rte_ring_mp_enqueue_elem(dp.pin_ring, &e, sizeof e)) {
+        rte_pktmbuf_free(m);
+        ctr_add(&pmd->pin_dropped, 1);
+    }
+}
+
 /* Executes actions that modify packets on one packet.  Each output takes
  * a reference to the mbuf as it stands; an edit of an mbuf that an output
  * still holds works on a copy (an allocation, on this slow-ish path only:
- * floods across differently tagged ports). */
+ * floods across differently tagged ports, rewrites before and after an
+ * output). */
 static void
-pmd_execute_one(struct pmd *pmd, struct rte_mbuf *m,
+pmd_execute_one(struct pmd *pmd, struct rte_mbuf *m, uint32_t in_port,
                 const struct dp_action *actions, uint16_t n_actions)
 {
     for (uint16_t a = 0; a < n_actions && m; a++) {
@@ -109,6 +129,9 @@ pmd_execute_one(struct pmd *pmd, struct rte_mbuf *m,
         if (act->type == DP_ACTION_OUTPUT) {
             rte_mbuf_refcnt_update(m, 1);
             pmd_enqueue(pmd, act->port, m);
+            continue;
+        } else if (act->type == DP_ACTION_CONTROLLER) {
+            pmd_to_controller(pmd, m, in_port, act->arg);
             continue;
         }
         if (rte_mbuf_refcnt_read(m) > 1) {
@@ -134,6 +157,9 @@ pmd_execute_one(struct pmd *pmd, struct rte_mbuf *m,
                    == rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN)) {
                 rte_vlan_strip(m);
             }
+        } else {
+            pkt_edit(rte_pktmbuf_mtod(m, uint8_t *), rte_pktmbuf_data_len(m),
+                     act);
         }
     }
     if (m) {
@@ -141,11 +167,12 @@ pmd_execute_one(struct pmd *pmd, struct rte_mbuf *m,
     }
 }
 
-/* Executes 'n_actions' actions on 'n' packets.  When no action modifies
- * the packets, every output shares each mbuf. */
+/* Executes 'n_actions' actions on 'n' packets from 'in_port'.  When no
+ * action modifies the packets, every output shares each mbuf. */
 static void
 pmd_execute(struct pmd *pmd, struct rte_mbuf **pkts, uint16_t n,
-            const struct dp_action *actions, uint16_t n_actions)
+            uint32_t in_port, const struct dp_action *actions,
+            uint16_t n_actions)
 {
     if (!n_actions) {
         rte_pktmbuf_free_bulk(pkts, n);
@@ -153,7 +180,7 @@ pmd_execute(struct pmd *pmd, struct rte_mbuf **pkts, uint16_t n,
     }
     if (dp_actions_modify(actions, n_actions)) {
         for (uint16_t i = 0; i < n; i++) {
-            pmd_execute_one(pmd, pkts[i], actions, n_actions);
+            pmd_execute_one(pmd, pkts[i], in_port, actions, n_actions);
         }
         return;
     }
@@ -167,6 +194,29 @@ pmd_execute(struct pmd *pmd, struct rte_mbuf **pkts, uint16_t n,
             pmd_enqueue(pmd, actions[a].port, pkts[i]);
         }
     }
+}
+
+/* Packets the main thread injected (OpenFlow packet-out): executes each
+ * with its actions and gives the slot back. */
+static unsigned int
+pmd_run_injected(struct pmd *pmd)
+{
+    uint32_t idx[DP_BURST];
+    unsigned int n = rte_ring_sc_dequeue_burst_elem(dp.inject_todo, idx,
+                                                    sizeof idx[0], DP_BURST,
+                                                    NULL);
+    for (unsigned int i = 0; i < n; i++) {
+        struct dp_inject_slot *slot = &dp.inject_slots[idx[i]];
+        pmd_execute_one(pmd, slot->m, slot->in_port, slot->acts.a,
+                        slot->acts.n);
+        slot->m = NULL;
+    }
+    if (n) {
+        pmd_flush_tx(pmd);
+        rte_ring_sp_enqueue_burst_elem(dp.inject_free, idx, sizeof idx[0], n,
+                                       NULL);
+    }
+    return n;
 }
 
 /* ---- Caches --------------------------------------------------------- */
@@ -367,7 +417,7 @@ pmd_upcall(struct pmd *pmd, struct dp_port *port, struct rte_mbuf *m,
         mf->n_packets++;
         mf->n_bytes += up.pkt_len;
     }
-    pmd_execute(pmd, &m, 1, up.actions.a, up.actions.n);
+    pmd_execute(pmd, &m, 1, port->port_no, up.actions.a, up.actions.n);
 }
 
 static void
@@ -392,7 +442,8 @@ pmd_process(struct pmd *pmd, struct dp_port *port, struct rte_mbuf **pkts,
         if (port_mf->handle) {
             port->ops->credit(port_mf->handle, n, bytes);
         }
-        pmd_execute(pmd, pkts, n, port_mf->actions, port_mf->n_actions);
+        pmd_execute(pmd, pkts, n, port->port_no, port_mf->actions,
+                    port_mf->n_actions);
         ctr_add(&pmd->megaflow_hits, n);
         return;
     }
@@ -464,7 +515,8 @@ pmd_process(struct pmd *pmd, struct dp_port *port, struct rte_mbuf **pkts,
         if (mf->handle) {
             port->ops->credit(mf->handle, batch->n, batch->bytes);
         }
-        pmd_execute(pmd, batch->pkts, batch->n, mf->actions, mf->n_actions);
+        pmd_execute(pmd, batch->pkts, batch->n, port->port_no, mf->actions,
+                    mf->n_actions);
     }
 
     if (pmd->learn_flush_below) {
@@ -606,7 +658,7 @@ pmd_main(void *pmd_)
 
         const struct pmd_rxq_list *l = __atomic_load_n(&pmd->rxqs,
                                                        __ATOMIC_ACQUIRE);
-        unsigned int got = 0;
+        unsigned int got = pmd->id ? 0 : pmd_run_injected(pmd);
         for (size_t i = 0; l && i < l->n; i++) {
             got += pmd_poll(pmd, &l->q[i]);
         }

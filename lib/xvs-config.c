@@ -752,6 +752,53 @@ bridge_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
             }
         }
         return true;
+    } else if (!strcmp(key, "listeners")) {
+        if (!get_string_list(ctx, v, path, &br->listeners,
+                             &br->n_listeners, NULL)) {
+            return false;
+        }
+        for (size_t i = 0; i < br->n_listeners; i++) {
+            const char *c = br->listeners[i];
+            if (strncmp(c, "ptcp:", 5) && strncmp(c, "pssl:", 5)
+                && strncmp(c, "punix:", 6)) {
+                const yaml_node_t *item = yaml_document_get_node(
+                    ctx->doc, v->data.sequence.items.start[i]);
+                char *sub = xvs_asprintf("%s[%zu]", path, i);
+                fail(ctx, item, sub, "expected a ptcp:, pssl: or punix: "
+                     "listener, got \"%s\"", c);
+                free(sub);
+                return false;
+            }
+        }
+        return true;
+    } else if (!strcmp(key, "protocols")) {
+        char **names = NULL;
+        size_t n = 0;
+        bool ok = get_string_list(ctx, v, path, &names, &n, NULL);
+        for (size_t i = 0; ok && i < n; i++) {
+            int version = xvs_openflow_version_from_string(names[i]);
+            if (!version) {
+                const yaml_node_t *item = yaml_document_get_node(
+                    ctx->doc, v->data.sequence.items.start[i]);
+                char *sub = xvs_asprintf("%s[%zu]", path, i);
+                fail(ctx, item, sub, "expected OpenFlow10, OpenFlow11, "
+                     "OpenFlow12, OpenFlow13, OpenFlow14 or OpenFlow15, got "
+                     "\"%s\"", names[i]);
+                free(sub);
+                ok = false;
+            } else {
+                br->protocols |= 1u << version;
+            }
+        }
+        for (size_t i = 0; i < n; i++) {
+            free(names[i]);
+        }
+        free(names);
+        if (ok && !n) {
+            return fail(ctx, v, path, "at least one OpenFlow version is "
+                        "needed");
+        }
+        return ok;
     } else if (!strcmp(key, "ports")) {
         bp->ports_node = v;
         if (!expect_kind(ctx, v, path, YAML_SEQUENCE_NODE, "a list of ports")) {
@@ -796,7 +843,7 @@ parse_bridge(struct ctx *ctx, const yaml_node_t *node, const char *path,
 {
     static const char *const keys[] = {
         "name", "datapath-id", "fail-mode", "internal-port", "controllers",
-        "ports", "flows",
+        "listeners", "protocols", "ports", "flows",
         NULL
     };
     struct bridge_parse bp = { .br = br };
@@ -839,6 +886,47 @@ parse_bridge(struct ctx *ctx, const yaml_node_t *node, const char *path,
 }
 
 static bool
+ssl_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
+         const char *path, void *cfg_)
+{
+    struct xvs_config *cfg = cfg_;
+    char **dst = (!strcmp(key, "private-key") ? &cfg->ssl_private_key
+                  : !strcmp(key, "certificate") ? &cfg->ssl_certificate
+                  : &cfg->ssl_ca_cert);
+
+    if (!get_string(ctx, v, path, dst)) {
+        return false;
+    }
+    if (access(*dst, R_OK)) {
+        return fail(ctx, v, path, "cannot read %s: %s", *dst,
+                    strerror(errno));
+    }
+    return true;
+}
+
+static const char *const of_version_names[] = {
+    [1] = "OpenFlow10", [2] = "OpenFlow11", [3] = "OpenFlow12",
+    [4] = "OpenFlow13", [5] = "OpenFlow14", [6] = "OpenFlow15",
+};
+
+int
+xvs_openflow_version_from_string(const char *s)
+{
+    for (int v = 1; v <= 6; v++) {
+        if (!strcmp(s, of_version_names[v])) {
+            return v;
+        }
+    }
+    return 0;
+}
+
+const char *
+xvs_openflow_version_name(int version)
+{
+    return version >= 1 && version <= 6 ? of_version_names[version] : NULL;
+}
+
+static bool
 top_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
          const char *path, void *cfg_)
 {
@@ -856,6 +944,11 @@ top_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
             "megaflow-idle-ms", NULL
         };
         return for_each_pair(ctx, v, path, keys, cache_pair, cfg);
+    } else if (!strcmp(key, "ssl")) {
+        static const char *const keys[] = {
+            "private-key", "certificate", "ca-cert", NULL
+        };
+        return for_each_pair(ctx, v, path, keys, ssl_pair, cfg);
     } else if (!strcmp(key, "bridges")) {
         if (!expect_kind(ctx, v, path, YAML_SEQUENCE_NODE,
                          "a list of bridges")) {
@@ -968,7 +1061,7 @@ xvs_config_parse(const char *name, const char *text, size_t len,
     yaml_node_t *root = yaml_document_get_root_node(&doc);
     if (root && !(root->type == YAML_SCALAR_NODE && !*scalar(root))) {
         static const char *const keys[] = {
-            "dpdk", "pmd", "cache", "bridges", NULL
+            "dpdk", "pmd", "cache", "ssl", "bridges", NULL
         };
         if (for_each_pair(&ctx, root, "", keys, top_pair, cfg)) {
             check_global(&ctx, cfg);
@@ -1079,6 +1172,21 @@ write_config(FILE *f, const struct xvs_config *cfg)
             "  megaflow-idle-ms: %"PRIu32"\n", cfg->emc_entries,
             cfg->emc_insert_inv_prob, cfg->max_megaflows,
             cfg->megaflow_idle_ms);
+    if (cfg->ssl_private_key || cfg->ssl_certificate || cfg->ssl_ca_cert) {
+        fprintf(f, "ssl:\n");
+        const char *const keys[] = { "private-key", "certificate",
+                                     "ca-cert" };
+        const char *const values[] = { cfg->ssl_private_key,
+                                       cfg->ssl_certificate,
+                                       cfg->ssl_ca_cert };
+        for (size_t i = 0; i < 3; i++) {
+            if (values[i]) {
+                fprintf(f, "  %s: ", keys[i]);
+                put_quoted(f, values[i]);
+                fputc('\n', f);
+            }
+        }
+    }
     fprintf(f, "bridges:\n");
     for (size_t i = 0; i < cfg->n_bridges; i++) {
         const struct xvs_bridge_config *br = &cfg->bridges[i];
@@ -1096,6 +1204,26 @@ write_config(FILE *f, const struct xvs_config *cfg)
                 put_quoted(f, br->controllers[j]);
                 fputc('\n', f);
             }
+        }
+        if (br->n_listeners) {
+            fprintf(f, "    listeners:\n");
+            for (size_t j = 0; j < br->n_listeners; j++) {
+                fprintf(f, "      - ");
+                put_quoted(f, br->listeners[j]);
+                fputc('\n', f);
+            }
+        }
+        if (br->protocols) {
+            fprintf(f, "    protocols: [");
+            bool first = true;
+            for (int v = 1; v <= 6; v++) {
+                if (br->protocols & (1u << v)) {
+                    fprintf(f, "%s%s", first ? "" : ", ",
+                            of_version_names[v]);
+                    first = false;
+                }
+            }
+            fprintf(f, "]\n");
         }
         fprintf(f, "    ports:%s\n", br->n_ports ? "" : " []");
         for (size_t j = 0; j < br->n_ports; j++) {
@@ -1223,6 +1351,9 @@ xvs_config_free(struct xvs_config *cfg)
         free(cfg->dpdk_args[i]);
     }
     free(cfg->dpdk_args);
+    free(cfg->ssl_private_key);
+    free(cfg->ssl_certificate);
+    free(cfg->ssl_ca_cert);
     for (size_t i = 0; i < cfg->n_bridges; i++) {
         struct xvs_bridge_config *br = &cfg->bridges[i];
         free(br->name);
@@ -1230,6 +1361,10 @@ xvs_config_free(struct xvs_config *cfg)
             free(br->controllers[j]);
         }
         free(br->controllers);
+        for (size_t j = 0; j < br->n_listeners; j++) {
+            free(br->listeners[j]);
+        }
+        free(br->listeners);
         for (size_t j = 0; j < br->n_ports; j++) {
             port_config_destroy(&br->ports[j]);
         }
@@ -1265,6 +1400,9 @@ xvs_config_clone(const struct xvs_config *src)
 
     *cfg = *src;
     cfg->file = xstrdup(src->file);
+    cfg->ssl_private_key = xstrdup(src->ssl_private_key);
+    cfg->ssl_certificate = xstrdup(src->ssl_certificate);
+    cfg->ssl_ca_cert = xstrdup(src->ssl_ca_cert);
     cfg->dpdk_args = xmalloc0(src->n_dpdk_args * sizeof *cfg->dpdk_args);
     for (size_t i = 0; i < src->n_dpdk_args; i++) {
         cfg->dpdk_args[i] = xstrdup(src->dpdk_args[i]);
@@ -1279,6 +1417,10 @@ xvs_config_clone(const struct xvs_config *src)
         d->controllers = xmalloc0(s->n_controllers * sizeof *d->controllers);
         for (size_t j = 0; j < s->n_controllers; j++) {
             d->controllers[j] = xstrdup(s->controllers[j]);
+        }
+        d->listeners = xmalloc0(s->n_listeners * sizeof *d->listeners);
+        for (size_t j = 0; j < s->n_listeners; j++) {
+            d->listeners[j] = xstrdup(s->listeners[j]);
         }
         d->ports = xmalloc0(s->n_ports * sizeof *d->ports);
         for (size_t j = 0; j < s->n_ports; j++) {

@@ -23,14 +23,23 @@
  *                                (default 100; 1: always; 0: never)
  *     max-megaflows: int         1-10000000 (default 200000)
  *     megaflow-idle-ms: int      idle megaflows expire, 1-3600000 (10000)
+ *   ssl:                         for ssl: and pssl: connections
+ *     private-key: string        PEM file
+ *     certificate: string        PEM file
+ *     ca-cert: string            PEM file of the CA that signs peers
  *   bridges:                     a list, possibly empty
  *     - name: string             1-15 chars of [A-Za-z0-9_.-]
  *       datapath-id: int|string  64-bit, e.g. 0x1 (default: from the name)
  *       fail-mode: standalone|secure
  *       internal-port: bool      the bridge's own TAP port, named after it,
  *                                OpenFlow port LOCAL (default true)
- *       controllers: [string]    tcp:/ssl:/unix: targets (parsed, not yet
- *                                connected: OpenFlow connections come later)
+ *       controllers: [string]    tcp:/ssl:/unix: OpenFlow controllers
+ *       listeners: [string]      extra passive OpenFlow listeners
+ *                                (ptcp:, pssl:, punix:), besides the
+ *                                management socket
+ *       protocols: [string]      OpenFlow10|OpenFlow11|OpenFlow12|
+ *                                OpenFlow13|OpenFlow14|OpenFlow15
+ *                                (default 1.0, 1.3, 1.4, 1.5)
  *       ports:
  *         - name: string         netdev or port name, unique on the host
  *           type: dpdk|xenvif|internal
@@ -111,6 +120,11 @@ struct xvs_bridge_config {
     bool internal_port;
     char **controllers;
     size_t n_controllers;
+    char **listeners;
+    size_t n_listeners;
+    uint32_t protocols;         /* Bitmap of 1 << OpenFlow wire version
+                                 * (0x01 = 1.0 ... 0x06 = 1.5); 0: the
+                                 * default. */
     struct xvs_port_config *ports;
     size_t n_ports;
     struct xvs_flow_config *flows;
@@ -129,9 +143,16 @@ struct xvs_config {
     uint32_t emc_insert_inv_prob;
     uint32_t max_megaflows;
     uint32_t megaflow_idle_ms;
+    char *ssl_private_key;      /* NULL if not set. */
+    char *ssl_certificate;
+    char *ssl_ca_cert;
     struct xvs_bridge_config *bridges;
     size_t n_bridges;
 };
+
+/* "OpenFlow13" -> 4 (the wire version), or 0. */
+int xvs_openflow_version_from_string(const char *);
+const char *xvs_openflow_version_name(int version);
 
 /* Loads 'file'.  Returns 0 and a new configuration in '*cfgp', or a positive
  * errno value and a message in '*errp' (caller frees). */

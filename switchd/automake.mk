@@ -14,6 +14,8 @@ sbin_PROGRAMS += switchd/xvs-switchd
 switchd_xvs_switchd_SOURCES = \
 	switchd/bridge.c \
 	switchd/bridge.h \
+	switchd/connmgr.c \
+	switchd/connmgr.h \
 	switchd/xvs-switchd.c
 switchd_xvs_switchd_CPPFLAGS = $(AM_CPPFLAGS) $(OVS_CPPFLAGS)
 switchd_xvs_switchd_LDADD = \

@@ -19,6 +19,13 @@
 #include "openvswitch/list.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
+#include "connmgr.h"
+#include "flow.h"
+#include "packets.h"
+#include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-monitor.h"
+#include "openvswitch/ofp-port.h"
+#include "openvswitch/vconn.h"
 #include "pipeline.h"
 #include "timeval.h"
 #include "unixctl.h"
@@ -46,6 +53,8 @@ struct port {
     unsigned int failed_ifindex;    /* Netdev an attach failed on. */
     bool implicit;                  /* The bridge's own internal port, from
                                      * internal-port, not in 'ports'. */
+    bool link_up;                   /* As last reported in PORT_STATUS. */
+    long long attached_at;          /* time_msec(). */
 };
 
 /* OpenFlow's LOCAL port: the bridge's own internal port. */
@@ -57,6 +66,7 @@ struct bridge {
     uint64_t datapath_id;
     enum xvs_fail_mode fail_mode;
     struct pipeline *pl;
+    struct connmgr *cm;
     struct port **ports;
     size_t n_ports;
 };
@@ -65,6 +75,9 @@ static struct ovs_list all_bridges = OVS_LIST_INITIALIZER(&all_bridges);
 static struct xvs_config *running_cfg;
 static char *save_file;
 static long long next_run;
+static char *run_dir;               /* Management sockets live here. */
+
+static void port_to_ofp(const struct port *, struct ofputil_phy_port *);
 
 /* ---- Ports ---------------------------------------------------------- */
 
@@ -140,6 +153,16 @@ port_attach(struct bridge *br, struct port *port, char **errp)
     dp_flush_caches();
     VLOG_INFO("%s: added port %s (ofport %"PRIu16", %s)", br->name,
               port->name, port->ofport, port->driver_used);
+
+    struct dp_port_info info;
+    dp_port_get_info(port->dp_port, &info);
+    port->link_up = info.link_up;
+    port->attached_at = time_msec();
+    if (br->cm) {
+        struct ofputil_phy_port pp;
+        port_to_ofp(port, &pp);
+        connmgr_send_port_status(br->cm, &pp, OFPPR_ADD);
+    }
     return 0;
 }
 
@@ -147,13 +170,156 @@ static void
 port_detach(struct bridge *br, struct port *port)
 {
     if (port->attached) {
+        struct ofputil_phy_port pp;
+        port_to_ofp(port, &pp);
+
         /* Unmap first: once dp_port_del() returns, no PMD thread is inside
          * a translation that could still see the old map. */
         pipeline_port_del(br->pl, port->ofport);
         dp_port_del(port->dp_port);
         port->attached = false;
+        if (br->cm) {
+            connmgr_send_port_status(br->cm, &pp, OFPPR_DELETE);
+        }
     }
 }
+
+/* ---- OpenFlow view of ports ----------------------------------------- */
+
+static ofp_port_t
+port_ofp_no(const struct port *port)
+{
+    return port->ofport == OFPORT_LOCAL ? OFPP_LOCAL
+                                        : u16_to_ofp(port->ofport);
+}
+
+static void
+port_to_ofp(const struct port *port, struct ofputil_phy_port *pp)
+{
+    struct dp_port_info info;
+
+    memset(pp, 0, sizeof *pp);
+    pp->port_no = port_ofp_no(port);
+    ovs_strlcpy(pp->name, port->name, sizeof pp->name);
+    if (!port->attached) {
+        pp->state = OFPUTIL_PS_LINK_DOWN;
+        return;
+    }
+    dp_port_get_info(port->dp_port, &info);
+    memcpy(pp->hw_addr.ea, info.mac, ETH_ADDR_LEN);
+    pp->state = info.link_up ? OFPUTIL_PS_LIVE : OFPUTIL_PS_LINK_DOWN;
+    pp->curr_speed = pp->max_speed = info.speed_mbps * 1000;
+    pp->curr = pp->supported = pp->advertised = NETDEV_F_COPPER
+        | (info.speed_mbps >= 100000 ? NETDEV_F_100GB_FD
+           : info.speed_mbps >= 40000 ? NETDEV_F_40GB_FD
+           : info.speed_mbps >= 10000 ? NETDEV_F_10GB_FD
+           : info.speed_mbps >= 1000 ? NETDEV_F_1GB_FD
+           : NETDEV_F_OTHER);
+}
+
+static size_t
+bridge_get_ofp_ports(void *br_, struct ofputil_phy_port **portsp)
+{
+    struct bridge *br = br_;
+    struct ofputil_phy_port *ports = xcalloc(br->n_ports + 1, sizeof *ports);
+    size_t n = 0;
+
+    for (size_t i = 0; i < br->n_ports; i++) {
+        if (br->ports[i]->attached) {
+            port_to_ofp(br->ports[i], &ports[n++]);
+        }
+    }
+    *portsp = ports;
+    return n;
+}
+
+static bool
+bridge_get_ofp_port_stats(void *br_, ofp_port_t port_no,
+                          struct ofputil_port_stats *ps)
+{
+    struct bridge *br = br_;
+
+    for (size_t i = 0; i < br->n_ports; i++) {
+        const struct port *port = br->ports[i];
+        if (port->attached && port_ofp_no(port) == port_no) {
+            struct dp_port_stats st;
+            long long age = time_msec() - port->attached_at;
+
+            dp_port_get_stats(port->dp_port, &st);
+            memset(ps, 0, sizeof *ps);
+            memset(&ps->stats, 0xff, sizeof ps->stats);  /* Unknown. */
+            ps->port_no = port_no;
+            ps->stats.rx_packets = st.rx_packets;
+            ps->stats.rx_bytes = st.rx_bytes;
+            ps->stats.rx_dropped = st.rx_dropped;
+            ps->stats.tx_packets = st.tx_packets;
+            ps->stats.tx_bytes = st.tx_bytes;
+            ps->stats.tx_dropped = st.tx_dropped;
+            ps->stats.rx_errors = 0;
+            ps->stats.tx_errors = 0;
+            ps->duration_sec = age / 1000;
+            ps->duration_nsec = (age % 1000) * 1000000;
+            return true;
+        }
+    }
+    return false;
+}
+
+static const struct connmgr_bridge_ops bridge_connmgr_ops = {
+    .get_ports = bridge_get_ofp_ports,
+    .get_port_stats = bridge_get_ofp_port_stats,
+};
+
+/* Link changes become PORT_STATUS messages. */
+static void
+bridge_check_links(struct bridge *br)
+{
+    for (size_t i = 0; i < br->n_ports; i++) {
+        struct port *port = br->ports[i];
+        struct dp_port_info info;
+
+        if (!port->attached) {
+            continue;
+        }
+        dp_port_get_info(port->dp_port, &info);
+        if (info.link_up != port->link_up) {
+            struct ofputil_phy_port pp;
+            port->link_up = info.link_up;
+            port_to_ofp(port, &pp);
+            connmgr_send_port_status(br->cm, &pp, OFPPR_MODIFY);
+        }
+    }
+}
+
+/* ---- Pipeline hooks ---- */
+
+static void
+bridge_flow_removed(void *br_, const struct ofputil_flow_removed *fr)
+{
+    struct bridge *br = br_;
+    connmgr_send_flow_removed(br->cm, fr);
+}
+
+static void
+bridge_execute(void *br_ OVS_UNUSED, uint32_t in_dp_port, const void *packet,
+               size_t len, const struct dp_actions *acts, bool mac_changed)
+{
+    if (mac_changed) {
+        dp_flush_learned();
+    }
+    if (acts->n) {
+        int error = dp_inject(in_dp_port, packet, len, acts);
+        if (error) {
+            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+            VLOG_WARN_RL(&rl, "packet-out dropped: %s", ovs_strerror(error));
+        }
+    }
+}
+
+static const struct pipeline_hooks bridge_pipeline_hooks = {
+    .flow_removed = bridge_flow_removed,
+    .execute = bridge_execute,
+};
 
 static struct port *
 port_create(const struct xvs_port_config *pc)
@@ -227,6 +393,30 @@ bridge_remove_port(struct bridge *br, struct port *port)
     }
 }
 
+/* The management socket, and the configured listeners. */
+static void
+bridge_set_listeners(struct bridge *br, const struct xvs_bridge_config *bc)
+{
+    size_t n = 0;
+    char **names = xcalloc(bc->n_listeners + 1, sizeof *names);
+    char *error;
+
+    if (run_dir) {
+        names[n++] = xasprintf("punix:%s/%s.mgmt", run_dir, br->name);
+    }
+    for (size_t i = 0; i < bc->n_listeners; i++) {
+        names[n++] = xstrdup(bc->listeners[i]);
+    }
+    if (connmgr_set_listeners(br->cm, names, n, &error)) {
+        VLOG_ERR("%s", error);
+        free(error);
+    }
+    for (size_t i = 0; i < n; i++) {
+        free(names[i]);
+    }
+    free(names);
+}
+
 static void
 bridge_create(const struct xvs_bridge_config *bc)
 {
@@ -236,13 +426,18 @@ bridge_create(const struct xvs_bridge_config *bc)
     br->datapath_id = bc->datapath_id;
     br->fail_mode = bc->fail_mode;
     br->pl = pipeline_create(bc->name);
+    pipeline_set_hooks(br->pl, &bridge_pipeline_hooks, br);
     ovs_list_push_back(&all_bridges, &br->node);
 
-    if (bc->n_controllers) {
-        VLOG_WARN("%s: OpenFlow controller connections are not implemented "
-                  "yet; %zu controller(s) in the configuration are ignored",
-                  br->name, bc->n_controllers);
+    br->cm = connmgr_create(br->name, br->datapath_id, br->pl,
+                            &bridge_connmgr_ops, br);
+    connmgr_set_fail_standalone(br->cm,
+                                bc->fail_mode == XVS_FAIL_STANDALONE);
+    if (bc->protocols) {
+        connmgr_set_allowed_versions(br->cm, bc->protocols);
     }
+    bridge_set_listeners(br, bc);
+    connmgr_set_controllers(br->cm, bc->controllers, bc->n_controllers);
 
     for (size_t i = 0; i < bc->n_flows; i++) {
         char *error;
@@ -253,7 +448,8 @@ bridge_create(const struct xvs_bridge_config *bc)
             free(error);
         }
     }
-    if (!bc->n_flows && br->fail_mode == XVS_FAIL_STANDALONE) {
+    if (!bc->n_flows && br->fail_mode == XVS_FAIL_STANDALONE
+        && !bc->n_controllers) {
         char *error;
         if (pipeline_flow_add(br->pl, "priority=0,actions=NORMAL", &error)) {
             OVS_NOT_REACHED();
@@ -299,6 +495,8 @@ bridge_destroy(struct bridge *br)
         port_destroy(br->ports[i]);
     }
     free(br->ports);
+    connmgr_destroy(br->cm);
+    br->cm = NULL;
     pipeline_destroy(br->pl);
     ovs_list_remove(&br->node);
     free(br->name);
@@ -326,10 +524,11 @@ bridge_check_config(const struct xvs_config *cfg, char **errp)
 }
 
 void
-bridge_init(struct xvs_config *cfg, const char *file)
+bridge_init(struct xvs_config *cfg, const char *file, const char *rundir)
 {
     running_cfg = cfg;
     save_file = nullable_xstrdup(file);
+    run_dir = nullable_xstrdup(rundir);
     for (size_t i = 0; i < cfg->n_bridges; i++) {
         bridge_create(&cfg->bridges[i]);
     }
@@ -347,6 +546,8 @@ bridge_exit(void)
     running_cfg = NULL;
     free(save_file);
     save_file = NULL;
+    free(run_dir);
+    run_dir = NULL;
 }
 
 /* Vifs come and go under us: a guest destroyed without its hotplug
@@ -386,30 +587,87 @@ bridge_check_netdevs(struct bridge *br)
     }
 }
 
+static struct bridge *
+bridge_of_pipeline_id(uint32_t id)
+{
+    struct bridge *br;
+
+    LIST_FOR_EACH (br, node, &all_bridges) {
+        if (pipeline_id(br->pl) == id) {
+            return br;
+        }
+    }
+    return NULL;
+}
+
+/* Packets the datapath sent up for the controllers. */
+static void
+bridge_run_packet_ins(void)
+{
+    struct dp_packet_in pins[64];
+
+    for (int round = 0; round < 4; round++) {
+        size_t n = dp_packet_in_recv(pins, ARRAY_SIZE(pins));
+        for (size_t i = 0; i < n; i++) {
+            struct bridge *br = bridge_of_pipeline_id(
+                pipeline_id_of_arg(pins[i].arg));
+            if (br && pins[i].len) {
+                connmgr_send_packet_in(br->cm, pins[i].arg, pins[i].data,
+                                       pins[i].len);
+            }
+            free(pins[i].data);
+        }
+        if (n < ARRAY_SIZE(pins)) {
+            break;
+        }
+    }
+}
+
 void
 bridge_run(void)
 {
     long long now = time_msec();
     struct bridge *br;
+    bool every_second = now >= next_run;
 
-    if (now >= next_run) {
+    if (every_second) {
         LIST_FOR_EACH (br, node, &all_bridges) {
             bridge_check_netdevs(br);
+            bridge_check_links(br);
         }
-        LIST_FOR_EACH (br, node, &all_bridges) {
+        next_run = now + BRIDGE_RUN_INTERVAL_MS;
+    }
+    LIST_FOR_EACH (br, node, &all_bridges) {
+        if (every_second || now >= pipeline_next_wakeup(br->pl)) {
             if (pipeline_run(br->pl, now)) {
                 /* Aged-out addresses: NORMAL must flood for them again. */
                 dp_flush_learned();
             }
         }
-        next_run = now + BRIDGE_RUN_INTERVAL_MS;
+    }
+    bridge_run_packet_ins();
+    LIST_FOR_EACH (br, node, &all_bridges) {
+        connmgr_run(br->cm);
     }
 }
+
+/* How often the main thread looks for packet-ins while some connection
+ * could take them (the datapath cannot wake it without a syscall). */
+#define BRIDGE_PACKET_IN_POLL_MS 2
 
 void
 bridge_wait(void)
 {
+    struct bridge *br;
+
     poll_timer_wait_until(next_run);
+    LIST_FOR_EACH (br, node, &all_bridges) {
+        connmgr_wait(br->cm);
+        poll_timer_wait_until(pipeline_next_wakeup(br->pl));
+        if (connmgr_has_connections(br->cm)) {
+            poll_timer_wait(BRIDGE_PACKET_IN_POLL_MS);
+        }
+    }
 }
 
 /* ---- Saving --------------------------------------------------------- */
@@ -698,6 +956,7 @@ cmd_show(struct unixctl_conn *conn, int argc, const char *argv[],
                                    xvs_fail_mode_name(br->fail_mode));
             json_object_put(b, "n_flows",
                             json_integer_create(pipeline_flow_count(br->pl)));
+            json_object_put(b, "openflow", connmgr_to_json(br->cm));
             for (size_t i = 0; i < br->n_ports; i++) {
                 json_array_add(ports, port_to_json(br->ports[i]));
             }
@@ -729,6 +988,7 @@ cmd_show(struct unixctl_conn *conn, int argc, const char *argv[],
                       "%s, %zu flow(s)\n", br->name, br->datapath_id,
                       xvs_fail_mode_name(br->fail_mode),
                       pipeline_flow_count(br->pl));
+        connmgr_format(br->cm, &s);
         for (size_t i = 0; i < br->n_ports; i++) {
             show_port_text(&s, br->ports[i]);
         }
@@ -948,6 +1208,78 @@ cmd_del_port(struct unixctl_conn *conn, int argc OVS_UNUSED,
     bridge_remove_port(br, port);
     VLOG_INFO("%s: deleted port %s", br->name, port->name);
     port_destroy(port);
+    unixctl_command_reply(conn, NULL);
+}
+
+/* set-controller BR TARGET...: the bridge's controllers become TARGETs. */
+static void
+cmd_set_controller(struct unixctl_conn *conn, int argc, const char *argv[],
+                   void *aux OVS_UNUSED)
+{
+    struct bridge *br = find_bridge_or_reply(conn, argv[1]);
+    char *error;
+
+    if (!br) {
+        return;
+    }
+    for (int i = 2; i < argc; i++) {
+        const char *t = argv[i];
+        if (strncmp(t, "tcp:", 4) && strncmp(t, "ssl:", 4)
+            && strncmp(t, "unix:", 5)) {
+            reply_error_free(conn, xasprintf("\"%s\": expected a tcp:, "
+                                             "ssl: or unix: target", t));
+            return;
+        }
+        int err = vconn_verify_name(t);
+        if (!err && strncmp(t, "unix:", 5)) {
+            /* tcp:HOST[:PORT]: a host, and a port that is a number. */
+            const char *host = t + 4;
+            const char *colon = strrchr(host, ':');
+            const char *bracket = strrchr(host, ']');
+            if (!*host || *host == ':') {
+                err = EINVAL;
+            } else if (colon && (!bracket || colon > bracket)) {
+                char *end;
+                long port = strtol(colon + 1, &end, 10);
+                err = *end || port < 1 || port > 65535 ? EINVAL : 0;
+            }
+        } else if (!err && !t[5]) {
+            err = EINVAL;
+        }
+        if (err) {
+            reply_error_free(conn, xasprintf("\"%s\": not a valid "
+                                             "OpenFlow target: %s", t,
+                                             ovs_strerror(err)));
+            return;
+        }
+        for (int j = 2; j < i; j++) {
+            if (!strcmp(argv[j], t)) {
+                reply_error_free(conn, xasprintf("\"%s\" is given twice",
+                                                 t));
+                return;
+            }
+        }
+    }
+
+    struct xvs_config *new = xvs_config_clone(running_cfg);
+    struct xvs_bridge_config *bc = xvs_config_find_bridge(new, br->name);
+    for (size_t i = 0; i < bc->n_controllers; i++) {
+        free(bc->controllers[i]);
+    }
+    free(bc->controllers);
+    bc->n_controllers = argc - 2;
+    bc->controllers = xcalloc(argc - 2 + 1, sizeof *bc->controllers);
+    for (int i = 2; i < argc; i++) {
+        bc->controllers[i - 2] = xstrdup(argv[i]);
+    }
+    if (config_commit(new, &error)) {
+        reply_error_free(conn, xasprintf("controllers not changed: %s",
+                                         error));
+        free(error);
+        return;
+    }
+    bc = xvs_config_find_bridge(running_cfg, br->name);
+    connmgr_set_controllers(br->cm, bc->controllers, bc->n_controllers);
     unixctl_command_reply(conn, NULL);
 }
 
@@ -1307,16 +1639,56 @@ format_dp_actions(struct ds *s, const struct dp_cache_entry *e)
     for (size_t i = 0; i < e->n_actions && i < DP_DUMP_MAX_ACTIONS; i++) {
         const struct dp_action *a = &e->actions[i];
         ds_put_cstr(s, i ? "," : "");
-        if (a->type == DP_ACTION_PUSH_VLAN) {
+        switch ((enum dp_action_type) a->type) {
+        case DP_ACTION_PUSH_VLAN:
             ds_put_format(s, "push_vlan:%u", a->tci & 0xfff);
             if (a->tci >> 13) {
                 ds_put_format(s, "/pcp%u", a->tci >> 13);
             }
-        } else if (a->type == DP_ACTION_POP_VLAN) {
+            break;
+        case DP_ACTION_POP_VLAN:
             ds_put_cstr(s, "pop_vlan");
-        } else {
+            break;
+        case DP_ACTION_OUTPUT: {
             const char *name = dp_port_name(a->port, NULL);
             ds_put_format(s, "output:%s", name ? name : "?");
+            break;
+        }
+        case DP_ACTION_CONTROLLER:
+            ds_put_format(s, "controller(%#"PRIx32")", a->arg);
+            break;
+        case DP_ACTION_SET_VLAN:
+            ds_put_format(s, "set_vlan:%#x/%#x", a->vlan.tci, a->vlan.mask);
+            break;
+        case DP_ACTION_SET_ETH_SRC:
+        case DP_ACTION_SET_ETH_DST: {
+            char mac[18];
+            ds_put_format(s, "set_eth_%s:%s",
+                          a->type == DP_ACTION_SET_ETH_SRC ? "src" : "dst",
+                          format_mac(a->mac, mac));
+            break;
+        }
+        case DP_ACTION_SET_IPV4_SRC:
+        case DP_ACTION_SET_IPV4_DST:
+            ds_put_format(s, "set_ipv4_%s:"IP_FMT,
+                          a->type == DP_ACTION_SET_IPV4_SRC ? "src" : "dst",
+                          IP_ARGS(a->be32));
+            break;
+        case DP_ACTION_SET_IP_TOS:
+            ds_put_format(s, "set_ip_tos:%#x/%#x", a->u8[0], a->u8[1]);
+            break;
+        case DP_ACTION_SET_IP_TTL:
+            ds_put_format(s, "set_ip_ttl:%u", a->u8[0]);
+            break;
+        case DP_ACTION_SET_TP_SRC:
+        case DP_ACTION_SET_TP_DST:
+            ds_put_format(s, "set_tp_%s:%u",
+                          a->type == DP_ACTION_SET_TP_SRC ? "src" : "dst",
+                          ntohs(a->be16));
+            break;
+        default:
+            ds_put_format(s, "unknown(%u)", a->type);
+            break;
         }
     }
     if (e->n_actions > DP_DUMP_MAX_ACTIONS) {
@@ -1505,4 +1877,8 @@ bridge_register_commands(void)
                              1, 3, cmd_dump_ports, NULL);
     unixctl_command_register("dump-macs", "BRIDGE [--format=json]", 1, 2,
                              cmd_dump_macs, NULL);
+    unixctl_command_register("set-controller", "BRIDGE TARGET...", 2, 17,
+                             cmd_set_controller, NULL);
+    unixctl_command_register("del-controller", "BRIDGE", 1, 1,
+                             cmd_set_controller, NULL);
 }

@@ -20,9 +20,12 @@ int bridge_check_config(const struct xvs_config *, char **errp);
 
 /* Creates the bridges of 'cfg' (taking ownership of it), attaches their
  * ports to the datapath (a port that cannot be attached is logged and shown
- * with its error) and installs their flows.  Changes are saved to
+ * with its error), installs their flows and opens their OpenFlow
+ * connections: a management socket 'rundir'/BRIDGE.mgmt each (none if
+ * 'rundir' is NULL), listeners and controllers.  Changes are saved to
  * 'save_file'. */
-void bridge_init(struct xvs_config *cfg, const char *save_file);
+void bridge_init(struct xvs_config *cfg, const char *save_file,
+                 const char *rundir);
 
 /* Registers the control-socket commands. */
 void bridge_register_commands(void);

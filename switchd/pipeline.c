@@ -1,53 +1,110 @@
 /*
- * pipeline: table 0, flow parsing and translation.  See pipeline.h.
+ * pipeline: the OpenFlow tables, flow_mods, statistics, timeouts and the
+ * translation of packets through the tables.  See pipeline.h.
  */
 #include <config.h>
 
 #include "pipeline.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bitmap.h"
 #include "classifier.h"
 #include "dp-packet.h"
 #include "flow.h"
+#include "hash.h"
 #include "mac-table.h"
 #include "openvswitch/dynamic-string.h"
+#include "openvswitch/hmap.h"
 #include "openvswitch/json.h"
+#include "openvswitch/list.h"
 #include "openvswitch/match.h"
+#include "openvswitch/meta-flow.h"
 #include "openvswitch/ofp-actions.h"
+#include "openvswitch/ofp-errors.h"
 #include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-monitor.h"
+#include "openvswitch/ofp-msgs.h"
+#include "openvswitch/ofp-packet.h"
 #include "openvswitch/ofp-protocol.h"
+#include "openvswitch/ofp-table.h"
+#include "openvswitch/ofpbuf.h"
 #include "openvswitch/util.h"
 #include "openvswitch/vlog.h"
 #include "ovs-atomic.h"
 #include "ovs-rcu.h"
+#include "ovs-thread.h"
 #include "packets.h"
 #include "timeval.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(pipeline);
 
-/* An OpenFlow rule.  Immutable once inserted, but for its counters.
+/* A rule's actions (instructions), replaced as a whole by a modify. */
+struct pl_actions {
+    struct ofpact *ofpacts;
+    size_t len;
+};
+
+/* An OpenFlow rule.
  *
  * Reference counted: the classifier holds one reference, and every
  * megaflow installed from a translation that matched the rule holds one
- * (its handle), so that the datapath can credit its packets to the rule
- * for as long as the megaflow lives, even after the rule is deleted.  The
- * last reference frees the rule after an RCU grace period. */
+ * (through its handle), so that the datapath can credit its packets to the
+ * rule for as long as the megaflow lives, even after the rule is deleted.
+ * The last reference frees the rule after an RCU grace period.
+ *
+ * 'actions' is RCU-protected (a modify replaces it); 'cookie' and the
+ * timeouts change only on the main thread (a PMD thread reads 'cookie'
+ * for a packet-in, where a torn read cannot happen on 64-bit hosts). */
 struct pl_rule {
     struct cls_rule cr;
     struct ovs_refcount ref;
+    uint8_t table_id;
     ovs_be64 cookie;
-    uint16_t idle_timeout;      /* Stored and saved; not enforced yet. */
+    uint16_t idle_timeout;
     uint16_t hard_timeout;
+    uint16_t importance;
+    enum ofputil_flow_mod_flags flags;
     long long created;          /* time_msec(). */
-    struct ofpact *ofpacts;
-    size_t ofpacts_len;
+    long long modified;
+    OVSRCU_TYPE(struct pl_actions *) actions;
     atomic_uint64_t n_packets;
     atomic_uint64_t n_bytes;
+
+    /* Main thread only. */
+    bool persistent;            /* From the configuration or xvs-ctl, not
+                                 * from a controller: saved. */
+    bool in_table;              /* Still in the classifier? */
+    long long used;             /* Last time its counter moved. */
+    uint64_t seen_packets;      /* 'n_packets' at that time. */
+    struct ovs_list expirable;  /* In pipeline's 'expirable' if it has a
+                                 * timeout. */
+};
+
+struct rule_vec {
+    struct pl_rule **rules;
+    size_t n, allocated;
+};
+
+/* A modify, applied when its transaction commits. */
+struct pl_mod {
+    struct pl_rule *rule;
+    struct pl_actions *actions;         /* NULL: unchanged. */
+    bool set_cookie;
+    ovs_be64 cookie;
+    bool reset_counts;
+};
+
+struct pl_table {
+    struct classifier cls;
+    atomic_uint64_t n_lookups;
+    atomic_uint64_t n_matched;
 };
 
 /* The port map, replaced as a whole on every change (RCU). */
@@ -67,20 +124,104 @@ struct pl_ports {
     struct pl_port p[];
 };
 
+/* What a DP_ACTION_CONTROLLER stands for: its 'arg' indexes these.  They
+ * are interned (equal ones share an index) and live as long as the
+ * pipeline, since megaflows may carry their indexes. */
+struct pl_pin_desc {
+    struct hmap_node node;
+    uint32_t idx;
+    uint8_t reason;                 /* Compared from here on. */             /* enum ofp_packet_in_reason. */
+    uint8_t table_id;
+    bool miss;                  /* A table miss (not an action). */
+    bool miss_rule;             /* An action of a table-miss rule (priority
+                                 * 0, matching everything). */
+    uint16_t max_len;
+    uint16_t controller_id;
+    ovs_be64 cookie;
+    uint16_t in_ofport;         /* The packet's OpenFlow input port. */
+    ovs_be64 metadata;
+    uint32_t regs[FLOW_N_REGS];
+};
+#define PL_MAX_PIN_DESCS 65536
+
 struct pipeline {
     char *name;
-    struct classifier cls;
+    uint32_t id;                        /* For packet-in args. */
+    struct pl_table tables[PL_N_TABLES];
     ATOMIC(ovs_version_t) version;      /* Published tables version. */
     OVSRCU_TYPE(struct pl_ports *) ports;
     struct mac_table *macs;
     atomic_uint64_t n_missed;
+    atomic_bool miss_to_controller;
+    atomic_bool fail_open;
+    bool changed;                       /* Since pipeline_take_changed(). */
+
+    struct pipeline_hooks hooks;
+    void *hooks_aux;
+
+    struct ovs_list expirable;          /* Rules with timeouts. */
+    long long next_expiry;
+
+    /* The open transaction (see txn_begin()). */
+    int txn_depth;
+    ovs_version_t txn_version;
+    struct rule_vec txn_added;
+    struct rule_vec txn_removed;
+    int *txn_reasons;                   /* Per removed rule: OFPRR_*, or -1
+                                         * for a replaced one. */
+    size_t txn_reasons_allocated;
+    struct pl_mod *txn_mods;
+    size_t txn_n_mods, txn_mods_allocated;
+
+    /* Packet-in registry. */
+    struct ovs_mutex pin_mutex;
+    struct hmap pin_map;                /* Guarded by 'pin_mutex'. */
+    struct pl_pin_desc **pin_descs;     /* Written under 'pin_mutex'. */
+    uint32_t n_pin_descs;               /* Atomic. */
 };
+
+/* The rules one translation went through: the megaflow's handle.  Credits
+ * each lookup's table and rule. */
+#define PL_MAX_LOOKUPS 64
+struct pl_handle {
+    uint8_t n;
+    struct {
+        uint8_t table_id;
+        struct pl_rule *rule;           /* NULL for a miss. */
+    } lookups[PL_MAX_LOOKUPS];
+    struct pipeline *pl;
+};
+
+static const struct pl_actions *
+rule_get_actions(const struct pl_rule *rule)
+{
+    return ovsrcu_get(struct pl_actions *, &rule->actions);
+}
+
+static void
+pl_actions_free(struct pl_actions *a)
+{
+    if (a) {
+        free(a->ofpacts);
+        free(a);
+    }
+}
+
+static struct pl_actions *
+pl_actions_create(const struct ofpact *ofpacts, size_t len)
+{
+    struct pl_actions *a = xmalloc(sizeof *a);
+    a->ofpacts = len ? xmemdup(ofpacts, len) : NULL;
+    a->len = len;
+    return a;
+}
 
 static void
 rule_free(struct pl_rule *rule)
 {
     cls_rule_destroy(&rule->cr);
-    free(rule->ofpacts);
+    pl_actions_free(ovsrcu_get_protected(struct pl_actions *,
+                                         &rule->actions));
     free(rule);
 }
 
@@ -92,18 +233,41 @@ rule_unref(struct pl_rule *rule)
     }
 }
 
+static void
+rule_stats(const struct pl_rule *rule, uint64_t *packets, uint64_t *bytes)
+{
+    atomic_read_relaxed(&CONST_CAST(struct pl_rule *, rule)->n_packets,
+                        packets);
+    atomic_read_relaxed(&CONST_CAST(struct pl_rule *, rule)->n_bytes, bytes);
+}
+
 struct pipeline *
 pipeline_create(const char *name)
 {
     struct pipeline *pl = xzalloc(sizeof *pl);
 
+    static uint32_t next_id = 1;
+
     pl->name = xstrdup(name);
-    classifier_init(&pl->cls, NULL);
+    pl->id = next_id++ & 0xffff;
+    for (int i = 0; i < PL_N_TABLES; i++) {
+        classifier_init(&pl->tables[i].cls, NULL);
+        atomic_init(&pl->tables[i].n_lookups, 0);
+        atomic_init(&pl->tables[i].n_matched, 0);
+    }
     atomic_init(&pl->version, OVS_VERSION_MIN);
     ovsrcu_set_hidden(&pl->ports, xzalloc(sizeof(struct pl_ports)));
     pl->macs = mac_table_create(MAC_TABLE_DEFAULT_AGING_MS,
                                 MAC_TABLE_DEFAULT_MAX);
     atomic_init(&pl->n_missed, 0);
+    atomic_init(&pl->miss_to_controller, false);
+    atomic_init(&pl->fail_open, false);
+    ovs_list_init(&pl->expirable);
+    pl->next_expiry = LLONG_MAX;
+    ovs_mutex_init(&pl->pin_mutex);
+    hmap_init(&pl->pin_map);
+    pl->pin_descs = xcalloc(PL_MAX_PIN_DESCS, sizeof *pl->pin_descs);
+    pl->n_pin_descs = 0;
     return pl;
 }
 
@@ -116,18 +280,68 @@ pipeline_destroy(struct pipeline *pl)
     if (!pl) {
         return;
     }
-    classifier_defer(&pl->cls);
-    CLS_FOR_EACH (rule, cr, &pl->cls) {
-        classifier_remove_assert(&pl->cls, &rule->cr);
-        rule_unref(rule);
+    for (int i = 0; i < PL_N_TABLES; i++) {
+        struct classifier *cls = &pl->tables[i].cls;
+        classifier_defer(cls);
+        CLS_FOR_EACH (rule, cr, cls) {
+            classifier_remove_assert(cls, &rule->cr);
+            rule->in_table = false;
+            rule_unref(rule);
+        }
+        classifier_publish(cls);
+        classifier_destroy(cls);
     }
-    classifier_publish(&pl->cls);
-    classifier_destroy(&pl->cls);
     ovsrcu_postpone(free, ovsrcu_get_protected(struct pl_ports *,
                                                &pl->ports));
     mac_table_destroy(pl->macs);
+    for (uint32_t i = 0; i < pl->n_pin_descs; i++) {
+        free(pl->pin_descs[i]);
+    }
+    free(pl->pin_descs);
+    hmap_destroy(&pl->pin_map);
+    free(pl->txn_added.rules);
+    free(pl->txn_removed.rules);
+    free(pl->txn_reasons);
+    free(pl->txn_mods);
+    ovs_mutex_destroy(&pl->pin_mutex);
     free(pl->name);
     free(pl);
+}
+
+void
+pipeline_set_hooks(struct pipeline *pl, const struct pipeline_hooks *hooks,
+                   void *aux)
+{
+    pl->hooks = *hooks;
+    pl->hooks_aux = aux;
+}
+
+void
+pipeline_set_miss_to_controller(struct pipeline *pl, bool on)
+{
+    atomic_store_relaxed(&pl->miss_to_controller, on);
+}
+
+void
+pipeline_set_fail_open(struct pipeline *pl, bool on)
+{
+    atomic_store_relaxed(&pl->fail_open, on);
+}
+
+bool
+pipeline_is_fail_open(const struct pipeline *pl)
+{
+    bool on;
+    atomic_read_relaxed(&CONST_CAST(struct pipeline *, pl)->fail_open, &on);
+    return on;
+}
+
+bool
+pipeline_take_changed(struct pipeline *pl)
+{
+    bool changed = pl->changed;
+    pl->changed = false;
+    return changed;
 }
 
 /* ---- Ports ---------------------------------------------------------- */
@@ -230,46 +444,634 @@ pipeline_port_del(struct pipeline *pl, uint16_t ofport)
     mac_table_flush_port(pl->macs, ofport);
 }
 
-/* ---- Flow parsing --------------------------------------------------- */
+/* ---- Checking actions ----------------------------------------------- */
 
-/* Checks that every action in 'fm' is one the datapath can execute. */
-static char *
-check_actions(const struct ofputil_flow_mod *fm)
+static bool
+set_field_supported(enum mf_field_id id)
+{
+    switch (id) {
+    case MFF_ETH_SRC: case MFF_ETH_DST:
+    case MFF_VLAN_TCI: case MFF_DL_VLAN: case MFF_VLAN_VID:
+    case MFF_DL_VLAN_PCP: case MFF_VLAN_PCP:
+    case MFF_IPV4_SRC: case MFF_IPV4_DST:
+    case MFF_IP_DSCP: case MFF_IP_DSCP_SHIFTED: case MFF_IP_ECN:
+    case MFF_IP_TTL:
+    case MFF_TCP_SRC: case MFF_TCP_DST: case MFF_UDP_SRC: case MFF_UDP_DST:
+    case MFF_METADATA:
+    CASE_MFF_REGS:
+    CASE_MFF_XREGS:
+    CASE_MFF_XXREGS:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static enum ofperr
+check_fail(char **msg, enum ofperr error, const char *fmt, ...)
+    OVS_PRINTF_FORMAT(3, 4);
+
+static enum ofperr
+check_fail(char **msg, enum ofperr error, const char *fmt, ...)
+{
+    if (msg) {
+        va_list args;
+        va_start(args, fmt);
+        *msg = xvasprintf(fmt, args);
+        va_end(args);
+    }
+    return error;
+}
+
+/* Checks that the translation executes every action in 'ofpacts', of a
+ * rule in 'table_id' (or of a packet-out, if 'packet_out').  Returns 0,
+ * or an OpenFlow error and, if 'msg' is nonnull, a message. */
+static enum ofperr
+check_ofpacts(const struct ofpact *ofpacts, size_t len, uint8_t table_id,
+              bool packet_out, char **msg)
 {
     const struct ofpact *a;
 
-    if (fm->table_id != 0 && fm->table_id != 0xff) {
-        return xasprintf("table %u: only table 0 exists in this version",
-                         fm->table_id);
-    }
-    OFPACT_FOR_EACH (a, fm->ofpacts, fm->ofpacts_len) {
+    OFPACT_FOR_EACH (a, ofpacts, len) {
         switch (a->type) {
         case OFPACT_OUTPUT: {
             ofp_port_t port = ofpact_get_OUTPUT(a)->port;
-            if (port == OFPP_CONTROLLER || port == OFPP_TABLE) {
-                return xasprintf("output to %s is not supported yet",
-                                 port == OFPP_CONTROLLER ? "CONTROLLER"
-                                                         : "TABLE");
+            if (port == OFPP_TABLE && !packet_out) {
+                return check_fail(msg, OFPERR_OFPBAC_BAD_OUT_PORT,
+                                  "output to TABLE is only for packet-out");
             }
-            if (ofp_to_u16(port) > 65279 && port != OFPP_IN_PORT
+            if (ofp_to_u16(port) > ofp_to_u16(OFPP_MAX)
+                && port != OFPP_IN_PORT && port != OFPP_TABLE
                 && port != OFPP_FLOOD && port != OFPP_ALL
                 && port != OFPP_NORMAL && port != OFPP_LOCAL
-                && port != OFPP_NONE) {
-                return xasprintf("output to port %"PRIu16" is not "
-                                 "supported", ofp_to_u16(port));
+                && port != OFPP_CONTROLLER && port != OFPP_NONE) {
+                return check_fail(msg, OFPERR_OFPBAC_BAD_OUT_PORT,
+                                  "output to port %"PRIu16" is not "
+                                  "supported", ofp_to_u16(port));
             }
             break;
         }
+        case OFPACT_CONTROLLER: {
+            const struct ofpact_controller *c = ofpact_get_CONTROLLER(a);
+            if (c->pause || c->userdata_len || c->meter_id != NX_CTLR_NO_METER) {
+                return check_fail(msg, OFPERR_OFPBAC_BAD_ARGUMENT,
+                                  "controller action: userdata, pause and "
+                                  "meter_id are not supported");
+            }
+            break;
+        }
+        case OFPACT_PUSH_VLAN:
+            if (ofpact_get_PUSH_VLAN(a)->ethertype != htons(ETH_TYPE_VLAN)) {
+                return check_fail(msg, OFPERR_OFPBAC_BAD_ARGUMENT,
+                                  "push_vlan: only Ethertype 0x8100 is "
+                                  "supported");
+            }
+            break;
+        case OFPACT_SET_L4_SRC_PORT:
+        case OFPACT_SET_L4_DST_PORT: {
+            const struct ofpact_l4_port *p = ALIGNED_CAST(
+                const struct ofpact_l4_port *, a);
+            if (p->flow_ip_proto == IPPROTO_SCTP) {
+                return check_fail(msg, OFPERR_OFPBAC_BAD_SET_ARGUMENT,
+                                  "rewriting SCTP ports is not supported");
+            }
+            break;
+        }
+        case OFPACT_SET_FIELD: {
+            const struct ofpact_set_field *sf = ofpact_get_SET_FIELD(a);
+            if (!set_field_supported(sf->field->id)) {
+                return check_fail(msg, OFPERR_OFPBAC_BAD_SET_TYPE,
+                                  "set_field of %s is not supported",
+                                  sf->field->name);
+            }
+            break;
+        }
+        case OFPACT_GOTO_TABLE: {
+            uint8_t next = ofpact_get_GOTO_TABLE(a)->table_id;
+            if (packet_out || next <= table_id || next >= PL_N_TABLES) {
+                return check_fail(msg, OFPERR_OFPBIC_BAD_TABLE_ID,
+                                  "goto_table:%u from table %u: the target "
+                                  "must be a later table", next, table_id);
+            }
+            break;
+        }
+        case OFPACT_RESUBMIT: {
+            const struct ofpact_resubmit *r = ofpact_get_RESUBMIT(a);
+            if (r->in_port != OFPP_IN_PORT || r->with_ct_orig
+                || r->table_id == 255) {
+                return check_fail(msg, OFPERR_OFPBAC_BAD_ARGUMENT,
+                                  "resubmit: only resubmit(,TABLE) is "
+                                  "supported");
+            }
+            break;
+        }
+        case OFPACT_WRITE_ACTIONS: {
+            const struct ofpact_nest *on = ofpact_get_WRITE_ACTIONS(a);
+            enum ofperr error = check_ofpacts(on->actions,
+                                              ofpact_nest_get_action_len(on),
+                                              table_id, packet_out, msg);
+            if (error) {
+                return error;
+            }
+            break;
+        }
+        case OFPACT_GROUP:
+            return check_fail(msg, OFPERR_OFPBAC_BAD_OUT_GROUP,
+                              "group %"PRIu32" does not exist",
+                              ofpact_get_GROUP(a)->group_id);
+        case OFPACT_METER:
+            return check_fail(msg, OFPERR_OFPMMFC_INVALID_METER,
+                              "meter %"PRIu32" does not exist",
+                              ofpact_get_METER(a)->meter_id);
+        case OFPACT_STRIP_VLAN:
+        case OFPACT_SET_VLAN_VID:
+        case OFPACT_SET_VLAN_PCP:
+        case OFPACT_SET_ETH_SRC:
+        case OFPACT_SET_ETH_DST:
+        case OFPACT_SET_IPV4_SRC:
+        case OFPACT_SET_IPV4_DST:
+        case OFPACT_SET_IP_DSCP:
+        case OFPACT_SET_IP_ECN:
+        case OFPACT_SET_IP_TTL:
+        case OFPACT_DEC_TTL:
         case OFPACT_NOTE:
+        case OFPACT_CLEAR_ACTIONS:
+        case OFPACT_WRITE_METADATA:
             break;
         default:
-            return xasprintf("action \"%s\" is not supported yet (supported: "
-                             "output, IN_PORT, FLOOD, ALL, LOCAL, NORMAL, "
-                             "drop)", ofpact_name(a->type));
+            return check_fail(msg, OFPERR_OFPBAC_BAD_TYPE,
+                              "action \"%s\" is not supported",
+                              ofpact_name(a->type));
         }
     }
-    return NULL;
+    return 0;
 }
+
+/* ---- Versions ------------------------------------------------------- */
+
+static ovs_version_t
+pl_version(const struct pipeline *pl)
+{
+    ovs_version_t v;
+
+    atomic_read_relaxed(&CONST_CAST(struct pipeline *, pl)->version, &v);
+    return v;
+}
+
+static void
+pl_publish(struct pipeline *pl, ovs_version_t v)
+{
+    atomic_store_explicit(&pl->version, v, memory_order_release);
+    pl->changed = true;
+}
+
+/* ---- Selecting rules ------------------------------------------------ */
+
+/* What a modify, delete or statistics request selects. */
+struct pl_criteria {
+    uint8_t table_id;           /* 0xff: every table. */
+    struct cls_rule target;     /* With the priority, for 'strict'. */
+    bool strict;
+    ovs_be64 cookie, cookie_mask;
+    ofp_port_t out_port;        /* OFPP_ANY: any. */
+    uint32_t out_group;         /* OFPG_ANY: any. */
+};
+
+static bool
+rule_passes(const struct pl_rule *rule, const struct pl_criteria *c)
+{
+    if ((rule->cookie & c->cookie_mask) != (c->cookie & c->cookie_mask)) {
+        return false;
+    }
+    if (c->out_port != OFPP_ANY || c->out_group != OFPG_ANY) {
+        const struct pl_actions *a = rule_get_actions(rule);
+        if (c->out_port != OFPP_ANY
+            && !ofpacts_output_to_port(a->ofpacts, a->len, c->out_port)) {
+            return false;
+        }
+        if (c->out_group != OFPG_ANY
+            && !ofpacts_output_to_group(a->ofpacts, a->len, c->out_group)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void
+rule_vec_push(struct rule_vec *v, struct pl_rule *rule)
+{
+    if (v->n >= v->allocated) {
+        v->rules = x2nrealloc(v->rules, &v->allocated, sizeof *v->rules);
+    }
+    v->rules[v->n++] = rule;
+}
+
+static void
+collect_rules(const struct pipeline *pl, const struct pl_criteria *c,
+              ovs_version_t v, struct rule_vec *out)
+{
+    int first = c->table_id == 0xff ? 0 : c->table_id;
+    int last = c->table_id == 0xff ? PL_N_TABLES - 1 : c->table_id;
+
+    memset(out, 0, sizeof *out);
+    for (int t = first; t <= last; t++) {
+        const struct classifier *cls = &pl->tables[t].cls;
+        struct pl_rule *rule;
+
+        if (c->strict) {
+            const struct cls_rule *cr
+                = classifier_find_rule_exactly(cls, &c->target, v);
+            rule = cr ? CONTAINER_OF(cr, struct pl_rule, cr) : NULL;
+            if (rule && rule_passes(rule, c)) {
+                rule_vec_push(out, rule);
+            }
+        } else {
+            CLS_FOR_EACH_TARGET (rule, cr, cls, &c->target, v) {
+                if (rule_passes(rule, c)) {
+                    rule_vec_push(out, rule);
+                }
+            }
+        }
+    }
+}
+
+/* ---- Transactions ---------------------------------------------------
+ *
+ * Every change happens in a transaction: rules are added in, and removed
+ * from, the version after the published one, and a modify's new actions
+ * wait; txn_commit() publishes the version (PMD threads see every change
+ * at once), applies the modifies, then frees the removed rules.
+ * txn_abort() undoes it all.  Transactions nest, for bundles: only the
+ * outermost commit publishes. */
+
+static void
+txn_begin(struct pipeline *pl)
+{
+    if (!pl->txn_depth++) {
+        pl->txn_version = pl_version(pl) + 1;
+        pl->txn_added.n = pl->txn_removed.n = pl->txn_n_mods = 0;
+    }
+}
+
+/* The version the open transaction works on. */
+static ovs_version_t
+txn_version(const struct pipeline *pl)
+{
+    ovs_assert(pl->txn_depth);
+    return pl->txn_version;
+}
+
+static void
+txn_add_rule(struct pipeline *pl, struct pl_rule *rule)
+{
+    struct classifier *cls = &pl->tables[rule->table_id].cls;
+
+    rule->in_table = true;
+    classifier_insert(cls, &rule->cr, txn_version(pl), NULL, 0);
+    if (rule->idle_timeout || rule->hard_timeout) {
+        ovs_list_push_back(&pl->expirable, &rule->expirable);
+        pl->next_expiry = MIN(pl->next_expiry, rule->created);
+    }
+    rule_vec_push(&pl->txn_added, rule);
+}
+
+/* Makes 'rule' invisible from the transaction's version on; it goes with
+ * the commit, reported with 'reason' (or not, if negative). */
+static void
+txn_remove_rule(struct pipeline *pl, struct pl_rule *rule, int reason)
+{
+    cls_rule_make_invisible_in_version(&rule->cr, txn_version(pl));
+    rule_vec_push(&pl->txn_removed, rule);
+    if (pl->txn_removed.n > pl->txn_reasons_allocated) {
+        pl->txn_reasons = x2nrealloc(pl->txn_reasons,
+                                     &pl->txn_reasons_allocated,
+                                     sizeof *pl->txn_reasons);
+    }
+    pl->txn_reasons[pl->txn_removed.n - 1] = reason;
+}
+
+static struct pl_mod *
+txn_add_mod(struct pipeline *pl)
+{
+    if (pl->txn_n_mods >= pl->txn_mods_allocated) {
+        pl->txn_mods = x2nrealloc(pl->txn_mods, &pl->txn_mods_allocated,
+                                  sizeof *pl->txn_mods);
+    }
+    struct pl_mod *mod = &pl->txn_mods[pl->txn_n_mods++];
+    memset(mod, 0, sizeof *mod);
+    return mod;
+}
+
+static void
+send_flow_removed(struct pipeline *pl, const struct pl_rule *rule,
+                  uint8_t reason, long long now)
+{
+    if (!(rule->flags & OFPUTIL_FF_SEND_FLOW_REM) || !pl->hooks.flow_removed) {
+        return;
+    }
+    struct ofputil_flow_removed fr;
+    uint64_t packets, bytes;
+    long long age = now - rule->created;
+
+    memset(&fr, 0, sizeof fr);
+    minimatch_expand(&rule->cr.match, &fr.match);
+    fr.cookie = rule->cookie;
+    fr.priority = rule->cr.priority;
+    fr.reason = reason;
+    fr.table_id = rule->table_id;
+    fr.duration_sec = age / 1000;
+    fr.duration_nsec = (age % 1000) * 1000000;
+    fr.idle_timeout = rule->idle_timeout;
+    fr.hard_timeout = rule->hard_timeout;
+    rule_stats(rule, &packets, &bytes);
+    fr.packet_count = packets;
+    fr.byte_count = bytes;
+    pl->hooks.flow_removed(pl->hooks_aux, &fr);
+}
+
+static void
+rule_unlink(struct pipeline *pl, struct pl_rule *rule)
+{
+    classifier_remove_assert(&pl->tables[rule->table_id].cls, &rule->cr);
+    rule->in_table = false;
+    if (rule->idle_timeout || rule->hard_timeout) {
+        ovs_list_remove(&rule->expirable);
+    }
+}
+
+static void
+txn_commit(struct pipeline *pl)
+{
+    ovs_assert(pl->txn_depth > 0);
+    if (--pl->txn_depth) {
+        return;
+    }
+    if (!pl->txn_added.n && !pl->txn_removed.n && !pl->txn_n_mods) {
+        return;
+    }
+
+    long long now = time_msec();
+    pl_publish(pl, pl->txn_version);
+    for (size_t i = 0; i < pl->txn_n_mods; i++) {
+        struct pl_mod *mod = &pl->txn_mods[i];
+        struct pl_rule *rule = mod->rule;
+        if (mod->actions) {
+            struct pl_actions *old = ovsrcu_get_protected(
+                struct pl_actions *, &rule->actions);
+            ovsrcu_set(&rule->actions, mod->actions);
+            ovsrcu_postpone(pl_actions_free, old);
+        }
+        if (mod->set_cookie) {
+            rule->cookie = mod->cookie;
+        }
+        if (mod->reset_counts) {
+            atomic_store_relaxed(&rule->n_packets, 0);
+            atomic_store_relaxed(&rule->n_bytes, 0);
+            rule->seen_packets = 0;
+        }
+        rule->modified = now;
+    }
+    for (size_t i = 0; i < pl->txn_removed.n; i++) {
+        struct pl_rule *rule = pl->txn_removed.rules[i];
+        rule_unlink(pl, rule);
+        if (pl->txn_reasons[i] >= 0) {
+            send_flow_removed(pl, rule, pl->txn_reasons[i], now);
+        }
+        rule_unref(rule);
+    }
+    pl->txn_added.n = pl->txn_removed.n = pl->txn_n_mods = 0;
+}
+
+static void
+txn_abort(struct pipeline *pl)
+{
+    ovs_assert(pl->txn_depth > 0);
+    pl->txn_depth = 0;
+    for (size_t i = pl->txn_removed.n; i-- > 0; ) {
+        cls_rule_restore_visibility(&pl->txn_removed.rules[i]->cr);
+    }
+    for (size_t i = pl->txn_added.n; i-- > 0; ) {
+        struct pl_rule *rule = pl->txn_added.rules[i];
+        rule_unlink(pl, rule);
+        rule_unref(rule);
+    }
+    for (size_t i = 0; i < pl->txn_n_mods; i++) {
+        pl_actions_free(pl->txn_mods[i].actions);
+    }
+    pl->txn_added.n = pl->txn_removed.n = pl->txn_n_mods = 0;
+}
+
+void
+pipeline_begin(struct pipeline *pl)
+{
+    txn_begin(pl);
+}
+
+void
+pipeline_commit(struct pipeline *pl)
+{
+    txn_commit(pl);
+}
+
+void
+pipeline_abort(struct pipeline *pl)
+{
+    txn_abort(pl);
+}
+
+/* ---- Flow mods ------------------------------------------------------ */
+
+static void
+criteria_init(struct pl_criteria *c, const struct ofputil_flow_mod *fm,
+              bool strict)
+{
+    bool del = fm->command == OFPFC_DELETE
+               || fm->command == OFPFC_DELETE_STRICT;
+
+    c->table_id = fm->table_id;
+    cls_rule_init_from_minimatch(&c->target, &fm->match,
+                                 strict ? fm->priority : 0);
+    c->strict = strict;
+    c->cookie = fm->cookie;
+    c->cookie_mask = fm->cookie_mask;
+    c->out_port = del ? fm->out_port : OFPP_ANY;
+    c->out_group = del ? fm->out_group : OFPG_ANY;
+}
+
+static enum ofperr
+flow_add(struct pipeline *pl, const struct ofputil_flow_mod *fm,
+         bool persistent)
+{
+    uint8_t table_id = fm->table_id == 0xff ? 0 : fm->table_id;
+    struct classifier *cls = &pl->tables[table_id].cls;
+    ovs_version_t v = txn_version(pl);
+    enum ofperr error;
+
+    error = check_ofpacts(fm->ofpacts, fm->ofpacts_len, table_id, false,
+                          NULL);
+    if (error) {
+        return error;
+    }
+
+    struct pl_rule *rule = xzalloc(sizeof *rule);
+    cls_rule_init_from_minimatch(&rule->cr, &fm->match, fm->priority);
+    if (fm->flags & OFPUTIL_FF_CHECK_OVERLAP
+        && classifier_rule_overlaps(cls, &rule->cr, v)) {
+        cls_rule_destroy(&rule->cr);
+        free(rule);
+        return OFPERR_OFPFMFC_OVERLAP;
+    }
+
+    rule->table_id = table_id;
+    rule->persistent = persistent;
+    rule->cookie = fm->new_cookie == OVS_BE64_MAX ? 0 : fm->new_cookie;
+    rule->idle_timeout = fm->idle_timeout;
+    rule->hard_timeout = fm->hard_timeout;
+    rule->importance = fm->importance;
+    rule->flags = fm->flags & (OFPUTIL_FF_SEND_FLOW_REM
+                               | OFPUTIL_FF_NO_PKT_COUNTS
+                               | OFPUTIL_FF_NO_BYT_COUNTS);
+    rule->created = rule->modified = rule->used = time_msec();
+    ovsrcu_set_hidden(&rule->actions,
+                      pl_actions_create(fm->ofpacts, fm->ofpacts_len));
+    atomic_init(&rule->n_packets, 0);
+    atomic_init(&rule->n_bytes, 0);
+    ovs_refcount_init(&rule->ref);
+
+    /* An identical rule is replaced: it disappears in the version in which
+     * the new one appears.  Its counters carry over unless asked not to. */
+    const struct cls_rule *old_cr = classifier_find_rule_exactly(cls,
+                                                                 &rule->cr, v);
+    if (old_cr) {
+        struct pl_rule *old = CONTAINER_OF(old_cr, struct pl_rule, cr);
+        if (!(fm->flags & OFPUTIL_FF_RESET_COUNTS)) {
+            uint64_t packets, bytes;
+            rule_stats(old, &packets, &bytes);
+            atomic_init(&rule->n_packets, packets);
+            atomic_init(&rule->n_bytes, bytes);
+            rule->seen_packets = packets;
+        }
+        rule->persistent |= old->persistent;
+        txn_remove_rule(pl, old, -1);
+    }
+    txn_add_rule(pl, rule);
+    return fm->buffer_id != UINT32_MAX ? OFPERR_OFPBRC_BUFFER_UNKNOWN : 0;
+}
+
+static enum ofperr
+flow_modify(struct pipeline *pl, const struct ofputil_flow_mod *fm,
+            bool strict, bool persistent)
+{
+    struct pl_criteria c;
+    struct rule_vec v;
+    enum ofperr error = 0;
+
+    criteria_init(&c, fm, strict);
+    collect_rules(pl, &c, txn_version(pl), &v);
+    cls_rule_destroy(&c.target);
+
+    if (!v.n) {
+        free(v.rules);
+        /* OpenFlow 1.0: a modify that matches nothing adds. */
+        if (!fm->cookie_mask && fm->new_cookie != OVS_BE64_MAX) {
+            return flow_add(pl, fm, persistent);
+        }
+        return fm->buffer_id != UINT32_MAX ? OFPERR_OFPBRC_BUFFER_UNKNOWN : 0;
+    }
+    for (size_t i = 0; i < v.n && !error; i++) {
+        error = check_ofpacts(fm->ofpacts, fm->ofpacts_len,
+                              v.rules[i]->table_id, false, NULL);
+    }
+    for (size_t i = 0; i < v.n && !error; i++) {
+        struct pl_rule *rule = v.rules[i];
+        const struct pl_actions *old = rule_get_actions(rule);
+        struct pl_mod *mod = txn_add_mod(pl);
+
+        mod->rule = rule;
+        if (!ofpacts_equal(old->ofpacts, old->len,
+                           fm->ofpacts, fm->ofpacts_len)) {
+            mod->actions = pl_actions_create(fm->ofpacts, fm->ofpacts_len);
+        }
+        mod->set_cookie = fm->modify_cookie && fm->new_cookie != OVS_BE64_MAX;
+        mod->cookie = fm->new_cookie;
+        mod->reset_counts = fm->flags & OFPUTIL_FF_RESET_COUNTS;
+    }
+    free(v.rules);
+    if (!error && fm->buffer_id != UINT32_MAX) {
+        error = OFPERR_OFPBRC_BUFFER_UNKNOWN;
+    }
+    return error;
+}
+
+static size_t
+flow_delete(struct pipeline *pl, const struct ofputil_flow_mod *fm,
+            bool strict)
+{
+    struct pl_criteria c;
+    struct rule_vec v;
+
+    criteria_init(&c, fm, strict);
+    collect_rules(pl, &c, txn_version(pl), &v);
+    cls_rule_destroy(&c.target);
+    for (size_t i = 0; i < v.n; i++) {
+        txn_remove_rule(pl, v.rules[i], OFPRR_DELETE);
+    }
+    free(v.rules);
+    return v.n;
+}
+
+static enum ofperr
+flow_mod__(struct pipeline *pl, const struct ofputil_flow_mod *fm,
+           bool persistent)
+{
+    if (fm->table_id != 0xff && fm->table_id >= PL_N_TABLES) {
+        return OFPERR_OFPBRC_BAD_TABLE_ID;
+    }
+    switch (fm->command) {
+    case OFPFC_ADD:
+        return flow_add(pl, fm, persistent);
+    case OFPFC_MODIFY:
+        return flow_modify(pl, fm, false, persistent);
+    case OFPFC_MODIFY_STRICT:
+        return flow_modify(pl, fm, true, persistent);
+    case OFPFC_DELETE:
+        flow_delete(pl, fm, false);
+        return 0;
+    case OFPFC_DELETE_STRICT:
+        flow_delete(pl, fm, true);
+        return 0;
+    default:
+        return OFPERR_OFPFMFC_BAD_COMMAND;
+    }
+}
+
+/* A failed flow_mod changes nothing, but a missing buffer is reported
+ * after the change, as OpenFlow says. */
+static enum ofperr
+flow_mod_txn(struct pipeline *pl, const struct ofputil_flow_mod *fm,
+             bool persistent)
+{
+    txn_begin(pl);
+    enum ofperr error = flow_mod__(pl, fm, persistent);
+    if (error && error != OFPERR_OFPBRC_BUFFER_UNKNOWN) {
+        if (pl->txn_depth == 1) {
+            txn_abort(pl);
+        } else {
+            pl->txn_depth--;    /* The bundle's owner aborts. */
+        }
+    } else {
+        txn_commit(pl);
+    }
+    return error;
+}
+
+enum ofperr
+pipeline_flow_mod(struct pipeline *pl, const struct ofputil_flow_mod *fm)
+{
+    return flow_mod_txn(pl, fm, false);
+}
+
+/* ---- Text interface (xvs-ctl, YAML) --------------------------------- */
 
 static int
 parse_flow_mod(const char *text, int command, struct ofputil_flow_mod *fm,
@@ -285,9 +1087,9 @@ parse_flow_mod(const char *text, int command, struct ofputil_flow_mod *fm,
         return EINVAL;
     }
     if (command == OFPFC_ADD) {
-        error = check_actions(fm);
-        if (error) {
-            *errp = error;
+        uint8_t table_id = fm->table_id == 0xff ? 0 : fm->table_id;
+        if (check_ofpacts(fm->ofpacts, fm->ofpacts_len, table_id, false,
+                          errp)) {
             minimatch_destroy(&fm->match);
             free(fm->ofpacts);
             return EINVAL;
@@ -309,58 +1111,22 @@ pipeline_flow_check(const char *text, char **errp)
     return error;
 }
 
-static ovs_version_t
-pl_version(const struct pipeline *pl)
-{
-    ovs_version_t v;
-
-    atomic_read_relaxed(&CONST_CAST(struct pipeline *, pl)->version, &v);
-    return v;
-}
-
-static void
-pl_publish(struct pipeline *pl, ovs_version_t v)
-{
-    atomic_store_explicit(&pl->version, v, memory_order_release);
-}
-
 int
 pipeline_flow_add(struct pipeline *pl, const char *text, char **errp)
 {
     struct ofputil_flow_mod fm;
     int error = parse_flow_mod(text, OFPFC_ADD, &fm, errp);
-    if (error) {
-        return error;
-    }
 
-    struct pl_rule *rule = xzalloc(sizeof *rule);
-    cls_rule_init_from_minimatch(&rule->cr, &fm.match, fm.priority);
-    minimatch_destroy(&fm.match);
-    rule->cookie = fm.new_cookie == OVS_BE64_MAX ? 0 : fm.new_cookie;
-    rule->idle_timeout = fm.idle_timeout;
-    rule->hard_timeout = fm.hard_timeout;
-    rule->created = time_msec();
-    rule->ofpacts = fm.ofpacts;
-    rule->ofpacts_len = fm.ofpacts_len;
-    atomic_init(&rule->n_packets, 0);
-    atomic_init(&rule->n_bytes, 0);
-    ovs_refcount_init(&rule->ref);
-
-    /* An identical rule is replaced: it disappears in the version in which
-     * the new one appears. */
-    ovs_version_t v = pl_version(pl);
-    const struct cls_rule *old_cr
-        = classifier_find_rule_exactly(&pl->cls, &rule->cr, v);
-    if (old_cr) {
-        cls_rule_make_invisible_in_version(old_cr, v + 1);
+    if (!error) {
+        enum ofperr ofperr = flow_mod_txn(pl, &fm, true);
+        if (ofperr) {
+            *errp = xasprintf("%s", ofperr_to_string(ofperr));
+            error = EINVAL;
+        }
+        minimatch_destroy(&fm.match);
+        free(fm.ofpacts);
     }
-    classifier_insert(&pl->cls, &rule->cr, v + 1, NULL, 0);
-    pl_publish(pl, v + 1);
-    if (old_cr) {
-        classifier_remove_assert(&pl->cls, old_cr);
-        rule_unref(CONTAINER_OF(old_cr, struct pl_rule, cr));
-    }
-    return 0;
+    return error;
 }
 
 int
@@ -368,8 +1134,6 @@ pipeline_flows_del(struct pipeline *pl, const char *match, size_t *n_deleted,
                    char **errp)
 {
     struct ofputil_flow_mod fm;
-    struct cls_rule target;
-    struct pl_rule *rule;
     int error;
 
     *n_deleted = 0;
@@ -377,52 +1141,220 @@ pipeline_flows_del(struct pipeline *pl, const char *match, size_t *n_deleted,
     if (error) {
         return error;
     }
-    if (fm.table_id != 0 && fm.table_id != 0xff) {
-        *errp = xasprintf("table %u: only table 0 exists in this version",
-                          fm.table_id);
-        minimatch_destroy(&fm.match);
-        free(fm.ofpacts);
-        return EINVAL;
-    }
-    cls_rule_init_from_minimatch(&target, &fm.match, 0);
+    txn_begin(pl);
+    *n_deleted = flow_delete(pl, &fm, false);
+    txn_commit(pl);
     minimatch_destroy(&fm.match);
     free(fm.ofpacts);
-
-    ovs_version_t v = pl_version(pl);
-    struct pl_rule **victims = NULL;
-    size_t n = 0, allocated = 0;
-    CLS_FOR_EACH_TARGET (rule, cr, &pl->cls, &target, v) {
-        if ((rule->cookie & fm.cookie_mask) != (fm.cookie & fm.cookie_mask)) {
-            continue;
-        }
-        if (n >= allocated) {
-            victims = x2nrealloc(victims, &allocated, sizeof *victims);
-        }
-        victims[n++] = rule;
-    }
-    cls_rule_destroy(&target);
-
-    if (n) {
-        for (size_t i = 0; i < n; i++) {
-            cls_rule_make_invisible_in_version(&victims[i]->cr, v + 1);
-        }
-        pl_publish(pl, v + 1);
-        classifier_defer(&pl->cls);
-        for (size_t i = 0; i < n; i++) {
-            classifier_remove_assert(&pl->cls, &victims[i]->cr);
-            rule_unref(victims[i]);
-        }
-        classifier_publish(&pl->cls);
-    }
-    free(victims);
-    *n_deleted = n;
     return 0;
 }
 
 size_t
 pipeline_flow_count(const struct pipeline *pl)
 {
-    return classifier_count(&pl->cls);
+    size_t n = 0;
+
+    for (int i = 0; i < PL_N_TABLES; i++) {
+        n += classifier_count(&pl->tables[i].cls);
+    }
+    return n;
+}
+
+/* ---- Timeouts ------------------------------------------------------- */
+
+#define PL_EXPIRY_INTERVAL_MS 250
+
+static void
+expire_rules(struct pipeline *pl, long long now)
+{
+    struct pl_rule *rule;
+
+    txn_begin(pl);
+    LIST_FOR_EACH (rule, expirable, &pl->expirable) {
+        uint64_t packets, bytes;
+        rule_stats(rule, &packets, &bytes);
+        if (packets != rule->seen_packets) {
+            rule->seen_packets = packets;
+            rule->used = now;
+        }
+        if (rule->hard_timeout
+            && now >= rule->modified + rule->hard_timeout * 1000LL) {
+            txn_remove_rule(pl, rule, OFPRR_HARD_TIMEOUT);
+        } else if (rule->idle_timeout
+                   && now >= rule->used + rule->idle_timeout * 1000LL) {
+            txn_remove_rule(pl, rule, OFPRR_IDLE_TIMEOUT);
+        }
+    }
+    txn_commit(pl);
+}
+
+/* ---- Statistics ----------------------------------------------------- */
+
+static void
+criteria_from_fsr(struct pl_criteria *c,
+                  const struct ofputil_flow_stats_request *fsr)
+{
+    c->table_id = fsr->table_id;
+    cls_rule_init(&c->target, &fsr->match, 0);
+    c->strict = false;
+    c->cookie = fsr->cookie;
+    c->cookie_mask = fsr->cookie_mask;
+    c->out_port = fsr->out_port;
+    c->out_group = fsr->out_group;
+}
+
+enum ofperr
+pipeline_flow_stats(const struct pipeline *pl,
+                    const struct ofputil_flow_stats_request *fsr,
+                    struct ovs_list *replies)
+{
+    struct pl_criteria c;
+    struct rule_vec v;
+    long long now = time_msec();
+
+    if (fsr->table_id != 0xff && fsr->table_id >= PL_N_TABLES) {
+        return OFPERR_OFPBRC_BAD_TABLE_ID;
+    }
+    criteria_from_fsr(&c, fsr);
+    collect_rules(pl, &c, pl_version(pl), &v);
+    cls_rule_destroy(&c.target);
+    for (size_t i = 0; i < v.n; i++) {
+        const struct pl_rule *rule = v.rules[i];
+        const struct pl_actions *a = rule_get_actions(rule);
+        struct ofputil_flow_stats fs;
+        uint64_t packets, bytes;
+        long long age = now - rule->created;
+
+        memset(&fs, 0, sizeof fs);
+        minimatch_expand(&rule->cr.match, &fs.match);
+        fs.cookie = rule->cookie;
+        fs.table_id = rule->table_id;
+        fs.priority = rule->cr.priority;
+        fs.idle_timeout = rule->idle_timeout;
+        fs.hard_timeout = rule->hard_timeout;
+        fs.duration_sec = age / 1000;
+        fs.duration_nsec = (age % 1000) * 1000000;
+        fs.idle_age = (now - rule->used) / 1000;
+        fs.hard_age = (now - rule->modified) / 1000;
+        rule_stats(rule, &packets, &bytes);
+        fs.packet_count = packets;
+        fs.byte_count = bytes;
+        fs.ofpacts = a->ofpacts;
+        fs.ofpacts_len = a->len;
+        fs.flags = rule->flags;
+        fs.importance = rule->importance;
+        ofputil_append_flow_stats_reply(&fs, replies, NULL);
+    }
+    free(v.rules);
+    return 0;
+}
+
+enum ofperr
+pipeline_aggregate_stats(const struct pipeline *pl,
+                         const struct ofputil_flow_stats_request *fsr,
+                         struct ofputil_aggregate_stats *stats)
+{
+    struct pl_criteria c;
+    struct rule_vec v;
+
+    memset(stats, 0, sizeof *stats);
+    if (fsr->table_id != 0xff && fsr->table_id >= PL_N_TABLES) {
+        return OFPERR_OFPBRC_BAD_TABLE_ID;
+    }
+    criteria_from_fsr(&c, fsr);
+    collect_rules(pl, &c, pl_version(pl), &v);
+    cls_rule_destroy(&c.target);
+    for (size_t i = 0; i < v.n; i++) {
+        uint64_t packets, bytes;
+        rule_stats(v.rules[i], &packets, &bytes);
+        stats->packet_count += packets;
+        stats->byte_count += bytes;
+    }
+    stats->flow_count = v.n;
+    free(v.rules);
+    return 0;
+}
+
+/* The action types check_ofpacts() admits. */
+static uint64_t
+supported_ofpacts(void)
+{
+    static const enum ofpact_type types[] = {
+        OFPACT_OUTPUT, OFPACT_CONTROLLER, OFPACT_PUSH_VLAN,
+        OFPACT_STRIP_VLAN, OFPACT_SET_VLAN_VID, OFPACT_SET_VLAN_PCP,
+        OFPACT_SET_ETH_SRC, OFPACT_SET_ETH_DST, OFPACT_SET_IPV4_SRC,
+        OFPACT_SET_IPV4_DST, OFPACT_SET_IP_DSCP, OFPACT_SET_IP_ECN,
+        OFPACT_SET_IP_TTL, OFPACT_DEC_TTL, OFPACT_SET_L4_SRC_PORT,
+        OFPACT_SET_L4_DST_PORT, OFPACT_SET_FIELD, OFPACT_RESUBMIT,
+        OFPACT_NOTE,
+    };
+    uint64_t bits = 0;
+    for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
+        bits |= UINT64_C(1) << types[i];
+    }
+    return bits;
+}
+
+void
+pipeline_table_features(const struct pipeline *pl OVS_UNUSED,
+                        uint8_t table_id, struct ofputil_table_features *tf)
+{
+    memset(tf, 0, sizeof *tf);
+    tf->table_id = table_id;
+    snprintf(tf->name, sizeof tf->name, "table%u", table_id);
+    tf->metadata_match = OVS_BE64_MAX;
+    tf->metadata_write = OVS_BE64_MAX;
+    tf->max_entries = 1000000;
+    tf->any_properties = true;
+    tf->miss_config = OFPUTIL_TABLE_MISS_DEFAULT;
+    tf->supports_eviction = -1;
+    tf->supports_vacancy_events = -1;
+
+    struct ofputil_table_instruction_features *inst = &tf->nonmiss;
+    for (int t = table_id + 1; t < PL_N_TABLES; t++) {
+        bitmap_set1(inst->next, t);
+    }
+    inst->instructions = (1u << OVSINST_OFPIT11_APPLY_ACTIONS)
+                         | (1u << OVSINST_OFPIT11_CLEAR_ACTIONS)
+                         | (1u << OVSINST_OFPIT11_WRITE_ACTIONS)
+                         | (1u << OVSINST_OFPIT11_WRITE_METADATA)
+                         | (table_id < PL_N_TABLES - 1
+                            ? 1u << OVSINST_OFPIT11_GOTO_TABLE : 0);
+    inst->write.ofpacts = inst->apply.ofpacts = supported_ofpacts();
+    for (int id = 0; id < MFF_N_IDS; id++) {
+        if (set_field_supported(id)) {
+            bitmap_set1(inst->write.set_fields.bm, id);
+            bitmap_set1(inst->apply.set_fields.bm, id);
+        }
+        if (mf_from_id(id)->usable_protocols_exact != OFPUTIL_P_NONE
+            || mf_from_id(id)->usable_protocols_bitwise != OFPUTIL_P_NONE) {
+            bitmap_set1(tf->match.bm, id);
+            bitmap_set1(tf->wildcard.bm, id);
+            if (mf_from_id(id)->maskable == MFM_FULLY) {
+                bitmap_set1(tf->mask.bm, id);
+            }
+        }
+    }
+    tf->miss = tf->nonmiss;
+}
+
+void
+pipeline_table_stats(const struct pipeline *pl, struct ofpbuf *reply)
+{
+    for (int t = 0; t < PL_N_TABLES; t++) {
+        const struct pl_table *table = &pl->tables[t];
+        struct ofputil_table_features tf;
+        struct ofputil_table_stats ts;
+
+        pipeline_table_features(pl, t, &tf);
+        ts.table_id = t;
+        ts.active_count = classifier_count(&table->cls);
+        atomic_read_relaxed(&CONST_CAST(struct pl_table *, table)->n_lookups,
+                            &ts.lookup_count);
+        atomic_read_relaxed(&CONST_CAST(struct pl_table *, table)->n_matched,
+                            &ts.matched_count);
+        ofputil_append_table_stats_reply(reply, &ts, &tf);
+    }
 }
 
 /* ---- Dumping -------------------------------------------------------- */
@@ -433,38 +1365,59 @@ compare_rules(const void *a_, const void *b_)
     const struct pl_rule *a = *(const struct pl_rule *const *) a_;
     const struct pl_rule *b = *(const struct pl_rule *const *) b_;
 
+    if (a->table_id != b->table_id) {
+        return a->table_id < b->table_id ? -1 : 1;
+    }
     if (a->cr.priority != b->cr.priority) {
         return a->cr.priority > b->cr.priority ? -1 : 1;
     }
     return a->created < b->created ? -1 : a->created > b->created;
 }
 
-/* The visible rules, highest priority first; the caller frees the array. */
+/* The visible rules, by table, highest priority first; the caller frees
+ * the array. */
 static struct pl_rule **
 sorted_rules(const struct pipeline *pl, size_t *np)
 {
-    struct pl_rule **rules = NULL, *rule;
-    size_t n = 0, allocated = 0;
+    struct rule_vec v = { 0 };
 
-    CLS_FOR_EACH_TARGET (rule, cr, &pl->cls, NULL, pl_version(pl)) {
-        if (n >= allocated) {
-            rules = x2nrealloc(rules, &allocated, sizeof *rules);
+    for (int t = 0; t < PL_N_TABLES; t++) {
+        struct pl_rule *rule;
+        CLS_FOR_EACH_TARGET (rule, cr, &pl->tables[t].cls, NULL,
+                             pl_version(pl)) {
+            rule_vec_push(&v, rule);
         }
-        rules[n++] = rule;
     }
-    if (n) {
-        qsort(rules, n, sizeof *rules, compare_rules);
+    if (v.n) {
+        qsort(v.rules, v.n, sizeof *v.rules, compare_rules);
     }
-    *np = n;
-    return rules;
+    *np = v.n;
+    return v.rules;
 }
 
-/* "match actions=..." with cookie and timeouts, re-parseable. */
+static void
+format_actions(const struct pl_rule *rule, struct ds *s)
+{
+    const struct pl_actions *a = rule_get_actions(rule);
+    struct ofpact_format_params fp = { .s = s };
+
+    if (a->len) {
+        ofpacts_format(a->ofpacts, a->len, &fp);
+    } else {
+        ds_put_cstr(s, "drop");
+    }
+}
+
+/* "match actions=..." with table, cookie, timeouts and flags,
+ * re-parseable. */
 static void
 format_rule_text(const struct pl_rule *rule, bool with_cookie, struct ds *s)
 {
     size_t start = s->length;
 
+    if (with_cookie && rule->table_id) {
+        ds_put_format(s, "table=%u,", rule->table_id);
+    }
     if (with_cookie && rule->cookie) {
         ds_put_format(s, "cookie=%#"PRIx64",", ntohll(rule->cookie));
     }
@@ -474,26 +1427,16 @@ format_rule_text(const struct pl_rule *rule, bool with_cookie, struct ds *s)
     if (rule->hard_timeout) {
         ds_put_format(s, "hard_timeout=%"PRIu16",", rule->hard_timeout);
     }
+    if (rule->flags & OFPUTIL_FF_SEND_FLOW_REM) {
+        ds_put_cstr(s, "send_flow_rem,");
+    }
     cls_rule_format(&rule->cr, NULL, NULL, s);
     if (s->length > start && s->string[s->length - 1] == ',') {
         s->length--;
         s->string[s->length] = '\0';
     }
     ds_put_cstr(s, s->length > start ? " actions=" : "actions=");
-    struct ofpact_format_params fp = { .s = s };
-    if (rule->ofpacts_len) {
-        ofpacts_format(rule->ofpacts, rule->ofpacts_len, &fp);
-    } else {
-        ds_put_cstr(s, "drop");
-    }
-}
-
-static void
-rule_stats(const struct pl_rule *rule, uint64_t *packets, uint64_t *bytes)
-{
-    atomic_read_relaxed(&CONST_CAST(struct pl_rule *, rule)->n_packets,
-                        packets);
-    atomic_read_relaxed(&CONST_CAST(struct pl_rule *, rule)->n_bytes, bytes);
+    format_actions(rule, s);
 }
 
 void
@@ -508,10 +1451,10 @@ pipeline_flows_dump(const struct pipeline *pl, struct ds *s)
         uint64_t packets, bytes;
 
         rule_stats(rule, &packets, &bytes);
-        ds_put_format(s, " cookie=0x%"PRIx64", duration=%.3fs, table=0, "
+        ds_put_format(s, " cookie=0x%"PRIx64", duration=%.3fs, table=%u, "
                       "n_packets=%"PRIu64", n_bytes=%"PRIu64", ",
                       ntohll(rule->cookie), (now - rule->created) / 1000.0,
-                      packets, bytes);
+                      rule->table_id, packets, bytes);
         format_rule_text(rule, false, s);
         ds_put_char(s, '\n');
     }
@@ -531,17 +1474,12 @@ pipeline_flows_to_json(const struct pipeline *pl)
         struct json *o = json_object_create();
         struct ds match = DS_EMPTY_INITIALIZER;
         struct ds acts = DS_EMPTY_INITIALIZER;
-        struct ofpact_format_params fp = { .s = &acts };
         uint64_t packets, bytes;
 
         rule_stats(rule, &packets, &bytes);
         cls_rule_format(&rule->cr, NULL, NULL, &match);
-        if (rule->ofpacts_len) {
-            ofpacts_format(rule->ofpacts, rule->ofpacts_len, &fp);
-        } else {
-            ds_put_cstr(&acts, "drop");
-        }
-        json_object_put(o, "table", json_integer_create(0));
+        format_actions(rule, &acts);
+        json_object_put(o, "table", json_integer_create(rule->table_id));
         json_object_put(o, "priority",
                         json_integer_create(rule->cr.priority));
         json_object_put_format(o, "cookie", "0x%"PRIx64,
@@ -571,27 +1509,45 @@ pipeline_flows_texts(const struct pipeline *pl, size_t *np)
     struct pl_rule **rules = sorted_rules(pl, &n);
     char **texts = xmalloc((n ? n : 1) * sizeof *texts);
 
+    size_t n_texts = 0;
+
     for (size_t i = 0; i < n; i++) {
-        struct ds s = DS_EMPTY_INITIALIZER;
-        format_rule_text(rules[i], true, &s);
-        texts[i] = ds_steal_cstr(&s);
+        if (rules[i]->persistent) {
+            struct ds s = DS_EMPTY_INITIALIZER;
+            format_rule_text(rules[i], true, &s);
+            texts[n_texts++] = ds_steal_cstr(&s);
+        }
     }
     free(rules);
-    *np = n;
+    *np = n_texts;
     return texts;
 }
 
-/* ---- Translation (PMD threads) -------------------------------------- */
+/* ---- Translation (PMD threads; the main thread for packet-out) ------ */
 
-/* What one translation accumulates. */
+/* What one translation accumulates.
+ *
+ * 'flow' is the packet as the OpenFlow actions so far describe it, 'base'
+ * as the datapath actions emitted so far leave it: before each output the
+ * difference is committed as set, push and pop actions (commit()). */
 struct xlate {
     struct pipeline *pl;
     const struct pl_ports *ports;
-    const struct flow *flow;
+    struct flow *flow;
+    struct flow base;
     struct flow_wildcards *wc;
-    uint32_t in_dp_port;
-    uint16_t in_ofport;
+    uint32_t in_dp_port;            /* DP_MAX_PORTS: none. */
+    uint16_t in_ofport;             /* OpenFlow input port (u16). */
     struct dp_upcall *up;
+    uint32_t pkt_len;               /* For the counters. */
+
+    uint8_t table_id;               /* Of the rule being executed. */
+    const struct pl_rule *rule;     /* Being executed, or NULL. */
+    struct pl_handle handle;        /* The lookups made. */
+    bool exit;                      /* Stop: dec_ttl failed, too deep. */
+
+    struct ofpbuf action_set;
+    uint64_t action_set_stub[1024 / 8];
 };
 
 static const struct pl_port *
@@ -610,6 +1566,186 @@ port_to_dp(const struct pl_ports *ports, uint16_t ofport)
 {
     const struct pl_port *p = port_find(ports, ofport);
     return p ? p->dp_port : -1;
+}
+
+int
+pipeline_dp_port(const struct pipeline *pl, uint16_t ofport)
+{
+    return port_to_dp(pl_ports_get(pl), ofport);
+}
+
+static bool
+has_vlan(const struct flow *flow, int i)
+{
+    return flow->vlans[i].tci & htons(VLAN_CFI);
+}
+
+static int
+vlan_depth(const struct flow *flow)
+{
+    return has_vlan(flow, 0) ? (has_vlan(flow, 1) ? 2 : 1) : 0;
+}
+
+/* Emits the datapath actions that make the packet (as 'base' describes
+ * it) what 'flow' says it is.  Every field compared here was
+ * un-wildcarded when an action set it. */
+static void
+commit(struct xlate *x)
+{
+    struct flow *f = x->flow, *b = &x->base;
+    struct dp_actions *acts = &x->up->actions;
+    struct dp_action *a;
+
+    while (vlan_depth(b) > vlan_depth(f)
+           || (has_vlan(b, 0) && !has_vlan(f, 0))) {
+        dp_actions_pop_vlan(acts);
+        flow_pop_vlan(b, NULL);
+    }
+    if (vlan_depth(f) > vlan_depth(b)) {
+        dp_actions_push_vlan(acts, ntohs(f->vlans[0].tci) & ~VLAN_CFI);
+        flow_push_vlan_uninit(b, NULL);
+        b->vlans[0] = f->vlans[0];
+    }
+    if (has_vlan(b, 0) && b->vlans[0].tci != f->vlans[0].tci
+        && (a = dp_actions_put(acts, DP_ACTION_SET_VLAN))) {
+        a->vlan.tci = ntohs(f->vlans[0].tci) & ~VLAN_CFI;
+        a->vlan.mask = VLAN_VID_MASK | VLAN_PCP_MASK;
+        b->vlans[0].tci = f->vlans[0].tci;
+    }
+    if (!eth_addr_equals(b->dl_src, f->dl_src)
+        && (a = dp_actions_put(acts, DP_ACTION_SET_ETH_SRC))) {
+        memcpy(a->mac, f->dl_src.ea, 6);
+        b->dl_src = f->dl_src;
+    }
+    if (!eth_addr_equals(b->dl_dst, f->dl_dst)
+        && (a = dp_actions_put(acts, DP_ACTION_SET_ETH_DST))) {
+        memcpy(a->mac, f->dl_dst.ea, 6);
+        b->dl_dst = f->dl_dst;
+    }
+    if (!is_ip_any(f)) {
+        return;
+    }
+    if (f->dl_type == htons(ETH_TYPE_IP)) {
+        if (b->nw_src != f->nw_src
+            && (a = dp_actions_put(acts, DP_ACTION_SET_IPV4_SRC))) {
+            a->be32 = f->nw_src;
+            b->nw_src = f->nw_src;
+        }
+        if (b->nw_dst != f->nw_dst
+            && (a = dp_actions_put(acts, DP_ACTION_SET_IPV4_DST))) {
+            a->be32 = f->nw_dst;
+            b->nw_dst = f->nw_dst;
+        }
+    }
+    if (b->nw_tos != f->nw_tos
+        && (a = dp_actions_put(acts, DP_ACTION_SET_IP_TOS))) {
+        a->u8[0] = f->nw_tos;
+        a->u8[1] = 0xff;
+        b->nw_tos = f->nw_tos;
+    }
+    if (b->nw_ttl != f->nw_ttl
+        && (a = dp_actions_put(acts, DP_ACTION_SET_IP_TTL))) {
+        a->u8[0] = f->nw_ttl;
+        b->nw_ttl = f->nw_ttl;
+    }
+    if (f->nw_proto == IPPROTO_TCP || f->nw_proto == IPPROTO_UDP) {
+        if (b->tp_src != f->tp_src
+            && (a = dp_actions_put(acts, DP_ACTION_SET_TP_SRC))) {
+            a->be16 = f->tp_src;
+            b->tp_src = f->tp_src;
+        }
+        if (b->tp_dst != f->tp_dst
+            && (a = dp_actions_put(acts, DP_ACTION_SET_TP_DST))) {
+            a->be16 = f->tp_dst;
+            b->tp_dst = f->tp_dst;
+        }
+    }
+}
+
+/* ---- Packet-in registry ---- */
+
+static uint32_t
+pin_desc_intern(struct pipeline *pl, const struct pl_pin_desc *key)
+{
+    size_t ofs = offsetof(struct pl_pin_desc, reason);
+    uint32_t hash = hash_bytes((const char *) key + ofs, sizeof *key - ofs,
+                               0);
+    struct pl_pin_desc *d;
+    uint32_t idx = UINT32_MAX;
+
+    ovs_mutex_lock(&pl->pin_mutex);
+    HMAP_FOR_EACH_WITH_HASH (d, node, hash, &pl->pin_map) {
+        if (!memcmp((const char *) d + ofs, (const char *) key + ofs,
+                    sizeof *key - ofs)) {
+            idx = d->idx;
+            break;
+        }
+    }
+    if (idx == UINT32_MAX && pl->n_pin_descs < PL_MAX_PIN_DESCS) {
+        d = xmemdup(key, sizeof *key);
+        d->idx = idx = pl->n_pin_descs;
+        hmap_insert(&pl->pin_map, &d->node, hash);
+        pl->pin_descs[idx] = d;
+        atomic_store_explicit((ATOMIC(uint32_t) *) &pl->n_pin_descs,
+                              idx + 1, memory_order_release);
+    }
+    ovs_mutex_unlock(&pl->pin_mutex);
+    return idx;
+}
+
+static void
+xlate_controller(struct xlate *x, enum ofp_packet_in_reason reason,
+                 uint16_t max_len, uint16_t controller_id, bool miss)
+{
+    struct pl_pin_desc key;
+
+    commit(x);
+    memset(&key, 0, sizeof key);
+    key.reason = reason;
+    key.table_id = x->table_id;
+    key.miss = miss;
+    key.miss_rule = x->rule && !x->rule->cr.priority
+                    && minimask_is_catchall(x->rule->cr.match.mask);
+    key.max_len = max_len;
+    key.controller_id = controller_id;
+    key.cookie = x->rule ? x->rule->cookie : OVS_BE64_MAX;
+    key.in_ofport = x->in_ofport;
+    key.metadata = x->flow->metadata;
+    memcpy(key.regs, x->flow->regs, sizeof key.regs);
+
+    uint32_t idx = pin_desc_intern(x->pl, &key);
+    if (idx == UINT32_MAX) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+        VLOG_WARN_RL(&rl, "%s: too many distinct packet-in contexts "
+                     "(%d): packet not sent to the controller",
+                     x->pl->name, PL_MAX_PIN_DESCS);
+        return;
+    }
+    dp_actions_controller(&x->up->actions, (x->pl->id << 16) | idx);
+}
+
+/* ---- Outputs ---- */
+
+static void
+flood(struct xlate *x)
+{
+    for (size_t i = 0; i < x->ports->n; i++) {
+        if (x->ports->p[i].ofport != x->in_ofport) {
+            dp_actions_output(&x->up->actions, x->ports->p[i].dp_port);
+        }
+    }
+}
+
+static void
+output(struct xlate *x, uint16_t ofport)
+{
+    int dp_port;
+
+    /* OpenFlow: output to the input port only through IN_PORT. */
+    if (ofport && ofport != x->in_ofport
+        && (dp_port = port_to_dp(x->ports, ofport)) >= 0) {
+        dp_actions_output(&x->up->actions, dp_port);
+    }
 }
 
 /* ---- VLANs (NORMAL) ---- */
@@ -657,28 +1793,6 @@ input_vlan(const struct pl_port *p, ovs_be16 tci)
     return vid;
 }
 
-static void
-flood(struct xlate *x)
-{
-    for (size_t i = 0; i < x->ports->n; i++) {
-        if (x->ports->p[i].ofport != x->in_ofport) {
-            dp_actions_output(&x->up->actions, x->ports->p[i].dp_port);
-        }
-    }
-}
-
-static void
-output(struct xlate *x, uint16_t ofport)
-{
-    int dp_port;
-
-    /* OpenFlow: output to the input port only through IN_PORT. */
-    if (ofport && ofport != x->in_ofport
-        && (dp_port = port_to_dp(x->ports, ofport)) >= 0) {
-        dp_actions_output(&x->up->actions, dp_port);
-    }
-}
-
 /* The learning switch.  Its decision depends on the source and destination
  * addresses, the VLAN and the MAC table, so the megaflow matches those
  * exactly and is flagged for refresh and for flushing when the table
@@ -692,7 +1806,7 @@ normal_output(struct xlate *x, uint16_t vlan,
 {
     const struct flow *flow = x->flow;
     struct dp_actions *acts = &x->up->actions;
-    bool tagged = flow->vlans[0].tci & htons(VLAN_CFI);
+    bool tagged = flow->vlans[0].tci & htons(VLAN_CFI);  /* As 'base'. */
     uint16_t tci = ntohs(flow->vlans[0].tci);
     uint16_t pcp = tagged ? tci & 0xe000 : 0;
 
@@ -724,6 +1838,17 @@ normal_output(struct xlate *x, uint16_t vlan,
             }
         }
     }
+
+    /* Tell commit() what the packet now is. */
+    if (tagged && !(x->base.vlans[0].tci & htons(VLAN_CFI))) {
+        flow_push_vlan_uninit(&x->base, NULL);
+        x->base.vlans[0].tpid = htons(ETH_TYPE_VLAN);
+        x->base.vlans[0].tci = htons(pcp | vlan | VLAN_CFI);
+    } else if (tagged) {
+        x->base.vlans[0].tci = htons(pcp | vlan | VLAN_CFI);
+    } else if (x->base.vlans[0].tci & htons(VLAN_CFI)) {
+        flow_pop_vlan(&x->base, NULL);
+    }
 }
 
 /* The learning switch, VLAN-aware.  Its decision depends on the input
@@ -742,12 +1867,15 @@ normal(struct xlate *x)
     WC_MASK_FIELD(x->wc, vlans[0]);
     x->up->mf_flags |= DP_MF_LEARN;
 
-    int vlan = in ? input_vlan(in, flow->vlans[0].tci) : -1;
+    /* A packet-out from the controller has no port: it is on the VLAN of
+     * its tag, and teaches nothing. */
+    int vlan = in ? input_vlan(in, flow->vlans[0].tci)
+               : has_vlan(flow, 0) ? vlan_tci_to_vid(flow->vlans[0].tci) : 0;
     if (vlan < 0) {
         return;                 /* Not a VLAN this port carries. */
     }
 
-    if (!eth_addr_is_multicast(flow->dl_src)
+    if (in && !eth_addr_is_multicast(flow->dl_src)
         && mac_table_learn(x->pl->macs, flow->dl_src.ea, vlan, x->in_ofport,
                            now)) {
         x->up->mac_changed = true;
@@ -777,28 +1905,372 @@ normal(struct xlate *x)
     normal_output(x, vlan, outs, n);
 }
 
-static void
-execute(struct xlate *x, const struct pl_rule *rule)
-{
-    const struct ofpact *a;
+/* ---- Actions ---- */
 
-    OFPACT_FOR_EACH (a, rule->ofpacts, rule->ofpacts_len) {
-        if (a->type != OFPACT_OUTPUT) {
-            continue;           /* Notes; nothing else is admitted. */
+static void xlate_actions(struct xlate *, const struct ofpact *, size_t len);
+
+static void
+xlate_table(struct xlate *x, uint8_t table_id)
+{
+    struct pl_handle *h = &x->handle;
+
+    if (h->n >= PL_MAX_LOOKUPS) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+        VLOG_WARN_RL(&rl, "%s: more than %d table lookups for one packet: "
+                     "dropped", x->pl->name, PL_MAX_LOOKUPS);
+        x->exit = true;
+        dp_actions_init(&x->up->actions);
+        return;
+    }
+
+    struct pl_table *table = &x->pl->tables[table_id];
+    const struct cls_rule *cr = classifier_lookup(&table->cls,
+                                                  pl_version(x->pl),
+                                                  x->flow, x->wc);
+    struct pl_rule *rule = cr ? CONTAINER_OF(cr, struct pl_rule, cr) : NULL;
+    uint64_t orig;
+
+    h->lookups[h->n].table_id = table_id;
+    h->lookups[h->n].rule = rule;
+    h->n++;
+    atomic_add_relaxed(&table->n_lookups, 1, &orig);
+
+    if (!rule) {
+        bool to_controller;
+        atomic_read_relaxed(&x->pl->miss_to_controller, &to_controller);
+        atomic_add_relaxed(&x->pl->n_missed, 1, &orig);
+        if (to_controller) {
+            uint8_t saved_table = x->table_id;
+            const struct pl_rule *saved_rule = x->rule;
+            x->table_id = table_id;
+            x->rule = NULL;
+            xlate_controller(x, OFPR_NO_MATCH, UINT16_MAX, 0, true);
+            x->table_id = saved_table;
+            x->rule = saved_rule;
         }
-        ofp_port_t port = ofpact_get_OUTPUT(a)->port;
-        if (port == OFPP_IN_PORT) {
+        return;
+    }
+    atomic_add_relaxed(&table->n_matched, 1, &orig);
+    atomic_add_relaxed(&rule->n_packets, 1, &orig);
+    atomic_add_relaxed(&rule->n_bytes, x->pkt_len, &orig);
+
+    uint8_t saved_table = x->table_id;
+    const struct pl_rule *saved_rule = x->rule;
+    const struct pl_actions *a = rule_get_actions(rule);
+    x->table_id = table_id;
+    x->rule = rule;
+    xlate_actions(x, a->ofpacts, a->len);
+    x->table_id = saved_table;
+    x->rule = saved_rule;
+}
+
+static void
+xlate_output(struct xlate *x, ofp_port_t port, uint16_t max_len)
+{
+    commit(x);
+    switch (port) {
+    case OFPP_IN_PORT:
+        if (x->in_dp_port < DP_MAX_PORTS) {
             dp_actions_output(&x->up->actions, x->in_dp_port);
-        } else if (port == OFPP_FLOOD || port == OFPP_ALL) {
-            flood(x);
-        } else if (port == OFPP_NORMAL) {
-            normal(x);
-        } else if (port == OFPP_LOCAL) {
-            output(x, x->ports->local_ofport);
-        } else if (ofp_to_u16(port) <= 65279) {
+        }
+        break;
+    case OFPP_TABLE:
+        xlate_table(x, 0);
+        break;
+    case OFPP_NORMAL:
+        normal(x);
+        break;
+    case OFPP_FLOOD:
+    case OFPP_ALL:
+        flood(x);
+        break;
+    case OFPP_CONTROLLER:
+        xlate_controller(x, OFPR_ACTION, max_len, 0, false);
+        break;
+    case OFPP_LOCAL:
+        output(x, x->ports->local_ofport);
+        break;
+    case OFPP_NONE:
+        break;
+    default:
+        if (ofp_to_u16(port) <= ofp_to_u16(OFPP_MAX)) {
             output(x, ofp_to_u16(port));
         }
+        break;
     }
+}
+
+/* Sets 'mf' to 'value' under 'mask' in the flow, if the packet has the
+ * header (a set-field never adds one). */
+static void
+xlate_set_field(struct xlate *x, const struct mf_field *mf,
+                const union mf_value *value, const union mf_value *mask)
+{
+    if (!mf_are_prereqs_ok(mf, x->flow, x->wc)) {
+        return;
+    }
+    if ((mf->id == MFF_VLAN_VID || mf->id == MFF_VLAN_PCP
+         || mf->id == MFF_DL_VLAN || mf->id == MFF_DL_VLAN_PCP)
+        && !has_vlan(x->flow, 0)) {
+        WC_MASK_FIELD_MASK(x->wc, vlans[0].tci, htons(VLAN_CFI));
+        return;
+    }
+    /* commit() compares the whole field: its value is now part of the
+     * decision. */
+    mf_mask_field(mf, x->wc);
+    mf_set_flow_value_masked(mf, value, mask, x->flow);
+}
+
+/* Sets the outer VLAN tag's TCI bits in 'mask' (host order) to 'bits':
+ * mod_vlan_vid and mod_vlan_pcp.  An untagged packet gets a tag first if
+ * 'push_if_needed' (OpenFlow 1.0), else is left alone. */
+static void
+xlate_set_vlan_bits(struct xlate *x, uint16_t mask, uint16_t bits,
+                    bool push_if_needed)
+{
+    WC_MASK_FIELD_MASK(x->wc, vlans[0].tci, htons(VLAN_CFI));
+    if (!has_vlan(x->flow, 0)) {
+        if (!push_if_needed) {
+            return;
+        }
+        flow_push_vlan_uninit(x->flow, x->wc);
+        x->flow->vlans[0].tpid = htons(ETH_TYPE_VLAN);
+        x->flow->vlans[0].tci = htons(VLAN_CFI);
+    }
+    WC_MASK_FIELD(x->wc, vlans[0].tci);
+    x->flow->vlans[0].tci = (x->flow->vlans[0].tci & ~htons(mask))
+                            | htons(bits & mask) | htons(VLAN_CFI);
+}
+
+static bool
+is_ipv4(struct xlate *x)
+{
+    WC_MASK_FIELD(x->wc, dl_type);
+    return x->flow->dl_type == htons(ETH_TYPE_IP);
+}
+
+static bool
+is_ip(struct xlate *x)
+{
+    WC_MASK_FIELD(x->wc, dl_type);
+    return is_ip_any(x->flow);
+}
+
+/* dec_ttl: false if the TTL ran out (the packet goes to the controllers
+ * with reason invalid_ttl, and translation stops). */
+static bool
+xlate_dec_ttl(struct xlate *x, const struct ofpact_cnt_ids *ids)
+{
+    if (!is_ip(x)) {
+        return true;
+    }
+    WC_MASK_FIELD(x->wc, nw_ttl);
+    if (x->flow->nw_ttl > 1) {
+        x->flow->nw_ttl--;
+        return true;
+    }
+    for (size_t i = 0; i < ids->n_controllers; i++) {
+        xlate_controller(x, OFPR_INVALID_TTL, UINT16_MAX, ids->cnt_ids[i],
+                         false);
+    }
+    return false;
+}
+
+static void
+xlate_actions(struct xlate *x, const struct ofpact *ofpacts, size_t len)
+{
+    const struct ofpact *a;
+    struct flow *flow = x->flow;
+
+    OFPACT_FOR_EACH (a, ofpacts, len) {
+        if (x->exit) {
+            return;
+        }
+        switch (a->type) {
+        case OFPACT_OUTPUT:
+            xlate_output(x, ofpact_get_OUTPUT(a)->port,
+                         ofpact_get_OUTPUT(a)->max_len);
+            break;
+        case OFPACT_CONTROLLER: {
+            const struct ofpact_controller *c = ofpact_get_CONTROLLER(a);
+            xlate_controller(x, c->reason, c->max_len, c->controller_id,
+                             false);
+            break;
+        }
+        case OFPACT_PUSH_VLAN:
+            flow_push_vlan_uninit(flow, x->wc);
+            flow->vlans[0].tpid = ofpact_get_PUSH_VLAN(a)->ethertype;
+            /* OpenFlow 1.1+: the new tag copies VID and PCP from the one
+             * it covers, if any. */
+            flow->vlans[0].tci = (flow->vlans[1].tci & htons(VLAN_CFI)
+                                  ? flow->vlans[1].tci : 0)
+                                 | htons(VLAN_CFI);
+            break;
+        case OFPACT_STRIP_VLAN:
+            WC_MASK_FIELD_MASK(x->wc, vlans[0].tci, htons(VLAN_CFI));
+            if (has_vlan(flow, 0)) {
+                flow_pop_vlan(flow, x->wc);
+            }
+            break;
+        case OFPACT_SET_VLAN_VID: {
+            const struct ofpact_vlan_vid *v = ofpact_get_SET_VLAN_VID(a);
+            xlate_set_vlan_bits(x, VLAN_VID_MASK, v->vlan_vid,
+                                v->push_vlan_if_needed);
+            break;
+        }
+        case OFPACT_SET_VLAN_PCP: {
+            const struct ofpact_vlan_pcp *v = ofpact_get_SET_VLAN_PCP(a);
+            xlate_set_vlan_bits(x, VLAN_PCP_MASK,
+                                v->vlan_pcp << VLAN_PCP_SHIFT,
+                                v->push_vlan_if_needed);
+            break;
+        }
+        case OFPACT_SET_ETH_SRC:
+            WC_MASK_FIELD(x->wc, dl_src);
+            flow->dl_src = ofpact_get_SET_ETH_SRC(a)->mac;
+            break;
+        case OFPACT_SET_ETH_DST:
+            WC_MASK_FIELD(x->wc, dl_dst);
+            flow->dl_dst = ofpact_get_SET_ETH_DST(a)->mac;
+            break;
+        case OFPACT_SET_IPV4_SRC:
+            if (is_ipv4(x)) {
+                WC_MASK_FIELD(x->wc, nw_src);
+                flow->nw_src = ofpact_get_SET_IPV4_SRC(a)->ipv4;
+            }
+            break;
+        case OFPACT_SET_IPV4_DST:
+            if (is_ipv4(x)) {
+                WC_MASK_FIELD(x->wc, nw_dst);
+                flow->nw_dst = ofpact_get_SET_IPV4_DST(a)->ipv4;
+            }
+            break;
+        case OFPACT_SET_IP_DSCP:
+            if (is_ip(x)) {
+                WC_MASK_FIELD(x->wc, nw_tos);
+                flow->nw_tos = (flow->nw_tos & ~IP_DSCP_MASK)
+                               | ofpact_get_SET_IP_DSCP(a)->dscp;
+            }
+            break;
+        case OFPACT_SET_IP_ECN:
+            if (is_ip(x)) {
+                WC_MASK_FIELD(x->wc, nw_tos);
+                flow->nw_tos = (flow->nw_tos & ~IP_ECN_MASK)
+                               | ofpact_get_SET_IP_ECN(a)->ecn;
+            }
+            break;
+        case OFPACT_SET_IP_TTL:
+            if (is_ip(x)) {
+                WC_MASK_FIELD(x->wc, nw_ttl);
+                flow->nw_ttl = ofpact_get_SET_IP_TTL(a)->ttl;
+            }
+            break;
+        case OFPACT_DEC_TTL:
+            if (!xlate_dec_ttl(x, ofpact_get_DEC_TTL(a))) {
+                x->exit = true;
+            }
+            break;
+        case OFPACT_SET_L4_SRC_PORT:
+        case OFPACT_SET_L4_DST_PORT:
+            if (is_ip(x)) {
+                WC_MASK_FIELD(x->wc, nw_proto);
+                if (flow->nw_proto == IPPROTO_TCP
+                    || flow->nw_proto == IPPROTO_UDP) {
+                    bool src = a->type == OFPACT_SET_L4_SRC_PORT;
+                    uint16_t port = src
+                        ? ofpact_get_SET_L4_SRC_PORT(a)->port
+                        : ofpact_get_SET_L4_DST_PORT(a)->port;
+                    if (src) {
+                        WC_MASK_FIELD(x->wc, tp_src);
+                        flow->tp_src = htons(port);
+                    } else {
+                        WC_MASK_FIELD(x->wc, tp_dst);
+                        flow->tp_dst = htons(port);
+                    }
+                }
+            }
+            break;
+        case OFPACT_SET_FIELD: {
+            const struct ofpact_set_field *sf = ofpact_get_SET_FIELD(a);
+            xlate_set_field(x, sf->field, sf->value,
+                            ofpact_set_field_mask(sf));
+            break;
+        }
+        case OFPACT_WRITE_METADATA: {
+            const struct ofpact_metadata *md = ofpact_get_WRITE_METADATA(a);
+            flow->metadata = (flow->metadata & ~md->mask)
+                             | (md->metadata & md->mask);
+            break;
+        }
+        case OFPACT_CLEAR_ACTIONS:
+            ofpbuf_clear(&x->action_set);
+            break;
+        case OFPACT_WRITE_ACTIONS: {
+            const struct ofpact_nest *on = ofpact_get_WRITE_ACTIONS(a);
+            ofpbuf_put(&x->action_set, on->actions,
+                       ofpact_nest_get_action_len(on));
+            break;
+        }
+        case OFPACT_GOTO_TABLE:
+            xlate_table(x, ofpact_get_GOTO_TABLE(a)->table_id);
+            break;
+        case OFPACT_RESUBMIT:
+            xlate_table(x, ofpact_get_RESUBMIT(a)->table_id);
+            break;
+        default:
+            /* Refused when the rule was added: notes and the like. */
+            break;
+        }
+    }
+}
+
+static void
+xlate_init(struct xlate *x, struct pipeline *pl, const struct pl_ports *ports,
+           struct flow *flow, struct flow_wildcards *wc,
+           struct dp_upcall *up, uint32_t in_dp_port, uint16_t in_ofport,
+           uint32_t pkt_len)
+{
+    x->pl = pl;
+    x->ports = ports;
+    x->flow = flow;
+    x->base = *flow;
+    x->wc = wc;
+    x->in_dp_port = in_dp_port;
+    x->in_ofport = in_ofport;
+    x->up = up;
+    x->pkt_len = pkt_len;
+    x->table_id = 0;
+    x->rule = NULL;
+    x->handle.n = 0;
+    x->handle.pl = pl;
+    x->exit = false;
+    ofpbuf_use_stub(&x->action_set, x->action_set_stub,
+                    sizeof x->action_set_stub);
+}
+
+/* Runs the pipeline from table 0, then the action set. */
+static void
+xlate_pipeline(struct xlate *x)
+{
+    if (pipeline_is_fail_open(x->pl)) {
+        normal(x);
+        return;
+    }
+    xlate_table(x, 0);
+    if (x->action_set.size && !x->exit) {
+        uint64_t stub[1024 / 8];
+        struct ofpbuf list = OFPBUF_STUB_INITIALIZER(stub);
+
+        ofpacts_execute_action_set(&list, &x->action_set);
+        xlate_actions(x, list.data, list.size);
+        ofpbuf_uninit(&list);
+    }
+}
+
+static void
+xlate_uninit(struct xlate *x)
+{
+    ofpbuf_uninit(&x->action_set);
 }
 
 static bool
@@ -892,44 +2364,48 @@ pipeline_upcall(void *pl_, struct dp_upcall *up)
     struct flow_wildcards wc;
     flow_wildcards_init_catchall(&wc);
     WC_MASK_FIELD(&wc, in_port);
-    const struct cls_rule *cr = classifier_lookup(&pl->cls, pl_version(pl),
-                                                  &flow, &wc);
-    struct pl_rule *rule = cr ? CONTAINER_OF(cr, struct pl_rule, cr) : NULL;
-    if (rule) {
-        struct xlate x = {
-            .pl = pl, .ports = ports, .flow = &flow, .wc = &wc,
-            .in_dp_port = key->in_port, .in_ofport = in_ofport, .up = up,
-        };
-        uint64_t orig;
-        atomic_add_relaxed(&rule->n_packets, 1, &orig);
-        atomic_add_relaxed(&rule->n_bytes, up->pkt_len, &orig);
-        execute(&x, rule);
-    } else {
-        uint64_t orig;
-        atomic_add_relaxed(&pl->n_missed, 1, &orig);
-    }
+
+    struct xlate x;
+    xlate_init(&x, pl, ports, &flow, &wc, up, key->in_port, in_ofport,
+               up->pkt_len);
+    xlate_pipeline(&x);
 
     up->cacheable = wc_to_dp_mask(&wc, &up->mask);
-    if (up->cacheable && rule) {
-        ovs_refcount_ref(&rule->ref);
-        up->handle = rule;
+    if (up->cacheable && x.handle.n) {
+        struct pl_handle *h = xmemdup(&x.handle, sizeof x.handle);
+        for (int i = 0; i < h->n; i++) {
+            if (h->lookups[i].rule) {
+                ovs_refcount_ref(&h->lookups[i].rule->ref);
+            }
+        }
+        up->handle = h;
     }
+    xlate_uninit(&x);
 }
 
 static void
-pipeline_credit(void *rule_, uint64_t packets, uint64_t bytes)
+pipeline_credit(void *handle, uint64_t packets, uint64_t bytes)
 {
-    struct pl_rule *rule = rule_;
+    struct pl_handle *h = handle;
     uint64_t orig;
 
-    atomic_add_relaxed(&rule->n_packets, packets, &orig);
-    atomic_add_relaxed(&rule->n_bytes, bytes, &orig);
+    for (int i = 0; i < h->n; i++) {
+        struct pl_table *table = &h->pl->tables[h->lookups[i].table_id];
+        struct pl_rule *rule = h->lookups[i].rule;
+
+        atomic_add_relaxed(&table->n_lookups, packets, &orig);
+        if (rule) {
+            atomic_add_relaxed(&table->n_matched, packets, &orig);
+            atomic_add_relaxed(&rule->n_packets, packets, &orig);
+            atomic_add_relaxed(&rule->n_bytes, bytes, &orig);
+        }
+    }
 }
 
 /* A megaflow that NORMAL made is in use: its source address is alive on
  * its port, as it would be if its packets still went through NORMAL. */
 static void
-pipeline_refresh(void *pl_, void *rule OVS_UNUSED,
+pipeline_refresh(void *pl_, void *handle OVS_UNUSED,
                  const struct dp_flow_key *key)
 {
     struct pipeline *pl = pl_;
@@ -947,9 +2423,14 @@ pipeline_refresh(void *pl_, void *rule OVS_UNUSED,
 }
 
 static void
-pipeline_release(void *rule)
+pipeline_release(void *handle)
 {
-    rule_unref(rule);
+    struct pl_handle *h = handle;
+
+    for (int i = 0; i < h->n; i++) {
+        rule_unref(h->lookups[i].rule);
+    }
+    free(h);
 }
 
 const struct dp_upcall_ops pipeline_upcall_ops = {
@@ -958,6 +2439,112 @@ const struct dp_upcall_ops pipeline_upcall_ops = {
     .refresh = pipeline_refresh,
     .release = pipeline_release,
 };
+
+/* ---- Packet-in and packet-out (main thread) ------------------------- */
+
+bool
+pipeline_packet_in(struct pipeline *pl, uint32_t arg, const void *data,
+                   size_t len, struct ofputil_packet_in_private *pin,
+                   bool *miss, bool *miss_rule, uint16_t *max_len,
+                   uint16_t *controller_id)
+{
+    uint32_t n;
+
+    atomic_read_explicit((ATOMIC(uint32_t) *) &pl->n_pin_descs, &n,
+                         memory_order_acquire);
+    if (pipeline_id_of_arg(arg) != pl->id || (arg & 0xffff) >= n) {
+        return false;
+    }
+    const struct pl_pin_desc *d = pl->pin_descs[arg & 0xffff];
+
+    memset(pin, 0, sizeof *pin);
+    pin->base.packet = CONST_CAST(void *, data);
+    pin->base.packet_len = len;
+    pin->base.reason = d->reason;
+    pin->base.table_id = d->table_id;
+    pin->base.cookie = d->cookie;
+    match_init_catchall(&pin->base.flow_metadata);
+    match_set_in_port(&pin->base.flow_metadata, u16_to_ofp(d->in_ofport));
+    if (d->metadata) {
+        match_set_metadata(&pin->base.flow_metadata, d->metadata);
+    }
+    for (int i = 0; i < FLOW_N_REGS; i++) {
+        if (d->regs[i]) {
+            match_set_reg(&pin->base.flow_metadata, i, d->regs[i]);
+        }
+    }
+    *miss = d->miss;
+    *miss_rule = d->miss_rule;
+    *max_len = d->max_len;
+    *controller_id = d->controller_id;
+    return true;
+}
+
+enum ofperr
+pipeline_packet_out(struct pipeline *pl, const struct ofputil_packet_out *po)
+{
+    const struct pl_ports *ports = pl_ports_get(pl);
+    ofp_port_t in_port = po->flow_metadata.flow.in_port.ofp_port;
+    uint32_t in_dp_port = DP_MAX_PORTS;
+    enum ofperr error;
+
+    error = check_ofpacts(po->ofpacts, po->ofpacts_len, 0, true, NULL);
+    if (error) {
+        return error;
+    }
+    if (po->buffer_id != UINT32_MAX) {
+        return OFPERR_OFPBRC_BUFFER_UNKNOWN;
+    }
+    if (ofp_to_u16(in_port) <= ofp_to_u16(OFPP_MAX)) {
+        int dp_port = port_to_dp(ports, ofp_to_u16(in_port));
+        if (dp_port < 0) {
+            return OFPERR_OFPBRC_BAD_PORT;
+        }
+        in_dp_port = dp_port;
+    } else if (in_port == OFPP_LOCAL && ports->local_ofport) {
+        in_dp_port = port_to_dp(ports, ports->local_ofport);
+    } else if (in_port != OFPP_CONTROLLER && in_port != OFPP_NONE
+               && in_port != OFPP_LOCAL) {
+        return OFPERR_OFPBRC_BAD_PORT;
+    }
+    if (!po->packet_len) {
+        return 0;
+    }
+
+    struct dp_packet pkt;
+    struct flow flow;
+    dp_packet_use_const(&pkt, po->packet, po->packet_len);
+    flow_extract(&pkt, &flow);
+    flow.in_port.ofp_port = in_port;
+    flow.metadata = po->flow_metadata.flow.metadata;
+    memcpy(flow.regs, po->flow_metadata.flow.regs, sizeof flow.regs);
+
+    struct flow_wildcards wc;
+    flow_wildcards_init_catchall(&wc);
+
+    struct dp_upcall *up = xzalloc(sizeof *up);
+    struct xlate x;
+    xlate_init(&x, pl, ports, &flow, &wc, up, in_dp_port,
+               ofp_to_u16(in_port), po->packet_len);
+    xlate_actions(&x, po->ofpacts, po->ofpacts_len);
+    if (x.action_set.size && !x.exit) {
+        uint64_t stub[1024 / 8];
+        struct ofpbuf list = OFPBUF_STUB_INITIALIZER(stub);
+        ofpacts_execute_action_set(&list, &x.action_set);
+        xlate_actions(&x, list.data, list.size);
+        ofpbuf_uninit(&list);
+    }
+    xlate_uninit(&x);
+
+    if (pl->hooks.execute) {
+        pl->hooks.execute(pl->hooks_aux, in_dp_port, po->packet,
+                          po->packet_len, &up->actions, up->mac_changed);
+    }
+    free(up);
+    return 0;
+}
+
+/* ---- Periodic work -------------------------------------------------- */
 
 uint64_t
 pipeline_n_missed(const struct pipeline *pl)
@@ -971,7 +2558,36 @@ pipeline_n_missed(const struct pipeline *pl)
 bool
 pipeline_run(struct pipeline *pl, long long now)
 {
-    return mac_table_run(pl->macs, now) > 0;
+    bool changed = mac_table_run(pl->macs, now) > 0;
+
+    if (now >= pl->next_expiry) {
+        bool was = pl->changed;
+        pl->changed = false;
+        expire_rules(pl, now);
+        changed |= pl->changed;
+        pl->changed |= was;
+        pl->next_expiry = ovs_list_is_empty(&pl->expirable)
+                          ? LLONG_MAX : now + PL_EXPIRY_INTERVAL_MS;
+    }
+    return changed;
+}
+
+long long
+pipeline_next_wakeup(const struct pipeline *pl)
+{
+    return pl->next_expiry;
+}
+
+uint32_t
+pipeline_id(const struct pipeline *pl)
+{
+    return pl->id;
+}
+
+uint32_t
+pipeline_id_of_arg(uint32_t arg)
+{
+    return arg >> 16;
 }
 
 uint16_t

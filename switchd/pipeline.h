@@ -1,26 +1,35 @@
 /*
- * pipeline: a bridge's OpenFlow table and the translation of packets
- * through it into datapath actions.
+ * pipeline: a bridge's OpenFlow tables and the translation of packets
+ * through them into datapath actions.
  *
- * One table (table 0) of OpenFlow rules, kept in Open vSwitch's classifier.
- * Rules are added and removed by the main thread; PMD threads look them up
- * concurrently on upcalls.  Changes are versioned, as in Open vSwitch's
- * ofproto: a change of several rules (a del-flows, a replacing add) becomes
- * visible to lookups at once, when the new version is published, and a
- * removed rule's memory is freed only after every PMD thread has quiesced
- * (ovs-rcu).
+ * PL_N_TABLES tables (0..254) of OpenFlow rules, each an Open vSwitch
+ * classifier.  Rules are added, modified and removed by the main thread;
+ * PMD threads look them up concurrently on upcalls.  Changes are
+ * versioned, as in Open vSwitch's ofproto: a change of several rules (a
+ * delete, a replacing add) becomes visible to lookups at once, when the new
+ * version is published, and a removed rule's memory is freed only after
+ * every PMD thread has quiesced (ovs-rcu).  A modify swaps a rule's
+ * actions (RCU) and keeps its counters.
  *
- * Supported actions: output:PORT, IN_PORT, FLOOD, ALL, LOCAL, NORMAL (a
- * VLAN-aware learning switch: MAC learning per bridge and VLAN, with aging;
- * access and trunk ports tag and untag at the edges) and drop.  Adding a rule with any other
- * action fails with an error naming the action: nothing is half-supported.
+ * Translation starts in table 0 and follows goto_table (and Open vSwitch's
+ * resubmit), with OpenFlow 1.1+ instructions: apply-actions, clear-actions,
+ * write-actions (the action set, executed when the pipeline ends),
+ * write-metadata.  Actions: output to a port, IN_PORT, FLOOD, ALL, LOCAL,
+ * NORMAL (a VLAN-aware learning switch), CONTROLLER, TABLE (packet-out
+ * only), NONE; push/pop/set VLAN; set Ethernet addresses, IPv4 addresses,
+ * IP DSCP/ECN/TTL, TCP/UDP ports; dec_ttl; set-field and load of the
+ * metadata and registers.  A rule with any other action is refused with
+ * OFPERR_OFPBAC_BAD_TYPE (or BAD_SET_TYPE) naming it: nothing is
+ * half-supported.  A table miss drops the packet, or sends it to the
+ * controller (reason no_match) when pipeline_set_miss_to_controller()
+ * says an OpenFlow 1.0-1.2 controller wants that.
  *
  * The port map (OpenFlow port <-> datapath port) is RCU-published too, so
  * that ports come and go while PMD threads translate.
  *
  * Thread-safety: the upcall operations run on PMD threads (lock-free but
- * for the MAC table's brief mutex); every other function is main thread
- * only.
+ * for the MAC table's and the packet-in registry's brief mutexes); every
+ * other function is main thread only.
  */
 #ifndef PIPELINE_H
 #define PIPELINE_H 1
@@ -30,10 +39,22 @@
 #include <stdint.h>
 
 #include "datapath/datapath.h"
+#include "openvswitch/ofp-errors.h"
 
 struct ds;
 struct json;
+struct match;
+struct ofpbuf;
+struct ofputil_aggregate_stats;
+struct ofputil_flow_mod;
+struct ofputil_flow_removed;
+struct ofputil_flow_stats_request;
+struct ofputil_packet_in_private;
+struct ofputil_packet_out;
+struct ovs_list;
 struct pipeline;
+
+#define PL_N_TABLES 255
 
 struct pipeline *pipeline_create(const char *bridge_name);
 void pipeline_destroy(struct pipeline *);
@@ -62,6 +83,48 @@ void pipeline_port_set_vlans(struct pipeline *, uint16_t ofport,
 /* Unmaps 'ofport' and forgets the MAC addresses learned on it. */
 void pipeline_port_del(struct pipeline *, uint16_t ofport);
 
+/* What the pipeline tells its owner. */
+struct pipeline_hooks {
+    /* A rule with the send_flow_rem flag went away (timeout, delete). */
+    void (*flow_removed)(void *aux, const struct ofputil_flow_removed *);
+
+    /* A packet-out's packet is to leave with 'acts' (datapath actions), as
+     * if it came in on datapath port 'in_dp_port' (DP_MAX_PORTS: none);
+     * 'mac_changed' if NORMAL learned from it. */
+    void (*execute)(void *aux, uint32_t in_dp_port, const void *packet,
+                    size_t len, const struct dp_actions *acts,
+                    bool mac_changed);
+};
+void pipeline_set_hooks(struct pipeline *, const struct pipeline_hooks *,
+                        void *aux);
+
+/* Whether a table miss sends the packet to the controller (reason
+ * no_match), as OpenFlow 1.0 to 1.2 say, rather than dropping it.  The
+ * caller flushes the datapath caches after a change. */
+void pipeline_set_miss_to_controller(struct pipeline *, bool);
+
+/* Fail-open: while true, every packet goes through NORMAL, whatever the
+ * tables say (fail-mode standalone without a controller).  The caller
+ * flushes the datapath caches after a change. */
+void pipeline_set_fail_open(struct pipeline *, bool);
+bool pipeline_is_fail_open(const struct pipeline *);
+
+/* Executes an OpenFlow flow_mod (any command) on the tables.  Returns 0 or
+ * an OpenFlow error, with nothing changed.  The caller flushes the
+ * datapath caches before it answers a barrier. */
+enum ofperr pipeline_flow_mod(struct pipeline *,
+                              const struct ofputil_flow_mod *);
+
+/* Transactions, for bundles: between pipeline_begin() and
+ * pipeline_commit(), flow_mods change nothing that translation sees; the
+ * commit publishes them all at once, pipeline_abort() undoes them. */
+void pipeline_begin(struct pipeline *);
+void pipeline_commit(struct pipeline *);
+void pipeline_abort(struct pipeline *);
+
+/* Whether the tables changed since the last call. */
+bool pipeline_take_changed(struct pipeline *);
+
 /* Parses 'text' (ovs-ofctl add-flow syntax) without adding it; returns 0 or
  * EINVAL with a message in '*errp'. */
 int pipeline_flow_check(const char *text, char **errp);
@@ -78,12 +141,48 @@ int pipeline_flows_del(struct pipeline *, const char *match,
 
 size_t pipeline_flow_count(const struct pipeline *);
 
+/* OpenFlow statistics. */
+enum ofperr pipeline_flow_stats(const struct pipeline *,
+                                const struct ofputil_flow_stats_request *,
+                                struct ovs_list *replies);
+enum ofperr pipeline_aggregate_stats(const struct pipeline *,
+                                     const struct ofputil_flow_stats_request *,
+                                     struct ofputil_aggregate_stats *);
+void pipeline_table_stats(const struct pipeline *, struct ofpbuf *reply);
+struct ofputil_table_features;
+void pipeline_table_features(const struct pipeline *, uint8_t table_id,
+                             struct ofputil_table_features *);
+
+/* Turns a packet the datapath sent up (DP_ACTION_CONTROLLER) into a
+ * packet-in; 'in_ofport' is the OpenFlow port it came in on.  Returns
+ * false if 'arg' is unknown.  '*miss' tells a table miss (for controllers
+ * that want those), '*miss_rule' an action of a table-miss rule (which
+ * OpenFlow 1.3 and later report as a miss), '*max_len' how much of the packet the action asked
+ * for (UINT16_MAX: all; for a miss, the connection's miss_send_len
+ * applies).  'pin->base.packet' points into 'data'. */
+bool pipeline_packet_in(struct pipeline *, uint32_t arg,
+                        const void *data, size_t len,
+                        struct ofputil_packet_in_private *pin, bool *miss,
+                        bool *miss_rule, uint16_t *max_len,
+                        uint16_t *controller_id);
+
+/* The pipeline a DP_ACTION_CONTROLLER's 'arg' belongs to: its arg says
+ * pipeline_id_of_arg(arg) == pipeline_id(pl). */
+uint32_t pipeline_id(const struct pipeline *);
+uint32_t pipeline_id_of_arg(uint32_t arg);
+
+/* Executes an OpenFlow packet-out: translates its actions (output:TABLE
+ * goes through the tables) and hands the packet to the datapath. */
+enum ofperr pipeline_packet_out(struct pipeline *,
+                                const struct ofputil_packet_out *);
+
 /* Appends the rules, highest priority first, as ovs-ofctl dump-flows does
  * (with counters), to 'ds'; or as a JSON array. */
 void pipeline_flows_dump(const struct pipeline *, struct ds *);
 struct json *pipeline_flows_to_json(const struct pipeline *);
 
-/* The rules as ovs-ofctl add-flow texts (no counters), for saving.  The
+/* The rules added from the configuration or xvs-ctl (not those of
+ * controllers) as ovs-ofctl add-flow texts (no counters), for saving.  The
  * caller frees each string and the array. */
 char **pipeline_flows_texts(const struct pipeline *, size_t *n);
 
@@ -101,9 +200,15 @@ extern const struct dp_upcall_ops pipeline_upcall_ops;
 /* Packets that matched no rule (dropped). */
 uint64_t pipeline_n_missed(const struct pipeline *);
 
-/* Periodic work (MAC aging); 'now' in ms of time_msec().  Returns true if
- * the MAC table changed. */
+/* Periodic work: MAC aging, idle and hard timeouts; 'now' in ms of
+ * time_msec().  Returns true if the MAC table or the tables changed. */
 bool pipeline_run(struct pipeline *, long long now);
+
+/* When pipeline_run() next has work to do. */
+long long pipeline_next_wakeup(const struct pipeline *);
+
+/* The datapath port of OpenFlow port 'ofport', or -1. */
+int pipeline_dp_port(const struct pipeline *, uint16_t ofport);
 
 /* The OpenFlow port of datapath port 'dp_port', or 0. */
 uint16_t pipeline_ofport(const struct pipeline *, uint32_t dp_port);

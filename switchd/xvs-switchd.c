@@ -27,6 +27,7 @@
 #include "openvswitch/vlog.h"
 #include "ovs-rcu.h"
 #include "ovs-thread.h"
+#include "stream-ssl.h"
 #include "unixctl.h"
 #include "util.h"
 #include "xvs-config.h"
@@ -238,6 +239,13 @@ main(int argc, char *argv[])
         fprintf(stderr, "%s: %s\n", program_name, error);
         exit(EXIT_FAILURE);
     }
+    if (cfg->ssl_private_key || cfg->ssl_certificate) {
+        stream_ssl_set_key_and_cert(cfg->ssl_private_key,
+                                    cfg->ssl_certificate);
+    }
+    if (cfg->ssl_ca_cert) {
+        stream_ssl_set_ca_cert_file(cfg->ssl_ca_cert, false);
+    }
 
     daemonize_start(false);
 
@@ -278,7 +286,9 @@ main(int argc, char *argv[])
     /* unixctl_server_create() took "version" for the OVS library. */
     unixctl_command_register("xvs/version", "", 0, 0, cmd_version, NULL);
     bridge_register_commands();
-    bridge_init(cfg, config_file);
+    char *run_dir = dir_name(ctl_path);
+    bridge_init(cfg, config_file, run_dir);
+    free(run_dir);
 
     daemonize_complete();
     VLOG_INFO("xvs-switchd %s started; control socket %s", XVS_VERSION,

@@ -45,6 +45,12 @@ tests_unit_test_mfc_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_mfc_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_mfc_LDADD = datapath/libxvsdpkey.la $(CMOCKA_LIBS)
 
+check_PROGRAMS += tests/unit/test-pkt-edit
+tests_unit_test_pkt_edit_SOURCES = tests/unit/test-pkt-edit.c
+tests_unit_test_pkt_edit_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_pkt_edit_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_pkt_edit_LDADD = datapath/libxvsdpkey.la $(CMOCKA_LIBS)
+
 check_PROGRAMS += tests/unit/test-megaflow-equiv
 tests_unit_test_megaflow_equiv_SOURCES = tests/unit/test-megaflow-equiv.c
 tests_unit_test_megaflow_equiv_CPPFLAGS = $(UNIT_CPPFLAGS)
@@ -54,6 +60,7 @@ tests_unit_test_megaflow_equiv_LDADD = switchd/libxvsswitch.la \
 
 TESTS += \
 	tests/unit/test-mfc \
+	tests/unit/test-pkt-edit \
 	tests/unit/test-megaflow-equiv \
 	tests/unit/test-config \
 	tests/unit/test-flow-key \
@@ -73,7 +80,9 @@ INTEGRATION_TESTS = \
 	tests/integration/test-vlan.sh \
 	tests/integration/test-churn.sh \
 	tests/integration/test-vif-gone.sh \
-	tests/integration/test-internal.sh
+	tests/integration/test-internal.sh \
+	tests/integration/test-openflow.sh \
+	tests/integration/test-controller.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh \
 	tests/integration/send-tagged-arp.py

@@ -14,6 +14,7 @@ CTL_BIN=$top_builddir/ctl/xvs-ctl
 
 T=
 SWITCHD_PID=
+PIDS=                   # Other processes the test started, killed at exit.
 GUESTS=
 VIFS=
 tap_n=0
@@ -53,6 +54,9 @@ skip_all() {
 cleanup() {
     status=$?
     set +e
+    for pid in $PIDS; do
+        kill "$pid" 2>/dev/null
+    done
     stop_switchd
     for ns in $GUESTS; do
         ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
@@ -147,6 +151,18 @@ ping_ok() {
 port_stat() {
     ctl dump-ports xenbr0 "$1" --format=json \
         | sed -n "s/.*\"$2\": *\([0-9]*\).*/\1/p" | head -n 1
+}
+
+# wait_for SECONDS COMMAND...: polls COMMAND every 0.2 s until it succeeds.
+wait_for() {
+    n=$(($1 * 5))
+    shift
+    while [ "$n" -gt 0 ]; do
+        "$@" && return 0
+        sleep 0.2
+        n=$((n - 1))
+    done
+    return 1
 }
 
 # grep_in TEXT REGEX: whether a line of TEXT matches the extended REGEX.

@@ -60,8 +60,8 @@ expect_error 1 "port d0: cannot probe net_bogus0" \
     add-port xenbr0 d0 devargs=net_bogus0
 expect_error 1 "bridge xenbr0 has no port named nosuch" \
     del-port xenbr0 nosuch
-expect_error 1 "output to CONTROLLER is not supported yet" \
-    add-flow xenbr0 "in_port=1,actions=output:CONTROLLER"
+expect_error 1 "group 9 does not exist" \
+    add-flow xenbr0 "in_port=1,actions=group:9"
 expect_error 1 'bad flow "frobnicate=1,actions=drop"' \
     add-flow xenbr0 "frobnicate=1,actions=drop"
 expect_error 1 'bad match "frobnicate=1"' del-flows xenbr0 "frobnicate=1"

@@ -51,6 +51,8 @@ static const char *GOOD =
     "    datapath-id: 0x0000000000000001\n"
     "    fail-mode: secure\n"
     "    controllers: [\"tcp:192.0.2.10:6653\"]\n"
+    "    listeners: [\"ptcp:6653:127.0.0.1\"]\n"
+    "    protocols: [OpenFlow13, OpenFlow15]\n"
     "    ports:\n"
     "      - {name: eth0, type: dpdk, devargs: \"0000:03:00.0\", ofport: 1}\n"
     "      - {name: vif1.0, type: xenvif, trunks: [30, 20], native-vlan: 20}\n"
@@ -80,7 +82,7 @@ test_config_parses_full_document(void **state)
     assert_int_equal(br->ports[0].type, XVS_PORT_DPDK);
     assert_string_equal(br->ports[0].devargs, "0000:03:00.0");
     assert_int_equal(br->ports[0].ofport, 1);
-    assert_int_equal(br->ports[0].line, 11);
+    assert_int_equal(br->ports[0].line, 13);
     /* No ofport: the lowest free one. */
     assert_int_equal(br->ports[1].ofport, 2);
     assert_int_equal(br->ports[2].driver, XVS_VIF_AF_PACKET);
@@ -92,7 +94,7 @@ test_config_parses_full_document(void **state)
     assert_int_equal(br->ports[1].trunks[0], 20);  /* Sorted. */
     assert_int_equal(br->ports[1].native_vlan, 20);
     assert_int_equal(br->n_flows, 1);
-    assert_int_equal(br->flows[0].line, 16);
+    assert_int_equal(br->flows[0].line, 18);
 
     /* Defaults. */
     assert_int_equal(cfg->bridges[1].fail_mode, XVS_FAIL_STANDALONE);
@@ -160,7 +162,7 @@ test_config_rejects_unknown_top_key(void **state)
 {
     parse_bad("pmd:\n  cores: [1]\nbrigdes: []\n",
               "t.yaml:3: brigdes: unknown key (expected one of: dpdk, pmd, cache, "
-              "bridges)");
+              "ssl, bridges)");
 }
 
 static void
@@ -249,6 +251,22 @@ test_config_rejects_bad_bridge(void **state)
     parse_bad("bridges:\n  - name: br0\n    controllers: [\"http://x\"]\n",
               "t.yaml:3: bridges[0].controllers[0]: expected a tcp:, ssl: or "
               "unix: target, got \"http://x\"");
+    parse_bad("bridges:\n  - name: br0\n    listeners: [\"tcp:1.2.3.4\"]\n",
+              "t.yaml:3: bridges[0].listeners[0]: expected a ptcp:, pssl: or "
+              "punix: listener, got \"tcp:1.2.3.4\"");
+    parse_bad("bridges:\n  - name: br0\n    protocols: [OpenFlow13, OF9]\n",
+              "t.yaml:3: bridges[0].protocols[1]: expected OpenFlow10, "
+              "OpenFlow11, OpenFlow12, OpenFlow13, OpenFlow14 or OpenFlow15, "
+              "got \"OF9\"");
+    parse_bad("bridges:\n  - name: br0\n    protocols: []\n",
+              "t.yaml:3: bridges[0].protocols: at least one OpenFlow version "
+              "is needed");
+    parse_bad("ssl:\n  private-key: /nonexistent/key.pem\n",
+              "t.yaml:2: ssl.private-key: cannot read /nonexistent/key.pem: "
+              "No such file or directory");
+    parse_bad("ssl:\n  ca: /etc/hostname\n",
+              "t.yaml:2: ssl.ca: unknown key (expected one of: private-key, "
+              "certificate, ca-cert)");
     parse_bad("bridges:\n  - name: br0\n  - name: br0\n",
               "t.yaml:3: bridges[1].name: bridge \"br0\" is defined twice "
               "(first at line 2)");
@@ -409,6 +427,10 @@ test_config_save_round_trips(void **state)
                         "priority=5,actions=note:\"a\\b\"");
     assert_string_equal(back->bridges[0].controllers[0],
                         "tcp:192.0.2.10:6653");
+    assert_int_equal(back->bridges[0].n_listeners, 1);
+    assert_string_equal(back->bridges[0].listeners[0], "ptcp:6653:127.0.0.1");
+    assert_int_equal(back->bridges[0].protocols, (1 << 4) | (1 << 6));
+    assert_int_equal(back->bridges[1].protocols, 0);
     xvs_config_free(cfg);
     xvs_config_free(back);
 }

@@ -12,7 +12,12 @@
 
 #include "datapath/flow-key.h"
 #include "openvswitch/dynamic-string.h"
+#include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-monitor.h"
+#include "openvswitch/ofp-packet.h"
+#include "openvswitch/ofp-protocol.h"
 #include "ovs-rcu.h"
+#include "timeval.h"
 #include "switchd/pipeline.h"
 
 /* OpenFlow ports 1-3 are datapath ports 10-12. */
@@ -270,11 +275,15 @@ test_pipeline_rejects_bad_flows_without_change(void **state)
         const char *flow;
         const char *error;
     } bad[] = {
-        { "in_port=1,actions=output:CONTROLLER",
-          "output to CONTROLLER is not supported yet" },
-        { "in_port=1,actions=mod_vlan_vid:5",
-          "action \"set_vlan_vid\" is not supported yet" },
-        { "table=1,actions=drop", "table 1: only table 0 exists" },
+        { "in_port=1,actions=push_mpls:0x8847",
+          "action \"push_mpls\" is not supported" },
+        { "in_port=1,actions=output:TABLE",
+          "output to TABLE is only for packet-out" },
+        { "table=3,actions=goto_table:2",
+          "OFPBIC_BAD_TABLE_ID" },
+        { "actions=group:7", "group 7 does not exist" },
+        { "ip,actions=set_field:1.2.3.4->tun_src",
+          "set_field of tun_src is not supported" },
         { "in_port=1", "must specify an action" },
         { "dl_dst=zz:00:00:00:00:00,actions=drop", "zz:00:00:00:00:00" },
         { "frobnicate=1,actions=drop", "frobnicate" },
@@ -464,6 +473,261 @@ test_pipeline_trunk_native_vlan_is_untagged(void **state)
     pipeline_destroy(pl);
 }
 
+
+/* ---- Multi-table pipeline ---- */
+
+/* The actions of 'p' from port 'in' as a string: "out:2", "set_ipv4_dst",
+ * "controller", "push_vlan:5", "pop_vlan"..., comma-separated. */
+static char *
+actions_of(struct pipeline *pl, uint16_t in, const struct packet *p,
+           struct dp_upcall *up)
+{
+    struct dp_flow_key key;
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    translate(pl, in, p, &key, up);
+    for (size_t i = 0; i < up->actions.n; i++) {
+        const struct dp_action *a = &up->actions.a[i];
+        ds_put_cstr(&s, s.length ? "," : "");
+        switch (a->type) {
+        case DP_ACTION_OUTPUT:
+            ds_put_format(&s, "out:%d", a->port - 9);
+            break;
+        case DP_ACTION_CONTROLLER:
+            ds_put_cstr(&s, "controller");
+            break;
+        case DP_ACTION_PUSH_VLAN:
+            ds_put_format(&s, "push_vlan:%d", a->tci & 0xfff);
+            break;
+        case DP_ACTION_POP_VLAN:
+            ds_put_cstr(&s, "pop_vlan");
+            break;
+        case DP_ACTION_SET_IPV4_DST:
+            ds_put_format(&s, "set_ipv4_dst:%d.%d.%d.%d",
+                          ((uint8_t *) &a->be32)[0], ((uint8_t *) &a->be32)[1],
+                          ((uint8_t *) &a->be32)[2], ((uint8_t *) &a->be32)[3]);
+            break;
+        case DP_ACTION_SET_ETH_SRC:
+            ds_put_format(&s, "set_eth_src:%02x", a->mac[5]);
+            break;
+        case DP_ACTION_SET_IP_TTL:
+            ds_put_format(&s, "set_ttl:%d", a->u8[0]);
+            break;
+        case DP_ACTION_SET_TP_DST:
+            ds_put_format(&s, "set_tp_dst:%d", ntohs(a->be16));
+            break;
+        default:
+            ds_put_format(&s, "type%d", a->type);
+        }
+    }
+    return ds_steal_cstr(&s);
+}
+
+static void
+assert_actions(struct pipeline *pl, uint16_t in, const struct packet *p,
+               const char *expected)
+{
+    struct dp_upcall up;
+    char *got = actions_of(pl, in, p, &up);
+    assert_string_equal(got, expected);
+    free(got);
+}
+
+static void
+test_pipeline_goto_table_and_metadata(void **state)
+{
+    struct pipeline *pl = *state;
+    struct packet p = udp(MAC2, MAC1, 53);
+
+    add_flow(pl, "table=0,in_port=1,actions=write_metadata:0x5/0xff,"
+             "goto_table:3");
+    add_flow(pl, "table=3,metadata=0x5/0xff,udp,actions=output:2");
+    add_flow(pl, "table=3,priority=0,actions=output:3");
+    assert_actions(pl, 1, &p, "out:2");
+    /* From port 2 table 0 misses: dropped. */
+    assert_actions(pl, 2, &p, "");
+}
+
+static void
+test_pipeline_action_set_runs_at_the_end(void **state)
+{
+    struct pipeline *pl = *state;
+    struct packet p = udp(MAC2, MAC1, 53);
+
+    /* The action set's output comes after table 1's applied output. */
+    add_flow(pl, "table=0,actions=write_actions(output:2),goto_table:1");
+    add_flow(pl, "table=1,in_port=1,actions=output:3");
+    add_flow(pl, "table=1,in_port=3,actions=clear_actions");
+    assert_actions(pl, 1, &p, "out:3,out:2");
+    assert_actions(pl, 3, &p, "");
+}
+
+static void
+test_pipeline_set_field_commits_before_output(void **state)
+{
+    struct pipeline *pl = *state;
+    struct packet p = udp(MAC2, MAC1, 53);
+    struct dp_upcall up;
+
+    add_flow(pl, "udp,actions=output:2,set_field:10.9.9.9->ip_dst,"
+             "mod_tp_dst:99,output:3,mod_dl_src:02:00:00:00:00:77,"
+             "dec_ttl,output:IN_PORT");
+    char *got = actions_of(pl, 1, &p, &up);
+    assert_string_equal(got, "out:2,set_ipv4_dst:10.9.9.9,set_tp_dst:99,"
+                        "out:3,set_eth_src:77,set_ttl:63,out:1");
+    free(got);
+    /* The rewrite depends on the fields it rewrites. */
+    assert_int_equal(up.mask.nw_dst[0], 0xff);
+    assert_int_equal(up.mask.tp_dst, 0xffff);
+    assert_int_equal(up.mask.nw_ttl, 0xff);
+}
+
+static void
+test_pipeline_vlan_push_and_set(void **state)
+{
+    struct pipeline *pl = *state;
+    struct packet p = udp(MAC2, MAC1, 53);
+
+    add_flow(pl, "in_port=1,actions=mod_vlan_vid:5,output:2,strip_vlan,"
+             "output:3");
+    assert_actions(pl, 1, &p, "push_vlan:5,out:2,pop_vlan,out:3");
+}
+
+static void
+test_pipeline_dec_ttl_expiry_goes_to_controller(void **state)
+{
+    struct pipeline *pl = *state;
+    struct packet p = udp(MAC2, MAC1, 53);
+
+    p.data[22] = 1;             /* TTL 1. */
+    add_flow(pl, "udp,actions=dec_ttl,output:2");
+    assert_actions(pl, 1, &p, "controller");
+    p.data[22] = 2;
+    assert_actions(pl, 1, &p, "set_ttl:1,out:2");
+}
+
+static void
+test_pipeline_table_miss_to_controller_when_asked(void **state)
+{
+    struct pipeline *pl = *state;
+    struct packet p = udp(MAC2, MAC1, 53);
+    struct dp_upcall up;
+
+    assert_actions(pl, 1, &p, "");
+    pipeline_set_miss_to_controller(pl, true);
+    char *got = actions_of(pl, 1, &p, &up);
+    assert_string_equal(got, "controller");
+    free(got);
+
+    /* The packet-in says why, where from, and which table. */
+    struct ofputil_packet_in_private pin;
+    bool miss, miss_rule;
+    uint16_t max_len, id;
+    assert_true(pipeline_packet_in(pl, up.actions.a[0].arg, p.data, p.len,
+                                   &pin, &miss, &miss_rule, &max_len, &id));
+    assert_true(miss);
+    assert_int_equal(pin.base.reason, OFPR_NO_MATCH);
+    assert_int_equal(pin.base.flow_metadata.flow.in_port.ofp_port, 1);
+    assert_false(pipeline_packet_in(pl, up.actions.a[0].arg + 1, p.data,
+                                    p.len, &pin, &miss, &miss_rule, &max_len,
+                                    &id));
+}
+
+static void
+test_pipeline_modify_keeps_counters(void **state)
+{
+    struct pipeline *pl = *state;
+    struct packet p = udp(MAC2, MAC1, 53);
+
+    add_flow(pl, "table=2,priority=7,udp,actions=output:3");
+    add_flow(pl, "actions=goto_table:2");
+    assert_actions(pl, 1, &p, "out:3");
+    assert_actions(pl, 1, &p, "out:3");
+
+    struct ofputil_flow_mod fm;
+    enum ofputil_protocol usable;
+    char *err = parse_ofp_flow_mod_str(&fm, "table=2,udp,actions=output:2",
+                                       NULL, NULL, OFPFC_MODIFY, &usable);
+    assert_null(err);
+    assert_int_equal(pipeline_flow_mod(pl, &fm), 0);
+    minimatch_destroy(&fm.match);
+    free(fm.ofpacts);
+    assert_actions(pl, 1, &p, "out:2");
+
+    struct ds s = DS_EMPTY_INITIALIZER;
+    pipeline_flows_dump(pl, &s);
+    assert_non_null(strstr(ds_cstr(&s), "table=2, n_packets=3, n_bytes=126, "
+                           "priority=7,udp actions=output:2"));
+    ds_destroy(&s);
+}
+
+static void
+test_pipeline_bundle_abort_changes_nothing(void **state)
+{
+    struct pipeline *pl = *state;
+    struct packet p = udp(MAC2, MAC1, 53);
+
+    add_flow(pl, "in_port=1,actions=output:2");
+    pipeline_begin(pl);
+    add_flow(pl, "priority=40000,in_port=1,actions=output:3");
+    size_t n;
+    char *err;
+    assert_int_equal(pipeline_flows_del(pl, "in_port=1", &n, &err), 0);
+    /* Nothing is visible before the commit. */
+    assert_actions(pl, 1, &p, "out:2");
+    pipeline_abort(pl);
+    assert_actions(pl, 1, &p, "out:2");
+    assert_int_equal(pipeline_flow_count(pl), 1);
+
+    pipeline_begin(pl);
+    add_flow(pl, "priority=40000,in_port=1,actions=output:3");
+    assert_actions(pl, 1, &p, "out:2");
+    pipeline_commit(pl);
+    assert_actions(pl, 1, &p, "out:3");
+}
+
+static struct ofputil_flow_removed last_removed;
+static int n_removed;
+
+static void
+record_removed(void *aux OVS_UNUSED, const struct ofputil_flow_removed *fr)
+{
+    last_removed = *fr;
+    n_removed++;
+}
+
+static void
+test_pipeline_timeouts_remove_and_report(void **state)
+{
+    struct pipeline *pl = *state;
+    static const struct pipeline_hooks hooks = {
+        .flow_removed = record_removed,
+    };
+    struct packet p = udp(MAC2, MAC1, 53);
+
+    pipeline_set_hooks(pl, &hooks, NULL);
+    n_removed = 0;
+    add_flow(pl, "priority=5,hard_timeout=2,send_flow_rem,actions=output:2");
+    add_flow(pl, "priority=4,idle_timeout=1,actions=output:3");
+    add_flow(pl, "priority=3,hard_timeout=1,actions=output:1");
+    assert_actions(pl, 1, &p, "out:2");
+
+    long long now = time_msec();
+    pipeline_run(pl, now + 500);
+    assert_int_equal(pipeline_flow_count(pl), 3);
+    pipeline_run(pl, now + 1500);
+    /* Idle and hard 1 s are gone, quietly (no send_flow_rem). */
+    assert_int_equal(pipeline_flow_count(pl), 1);
+    assert_int_equal(n_removed, 0);
+    pipeline_run(pl, now + 2500);
+    assert_int_equal(pipeline_flow_count(pl), 0);
+    assert_int_equal(n_removed, 1);
+    assert_int_equal(last_removed.reason, OFPRR_HARD_TIMEOUT);
+    assert_int_equal(last_removed.priority, 5);
+    assert_int_equal(last_removed.packet_count, 1);
+    assert_int_equal(last_removed.byte_count, 42);
+}
+
 int
 main(void)
 {
@@ -488,6 +752,15 @@ main(void)
         cmocka_unit_test_setup_teardown(
             test_pipeline_normal_learns_per_vlan, setup_vlans, teardown),
         T(test_pipeline_trunk_native_vlan_is_untagged),
+        T(test_pipeline_goto_table_and_metadata),
+        T(test_pipeline_action_set_runs_at_the_end),
+        T(test_pipeline_set_field_commits_before_output),
+        T(test_pipeline_vlan_push_and_set),
+        T(test_pipeline_dec_ttl_expiry_goes_to_controller),
+        T(test_pipeline_table_miss_to_controller_when_asked),
+        T(test_pipeline_modify_keeps_counters),
+        T(test_pipeline_bundle_abort_changes_nothing),
+        T(test_pipeline_timeouts_remove_and_report),
     };
     return cmocka_run_group_tests_name("pipeline", tests, NULL, NULL);
 }

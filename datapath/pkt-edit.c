@@ -1,0 +1,265 @@
+/*
+ * pkt-edit: the datapath actions that rewrite header fields.
+ *
+ * The pipeline emits a set action only for a packet whose megaflow matches
+ * the protocol it rewrites (the translation un-wildcards the Ethertype and
+ * the IP protocol), so every packet of the megaflow has the header; the
+ * checks here guard against nothing worse than a truncated frame, which
+ * is left as it is.  Checksums are updated incrementally (RFC 1624).
+ */
+#include "pkt-edit.h"
+
+#include <arpa/inet.h>
+#include <string.h>
+
+#define ETH_TYPE_VLAN_8021Q 0x8100
+#define ETH_TYPE_VLAN_8021AD 0x88a8
+#define ETH_TYPE_IPV4 0x0800
+#define ETH_TYPE_IPV6 0x86dd
+
+/* Where the packet's L3 header starts, past up to two VLAN tags, and its
+ * Ethertype (host order); 0 if the frame is too short. */
+static uint32_t
+l3_offset(const uint8_t *p, uint32_t len, uint16_t *type)
+{
+    uint32_t ofs = 12;
+
+    for (int i = 0; i < 3; i++) {
+        if (len < ofs + 2) {
+            return 0;
+        }
+        uint16_t t = (p[ofs] << 8) | p[ofs + 1];
+        if ((t != ETH_TYPE_VLAN_8021Q && t != ETH_TYPE_VLAN_8021AD) || i == 2) {
+            *type = t;
+            return ofs + 2;
+        }
+        ofs += 4;
+    }
+    return 0;
+}
+
+/* One's-complement checksum update for a 16-bit word changing from 'old'
+ * to 'new' (all in network order). */
+static uint16_t
+csum_update16(uint16_t csum, uint16_t old, uint16_t new)
+{
+    uint32_t sum = (uint16_t) ~csum + (uint16_t) ~old + new;
+    sum = (sum & 0xffff) + (sum >> 16);
+    sum = (sum & 0xffff) + (sum >> 16);
+    return ~sum;
+}
+
+static uint16_t
+csum_update32(uint16_t csum, uint32_t old, uint32_t new)
+{
+    csum = csum_update16(csum, old & 0xffff, new & 0xffff);
+    return csum_update16(csum, old >> 16, new >> 16);
+}
+
+static uint16_t
+get16(const uint8_t *p)
+{
+    uint16_t v;
+    memcpy(&v, p, 2);
+    return v;
+}
+
+static void
+put16(uint8_t *p, uint16_t v)
+{
+    memcpy(p, &v, 2);
+}
+
+/* The offset of the L4 checksum within an L4 header of IP protocol
+ * 'proto', or -1 if it has none that covers the addresses. */
+static int
+l4_csum_offset(uint8_t proto)
+{
+    return proto == 6 ? 16 : proto == 17 ? 6 : -1;
+}
+
+struct ipv4_ctx {
+    uint8_t *ip;
+    uint8_t *l4;            /* NULL for a later fragment or no room. */
+    uint32_t l4_len;
+};
+
+static bool
+ipv4_find(uint8_t *p, uint32_t len, struct ipv4_ctx *c)
+{
+    uint16_t type;
+    uint32_t ofs = l3_offset(p, len, &type);
+
+    if (!ofs || type != ETH_TYPE_IPV4 || len < ofs + 20) {
+        return false;
+    }
+    c->ip = p + ofs;
+    uint32_t ihl = (c->ip[0] & 0xf) * 4;
+    uint16_t frag = ntohs(get16(c->ip + 6)) & 0x1fff;
+    c->l4 = NULL;
+    c->l4_len = 0;
+    if (ihl >= 20 && len >= ofs + ihl && !frag) {
+        c->l4 = c->ip + ihl;
+        c->l4_len = len - ofs - ihl;
+    }
+    return true;
+}
+
+static void
+ipv4_set_addr(uint8_t *p, uint32_t len, bool src, uint32_t new)
+{
+    struct ipv4_ctx c;
+
+    if (!ipv4_find(p, len, &c)) {
+        return;
+    }
+    uint8_t *field = c.ip + (src ? 12 : 16);
+    uint32_t old;
+    memcpy(&old, field, 4);
+    if (old == new) {
+        return;
+    }
+    memcpy(field, &new, 4);
+    put16(c.ip + 10, csum_update32(get16(c.ip + 10), old, new));
+
+    int co = c.l4 ? l4_csum_offset(c.ip[9]) : -1;
+    if (co >= 0 && c.l4_len >= (uint32_t) co + 2) {
+        uint16_t csum = get16(c.l4 + co);
+        if (c.ip[9] == 17 && !csum) {
+            return;             /* UDP without a checksum. */
+        }
+        csum = csum_update32(csum, old, new);
+        if (c.ip[9] == 17 && !csum) {
+            csum = 0xffff;
+        }
+        put16(c.l4 + co, csum);
+    }
+}
+
+static void
+set_tp_port(uint8_t *p, uint32_t len, bool src, uint16_t new)
+{
+    uint16_t type;
+    uint32_t ofs = l3_offset(p, len, &type);
+    uint8_t *l4 = NULL, proto = 0;
+    uint32_t l4_len = 0;
+
+    if (!ofs) {
+        return;
+    }
+    if (type == ETH_TYPE_IPV4) {
+        struct ipv4_ctx c;
+        if (!ipv4_find(p, len, &c) || !c.l4) {
+            return;
+        }
+        l4 = c.l4;
+        l4_len = c.l4_len;
+        proto = c.ip[9];
+    } else if (type == ETH_TYPE_IPV6 && len >= ofs + 40) {
+        /* Only a transport header right after the fixed header: the
+         * pipeline does not rewrite ports behind extension headers. */
+        proto = p[ofs + 6];
+        l4 = p + ofs + 40;
+        l4_len = len - ofs - 40;
+    }
+    if (!l4 || l4_len < 4 || (proto != 6 && proto != 17 && proto != 132)) {
+        return;
+    }
+    uint8_t *field = l4 + (src ? 0 : 2);
+    uint16_t old = get16(field);
+    put16(field, new);
+    int co = l4_csum_offset(proto);
+    if (co >= 0 && l4_len >= (uint32_t) co + 2) {
+        uint16_t csum = get16(l4 + co);
+        if (proto == 17 && !csum) {
+            return;
+        }
+        csum = csum_update16(csum, old, new);
+        if (proto == 17 && !csum) {
+            csum = 0xffff;
+        }
+        put16(l4 + co, csum);
+    }
+    /* SCTP's CRC32c is not updated: the pipeline rejects SCTP port
+     * rewrites. */
+}
+
+static void
+set_ip_tos_ttl(uint8_t *p, uint32_t len, const struct dp_action *a)
+{
+    uint16_t type;
+    uint32_t ofs = l3_offset(p, len, &type);
+
+    if (!ofs) {
+        return;
+    }
+    if (type == ETH_TYPE_IPV4 && len >= ofs + 20) {
+        uint8_t *ip = p + ofs;
+        uint16_t old = get16(ip + (a->type == DP_ACTION_SET_IP_TTL ? 8 : 0));
+        if (a->type == DP_ACTION_SET_IP_TTL) {
+            ip[8] = a->u8[0];
+        } else {
+            ip[1] = (ip[1] & ~a->u8[1]) | (a->u8[0] & a->u8[1]);
+        }
+        uint8_t *w = ip + (a->type == DP_ACTION_SET_IP_TTL ? 8 : 0);
+        put16(ip + 10, csum_update16(get16(ip + 10), old, get16(w)));
+    } else if (type == ETH_TYPE_IPV6 && len >= ofs + 40) {
+        uint8_t *ip = p + ofs;
+        if (a->type == DP_ACTION_SET_IP_TTL) {
+            ip[7] = a->u8[0];
+        } else {
+            /* Traffic class straddles bytes 0 and 1. */
+            uint8_t tc = (ip[0] << 4) | (ip[1] >> 4);
+            tc = (tc & ~a->u8[1]) | (a->u8[0] & a->u8[1]);
+            ip[0] = (ip[0] & 0xf0) | (tc >> 4);
+            ip[1] = (ip[1] & 0x0f) | (tc << 4);
+        }
+    }
+}
+
+bool
+pkt_edit(uint8_t *p, uint32_t len, const struct dp_action *a)
+{
+    switch ((enum dp_action_type) a->type) {
+    case DP_ACTION_SET_ETH_SRC:
+    case DP_ACTION_SET_ETH_DST:
+        if (len >= 14) {
+            memcpy(p + (a->type == DP_ACTION_SET_ETH_SRC ? 6 : 0), a->mac, 6);
+        }
+        return true;
+
+    case DP_ACTION_SET_VLAN:
+        if (len >= 18) {
+            uint16_t t = (p[12] << 8) | p[13];
+            if (t == ETH_TYPE_VLAN_8021Q || t == ETH_TYPE_VLAN_8021AD) {
+                uint16_t tci = (p[14] << 8) | p[15];
+                tci = (tci & ~a->vlan.mask) | (a->vlan.tci & a->vlan.mask);
+                p[14] = tci >> 8;
+                p[15] = tci;
+            }
+        }
+        return true;
+
+    case DP_ACTION_SET_IPV4_SRC:
+    case DP_ACTION_SET_IPV4_DST:
+        ipv4_set_addr(p, len, a->type == DP_ACTION_SET_IPV4_SRC, a->be32);
+        return true;
+
+    case DP_ACTION_SET_IP_TOS:
+    case DP_ACTION_SET_IP_TTL:
+        set_ip_tos_ttl(p, len, a);
+        return true;
+
+    case DP_ACTION_SET_TP_SRC:
+    case DP_ACTION_SET_TP_DST:
+        set_tp_port(p, len, a->type == DP_ACTION_SET_TP_SRC, a->be16);
+        return true;
+
+    case DP_ACTION_OUTPUT:
+    case DP_ACTION_PUSH_VLAN:
+    case DP_ACTION_POP_VLAN:
+    case DP_ACTION_CONTROLLER:
+        break;
+    }
+    return false;
+}

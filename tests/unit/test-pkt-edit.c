@@ -1,0 +1,188 @@
+/* Unit tests for datapath/pkt-edit: header rewrites leave checksums that a
+ * receiver verifies from scratch, and never touch what is not there. */
+#include <arpa/inet.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "datapath/pkt-edit.h"
+
+static uint32_t
+sum16(const uint8_t *p, size_t len, uint32_t sum)
+{
+    for (size_t i = 0; i + 1 < len; i += 2) {
+        sum += (p[i] << 8) | p[i + 1];
+    }
+    if (len & 1) {
+        sum += p[len - 1] << 8;
+    }
+    return sum;
+}
+
+static uint16_t
+fold(uint32_t sum)
+{
+    while (sum >> 16) {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    return ~sum & 0xffff;
+}
+
+/* 0 if the IPv4 header checksum verifies. */
+static uint16_t
+ip_check(const uint8_t *ip)
+{
+    return fold(sum16(ip, (ip[0] & 0xf) * 4, 0));
+}
+
+/* 0 if the TCP or UDP checksum (with pseudo-header) verifies. */
+static uint16_t
+l4_check(const uint8_t *ip)
+{
+    size_t ihl = (ip[0] & 0xf) * 4;
+    size_t len = ((ip[2] << 8) | ip[3]) - ihl;
+    uint32_t sum = sum16(ip + 12, 8, 0) + ip[9] + len;
+    return fold(sum16(ip + ihl, len, sum));
+}
+
+/* Ethernet + IPv4 + TCP (or UDP) with correct checksums. */
+static size_t
+make_packet(uint8_t *p, uint8_t proto, bool vlan)
+{
+    size_t l2 = vlan ? 18 : 14;
+    size_t l4len = proto == 6 ? 20 + 5 : 8 + 5;
+    memset(p, 0, 128);
+    memcpy(p, "\x02\0\0\0\0\x02\x02\0\0\0\0\x01", 12);
+    if (vlan) {
+        memcpy(p + 12, "\x81\x00\x00\x0a", 4);
+    }
+    p[l2 - 2] = 0x08;
+    uint8_t *ip = p + l2;
+    ip[0] = 0x45;
+    ip[1] = 0x10;
+    ip[3] = 20 + l4len;
+    ip[8] = 64;
+    ip[9] = proto;
+    memcpy(ip + 12, "\x0a\x00\x00\x01\x0a\x00\x00\x02", 8);
+    uint8_t *l4 = ip + 20;
+    l4[0] = 0x30; l4[1] = 0x39; l4[2] = 0; l4[3] = 80;
+    if (proto == 6) {
+        l4[12] = 0x50;
+        memcpy(l4 + 20, "hello", 5);
+    } else {
+        l4[5] = 8 + 5;
+        memcpy(l4 + 8, "hello", 5);
+    }
+    uint16_t c = ip_check(ip);
+    ip[10] = c >> 8;
+    ip[11] = c;
+    c = l4_check(ip);
+    l4[proto == 6 ? 16 : 6] = c >> 8;
+    l4[proto == 6 ? 17 : 7] = c;
+    return l2 + 20 + l4len;
+}
+
+static void
+apply(uint8_t *p, size_t len, enum dp_action_type type, uint32_t v)
+{
+    struct dp_action a;
+    memset(&a, 0, sizeof a);
+    a.type = type;
+    if (type == DP_ACTION_SET_IPV4_SRC || type == DP_ACTION_SET_IPV4_DST) {
+        a.be32 = htonl(v);
+    } else if (type == DP_ACTION_SET_TP_SRC || type == DP_ACTION_SET_TP_DST) {
+        a.be16 = htons(v);
+    } else if (type == DP_ACTION_SET_IP_TOS) {
+        a.u8[0] = v;
+        a.u8[1] = 0xfc;
+    } else {
+        a.u8[0] = v;
+    }
+    assert_true(pkt_edit(p, len, &a));
+}
+
+static void
+test_rewrites_keep_checksums_valid(void **state)
+{
+    (void) state;
+    for (int proto = 6; proto <= 17; proto += 11) {
+        for (int vlan = 0; vlan <= 1; vlan++) {
+            uint8_t p[128];
+            size_t len = make_packet(p, proto, vlan);
+            uint8_t *ip = p + (vlan ? 18 : 14);
+
+            assert_int_equal(ip_check(ip), 0);
+            assert_int_equal(l4_check(ip), 0);
+            apply(p, len, DP_ACTION_SET_IPV4_SRC, 0xc0a80101);
+            apply(p, len, DP_ACTION_SET_IPV4_DST, 0xac100005);
+            apply(p, len, DP_ACTION_SET_TP_SRC, 1);
+            apply(p, len, DP_ACTION_SET_TP_DST, 65535);
+            apply(p, len, DP_ACTION_SET_IP_TTL, 7);
+            apply(p, len, DP_ACTION_SET_IP_TOS, 0xb8);
+            assert_memory_equal(ip + 12, "\xc0\xa8\x01\x01\xac\x10\x00\x05",
+                                8);
+            assert_int_equal(ip[8], 7);
+            assert_int_equal(ip[1], 0xb8);
+            assert_int_equal((ip[22] << 8) | ip[23], 65535);
+            assert_int_equal(ip_check(ip), 0);
+            assert_int_equal(l4_check(ip), 0);
+        }
+    }
+}
+
+static void
+test_udp_without_checksum_stays_without(void **state)
+{
+    uint8_t p[128];
+    size_t len = make_packet(p, 17, false);
+
+    (void) state;
+    p[14 + 20 + 6] = p[14 + 20 + 7] = 0;
+    apply(p, len, DP_ACTION_SET_IPV4_DST, 0x01020304);
+    apply(p, len, DP_ACTION_SET_TP_DST, 4444);
+    assert_int_equal(p[14 + 20 + 6] | p[14 + 20 + 7], 0);
+    assert_int_equal(ip_check(p + 14), 0);
+}
+
+static void
+test_truncated_frames_are_left_alone(void **state)
+{
+    uint8_t p[128], orig[128];
+    size_t len = make_packet(p, 6, false);
+
+    (void) state;
+    memcpy(orig, p, sizeof p);
+    /* Cut inside the IP header, then inside the TCP header: nothing past
+     * the cut is written. */
+    for (size_t cut = 0; cut < len; cut++) {
+        memcpy(p, orig, sizeof p);
+        apply(p, cut, DP_ACTION_SET_IPV4_SRC, 0x01010101);
+        apply(p, cut, DP_ACTION_SET_TP_DST, 9);
+        assert_memory_equal(p + cut, orig + cut, sizeof p - cut);
+    }
+}
+
+static void
+test_non_set_actions_are_refused(void **state)
+{
+    struct dp_action a = { .type = DP_ACTION_OUTPUT };
+    uint8_t p[64] = { 0 };
+
+    (void) state;
+    assert_false(pkt_edit(p, sizeof p, &a));
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rewrites_keep_checksums_valid),
+        cmocka_unit_test(test_udp_without_checksum_stays_without),
+        cmocka_unit_test(test_truncated_frames_are_left_alone),
+        cmocka_unit_test(test_non_set_actions_are_refused),
+    };
+    return cmocka_run_group_tests_name("pkt-edit", tests, NULL, NULL);
+}
