@@ -11,6 +11,7 @@
  */
 #include <config.h>
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 
 #include "command-line.h"
 #include "jsonrpc.h"
+#include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
 #include "unixctl.h"
 #include "util.h"
@@ -51,6 +53,20 @@ static const struct ctl_command commands[] = {
      "delete all flows, or those that MATCH (saved)"},
     {"dump-flows", "BRIDGE", 1, 1, true,
      "flows of every table with packet and byte counts"},
+    {"add-flows", "BRIDGE FILE", 2, 2, false,
+     "add the flows of FILE (one per line, - for stdin), all or none, "
+     "atomically (saved)"},
+    {"replace-flows", "BRIDGE FILE", 2, 2, false,
+     "make the flow table that of FILE, atomically; flows that stay keep "
+     "their counters (saved)"},
+    {"dump-tables", "BRIDGE", 1, 1, false,
+     "per table: rules, lookups and matches"},
+    {"add-group", "BRIDGE GROUP", 2, 2, false,
+     "add or replace a group in ovs-ofctl syntax (saved)"},
+    {"del-groups", "BRIDGE [group_id=N]", 1, 2, false,
+     "delete all groups, or one, and the flows that use them (saved)"},
+    {"dump-groups", "BRIDGE", 1, 1, false,
+     "groups with packet and byte counts"},
     {"set-controller", "BRIDGE TARGET...", 2, 17, false,
      "connect to these OpenFlow controllers (tcp:IP[:PORT], ssl:IP[:PORT], "
      "unix:FILE) instead of the current ones (saved)"},
@@ -67,6 +83,31 @@ static const struct ctl_command commands[] = {
     {"version", "", 0, 0, false, "versions of xvs-ctl and xvs-switchd"},
     {"exit", "", 0, 0, false, "stop xvs-switchd"},
 };
+
+/* The contents of 'name' ("-": standard input), or exit with a message. */
+static char *
+read_file_or_die(const char *name)
+{
+    FILE *f = strcmp(name, "-") ? fopen(name, "r") : stdin;
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    if (!f) {
+        fprintf(stderr, "xvs-ctl: %s: %s\n", name, ovs_strerror(errno));
+        exit(EXIT_FAILURE);
+    }
+    int c;
+    while ((c = getc(f)) != EOF) {
+        ds_put_char(&s, c);
+    }
+    if (ferror(f)) {
+        fprintf(stderr, "xvs-ctl: %s: %s\n", name, ovs_strerror(errno));
+        exit(EXIT_FAILURE);
+    }
+    if (f != stdin) {
+        fclose(f);
+    }
+    return ds_steal_cstr(&s);
+}
 
 static void
 usage(void)
@@ -246,11 +287,18 @@ main(int argc, char *argv[])
         args[n++] = "--format=json";
     }
 
+    /* The flows of a file travel as one argument. */
+    char *file_text = NULL;
+    if (!strcmp(cmd->name, "add-flows") || !strcmp(cmd->name, "replace-flows")) {
+        file_text = read_file_or_die(args[2]);
+        args[2] = file_text;
+    }
     if (!strcmp(cmd->name, "version")) {
         printf("xvs-ctl %s\n", XVS_VERSION);
         args[0] = "xvs/version";
     }
     int status = transact(path, n, args);
     free(args);
+    free(file_text);
     return status;
 }

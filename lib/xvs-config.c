@@ -819,17 +819,24 @@ bridge_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
             }
         }
         return true;
-    } else if (!strcmp(key, "flows")) {
+    } else if (!strcmp(key, "flows") || !strcmp(key, "groups")) {
+        bool flows = !strcmp(key, "flows");
         char **texts = NULL;
         int *lines = NULL;
         size_t n = 0;
         bool ok = get_string_list(ctx, v, path, &texts, &n, &lines);
-        br->flows = xmalloc0(n * sizeof *br->flows);
+        struct xvs_flow_config *list = xmalloc0(n * sizeof *list);
         for (size_t i = 0; i < n; i++) {
-            br->flows[i].text = texts[i];
-            br->flows[i].line = lines[i];
+            list[i].text = texts[i];
+            list[i].line = lines[i];
         }
-        br->n_flows = n;
+        if (flows) {
+            br->flows = list;
+            br->n_flows = n;
+        } else {
+            br->groups = list;
+            br->n_groups = n;
+        }
         free(texts);
         free(lines);
         return ok;
@@ -843,7 +850,7 @@ parse_bridge(struct ctx *ctx, const yaml_node_t *node, const char *path,
 {
     static const char *const keys[] = {
         "name", "datapath-id", "fail-mode", "internal-port", "controllers",
-        "listeners", "protocols", "ports", "flows",
+        "listeners", "protocols", "ports", "groups", "flows",
         NULL
     };
     struct bridge_parse bp = { .br = br };
@@ -1261,6 +1268,14 @@ write_config(FILE *f, const struct xvs_config *cfg)
             }
             fprintf(f, "        ofport: %u\n", p->ofport);
         }
+        if (br->n_groups) {
+            fprintf(f, "    groups:\n");
+            for (size_t j = 0; j < br->n_groups; j++) {
+                fprintf(f, "      - ");
+                put_quoted(f, br->groups[j].text);
+                fputc('\n', f);
+            }
+        }
         fprintf(f, "    flows:%s\n", br->n_flows ? "" : " []");
         for (size_t j = 0; j < br->n_flows; j++) {
             fprintf(f, "      - ");
@@ -1373,6 +1388,10 @@ xvs_config_free(struct xvs_config *cfg)
             free(br->flows[j].text);
         }
         free(br->flows);
+        for (size_t j = 0; j < br->n_groups; j++) {
+            free(br->groups[j].text);
+        }
+        free(br->groups);
     }
     free(cfg->bridges);
     free(cfg->file);
@@ -1430,6 +1449,11 @@ xvs_config_clone(const struct xvs_config *src)
         for (size_t j = 0; j < s->n_flows; j++) {
             d->flows[j].text = xstrdup(s->flows[j].text);
             d->flows[j].line = s->flows[j].line;
+        }
+        d->groups = xmalloc0(s->n_groups * sizeof *d->groups);
+        for (size_t j = 0; j < s->n_groups; j++) {
+            d->groups[j].text = xstrdup(s->groups[j].text);
+            d->groups[j].line = s->groups[j].line;
         }
     }
     return cfg;

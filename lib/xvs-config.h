@@ -55,6 +55,8 @@
  *                                (carried untagged, 1-4094)
  *                                (no vlan and no trunks: every VLAN, tags
  *                                as they come)
+ *       groups: [string]         ovs-ofctl add-group syntax, checked by
+ *                                switchd, made before the flows
  *       flows: [string]          ovs-ofctl flow syntax, checked by switchd
  *
  * xvs_config_save() writes a configuration back atomically (temporary file in
@@ -129,6 +131,8 @@ struct xvs_bridge_config {
     size_t n_ports;
     struct xvs_flow_config *flows;
     size_t n_flows;
+    struct xvs_flow_config *groups;     /* ovs-ofctl add-group syntax. */
+    size_t n_groups;
     int line;
 };
 

@@ -23,6 +23,7 @@
 #include "flow.h"
 #include "packets.h"
 #include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-group.h"
 #include "openvswitch/ofp-monitor.h"
 #include "openvswitch/ofp-port.h"
 #include "openvswitch/vconn.h"
@@ -78,6 +79,7 @@ static long long next_run;
 static char *run_dir;               /* Management sockets live here. */
 
 static void port_to_ofp(const struct port *, struct ofputil_phy_port *);
+static bool port_link_up(const struct port *);
 
 /* ---- Ports ---------------------------------------------------------- */
 
@@ -154,9 +156,8 @@ port_attach(struct bridge *br, struct port *port, char **errp)
     VLOG_INFO("%s: added port %s (ofport %"PRIu16", %s)", br->name,
               port->name, port->ofport, port->driver_used);
 
-    struct dp_port_info info;
-    dp_port_get_info(port->dp_port, &info);
-    port->link_up = info.link_up;
+    port->link_up = port_link_up(port);
+    pipeline_port_set_live(br->pl, port->ofport, port->link_up);
     port->attached_at = time_msec();
     if (br->cm) {
         struct ofputil_phy_port pp;
@@ -207,7 +208,7 @@ port_to_ofp(const struct port *port, struct ofputil_phy_port *pp)
     }
     dp_port_get_info(port->dp_port, &info);
     memcpy(pp->hw_addr.ea, info.mac, ETH_ADDR_LEN);
-    pp->state = info.link_up ? OFPUTIL_PS_LIVE : OFPUTIL_PS_LINK_DOWN;
+    pp->state = port->link_up ? OFPUTIL_PS_LIVE : OFPUTIL_PS_LINK_DOWN;
     pp->curr_speed = pp->max_speed = info.speed_mbps * 1000;
     pp->curr = pp->supported = pp->advertised = NETDEV_F_COPPER
         | (info.speed_mbps >= 100000 ? NETDEV_F_100GB_FD
@@ -270,24 +271,65 @@ static const struct connmgr_bridge_ops bridge_connmgr_ops = {
     .get_port_stats = bridge_get_ofp_port_stats,
 };
 
-/* Link changes become PORT_STATUS messages. */
+/* Whether the netdev behind a vif or internal port is up: DPDK's
+ * AF_PACKET and AF_XDP drivers report the link up whatever the netdev
+ * says, so ask the kernel. */
+static bool
+netdev_oper_up(const char *name)
+{
+    char path[128], state[32] = "";
+    FILE *f;
+
+    snprintf(path, sizeof path, "/sys/class/net/%s/operstate", name);
+    f = fopen(path, "r");
+    if (!f) {
+        return false;
+    }
+    if (!fgets(state, sizeof state, f)) {
+        state[0] = '\0';
+    }
+    fclose(f);
+    state[strcspn(state, "\n")] = '\0';
+    return !strcmp(state, "up") || !strcmp(state, "unknown");
+}
+
+static bool
+port_link_up(const struct port *port)
+{
+    struct dp_port_info info;
+
+    dp_port_get_info(port->dp_port, &info);
+    return info.link_up
+           && (port->type == XVS_PORT_DPDK || netdev_oper_up(port->name));
+}
+
+/* Link changes become PORT_STATUS messages, and decide fast-failover and
+ * select groups' live buckets. */
 static void
 bridge_check_links(struct bridge *br)
 {
+    bool changed = false;
+
     for (size_t i = 0; i < br->n_ports; i++) {
         struct port *port = br->ports[i];
-        struct dp_port_info info;
 
         if (!port->attached) {
             continue;
         }
-        dp_port_get_info(port->dp_port, &info);
-        if (info.link_up != port->link_up) {
+        bool up = port_link_up(port);
+        if (up != port->link_up) {
             struct ofputil_phy_port pp;
-            port->link_up = info.link_up;
+            port->link_up = up;
+            VLOG_INFO("%s: port %s: link %s", br->name, port->name,
+                      up ? "up" : "down");
+            pipeline_port_set_live(br->pl, port->ofport, up);
             port_to_ofp(port, &pp);
             connmgr_send_port_status(br->cm, &pp, OFPPR_MODIFY);
+            changed = true;
         }
+    }
+    if (changed) {
+        dp_flush_caches();
     }
 }
 
@@ -439,6 +481,15 @@ bridge_create(const struct xvs_bridge_config *bc)
     bridge_set_listeners(br, bc);
     connmgr_set_controllers(br->cm, bc->controllers, bc->n_controllers);
 
+    for (size_t i = 0; i < bc->n_groups; i++) {
+        char *error;
+        if (pipeline_group_add(br->pl, bc->groups[i].text, &error)) {
+            /* bridge_check_config() parsed them all. */
+            VLOG_ERR("%s: group \"%s\": %s", br->name, bc->groups[i].text,
+                     error);
+            free(error);
+        }
+    }
     for (size_t i = 0; i < bc->n_flows; i++) {
         char *error;
         if (pipeline_flow_add(br->pl, bc->flows[i].text, &error)) {
@@ -509,6 +560,16 @@ bridge_check_config(const struct xvs_config *cfg, char **errp)
     *errp = NULL;
     for (size_t i = 0; i < cfg->n_bridges; i++) {
         const struct xvs_bridge_config *bc = &cfg->bridges[i];
+        for (size_t j = 0; j < bc->n_groups; j++) {
+            char *error;
+            if (pipeline_group_check(bc->groups[j].text, &error)) {
+                *errp = xasprintf("%s:%d: bridges[%zu].groups[%zu]: %s",
+                                  cfg->file ? cfg->file : "(config)",
+                                  bc->groups[j].line, i, j, error);
+                free(error);
+                return EINVAL;
+            }
+        }
         for (size_t j = 0; j < bc->n_flows; j++) {
             char *error;
             if (pipeline_flow_check(bc->flows[j].text, &error)) {
@@ -696,6 +757,18 @@ config_commit(struct xvs_config *new, char **errp)
             bc->flows[j].text = texts[j];
         }
         bc->n_flows = n;
+        free(texts);
+
+        texts = pipeline_groups_texts(br->pl, &n);
+        for (size_t j = 0; j < bc->n_groups; j++) {
+            free(bc->groups[j].text);
+        }
+        free(bc->groups);
+        bc->groups = xzalloc((n ? n : 1) * sizeof *bc->groups);
+        for (size_t j = 0; j < n; j++) {
+            bc->groups[j].text = texts[j];
+        }
+        bc->n_groups = n;
         free(texts);
     }
 
@@ -1429,6 +1502,168 @@ cmd_add_flow(struct unixctl_conn *conn, int argc OVS_UNUSED,
     reply_after_flow_change(conn);
 }
 
+/* add-flows BR TEXT / replace-flows BR TEXT: the flows of TEXT (one per
+ * line; blank lines and # comments skipped), all or nothing, in one
+ * transaction: packets see the old table or the new one.  replace-flows
+ * also deletes every flow that TEXT does not have (counters of flows that
+ * stay are kept). */
+static void
+cmd_add_flows__(struct unixctl_conn *conn, const char *argv[], bool replace)
+{
+    struct bridge *br = find_bridge_or_reply(conn, argv[1]);
+    char *text, *save_ptr = NULL, *line;
+    int lineno = 0;
+    size_t n = 0;
+
+    if (!br) {
+        return;
+    }
+    text = xstrdup(argv[2]);
+    struct ds errors = DS_EMPTY_INITIALIZER;
+    char **lines = NULL;
+    size_t allocated = 0;
+    for (line = strtok_r(text, "\n", &save_ptr); line;
+         line = strtok_r(NULL, "\n", &save_ptr)) {
+        lineno++;
+        line += strspn(line, " \t\r");
+        line[strcspn(line, "\r")] = '\0';
+        if (!*line || *line == '#') {
+            continue;
+        }
+        char *error;
+        if (pipeline_flow_check(line, &error)) {
+            ds_put_format(&errors, "line %d: %s", lineno, error);
+            free(error);
+            break;
+        }
+        if (n >= allocated) {
+            lines = x2nrealloc(lines, &allocated, sizeof *lines);
+        }
+        lines[n++] = line;
+    }
+    if (!errors.length) {
+        pipeline_begin(br->pl);
+        if (replace) {
+            size_t n_deleted;
+            char *error;
+            pipeline_flows_del_except(br->pl, (const char **) lines, n,
+                                      &n_deleted, &error);
+        }
+        for (size_t i = 0; i < n && !errors.length; i++) {
+            char *error;
+            if (pipeline_flow_add(br->pl, lines[i], &error)) {
+                ds_put_format(&errors, "\"%s\": %s", lines[i], error);
+                free(error);
+            }
+        }
+        if (errors.length) {
+            pipeline_abort(br->pl);
+        } else {
+            pipeline_commit(br->pl);
+        }
+    }
+    free(lines);
+    free(text);
+    if (errors.length) {
+        reply_error_free(conn, xasprintf("no flow %s: %s",
+                                         replace ? "replaced" : "added",
+                                         ds_cstr(&errors)));
+        ds_destroy(&errors);
+        return;
+    }
+    reply_after_flow_change(conn);
+}
+
+static void
+cmd_add_flows(struct unixctl_conn *conn, int argc OVS_UNUSED,
+              const char *argv[], void *aux OVS_UNUSED)
+{
+    cmd_add_flows__(conn, argv, false);
+}
+
+static void
+cmd_replace_flows(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                  const char *argv[], void *aux OVS_UNUSED)
+{
+    cmd_add_flows__(conn, argv, true);
+}
+
+static void
+cmd_add_group(struct unixctl_conn *conn, int argc OVS_UNUSED,
+              const char *argv[], void *aux OVS_UNUSED)
+{
+    struct bridge *br = find_bridge_or_reply(conn, argv[1]);
+    char *error;
+
+    if (!br) {
+        return;
+    }
+    if (pipeline_group_add(br->pl, argv[2], &error)) {
+        reply_error_free(conn, xasprintf("bad group \"%s\": %s", argv[2],
+                                         error));
+        free(error);
+        return;
+    }
+    reply_after_flow_change(conn);
+}
+
+/* del-groups BR [group_id=N]: also deletes the flows that use them. */
+static void
+cmd_del_groups(struct unixctl_conn *conn, int argc, const char *argv[],
+               void *aux OVS_UNUSED)
+{
+    struct bridge *br = find_bridge_or_reply(conn, argv[1]);
+    uint32_t id = OFPG_ALL;
+    size_t n;
+
+    if (!br) {
+        return;
+    }
+    if (argc > 2) {
+        const char *v = argv[2];
+        if (!strncmp(v, "group_id=", 9)) {
+            v += 9;
+        }
+        if (!ofputil_group_from_string(v, &id)) {
+            reply_error_free(conn, xasprintf("\"%s\": expected group_id=N "
+                                             "(or ALL)", argv[2]));
+            return;
+        }
+    }
+    pipeline_groups_del(br->pl, id, &n);
+    reply_after_flow_change(conn);
+}
+
+static void
+cmd_dump_groups(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                const char *argv[], void *aux OVS_UNUSED)
+{
+    struct bridge *br = find_bridge_or_reply(conn, argv[1]);
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    if (!br) {
+        return;
+    }
+    pipeline_groups_dump(br->pl, &s);
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
+static void
+cmd_dump_tables(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                const char *argv[], void *aux OVS_UNUSED)
+{
+    struct bridge *br = find_bridge_or_reply(conn, argv[1]);
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    if (!br) {
+        return;
+    }
+    pipeline_tables_dump(br->pl, &s);
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
 static void
 cmd_del_flows(struct unixctl_conn *conn, int argc, const char *argv[],
               void *aux OVS_UNUSED)
@@ -1877,6 +2112,18 @@ bridge_register_commands(void)
                              1, 3, cmd_dump_ports, NULL);
     unixctl_command_register("dump-macs", "BRIDGE [--format=json]", 1, 2,
                              cmd_dump_macs, NULL);
+    unixctl_command_register("add-flows", "BRIDGE TEXT", 2, 2,
+                             cmd_add_flows, NULL);
+    unixctl_command_register("replace-flows", "BRIDGE TEXT", 2, 2,
+                             cmd_replace_flows, NULL);
+    unixctl_command_register("add-group", "BRIDGE GROUP", 2, 2,
+                             cmd_add_group, NULL);
+    unixctl_command_register("del-groups", "BRIDGE [group_id=N]", 1, 2,
+                             cmd_del_groups, NULL);
+    unixctl_command_register("dump-groups", "BRIDGE", 1, 1,
+                             cmd_dump_groups, NULL);
+    unixctl_command_register("dump-tables", "BRIDGE", 1, 1,
+                             cmd_dump_tables, NULL);
     unixctl_command_register("set-controller", "BRIDGE TARGET...", 2, 17,
                              cmd_set_controller, NULL);
     unixctl_command_register("del-controller", "BRIDGE", 1, 1,

@@ -20,6 +20,7 @@
 #include "openvswitch/ofp-connection.h"
 #include "openvswitch/ofp-errors.h"
 #include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-group.h"
 #include "openvswitch/ofp-monitor.h"
 #include "openvswitch/ofp-msgs.h"
 #include "openvswitch/ofp-packet.h"
@@ -518,7 +519,7 @@ handle_features_request(struct ofconn *ofconn, const struct ofp_header *oh)
         .auxiliary_id = 0,
         .capabilities = (OFPUTIL_C_FLOW_STATS | OFPUTIL_C_TABLE_STATS
                          | OFPUTIL_C_PORT_STATS | OFPUTIL_C_ARP_MATCH_IP
-                         | OFPUTIL_C_BUNDLES),
+                         | OFPUTIL_C_BUNDLES | OFPUTIL_C_GROUP_STATS),
         .ofpacts = ((UINT64_C(1) << OFPACT_OUTPUT)
                     | (UINT64_C(1) << OFPACT_SET_VLAN_VID)
                     | (UINT64_C(1) << OFPACT_SET_VLAN_PCP)
@@ -887,8 +888,66 @@ handle_port_desc_stats_request(struct ofconn *ofconn,
     return 0;
 }
 
+static enum ofperr
+handle_group_mod(struct ofconn *ofconn, const struct ofp_header *oh)
+{
+    struct ofputil_group_mod gm;
+    enum ofperr error = reject_secondary(ofconn);
+
+    if (error) {
+        return error;
+    }
+    error = ofputil_decode_group_mod(oh, &gm);
+    if (error) {
+        return error;
+    }
+    error = pipeline_group_mod(ofconn->mgr->pl, &gm);
+    ofputil_uninit_group_mod(&gm);
+    return error;
+}
+
+static enum ofperr
+handle_group_stats_request(struct ofconn *ofconn, const struct ofp_header *oh)
+{
+    struct ovs_list replies;
+    uint32_t group_id;
+    enum ofperr error = ofputil_decode_group_stats_request(oh, &group_id);
+
+    if (error) {
+        return error;
+    }
+    ofpmp_init(&replies, oh);
+    pipeline_group_stats(ofconn->mgr->pl, group_id, &replies);
+    ofconn_send_replies(ofconn, &replies);
+    return 0;
+}
+
+static enum ofperr
+handle_group_desc_stats_request(struct ofconn *ofconn,
+                                const struct ofp_header *oh)
+{
+    struct ovs_list replies;
+
+    ofpmp_init(&replies, oh);
+    pipeline_group_desc(ofconn->mgr->pl,
+                        ofputil_decode_group_desc_request(oh), &replies);
+    ofconn_send_replies(ofconn, &replies);
+    return 0;
+}
+
+static enum ofperr
+handle_group_features_stats_request(struct ofconn *ofconn,
+                                    const struct ofp_header *oh)
+{
+    struct ofputil_group_features gf;
+
+    pipeline_group_features(&gf);
+    ofconn_send(ofconn, ofputil_encode_group_features_reply(&gf, oh));
+    return 0;
+}
+
 /* Statistics of things xvs does not have yet: an empty reply is the
- * truth (no queues, no groups, no meters). */
+ * truth (no queues, no meters). */
 static enum ofperr
 handle_empty_stats_request(struct ofconn *ofconn, const struct ofp_header *oh)
 {
@@ -1159,9 +1218,13 @@ handle_openflow__(struct ofconn *ofconn, const struct ofpbuf *msg)
         return handle_port_stats_request(ofconn, oh);
     case OFPTYPE_PORT_DESC_STATS_REQUEST:
         return handle_port_desc_stats_request(ofconn, oh);
-    case OFPTYPE_QUEUE_STATS_REQUEST:
     case OFPTYPE_GROUP_STATS_REQUEST:
+        return handle_group_stats_request(ofconn, oh);
     case OFPTYPE_GROUP_DESC_STATS_REQUEST:
+        return handle_group_desc_stats_request(ofconn, oh);
+    case OFPTYPE_GROUP_FEATURES_STATS_REQUEST:
+        return handle_group_features_stats_request(ofconn, oh);
+    case OFPTYPE_QUEUE_STATS_REQUEST:
     case OFPTYPE_METER_STATS_REQUEST:
     case OFPTYPE_METER_CONFIG_STATS_REQUEST:
         return handle_empty_stats_request(ofconn, oh);
@@ -1170,7 +1233,7 @@ handle_openflow__(struct ofconn *ofconn, const struct ofpbuf *msg)
     case OFPTYPE_BUNDLE_ADD_MESSAGE:
         return handle_bundle_add(ofconn, oh);
     case OFPTYPE_GROUP_MOD:
-        return reject_secondary(ofconn) ?: OFPERR_OFPGMFC_BAD_TYPE;
+        return handle_group_mod(ofconn, oh);
     case OFPTYPE_METER_MOD:
         return reject_secondary(ofconn) ?: OFPERR_OFPMMFC_OUT_OF_METERS;
     default:

@@ -15,6 +15,7 @@
 
 #include "bitmap.h"
 #include "classifier.h"
+#include "cmap.h"
 #include "dp-packet.h"
 #include "flow.h"
 #include "hash.h"
@@ -28,6 +29,7 @@
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofp-errors.h"
 #include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-group.h"
 #include "openvswitch/ofp-monitor.h"
 #include "openvswitch/ofp-msgs.h"
 #include "openvswitch/ofp-packet.h"
@@ -101,6 +103,33 @@ struct pl_mod {
     bool reset_counts;
 };
 
+/* A group (OpenFlow 1.1+ group table).  Immutable but for its counters;
+ * a modify replaces it (RCU), carrying the counters over.  Reference
+ * counted like rules: megaflows that went through it hold it. */
+struct pl_bucket {
+    uint32_t bucket_id;
+    uint16_t weight;
+    ofp_port_t watch_port;
+    uint32_t watch_group;
+    struct ofpact *ofpacts;
+    size_t ofpacts_len;
+    atomic_uint64_t n_packets;
+    atomic_uint64_t n_bytes;
+};
+
+struct pl_group {
+    struct cmap_node node;              /* In pipeline's 'groups'. */
+    uint32_t id;
+    uint8_t type;                       /* OFPGT11_*. */
+    struct ovs_refcount ref;
+    struct pl_bucket *buckets;
+    size_t n_buckets;
+    atomic_uint64_t n_packets;
+    atomic_uint64_t n_bytes;
+    long long created;
+    bool persistent;                    /* From the configuration/xvs-ctl. */
+};
+
 struct pl_table {
     struct classifier cls;
     atomic_uint64_t n_lookups;
@@ -111,6 +140,7 @@ struct pl_table {
 struct pl_port {
     uint16_t ofport;
     uint16_t dp_port;
+    bool live;                              /* Link up (fast-failover). */
     uint16_t vlan;                          /* Access VLAN, or 0. */
     uint16_t native_vlan;                   /* Trunk's untagged VLAN. */
     bool trunk;
@@ -162,6 +192,8 @@ struct pipeline {
     struct ovs_list expirable;          /* Rules with timeouts. */
     long long next_expiry;
 
+    struct cmap groups;                 /* struct pl_group, by id. */
+
     /* The open transaction (see txn_begin()). */
     int txn_depth;
     ovs_version_t txn_version;
@@ -183,12 +215,20 @@ struct pipeline {
 /* The rules one translation went through: the megaflow's handle.  Credits
  * each lookup's table and rule. */
 #define PL_MAX_LOOKUPS 64
+#define PL_MAX_GROUPS 16
 struct pl_handle {
     uint8_t n;
+    uint8_t n_groups;
     struct {
         uint8_t table_id;
         struct pl_rule *rule;           /* NULL for a miss. */
     } lookups[PL_MAX_LOOKUPS];
+    struct {
+        struct pl_group *group;
+        int bucket;                     /* -1: none chosen. */
+        bool count_group;               /* Else the bucket only (the other
+                                         * buckets of an "all" group). */
+    } groups[PL_MAX_GROUPS];
     struct pipeline *pl;
 };
 
@@ -241,6 +281,24 @@ rule_stats(const struct pl_rule *rule, uint64_t *packets, uint64_t *bytes)
     atomic_read_relaxed(&CONST_CAST(struct pl_rule *, rule)->n_bytes, bytes);
 }
 
+static void
+group_free(struct pl_group *g)
+{
+    for (size_t i = 0; i < g->n_buckets; i++) {
+        free(g->buckets[i].ofpacts);
+    }
+    free(g->buckets);
+    free(g);
+}
+
+static void
+group_unref(struct pl_group *g)
+{
+    if (g && ovs_refcount_unref(&g->ref) == 1) {
+        ovsrcu_postpone(group_free, g);
+    }
+}
+
 struct pipeline *
 pipeline_create(const char *name)
 {
@@ -264,6 +322,7 @@ pipeline_create(const char *name)
     atomic_init(&pl->fail_open, false);
     ovs_list_init(&pl->expirable);
     pl->next_expiry = LLONG_MAX;
+    cmap_init(&pl->groups);
     ovs_mutex_init(&pl->pin_mutex);
     hmap_init(&pl->pin_map);
     pl->pin_descs = xcalloc(PL_MAX_PIN_DESCS, sizeof *pl->pin_descs);
@@ -291,6 +350,12 @@ pipeline_destroy(struct pipeline *pl)
         classifier_publish(cls);
         classifier_destroy(cls);
     }
+    struct pl_group *g;
+    CMAP_FOR_EACH (g, node, &pl->groups) {
+        cmap_remove(&pl->groups, &g->node, hash_int(g->id, 0));
+        group_unref(g);
+    }
+    cmap_destroy(&pl->groups);
     ovsrcu_postpone(free, ovsrcu_get_protected(struct pl_ports *,
                                                &pl->ports));
     mac_table_destroy(pl->macs);
@@ -396,6 +461,7 @@ pipeline_port_add(struct pipeline *pl, uint16_t ofport, uint32_t dp_port,
     memset(p, 0, sizeof *p);
     p->ofport = ofport;
     p->dp_port = dp_port;
+    p->live = true;
     pl_port_set_vlans(p, vlans);
     new->n++;
     new->ofport_of[dp_port] = ofport;
@@ -420,6 +486,21 @@ pipeline_port_set_vlans(struct pipeline *pl, uint16_t ofport,
     }
     pl_ports_publish(pl, new);
     mac_table_flush_port(pl->macs, ofport);
+}
+
+void
+pipeline_port_set_live(struct pipeline *pl, uint16_t ofport, bool live)
+{
+    const struct pl_ports *old = ovsrcu_get_protected(struct pl_ports *,
+                                                      &pl->ports);
+    struct pl_ports *new = pl_ports_copy(old, 0);
+
+    for (size_t i = 0; i < new->n; i++) {
+        if (new->p[i].ofport == ofport) {
+            new->p[i].live = live;
+        }
+    }
+    pl_ports_publish(pl, new);
 }
 
 void
@@ -483,12 +564,18 @@ check_fail(char **msg, enum ofperr error, const char *fmt, ...)
     return error;
 }
 
+static struct pl_group *group_find(const struct pipeline *, uint32_t id);
+
 /* Checks that the translation executes every action in 'ofpacts', of a
- * rule in 'table_id' (or of a packet-out, if 'packet_out').  Returns 0,
- * or an OpenFlow error and, if 'msg' is nonnull, a message. */
+ * rule in 'table_id' (or of a packet-out, if 'packet_out'; or of a group
+ * bucket, if 'in_bucket').  Groups must exist in 'pl' (not checked if
+ * 'pl' is NULL: a configuration's flows are checked before its groups are
+ * made).  Returns 0, or an OpenFlow error and, if 'msg' is nonnull, a
+ * message. */
 static enum ofperr
-check_ofpacts(const struct ofpact *ofpacts, size_t len, uint8_t table_id,
-              bool packet_out, char **msg)
+check_ofpacts__(const struct pipeline *pl, const struct ofpact *ofpacts,
+                size_t len, uint8_t table_id, bool packet_out, bool in_bucket,
+                char **msg)
 {
     const struct ofpact *a;
 
@@ -567,18 +654,27 @@ check_ofpacts(const struct ofpact *ofpacts, size_t len, uint8_t table_id,
         }
         case OFPACT_WRITE_ACTIONS: {
             const struct ofpact_nest *on = ofpact_get_WRITE_ACTIONS(a);
-            enum ofperr error = check_ofpacts(on->actions,
-                                              ofpact_nest_get_action_len(on),
-                                              table_id, packet_out, msg);
+            enum ofperr error = check_ofpacts__(
+                pl, on->actions, ofpact_nest_get_action_len(on), table_id,
+                packet_out, in_bucket, msg);
             if (error) {
                 return error;
             }
             break;
         }
-        case OFPACT_GROUP:
-            return check_fail(msg, OFPERR_OFPBAC_BAD_OUT_GROUP,
-                              "group %"PRIu32" does not exist",
-                              ofpact_get_GROUP(a)->group_id);
+        case OFPACT_GROUP: {
+            uint32_t id = ofpact_get_GROUP(a)->group_id;
+            if (in_bucket) {
+                return check_fail(msg, OFPERR_OFPGMFC_CHAINING_UNSUPPORTED,
+                                  "group %"PRIu32": a bucket cannot go to "
+                                  "another group", id);
+            }
+            if (pl && !group_find(pl, id)) {
+                return check_fail(msg, OFPERR_OFPBAC_BAD_OUT_GROUP,
+                                  "group %"PRIu32" does not exist", id);
+            }
+            break;
+        }
         case OFPACT_METER:
             return check_fail(msg, OFPERR_OFPMMFC_INVALID_METER,
                               "meter %"PRIu32" does not exist",
@@ -605,6 +701,14 @@ check_ofpacts(const struct ofpact *ofpacts, size_t len, uint8_t table_id,
         }
     }
     return 0;
+}
+
+static enum ofperr
+check_ofpacts(const struct pipeline *pl, const struct ofpact *ofpacts,
+              size_t len, uint8_t table_id, bool packet_out, char **msg)
+{
+    return check_ofpacts__(pl, ofpacts, len, table_id, packet_out, false,
+                           msg);
 }
 
 /* ---- Versions ------------------------------------------------------- */
@@ -907,7 +1011,7 @@ flow_add(struct pipeline *pl, const struct ofputil_flow_mod *fm,
     ovs_version_t v = txn_version(pl);
     enum ofperr error;
 
-    error = check_ofpacts(fm->ofpacts, fm->ofpacts_len, table_id, false,
+    error = check_ofpacts(pl, fm->ofpacts, fm->ofpacts_len, table_id, false,
                           NULL);
     if (error) {
         return error;
@@ -979,7 +1083,7 @@ flow_modify(struct pipeline *pl, const struct ofputil_flow_mod *fm,
         return fm->buffer_id != UINT32_MAX ? OFPERR_OFPBRC_BUFFER_UNKNOWN : 0;
     }
     for (size_t i = 0; i < v.n && !error; i++) {
-        error = check_ofpacts(fm->ofpacts, fm->ofpacts_len,
+        error = check_ofpacts(pl, fm->ofpacts, fm->ofpacts_len,
                               v.rules[i]->table_id, false, NULL);
     }
     for (size_t i = 0; i < v.n && !error; i++) {
@@ -1088,8 +1192,8 @@ parse_flow_mod(const char *text, int command, struct ofputil_flow_mod *fm,
     }
     if (command == OFPFC_ADD) {
         uint8_t table_id = fm->table_id == 0xff ? 0 : fm->table_id;
-        if (check_ofpacts(fm->ofpacts, fm->ofpacts_len, table_id, false,
-                          errp)) {
+        if (check_ofpacts(NULL, fm->ofpacts, fm->ofpacts_len, table_id,
+                          false, errp)) {
             minimatch_destroy(&fm->match);
             free(fm->ofpacts);
             return EINVAL;
@@ -1117,6 +1221,13 @@ pipeline_flow_add(struct pipeline *pl, const char *text, char **errp)
     struct ofputil_flow_mod fm;
     int error = parse_flow_mod(text, OFPFC_ADD, &fm, errp);
 
+    if (!error && check_ofpacts(pl, fm.ofpacts, fm.ofpacts_len,
+                               fm.table_id == 0xff ? 0 : fm.table_id, false,
+                               errp)) {
+        minimatch_destroy(&fm.match);
+        free(fm.ofpacts);
+        return EINVAL;
+    }
     if (!error) {
         enum ofperr ofperr = flow_mod_txn(pl, &fm, true);
         if (ofperr) {
@@ -1147,6 +1258,55 @@ pipeline_flows_del(struct pipeline *pl, const char *match, size_t *n_deleted,
     minimatch_destroy(&fm.match);
     free(fm.ofpacts);
     return 0;
+}
+
+int
+pipeline_flows_del_except(struct pipeline *pl, const char **keep,
+                          size_t n_keep, size_t *n_deleted, char **errp)
+{
+    struct cls_rule *targets = xcalloc(n_keep + 1, sizeof *targets);
+    uint8_t *tables = xcalloc(n_keep + 1, 1);
+    int error = 0;
+
+    *n_deleted = 0;
+    *errp = NULL;
+    for (size_t i = 0; i < n_keep; i++) {
+        struct ofputil_flow_mod fm;
+        error = parse_flow_mod(keep[i], OFPFC_ADD, &fm, errp);
+        if (error) {
+            n_keep = i;
+            break;
+        }
+        cls_rule_init_from_minimatch(&targets[i], &fm.match, fm.priority);
+        tables[i] = fm.table_id == 0xff ? 0 : fm.table_id;
+        minimatch_destroy(&fm.match);
+        free(fm.ofpacts);
+    }
+    if (!error) {
+        txn_begin(pl);
+        for (int t = 0; t < PL_N_TABLES; t++) {
+            struct pl_rule *rule;
+            CLS_FOR_EACH_TARGET (rule, cr, &pl->tables[t].cls, NULL,
+                                 txn_version(pl)) {
+                bool kept = false;
+                for (size_t i = 0; i < n_keep && !kept; i++) {
+                    kept = tables[i] == t
+                           && cls_rule_equal(&targets[i], &rule->cr);
+                }
+                if (!kept) {
+                    txn_remove_rule(pl, rule, OFPRR_DELETE);
+                    (*n_deleted)++;
+                }
+            }
+        }
+        txn_commit(pl);
+    }
+    for (size_t i = 0; i < n_keep; i++) {
+        cls_rule_destroy(&targets[i]);
+    }
+    free(targets);
+    free(tables);
+    return error;
 }
 
 size_t
@@ -1286,7 +1446,7 @@ supported_ofpacts(void)
         OFPACT_SET_IPV4_DST, OFPACT_SET_IP_DSCP, OFPACT_SET_IP_ECN,
         OFPACT_SET_IP_TTL, OFPACT_DEC_TTL, OFPACT_SET_L4_SRC_PORT,
         OFPACT_SET_L4_DST_PORT, OFPACT_SET_FIELD, OFPACT_RESUBMIT,
-        OFPACT_NOTE,
+        OFPACT_NOTE, OFPACT_GROUP,
     };
     uint64_t bits = 0;
     for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
@@ -1339,6 +1499,25 @@ pipeline_table_features(const struct pipeline *pl OVS_UNUSED,
 }
 
 void
+pipeline_tables_dump(const struct pipeline *pl, struct ds *s)
+{
+    for (int t = 0; t < PL_N_TABLES; t++) {
+        const struct pl_table *table = &pl->tables[t];
+        uint64_t lookups, matched;
+        size_t n = classifier_count(&table->cls);
+
+        atomic_read_relaxed(&CONST_CAST(struct pl_table *, table)->n_lookups,
+                            &lookups);
+        atomic_read_relaxed(&CONST_CAST(struct pl_table *, table)->n_matched,
+                            &matched);
+        if (n || lookups || !t) {
+            ds_put_format(s, " table %d: active=%zu, lookup=%"PRIu64", "
+                          "matched=%"PRIu64"\n", t, n, lookups, matched);
+        }
+    }
+}
+
+void
 pipeline_table_stats(const struct pipeline *pl, struct ofpbuf *reply)
 {
     for (int t = 0; t < PL_N_TABLES; t++) {
@@ -1355,6 +1534,473 @@ pipeline_table_stats(const struct pipeline *pl, struct ofpbuf *reply)
                             &ts.matched_count);
         ofputil_append_table_stats_reply(reply, &ts, &tf);
     }
+}
+
+/* ---- Groups --------------------------------------------------------- */
+
+static struct pl_group *
+group_find(const struct pipeline *pl, uint32_t id)
+{
+    struct pl_group *g;
+
+    CMAP_FOR_EACH_WITH_HASH (g, node, hash_int(id, 0), &pl->groups) {
+        if (g->id == id) {
+            return g;
+        }
+    }
+    return NULL;
+}
+
+/* Checks a group_mod's type and buckets; returns 0 or an error. */
+static enum ofperr
+group_check(const struct pipeline *pl, const struct ofputil_group_mod *gm,
+            char **msg)
+{
+    const struct ofputil_bucket *b;
+    size_t n = 0;
+
+    if (gm->group_id > OFPG_MAX) {
+        return check_fail(msg, OFPERR_OFPGMFC_INVALID_GROUP,
+                          "group id %#"PRIx32" is reserved", gm->group_id);
+    }
+    switch (gm->type) {
+    case OFPGT11_ALL:
+    case OFPGT11_SELECT:
+    case OFPGT11_INDIRECT:
+    case OFPGT11_FF:
+        break;
+    default:
+        return check_fail(msg, OFPERR_OFPGMFC_BAD_TYPE,
+                          "group type %u is not supported", gm->type);
+    }
+    LIST_FOR_EACH (b, list_node, &gm->buckets) {
+        enum ofperr error = check_ofpacts__(pl, b->ofpacts, b->ofpacts_len,
+                                            0, false, true, msg);
+        if (error) {
+            return error;
+        }
+        if (gm->type == OFPGT11_FF && b->watch_port == OFPP_ANY
+            && b->watch_group == OFPG_ANY) {
+            return check_fail(msg, OFPERR_OFPGMFC_BAD_WATCH,
+                              "a fast-failover bucket needs watch_port or "
+                              "watch_group");
+        }
+        if (b->watch_group != OFPG_ANY && b->watch_group == gm->group_id) {
+            return check_fail(msg, OFPERR_OFPGMFC_BAD_WATCH,
+                              "a bucket cannot watch its own group");
+        }
+        n++;
+    }
+    if (gm->type == OFPGT11_INDIRECT && n != 1) {
+        return check_fail(msg, OFPERR_OFPGMFC_INVALID_GROUP,
+                          "an indirect group has exactly one bucket, not "
+                          "%zu", n);
+    }
+    return 0;
+}
+
+static struct pl_group *
+group_create(const struct ofputil_group_mod *gm, bool persistent)
+{
+    struct pl_group *g = xzalloc(sizeof *g);
+    const struct ofputil_bucket *b;
+
+    g->id = gm->group_id;
+    g->type = gm->type;
+    g->persistent = persistent;
+    g->created = time_msec();
+    ovs_refcount_init(&g->ref);
+    atomic_init(&g->n_packets, 0);
+    atomic_init(&g->n_bytes, 0);
+    g->buckets = xcalloc(ovs_list_size(&gm->buckets) + 1,
+                         sizeof *g->buckets);
+    LIST_FOR_EACH (b, list_node, &gm->buckets) {
+        struct pl_bucket *pb = &g->buckets[g->n_buckets++];
+        pb->bucket_id = b->bucket_id;
+        pb->weight = gm->type == OFPGT11_SELECT ? b->weight : 1;
+        pb->watch_port = b->watch_port;
+        pb->watch_group = b->watch_group;
+        pb->ofpacts = b->ofpacts_len ? xmemdup(b->ofpacts, b->ofpacts_len)
+                                     : NULL;
+        pb->ofpacts_len = b->ofpacts_len;
+        atomic_init(&pb->n_packets, 0);
+        atomic_init(&pb->n_bytes, 0);
+    }
+    return g;
+}
+
+static void
+group_remove(struct pipeline *pl, struct pl_group *g)
+{
+    cmap_remove(&pl->groups, &g->node, hash_int(g->id, 0));
+    group_unref(g);
+}
+
+/* Deletes group 'id' (OFPG_ALL: every group) and the rules that go to it,
+ * as OpenFlow says. */
+static void
+group_delete(struct pipeline *pl, uint32_t id)
+{
+    struct pl_group *g;
+
+    txn_begin(pl);
+    CMAP_FOR_EACH (g, node, &pl->groups) {
+        if (id == OFPG_ALL || g->id == id) {
+            struct pl_criteria c = {
+                .table_id = 0xff, .out_port = OFPP_ANY, .out_group = g->id,
+            };
+            struct rule_vec v;
+            struct match catchall;
+            match_init_catchall(&catchall);
+            cls_rule_init(&c.target, &catchall, 0);
+            collect_rules(pl, &c, txn_version(pl), &v);
+            cls_rule_destroy(&c.target);
+            for (size_t i = 0; i < v.n; i++) {
+                txn_remove_rule(pl, v.rules[i], OFPRR_GROUP_DELETE);
+            }
+            free(v.rules);
+            group_remove(pl, g);
+        }
+    }
+    txn_commit(pl);
+    pl->changed = true;
+}
+
+static enum ofperr
+group_mod__(struct pipeline *pl, const struct ofputil_group_mod *gm,
+            bool persistent, char **msg)
+{
+    struct pl_group *old;
+    enum ofperr error;
+
+    if (gm->command == OFPGC11_DELETE) {
+        if (gm->group_id > OFPG_MAX && gm->group_id != OFPG_ALL) {
+            return check_fail(msg, OFPERR_OFPGMFC_INVALID_GROUP,
+                              "group id %#"PRIx32" is reserved",
+                              gm->group_id);
+        }
+        group_delete(pl, gm->group_id);
+        return 0;
+    }
+    if (gm->command != OFPGC11_ADD && gm->command != OFPGC11_MODIFY
+        && gm->command != OFPGC11_ADD_OR_MOD) {
+        return check_fail(msg, OFPERR_OFPGMFC_BAD_COMMAND,
+                          "group command %u is not supported (add, modify, "
+                          "add_or_mod, delete are)", gm->command);
+    }
+    error = group_check(pl, gm, msg);
+    if (error) {
+        return error;
+    }
+    old = group_find(pl, gm->group_id);
+    if (gm->command == OFPGC11_ADD && old) {
+        return check_fail(msg, OFPERR_OFPGMFC_GROUP_EXISTS,
+                          "group %"PRIu32" exists", gm->group_id);
+    }
+    if (gm->command == OFPGC11_MODIFY && !old) {
+        return check_fail(msg, OFPERR_OFPGMFC_UNKNOWN_GROUP,
+                          "group %"PRIu32" does not exist", gm->group_id);
+    }
+
+    struct pl_group *g = group_create(gm, persistent);
+    if (old) {
+        /* A modify keeps the group's counters and age, as rules do. */
+        uint64_t packets, bytes;
+        atomic_read_relaxed(&old->n_packets, &packets);
+        atomic_read_relaxed(&old->n_bytes, &bytes);
+        atomic_init(&g->n_packets, packets);
+        atomic_init(&g->n_bytes, bytes);
+        g->created = old->created;
+        g->persistent |= old->persistent;
+        cmap_replace(&pl->groups, &old->node, &g->node, hash_int(g->id, 0));
+        group_unref(old);
+    } else {
+        cmap_insert(&pl->groups, &g->node, hash_int(g->id, 0));
+    }
+    pl->changed = true;
+    return 0;
+}
+
+enum ofperr
+pipeline_group_mod(struct pipeline *pl, const struct ofputil_group_mod *gm)
+{
+    return group_mod__(pl, gm, false, NULL);
+}
+
+int
+pipeline_group_add(struct pipeline *pl, const char *text, char **errp)
+{
+    struct ofputil_group_mod gm;
+    enum ofputil_protocol usable;
+    char *error;
+
+    error = parse_ofp_group_mod_str(&gm, OFPGC11_ADD_OR_MOD, text, NULL,
+                                    NULL, &usable);
+    if (error) {
+        *errp = error;
+        return EINVAL;
+    }
+    *errp = NULL;
+    enum ofperr ofperr = group_mod__(pl, &gm, true, errp);
+    ofputil_uninit_group_mod(&gm);
+    if (ofperr) {
+        if (!*errp) {
+            *errp = xstrdup(ofperr_to_string(ofperr));
+        }
+        return EINVAL;
+    }
+    return 0;
+}
+
+int
+pipeline_group_check(const char *text, char **errp)
+{
+    struct ofputil_group_mod gm;
+    enum ofputil_protocol usable;
+    char *error;
+
+    *errp = NULL;
+    error = parse_ofp_group_mod_str(&gm, OFPGC11_ADD_OR_MOD, text, NULL,
+                                    NULL, &usable);
+    if (error) {
+        *errp = error;
+        return EINVAL;
+    }
+    enum ofperr ofperr = group_check(NULL, &gm, errp);
+    ofputil_uninit_group_mod(&gm);
+    if (ofperr && !*errp) {
+        *errp = xstrdup(ofperr_to_string(ofperr));
+    }
+    return ofperr ? EINVAL : 0;
+}
+
+int
+pipeline_groups_del(struct pipeline *pl, uint32_t id, size_t *n)
+{
+    struct pl_group *g;
+
+    *n = 0;
+    CMAP_FOR_EACH (g, node, &pl->groups) {
+        *n += id == OFPG_ALL || g->id == id;
+    }
+    group_delete(pl, id);
+    return 0;
+}
+
+size_t
+pipeline_group_count(const struct pipeline *pl)
+{
+    return cmap_count(&pl->groups);
+}
+
+static int
+compare_groups(const void *a_, const void *b_)
+{
+    const struct pl_group *a = *(const struct pl_group *const *) a_;
+    const struct pl_group *b = *(const struct pl_group *const *) b_;
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+static struct pl_group **
+sorted_groups(const struct pipeline *pl, uint32_t id, size_t *np)
+{
+    struct pl_group **v = xmalloc((cmap_count(&pl->groups) + 1) * sizeof *v);
+    struct pl_group *g;
+    size_t n = 0;
+
+    CMAP_FOR_EACH (g, node, &pl->groups) {
+        if (id == OFPG_ALL || g->id == id) {
+            v[n++] = g;
+        }
+    }
+    qsort(v, n, sizeof *v, compare_groups);
+    *np = n;
+    return v;
+}
+
+/* The group as a struct ofputil_group_desc; the caller frees the buckets
+ * with ofputil_bucket_list_destroy(). */
+static void
+group_to_desc(const struct pl_group *g, struct ofputil_group_desc *gd)
+{
+    memset(gd, 0, sizeof *gd);
+    gd->type = g->type;
+    gd->group_id = g->id;
+    ovs_list_init(&gd->buckets);
+    for (size_t i = 0; i < g->n_buckets; i++) {
+        const struct pl_bucket *pb = &g->buckets[i];
+        struct ofputil_bucket *b = xzalloc(sizeof *b);
+        b->weight = pb->weight;
+        b->watch_port = pb->watch_port;
+        b->watch_group = pb->watch_group;
+        b->bucket_id = pb->bucket_id;
+        b->ofpacts = pb->ofpacts_len ? xmemdup(pb->ofpacts, pb->ofpacts_len)
+                                     : NULL;
+        b->ofpacts_len = pb->ofpacts_len;
+        ovs_list_push_back(&gd->buckets, &b->list_node);
+    }
+}
+
+static size_t
+group_ref_count(const struct pipeline *pl, uint32_t id)
+{
+    struct pl_criteria c = {
+        .table_id = 0xff, .out_port = OFPP_ANY, .out_group = id,
+    };
+    struct rule_vec v;
+    struct match catchall;
+
+    match_init_catchall(&catchall);
+    cls_rule_init(&c.target, &catchall, 0);
+    collect_rules(pl, &c, pl_version(pl), &v);
+    cls_rule_destroy(&c.target);
+    free(v.rules);
+    return v.n;
+}
+
+void
+pipeline_group_stats(const struct pipeline *pl, uint32_t id,
+                     struct ovs_list *replies)
+{
+    long long now = time_msec();
+    size_t n;
+    struct pl_group **groups = sorted_groups(pl, id, &n);
+
+    for (size_t i = 0; i < n; i++) {
+        struct pl_group *g = groups[i];
+        struct ofputil_group_stats gs;
+        long long age = now - g->created;
+
+        memset(&gs, 0, sizeof gs);
+        gs.group_id = g->id;
+        gs.ref_count = group_ref_count(pl, g->id);
+        atomic_read_relaxed(&g->n_packets, &gs.packet_count);
+        atomic_read_relaxed(&g->n_bytes, &gs.byte_count);
+        gs.duration_sec = age / 1000;
+        gs.duration_nsec = (age % 1000) * 1000000;
+        gs.n_buckets = g->n_buckets;
+        gs.bucket_stats = xcalloc(g->n_buckets + 1,
+                                  sizeof *gs.bucket_stats);
+        for (size_t j = 0; j < g->n_buckets; j++) {
+            atomic_read_relaxed(&g->buckets[j].n_packets,
+                                &gs.bucket_stats[j].packet_count);
+            atomic_read_relaxed(&g->buckets[j].n_bytes,
+                                &gs.bucket_stats[j].byte_count);
+        }
+        ofputil_append_group_stats(replies, &gs);
+        free(gs.bucket_stats);
+    }
+    free(groups);
+}
+
+void
+pipeline_group_desc(const struct pipeline *pl, uint32_t id,
+                    struct ovs_list *replies)
+{
+    size_t n;
+    struct pl_group **groups = sorted_groups(pl, id, &n);
+
+    for (size_t i = 0; i < n; i++) {
+        struct ofputil_group_desc gd;
+        group_to_desc(groups[i], &gd);
+        ofputil_append_group_desc_reply(&gd, &gd.buckets, replies);
+        ofputil_bucket_list_destroy(&gd.buckets);
+    }
+    free(groups);
+}
+
+void
+pipeline_group_features(struct ofputil_group_features *gf)
+{
+    memset(gf, 0, sizeof *gf);
+    gf->types = (1u << OFPGT11_ALL) | (1u << OFPGT11_SELECT)
+                | (1u << OFPGT11_INDIRECT) | (1u << OFPGT11_FF);
+    gf->capabilities = OFPGFC_SELECT_WEIGHT | OFPGFC_SELECT_LIVENESS;
+    for (int i = 0; i < 4; i++) {
+        gf->max_groups[i] = OFPG_MAX;
+        gf->ofpacts[i] = supported_ofpacts();
+    }
+}
+
+static const char *
+group_type_name(uint8_t type)
+{
+    switch (type) {
+    case OFPGT11_ALL: return "all";
+    case OFPGT11_SELECT: return "select";
+    case OFPGT11_INDIRECT: return "indirect";
+    case OFPGT11_FF: return "fast_failover";
+    default: return "?";
+    }
+}
+
+/* "group_id=1,type=all,bucket=actions=..." as ovs-ofctl add-group takes
+ * it. */
+static void
+format_group_text(const struct pl_group *g, struct ds *s)
+{
+    ds_put_format(s, "group_id=%"PRIu32",type=%s", g->id,
+                  group_type_name(g->type));
+    for (size_t i = 0; i < g->n_buckets; i++) {
+        const struct pl_bucket *b = &g->buckets[i];
+        struct ofpact_format_params fp = { .s = s };
+
+        ds_put_cstr(s, ",bucket=");
+        if (g->type == OFPGT11_SELECT) {
+            ds_put_format(s, "weight:%"PRIu16",", b->weight);
+        }
+        if (b->watch_port != OFPP_ANY) {
+            ds_put_cstr(s, "watch_port:");
+            ofputil_format_port(b->watch_port, NULL, s);
+            ds_put_char(s, ',');
+        }
+        if (b->watch_group != OFPG_ANY) {
+            ds_put_format(s, "watch_group:%"PRIu32",", b->watch_group);
+        }
+        ds_put_cstr(s, "actions=");
+        if (b->ofpacts_len) {
+            ofpacts_format(b->ofpacts, b->ofpacts_len, &fp);
+        } else {
+            ds_put_cstr(s, "drop");
+        }
+    }
+}
+
+void
+pipeline_groups_dump(const struct pipeline *pl, struct ds *s)
+{
+    size_t n;
+    struct pl_group **groups = sorted_groups(pl, OFPG_ALL, &n);
+
+    for (size_t i = 0; i < n; i++) {
+        uint64_t packets, bytes;
+        atomic_read_relaxed(&groups[i]->n_packets, &packets);
+        atomic_read_relaxed(&groups[i]->n_bytes, &bytes);
+        ds_put_format(s, " n_packets=%"PRIu64", n_bytes=%"PRIu64", ",
+                      packets, bytes);
+        format_group_text(groups[i], s);
+        ds_put_char(s, '\n');
+    }
+    free(groups);
+}
+
+char **
+pipeline_groups_texts(const struct pipeline *pl, size_t *np)
+{
+    size_t n, n_texts = 0;
+    struct pl_group **groups = sorted_groups(pl, OFPG_ALL, &n);
+    char **texts = xmalloc((n + 1) * sizeof *texts);
+
+    for (size_t i = 0; i < n; i++) {
+        if (groups[i]->persistent) {
+            struct ds s = DS_EMPTY_INITIALIZER;
+            format_group_text(groups[i], &s);
+            texts[n_texts++] = ds_steal_cstr(&s);
+        }
+    }
+    free(groups);
+    *np = n_texts;
+    return texts;
 }
 
 /* ---- Dumping -------------------------------------------------------- */
@@ -1545,6 +2191,7 @@ struct xlate {
     const struct pl_rule *rule;     /* Being executed, or NULL. */
     struct pl_handle handle;        /* The lookups made. */
     bool exit;                      /* Stop: dec_ttl failed, too deep. */
+    bool uncacheable;               /* No megaflow can stand for it. */
 
     struct ofpbuf action_set;
     uint64_t action_set_stub[1024 / 8];
@@ -1964,6 +2611,168 @@ xlate_table(struct xlate *x, uint8_t table_id)
     x->rule = saved_rule;
 }
 
+static bool
+port_live(const struct xlate *x, ofp_port_t port)
+{
+    const struct pl_port *p;
+
+    if (port == OFPP_ANY) {
+        return true;
+    }
+    p = port == OFPP_LOCAL ? port_find(x->ports, x->ports->local_ofport)
+        : port_find(x->ports, ofp_to_u16(port));
+    return p && p->live;
+}
+
+/* A bucket is live if what it watches is: a port with its link up, a
+ * group with a live bucket (one level: buckets cannot chain). */
+static bool
+bucket_live(const struct xlate *x, const struct pl_bucket *b)
+{
+    if (!port_live(x, b->watch_port)) {
+        return false;
+    }
+    if (b->watch_group != OFPG_ANY) {
+        const struct pl_group *g = group_find(x->pl, b->watch_group);
+        if (!g) {
+            return false;
+        }
+        for (size_t i = 0; i < g->n_buckets; i++) {
+            if (port_live(x, g->buckets[i].watch_port)) {
+                return true;
+            }
+        }
+        return false;
+    }
+    return true;
+}
+
+/* The select group's hash: the 5-tuple for IP, else the Ethernet
+ * addresses; the fields it reads go into the megaflow. */
+static uint32_t
+select_hash(struct xlate *x)
+{
+    struct flow *f = x->flow;
+
+    WC_MASK_FIELD(x->wc, dl_type);
+    if (is_ip_any(f)) {
+        WC_MASK_FIELD(x->wc, nw_proto);
+        if (f->dl_type == htons(ETH_TYPE_IP)) {
+            WC_MASK_FIELD(x->wc, nw_src);
+            WC_MASK_FIELD(x->wc, nw_dst);
+        } else {
+            WC_MASK_FIELD(x->wc, ipv6_src);
+            WC_MASK_FIELD(x->wc, ipv6_dst);
+        }
+        if (f->nw_proto == IPPROTO_TCP || f->nw_proto == IPPROTO_UDP
+            || f->nw_proto == IPPROTO_SCTP) {
+            WC_MASK_FIELD(x->wc, tp_src);
+            WC_MASK_FIELD(x->wc, tp_dst);
+        }
+        return flow_hash_5tuple(f, 0);
+    }
+    WC_MASK_FIELD(x->wc, dl_src);
+    WC_MASK_FIELD(x->wc, dl_dst);
+    return hash_bytes(&f->dl_dst, 2 * sizeof f->dl_dst, 0);
+}
+
+/* Records that the translation went through bucket 'i' of 'g' (and 'g'
+ * itself, if 'count_group'), for crediting. */
+static void
+handle_add_group(struct xlate *x, struct pl_group *g, int i,
+                 bool count_group)
+{
+    struct pl_handle *h = &x->handle;
+
+    if (h->n_groups >= PL_MAX_GROUPS) {
+        x->uncacheable = true;  /* Its counters could not be credited. */
+        return;
+    }
+    h->groups[h->n_groups].group = g;
+    h->groups[h->n_groups].bucket = i;
+    h->groups[h->n_groups].count_group = count_group;
+    h->n_groups++;
+}
+
+static void
+xlate_bucket(struct xlate *x, struct pl_group *g, size_t i,
+             bool count_group)
+{
+    struct pl_bucket *b = &g->buckets[i];
+    uint64_t orig;
+
+    handle_add_group(x, g, i, count_group);
+    atomic_add_relaxed(&b->n_packets, 1, &orig);
+    atomic_add_relaxed(&b->n_bytes, x->pkt_len, &orig);
+    xlate_actions(x, b->ofpacts, b->ofpacts_len);
+}
+
+static void
+xlate_group(struct xlate *x, uint32_t id)
+{
+    struct pl_group *g = group_find(x->pl, id);
+    uint64_t orig;
+    bool chose = false;
+
+    if (!g) {
+        return;                 /* Deleted since: its rules go with it. */
+    }
+    atomic_add_relaxed(&g->n_packets, 1, &orig);
+    atomic_add_relaxed(&g->n_bytes, x->pkt_len, &orig);
+
+    struct flow saved = *x->flow;
+    switch (g->type) {
+    case OFPGT11_ALL:
+        /* Each bucket gets the packet as it came to the group. */
+        for (size_t i = 0; i < g->n_buckets && !x->exit; i++) {
+            *x->flow = saved;
+            xlate_bucket(x, g, i, !i);
+        }
+        chose = g->n_buckets > 0;
+        break;
+    case OFPGT11_INDIRECT:
+        if (g->n_buckets) {
+            xlate_bucket(x, g, 0, true);
+            chose = true;
+        }
+        break;
+    case OFPGT11_SELECT: {
+        uint32_t total = 0;
+        for (size_t i = 0; i < g->n_buckets; i++) {
+            total += bucket_live(x, &g->buckets[i]) ? g->buckets[i].weight
+                                                    : 0;
+        }
+        if (total) {
+            uint32_t pick = select_hash(x) % total;
+            for (size_t i = 0; i < g->n_buckets; i++) {
+                const struct pl_bucket *b = &g->buckets[i];
+                uint32_t w = bucket_live(x, b) ? b->weight : 0;
+                if (pick < w) {
+                    xlate_bucket(x, g, i, true);
+                    chose = true;
+                    break;
+                }
+                pick -= w;
+            }
+        }
+        break;
+    }
+    case OFPGT11_FF:
+        for (size_t i = 0; i < g->n_buckets; i++) {
+            if (bucket_live(x, &g->buckets[i])) {
+                xlate_bucket(x, g, i, true);
+                chose = true;
+                break;
+            }
+        }
+        break;
+    }
+    if (!chose) {
+        handle_add_group(x, g, -1, true);
+    }
+    *x->flow = saved;
+}
+
 static void
 xlate_output(struct xlate *x, ofp_port_t port, uint16_t max_len)
 {
@@ -2217,6 +3026,10 @@ xlate_actions(struct xlate *x, const struct ofpact *ofpacts, size_t len)
         case OFPACT_RESUBMIT:
             xlate_table(x, ofpact_get_RESUBMIT(a)->table_id);
             break;
+        case OFPACT_GROUP:
+            commit(x);
+            xlate_group(x, ofpact_get_GROUP(a)->group_id);
+            break;
         default:
             /* Refused when the rule was added: notes and the like. */
             break;
@@ -2242,8 +3055,10 @@ xlate_init(struct xlate *x, struct pipeline *pl, const struct pl_ports *ports,
     x->table_id = 0;
     x->rule = NULL;
     x->handle.n = 0;
+    x->handle.n_groups = 0;
     x->handle.pl = pl;
     x->exit = false;
+    x->uncacheable = false;
     ofpbuf_use_stub(&x->action_set, x->action_set_stub,
                     sizeof x->action_set_stub);
 }
@@ -2370,13 +3185,16 @@ pipeline_upcall(void *pl_, struct dp_upcall *up)
                up->pkt_len);
     xlate_pipeline(&x);
 
-    up->cacheable = wc_to_dp_mask(&wc, &up->mask);
-    if (up->cacheable && x.handle.n) {
+    up->cacheable = !x.uncacheable && wc_to_dp_mask(&wc, &up->mask);
+    if (up->cacheable && (x.handle.n || x.handle.n_groups)) {
         struct pl_handle *h = xmemdup(&x.handle, sizeof x.handle);
         for (int i = 0; i < h->n; i++) {
             if (h->lookups[i].rule) {
                 ovs_refcount_ref(&h->lookups[i].rule->ref);
             }
+        }
+        for (int i = 0; i < h->n_groups; i++) {
+            ovs_refcount_ref(&h->groups[i].group->ref);
         }
         up->handle = h;
     }
@@ -2398,6 +3216,18 @@ pipeline_credit(void *handle, uint64_t packets, uint64_t bytes)
             atomic_add_relaxed(&table->n_matched, packets, &orig);
             atomic_add_relaxed(&rule->n_packets, packets, &orig);
             atomic_add_relaxed(&rule->n_bytes, bytes, &orig);
+        }
+    }
+    for (int i = 0; i < h->n_groups; i++) {
+        struct pl_group *g = h->groups[i].group;
+        if (h->groups[i].count_group) {
+            atomic_add_relaxed(&g->n_packets, packets, &orig);
+            atomic_add_relaxed(&g->n_bytes, bytes, &orig);
+        }
+        if (h->groups[i].bucket >= 0) {
+            struct pl_bucket *b = &g->buckets[h->groups[i].bucket];
+            atomic_add_relaxed(&b->n_packets, packets, &orig);
+            atomic_add_relaxed(&b->n_bytes, bytes, &orig);
         }
     }
 }
@@ -2429,6 +3259,9 @@ pipeline_release(void *handle)
 
     for (int i = 0; i < h->n; i++) {
         rule_unref(h->lookups[i].rule);
+    }
+    for (int i = 0; i < h->n_groups; i++) {
+        group_unref(h->groups[i].group);
     }
     free(h);
 }
@@ -2488,7 +3321,7 @@ pipeline_packet_out(struct pipeline *pl, const struct ofputil_packet_out *po)
     uint32_t in_dp_port = DP_MAX_PORTS;
     enum ofperr error;
 
-    error = check_ofpacts(po->ofpacts, po->ofpacts_len, 0, true, NULL);
+    error = check_ofpacts(pl, po->ofpacts, po->ofpacts_len, 0, true, NULL);
     if (error) {
         return error;
     }

@@ -80,6 +80,10 @@ void pipeline_port_add(struct pipeline *, uint16_t ofport, uint32_t dp_port,
 void pipeline_port_set_vlans(struct pipeline *, uint16_t ofport,
                              const struct pipeline_port_vlans *);
 
+/* Whether 'ofport''s link is up, for fast-failover and select groups.
+ * The caller flushes the datapath caches after a change. */
+void pipeline_port_set_live(struct pipeline *, uint16_t ofport, bool live);
+
 /* Unmaps 'ofport' and forgets the MAC addresses learned on it. */
 void pipeline_port_del(struct pipeline *, uint16_t ofport);
 
@@ -139,7 +143,37 @@ int pipeline_flow_add(struct pipeline *, const char *text, char **errp);
 int pipeline_flows_del(struct pipeline *, const char *match,
                        size_t *n_deleted, char **errp);
 
+/* Deletes every rule whose table, match and priority are not those of one
+ * of the 'keep' texts (replace-flows), in one transaction. */
+int pipeline_flows_del_except(struct pipeline *, const char **keep,
+                              size_t n_keep, size_t *n_deleted,
+                              char **errp);
+
 size_t pipeline_flow_count(const struct pipeline *);
+
+/* Per table with rules or lookups (and table 0): active rules, lookups,
+ * matches. */
+void pipeline_tables_dump(const struct pipeline *, struct ds *);
+
+/* Groups (all, select, indirect, fast-failover).  A bucket cannot go to
+ * another group.  Deleting a group deletes the rules that go to it. */
+struct ofputil_group_mod;
+struct ofputil_group_features;
+enum ofperr pipeline_group_mod(struct pipeline *,
+                               const struct ofputil_group_mod *);
+/* ovs-ofctl add-group syntax; adds or replaces; saved with the flows. */
+int pipeline_group_add(struct pipeline *, const char *text, char **errp);
+int pipeline_group_check(const char *text, char **errp);
+/* Deletes group 'id' (OFPG_ALL: all) and its rules; '*n' groups went. */
+int pipeline_groups_del(struct pipeline *, uint32_t id, size_t *n);
+size_t pipeline_group_count(const struct pipeline *);
+void pipeline_group_stats(const struct pipeline *, uint32_t id,
+                          struct ovs_list *replies);
+void pipeline_group_desc(const struct pipeline *, uint32_t id,
+                         struct ovs_list *replies);
+void pipeline_group_features(struct ofputil_group_features *);
+void pipeline_groups_dump(const struct pipeline *, struct ds *);
+char **pipeline_groups_texts(const struct pipeline *, size_t *n);
 
 /* OpenFlow statistics. */
 enum ofperr pipeline_flow_stats(const struct pipeline *,

@@ -82,7 +82,8 @@ INTEGRATION_TESTS = \
 	tests/integration/test-vif-gone.sh \
 	tests/integration/test-internal.sh \
 	tests/integration/test-openflow.sh \
-	tests/integration/test-controller.sh
+	tests/integration/test-controller.sh \
+	tests/integration/test-groups.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh \
 	tests/integration/send-tagged-arp.py

@@ -49,3 +49,33 @@ check "port 2 got none of them ($tx2 -> $tx2b)" test "$tx2b" -eq "$tx2"
 
 check "the flows are saved to the configuration file" \
     grep -q "priority=100,ip,in_port=1 actions=output:3" "$T/xvs.yaml"
+
+# Flow files: add-flows is all or nothing, replace-flows swaps the table.
+cat >"$T/more" <<'FLOWS'
+# ARP by NORMAL, IP through table 1
+priority=200,arp,actions=NORMAL
+
+priority=150,ip,actions=goto_table:1
+table=1,ip,nw_dst=10.31.0.2,actions=output:2
+table=1,ip,nw_dst=10.31.0.1,actions=output:1
+FLOWS
+check "add-flows from a file" ctl add-flows xenbr0 "$T/more"
+check "guests 1 and 2 reach each other through table 1" ping_ok xvs-g31 10.31.0.2
+check "dump-tables counts table 1's lookups" \
+    grep_in "$(ctl dump-tables xenbr0)" "table 1: active=2, lookup=[1-9]"
+n=$(ctl dump-flows xenbr0 | grep -c actions=)
+printf 'priority=1,actions=drop\nin_port=9,actions=frobnicate\n' >"$T/bad"
+out=$(ctl add-flows xenbr0 "$T/bad" 2>&1)
+check "add-flows names the bad line ($out)" grep_in "$out" "line 2: .*frobnicate"
+check "and adds none of the file" \
+    test "$(ctl dump-flows xenbr0 | grep -c actions=)" -eq "$n"
+printf 'priority=0,actions=NORMAL\n' >"$T/normal"
+check "replace-flows makes the table that of the file" \
+    ctl replace-flows xenbr0 "$T/normal"
+check "one flow is left" test "$(ctl dump-flows xenbr0 | grep -c actions=)" -eq 1
+check "and it is saved" \
+    test "$(grep -c 'actions=' "$T/xvs.yaml")" -eq 1
+check "guests 1 and 2 reach each other through NORMAL" ping_ok xvs-g31 10.31.0.2
+out=$(ctl add-flows xenbr0 /nonexistent 2>&1)
+check "add-flows of a missing file fails with the file's name" \
+    grep_in "$out" "/nonexistent: No such file"

@@ -281,7 +281,6 @@ test_pipeline_rejects_bad_flows_without_change(void **state)
           "output to TABLE is only for packet-out" },
         { "table=3,actions=goto_table:2",
           "OFPBIC_BAD_TABLE_ID" },
-        { "actions=group:7", "group 7 does not exist" },
         { "ip,actions=set_field:1.2.3.4->tun_src",
           "set_field of tun_src is not supported" },
         { "in_port=1", "must specify an action" },
@@ -302,6 +301,12 @@ test_pipeline_rejects_bad_flows_without_change(void **state)
         assert_int_not_equal(pipeline_flow_check(bad[i].flow, &err), 0);
         free(err);
     }
+
+    /* A group is checked against the pipeline's groups. */
+    char *err = NULL;
+    assert_int_not_equal(pipeline_flow_add(pl, "actions=group:7", &err), 0);
+    assert_non_null(strstr(err, "group 7 does not exist"));
+    free(err);
     assert_int_equal(pipeline_flow_count(pl), 1);
 }
 
@@ -728,6 +733,93 @@ test_pipeline_timeouts_remove_and_report(void **state)
     assert_int_equal(last_removed.byte_count, 42);
 }
 
+
+static void
+add_group(struct pipeline *pl, const char *text)
+{
+    char *err = NULL;
+    if (pipeline_group_add(pl, text, &err)) {
+        fail_msg("%s: %s", text, err);
+    }
+}
+
+static void
+test_pipeline_group_all_gives_each_bucket_the_original(void **state)
+{
+    struct pipeline *pl = *state;
+    struct packet p = udp(MAC2, MAC1, 53);
+
+    add_group(pl, "group_id=1,type=all,bucket=mod_tp_dst:99,output:2,"
+              "bucket=output:3");
+    add_flow(pl, "in_port=1,actions=group:1");
+    /* Bucket 2 sees the packet as it came to the group: the rewrite of
+     * bucket 1 is undone. */
+    assert_actions(pl, 1, &p, "set_tp_dst:99,out:2,set_tp_dst:53,out:3");
+}
+
+static void
+test_pipeline_group_select_hashes_the_5_tuple(void **state)
+{
+    struct pipeline *pl = *state;
+    int hits[4] = { 0 };
+
+    add_group(pl, "group_id=2,type=select,bucket=weight:1,output:2,"
+              "bucket=weight:3,output:3");
+    add_flow(pl, "in_port=1,actions=group:2");
+    for (int port = 1; port <= 400; port++) {
+        struct packet p = udp(MAC2, MAC1, port);
+        struct dp_upcall up;
+        char *first = actions_of(pl, 1, &p, &up);
+        char *again = actions_of(pl, 1, &p, &up);
+
+        /* The same flow always takes the same bucket... */
+        assert_string_equal(first, again);
+        hits[first[4] - '0']++;
+        /* ...and its megaflow holds the fields the hash read. */
+        assert_int_equal(up.mask.tp_dst, 0xffff);
+        assert_int_equal(up.mask.tp_src, 0xffff);
+        assert_int_equal(up.mask.nw_src[3], 0xff);
+        free(first);
+        free(again);
+    }
+    /* Weights 1:3, roughly. */
+    assert_true(hits[2] > 50 && hits[2] < 150);
+    assert_int_equal(hits[2] + hits[3], 400);
+}
+
+static void
+test_pipeline_group_fast_failover_follows_liveness(void **state)
+{
+    struct pipeline *pl = *state;
+    struct packet p = udp(MAC2, MAC1, 53);
+
+    add_group(pl, "group_id=3,type=fast_failover,"
+              "bucket=watch_port:2,output:2,bucket=watch_port:3,output:3");
+    add_flow(pl, "in_port=1,actions=group:3");
+    assert_actions(pl, 1, &p, "out:2");
+    pipeline_port_set_live(pl, 2, false);
+    assert_actions(pl, 1, &p, "out:3");
+    pipeline_port_set_live(pl, 3, false);
+    assert_actions(pl, 1, &p, "");
+    pipeline_port_set_live(pl, 2, true);
+    assert_actions(pl, 1, &p, "out:2");
+}
+
+static void
+test_pipeline_group_delete_takes_its_flows(void **state)
+{
+    struct pipeline *pl = *state;
+    size_t n;
+
+    add_group(pl, "group_id=4,type=indirect,bucket=output:2");
+    add_flow(pl, "in_port=1,actions=group:4");
+    add_flow(pl, "in_port=2,actions=output:1");
+    assert_int_equal(pipeline_groups_del(pl, 4, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(pipeline_group_count(pl), 0);
+    assert_int_equal(pipeline_flow_count(pl), 1);
+}
+
 int
 main(void)
 {
@@ -761,6 +853,10 @@ main(void)
         T(test_pipeline_modify_keeps_counters),
         T(test_pipeline_bundle_abort_changes_nothing),
         T(test_pipeline_timeouts_remove_and_report),
+        T(test_pipeline_group_all_gives_each_bucket_the_original),
+        T(test_pipeline_group_select_hashes_the_5_tuple),
+        T(test_pipeline_group_fast_failover_follows_liveness),
+        T(test_pipeline_group_delete_takes_its_flows),
     };
     return cmocka_run_group_tests_name("pipeline", tests, NULL, NULL);
 }

@@ -1,0 +1,123 @@
+#!/bin/sh
+# Groups: "all" copies to every bucket, "select" spreads flows by their
+# 5-tuple, "fast_failover" moves to the next live port when a link goes
+# down; group counters match the traffic; deleting a group deletes its
+# flows; groups added with xvs-ctl are saved and come back on restart.
+. "$(dirname "$0")/lib.sh"
+begin
+command -v ovs-ofctl >/dev/null || skip_all "needs ovs-ofctl (openvswitch-common)"
+command -v bash >/dev/null || skip_all "needs bash (/dev/udp)"
+
+add_guest xvs-g61 vif61.0 10.61.0.1
+add_guest xvs-g62 vif62.0 10.61.0.2
+add_guest xvs-g63 vif63.0 10.61.0.3
+write_config <<'YAML'
+bridges:
+  - name: xenbr0
+    internal-port: false
+    ports:
+      - {name: vif61.0, type: xenvif, ofport: 1}
+      - {name: vif62.0, type: xenvif, ofport: 2}
+      - {name: vif63.0, type: xenvif, ofport: 3}
+YAML
+check "xvs-switchd starts" start_switchd
+M=unix:$T/xenbr0.mgmt
+O="ovs-ofctl -O OpenFlow13"
+
+# Guest 1's UDP to port 9 goes to group 1 (all), to port 10 to group 2
+# (select), to port 11 to group 3 (fast failover).
+check "add-group all" $O add-group "$M" \
+    "group_id=1,type=all,bucket=output:2,bucket=output:3"
+check "add-group select" $O add-group "$M" \
+    "group_id=2,type=select,bucket=weight:1,output:2,bucket=weight:1,output:3"
+check "add-group fast_failover" $O add-group "$M" \
+    "group_id=3,type=fast_failover,bucket=watch_port:2,output:2,bucket=watch_port:3,output:3"
+cat >"$T/flows" <<'EOF2'
+priority=10,udp,in_port=1,tp_dst=9,actions=group:1
+priority=10,udp,in_port=1,actions=group:2
+priority=20,udp,in_port=1,tp_dst=11,actions=group:3
+priority=0,actions=NORMAL
+EOF2
+check "flows that use them" $O add-flows "$M" "$T/flows"
+# Static neighbours: no ARP in the counts.
+ip netns exec xvs-g61 ip neigh replace 10.61.0.2 lladdr "$(guest_mac xvs-g62)" dev eth0
+
+send_udp() {    # send_udp DPORT COUNT [FIRST_SPORT]
+    ip netns exec xvs-g61 bash -c '
+        for i in $(seq 1 '"$2"'); do
+            exec 3<>/dev/udp/10.61.0.2/'"$1"' && echo x >&3; exec 3>&-
+        done' 2>/dev/null
+}
+tx() { port_stat "$1" tx_packets; }
+
+a2=$(tx vif62.0) a3=$(tx vif63.0)
+send_udp 9 5
+sleep 0.5
+b2=$(tx vif62.0) b3=$(tx vif63.0)
+check "all: port 2 got the 5 datagrams ($a2 -> $b2)" test $((b2 - a2)) -eq 5
+check "all: port 3 got the same 5 ($a3 -> $b3)" test $((b3 - a3)) -eq 5
+
+# Each datagram from a new socket: a new source port, a new 5-tuple.
+send_udp 10 40
+sleep 0.5
+c2=$(tx vif62.0) c3=$(tx vif63.0)
+check "select: the 40 flows went out once each ($((c2 - b2)) + $((c3 - b3)))" \
+    test $((c2 - b2 + c3 - b3)) -eq 40
+check "select: both buckets got some" \
+    test $((c2 - b2)) -gt 0 -a $((c3 - b3)) -gt 0
+stats=$($O dump-group-stats "$M")
+check "group counters match: group 1 saw 5, group 2 saw 40" \
+    sh -c 'printf "%s\n" "$1" | grep -q "group_id=1,.*packet_count=5," &&
+           printf "%s\n" "$1" | grep -q "group_id=2,.*packet_count=40,"' _ "$stats"
+check "the all group's buckets counted 5 each" \
+    grep_in "$stats" "group_id=1,.*bucket0:packet_count=5,.*bucket1:packet_count=5,"
+
+send_udp 11 3
+sleep 0.5
+d2=$(tx vif62.0) d3=$(tx vif63.0)
+check "fast failover: port 2 is live and gets the 3" \
+    test $((d2 - c2)) -eq 3 -a "$d3" -eq "$c3"
+ip link set vif62.0 down
+down() { grep_in "$($O show "$M")" "2\(vif62.0\).*" && \
+         $O show "$M" | grep -A2 "(vif62.0)" | grep -q "LINK_DOWN"; }
+check "port 2's link goes down (port desc says LINK_DOWN)" wait_for 5 down
+send_udp 11 3
+sleep 0.5
+e3=$(tx vif63.0)
+check "fast failover: port 3 takes over ($d3 -> $e3)" test $((e3 - d3)) -eq 3
+ip link set vif62.0 up
+
+check "dump-groups via xvs-ctl lists the 3 groups" \
+    test "$(ctl dump-groups xenbr0 | grep -c group_id=)" -eq 3
+check "del-groups removes group 1" $O del-groups "$M" group_id=1
+check "and the flow that used it" \
+    sh -c '! ovs-ofctl -O OpenFlow13 dump-flows "$1" | grep -q "group:1"' _ "$M"
+out=$($O add-flow "$M" "udp,actions=group:1" 2>&1)
+check "a flow to a deleted group is refused: OFPBAC_BAD_OUT_GROUP" \
+    grep_in "$out" OFPBAC_BAD_OUT_GROUP
+out=$($O add-group "$M" "group_id=2,type=all,bucket=output:2" 2>&1)
+check "adding an existing group: OFPGMFC_GROUP_EXISTS" \
+    grep_in "$out" OFPGMFC_GROUP_EXISTS
+out=$($O add-group "$M" "group_id=5,type=all,bucket=group:2" 2>&1)
+check "a bucket to another group: OFPGMFC_CHAINING_UNSUPPORTED" \
+    grep_in "$out" OFPGMFC_CHAINING_UNSUPPORTED
+
+# xvs-ctl groups are saved, controller ones are not.
+check "xvs-ctl add-group" ctl add-group xenbr0 \
+    "group_id=7,type=indirect,bucket=output:3"
+check "xvs-ctl add-flow using it" ctl add-flow xenbr0 \
+    "priority=30,udp,in_port=1,tp_dst=7,actions=group:7"
+check "the group is saved" grep -q "group_id=7,type=indirect" "$T/xvs.yaml"
+check "the OpenFlow groups are not" \
+    sh -c '! grep -q "group_id=2" "$1"' _ "$T/xvs.yaml"
+out=$(ctl add-group xenbr0 "group_id=8,type=indirect,bucket=output:1,bucket=output:2" 2>&1)
+check "xvs-ctl add-group refuses a bad group ($out)" \
+    grep_in "$out" "bad group"
+stop_switchd
+check "xvs-switchd restarts" start_switchd
+check "group 7 is back" grep_in "$(ctl dump-groups xenbr0)" "group_id=7,type=indirect"
+a3=$(tx vif63.0)
+send_udp 7 4
+sleep 0.5
+b3=$(tx vif63.0)
+check "and carries the flow that uses it ($a3 -> $b3)" test $((b3 - a3)) -eq 4
