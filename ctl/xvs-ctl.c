@@ -67,6 +67,12 @@ static const struct ctl_command commands[] = {
      "delete all groups, or one, and the flows that use them (saved)"},
     {"dump-groups", "BRIDGE", 1, 1, false,
      "groups with packet and byte counts"},
+    {"add-meter", "BRIDGE METER", 2, 2, false,
+     "add or replace a meter in ovs-ofctl syntax (saved)"},
+    {"del-meters", "BRIDGE [meter=N]", 1, 2, false,
+     "delete all meters, or one, and the flows that use them (saved)"},
+    {"dump-meters", "BRIDGE", 1, 1, false,
+     "meters with flows, packets, bytes and drops"},
     {"set-controller", "BRIDGE TARGET...", 2, 17, false,
      "connect to these OpenFlow controllers (tcp:IP[:PORT], ssl:IP[:PORT], "
      "unix:FILE) instead of the current ones (saved)"},

@@ -23,6 +23,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_meter.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 #include <rte_spinlock.h>
@@ -276,8 +277,13 @@ rings_create(char **errp)
                                           rte_socket_id(),
                                           RING_F_SP_ENQ | RING_F_SC_DEQ);
     dp.inject_slots = calloc(DP_N_INJECT_SLOTS, sizeof *dp.inject_slots);
+    dp.meters = rte_zmalloc("xvs_meters", DP_MAX_METERS * sizeof *dp.meters,
+                            RTE_CACHE_LINE_SIZE);
+    for (size_t i = 0; dp.meters && i < DP_MAX_METERS; i++) {
+        rte_spinlock_init(&dp.meters[i].lock);
+    }
     if (!dp.pin_ring || !dp.inject_free || !dp.inject_todo
-        || !dp.inject_slots) {
+        || !dp.inject_slots || !dp.meters) {
         *errp = dp_errf("cannot create the datapath's rings: %s",
                         rte_strerror(rte_errno));
         return ENOMEM;
@@ -304,6 +310,11 @@ rings_destroy(void)
     rte_ring_free(dp.inject_free);
     rte_ring_free(dp.inject_todo);
     free(dp.inject_slots);
+    for (size_t i = 0; dp.meters && i < DP_MAX_METERS; i++) {
+        rte_free(dp.meters[i].state);
+    }
+    rte_free(dp.meters);
+    dp.meters = NULL;
     dp.pin_ring = dp.inject_free = dp.inject_todo = NULL;
     dp.inject_slots = NULL;
 }
@@ -377,6 +388,132 @@ dp_inject(uint32_t in_port, const void *data, size_t len,
     memcpy(slot->acts.a, acts->a, acts->n * sizeof acts->a[0]);
     rte_ring_sp_enqueue_elem(dp.inject_todo, &idx, sizeof idx);
     return 0;
+}
+
+/* ---- Meters -------------------------------------------------------- */
+
+static void dp_synchronize(void);
+
+struct dp_meter_state {
+    struct rte_meter_srtcm_profile profile;
+    struct rte_meter_srtcm m;
+    bool pktps;
+    bool unlimited;
+};
+
+int
+dp_meter_set(uint32_t slot, const struct dp_meter_config *cfg, char **errp)
+{
+    struct dp_meter_state *st;
+    uint64_t cir, cbs;
+
+    *errp = NULL;
+    if (slot >= DP_MAX_METERS || !dp.meters) {
+        *errp = dp_errf("meter slot %"PRIu32" out of range", slot);
+        return EINVAL;
+    }
+    st = rte_zmalloc("xvs_meter", sizeof *st, RTE_CACHE_LINE_SIZE);
+    if (!st) {
+        *errp = dp_errf("out of DPDK memory for a meter");
+        return ENOMEM;
+    }
+    st->pktps = cfg->pktps;
+    st->unlimited = !cfg->rate;
+    /* rte_meter counts bytes: a packets-per-second meter counts each
+     * packet as one "byte". */
+    cir = cfg->pktps ? cfg->rate : (uint64_t) cfg->rate * 1000 / 8;
+    cbs = cfg->pktps ? cfg->burst : (uint64_t) cfg->burst * 1000 / 8;
+    if (!cbs) {
+        cbs = RTE_MAX(cir / 10, cfg->pktps ? (uint64_t) 1 : 1518);
+    }
+    if (!st->unlimited) {
+        struct rte_meter_srtcm_params params = {
+            .cir = cir, .cbs = cbs, .ebs = 0,
+        };
+        int ret = rte_meter_srtcm_profile_config(&st->profile, &params);
+        if (!ret) {
+            ret = rte_meter_srtcm_config(&st->m, &st->profile);
+        }
+        if (ret) {
+            rte_free(st);
+            *errp = dp_errf("meter rate %"PRIu32" %s, burst %"PRIu64": %s",
+                            cfg->rate, cfg->pktps ? "pktps" : "kbps", cbs,
+                            rte_strerror(-ret));
+            return EINVAL;
+        }
+    }
+    struct dp_meter *mt = &dp.meters[slot];
+    struct dp_meter_state *old = __atomic_exchange_n(&mt->state, st,
+                                                     __ATOMIC_ACQ_REL);
+    if (old) {
+        dp_synchronize();
+        rte_free(old);
+    }
+    return 0;
+}
+
+void
+dp_meter_del(uint32_t slot)
+{
+    if (slot >= DP_MAX_METERS || !dp.meters) {
+        return;
+    }
+    struct dp_meter *mt = &dp.meters[slot];
+    struct dp_meter_state *old = __atomic_exchange_n(&mt->state, NULL,
+                                                     __ATOMIC_ACQ_REL);
+    /* Once every PMD thread has passed a quiescent state, none is inside
+     * the meter: its counters are ours to reset. */
+    dp_synchronize();
+    rte_free(old);
+    mt->packets = mt->bytes = mt->dropped_packets = mt->dropped_bytes = 0;
+}
+
+void
+dp_meter_get_stats(uint32_t slot, struct dp_meter_stats *s)
+{
+    memset(s, 0, sizeof *s);
+    if (slot < DP_MAX_METERS && dp.meters) {
+        const struct dp_meter *mt = &dp.meters[slot];
+        s->packets = __atomic_load_n(&mt->packets, __ATOMIC_RELAXED);
+        s->bytes = __atomic_load_n(&mt->bytes, __ATOMIC_RELAXED);
+        s->dropped_packets = __atomic_load_n(&mt->dropped_packets,
+                                             __ATOMIC_RELAXED);
+        s->dropped_bytes = __atomic_load_n(&mt->dropped_bytes,
+                                           __ATOMIC_RELAXED);
+    }
+}
+
+/* PMD threads: whether a packet of 'pkt_len' bytes passes meter 'slot'. */
+bool
+dp_meter_pass(uint32_t slot, uint32_t pkt_len, uint64_t tsc)
+{
+    struct dp_meter *mt;
+    bool pass = true;
+
+    if (slot >= DP_MAX_METERS) {
+        return true;
+    }
+    mt = &dp.meters[slot];
+    rte_spinlock_lock(&mt->lock);
+    struct dp_meter_state *st = __atomic_load_n(&mt->state,
+                                                __ATOMIC_ACQUIRE);
+    if (st) {
+        if (!st->unlimited) {
+            enum rte_color c = rte_meter_srtcm_color_blind_check(
+                &st->m, &st->profile, tsc, st->pktps ? 1 : pkt_len);
+            pass = c == RTE_COLOR_GREEN;
+        }
+        __atomic_store_n(&mt->packets, mt->packets + 1, __ATOMIC_RELAXED);
+        __atomic_store_n(&mt->bytes, mt->bytes + pkt_len, __ATOMIC_RELAXED);
+        if (!pass) {
+            __atomic_store_n(&mt->dropped_packets, mt->dropped_packets + 1,
+                             __ATOMIC_RELAXED);
+            __atomic_store_n(&mt->dropped_bytes,
+                             mt->dropped_bytes + pkt_len, __ATOMIC_RELAXED);
+        }
+    }
+    rte_spinlock_unlock(&mt->lock);
+    return pass;
 }
 
 static void

@@ -234,6 +234,31 @@ uint64_t dp_packet_in_dropped(void);
 int dp_inject(uint32_t in_port, const void *data, size_t len,
               const struct dp_actions *acts);
 
+/* Meters (srTCM from rte_meter), shared by the PMD threads: a packet over
+ * 'rate' (kbit/s, or packets/s if 'pktps') beyond a burst of 'burst'
+ * (kbit or packets; 0: a tenth of a second's worth, at least one
+ * packet) is dropped by DP_ACTION_METER. */
+#define DP_MAX_METERS 4096
+struct dp_meter_config {
+    bool pktps;
+    uint32_t rate;              /* 0: no limit (counts only). */
+    uint32_t burst;
+};
+
+struct dp_meter_stats {
+    uint64_t packets, bytes;                /* Seen. */
+    uint64_t dropped_packets, dropped_bytes;
+};
+
+/* Configures meter 'slot' (< DP_MAX_METERS); its counters carry on
+ * across changes.  Returns 0 or EINVAL with a message in '*errp'. */
+int dp_meter_set(uint32_t slot, const struct dp_meter_config *,
+                 char **errp);
+/* Removes meter 'slot' (packets meeting it pass) and zeroes its
+ * counters. */
+void dp_meter_del(uint32_t slot);
+void dp_meter_get_stats(uint32_t slot, struct dp_meter_stats *);
+
 void dp_mbuf_usage(unsigned int *in_use, unsigned int *size);
 
 #endif /* datapath.h */

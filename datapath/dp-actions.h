@@ -38,6 +38,8 @@ enum dp_action_type {
     DP_ACTION_SET_IP_TTL,         /* IPv4 TTL / IPv6 hop limit: 'u8[0]'. */
     DP_ACTION_SET_TP_SRC,         /* TCP/UDP/SCTP port: 'be16'. */
     DP_ACTION_SET_TP_DST,
+    DP_ACTION_METER,              /* Police with meter 'arg': a packet over
+                                   * its rate is dropped here. */
 };
 
 /* Flags of a megaflow, set by the pipeline on the upcall. */
@@ -120,6 +122,17 @@ dp_actions_put(struct dp_actions *acts, enum dp_action_type type)
     memset(a, 0, sizeof *a);
     a->type = type;
     return a;
+}
+
+static inline int
+dp_actions_meter(struct dp_actions *acts, uint32_t slot)
+{
+    struct dp_action *a = dp_actions_put(acts, DP_ACTION_METER);
+    if (!a) {
+        return ENOSPC;
+    }
+    a->arg = slot;
+    return 0;
 }
 
 static inline int

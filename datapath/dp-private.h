@@ -130,6 +130,16 @@ struct dp_inject_slot {
     struct dp_actions acts;
 };
 
+struct dp_meter_state;
+
+/* A meter.  'state' is replaced by the main thread (RCU); PMD threads use
+ * it under 'lock', which only they take. */
+struct dp_meter {
+    rte_spinlock_t lock;
+    struct dp_meter_state *state;
+    uint64_t packets, bytes, dropped_packets, dropped_bytes;
+} __rte_cache_aligned;
+
 struct dp_state {
     bool eal_up;
     struct rte_mempool *pool;
@@ -144,9 +154,13 @@ struct dp_state {
     struct rte_ring *pin_ring;              /* PMDs -> main thread. */
     struct rte_ring *inject_free, *inject_todo;
     struct dp_inject_slot *inject_slots;
+    struct dp_meter *meters;                /* DP_MAX_METERS of them. */
 };
 
 extern struct dp_state dp;
+
+/* datapath.c */
+bool dp_meter_pass(uint32_t slot, uint32_t pkt_len, uint64_t tsc);
 
 /* pmd.c */
 int pmd_main(void *pmd);

@@ -259,6 +259,7 @@ pkt_edit(uint8_t *p, uint32_t len, const struct dp_action *a)
     case DP_ACTION_PUSH_VLAN:
     case DP_ACTION_POP_VLAN:
     case DP_ACTION_CONTROLLER:
+    case DP_ACTION_METER:
         break;
     }
     return false;

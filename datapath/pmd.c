@@ -133,6 +133,13 @@ pmd_execute_one(struct pmd *pmd, struct rte_mbuf *m, uint32_t in_port,
         } else if (act->type == DP_ACTION_CONTROLLER) {
             pmd_to_controller(pmd, m, in_port, act->arg);
             continue;
+        } else if (act->type == DP_ACTION_METER) {
+            if (!dp_meter_pass(act->arg, rte_pktmbuf_pkt_len(m),
+                               rte_rdtsc())) {
+                rte_pktmbuf_free(m);
+                m = NULL;
+            }
+            continue;
         }
         if (rte_mbuf_refcnt_read(m) > 1) {
             struct rte_mbuf *copy = rte_pktmbuf_copy(m, dp.pool, 0,

@@ -819,8 +819,8 @@ bridge_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
             }
         }
         return true;
-    } else if (!strcmp(key, "flows") || !strcmp(key, "groups")) {
-        bool flows = !strcmp(key, "flows");
+    } else if (!strcmp(key, "flows") || !strcmp(key, "groups")
+               || !strcmp(key, "meters")) {
         char **texts = NULL;
         int *lines = NULL;
         size_t n = 0;
@@ -830,12 +830,15 @@ bridge_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
             list[i].text = texts[i];
             list[i].line = lines[i];
         }
-        if (flows) {
+        if (!strcmp(key, "flows")) {
             br->flows = list;
             br->n_flows = n;
-        } else {
+        } else if (!strcmp(key, "groups")) {
             br->groups = list;
             br->n_groups = n;
+        } else {
+            br->meters = list;
+            br->n_meters = n;
         }
         free(texts);
         free(lines);
@@ -850,7 +853,7 @@ parse_bridge(struct ctx *ctx, const yaml_node_t *node, const char *path,
 {
     static const char *const keys[] = {
         "name", "datapath-id", "fail-mode", "internal-port", "controllers",
-        "listeners", "protocols", "ports", "groups", "flows",
+        "listeners", "protocols", "ports", "meters", "groups", "flows",
         NULL
     };
     struct bridge_parse bp = { .br = br };
@@ -1268,6 +1271,14 @@ write_config(FILE *f, const struct xvs_config *cfg)
             }
             fprintf(f, "        ofport: %u\n", p->ofport);
         }
+        if (br->n_meters) {
+            fprintf(f, "    meters:\n");
+            for (size_t j = 0; j < br->n_meters; j++) {
+                fprintf(f, "      - ");
+                put_quoted(f, br->meters[j].text);
+                fputc('\n', f);
+            }
+        }
         if (br->n_groups) {
             fprintf(f, "    groups:\n");
             for (size_t j = 0; j < br->n_groups; j++) {
@@ -1392,6 +1403,10 @@ xvs_config_free(struct xvs_config *cfg)
             free(br->groups[j].text);
         }
         free(br->groups);
+        for (size_t j = 0; j < br->n_meters; j++) {
+            free(br->meters[j].text);
+        }
+        free(br->meters);
     }
     free(cfg->bridges);
     free(cfg->file);
@@ -1449,6 +1464,11 @@ xvs_config_clone(const struct xvs_config *src)
         for (size_t j = 0; j < s->n_flows; j++) {
             d->flows[j].text = xstrdup(s->flows[j].text);
             d->flows[j].line = s->flows[j].line;
+        }
+        d->meters = xmalloc0(s->n_meters * sizeof *d->meters);
+        for (size_t j = 0; j < s->n_meters; j++) {
+            d->meters[j].text = xstrdup(s->meters[j].text);
+            d->meters[j].line = s->meters[j].line;
         }
         d->groups = xmalloc0(s->n_groups * sizeof *d->groups);
         for (size_t j = 0; j < s->n_groups; j++) {

@@ -55,6 +55,8 @@
  *                                (carried untagged, 1-4094)
  *                                (no vlan and no trunks: every VLAN, tags
  *                                as they come)
+ *       meters: [string]         ovs-ofctl add-meter syntax, checked by
+ *                                switchd, made before groups and flows
  *       groups: [string]         ovs-ofctl add-group syntax, checked by
  *                                switchd, made before the flows
  *       flows: [string]          ovs-ofctl flow syntax, checked by switchd
@@ -133,6 +135,8 @@ struct xvs_bridge_config {
     size_t n_flows;
     struct xvs_flow_config *groups;     /* ovs-ofctl add-group syntax. */
     size_t n_groups;
+    struct xvs_flow_config *meters;     /* ovs-ofctl add-meter syntax. */
+    size_t n_meters;
     int line;
 };
 

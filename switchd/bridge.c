@@ -358,9 +358,32 @@ bridge_execute(void *br_ OVS_UNUSED, uint32_t in_dp_port, const void *packet,
     }
 }
 
+static int
+bridge_meter_set(void *aux OVS_UNUSED, uint32_t slot,
+                 const struct dp_meter_config *cfg, char **errp)
+{
+    return dp_meter_set(slot, cfg, errp);
+}
+
+static void
+bridge_meter_del(void *aux OVS_UNUSED, uint32_t slot)
+{
+    dp_meter_del(slot);
+}
+
+static void
+bridge_meter_stats(void *aux OVS_UNUSED, uint32_t slot,
+                   struct dp_meter_stats *stats)
+{
+    dp_meter_get_stats(slot, stats);
+}
+
 static const struct pipeline_hooks bridge_pipeline_hooks = {
     .flow_removed = bridge_flow_removed,
     .execute = bridge_execute,
+    .meter_set = bridge_meter_set,
+    .meter_del = bridge_meter_del,
+    .meter_stats = bridge_meter_stats,
 };
 
 static struct port *
@@ -481,6 +504,14 @@ bridge_create(const struct xvs_bridge_config *bc)
     bridge_set_listeners(br, bc);
     connmgr_set_controllers(br->cm, bc->controllers, bc->n_controllers);
 
+    for (size_t i = 0; i < bc->n_meters; i++) {
+        char *error;
+        if (pipeline_meter_add(br->pl, bc->meters[i].text, &error)) {
+            VLOG_ERR("%s: meter \"%s\": %s", br->name, bc->meters[i].text,
+                     error);
+            free(error);
+        }
+    }
     for (size_t i = 0; i < bc->n_groups; i++) {
         char *error;
         if (pipeline_group_add(br->pl, bc->groups[i].text, &error)) {
@@ -554,31 +585,51 @@ bridge_destroy(struct bridge *br)
     free(br);
 }
 
+/* Checks one bridge's meters, groups and flows by making them, in that
+ * order, in a scratch pipeline (so that a flow may use the groups and
+ * meters before it). */
+static int
+check_bridge_tables(const struct xvs_config *cfg, size_t i, char **errp)
+{
+    const struct xvs_bridge_config *bc = &cfg->bridges[i];
+    struct pipeline *pl = pipeline_create(bc->name);
+    const struct {
+        const char *key;
+        const struct xvs_flow_config *list;
+        size_t n;
+        int (*add)(struct pipeline *, const char *, char **);
+    } lists[] = {
+        { "meters", bc->meters, bc->n_meters, pipeline_meter_add },
+        { "groups", bc->groups, bc->n_groups, pipeline_group_add },
+        { "flows", bc->flows, bc->n_flows, pipeline_flow_add },
+    };
+    int error = 0;
+
+    for (size_t l = 0; l < ARRAY_SIZE(lists) && !error; l++) {
+        for (size_t j = 0; j < lists[l].n && !error; j++) {
+            char *why;
+            error = lists[l].add(pl, lists[l].list[j].text, &why);
+            if (error) {
+                *errp = xasprintf("%s:%d: bridges[%zu].%s[%zu]: %s",
+                                  cfg->file ? cfg->file : "(config)",
+                                  lists[l].list[j].line, i, lists[l].key, j,
+                                  why);
+                free(why);
+            }
+        }
+    }
+    pipeline_destroy(pl);
+    return error;
+}
+
 int
 bridge_check_config(const struct xvs_config *cfg, char **errp)
 {
     *errp = NULL;
     for (size_t i = 0; i < cfg->n_bridges; i++) {
-        const struct xvs_bridge_config *bc = &cfg->bridges[i];
-        for (size_t j = 0; j < bc->n_groups; j++) {
-            char *error;
-            if (pipeline_group_check(bc->groups[j].text, &error)) {
-                *errp = xasprintf("%s:%d: bridges[%zu].groups[%zu]: %s",
-                                  cfg->file ? cfg->file : "(config)",
-                                  bc->groups[j].line, i, j, error);
-                free(error);
-                return EINVAL;
-            }
-        }
-        for (size_t j = 0; j < bc->n_flows; j++) {
-            char *error;
-            if (pipeline_flow_check(bc->flows[j].text, &error)) {
-                *errp = xasprintf("%s:%d: bridges[%zu].flows[%zu]: %s",
-                                  cfg->file ? cfg->file : "(config)",
-                                  bc->flows[j].line, i, j, error);
-                free(error);
-                return EINVAL;
-            }
+        int error = check_bridge_tables(cfg, i, errp);
+        if (error) {
+            return error;
         }
     }
     return 0;
@@ -757,6 +808,18 @@ config_commit(struct xvs_config *new, char **errp)
             bc->flows[j].text = texts[j];
         }
         bc->n_flows = n;
+        free(texts);
+
+        texts = pipeline_meters_texts(br->pl, &n);
+        for (size_t j = 0; j < bc->n_meters; j++) {
+            free(bc->meters[j].text);
+        }
+        free(bc->meters);
+        bc->meters = xzalloc((n ? n : 1) * sizeof *bc->meters);
+        for (size_t j = 0; j < n; j++) {
+            bc->meters[j].text = texts[j];
+        }
+        bc->n_meters = n;
         free(texts);
 
         texts = pipeline_groups_texts(br->pl, &n);
@@ -940,7 +1003,7 @@ port_to_json(const struct port *port)
                                             ? info.driver : port->driver_used);
         json_object_put_string(o, "dpdk_driver", info.driver);
         json_object_put_string(o, "devargs", info.devargs);
-        json_object_put_string(o, "link", info.link_up ? "up" : "down");
+        json_object_put_string(o, "link", port->link_up ? "up" : "down");
         json_object_put_string(o, "mac", format_mac(info.mac, mac));
         json_object_put(o, "pmd_core", json_integer_create(info.pmd_core));
     } else {
@@ -990,7 +1053,7 @@ show_port_text(struct ds *s, const struct port *port)
         ds_put_format(s, " via %s, link %s, mac %s, pmd core %u\n",
                       port->type == XVS_PORT_DPDK ? info.driver
                                                   : port->driver_used,
-                      info.link_up ? "up" : "down",
+                      port->link_up ? "up" : "down",
                       format_mac(info.mac, mac), info.pmd_core);
     } else {
         ds_put_format(s, ", error: %s\n",
@@ -1511,7 +1574,7 @@ static void
 cmd_add_flows__(struct unixctl_conn *conn, const char *argv[], bool replace)
 {
     struct bridge *br = find_bridge_or_reply(conn, argv[1]);
-    char *text, *save_ptr = NULL, *line;
+    char *text, *line;
     int lineno = 0;
     size_t n = 0;
 
@@ -1522,8 +1585,12 @@ cmd_add_flows__(struct unixctl_conn *conn, const char *argv[], bool replace)
     struct ds errors = DS_EMPTY_INITIALIZER;
     char **lines = NULL;
     size_t allocated = 0;
-    for (line = strtok_r(text, "\n", &save_ptr); line;
-         line = strtok_r(NULL, "\n", &save_ptr)) {
+    for (char *next = text; next; ) {
+        line = next;
+        next = strchr(line, '\n');
+        if (next) {
+            *next++ = '\0';
+        }
         lineno++;
         line += strspn(line, " \t\r");
         line[strcspn(line, "\r")] = '\0';
@@ -1588,23 +1655,61 @@ cmd_replace_flows(struct unixctl_conn *conn, int argc OVS_UNUSED,
     cmd_add_flows__(conn, argv, true);
 }
 
+/* add-group BR GROUP, add-meter BR METER: 'aux' adds it (saved). */
+struct table_entry_cmd {
+    const char *what;
+    int (*add)(struct pipeline *, const char *text, char **errp);
+};
+
 static void
-cmd_add_group(struct unixctl_conn *conn, int argc OVS_UNUSED,
-              const char *argv[], void *aux OVS_UNUSED)
+cmd_add_entry(struct unixctl_conn *conn, int argc OVS_UNUSED,
+              const char *argv[], void *cmd_)
 {
+    const struct table_entry_cmd *cmd = cmd_;
     struct bridge *br = find_bridge_or_reply(conn, argv[1]);
     char *error;
 
     if (!br) {
         return;
     }
-    if (pipeline_group_add(br->pl, argv[2], &error)) {
-        reply_error_free(conn, xasprintf("bad group \"%s\": %s", argv[2],
-                                         error));
+    if (cmd->add(br->pl, argv[2], &error)) {
+        reply_error_free(conn, xasprintf("bad %s \"%s\": %s", cmd->what,
+                                         argv[2], error));
         free(error);
         return;
     }
     reply_after_flow_change(conn);
+}
+
+static const struct table_entry_cmd add_group_cmd = {
+    "group", pipeline_group_add
+};
+static const struct table_entry_cmd add_meter_cmd = {
+    "meter", pipeline_meter_add
+};
+
+/* dump-groups, dump-meters, dump-tables BR: 'aux' formats them. */
+struct dump_cmd {
+    void (*dump)(const struct pipeline *, struct ds *);
+};
+static const struct dump_cmd dump_groups_cmd = { pipeline_groups_dump };
+static const struct dump_cmd dump_meters_cmd = { pipeline_meters_dump };
+static const struct dump_cmd dump_tables_cmd = { pipeline_tables_dump };
+
+static void
+cmd_dump_with(struct unixctl_conn *conn, int argc OVS_UNUSED,
+              const char *argv[], void *cmd_)
+{
+    const struct dump_cmd *cmd = cmd_;
+    struct bridge *br = find_bridge_or_reply(conn, argv[1]);
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    if (!br) {
+        return;
+    }
+    cmd->dump(br->pl, &s);
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
 }
 
 /* del-groups BR [group_id=N]: also deletes the flows that use them. */
@@ -1634,34 +1739,38 @@ cmd_del_groups(struct unixctl_conn *conn, int argc, const char *argv[],
     reply_after_flow_change(conn);
 }
 
+/* del-meters BR [meter=N]: also deletes the flows that use them. */
 static void
-cmd_dump_groups(struct unixctl_conn *conn, int argc OVS_UNUSED,
-                const char *argv[], void *aux OVS_UNUSED)
+cmd_del_meters(struct unixctl_conn *conn, int argc, const char *argv[],
+               void *aux OVS_UNUSED)
 {
     struct bridge *br = find_bridge_or_reply(conn, argv[1]);
-    struct ds s = DS_EMPTY_INITIALIZER;
+    uint32_t id = OFPM13_ALL;
+    size_t n;
 
     if (!br) {
         return;
     }
-    pipeline_groups_dump(br->pl, &s);
-    unixctl_command_reply(conn, ds_cstr(&s));
-    ds_destroy(&s);
-}
-
-static void
-cmd_dump_tables(struct unixctl_conn *conn, int argc OVS_UNUSED,
-                const char *argv[], void *aux OVS_UNUSED)
-{
-    struct bridge *br = find_bridge_or_reply(conn, argv[1]);
-    struct ds s = DS_EMPTY_INITIALIZER;
-
-    if (!br) {
-        return;
+    if (argc > 2) {
+        const char *v = argv[2];
+        char *end;
+        if (!strncmp(v, "meter=", 6)) {
+            v += 6;
+        }
+        unsigned long long x = strtoull(v, &end, 0);
+        if (!strcasecmp(v, "all")) {
+            id = OFPM13_ALL;
+        } else if (*end || !*v || !x || x > OFPM13_MAX) {
+            reply_error_free(conn, xasprintf("\"%s\": expected meter=N "
+                                             "(1 to %u) or meter=all",
+                                             argv[2], OFPM13_MAX));
+            return;
+        } else {
+            id = x;
+        }
     }
-    pipeline_tables_dump(br->pl, &s);
-    unixctl_command_reply(conn, ds_cstr(&s));
-    ds_destroy(&s);
+    pipeline_meters_del(br->pl, id, &n);
+    reply_after_flow_change(conn);
 }
 
 static void
@@ -1921,6 +2030,9 @@ format_dp_actions(struct ds *s, const struct dp_cache_entry *e)
                           a->type == DP_ACTION_SET_TP_SRC ? "src" : "dst",
                           ntohs(a->be16));
             break;
+        case DP_ACTION_METER:
+            ds_put_format(s, "meter(%"PRIu32")", a->arg);
+            break;
         default:
             ds_put_format(s, "unknown(%u)", a->type);
             break;
@@ -2117,13 +2229,21 @@ bridge_register_commands(void)
     unixctl_command_register("replace-flows", "BRIDGE TEXT", 2, 2,
                              cmd_replace_flows, NULL);
     unixctl_command_register("add-group", "BRIDGE GROUP", 2, 2,
-                             cmd_add_group, NULL);
+                             cmd_add_entry, CONST_CAST(void *,
+                                                       &add_group_cmd));
     unixctl_command_register("del-groups", "BRIDGE [group_id=N]", 1, 2,
                              cmd_del_groups, NULL);
-    unixctl_command_register("dump-groups", "BRIDGE", 1, 1,
-                             cmd_dump_groups, NULL);
-    unixctl_command_register("dump-tables", "BRIDGE", 1, 1,
-                             cmd_dump_tables, NULL);
+    unixctl_command_register("dump-groups", "BRIDGE", 1, 1, cmd_dump_with,
+                             CONST_CAST(void *, &dump_groups_cmd));
+    unixctl_command_register("add-meter", "BRIDGE METER", 2, 2,
+                             cmd_add_entry, CONST_CAST(void *,
+                                                       &add_meter_cmd));
+    unixctl_command_register("del-meters", "BRIDGE [meter=N]", 1, 2,
+                             cmd_del_meters, NULL);
+    unixctl_command_register("dump-meters", "BRIDGE", 1, 1, cmd_dump_with,
+                             CONST_CAST(void *, &dump_meters_cmd));
+    unixctl_command_register("dump-tables", "BRIDGE", 1, 1, cmd_dump_with,
+                             CONST_CAST(void *, &dump_tables_cmd));
     unixctl_command_register("set-controller", "BRIDGE TARGET...", 2, 17,
                              cmd_set_controller, NULL);
     unixctl_command_register("del-controller", "BRIDGE", 1, 1,

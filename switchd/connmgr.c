@@ -21,6 +21,7 @@
 #include "openvswitch/ofp-errors.h"
 #include "openvswitch/ofp-flow.h"
 #include "openvswitch/ofp-group.h"
+#include "openvswitch/ofp-meter.h"
 #include "openvswitch/ofp-monitor.h"
 #include "openvswitch/ofp-msgs.h"
 #include "openvswitch/ofp-packet.h"
@@ -946,8 +947,57 @@ handle_group_features_stats_request(struct ofconn *ofconn,
     return 0;
 }
 
-/* Statistics of things xvs does not have yet: an empty reply is the
- * truth (no queues, no meters). */
+static enum ofperr
+handle_meter_mod(struct ofconn *ofconn, const struct ofp_header *oh)
+{
+    struct ofputil_meter_mod mm;
+    uint64_t stub[256 / 8];
+    struct ofpbuf bands;
+    enum ofperr error = reject_secondary(ofconn);
+
+    if (error) {
+        return error;
+    }
+    ofpbuf_use_stub(&bands, stub, sizeof stub);
+    error = ofputil_decode_meter_mod(oh, &mm, &bands);
+    if (!error) {
+        error = pipeline_meter_mod(ofconn->mgr->pl, &mm);
+    }
+    ofpbuf_uninit(&bands);
+    return error;
+}
+
+static enum ofperr
+handle_meter_request(struct ofconn *ofconn, const struct ofp_header *oh,
+                     enum ofptype type)
+{
+    struct ovs_list replies;
+    uint32_t meter_id;
+
+    ofputil_decode_meter_request(oh, &meter_id);
+    ofpmp_init(&replies, oh);
+    if (type == OFPTYPE_METER_STATS_REQUEST) {
+        pipeline_meter_stats(ofconn->mgr->pl, meter_id, &replies);
+    } else {
+        pipeline_meter_config(ofconn->mgr->pl, meter_id, &replies);
+    }
+    ofconn_send_replies(ofconn, &replies);
+    return 0;
+}
+
+static enum ofperr
+handle_meter_features_request(struct ofconn *ofconn,
+                              const struct ofp_header *oh)
+{
+    struct ofputil_meter_features mf;
+
+    pipeline_meter_features(&mf);
+    ofconn_send(ofconn, ofputil_encode_meter_features_reply(&mf, oh));
+    return 0;
+}
+
+/* Statistics of things xvs does not have: an empty reply is the truth
+ * (no queues). */
 static enum ofperr
 handle_empty_stats_request(struct ofconn *ofconn, const struct ofp_header *oh)
 {
@@ -1224,9 +1274,12 @@ handle_openflow__(struct ofconn *ofconn, const struct ofpbuf *msg)
         return handle_group_desc_stats_request(ofconn, oh);
     case OFPTYPE_GROUP_FEATURES_STATS_REQUEST:
         return handle_group_features_stats_request(ofconn, oh);
-    case OFPTYPE_QUEUE_STATS_REQUEST:
     case OFPTYPE_METER_STATS_REQUEST:
     case OFPTYPE_METER_CONFIG_STATS_REQUEST:
+        return handle_meter_request(ofconn, oh, type);
+    case OFPTYPE_METER_FEATURES_STATS_REQUEST:
+        return handle_meter_features_request(ofconn, oh);
+    case OFPTYPE_QUEUE_STATS_REQUEST:
         return handle_empty_stats_request(ofconn, oh);
     case OFPTYPE_BUNDLE_CONTROL:
         return handle_bundle_control(ofconn, oh);
@@ -1235,7 +1288,7 @@ handle_openflow__(struct ofconn *ofconn, const struct ofpbuf *msg)
     case OFPTYPE_GROUP_MOD:
         return handle_group_mod(ofconn, oh);
     case OFPTYPE_METER_MOD:
-        return reject_secondary(ofconn) ?: OFPERR_OFPMMFC_OUT_OF_METERS;
+        return handle_meter_mod(ofconn, oh);
     default:
         /* Replies and asynchronous messages a switch never receives, and
          * requests xvs does not implement: "bad type", as OpenFlow

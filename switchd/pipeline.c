@@ -30,6 +30,7 @@
 #include "openvswitch/ofp-errors.h"
 #include "openvswitch/ofp-flow.h"
 #include "openvswitch/ofp-group.h"
+#include "openvswitch/ofp-meter.h"
 #include "openvswitch/ofp-monitor.h"
 #include "openvswitch/ofp-msgs.h"
 #include "openvswitch/ofp-packet.h"
@@ -130,6 +131,20 @@ struct pl_group {
     bool persistent;                    /* From the configuration/xvs-ctl. */
 };
 
+/* A meter: its OpenFlow configuration and its datapath slot.  Replaced
+ * as a whole by a modify (RCU); the datapath slot keeps the counters. */
+#define PL_MAX_METER_BANDS 8
+struct pl_meter {
+    struct cmap_node node;              /* In pipeline's 'meters'. */
+    uint32_t id;
+    uint32_t slot;                      /* Datapath meter. */
+    uint16_t flags;                     /* OFPMF13_*. */
+    uint16_t n_bands;
+    struct ofputil_meter_band *bands;
+    long long created;
+    bool persistent;
+};
+
 struct pl_table {
     struct classifier cls;
     atomic_uint64_t n_lookups;
@@ -193,6 +208,7 @@ struct pipeline {
     long long next_expiry;
 
     struct cmap groups;                 /* struct pl_group, by id. */
+    struct cmap meters;                 /* struct pl_meter, by id. */
 
     /* The open transaction (see txn_begin()). */
     int txn_depth;
@@ -281,6 +297,34 @@ rule_stats(const struct pl_rule *rule, uint64_t *packets, uint64_t *bytes)
     atomic_read_relaxed(&CONST_CAST(struct pl_rule *, rule)->n_bytes, bytes);
 }
 
+static void meter_free(struct pl_meter *);
+
+/* The datapath's meters are one table for every bridge: slots are handed
+ * out here, to all pipelines (main thread only). */
+static unsigned long *meter_slots;
+
+static int
+meter_slot_alloc(void)
+{
+    if (!meter_slots) {
+        meter_slots = bitmap_allocate(DP_MAX_METERS);
+    }
+    size_t slot = bitmap_scan(meter_slots, 0, 0, DP_MAX_METERS);
+    if (slot >= DP_MAX_METERS) {
+        return -1;
+    }
+    bitmap_set1(meter_slots, slot);
+    return slot;
+}
+
+static void
+meter_slot_free(uint32_t slot)
+{
+    if (meter_slots && slot < DP_MAX_METERS) {
+        bitmap_set0(meter_slots, slot);
+    }
+}
+
 static void
 group_free(struct pl_group *g)
 {
@@ -323,6 +367,7 @@ pipeline_create(const char *name)
     ovs_list_init(&pl->expirable);
     pl->next_expiry = LLONG_MAX;
     cmap_init(&pl->groups);
+    cmap_init(&pl->meters);
     ovs_mutex_init(&pl->pin_mutex);
     hmap_init(&pl->pin_map);
     pl->pin_descs = xcalloc(PL_MAX_PIN_DESCS, sizeof *pl->pin_descs);
@@ -356,6 +401,16 @@ pipeline_destroy(struct pipeline *pl)
         group_unref(g);
     }
     cmap_destroy(&pl->groups);
+    struct pl_meter *m;
+    CMAP_FOR_EACH (m, node, &pl->meters) {
+        cmap_remove(&pl->meters, &m->node, hash_int(m->id, 0));
+        if (pl->hooks.meter_del) {
+            pl->hooks.meter_del(pl->hooks_aux, m->slot);
+        }
+        meter_slot_free(m->slot);
+        ovsrcu_postpone(meter_free, m);
+    }
+    cmap_destroy(&pl->meters);
     ovsrcu_postpone(free, ovsrcu_get_protected(struct pl_ports *,
                                                &pl->ports));
     mac_table_destroy(pl->macs);
@@ -565,6 +620,7 @@ check_fail(char **msg, enum ofperr error, const char *fmt, ...)
 }
 
 static struct pl_group *group_find(const struct pipeline *, uint32_t id);
+static struct pl_meter *meter_find(const struct pipeline *, uint32_t id);
 
 /* Checks that the translation executes every action in 'ofpacts', of a
  * rule in 'table_id' (or of a packet-out, if 'packet_out'; or of a group
@@ -583,6 +639,10 @@ check_ofpacts__(const struct pipeline *pl, const struct ofpact *ofpacts,
         switch (a->type) {
         case OFPACT_OUTPUT: {
             ofp_port_t port = ofpact_get_OUTPUT(a)->port;
+            if (!ofp_to_u16(port)) {
+                return check_fail(msg, OFPERR_OFPBAC_BAD_OUT_PORT,
+                                  "output to port 0: no such port exists");
+            }
             if (port == OFPP_TABLE && !packet_out) {
                 return check_fail(msg, OFPERR_OFPBAC_BAD_OUT_PORT,
                                   "output to TABLE is only for packet-out");
@@ -675,10 +735,14 @@ check_ofpacts__(const struct pipeline *pl, const struct ofpact *ofpacts,
             }
             break;
         }
-        case OFPACT_METER:
-            return check_fail(msg, OFPERR_OFPMMFC_INVALID_METER,
-                              "meter %"PRIu32" does not exist",
-                              ofpact_get_METER(a)->meter_id);
+        case OFPACT_METER: {
+            uint32_t id = ofpact_get_METER(a)->meter_id;
+            if (pl && !meter_find(pl, id)) {
+                return check_fail(msg, OFPERR_OFPMMFC_INVALID_METER,
+                                  "meter %"PRIu32" does not exist", id);
+            }
+            break;
+        }
         case OFPACT_STRIP_VLAN:
         case OFPACT_SET_VLAN_VID:
         case OFPACT_SET_VLAN_PCP:
@@ -1215,15 +1279,51 @@ pipeline_flow_check(const char *text, char **errp)
     return error;
 }
 
+/* A flow that is saved must not use a group or meter that is not: it
+ * would not load back. */
+static int
+check_saved_refs(const struct pipeline *pl, const struct ofpact *ofpacts,
+                 size_t len, char **errp)
+{
+    const struct ofpact *a;
+
+    OFPACT_FOR_EACH_FLATTENED (a, ofpacts, len) {
+        if (a->type == OFPACT_GROUP) {
+            const struct pl_group *g = group_find(
+                pl, ofpact_get_GROUP(a)->group_id);
+            if (g && !g->persistent) {
+                *errp = xasprintf("group %"PRIu32" was added over OpenFlow "
+                                  "and is not saved: a saved flow cannot "
+                                  "use it (add the group with xvs-ctl "
+                                  "add-group)", g->id);
+                return EINVAL;
+            }
+        } else if (a->type == OFPACT_METER) {
+            const struct pl_meter *m = meter_find(
+                pl, ofpact_get_METER(a)->meter_id);
+            if (m && !m->persistent) {
+                *errp = xasprintf("meter %"PRIu32" was added over OpenFlow "
+                                  "and is not saved: a saved flow cannot "
+                                  "use it (add the meter with xvs-ctl "
+                                  "add-meter)", m->id);
+                return EINVAL;
+            }
+        }
+    }
+    return 0;
+}
+
 int
 pipeline_flow_add(struct pipeline *pl, const char *text, char **errp)
 {
     struct ofputil_flow_mod fm;
     int error = parse_flow_mod(text, OFPFC_ADD, &fm, errp);
 
-    if (!error && check_ofpacts(pl, fm.ofpacts, fm.ofpacts_len,
-                               fm.table_id == 0xff ? 0 : fm.table_id, false,
-                               errp)) {
+    if (!error && (check_ofpacts(pl, fm.ofpacts, fm.ofpacts_len,
+                                 fm.table_id == 0xff ? 0 : fm.table_id,
+                                 false, errp)
+                   || check_saved_refs(pl, fm.ofpacts, fm.ofpacts_len,
+                                       errp))) {
         minimatch_destroy(&fm.match);
         free(fm.ofpacts);
         return EINVAL;
@@ -1474,7 +1574,8 @@ pipeline_table_features(const struct pipeline *pl OVS_UNUSED,
     for (int t = table_id + 1; t < PL_N_TABLES; t++) {
         bitmap_set1(inst->next, t);
     }
-    inst->instructions = (1u << OVSINST_OFPIT11_APPLY_ACTIONS)
+    inst->instructions = (1u << OVSINST_OFPIT13_METER)
+                         | (1u << OVSINST_OFPIT11_APPLY_ACTIONS)
                          | (1u << OVSINST_OFPIT11_CLEAR_ACTIONS)
                          | (1u << OVSINST_OFPIT11_WRITE_ACTIONS)
                          | (1u << OVSINST_OFPIT11_WRITE_METADATA)
@@ -1999,6 +2100,460 @@ pipeline_groups_texts(const struct pipeline *pl, size_t *np)
         }
     }
     free(groups);
+    *np = n_texts;
+    return texts;
+}
+
+/* ---- Meters --------------------------------------------------------- */
+
+static struct pl_meter *
+meter_find(const struct pipeline *pl, uint32_t id)
+{
+    struct pl_meter *m;
+
+    CMAP_FOR_EACH_WITH_HASH (m, node, hash_int(id, 0), &pl->meters) {
+        if (m->id == id) {
+            return m;
+        }
+    }
+    return NULL;
+}
+
+static bool
+rule_uses_meter(const struct pl_rule *rule, uint32_t id)
+{
+    const struct pl_actions *a = rule_get_actions(rule);
+    const struct ofpact *act;
+
+    OFPACT_FOR_EACH (act, a->ofpacts, a->len) {
+        if (act->type == OFPACT_METER
+            && ofpact_get_METER(act)->meter_id == id) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void
+meter_rules(const struct pipeline *pl, uint32_t id, ovs_version_t v,
+            struct rule_vec *out)
+{
+    memset(out, 0, sizeof *out);
+    for (int t = 0; t < PL_N_TABLES; t++) {
+        struct pl_rule *rule;
+        CLS_FOR_EACH_TARGET (rule, cr, &pl->tables[t].cls, NULL, v) {
+            if (rule_uses_meter(rule, id)) {
+                rule_vec_push(out, rule);
+            }
+        }
+    }
+}
+
+/* Checks a meter's flags and bands: drop bands only. */
+static enum ofperr
+meter_check(const struct ofputil_meter_config *mc, char **msg)
+{
+    if (!mc->meter_id || mc->meter_id > OFPM13_MAX) {
+        return check_fail(msg, OFPERR_OFPMMFC_INVALID_METER,
+                          "meter id %"PRIu32" is not 1 to %u", mc->meter_id,
+                          OFPM13_MAX);
+    }
+    if ((mc->flags & OFPMF13_KBPS) && (mc->flags & OFPMF13_PKTPS)) {
+        return check_fail(msg, OFPERR_OFPMMFC_BAD_FLAGS,
+                          "a meter is kbps or pktps, not both");
+    }
+    if (mc->n_bands > PL_MAX_METER_BANDS) {
+        return check_fail(msg, OFPERR_OFPMMFC_OUT_OF_BANDS,
+                          "at most %d bands", PL_MAX_METER_BANDS);
+    }
+    for (size_t i = 0; i < mc->n_bands; i++) {
+        if (mc->bands[i].type != OFPMBT13_DROP) {
+            return check_fail(msg, OFPERR_OFPMMFC_BAD_BAND,
+                              "band %zu: only drop bands are supported", i);
+        }
+        if (!mc->bands[i].rate) {
+            return check_fail(msg, OFPERR_OFPMMFC_BAD_RATE,
+                              "band %zu: the rate must not be 0", i);
+        }
+    }
+    return 0;
+}
+
+/* The band that drops: the one with the lowest rate (a packet over it is
+ * over every other one too), or -1. */
+static int
+meter_drop_band(const struct pl_meter *m)
+{
+    int best = -1;
+
+    for (size_t i = 0; i < m->n_bands; i++) {
+        if (best < 0 || m->bands[i].rate < m->bands[best].rate) {
+            best = i;
+        }
+    }
+    return best;
+}
+
+static enum ofperr
+meter_configure(struct pipeline *pl, struct pl_meter *m, char **msg)
+{
+    int band = meter_drop_band(m);
+    struct dp_meter_config cfg = {
+        .pktps = m->flags & OFPMF13_PKTPS,
+        .rate = band < 0 ? 0 : m->bands[band].rate,
+        .burst = band < 0 || !(m->flags & OFPMF13_BURST)
+                 ? 0 : m->bands[band].burst_size,
+    };
+    char *error = NULL;
+
+    if (pl->hooks.meter_set
+        && pl->hooks.meter_set(pl->hooks_aux, m->slot, &cfg, &error)) {
+        enum ofperr e = check_fail(msg, OFPERR_OFPMMFC_BAD_RATE, "%s",
+                                   error);
+        free(error);
+        return e;
+    }
+    return 0;
+}
+
+static void
+meter_free(struct pl_meter *m)
+{
+    free(m->bands);
+    free(m);
+}
+
+/* Deletes meter 'id' (OFPM13_ALL: every meter) and the rules that use
+ * it. */
+static void
+meter_delete(struct pipeline *pl, uint32_t id)
+{
+    struct pl_meter *m;
+
+    txn_begin(pl);
+    CMAP_FOR_EACH (m, node, &pl->meters) {
+        if (id == OFPM13_ALL || m->id == id) {
+            struct rule_vec v;
+            meter_rules(pl, m->id, txn_version(pl), &v);
+            for (size_t i = 0; i < v.n; i++) {
+                txn_remove_rule(pl, v.rules[i], OFPRR_METER_DELETE);
+            }
+            free(v.rules);
+        }
+    }
+    txn_commit(pl);
+    CMAP_FOR_EACH (m, node, &pl->meters) {
+        if (id == OFPM13_ALL || m->id == id) {
+            cmap_remove(&pl->meters, &m->node, hash_int(m->id, 0));
+            if (pl->hooks.meter_del) {
+                pl->hooks.meter_del(pl->hooks_aux, m->slot);
+            }
+            meter_slot_free(m->slot);
+            ovsrcu_postpone(meter_free, m);
+        }
+    }
+    pl->changed = true;
+}
+
+static enum ofperr
+meter_mod__(struct pipeline *pl, const struct ofputil_meter_mod *mm,
+            bool persistent, char **msg)
+{
+    const struct ofputil_meter_config *mc = &mm->meter;
+    enum ofperr error;
+
+    if (mm->command == OFPMC13_DELETE) {
+        if ((!mc->meter_id || mc->meter_id > OFPM13_MAX)
+            && mc->meter_id != OFPM13_ALL) {
+            return check_fail(msg, OFPERR_OFPMMFC_INVALID_METER,
+                              "meter id %"PRIu32" is not 1 to %u or all",
+                              mc->meter_id, OFPM13_MAX);
+        }
+        meter_delete(pl, mc->meter_id);
+        return 0;
+    }
+    if (mm->command != OFPMC13_ADD && mm->command != OFPMC13_MODIFY) {
+        return check_fail(msg, OFPERR_OFPMMFC_BAD_COMMAND,
+                          "meter command %u is not supported", mm->command);
+    }
+    error = meter_check(mc, msg);
+    if (error) {
+        return error;
+    }
+    struct pl_meter *old = meter_find(pl, mc->meter_id);
+    if (mm->command == OFPMC13_ADD && old) {
+        return check_fail(msg, OFPERR_OFPMMFC_METER_EXISTS,
+                          "meter %"PRIu32" exists", mc->meter_id);
+    }
+    if (mm->command == OFPMC13_MODIFY && !old) {
+        return check_fail(msg, OFPERR_OFPMMFC_UNKNOWN_METER,
+                          "meter %"PRIu32" does not exist", mc->meter_id);
+    }
+
+    struct pl_meter *m = xzalloc(sizeof *m);
+    m->id = mc->meter_id;
+    m->flags = mc->flags;
+    m->n_bands = mc->n_bands;
+    m->bands = xmemdup(mc->bands, (mc->n_bands + 1) * sizeof *mc->bands);
+    m->persistent = persistent || (old && old->persistent);
+    m->created = old ? old->created : time_msec();
+    if (old) {
+        m->slot = old->slot;
+    } else {
+        int slot = meter_slot_alloc();
+        if (slot < 0) {
+            meter_free(m);
+            return check_fail(msg, OFPERR_OFPMMFC_OUT_OF_METERS,
+                              "all %d meters are in use", DP_MAX_METERS);
+        }
+        m->slot = slot;
+    }
+    error = meter_configure(pl, m, msg);
+    if (error) {
+        if (!old) {
+            meter_slot_free(m->slot);
+        }
+        meter_free(m);
+        return error;
+    }
+    if (old) {
+        cmap_replace(&pl->meters, &old->node, &m->node, hash_int(m->id, 0));
+        ovsrcu_postpone(meter_free, old);
+    } else {
+        cmap_insert(&pl->meters, &m->node, hash_int(m->id, 0));
+    }
+    pl->changed = true;
+    return 0;
+}
+
+enum ofperr
+pipeline_meter_mod(struct pipeline *pl, const struct ofputil_meter_mod *mm)
+{
+    return meter_mod__(pl, mm, false, NULL);
+}
+
+static char *
+parse_meter(const char *text, int command, struct ofputil_meter_mod *mm)
+{
+    enum ofputil_protocol usable;
+    return parse_ofp_meter_mod_str(mm, text, command, &usable);
+}
+
+int
+pipeline_meter_add(struct pipeline *pl, const char *text, char **errp)
+{
+    struct ofputil_meter_mod mm;
+    char *error = parse_meter(text, OFPMC13_ADD, &mm);
+
+    *errp = NULL;
+    if (error) {
+        *errp = error;
+        return EINVAL;
+    }
+    if (meter_find(pl, mm.meter.meter_id)) {
+        mm.command = OFPMC13_MODIFY;
+    }
+    enum ofperr ofperr = meter_mod__(pl, &mm, true, errp);
+    free(mm.meter.bands);
+    if (ofperr && !*errp) {
+        *errp = xstrdup(ofperr_to_string(ofperr));
+    }
+    return ofperr ? EINVAL : 0;
+}
+
+int
+pipeline_meter_check(const char *text, char **errp)
+{
+    struct ofputil_meter_mod mm;
+    char *error = parse_meter(text, OFPMC13_ADD, &mm);
+
+    *errp = NULL;
+    if (error) {
+        *errp = error;
+        return EINVAL;
+    }
+    enum ofperr ofperr = meter_check(&mm.meter, errp);
+    free(mm.meter.bands);
+    if (ofperr && !*errp) {
+        *errp = xstrdup(ofperr_to_string(ofperr));
+    }
+    return ofperr ? EINVAL : 0;
+}
+
+void
+pipeline_meters_del(struct pipeline *pl, uint32_t id, size_t *n)
+{
+    struct pl_meter *m;
+
+    *n = 0;
+    CMAP_FOR_EACH (m, node, &pl->meters) {
+        *n += id == OFPM13_ALL || m->id == id;
+    }
+    meter_delete(pl, id);
+}
+
+static int
+compare_meters(const void *a_, const void *b_)
+{
+    const struct pl_meter *a = *(const struct pl_meter *const *) a_;
+    const struct pl_meter *b = *(const struct pl_meter *const *) b_;
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+static struct pl_meter **
+sorted_meters(const struct pipeline *pl, uint32_t id, size_t *np)
+{
+    struct pl_meter **v = xmalloc((cmap_count(&pl->meters) + 1) * sizeof *v);
+    struct pl_meter *m;
+    size_t n = 0;
+
+    CMAP_FOR_EACH (m, node, &pl->meters) {
+        if (id == OFPM13_ALL || m->id == id) {
+            v[n++] = m;
+        }
+    }
+    qsort(v, n, sizeof *v, compare_meters);
+    *np = n;
+    return v;
+}
+
+static void
+meter_stats(const struct pipeline *pl, const struct pl_meter *m,
+            struct ofputil_meter_stats *ms, struct ofputil_meter_band_stats *bs)
+{
+    struct dp_meter_stats dps = { 0 };
+    long long age = time_msec() - m->created;
+    struct rule_vec v;
+    int band = meter_drop_band(m);
+
+    if (pl->hooks.meter_stats) {
+        pl->hooks.meter_stats(pl->hooks_aux, m->slot, &dps);
+    }
+    meter_rules(pl, m->id, pl_version(pl), &v);
+    free(v.rules);
+    memset(ms, 0, sizeof *ms);
+    ms->meter_id = m->id;
+    ms->flow_count = v.n;
+    ms->packet_in_count = dps.packets;
+    ms->byte_in_count = dps.bytes;
+    ms->duration_sec = age / 1000;
+    ms->duration_nsec = (age % 1000) * 1000000;
+    ms->n_bands = m->n_bands;
+    ms->bands = bs;
+    for (size_t i = 0; i < m->n_bands; i++) {
+        bs[i].packet_count = (int) i == band ? dps.dropped_packets : 0;
+        bs[i].byte_count = (int) i == band ? dps.dropped_bytes : 0;
+    }
+}
+
+void
+pipeline_meter_stats(const struct pipeline *pl, uint32_t id,
+                     struct ovs_list *replies)
+{
+    size_t n;
+    struct pl_meter **meters = sorted_meters(pl, id, &n);
+
+    for (size_t i = 0; i < n; i++) {
+        struct ofputil_meter_band_stats bs[PL_MAX_METER_BANDS];
+        struct ofputil_meter_stats ms;
+        meter_stats(pl, meters[i], &ms, bs);
+        ofputil_append_meter_stats(replies, &ms);
+    }
+    free(meters);
+}
+
+void
+pipeline_meter_config(const struct pipeline *pl, uint32_t id,
+                      struct ovs_list *replies)
+{
+    size_t n;
+    struct pl_meter **meters = sorted_meters(pl, id, &n);
+
+    for (size_t i = 0; i < n; i++) {
+        struct ofputil_meter_config mc = {
+            .meter_id = meters[i]->id,
+            .flags = meters[i]->flags,
+            .n_bands = meters[i]->n_bands,
+            .bands = meters[i]->bands,
+        };
+        ofputil_append_meter_config(replies, &mc);
+    }
+    free(meters);
+}
+
+void
+pipeline_meter_features(struct ofputil_meter_features *mf)
+{
+    mf->max_meters = DP_MAX_METERS;
+    mf->band_types = 1u << OFPMBT13_DROP;
+    mf->capabilities = OFPMF13_KBPS | OFPMF13_PKTPS | OFPMF13_BURST
+                       | OFPMF13_STATS;
+    mf->max_bands = PL_MAX_METER_BANDS;
+    mf->max_color = 0;
+}
+
+/* "meter=1,kbps,burst,stats,bands=type=drop rate=... burst_size=..." as
+ * ovs-ofctl add-meter takes it. */
+static void
+format_meter_text(const struct pl_meter *m, struct ds *s)
+{
+    ds_put_format(s, "meter=%"PRIu32",%s", m->id,
+                  m->flags & OFPMF13_PKTPS ? "pktps" : "kbps");
+    if (m->flags & OFPMF13_BURST) {
+        ds_put_cstr(s, ",burst");
+    }
+    if (m->flags & OFPMF13_STATS) {
+        ds_put_cstr(s, ",stats");
+    }
+    ds_put_cstr(s, ",bands=");
+    for (size_t i = 0; i < m->n_bands; i++) {
+        ds_put_format(s, "%stype=drop rate=%"PRIu32, i ? " " : "",
+                      m->bands[i].rate);
+        if (m->flags & OFPMF13_BURST) {
+            ds_put_format(s, " burst_size=%"PRIu32, m->bands[i].burst_size);
+        }
+    }
+}
+
+void
+pipeline_meters_dump(const struct pipeline *pl, struct ds *s)
+{
+    size_t n;
+    struct pl_meter **meters = sorted_meters(pl, OFPM13_ALL, &n);
+
+    for (size_t i = 0; i < n; i++) {
+        struct ofputil_meter_band_stats bs[PL_MAX_METER_BANDS];
+        struct ofputil_meter_stats ms;
+        uint64_t dropped = 0;
+
+        meter_stats(pl, meters[i], &ms, bs);
+        for (size_t j = 0; j < ms.n_bands; j++) {
+            dropped += bs[j].packet_count;
+        }
+        ds_put_format(s, " flows=%"PRIu32", packets=%"PRIu64", bytes=%"PRIu64
+                      ", dropped=%"PRIu64", ", ms.flow_count,
+                      ms.packet_in_count, ms.byte_in_count, dropped);
+        format_meter_text(meters[i], s);
+        ds_put_char(s, '\n');
+    }
+    free(meters);
+}
+
+char **
+pipeline_meters_texts(const struct pipeline *pl, size_t *np)
+{
+    size_t n, n_texts = 0;
+    struct pl_meter **meters = sorted_meters(pl, OFPM13_ALL, &n);
+    char **texts = xmalloc((n + 1) * sizeof *texts);
+
+    for (size_t i = 0; i < n; i++) {
+        if (meters[i]->persistent) {
+            struct ds s = DS_EMPTY_INITIALIZER;
+            format_meter_text(meters[i], &s);
+            texts[n_texts++] = ds_steal_cstr(&s);
+        }
+    }
+    free(meters);
     *np = n_texts;
     return texts;
 }
@@ -3030,6 +3585,16 @@ xlate_actions(struct xlate *x, const struct ofpact *ofpacts, size_t len)
             commit(x);
             xlate_group(x, ofpact_get_GROUP(a)->group_id);
             break;
+        case OFPACT_METER: {
+            /* Meters police the packet as it entered the pipeline: the
+             * instruction comes before a rule's actions. */
+            const struct pl_meter *m = meter_find(
+                x->pl, ofpact_get_METER(a)->meter_id);
+            if (m) {
+                dp_actions_meter(&x->up->actions, m->slot);
+            }
+            break;
+        }
         default:
             /* Refused when the rule was added: notes and the like. */
             break;

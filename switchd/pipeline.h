@@ -98,6 +98,12 @@ struct pipeline_hooks {
     void (*execute)(void *aux, uint32_t in_dp_port, const void *packet,
                     size_t len, const struct dp_actions *acts,
                     bool mac_changed);
+
+    /* The datapath's meters (see dp_meter_set() and friends). */
+    int (*meter_set)(void *aux, uint32_t slot,
+                     const struct dp_meter_config *, char **errp);
+    void (*meter_del)(void *aux, uint32_t slot);
+    void (*meter_stats)(void *aux, uint32_t slot, struct dp_meter_stats *);
 };
 void pipeline_set_hooks(struct pipeline *, const struct pipeline_hooks *,
                         void *aux);
@@ -174,6 +180,24 @@ void pipeline_group_desc(const struct pipeline *, uint32_t id,
 void pipeline_group_features(struct ofputil_group_features *);
 void pipeline_groups_dump(const struct pipeline *, struct ds *);
 char **pipeline_groups_texts(const struct pipeline *, size_t *n);
+
+/* Meters: kbps or pktps, drop bands (the lowest rate drops), burst,
+ * executed in the datapath.  Deleting a meter deletes its rules. */
+struct ofputil_meter_mod;
+struct ofputil_meter_features;
+enum ofperr pipeline_meter_mod(struct pipeline *,
+                               const struct ofputil_meter_mod *);
+/* ovs-ofctl add-meter syntax; adds or replaces; saved with the flows. */
+int pipeline_meter_add(struct pipeline *, const char *text, char **errp);
+int pipeline_meter_check(const char *text, char **errp);
+void pipeline_meters_del(struct pipeline *, uint32_t id, size_t *n);
+void pipeline_meter_stats(const struct pipeline *, uint32_t id,
+                          struct ovs_list *replies);
+void pipeline_meter_config(const struct pipeline *, uint32_t id,
+                           struct ovs_list *replies);
+void pipeline_meter_features(struct ofputil_meter_features *);
+void pipeline_meters_dump(const struct pipeline *, struct ds *);
+char **pipeline_meters_texts(const struct pipeline *, size_t *n);
 
 /* OpenFlow statistics. */
 enum ofperr pipeline_flow_stats(const struct pipeline *,

@@ -83,10 +83,15 @@ INTEGRATION_TESTS = \
 	tests/integration/test-internal.sh \
 	tests/integration/test-openflow.sh \
 	tests/integration/test-controller.sh \
-	tests/integration/test-groups.sh
+	tests/integration/test-groups.sh \
+	tests/integration/test-meters.sh \
+	tests/integration/test-of-errors.sh \
+	tests/integration/test-barrier.sh \
+	tests/integration/test-osken.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh \
-	tests/integration/send-tagged-arp.py
+	tests/integration/send-tagged-arp.py tests/integration/of-errors.py \
+	tests/integration/osken-switch.py
 # Integration tests share host-wide names (vifD.N): tools/quickstart runs
 # make check serially.
 

@@ -49,6 +49,33 @@ bridges:
 YAML
 expect_config_error "xvs.yaml:7: bridges[0].flows[0]:"
 
+# Groups and meters come before flows: a flow may use them, but only
+# those that exist.
+write_config <<'YAML'
+bridges:
+  - name: xenbr0
+    meters: ["meter=1,pktps,bands=type=drop rate=10"]
+    groups: ["group_id=1,type=all,bucket=output:1"]
+    flows:
+      - "priority=1,actions=meter:1,group:1"
+      - "priority=2,actions=group:2"
+YAML
+expect_config_error "xvs.yaml:11: bridges[0].flows[1]: group 2 does not exist"
+
+write_config <<'YAML'
+bridges:
+  - name: xenbr0
+    groups: ["group_id=1,type=indirect,bucket=output:1,bucket=output:2"]
+YAML
+expect_config_error "xvs.yaml:7: bridges[0].groups[0]: Indirect groups can have at most one bucket"
+
+write_config <<'YAML'
+bridges:
+  - name: xenbr0
+    meters: ["meter=1,kbps,bands=type=dscp_remark rate=10 prec_level=1"]
+YAML
+expect_config_error "xvs.yaml:7: bridges[0].meters[0]: band 0: only drop bands are supported"
+
 write_config <<'YAML'
 bridges: []
 YAML

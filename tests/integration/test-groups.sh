@@ -102,6 +102,10 @@ out=$($O add-group "$M" "group_id=5,type=all,bucket=group:2" 2>&1)
 check "a bucket to another group: OFPGMFC_CHAINING_UNSUPPORTED" \
     grep_in "$out" OFPGMFC_CHAINING_UNSUPPORTED
 
+out=$(ctl add-flow xenbr0 "priority=40,udp,actions=group:2" 2>&1)
+check "a saved flow cannot use a group added over OpenFlow ($out)" \
+    grep_in "$out" "group 2 was added over OpenFlow and is not saved"
+
 # xvs-ctl groups are saved, controller ones are not.
 check "xvs-ctl add-group" ctl add-group xenbr0 \
     "group_id=7,type=indirect,bucket=output:3"

@@ -12,11 +12,13 @@ add_guest xvs-g41 vif41.0 10.41.0.1
 add_guest xvs-g42 vif42.0 10.41.0.2
 add_guest xvs-g43 vif43.0 10.41.0.3
 add_guest xvs-g44 vif44.0 10.41.0.4
-write_config <<'YAML'
+LPORT=$((30000 + ($$ + 3) % 20000))
+write_config <<YAML
 bridges:
   - name: xenbr0
     datapath-id: 0x41
     internal-port: false
+    listeners: ["ptcp:$LPORT:127.0.0.1"]
     ports:
       - {name: vif41.0, type: xenvif, ofport: 1}
       - {name: vif42.0, type: xenvif, ofport: 2}
@@ -33,6 +35,13 @@ for v in 10 13 14 15; do
                test "$(printf "%s\n" "$1" | grep -cE "^ [0-9]+\(vif4[123]\.0\)")" = 3' \
         _ "$out"
 done
+check "the ptcp listener serves ovs-ofctl too" \
+    grep_in "$(ovs-ofctl -O OpenFlow13 show "tcp:127.0.0.1:$LPORT")" \
+    "dpid:0000000000000041"
+check "show lists both listeners" \
+    sh -c 'printf "%s\n" "$1" | grep -q "listening: punix:.*xenbr0.mgmt" &&
+           printf "%s\n" "$1" | grep -q "listening: ptcp:$2:127.0.0.1"' \
+    _ "$(ctl show)" "$LPORT"
 check "dump-flows shows the default NORMAL flow" \
     grep_in "$(ovs-ofctl dump-flows "$M")" "priority=0 actions=NORMAL"
 
@@ -144,6 +153,28 @@ sleep 0.3
 tx2=$(port_stat vif42.0 tx_packets)
 check "port 2 sent exactly that frame ($tx -> $tx2)" test "$((tx2 - tx))" -eq 1
 
+# Packet-out through the tables (output:TABLE) from the controller.
+check "a rule for UDP port 4242 to port 3" ovs-ofctl -O OpenFlow13 add-flow "$M" \
+    "table=0,priority=500,udp,tp_dst=4242,actions=output:3"
+# Ethernet to guest 3, IPv4 10.41.0.1 -> 10.41.0.3, UDP 12345 -> 4242.
+udp=$(echo "$g3mac" | tr -d ':')020000000041080045000020000000004011
+udp=${udp}00000a2900010a29000330391092000c000061626364
+tx=$(port_stat vif43.0 tx_packets)
+check "packet-out with output:TABLE (OpenFlow 1.3)" \
+    ovs-ofctl -O OpenFlow13 packet-out "$M" CONTROLLER "output:TABLE" "$udp"
+sleep 0.3
+check "the tables sent it out of port 3" \
+    test "$(($(port_stat vif43.0 tx_packets) - tx))" -eq 1
+check "and the rule counted it" \
+    grep_in "$(ovs-ofctl -O OpenFlow13 dump-flows "$M")" \
+    "n_packets=1, .*priority=500,udp,tp_dst=4242"
+check "mod-flows with reset_counts zeroes the counters" \
+    ovs-ofctl -O OpenFlow13 mod-flows "$M" \
+    "reset_counts,table=0,udp,tp_dst=4242,actions=output:3"
+check "n_packets is 0 again" \
+    grep_in "$(ovs-ofctl -O OpenFlow13 dump-flows "$M")" \
+    "n_packets=0, .*priority=500,udp,tp_dst=4242"
+
 # Monitor: packet-ins, flow-removed and port-status.
 ovs-ofctl -O OpenFlow13 monitor "$M" 65534 --unixctl="$T/monitor.ctl" \
     >"$T/monitor" 2>&1 &
@@ -155,7 +186,9 @@ ovs-ofctl -O OpenFlow13 add-flow "$M" \
     "table=0,priority=300,udp,tp_dst=9,hard_timeout=1,send_flow_rem,actions=drop"
 ip netns exec xvs-g41 ping -c 2 -i 0.2 -W 1 10.41.0.3 >/dev/null 2>&1
 ctl add-port xenbr0 vif44.0 type=xenvif ofport=4 >/dev/null
-sleep 2
+sleep 1.5
+ctl del-port xenbr0 vif44.0
+sleep 0.5
 kill "$MON" 2>/dev/null
 wait "$MON" 2>/dev/null
 mon=$(cat "$T/monitor")
@@ -169,6 +202,8 @@ check "monitor saw the hard timeout's flow-removed" \
     grep_in "$mon" "OFPT_FLOW_REMOVED.*reason=hard"
 check "monitor saw the port-status of the added port" \
     grep_in "$mon" "OFPT_PORT_STATUS.*ADD: 4\(vif44.0\)"
+check "and of its deletion" \
+    grep_in "$mon" "OFPT_PORT_STATUS.*DEL: 4\(vif44.0\)"
 check "the timed-out rule is gone" \
     sh -c '! ovs-ofctl -O OpenFlow13 dump-flows "$1" | grep -q "tp_dst=9"' _ "$M"
 check "controller flows were not saved to the configuration file" \

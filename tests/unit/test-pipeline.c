@@ -521,6 +521,9 @@ actions_of(struct pipeline *pl, uint16_t in, const struct packet *p,
         case DP_ACTION_SET_TP_DST:
             ds_put_format(&s, "set_tp_dst:%d", ntohs(a->be16));
             break;
+        case DP_ACTION_METER:
+            ds_put_cstr(&s, "meter");
+            break;
         default:
             ds_put_format(&s, "type%d", a->type);
         }
@@ -820,6 +823,85 @@ test_pipeline_group_delete_takes_its_flows(void **state)
     assert_int_equal(pipeline_flow_count(pl), 1);
 }
 
+
+static struct dp_meter_config last_meter;
+static uint32_t last_meter_slot;
+static int n_meter_dels;
+
+static int
+record_meter_set(void *aux OVS_UNUSED, uint32_t slot,
+                 const struct dp_meter_config *cfg, char **errp)
+{
+    last_meter = *cfg;
+    last_meter_slot = slot;
+    *errp = NULL;
+    return 0;
+}
+
+static void
+record_meter_del(void *aux OVS_UNUSED, uint32_t slot OVS_UNUSED)
+{
+    n_meter_dels++;
+}
+
+static void
+test_pipeline_meters_police_before_actions(void **state)
+{
+    struct pipeline *pl = *state;
+    static const struct pipeline_hooks hooks = {
+        .meter_set = record_meter_set,
+        .meter_del = record_meter_del,
+    };
+    struct packet p = udp(MAC2, MAC1, 53);
+    struct dp_upcall up;
+    char *err = NULL;
+
+    pipeline_set_hooks(pl, &hooks, NULL);
+    n_meter_dels = 0;
+    /* Two drop bands: the lower rate is the one that drops. */
+    assert_int_equal(pipeline_meter_add(pl, "meter=7,pktps,burst,bands="
+                                        "type=drop rate=500 burst_size=9 "
+                                        "type=drop rate=100 burst_size=3",
+                                        &err), 0);
+    assert_true(last_meter.pktps);
+    assert_int_equal(last_meter.rate, 100);
+    assert_int_equal(last_meter.burst, 3);
+
+    add_flow(pl, "in_port=1,actions=meter:7,output:2");
+    char *got = actions_of(pl, 1, &p, &up);
+    assert_string_equal(got, "meter,out:2");
+    assert_int_equal(up.actions.a[0].type, DP_ACTION_METER);
+    assert_int_equal(up.actions.a[0].arg, last_meter_slot);
+    free(got);
+
+    /* Refused: both kbps and pktps; a missing meter in a flow. */
+    assert_int_not_equal(pipeline_meter_add(pl, "meter=8,kbps,pktps,bands="
+                                            "type=drop rate=5", &err), 0);
+    assert_non_null(strstr(err, "kbps or pktps"));
+    free(err);
+    assert_int_not_equal(pipeline_flow_add(pl, "actions=meter:9,output:2",
+                                           &err), 0);
+    assert_non_null(strstr(err, "meter 9 does not exist"));
+    free(err);
+
+    /* Another bridge's meter gets a datapath meter of its own. */
+    struct pipeline *other = pipeline_create("br1");
+    uint32_t first_slot = last_meter_slot;
+    pipeline_set_hooks(other, &hooks, NULL);
+    assert_int_equal(pipeline_meter_add(other, "meter=7,pktps,bands="
+                                        "type=drop rate=5", &err), 0);
+    assert_int_not_equal(last_meter_slot, first_slot);
+    pipeline_destroy(other);
+    n_meter_dels = 0;
+
+    /* Deleting the meter takes its flow and frees the datapath meter. */
+    size_t n;
+    pipeline_meters_del(pl, 7, &n);
+    assert_int_equal(n, 1);
+    assert_int_equal(n_meter_dels, 1);
+    assert_int_equal(pipeline_flow_count(pl), 0);
+}
+
 int
 main(void)
 {
@@ -857,6 +939,7 @@ main(void)
         T(test_pipeline_group_select_hashes_the_5_tuple),
         T(test_pipeline_group_fast_failover_follows_liveness),
         T(test_pipeline_group_delete_takes_its_flows),
+        T(test_pipeline_meters_police_before_actions),
     };
     return cmocka_run_group_tests_name("pipeline", tests, NULL, NULL);
 }

@@ -1,0 +1,106 @@
+#!/bin/sh
+# Meters police traffic in the datapath: a guest's burst beyond a pktps
+# rate is dropped, a kbps meter holds a bandwidth, counters account for
+# every packet; deleting a meter deletes its flows; xvs-ctl meters are
+# saved and come back on restart.
+. "$(dirname "$0")/lib.sh"
+begin
+command -v ovs-ofctl >/dev/null || skip_all "needs ovs-ofctl (openvswitch-common)"
+command -v bash >/dev/null || skip_all "needs bash (/dev/udp)"
+
+add_guest xvs-g81 vif81.0 10.81.0.1
+add_guest xvs-g82 vif82.0 10.81.0.2
+write_config <<'YAML'
+bridges:
+  - name: xenbr0
+    internal-port: false
+    ports:
+      - {name: vif81.0, type: xenvif, ofport: 1}
+      - {name: vif82.0, type: xenvif, ofport: 2}
+YAML
+check "xvs-switchd starts" start_switchd
+M=unix:$T/xenbr0.mgmt
+O="ovs-ofctl -O OpenFlow13"
+ip netns exec xvs-g81 ip neigh replace 10.81.0.2 lladdr "$(guest_mac xvs-g82)" dev eth0
+
+check "add-meter pktps (10 packets/s, burst 5)" $O add-meter "$M" \
+    "meter=1,pktps,burst,stats,bands=type=drop rate=10 burst_size=5"
+check "a flow through the meter" $O add-flow "$M" \
+    "priority=10,udp,in_port=1,actions=meter:1,output:2"
+check "the rest by NORMAL" $O add-flow "$M" "priority=0,actions=NORMAL"
+
+send_udp() {    # send_udp COUNT: COUNT datagrams to guest 2, back to back
+    ip netns exec xvs-g81 bash -c '
+        exec 3<>/dev/udp/10.81.0.2/9
+        for i in $(seq 1 '"$1"'); do echo x >&3; done' 2>/dev/null
+}
+tx0=$(port_stat vif82.0 tx_packets)
+send_udp 200
+sleep 0.5
+tx1=$(port_stat vif82.0 tx_packets)
+passed=$((tx1 - tx0))
+check "the meter let a burst through, not 200 ($passed passed)" \
+    test "$passed" -ge 1 -a "$passed" -le 40
+stats=$($O meter-stats "$M")
+check "meter stats saw all 200 packets" \
+    grep_in "$stats" "meter:1 flow_count:1 packet_in_count:200 "
+check "and the band dropped exactly those that did not pass" \
+    grep_in "$stats" "0: packet_count:$((200 - passed)) "
+check "dump-meters via xvs-ctl agrees" \
+    grep_in "$(ctl dump-meters xenbr0)" "flows=1, packets=200, .*dropped=$((200 - passed)),"
+
+# The bucket refills: after a second, traffic passes again.
+sleep 1
+tx2=$(port_stat vif82.0 tx_packets)
+send_udp 3
+sleep 0.3
+tx3=$(port_stat vif82.0 tx_packets)
+check "after a second the meter passes packets again ($tx2 -> $tx3)" \
+    test $((tx3 - tx2)) -ge 3
+
+# A kbps meter: 200 datagrams of 1000 bytes in a burst at 80 kbit/s
+# (10 kB/s, burst 16 kbit) lets a few through.
+check "modify meter 1 to kbps" $O mod-meter "$M" \
+    "meter=1,kbps,burst,bands=type=drop rate=80 burst_size=16"
+tx4=$(port_stat vif82.0 tx_packets)
+ip netns exec xvs-g81 bash -c '
+    exec 3<>/dev/udp/10.81.0.2/9
+    for i in $(seq 1 200); do head -c 1000 /dev/zero >&3; done' 2>/dev/null
+sleep 0.5
+tx5=$(port_stat vif82.0 tx_packets)
+check "the kbps meter held the burst to a few kB ($((tx5 - tx4)) of 200)" \
+    test $((tx5 - tx4)) -ge 1 -a $((tx5 - tx4)) -le 10
+
+# Errors.
+out=$($O add-meter "$M" "meter=2,kbps,bands=type=dscp_remark rate=100 prec_level=1" 2>&1)
+check "a dscp_remark band is refused: OFPMMFC_BAD_BAND" grep_in "$out" OFPMMFC_BAD_BAND
+out=$($O add-flow "$M" "actions=meter:9,output:2" 2>&1)
+check "a flow to a missing meter is refused: OFPMMFC_INVALID_METER" \
+    grep_in "$out" OFPMMFC_INVALID_METER
+out=$($O add-meter "$M" "meter=1,pktps,bands=type=drop rate=5" 2>&1)
+check "adding an existing meter: OFPMMFC_METER_EXISTS" \
+    grep_in "$out" OFPMMFC_METER_EXISTS
+check "meter-features lists drop bands, kbps and pktps" \
+    grep_in "$($O meter-features "$M")" "capabilities: kbps pktps burst stats"
+
+check "del-meters removes meter 1" $O del-meters "$M" meter=1
+check "and the flow that used it" \
+    sh -c '! ovs-ofctl -O OpenFlow13 dump-flows "$1" | grep -q "meter:1"' _ "$M"
+
+# xvs-ctl meters are saved and restored.
+check "xvs-ctl add-meter" ctl add-meter xenbr0 \
+    "meter=5,pktps,bands=type=drop rate=50"
+check "xvs-ctl add-flow using it" ctl add-flow xenbr0 \
+    "priority=20,udp,in_port=1,actions=meter:5,output:2"
+check "the meter is saved" grep -q "meter=5,pktps" "$T/xvs.yaml"
+out=$(ctl add-meter xenbr0 "meter=6,kbps,pktps,bands=type=drop rate=5" 2>&1)
+check "xvs-ctl add-meter refuses a bad meter ($out)" grep_in "$out" "bad meter"
+stop_switchd
+check "xvs-switchd restarts" start_switchd
+check "meter 5 is back" grep_in "$(ctl dump-meters xenbr0)" "flows=1, .*meter=5,pktps"
+tx6=$(port_stat vif82.0 tx_packets)
+send_udp 300
+sleep 0.5
+tx7=$(port_stat vif82.0 tx_packets)
+check "and polices its flow ($((tx7 - tx6)) of 300 passed)" \
+    test $((tx7 - tx6)) -ge 1 -a $((tx7 - tx6)) -lt 300
