@@ -40,6 +40,17 @@ enum dp_action_type {
     DP_ACTION_SET_TP_DST,
     DP_ACTION_METER,              /* Police with meter 'arg': a packet over
                                    * its rate is dropped here. */
+    DP_ACTION_PUSH_MPLS,          /* Push label stack entry 'be32' after the
+                                   * VLAN tags; the Ethertype becomes
+                                   * 'port' (host order). */
+    DP_ACTION_POP_MPLS,           /* Pop the top label stack entry; the
+                                   * Ethertype becomes 'port'. */
+    DP_ACTION_SET_MPLS_LSE,       /* The top label stack entry becomes
+                                   * 'be32'. */
+    DP_ACTION_SET_IPV6_WORD,      /* Word 'port' & 3 of the IPv6 source
+                                   * ('port' < 4) or destination address
+                                   * becomes 'be32', with L4 checksum
+                                   * update. */
 };
 
 /* Flags of a megaflow, set by the pipeline on the upcall. */

@@ -217,6 +217,74 @@ set_ip_tos_ttl(uint8_t *p, uint32_t len, const struct dp_action *a)
     }
 }
 
+uint32_t
+pkt_l2_len(const uint8_t *p, uint32_t len)
+{
+    uint16_t type;
+    return l3_offset(p, len, &type);
+}
+
+static bool
+is_mpls(uint16_t type)
+{
+    return type == 0x8847 || type == 0x8848;
+}
+
+static void
+set_mpls_lse(uint8_t *p, uint32_t len, uint32_t lse)
+{
+    uint16_t type;
+    uint32_t ofs = l3_offset(p, len, &type);
+
+    if (ofs && is_mpls(type) && len >= ofs + 4) {
+        memcpy(p + ofs, &lse, 4);
+    }
+}
+
+/* The L4 checksum offset of an IPv6 packet's next header 'proto', when
+ * the transport header follows the fixed header directly; -1 if none. */
+static int
+ipv6_l4_csum_offset(uint8_t proto)
+{
+    return proto == 6 ? 16 : proto == 17 ? 6 : proto == 58 ? 2 : -1;
+}
+
+static void
+set_ipv6_word(uint8_t *p, uint32_t len, const struct dp_action *a)
+{
+    uint16_t type;
+    uint32_t ofs = l3_offset(p, len, &type);
+
+    if (!ofs || type != ETH_TYPE_IPV6 || len < ofs + 40) {
+        return;
+    }
+    uint8_t *ip = p + ofs;
+    uint8_t *field = ip + (a->port < 4 ? 8 : 24) + 4 * (a->port & 3);
+    uint32_t old;
+    memcpy(&old, field, 4);
+    if (old == a->be32) {
+        return;
+    }
+    memcpy(field, &a->be32, 4);
+
+    /* The pseudo-header covers the addresses: fix the transport checksum
+     * when the transport header follows the fixed header. */
+    uint8_t proto = ip[6];
+    int co = ipv6_l4_csum_offset(proto);
+    if (co >= 0 && len >= ofs + 40 + co + 2) {
+        uint8_t *l4 = ip + 40;
+        uint16_t csum = get16(l4 + co);
+        if (proto == 17 && !csum) {
+            return;
+        }
+        csum = csum_update32(csum, old, a->be32);
+        if (proto == 17 && !csum) {
+            csum = 0xffff;
+        }
+        put16(l4 + co, csum);
+    }
+}
+
 bool
 pkt_edit(uint8_t *p, uint32_t len, const struct dp_action *a)
 {
@@ -255,11 +323,21 @@ pkt_edit(uint8_t *p, uint32_t len, const struct dp_action *a)
         set_tp_port(p, len, a->type == DP_ACTION_SET_TP_SRC, a->be16);
         return true;
 
+    case DP_ACTION_SET_MPLS_LSE:
+        set_mpls_lse(p, len, a->be32);
+        return true;
+
+    case DP_ACTION_SET_IPV6_WORD:
+        set_ipv6_word(p, len, a);
+        return true;
+
     case DP_ACTION_OUTPUT:
     case DP_ACTION_PUSH_VLAN:
     case DP_ACTION_POP_VLAN:
     case DP_ACTION_CONTROLLER:
     case DP_ACTION_METER:
+    case DP_ACTION_PUSH_MPLS:
+    case DP_ACTION_POP_MPLS:
         break;
     }
     return false;

@@ -15,4 +15,8 @@
  * Returns false if 'a' is not a set action. */
 bool pkt_edit(uint8_t *p, uint32_t len, const struct dp_action *a);
 
+/* The length of the packet's Ethernet header with its VLAN tags (where an
+ * MPLS label stack starts), or 0 if the frame is too short. */
+uint32_t pkt_l2_len(const uint8_t *p, uint32_t len);
+
 #endif /* pkt-edit.h */

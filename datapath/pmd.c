@@ -114,6 +114,41 @@ pmd_to_controller(struct pmd *pmd, struct rte_mbuf *m, uint32_t in_port,
     }
 }
 
+/* Pushes or pops an MPLS label stack entry right after the Ethernet
+ * header and its VLAN tags.  Returns false if the packet cannot take it
+ * (no headroom, too short). */
+static bool
+pmd_mpls(struct rte_mbuf *m, const struct dp_action *act)
+{
+    uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+    uint32_t l2 = pkt_l2_len(p, rte_pktmbuf_data_len(m));
+    uint16_t type = rte_cpu_to_be_16(act->port);
+
+    if (!l2) {
+        return false;
+    }
+    if (act->type == DP_ACTION_PUSH_MPLS) {
+        uint8_t *n = (uint8_t *) rte_pktmbuf_prepend(m, 4);
+        if (!n) {
+            return false;
+        }
+        memmove(n, n + 4, l2);
+        memcpy(n + l2, &act->be32, 4);
+        memcpy(n + l2 - 2, &type, 2);
+    } else {
+        if (rte_pktmbuf_data_len(m) < l2 + 4) {
+            return false;
+        }
+        memmove(p + 4, p, l2);
+        p = (uint8_t *) rte_pktmbuf_adj(m, 4);
+        if (!p) {
+            return false;
+        }
+        memcpy(p + l2 - 2, &type, 2);
+    }
+    return true;
+}
+
 /* Executes actions that modify packets on one packet.  Each output takes
  * a reference to the mbuf as it stands; an edit of an mbuf that an output
  * still holds works on a copy (an allocation, on this slow-ish path only:
@@ -153,6 +188,12 @@ pmd_execute_one(struct pmd *pmd, struct rte_mbuf *m, uint32_t in_port,
         if (act->type == DP_ACTION_PUSH_VLAN) {
             m->vlan_tci = act->tci;
             if (rte_vlan_insert(&m)) {
+                rte_pktmbuf_free(m);
+                m = NULL;
+            }
+        } else if (act->type == DP_ACTION_PUSH_MPLS
+                   || act->type == DP_ACTION_POP_MPLS) {
+            if (!pmd_mpls(m, act)) {
                 rte_pktmbuf_free(m);
                 m = NULL;
             }

@@ -2033,6 +2033,21 @@ format_dp_actions(struct ds *s, const struct dp_cache_entry *e)
         case DP_ACTION_METER:
             ds_put_format(s, "meter(%"PRIu32")", a->arg);
             break;
+        case DP_ACTION_PUSH_MPLS:
+            ds_put_format(s, "push_mpls:%#"PRIx16"/%#"PRIx32, a->port,
+                          ntohl(a->be32));
+            break;
+        case DP_ACTION_POP_MPLS:
+            ds_put_format(s, "pop_mpls:%#"PRIx16, a->port);
+            break;
+        case DP_ACTION_SET_MPLS_LSE:
+            ds_put_format(s, "set_mpls_lse:%#"PRIx32, ntohl(a->be32));
+            break;
+        case DP_ACTION_SET_IPV6_WORD:
+            ds_put_format(s, "set_ipv6_%s[%d]:%#"PRIx32,
+                          a->port < 4 ? "src" : "dst", a->port & 3,
+                          ntohl(a->be32));
+            break;
         default:
             ds_put_format(s, "unknown(%u)", a->type);
             break;

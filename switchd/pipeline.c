@@ -593,6 +593,8 @@ set_field_supported(enum mf_field_id id)
     case MFF_IP_DSCP: case MFF_IP_DSCP_SHIFTED: case MFF_IP_ECN:
     case MFF_IP_TTL:
     case MFF_TCP_SRC: case MFF_TCP_DST: case MFF_UDP_SRC: case MFF_UDP_DST:
+    case MFF_IPV6_SRC: case MFF_IPV6_DST:
+    case MFF_MPLS_LABEL: case MFF_MPLS_TC: case MFF_MPLS_TTL:
     case MFF_METADATA:
     CASE_MFF_REGS:
     CASE_MFF_XREGS:
@@ -667,6 +669,13 @@ check_ofpacts__(const struct pipeline *pl, const struct ofpact *ofpacts,
             }
             break;
         }
+        case OFPACT_PUSH_MPLS:
+        case OFPACT_POP_MPLS:
+        case OFPACT_SET_MPLS_LABEL:
+        case OFPACT_SET_MPLS_TC:
+        case OFPACT_SET_MPLS_TTL:
+        case OFPACT_DEC_MPLS_TTL:
+            break;
         case OFPACT_PUSH_VLAN:
             if (ofpact_get_PUSH_VLAN(a)->ethertype != htons(ETH_TYPE_VLAN)) {
                 return check_fail(msg, OFPERR_OFPBAC_BAD_ARGUMENT,
@@ -1546,7 +1555,9 @@ supported_ofpacts(void)
         OFPACT_SET_IPV4_DST, OFPACT_SET_IP_DSCP, OFPACT_SET_IP_ECN,
         OFPACT_SET_IP_TTL, OFPACT_DEC_TTL, OFPACT_SET_L4_SRC_PORT,
         OFPACT_SET_L4_DST_PORT, OFPACT_SET_FIELD, OFPACT_RESUBMIT,
-        OFPACT_NOTE, OFPACT_GROUP,
+        OFPACT_NOTE, OFPACT_GROUP, OFPACT_PUSH_MPLS, OFPACT_POP_MPLS,
+        OFPACT_SET_MPLS_LABEL, OFPACT_SET_MPLS_TC, OFPACT_SET_MPLS_TTL,
+        OFPACT_DEC_MPLS_TTL,
     };
     uint64_t bits = 0;
     for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
@@ -2824,8 +2835,31 @@ commit(struct xlate *x)
         memcpy(a->mac, f->dl_dst.ea, 6);
         b->dl_dst = f->dl_dst;
     }
+    if (eth_type_mpls(f->dl_type)) {
+        if (b->mpls_lse[0] != f->mpls_lse[0]
+            && (a = dp_actions_put(acts, DP_ACTION_SET_MPLS_LSE))) {
+            a->be32 = f->mpls_lse[0];
+            b->mpls_lse[0] = f->mpls_lse[0];
+        }
+        return;
+    }
     if (!is_ip_any(f)) {
         return;
+    }
+    if (f->dl_type == htons(ETH_TYPE_IPV6)) {
+        for (int i = 0; i < 8; i++) {
+            const struct in6_addr *fa = i < 4 ? &f->ipv6_src : &f->ipv6_dst;
+            struct in6_addr *ba = i < 4 ? &b->ipv6_src : &b->ipv6_dst;
+            ovs_be32 fw, bw;
+            memcpy(&fw, &fa->s6_addr[4 * (i & 3)], 4);
+            memcpy(&bw, &ba->s6_addr[4 * (i & 3)], 4);
+            if (fw != bw && (a = dp_actions_put(acts,
+                                                DP_ACTION_SET_IPV6_WORD))) {
+                a->port = i;
+                a->be32 = fw;
+                memcpy(&ba->s6_addr[4 * (i & 3)], &fw, 4);
+            }
+        }
     }
     if (f->dl_type == htons(ETH_TYPE_IP)) {
         if (b->nw_src != f->nw_src
@@ -3379,9 +3413,13 @@ xlate_set_field(struct xlate *x, const struct mf_field *mf,
         WC_MASK_FIELD_MASK(x->wc, vlans[0].tci, htons(VLAN_CFI));
         return;
     }
-    /* commit() compares the whole field: its value is now part of the
-     * decision. */
+    /* commit() compares the whole field (the whole label stack entry for
+     * MPLS fields): its value is now part of the decision. */
     mf_mask_field(mf, x->wc);
+    if (mf->id == MFF_MPLS_LABEL || mf->id == MFF_MPLS_TC
+        || mf->id == MFF_MPLS_TTL) {
+        WC_MASK_FIELD(x->wc, mpls_lse[0]);
+    }
     mf_set_flow_value_masked(mf, value, mask, x->flow);
 }
 
@@ -3560,6 +3598,69 @@ xlate_actions(struct xlate *x, const struct ofpact *ofpacts, size_t len)
                             ofpact_set_field_mask(sf));
             break;
         }
+        case OFPACT_PUSH_MPLS: {
+            ovs_be16 type = ofpact_get_PUSH_MPLS(a)->ethertype;
+            int n = flow_count_mpls_labels(flow, x->wc);
+            commit(x);
+            if (n >= FLOW_MAX_MPLS_LABELS) {
+                static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+                VLOG_WARN_RL(&rl, "%s: push_mpls on a packet with %d labels: "
+                             "dropped", x->pl->name, n);
+                dp_actions_init(&x->up->actions);
+                x->exit = true;
+                break;
+            }
+            flow_push_mpls(flow, n, type, x->wc, true);
+            struct dp_action *p = dp_actions_put(&x->up->actions,
+                                                 DP_ACTION_PUSH_MPLS);
+            if (p) {
+                p->port = ntohs(type);
+                p->be32 = flow->mpls_lse[0];
+            }
+            x->base = *flow;
+            break;
+        }
+        case OFPACT_POP_MPLS: {
+            ovs_be16 type = ofpact_get_POP_MPLS(a)->ethertype;
+            int n = flow_count_mpls_labels(flow, x->wc);
+            commit(x);
+            if (n && flow_pop_mpls(flow, n, type, x->wc)) {
+                struct dp_action *p = dp_actions_put(&x->up->actions,
+                                                     DP_ACTION_POP_MPLS);
+                if (p) {
+                    p->port = ntohs(type);
+                }
+                x->base = *flow;
+            }
+            break;
+        }
+        case OFPACT_SET_MPLS_LABEL:
+        case OFPACT_SET_MPLS_TC:
+        case OFPACT_SET_MPLS_TTL:
+        case OFPACT_DEC_MPLS_TTL:
+            WC_MASK_FIELD(x->wc, dl_type);
+            if (!eth_type_mpls(flow->dl_type)) {
+                break;
+            }
+            WC_MASK_FIELD(x->wc, mpls_lse[0]);
+            if (a->type == OFPACT_SET_MPLS_LABEL) {
+                flow_set_mpls_label(flow, 0,
+                                    ofpact_get_SET_MPLS_LABEL(a)->label);
+            } else if (a->type == OFPACT_SET_MPLS_TC) {
+                flow_set_mpls_tc(flow, 0, ofpact_get_SET_MPLS_TC(a)->tc);
+            } else if (a->type == OFPACT_SET_MPLS_TTL) {
+                flow_set_mpls_ttl(flow, 0, ofpact_get_SET_MPLS_TTL(a)->ttl);
+            } else {
+                uint8_t ttl = mpls_lse_to_ttl(flow->mpls_lse[0]);
+                if (ttl > 1) {
+                    flow_set_mpls_ttl(flow, 0, ttl - 1);
+                } else {
+                    xlate_controller(x, OFPR_INVALID_TTL, UINT16_MAX, 0,
+                                     false);
+                    x->exit = true;
+                }
+            }
+            break;
         case OFPACT_WRITE_METADATA: {
             const struct ofpact_metadata *md = ofpact_get_WRITE_METADATA(a);
             flow->metadata = (flow->metadata & ~md->mask)

@@ -87,7 +87,8 @@ INTEGRATION_TESTS = \
 	tests/integration/test-meters.sh \
 	tests/integration/test-of-errors.sh \
 	tests/integration/test-barrier.sh \
-	tests/integration/test-osken.sh
+	tests/integration/test-osken.sh \
+	tests/integration/test-mpls.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh \
 	tests/integration/send-tagged-arp.py tests/integration/of-errors.py \

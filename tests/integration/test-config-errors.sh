@@ -38,9 +38,9 @@ bridges:
   - name: xenbr0
     flows:
       - "priority=0 actions=NORMAL"
-      - "in_port=1,actions=push_mpls:0x8847"
+      - "ip,in_port=1,actions=ct(commit)"
 YAML
-expect_config_error "xvs.yaml:9: bridges[0].flows[1]: action \"push_mpls\" is not supported"
+expect_config_error "xvs.yaml:9: bridges[0].flows[1]: action \"ct\" is not supported"
 
 write_config <<'YAML'
 bridges:

@@ -275,8 +275,8 @@ test_pipeline_rejects_bad_flows_without_change(void **state)
         const char *flow;
         const char *error;
     } bad[] = {
-        { "in_port=1,actions=push_mpls:0x8847",
-          "action \"push_mpls\" is not supported" },
+        { "in_port=1,actions=learn(table=1,output:NXM_OF_IN_PORT[])",
+          "action \"learn\" is not supported" },
         { "in_port=1,actions=output:TABLE",
           "output to TABLE is only for packet-out" },
         { "table=3,actions=goto_table:2",
@@ -523,6 +523,20 @@ actions_of(struct pipeline *pl, uint16_t in, const struct packet *p,
             break;
         case DP_ACTION_METER:
             ds_put_cstr(&s, "meter");
+            break;
+        case DP_ACTION_PUSH_MPLS:
+            ds_put_format(&s, "push_mpls:%d/%d", ntohl(a->be32) >> 12,
+                          ntohl(a->be32) & 0xff);
+            break;
+        case DP_ACTION_POP_MPLS:
+            ds_put_format(&s, "pop_mpls:%#x", a->port);
+            break;
+        case DP_ACTION_SET_MPLS_LSE:
+            ds_put_format(&s, "set_mpls:%d/%d", ntohl(a->be32) >> 12,
+                          ntohl(a->be32) & 0xff);
+            break;
+        case DP_ACTION_SET_IPV6_WORD:
+            ds_put_format(&s, "set_ipv6[%d]:%08x", a->port, ntohl(a->be32));
             break;
         default:
             ds_put_format(&s, "type%d", a->type);
@@ -902,6 +916,49 @@ test_pipeline_meters_police_before_actions(void **state)
     assert_int_equal(pipeline_flow_count(pl), 0);
 }
 
+
+static void
+test_pipeline_mpls_push_set_pop(void **state)
+{
+    struct pipeline *pl = *state;
+    struct packet p = udp(MAC2, MAC1, 53);
+
+    /* Push takes the TTL from IP (64); the label is set before the first
+     * output; table 1 sees the MPLS packet and pops it. */
+    add_flow(pl, "in_port=1,ip,actions=push_mpls:0x8847,"
+             "set_field:100->mpls_label,output:3,resubmit(,1)");
+    add_flow(pl, "table=1,mpls,mpls_label=100,actions=dec_mpls_ttl,"
+             "output:3,pop_mpls:0x0800,output:2");
+    assert_actions(pl, 1, &p, "push_mpls:0/64,set_mpls:100/64,out:3,"
+                   "set_mpls:100/63,out:3,pop_mpls:0x800,out:2");
+}
+
+static void
+test_pipeline_ipv6_address_rewrite(void **state)
+{
+    struct pipeline *pl = *state;
+    struct packet p = { .len = 62 };
+
+    memcpy(p.data, MAC2, 6);
+    memcpy(p.data + 6, MAC1, 6);
+    p.data[12] = 0x86;
+    p.data[13] = 0xdd;
+    p.data[14] = 0x60;
+    p.data[19] = 8;             /* Payload length. */
+    p.data[20] = 17;            /* UDP. */
+    p.data[21] = 64;
+    p.data[22] = 0xfe;          /* fe80::1 -> fe80::2 */
+    p.data[23] = 0x80;
+    p.data[37] = 1;
+    p.data[38] = 0xfe;
+    p.data[39] = 0x80;
+    p.data[53] = 2;
+    p.data[59] = 8;
+    add_flow(pl, "ipv6,actions=set_field:fe80::99->ipv6_dst,output:2");
+    /* Only the word that changes is written. */
+    assert_actions(pl, 1, &p, "set_ipv6[7]:00000099,out:2");
+}
+
 int
 main(void)
 {
@@ -940,6 +997,8 @@ main(void)
         T(test_pipeline_group_fast_failover_follows_liveness),
         T(test_pipeline_group_delete_takes_its_flows),
         T(test_pipeline_meters_police_before_actions),
+        T(test_pipeline_mpls_push_set_pop),
+        T(test_pipeline_ipv6_address_rewrite),
     };
     return cmocka_run_group_tests_name("pipeline", tests, NULL, NULL);
 }

@@ -165,6 +165,63 @@ test_truncated_frames_are_left_alone(void **state)
     }
 }
 
+/* 0 if the UDP-over-IPv6 checksum at 'ip' verifies. */
+static uint16_t
+udp6_check(const uint8_t *ip)
+{
+    size_t len = (ip[4] << 8) | ip[5];
+    uint32_t sum = sum16(ip + 8, 32, 0) + 17 + len;
+    return fold(sum16(ip + 40, len, sum));
+}
+
+static void
+test_ipv6_rewrite_keeps_udp_checksum(void **state)
+{
+    uint8_t p[128] = { 0 };
+    uint8_t *ip = p + 14;
+
+    (void) state;
+    p[12] = 0x86;
+    p[13] = 0xdd;
+    ip[0] = 0x60;
+    ip[5] = 13;
+    ip[6] = 17;
+    ip[7] = 64;
+    memcpy(ip + 8, "\xfe\x80\0\0\0\0\0\0\0\0\0\0\0\0\0\x01", 16);
+    memcpy(ip + 24, "\xfe\x80\0\0\0\0\0\0\0\0\0\0\0\0\0\x02", 16);
+    memcpy(ip + 40, "\x30\x39\x00\x35\x00\x0d\x00\x00" "hello", 13);
+    uint16_t c = udp6_check(ip);
+    ip[46] = c >> 8;
+    ip[47] = c;
+    assert_int_equal(udp6_check(ip), 0);
+
+    struct dp_action a = { .type = DP_ACTION_SET_IPV6_WORD, .port = 7 };
+    a.be32 = htonl(0x99);
+    assert_true(pkt_edit(p, 14 + 40 + 13, &a));
+    a.port = 0;
+    a.be32 = htonl(0x20010db8);
+    assert_true(pkt_edit(p, 14 + 40 + 13, &a));
+    assert_int_equal(ip[39], 0x99);
+    assert_int_equal(ip[8], 0x20);
+    assert_int_equal(udp6_check(ip), 0);
+}
+
+static void
+test_mpls_lse_rewrite(void **state)
+{
+    uint8_t p[64] = { 0 };
+
+    (void) state;
+    p[12] = 0x81;               /* Behind a VLAN tag. */
+    p[16] = 0x88;
+    p[17] = 0x47;
+    struct dp_action a = { .type = DP_ACTION_SET_MPLS_LSE };
+    a.be32 = htonl((100 << 12) | (1 << 8) | 63);
+    assert_true(pkt_edit(p, sizeof p, &a));
+    assert_memory_equal(p + 18, "\x00\x06\x41\x3f", 4);
+    assert_int_equal(pkt_l2_len(p, sizeof p), 18);
+}
+
 static void
 test_non_set_actions_are_refused(void **state)
 {
@@ -182,6 +239,8 @@ main(void)
         cmocka_unit_test(test_rewrites_keep_checksums_valid),
         cmocka_unit_test(test_udp_without_checksum_stays_without),
         cmocka_unit_test(test_truncated_frames_are_left_alone),
+        cmocka_unit_test(test_ipv6_rewrite_keeps_udp_checksum),
+        cmocka_unit_test(test_mpls_lse_rewrite),
         cmocka_unit_test(test_non_set_actions_are_refused),
     };
     return cmocka_run_group_tests_name("pkt-edit", tests, NULL, NULL);
