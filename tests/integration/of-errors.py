@@ -161,6 +161,69 @@ def main():
         print("FAIL a stale master generation id: %s" % e)
         conn = Conn(path)
 
+    # Two masters: the second demotes the first, whose flow_mods are then
+    # refused; the new master's are taken.
+    try:
+        def role(c, r, gen, xid):
+            return decode(c.transact(
+                hdr(OFPT_ROLE_REQUEST, struct.pack("!I4xQ", r, gen), xid),
+                xid))
+        a, b = Conn(path), Conn(path)
+        role(a, 2, 100, 0x40)
+        reply = role(b, 2, 101, 0x41)
+        demoted = role(a, 0, 0, 0x42)   # NOCHANGE: tells the current role.
+        print("%s a second master demotes the first to slave"
+              % ("PASS" if "role=primary" in reply
+                 and "role=secondary" in demoted else "FAIL"))
+        err = decode(a.transact(hdr(OFPT_FLOW_MOD, flow_mod(
+            insts=apply_actions(output(1))), 0x43), 0x43))
+        print("%s a slave's flow_mod is refused: OFPBRC_IS_SECONDARY (%s)"
+              % ("PASS" if "IS_SECONDARY" in err or "IS_SLAVE" in err
+                 else "FAIL", err.strip().splitlines()[0]))
+        b.s.sendall(hdr(OFPT_FLOW_MOD, flow_mod(
+            insts=apply_actions(output(1))), 0x44))
+        barrier = b.transact(hdr(20, b"", 0x45), 0x45)  # OFPT_BARRIER_REQUEST
+        print("%s the master's flow_mod is taken (barrier reply, no error)"
+              % ("PASS" if barrier[1] == 21 else "FAIL"))
+    except (OSError, EOFError, IndexError) as e:
+        print("FAIL roles: %s" % e)
+
+    # Asynchronous configuration: a connection that asked for packet-ins
+    # (miss_send_len) gets one for a packet-out to CONTROLLER, and none
+    # once its packet-in mask is cleared.
+    try:
+        c = Conn(path)
+        c.s.sendall(hdr(OFPT_SET_CONFIG, struct.pack("!HH", 0, 0xffff), 0x50))
+        ctl = struct.pack("!HHIH6x", 0, 16, 0xfffffffd, 0xffff)
+        pout = hdr(OFPT_PACKET_OUT, struct.pack("!IIH6x", 0xffffffff,
+                                                0xfffffffd, 16) + ctl + pkt,
+                   0x51)
+
+        def packet_in_after(msg):
+            c.s.sendall(msg)
+            c.s.settimeout(1.5)
+            try:
+                while True:
+                    m = c.recv()
+                    if m[1] == 10:      # OFPT_PACKET_IN
+                        return decode(m)
+            except socket.timeout:
+                return None
+            finally:
+                c.s.settimeout(3)
+
+        pin = packet_in_after(pout)
+        print("%s a packet-out to CONTROLLER comes back as a packet-in"
+              % ("PASS" if pin and "OFPT_PACKET_IN" in pin else "FAIL"))
+        # OFPT_SET_ASYNC: packet-in, port-status, flow-removed masks for
+        # master/equal and slave.
+        c.s.sendall(hdr(28, struct.pack("!6I", 0, 0, 7, 7, 15, 15), 0x52))
+        pin = packet_in_after(pout)
+        print("%s with its packet-in mask cleared it gets none"
+              % ("PASS" if pin is None else "FAIL"))
+    except (OSError, EOFError) as e:
+        print("FAIL async: %s" % e)
+
     print("%s the connection still answers echo after all of them"
           % ("PASS" if conn.alive() else "FAIL"))
 

@@ -92,3 +92,48 @@ check "after 15 s without a controller, the bridge is in fail-open" \
     wait_for 25 fail_open
 check "and switches as NORMAL: the guests reach each other" \
     ping_ok xvs-g51 10.51.0.2
+
+# SSL: the controller and xvs authenticate each other with certificates
+# signed by a CA both trust (keys and certificates from the YAML).
+if command -v openssl >/dev/null; then
+    stop_switchd
+    (
+        cd "$T" || exit 1
+        openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem \
+            -days 2 -subj "/CN=xvs-test-ca" >/dev/null 2>&1
+        for n in switch ctl; do
+            openssl req -newkey rsa:2048 -nodes -keyout $n.key -out $n.csr \
+                -subj "/CN=xvs-test-$n" >/dev/null 2>&1
+            openssl x509 -req -in $n.csr -CA ca.pem -CAkey ca.key \
+                -CAcreateserial -out $n.pem -days 2 >/dev/null 2>&1
+        done
+    )
+    SPORT=$((PORT + 1))
+    ovs-testcontroller -O OpenFlow13 -p "$T/ctl.key" -c "$T/ctl.pem" \
+        -C "$T/ca.pem" "pssl:$SPORT:127.0.0.1" --unixctl="$T/tc2.ctl" \
+        --log-file="$T/tc2.log" >/dev/null 2>&1 &
+    PIDS="$PIDS $!"
+    write_config <<YAML
+ssl:
+  private-key: "$T/switch.key"
+  certificate: "$T/switch.pem"
+  ca-cert: "$T/ca.pem"
+bridges:
+  - name: xenbr0
+    fail-mode: secure
+    internal-port: false
+    controllers: ["ssl:127.0.0.1:$SPORT"]
+    ports:
+      - {name: vif51.0, type: xenvif, ofport: 1}
+      - {name: vif52.0, type: xenvif, ofport: 2}
+YAML
+    check "xvs-switchd starts with SSL keys" start_switchd
+    ssl_connected() {
+        grep_in "$(ctl show)" "controller: ssl:127.0.0.1:$SPORT \(connected"
+    }
+    check "xvs connects to the controller over SSL" wait_for 20 ssl_connected
+    check "guests reach each other through the SSL controller" \
+        wait_for 10 ping_ok xvs-g51 10.51.0.2 3
+else
+    diag "no openssl: SSL not tested"
+fi

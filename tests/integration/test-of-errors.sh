@@ -1,6 +1,7 @@
 #!/bin/sh
 # Malformed and inconsistent OpenFlow messages get the right OpenFlow
-# error (as ovs-ofctl decodes it), and the switch keeps serving.
+# error (as ovs-ofctl decodes it), and the switch keeps serving; roles
+# (master, slave) and the asynchronous configuration do what they say.
 . "$(dirname "$0")/lib.sh"
 begin
 command -v ovs-ofctl >/dev/null || skip_all "needs ovs-ofctl (openvswitch-common)"
@@ -25,7 +26,7 @@ while read -r verdict rest; do
     esac
 done <"$T/results"
 check "of-errors.py ran all its cases" \
-    test "$(grep -c '^PASS\|^FAIL' "$T/results")" -eq 21
+    test "$(grep -c '^PASS\|^FAIL' "$T/results")" -eq 26
 check "xvs-switchd is still running" kill -0 "$SWITCHD_PID"
 check "and ovs-ofctl still gets its features" \
     grep_in "$(ovs-ofctl -O OpenFlow13 show "unix:$T/xenbr0.mgmt")" "n_tables:255"
