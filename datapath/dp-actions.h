@@ -51,6 +51,21 @@ enum dp_action_type {
                                    * ('port' < 4) or destination address
                                    * becomes 'be32', with L4 checksum
                                    * update. */
+    DP_ACTION_SET_IPV6_LABEL,     /* The flow label becomes 'be32' (low 20
+                                   * bits). */
+    DP_ACTION_SET_ARP,            /* ARP field 'port' (enum dp_arp_field)
+                                   * becomes 'be16', 'be32' or 'mac'. */
+    DP_ACTION_SET_ICMP,           /* ICMP or ICMPv6 type ('port' 0) or code
+                                   * ('port' 1) becomes 'u8[0]', with the
+                                   * checksum updated. */
+};
+
+enum dp_arp_field {
+    DP_ARP_OP,                    /* 'be16'. */
+    DP_ARP_SHA,                   /* 'mac'. */
+    DP_ARP_SPA,                   /* 'be32'. */
+    DP_ARP_THA,                   /* 'mac'. */
+    DP_ARP_TPA,                   /* 'be32'. */
 };
 
 /* Flags of a megaflow, set by the pipeline on the upcall. */

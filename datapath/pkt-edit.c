@@ -285,6 +285,82 @@ set_ipv6_word(uint8_t *p, uint32_t len, const struct dp_action *a)
     }
 }
 
+static void
+set_ipv6_label(uint8_t *p, uint32_t len, uint32_t be32)
+{
+    uint16_t type;
+    uint32_t ofs = l3_offset(p, len, &type);
+
+    if (ofs && type == ETH_TYPE_IPV6 && len >= ofs + 4) {
+        uint32_t label = ntohl(be32) & 0xfffff;
+        uint8_t *ip = p + ofs;
+        ip[1] = (ip[1] & 0xf0) | (label >> 16);
+        ip[2] = label >> 8;
+        ip[3] = label;
+    }
+}
+
+static void
+set_arp(uint8_t *p, uint32_t len, const struct dp_action *a)
+{
+    static const uint8_t ofs[] = {
+        [DP_ARP_OP] = 6, [DP_ARP_SHA] = 8, [DP_ARP_SPA] = 14,
+        [DP_ARP_THA] = 18, [DP_ARP_TPA] = 24,
+    };
+    uint16_t type;
+    uint32_t l3 = l3_offset(p, len, &type);
+
+    if (!l3 || (type != 0x0806 && type != 0x8035) || len < l3 + 28
+        || a->port > DP_ARP_TPA) {
+        return;
+    }
+    uint8_t *f = p + l3 + ofs[a->port];
+    switch ((enum dp_arp_field) a->port) {
+    case DP_ARP_OP:
+        memcpy(f, &a->be16, 2);
+        break;
+    case DP_ARP_SHA:
+    case DP_ARP_THA:
+        memcpy(f, a->mac, 6);
+        break;
+    case DP_ARP_SPA:
+    case DP_ARP_TPA:
+        memcpy(f, &a->be32, 4);
+        break;
+    }
+}
+
+static void
+set_icmp(uint8_t *p, uint32_t len, const struct dp_action *a)
+{
+    uint16_t type;
+    uint32_t ofs = l3_offset(p, len, &type);
+    uint8_t *l4 = NULL;
+    uint32_t l4_len = 0;
+
+    if (!ofs) {
+        return;
+    }
+    if (type == ETH_TYPE_IPV4) {
+        struct ipv4_ctx c;
+        if (ipv4_find(p, len, &c) && c.l4 && c.ip[9] == 1) {
+            l4 = c.l4;
+            l4_len = c.l4_len;
+        }
+    } else if (type == ETH_TYPE_IPV6 && len >= ofs + 40 && p[ofs + 6] == 58) {
+        l4 = p + ofs + 40;
+        l4_len = len - ofs - 40;
+    }
+    if (!l4 || l4_len < 4) {
+        return;
+    }
+    /* Type and code share the first 16-bit word of the checksummed
+     * header. */
+    uint16_t old = get16(l4);
+    l4[a->port ? 1 : 0] = a->u8[0];
+    put16(l4 + 2, csum_update16(get16(l4 + 2), old, get16(l4)));
+}
+
 bool
 pkt_edit(uint8_t *p, uint32_t len, const struct dp_action *a)
 {
@@ -329,6 +405,18 @@ pkt_edit(uint8_t *p, uint32_t len, const struct dp_action *a)
 
     case DP_ACTION_SET_IPV6_WORD:
         set_ipv6_word(p, len, a);
+        return true;
+
+    case DP_ACTION_SET_IPV6_LABEL:
+        set_ipv6_label(p, len, a->be32);
+        return true;
+
+    case DP_ACTION_SET_ARP:
+        set_arp(p, len, a);
+        return true;
+
+    case DP_ACTION_SET_ICMP:
+        set_icmp(p, len, a);
         return true;
 
     case DP_ACTION_OUTPUT:

@@ -2043,6 +2043,16 @@ format_dp_actions(struct ds *s, const struct dp_cache_entry *e)
         case DP_ACTION_SET_MPLS_LSE:
             ds_put_format(s, "set_mpls_lse:%#"PRIx32, ntohl(a->be32));
             break;
+        case DP_ACTION_SET_IPV6_LABEL:
+            ds_put_format(s, "set_ipv6_label:%#"PRIx32, ntohl(a->be32));
+            break;
+        case DP_ACTION_SET_ARP:
+            ds_put_format(s, "set_arp_field%u", a->port);
+            break;
+        case DP_ACTION_SET_ICMP:
+            ds_put_format(s, "set_icmp_%s:%u", a->port ? "code" : "type",
+                          a->u8[0]);
+            break;
         case DP_ACTION_SET_IPV6_WORD:
             ds_put_format(s, "set_ipv6_%s[%d]:%#"PRIx32,
                           a->port < 4 ? "src" : "dst", a->port & 3,

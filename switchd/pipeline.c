@@ -593,8 +593,12 @@ set_field_supported(enum mf_field_id id)
     case MFF_IP_DSCP: case MFF_IP_DSCP_SHIFTED: case MFF_IP_ECN:
     case MFF_IP_TTL:
     case MFF_TCP_SRC: case MFF_TCP_DST: case MFF_UDP_SRC: case MFF_UDP_DST:
-    case MFF_IPV6_SRC: case MFF_IPV6_DST:
+    case MFF_IPV6_SRC: case MFF_IPV6_DST: case MFF_IPV6_LABEL:
     case MFF_MPLS_LABEL: case MFF_MPLS_TC: case MFF_MPLS_TTL:
+    case MFF_ARP_OP: case MFF_ARP_SPA: case MFF_ARP_TPA:
+    case MFF_ARP_SHA: case MFF_ARP_THA:
+    case MFF_ICMPV4_TYPE: case MFF_ICMPV4_CODE:
+    case MFF_ICMPV6_TYPE: case MFF_ICMPV6_CODE:
     case MFF_METADATA:
     CASE_MFF_REGS:
     CASE_MFF_XREGS:
@@ -2799,6 +2803,47 @@ vlan_depth(const struct flow *flow)
     return has_vlan(flow, 0) ? (has_vlan(flow, 1) ? 2 : 1) : 0;
 }
 
+/* ARP fields: the opcode (in nw_proto), addresses (nw_src, nw_dst) and
+ * hardware addresses. */
+static void
+commit_arp(struct xlate *x)
+{
+    struct flow *f = x->flow, *b = &x->base;
+    struct dp_actions *acts = &x->up->actions;
+    struct dp_action *a;
+
+    if (b->nw_proto != f->nw_proto
+        && (a = dp_actions_put(acts, DP_ACTION_SET_ARP))) {
+        a->port = DP_ARP_OP;
+        a->be16 = htons(f->nw_proto);
+        b->nw_proto = f->nw_proto;
+    }
+    if (b->nw_src != f->nw_src
+        && (a = dp_actions_put(acts, DP_ACTION_SET_ARP))) {
+        a->port = DP_ARP_SPA;
+        a->be32 = f->nw_src;
+        b->nw_src = f->nw_src;
+    }
+    if (b->nw_dst != f->nw_dst
+        && (a = dp_actions_put(acts, DP_ACTION_SET_ARP))) {
+        a->port = DP_ARP_TPA;
+        a->be32 = f->nw_dst;
+        b->nw_dst = f->nw_dst;
+    }
+    if (!eth_addr_equals(b->arp_sha, f->arp_sha)
+        && (a = dp_actions_put(acts, DP_ACTION_SET_ARP))) {
+        a->port = DP_ARP_SHA;
+        memcpy(a->mac, f->arp_sha.ea, 6);
+        b->arp_sha = f->arp_sha;
+    }
+    if (!eth_addr_equals(b->arp_tha, f->arp_tha)
+        && (a = dp_actions_put(acts, DP_ACTION_SET_ARP))) {
+        a->port = DP_ARP_THA;
+        memcpy(a->mac, f->arp_tha.ea, 6);
+        b->arp_tha = f->arp_tha;
+    }
+}
+
 /* Emits the datapath actions that make the packet (as 'base' describes
  * it) what 'flow' says it is.  Every field compared here was
  * un-wildcarded when an action set it. */
@@ -2843,8 +2888,19 @@ commit(struct xlate *x)
         }
         return;
     }
+    if (f->dl_type == htons(ETH_TYPE_ARP)
+        || f->dl_type == htons(ETH_TYPE_RARP)) {
+        commit_arp(x);
+        return;
+    }
     if (!is_ip_any(f)) {
         return;
+    }
+    if (f->dl_type == htons(ETH_TYPE_IPV6)
+        && b->ipv6_label != f->ipv6_label
+        && (a = dp_actions_put(acts, DP_ACTION_SET_IPV6_LABEL))) {
+        a->be32 = f->ipv6_label;
+        b->ipv6_label = f->ipv6_label;
     }
     if (f->dl_type == htons(ETH_TYPE_IPV6)) {
         for (int i = 0; i < 8; i++) {
@@ -2883,6 +2939,19 @@ commit(struct xlate *x)
         && (a = dp_actions_put(acts, DP_ACTION_SET_IP_TTL))) {
         a->u8[0] = f->nw_ttl;
         b->nw_ttl = f->nw_ttl;
+    }
+    if ((f->nw_proto == IPPROTO_ICMP && f->dl_type == htons(ETH_TYPE_IP))
+        || (f->nw_proto == IPPROTO_ICMPV6
+            && f->dl_type == htons(ETH_TYPE_IPV6))) {
+        for (int i = 0; i < 2; i++) {
+            ovs_be16 *bf = i ? &b->tp_dst : &b->tp_src;
+            ovs_be16 ff = i ? f->tp_dst : f->tp_src;
+            if (*bf != ff && (a = dp_actions_put(acts, DP_ACTION_SET_ICMP))) {
+                a->port = i;
+                a->u8[0] = ntohs(ff);
+                *bf = ff;
+            }
+        }
     }
     if (f->nw_proto == IPPROTO_TCP || f->nw_proto == IPPROTO_UDP) {
         if (b->tp_src != f->tp_src

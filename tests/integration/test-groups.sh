@@ -42,10 +42,14 @@ check "flows that use them" $O add-flows "$M" "$T/flows"
 # Static neighbours: no ARP in the counts.
 ip netns exec xvs-g61 ip neigh replace 10.61.0.2 lladdr "$(guest_mac xvs-g62)" dev eth0
 
-send_udp() {    # send_udp DPORT COUNT [FIRST_SPORT]
+# A new flow per datagram (a new socket, a new source port), 5 ms apart:
+# a burst of new flows beyond the upcall budget (16 per burst) would be
+# dropped by design, and this test is about groups.
+send_udp() {    # send_udp DPORT COUNT
     ip netns exec xvs-g61 bash -c '
         for i in $(seq 1 '"$2"'); do
             exec 3<>/dev/udp/10.61.0.2/'"$1"' && echo x >&3; exec 3>&-
+            sleep 0.005
         done' 2>/dev/null
 }
 tx() { port_stat "$1" tx_packets; }

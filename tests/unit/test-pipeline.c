@@ -538,6 +538,12 @@ actions_of(struct pipeline *pl, uint16_t in, const struct packet *p,
         case DP_ACTION_SET_IPV6_WORD:
             ds_put_format(&s, "set_ipv6[%d]:%08x", a->port, ntohl(a->be32));
             break;
+        case DP_ACTION_SET_ARP:
+            ds_put_format(&s, "set_arp%d", a->port);
+            break;
+        case DP_ACTION_SET_ICMP:
+            ds_put_format(&s, "set_icmp%d:%d", a->port, a->u8[0]);
+            break;
         default:
             ds_put_format(&s, "type%d", a->type);
         }
@@ -959,6 +965,31 @@ test_pipeline_ipv6_address_rewrite(void **state)
     assert_actions(pl, 1, &p, "set_ipv6[7]:00000099,out:2");
 }
 
+
+static void
+test_pipeline_arp_and_icmp_rewrites(void **state)
+{
+    struct pipeline *pl = *state;
+    struct packet arp = { .len = 42 };
+
+    memcpy(arp.data, BCAST, 6);
+    memcpy(arp.data + 6, MAC1, 6);
+    arp.data[12] = 0x08;
+    arp.data[13] = 0x06;
+    memcpy(arp.data + 14, "\x00\x01\x08\x00\x06\x04\x00\x01", 8);
+    add_flow(pl, "arp,arp_op=1,actions=set_field:2->arp_op,"
+             "set_field:10.0.0.9->arp_spa,output:2");
+    /* Only what changes is written. */
+    assert_actions(pl, 1, &arp, "set_arp0,set_arp2,out:2");
+
+    struct packet p = udp(MAC2, MAC1, 53);
+    p.data[23] = 1;             /* ICMP, type 8 code 0 where UDP was. */
+    p.data[34] = 8;
+    p.data[35] = 0;
+    add_flow(pl, "icmp,icmp_type=8,actions=set_field:0->icmp_type,output:3");
+    assert_actions(pl, 1, &p, "set_icmp0:0,out:3");
+}
+
 int
 main(void)
 {
@@ -999,6 +1030,7 @@ main(void)
         T(test_pipeline_meters_police_before_actions),
         T(test_pipeline_mpls_push_set_pop),
         T(test_pipeline_ipv6_address_rewrite),
+        T(test_pipeline_arp_and_icmp_rewrites),
     };
     return cmocka_run_group_tests_name("pipeline", tests, NULL, NULL);
 }

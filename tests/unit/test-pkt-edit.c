@@ -223,6 +223,68 @@ test_mpls_lse_rewrite(void **state)
 }
 
 static void
+test_icmp_type_rewrite_keeps_checksum(void **state)
+{
+    uint8_t p[128] = { 0 };
+    uint8_t *ip = p + 14;
+    uint8_t *icmp = ip + 20;
+
+    (void) state;
+    p[12] = 0x08;
+    ip[0] = 0x45;
+    ip[3] = 20 + 12;
+    ip[8] = 64;
+    ip[9] = 1;
+    icmp[0] = 8;                /* Echo request. */
+    memcpy(icmp + 4, "\x12\x34\x00\x01abcd", 8);
+    uint16_t c = fold(sum16(icmp, 12, 0));
+    icmp[2] = c >> 8;
+    icmp[3] = c;
+    assert_int_equal(fold(sum16(icmp, 12, 0)), 0);
+
+    struct dp_action a = { .type = DP_ACTION_SET_ICMP, .port = 0 };
+    a.u8[0] = 0;                /* Echo reply. */
+    assert_true(pkt_edit(p, 14 + 32, &a));
+    a.port = 1;
+    a.u8[0] = 3;
+    assert_true(pkt_edit(p, 14 + 32, &a));
+    assert_int_equal(icmp[0], 0);
+    assert_int_equal(icmp[1], 3);
+    assert_int_equal(fold(sum16(icmp, 12, 0)), 0);
+}
+
+static void
+test_arp_fields_rewrite(void **state)
+{
+    uint8_t p[64] = { 0 };
+    uint8_t *arp = p + 14;
+
+    (void) state;
+    p[12] = 0x08;
+    p[13] = 0x06;
+    arp[7] = 1;
+    struct dp_action a = { .type = DP_ACTION_SET_ARP, .port = DP_ARP_OP };
+    a.be16 = htons(2);
+    assert_true(pkt_edit(p, 42, &a));
+    a.port = DP_ARP_TPA;
+    a.be32 = htonl(0x0a000001);
+    assert_true(pkt_edit(p, 42, &a));
+    a.port = DP_ARP_SHA;
+    memcpy(a.mac, "\x02\0\0\0\0\x07", 6);
+    assert_true(pkt_edit(p, 42, &a));
+    assert_int_equal(arp[7], 2);
+    assert_memory_equal(arp + 24, "\x0a\0\0\x01", 4);
+    assert_memory_equal(arp + 8, "\x02\0\0\0\0\x07", 6);
+    /* A frame cut before the target address is left alone. */
+    uint8_t q[64] = { 0 };
+    memcpy(q, p, 40);
+    a.port = DP_ARP_TPA;
+    a.be32 = htonl(0x0b000002);
+    assert_true(pkt_edit(q, 40, &a));
+    assert_memory_equal(q + 38, "\x0a\0", 2);
+}
+
+static void
 test_non_set_actions_are_refused(void **state)
 {
     struct dp_action a = { .type = DP_ACTION_OUTPUT };
@@ -241,6 +303,8 @@ main(void)
         cmocka_unit_test(test_truncated_frames_are_left_alone),
         cmocka_unit_test(test_ipv6_rewrite_keeps_udp_checksum),
         cmocka_unit_test(test_mpls_lse_rewrite),
+        cmocka_unit_test(test_icmp_type_rewrite_keeps_checksum),
+        cmocka_unit_test(test_arp_fields_rewrite),
         cmocka_unit_test(test_non_set_actions_are_refused),
     };
     return cmocka_run_group_tests_name("pkt-edit", tests, NULL, NULL);
