@@ -633,9 +633,12 @@ port_devargs(const struct dp_port_spec *spec, char *buf, size_t size,
         break;
     case DP_PORT_AF_PACKET:
         /* qpairs=1: with more, the kernel fans packets out to sockets we
-         * would all have to poll. */
-        n = snprintf(buf, size, "net_af_packet_%s,iface=%s,qpairs=1",
-                     spec->iface, spec->iface);
+         * would all have to poll.  qdisc_bypass=0: with the bypass, the
+         * kernel now and then sent a frame of the TX ring a second time,
+         * tens of milliseconds after it had gone out (seen under vif
+         * churn: test-churn.sh). */
+        n = snprintf(buf, size, "net_af_packet_%s,iface=%s,qpairs=1,"
+                     "qdisc_bypass=0", spec->iface, spec->iface);
         break;
     case DP_PORT_TAP:
         n = snprintf(buf, size, "net_tap_%s,iface=%s", spec->iface,
