@@ -1570,6 +1570,30 @@ supported_ofpacts(void)
     return bits;
 }
 
+/* Whether table features list 'mf' among the fields that can be matched:
+ * not the metadata of tunnels, connection tracking, NSH and Open
+ * vSwitch's internals, which xvs does not have (a rule may still name
+ * them: they match as for a packet without them). */
+static bool
+match_advertised(const struct mf_field *mf)
+{
+    static const char *const prefixes[] = {
+        "tun", "ct_", "nsh_", "dp_hash", "recirc_id", "packet_type",
+        "conj_id", "skb_priority", "pkt_mark", "actset_output",
+    };
+
+    if (mf->usable_protocols_exact == OFPUTIL_P_NONE
+        && mf->usable_protocols_bitwise == OFPUTIL_P_NONE) {
+        return false;
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++) {
+        if (!strncmp(mf->name, prefixes[i], strlen(prefixes[i]))) {
+            return false;
+        }
+    }
+    return true;
+}
+
 void
 pipeline_table_features(const struct pipeline *pl OVS_UNUSED,
                         uint8_t table_id, struct ofputil_table_features *tf)
@@ -1602,8 +1626,7 @@ pipeline_table_features(const struct pipeline *pl OVS_UNUSED,
             bitmap_set1(inst->write.set_fields.bm, id);
             bitmap_set1(inst->apply.set_fields.bm, id);
         }
-        if (mf_from_id(id)->usable_protocols_exact != OFPUTIL_P_NONE
-            || mf_from_id(id)->usable_protocols_bitwise != OFPUTIL_P_NONE) {
+        if (match_advertised(mf_from_id(id))) {
             bitmap_set1(tf->match.bm, id);
             bitmap_set1(tf->wildcard.bm, id);
             if (mf_from_id(id)->maskable == MFM_FULLY) {

@@ -74,6 +74,13 @@ tables=$(ovs-ofctl -O OpenFlow13 dump-tables "$M")
 check "dump-tables: table 1 has 4 rules and matched 10 lookups" \
     sh -c 'printf "%s\n" "$1" | grep -A1 "table 1:" | grep -q "active=4, lookup=10, matched=10"' _ "$tables"
 
+tf=$(ovs-ofctl -O OpenFlow13 dump-table-features "$M" | sed -n '/matching:/,/ditto/p')
+check "table features list the fields xvs matches (tcp_dst, mpls_label)" \
+    sh -c 'printf "%s\n" "$1" | grep -q "tcp_{src,dst,flags}" &&
+           printf "%s\n" "$1" | grep -q "mpls_{label"' _ "$tf"
+check "and not tunnel or conntrack fields, which xvs does not have" \
+    sh -c '! printf "%s\n" "$1" | grep -q "tun_\|ct_{"' _ "$tf"
+
 # set-field: pings to 10.41.0.9 reach guest 3 as pings to 10.41.0.3,
 # with checksums the guest's kernel accepts.
 ip netns exec xvs-g41 ip neigh replace 10.41.0.9 lladdr 02:00:00:00:00:09 dev eth0
