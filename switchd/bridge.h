@@ -14,7 +14,8 @@
 
 struct xvs_config;
 
-/* Checks what the YAML schema alone cannot: that every flow parses.
+/* Checks what the YAML schema alone cannot: that every meter, group and
+ * flow parses and can be made, in that order.
  * Returns 0 or EINVAL with a "file:line: path: message" in '*errp'. */
 int bridge_check_config(const struct xvs_config *, char **errp);
 

@@ -173,12 +173,6 @@ connmgr_set_fail_standalone(struct connmgr *mgr, bool standalone)
     mgr->fail_standalone = standalone;
 }
 
-bool
-connmgr_is_fail_open(const struct connmgr *mgr)
-{
-    return mgr->fail_open;
-}
-
 int
 connmgr_set_listeners(struct connmgr *mgr, char *const *names, size_t n,
                       char **errp)

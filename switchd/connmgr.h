@@ -90,7 +90,4 @@ struct json *connmgr_to_json(const struct connmgr *);
 /* Whether any connection is up (then packet-ins are worth polling). */
 bool connmgr_has_connections(const struct connmgr *);
 
-/* Whether the fail-open fallback is in force. */
-bool connmgr_is_fail_open(const struct connmgr *);
-
 #endif /* connmgr.h */

@@ -1892,28 +1892,6 @@ pipeline_group_add(struct pipeline *pl, const char *text, char **errp)
 }
 
 int
-pipeline_group_check(const char *text, char **errp)
-{
-    struct ofputil_group_mod gm;
-    enum ofputil_protocol usable;
-    char *error;
-
-    *errp = NULL;
-    error = parse_ofp_group_mod_str(&gm, OFPGC11_ADD_OR_MOD, text, NULL,
-                                    NULL, &usable);
-    if (error) {
-        *errp = error;
-        return EINVAL;
-    }
-    enum ofperr ofperr = group_check(NULL, &gm, errp);
-    ofputil_uninit_group_mod(&gm);
-    if (ofperr && !*errp) {
-        *errp = xstrdup(ofperr_to_string(ofperr));
-    }
-    return ofperr ? EINVAL : 0;
-}
-
-int
 pipeline_groups_del(struct pipeline *pl, uint32_t id, size_t *n)
 {
     struct pl_group *g;
@@ -2399,25 +2377,6 @@ pipeline_meter_add(struct pipeline *pl, const char *text, char **errp)
     return ofperr ? EINVAL : 0;
 }
 
-int
-pipeline_meter_check(const char *text, char **errp)
-{
-    struct ofputil_meter_mod mm;
-    char *error = parse_meter(text, OFPMC13_ADD, &mm);
-
-    *errp = NULL;
-    if (error) {
-        *errp = error;
-        return EINVAL;
-    }
-    enum ofperr ofperr = meter_check(&mm.meter, errp);
-    free(mm.meter.bands);
-    if (ofperr && !*errp) {
-        *errp = xstrdup(ofperr_to_string(ofperr));
-    }
-    return ofperr ? EINVAL : 0;
-}
-
 void
 pipeline_meters_del(struct pipeline *pl, uint32_t id, size_t *n)
 {
@@ -2808,12 +2767,6 @@ port_to_dp(const struct pl_ports *ports, uint16_t ofport)
     return p ? p->dp_port : -1;
 }
 
-int
-pipeline_dp_port(const struct pipeline *pl, uint16_t ofport)
-{
-    return port_to_dp(pl_ports_get(pl), ofport);
-}
-
 static bool
 has_vlan(const struct flow *flow, int i)
 {
@@ -2877,8 +2830,7 @@ commit(struct xlate *x)
     struct dp_actions *acts = &x->up->actions;
     struct dp_action *a;
 
-    while (vlan_depth(b) > vlan_depth(f)
-           || (has_vlan(b, 0) && !has_vlan(f, 0))) {
+    while (vlan_depth(b) > vlan_depth(f)) {
         dp_actions_pop_vlan(acts);
         flow_pop_vlan(b, NULL);
     }

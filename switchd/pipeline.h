@@ -169,7 +169,6 @@ enum ofperr pipeline_group_mod(struct pipeline *,
                                const struct ofputil_group_mod *);
 /* ovs-ofctl add-group syntax; adds or replaces; saved with the flows. */
 int pipeline_group_add(struct pipeline *, const char *text, char **errp);
-int pipeline_group_check(const char *text, char **errp);
 /* Deletes group 'id' (OFPG_ALL: all) and its rules; '*n' groups went. */
 int pipeline_groups_del(struct pipeline *, uint32_t id, size_t *n);
 size_t pipeline_group_count(const struct pipeline *);
@@ -189,7 +188,6 @@ enum ofperr pipeline_meter_mod(struct pipeline *,
                                const struct ofputil_meter_mod *);
 /* ovs-ofctl add-meter syntax; adds or replaces; saved with the flows. */
 int pipeline_meter_add(struct pipeline *, const char *text, char **errp);
-int pipeline_meter_check(const char *text, char **errp);
 void pipeline_meters_del(struct pipeline *, uint32_t id, size_t *n);
 void pipeline_meter_stats(const struct pipeline *, uint32_t id,
                           struct ovs_list *replies);
@@ -265,8 +263,6 @@ bool pipeline_run(struct pipeline *, long long now);
 /* When pipeline_run() next has work to do. */
 long long pipeline_next_wakeup(const struct pipeline *);
 
-/* The datapath port of OpenFlow port 'ofport', or -1. */
-int pipeline_dp_port(const struct pipeline *, uint16_t ofport);
 
 /* The OpenFlow port of datapath port 'dp_port', or 0. */
 uint16_t pipeline_ofport(const struct pipeline *, uint32_t dp_port);
