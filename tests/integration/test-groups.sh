@@ -110,6 +110,10 @@ out=$(ctl add-flow xenbr0 "priority=40,udp,actions=group:2" 2>&1)
 check "a saved flow cannot use a group added over OpenFlow ($out)" \
     grep_in "$out" "group 2 was added over OpenFlow and is not saved"
 
+out=$(ctl del-groups xenbr0 group_id=zz 2>&1)
+check "del-groups refuses a bad group id ($out)" \
+    grep_in "$out" "expected group_id=N"
+
 # xvs-ctl groups are saved, controller ones are not.
 check "xvs-ctl add-group" ctl add-group xenbr0 \
     "group_id=7,type=indirect,bucket=output:3"

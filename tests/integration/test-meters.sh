@@ -83,6 +83,8 @@ check "adding an existing meter: OFPMMFC_METER_EXISTS" \
 check "meter-features lists drop bands, kbps and pktps" \
     grep_in "$($O meter-features "$M")" "capabilities: kbps pktps burst stats"
 
+out=$(ctl del-meters xenbr0 meter=0 2>&1)
+check "del-meters refuses meter 0 ($out)" grep_in "$out" "expected meter=N"
 check "del-meters removes meter 1" $O del-meters "$M" meter=1
 check "and the flow that used it" \
     sh -c '! ovs-ofctl -O OpenFlow13 dump-flows "$1" | grep -q "meter:1"' _ "$M"
