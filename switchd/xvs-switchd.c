@@ -230,6 +230,10 @@ main(int argc, char *argv[])
     struct xvs_config *cfg;
     char *error;
 
+    /* A peer that hangs up before reading its reply (a control client, an
+     * OpenFlow connection) must cost that connection, not the process:
+     * writes to it fail with EPIPE, which the stream code handles. */
+    fatal_ignore_sigpipe();
     set_program_name(argv[0]);
     vlog_set_levels(NULL, VLF_CONSOLE, VLL_INFO);
     parse_options(argc, argv);

@@ -88,11 +88,12 @@ INTEGRATION_TESTS = \
 	tests/integration/test-of-errors.sh \
 	tests/integration/test-barrier.sh \
 	tests/integration/test-osken.sh \
-	tests/integration/test-mpls.sh
+	tests/integration/test-mpls.sh \
+	tests/integration/test-hangup.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh \
 	tests/integration/send-tagged-arp.py tests/integration/of-errors.py \
-	tests/integration/osken-switch.py
+	tests/integration/osken-switch.py tests/integration/hangup.py
 # Integration tests share host-wide names (vifD.N): tools/quickstart runs
 # make check serially.
 
