@@ -18,7 +18,11 @@ noinst_LTLIBRARIES += datapath/libxvsdp.la
 datapath_libxvsdp_la_SOURCES = \
 	datapath/datapath.c \
 	datapath/datapath.h \
+	datapath/dp-offload.c \
+	datapath/dp-offload.h \
 	datapath/dp-private.h \
-	datapath/pmd.c
+	datapath/pmd.c \
+	datapath/vnet.c \
+	datapath/vnet.h
 datapath_libxvsdp_la_CFLAGS = $(AM_CFLAGS) $(DPDK_CFLAGS)
 datapath_libxvsdp_la_LIBADD = datapath/libxvsdpkey.la $(DPDK_LIBS)

@@ -8,6 +8,9 @@
 #include <errno.h>
 #include <limits.h>
 #include <sched.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +33,8 @@
 #include <rte_pause.h>
 #include <rte_version.h>
 
+#include "dp-offload.h"
+
 #define DP_RX_DESC 1024
 #define DP_TX_DESC 1024
 #define DP_N_MBUFS 32767        /* 2^n - 1 is optimal for the ring. */
@@ -37,9 +42,7 @@
 
 struct dp_state dp;
 
-static char *dp_errf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *
+char *
 dp_errf(const char *fmt, ...)
 {
     va_list args;
@@ -178,6 +181,8 @@ eal_start(const struct dp_params *p, char **errp)
 }
 
 static int rings_create(char **errp);
+static int pmd_wait_init(struct pmd *, char **errp);
+static void pmd_wait_fini(struct pmd *);
 
 int
 dp_init(const struct dp_params *p, char **errp)
@@ -198,6 +203,9 @@ dp_init(const struct dp_params *p, char **errp)
     dp.hooks.start = dp.hooks.start ? dp.hooks.start : noop;
     dp.hooks.quiesce = dp.hooks.quiesce ? dp.hooks.quiesce : noop;
     dp.hooks.stop = dp.hooks.stop ? dp.hooks.stop : noop;
+    dp.hooks.block_start = dp.hooks.block_start ? dp.hooks.block_start
+                                                : noop;
+    dp.hooks.block_end = dp.hooks.block_end ? dp.hooks.block_end : noop;
     /* The caller's settings; zero means the default where zero makes no
      * sense (EMC size and insertion probability may be 0: disabled). */
     dp.params = *p;
@@ -248,6 +256,14 @@ dp_init(const struct dp_params *p, char **errp)
         pmd->id = i;
         pmd->lcore = p->pmd_cores[i];
         pmd_init_caches(pmd);
+        vnet_rx_ctx_init(&pmd->vnet_rx, dp.pool);
+        error = pmd_wait_init(pmd, errp);
+        if (error) {
+            pmd_wait_fini(pmd);
+            dp.n_pmds = i;
+            dp_fini();
+            return error;
+        }
         int ret = rte_eal_remote_launch(pmd_main, pmd, pmd->lcore);
         if (ret) {
             *errp = dp_errf("cannot start the PMD thread on core %u: %s",
@@ -258,6 +274,62 @@ dp_init(const struct dp_params *p, char **errp)
         }
     }
     return 0;
+}
+
+/* ---- Waking PMD threads ------------------------------------------- */
+
+/* The epoll set and eventfd a PMD thread blocks on when idle. */
+static int
+pmd_wait_init(struct pmd *pmd, char **errp)
+{
+    struct epoll_event ev = { .events = EPOLLIN, .data.fd = -1 };
+
+    pmd->epfd = epoll_create1(EPOLL_CLOEXEC);
+    pmd->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (pmd->epfd < 0 || pmd->wake_fd < 0
+        || epoll_ctl(pmd->epfd, EPOLL_CTL_ADD, pmd->wake_fd, &ev)) {
+        int error = errno;
+        *errp = dp_errf("cannot set up waiting for PMD thread %u: %s",
+                        pmd->id, strerror(error));
+        return error;
+    }
+    return 0;
+}
+
+static void
+pmd_wait_fini(struct pmd *pmd)
+{
+    if (pmd->epfd > 0) {
+        close(pmd->epfd);
+    }
+    if (pmd->wake_fd > 0) {
+        close(pmd->wake_fd);
+    }
+    pmd->epfd = pmd->wake_fd = -1;
+}
+
+/* Wakes PMD thread 'pmd' if it is blocked, or keeps it from blocking at
+ * its next idle iteration.  Any thread. */
+void
+pmd_kick(struct pmd *pmd)
+{
+    uint64_t one = 1;
+
+    if (pmd->wake_fd > 0 && write(pmd->wake_fd, &one, sizeof one) < 0) {
+        /* EAGAIN: the counter is full, so the thread wakes anyway. */
+    }
+}
+
+/* The vnet port's socket joins or leaves 'pmd''s epoll set. */
+static void
+pmd_watch(struct pmd *pmd, const struct dp_port *port, bool add)
+{
+    if (port->vnet) {
+        struct epoll_event ev = { .events = EPOLLIN,
+                                  .data.fd = vnet_fd(port->vnet) };
+        epoll_ctl(pmd->epfd, add ? EPOLL_CTL_ADD : EPOLL_CTL_DEL,
+                  vnet_fd(port->vnet), &ev);
+    }
 }
 
 #define DP_PIN_RING_SIZE 1024
@@ -341,6 +413,10 @@ dp_packet_in_recv(struct dp_packet_in *pins, size_t max)
             if (p != pin->data) {
                 memcpy(pin->data, p, len);
             }
+            /* A controller gets the packet as it will be on the wire
+             * (one frame, even if it was a GSO frame: as Open vSwitch). */
+            dp_offload_csum_buf(pin->data, len, e.m->ol_flags,
+                                e.m->l2_len + e.m->l3_len);
         } else {
             pin->len = 0;
         }
@@ -387,6 +463,7 @@ dp_inject(uint32_t in_port, const void *data, size_t len,
     slot->acts.n = acts->n;
     memcpy(slot->acts.a, acts->a, acts->n * sizeof acts->a[0]);
     rte_ring_sp_enqueue_elem(dp.inject_todo, &idx, sizeof idx);
+    pmd_kick(&dp.pmds[0]);
     return 0;
 }
 
@@ -521,11 +598,13 @@ pmds_stop(void)
 {
     for (size_t i = 0; i < dp.n_pmds; i++) {
         __atomic_store_n(&dp.pmds[i].exit, true, __ATOMIC_RELEASE);
+        pmd_kick(&dp.pmds[i]);
     }
     for (size_t i = 0; i < dp.n_pmds; i++) {
         rte_eal_wait_lcore(dp.pmds[i].lcore);
         free(dp.pmds[i].rxqs);
         dp.pmds[i].rxqs = NULL;
+        pmd_wait_fini(&dp.pmds[i]);
     }
     dp.n_pmds = 0;
 }
@@ -543,6 +622,7 @@ dp_fini(void)
     for (size_t i = 0; i < DP_MAX_PORTS; i++) {
         if (dp.ports[i]) {
             port_close(dp.ports[i]);
+            free(dp.ports[i]);
             dp.ports[i] = NULL;
         }
     }
@@ -609,9 +689,19 @@ pmd_update_rxqs(struct pmd *pmd, struct dp_port *add, struct dp_port *del)
         new->q[new->n].port = add;
         new->q[new->n].queue = 0;
         new->n++;
+        pmd_watch(pmd, add, true);
+    }
+    if (del) {
+        pmd_watch(pmd, del, false);
+    }
+    new->n_polled = 0;
+    for (size_t i = 0; i < new->n; i++) {
+        new->n_polled += !new->q[i].port->vnet;
     }
     pmd->n_rxqs = new->n;
     __atomic_store_n(&pmd->rxqs, new, __ATOMIC_RELEASE);
+    /* A blocked thread must see the new list (a port to poll). */
+    pmd_kick(pmd);
     return old;
 }
 
@@ -643,6 +733,9 @@ port_devargs(const struct dp_port_spec *spec, char *buf, size_t size,
     case DP_PORT_TAP:
         n = snprintf(buf, size, "net_tap_%s,iface=%s", spec->iface,
                      spec->iface);
+        break;
+    case DP_PORT_VNET:
+        n = snprintf(buf, size, "vnet:%s", spec->iface);
         break;
     default:
         abort();
@@ -701,6 +794,9 @@ port_configure(struct dp_port *port, char **errp)
     if (ret) {
         goto fail;
     }
+    uint16_t mtu = RTE_ETHER_MTU;
+    rte_eth_dev_get_mtu(pid, &mtu);
+    port->mtu = mtu;
     /* A switch port sees every frame; some drivers cannot say so. */
     rte_eth_promiscuous_enable(pid);
     return 0;
@@ -711,25 +807,96 @@ fail:
     return -ret;
 }
 
+/* Closes the device or socket behind 'port' (the caller frees 'port'). */
 static void
 port_close(struct dp_port *port)
 {
+    if (port->vnet) {
+        vnet_close(port->vnet);
+        port->vnet = NULL;
+        return;
+    }
     rte_eth_dev_stop(port->port_id);
     rte_eth_dev_close(port->port_id);
     if (port->dev) {
         rte_dev_remove(port->dev);
     }
-    free(port);
+}
+
+/* Probes and starts the ethdev behind 'port'.  On error, nothing is left
+ * behind but 'port' itself. */
+static int
+port_open_ethdev(struct dp_port *port, char **errp)
+{
+    struct rte_dev_iterator it;
+    uint16_t pid;
+    int ret;
+
+    ret = rte_dev_probe(port->devargs);
+    if (ret && ret != -EEXIST) {
+        *errp = dp_errf("port %s: cannot probe %s: %s", port->name,
+                        port->devargs, rte_strerror(-ret));
+        return -ret;
+    }
+    bool found = false;
+    RTE_ETH_FOREACH_MATCHING_DEV(pid, port->devargs, &it) {
+        if (!found) {
+            port->port_id = pid;
+            found = true;
+        }
+    }
+    if (!found) {
+        *errp = dp_errf("port %s: %s probed but gave no ethernet port",
+                        port->name, port->devargs);
+        return ENODEV;
+    }
+    /* Probed already: by the EAL at start-up (a NIC on the allow list, or
+     * bound to vfio), which is fine, or by another port, which is not. */
+    for (size_t i = 0; ret == -EEXIST && i < DP_MAX_PORTS; i++) {
+        if (dp.ports[i] && !dp.ports[i]->vnet
+            && dp.ports[i]->port_id == port->port_id) {
+            *errp = dp_errf("port %s: %s is already in use by port %s",
+                            port->name, port->devargs, dp.ports[i]->name);
+            return EEXIST;
+        }
+    }
+    struct rte_eth_dev_info info;
+    if (!rte_eth_dev_info_get(port->port_id, &info)) {
+        port->dev = info.device;
+    }
+
+    int error = port_configure(port, errp);
+    if (error) {
+        port_close(port);
+    }
+    return error;
+}
+
+static int
+port_open_vnet(struct dp_port *port, const char *iface, char **errp)
+{
+    char *err = NULL;
+    int error = vnet_open(iface, &port->vnet, &err);
+
+    if (error) {
+        *errp = dp_errf("port %s: %s", port->name, err);
+        free(err);
+        return error;
+    }
+    port->txo = DP_TXO_CSUM | DP_TXO_TSO | DP_TXO_USO;
+    port->mtu = vnet_get_mtu(port->vnet);
+    port->mtu = port->mtu ? port->mtu : RTE_ETHER_MTU;
+    port->n_txq = 1;
+    port->txq_shared = false;       /* sendmmsg() is thread-safe. */
+    return 0;
 }
 
 int
 dp_port_add(const struct dp_port_spec *spec, uint32_t *port_nop, char **errp)
 {
-    struct rte_dev_iterator it;
     struct dp_port *port;
     uint32_t port_no;
-    uint16_t pid;
-    int error, ret;
+    int error;
 
     *errp = NULL;
     for (port_no = 0; port_no < DP_MAX_PORTS && dp.ports[port_no];
@@ -751,49 +918,13 @@ dp_port_add(const struct dp_port_spec *spec, uint32_t *port_nop, char **errp)
     port->upcall_aux = spec->upcall_aux;
     snprintf(port->name, sizeof port->name, "%s", spec->name);
     error = port_devargs(spec, port->devargs, sizeof port->devargs, errp);
+    if (!error) {
+        error = spec->kind == DP_PORT_VNET
+                ? port_open_vnet(port, spec->iface, errp)
+                : port_open_ethdev(port, errp);
+    }
     if (error) {
-        free(port);
-        return error;
-    }
-
-    ret = rte_dev_probe(port->devargs);
-    if (ret && ret != -EEXIST) {
-        *errp = dp_errf("port %s: cannot probe %s: %s", spec->name,
-                        port->devargs, rte_strerror(-ret));
-        free(port);
-        return -ret;
-    }
-    bool found = false;
-    RTE_ETH_FOREACH_MATCHING_DEV(pid, port->devargs, &it) {
-        if (!found) {
-            port->port_id = pid;
-            found = true;
-        }
-    }
-    if (!found) {
-        *errp = dp_errf("port %s: %s probed but gave no ethernet port",
-                        spec->name, port->devargs);
-        free(port);
-        return ENODEV;
-    }
-    /* Probed already: by the EAL at start-up (a NIC on the allow list, or
-     * bound to vfio), which is fine, or by another port, which is not. */
-    for (size_t i = 0; ret == -EEXIST && i < DP_MAX_PORTS; i++) {
-        if (dp.ports[i] && dp.ports[i]->port_id == port->port_id) {
-            *errp = dp_errf("port %s: %s is already in use by port %s",
-                            spec->name, port->devargs, dp.ports[i]->name);
-            free(port);
-            return EEXIST;
-        }
-    }
-    struct rte_eth_dev_info info;
-    if (!rte_eth_dev_info_get(port->port_id, &info)) {
-        port->dev = info.device;
-    }
-
-    error = port_configure(port, errp);
-    if (error) {
-        port_close(port);
+        free(port);             /* Its opener closed what it had opened. */
         return error;
     }
 
@@ -835,6 +966,7 @@ dp_port_del(uint32_t port_no)
     dp_flush_caches();
     free(old);
     port_close(port);
+    free(port);
 }
 
 void
@@ -928,6 +1060,7 @@ dp_cache_dump(size_t max, struct dp_cache_dump *dump)
         }
         reqs[i].max = max;
         __atomic_store_n(&dp.pmds[i].dump_req, &reqs[i], __ATOMIC_RELEASE);
+        pmd_kick(&dp.pmds[i]);
     }
 
     /* Each PMD thread answers at the top of its next iteration: within
@@ -989,10 +1122,20 @@ dp_port_get_stats(uint32_t port_no, struct dp_port_stats *s)
         s->tx_packets += __atomic_load_n(&c->tx_packets, __ATOMIC_RELAXED);
         s->tx_bytes += __atomic_load_n(&c->tx_bytes, __ATOMIC_RELAXED);
         s->tx_dropped += __atomic_load_n(&c->tx_dropped, __ATOMIC_RELAXED);
+        s->tx_mtu_dropped += __atomic_load_n(&c->tx_mtu_dropped,
+                                             __ATOMIC_RELAXED);
+    }
+    if (port->vnet) {
+        struct vnet_stats vs;
+        vnet_get_stats(port->vnet, &vs);
+        s->rx_dropped = vs.rx_dropped + vs.rx_errors;
+        s->rx_errors = vs.rx_errors;
+        return;
     }
     struct rte_eth_stats es;
     if (!rte_eth_stats_get(port->port_id, &es)) {
         s->rx_dropped = es.imissed + es.rx_nombuf;
+        s->rx_errors = es.ierrors;
     }
 }
 
@@ -1008,10 +1151,25 @@ dp_port_get_info(uint32_t port_no, struct dp_port_info *info)
     if (port_no >= DP_MAX_PORTS || !(port = dp.ports[port_no])) {
         return;
     }
+    info->pmd_core = dp.pmds[port->pmd].lcore;
+    info->offloads = port->txo != 0;
+    snprintf(info->devargs, sizeof info->devargs, "%s", port->devargs);
+    if (port->vnet) {
+        /* The netdev's own state is the bridge's to read (operstate). */
+        uint32_t mtu = vnet_get_mtu(port->vnet);
+        if (mtu) {
+            __atomic_store_n(&port->mtu, mtu, __ATOMIC_RELAXED);
+        }
+        snprintf(info->driver, sizeof info->driver, "xvs_vnet");
+        info->link_up = true;
+        info->mtu = port->mtu;
+        vnet_get_mac(port->vnet, info->mac);
+        return;
+    }
+    info->mtu = port->mtu;
     if (!rte_eth_dev_info_get(port->port_id, &di) && di.driver_name) {
         snprintf(info->driver, sizeof info->driver, "%s", di.driver_name);
     }
-    snprintf(info->devargs, sizeof info->devargs, "%s", port->devargs);
     if (!rte_eth_link_get_nowait(port->port_id, &link)) {
         info->link_up = link.link_status == RTE_ETH_LINK_UP;
         info->speed_mbps = link.link_speed;
@@ -1019,5 +1177,4 @@ dp_port_get_info(uint32_t port_no, struct dp_port_info *info)
     if (!rte_eth_macaddr_get(port->port_id, &mac)) {
         memcpy(info->mac, mac.addr_bytes, 6);
     }
-    info->pmd_core = dp.pmds[port->pmd].lcore;
 }

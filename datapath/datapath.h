@@ -73,6 +73,10 @@ struct dp_upcall_ops {
 struct dp_thread_hooks {
     void (*start)(void);        /* Once, when the thread starts. */
     void (*quiesce)(void);      /* Periodically, at most every ~1 ms. */
+    void (*block_start)(void);  /* Before the thread blocks (idle, waiting
+                                 * on its vifs): it holds no references
+                                 * until block_end. */
+    void (*block_end)(void);
     void (*stop)(void);         /* Once, before the thread exits. */
 };
 
@@ -90,7 +94,9 @@ struct dp_params {
     size_t n_pmd_cores;
     const struct dp_thread_hooks *hooks;
     unsigned int max_sleep_us;      /* Idle PMD backoff limit; 0: never
-                                     * sleep. */
+                                     * sleep.  A PMD whose rx queues are all
+                                     * vnet ports blocks on their sockets
+                                     * instead, woken by a packet. */
     uint32_t emc_entries;           /* Per PMD; 0 disables the EMC. */
     uint32_t emc_insert_inv_prob;   /* 1 in N misses inserted; 0: never. */
     uint32_t max_megaflows;         /* Per PMD; 0: default. */
@@ -111,6 +117,9 @@ enum dp_port_kind {
     DP_PORT_AF_XDP,             /* net_af_xdp on Linux netdev 'iface'. */
     DP_PORT_AF_PACKET,          /* net_af_packet on Linux netdev 'iface'. */
     DP_PORT_TAP,                /* net_tap creating Linux netdev 'iface'. */
+    DP_PORT_VNET,               /* Linux netdev 'iface' through xvs's own
+                                 * AF_PACKET port with the virtio-net
+                                 * header: guests' offloads kept (vnet.h). */
 };
 
 struct dp_port_spec {
@@ -183,6 +192,9 @@ int dp_cache_dump(size_t max, struct dp_cache_dump *);
 struct dp_port_stats {
     uint64_t rx_packets, rx_bytes, rx_dropped;
     uint64_t tx_packets, tx_bytes, tx_dropped;
+    uint64_t rx_errors;         /* Frames the port could not take in. */
+    uint64_t tx_mtu_dropped;    /* Larger than the port's MTU (also in
+                                 * 'tx_dropped'). */
 };
 
 /* Sums the PMD threads' counters for 'port_no' (since it was added) and the
@@ -196,8 +208,14 @@ struct dp_port_info {
     uint32_t speed_mbps;
     uint8_t mac[6];
     unsigned int pmd_core;      /* Core of the PMD thread polling it. */
+    uint32_t mtu;               /* Largest L3 packet it sends. */
+    bool offloads;              /* Takes partial checksums and GSO frames
+                                 * as they are. */
 };
 
+/* Also picks up a change to the MTU of a port's Linux netdev, which the
+ * PMD threads check frames against: call it now and then (the bridge does,
+ * once a second, for the link state). */
 void dp_port_get_info(uint32_t port_no, struct dp_port_info *);
 
 /* Number of PMD threads. */

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include <rte_common.h>
+#include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_spinlock.h>
@@ -26,6 +27,7 @@
 #include "datapath.h"
 #include "mfc.h"
 #include "emc.h"
+#include "vnet.h"
 
 #define DP_BURST 32                 /* Packets per rx burst. */
 #define DP_TXBUF 64                 /* Per port, per PMD tx buffer. */
@@ -38,6 +40,9 @@ struct dp_port {
     char name[64];
     char devargs[256];
     struct rte_device *dev;
+    struct vnet *vnet;              /* DP_PORT_VNET, instead of an ethdev. */
+    uint32_t txo;                   /* DP_TXO_*: offloads output keeps. */
+    uint32_t mtu;                   /* Largest L3 packet; relaxed atomic. */
     const struct dp_upcall_ops *ops;
     void *upcall_aux;
     uint16_t n_txq;
@@ -54,17 +59,21 @@ struct pmd_rxq {
 /* Immutable once published; replaced as a whole. */
 struct pmd_rxq_list {
     size_t n;
+    size_t n_polled;                /* Queues that cannot wake the thread
+                                     * (ethdevs): it must poll them. */
     struct pmd_rxq q[];
 };
 
 /* Written only by the owning PMD thread, read by the main thread. */
 struct pmd_port_counters {
     uint64_t rx_packets, rx_bytes;
-    uint64_t tx_packets, tx_bytes, tx_dropped;
+    uint64_t tx_packets, tx_bytes, tx_dropped, tx_mtu_dropped;
 };
 
 struct pmd_txbuf {
     uint16_t n;
+    uint32_t max_len;               /* Longest packet buffered. */
+    uint64_t ol_flags;              /* The packets' ol_flags, or-ed. */
     struct rte_mbuf *pkts[DP_TXBUF];
 };
 
@@ -111,6 +120,13 @@ struct pmd {
     struct pmd_txbuf tx[DP_MAX_PORTS];
     uint16_t dirty[DP_MAX_PORTS];   /* Ports with buffered packets. */
     uint16_t n_dirty;
+
+    struct vnet_rx_ctx vnet_rx;     /* Mbufs posted for vnet receives. */
+
+    /* Blocking when idle: an epoll set of the thread's vnet sockets and
+     * 'wake_fd', an eventfd through which the main thread wakes it for a
+     * request.  The main thread adds and removes the sockets. */
+    int epfd, wake_fd;
 } __rte_cache_aligned;
 
 /* A packet on its way to the main thread (DP_ACTION_CONTROLLER). */
@@ -160,12 +176,30 @@ struct dp_state {
 extern struct dp_state dp;
 
 /* datapath.c */
+/* A formatted error message for '*errp' (malloc()ed; aborts when out of
+ * memory). */
+char *dp_errf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool dp_meter_pass(uint32_t slot, uint32_t pkt_len, uint64_t tsc);
+
+/* datapath.c */
+void pmd_kick(struct pmd *);
 
 /* pmd.c */
 int pmd_main(void *pmd);
 void pmd_init_caches(struct pmd *);
 void pmd_destroy_caches(struct pmd *);
+
+/* Receives a burst from rx queue 'q' of 'port', whatever its kind.  PMD
+ * thread 'pmd', the queue's only poller. */
+static inline uint16_t
+dp_port_rx(struct pmd *pmd, struct dp_port *port, uint16_t q,
+           struct rte_mbuf **pkts, uint16_t n)
+{
+    if (port->vnet) {
+        return vnet_rx_burst(port->vnet, &pmd->vnet_rx, pkts, n);
+    }
+    return rte_eth_rx_burst(port->port_id, q, pkts, n);
+}
 
 static inline void
 ctr_add(uint64_t *c, uint64_t v)

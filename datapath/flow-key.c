@@ -34,10 +34,26 @@
 #define IPPROTO_AH_ 51
 #define IPPROTO_DSTOPTS_ 60
 
+/* 'size' bytes are contiguous at 'p'; 'rest' more bytes of the frame
+ * follow elsewhere (the further segments of a large frame), for the
+ * length checks only: headers are read from the contiguous part. */
 struct cursor {
     const uint8_t *p;
     size_t size;
+    size_t rest;
 };
+
+/* The L3 header says its packet ends 'len' bytes from the cursor. */
+static inline void
+clamp(struct cursor *c, size_t len)
+{
+    if (len <= c->size) {
+        c->size = len;
+        c->rest = 0;
+    } else {
+        c->rest = len - c->size;
+    }
+}
 
 static inline bool
 have(const struct cursor *c, size_t n)
@@ -194,7 +210,7 @@ parse_ipv4(struct cursor *c, struct dp_flow_key *key)
         goto bad;
     }
     size_t tot_len = ntohs(get_be16(ip + 2));
-    if (tot_len > c->size || ihl > tot_len) {
+    if (tot_len > c->size + c->rest || ihl > tot_len) {
         goto bad;
     }
 
@@ -205,7 +221,7 @@ parse_ipv4(struct cursor *c, struct dp_flow_key *key)
     key->nw_proto = ip[9];
     key->parse_flags |= DP_KEY_L3;
 
-    c->size = tot_len;          /* Never parse the L2 padding. */
+    clamp(c, tot_len);          /* Never parse the L2 padding. */
     pull(c, ihl);
 
     uint16_t frag = ntohs(get_be16(ip + 6));
@@ -272,12 +288,12 @@ parse_ipv6(struct cursor *c, struct dp_flow_key *key)
         goto bad;
     }
     size_t plen = ntohs(get_be16(ip + 4));
-    if (plen + 40 > c->size) {
+    if (plen + 40 > c->size + c->rest) {
         goto bad;
     }
     memcpy(key->nw_src, ip + 8, 16);
     memcpy(key->nw_dst, ip + 24, 16);
-    c->size = plen + 40;        /* Never parse the L2 padding. */
+    clamp(c, plen + 40);        /* Never parse the L2 padding. */
     pull(c, 40);
 
     uint8_t proto = ip[6];
@@ -324,10 +340,10 @@ parse_arp(struct cursor *c, struct dp_flow_key *key)
 }
 
 void
-dp_flow_key_extract(const void *data, size_t len, uint32_t in_port,
-                    struct dp_flow_key *key)
+dp_flow_key_extract_head(const void *data, size_t len, size_t frame_len,
+                         uint32_t in_port, struct dp_flow_key *key)
 {
-    struct cursor c = { data, len };
+    struct cursor c = { data, len, frame_len > len ? frame_len - len : 0 };
 
     memset(key, 0, sizeof *key);
     key->in_port = in_port;

@@ -106,10 +106,20 @@ dp_key_words_rw(struct dp_flow_key *key)
     return (uint64_t *) key;
 }
 
-/* Parses the 'len' bytes at 'data' (the start of an Ethernet frame)
- * received on datapath port 'in_port' into '*key'. */
-void dp_flow_key_extract(const void *data, size_t len, uint32_t in_port,
-                         struct dp_flow_key *key);
+/* Parses a 'frame_len'-byte Ethernet frame received on datapath port
+ * 'in_port' into '*key', reading its headers from the first 'len' bytes,
+ * which are contiguous at 'data' (the rest of a large frame may lie in
+ * further buffers: its length still counts in the IP length checks). */
+void dp_flow_key_extract_head(const void *data, size_t len, size_t frame_len,
+                              uint32_t in_port, struct dp_flow_key *key);
+
+/* The same for a frame that is contiguous. */
+static inline void
+dp_flow_key_extract(const void *data, size_t len, uint32_t in_port,
+                    struct dp_flow_key *key)
+{
+    dp_flow_key_extract_head(data, len, len, in_port, key);
+}
 
 /* 32-bit hash of 'n' 64-bit words, CRC32-C where the CPU has it.  'basis'
  * seeds it. */

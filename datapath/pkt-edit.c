@@ -56,6 +56,23 @@ csum_update32(uint16_t csum, uint32_t old, uint32_t new)
     return csum_update16(csum, old >> 16, new >> 16);
 }
 
+/* The L4 checksum field of a packet whose checksum is partial (left for
+ * the output to finish, as a guest's kernel hands it over) holds the sum
+ * of the pseudo-header, not complemented: a change to an address moves
+ * it the other way from a finished checksum, and a change to a port does
+ * not touch it (the port is summed when the checksum is finished). */
+static uint16_t
+csum_update32_partial(uint16_t sum, uint32_t old, uint32_t new)
+{
+    return ~csum_update32(~sum, old, new);
+}
+
+/* Updates the L4 checksum field at 'field' for an address word changing
+ * from 'old' to 'new'; 'proto' says whether a zero UDP checksum means
+ * none. */
+static void l4_csum_addr_update(uint8_t *field, uint8_t proto, uint32_t old,
+                                uint32_t new, bool partial);
+
 static uint16_t
 get16(const uint8_t *p)
 {
@@ -68,6 +85,26 @@ static void
 put16(uint8_t *p, uint16_t v)
 {
     memcpy(p, &v, 2);
+}
+
+static void
+l4_csum_addr_update(uint8_t *field, uint8_t proto, uint32_t old,
+                    uint32_t new, bool partial)
+{
+    uint16_t csum = get16(field);
+
+    if (partial) {
+        put16(field, csum_update32_partial(csum, old, new));
+        return;
+    }
+    if (proto == 17 && !csum) {
+        return;                 /* UDP without a checksum. */
+    }
+    csum = csum_update32(csum, old, new);
+    if (proto == 17 && !csum) {
+        csum = 0xffff;
+    }
+    put16(field, csum);
 }
 
 /* The offset of the L4 checksum within an L4 header of IP protocol
@@ -106,7 +143,7 @@ ipv4_find(uint8_t *p, uint32_t len, struct ipv4_ctx *c)
 }
 
 static void
-ipv4_set_addr(uint8_t *p, uint32_t len, bool src, uint32_t new)
+ipv4_set_addr(uint8_t *p, uint32_t len, bool src, uint32_t new, bool partial)
 {
     struct ipv4_ctx c;
 
@@ -124,20 +161,12 @@ ipv4_set_addr(uint8_t *p, uint32_t len, bool src, uint32_t new)
 
     int co = c.l4 ? l4_csum_offset(c.ip[9]) : -1;
     if (co >= 0 && c.l4_len >= (uint32_t) co + 2) {
-        uint16_t csum = get16(c.l4 + co);
-        if (c.ip[9] == 17 && !csum) {
-            return;             /* UDP without a checksum. */
-        }
-        csum = csum_update32(csum, old, new);
-        if (c.ip[9] == 17 && !csum) {
-            csum = 0xffff;
-        }
-        put16(c.l4 + co, csum);
+        l4_csum_addr_update(c.l4 + co, c.ip[9], old, new, partial);
     }
 }
 
 static void
-set_tp_port(uint8_t *p, uint32_t len, bool src, uint16_t new)
+set_tp_port(uint8_t *p, uint32_t len, bool src, uint16_t new, bool partial)
 {
     uint16_t type;
     uint32_t ofs = l3_offset(p, len, &type);
@@ -169,7 +198,7 @@ set_tp_port(uint8_t *p, uint32_t len, bool src, uint16_t new)
     uint16_t old = get16(field);
     put16(field, new);
     int co = l4_csum_offset(proto);
-    if (co >= 0 && l4_len >= (uint32_t) co + 2) {
+    if (co >= 0 && l4_len >= (uint32_t) co + 2 && !partial) {
         uint16_t csum = get16(l4 + co);
         if (proto == 17 && !csum) {
             return;
@@ -224,6 +253,23 @@ pkt_l2_len(const uint8_t *p, uint32_t len)
     return l3_offset(p, len, &type);
 }
 
+void
+pkt_clamp_ip_len(uint8_t *p, uint32_t len)
+{
+    uint16_t type;
+    uint32_t ofs = l3_offset(p, len, &type);
+
+    if (type == ETH_TYPE_IPV4 && ofs && len >= ofs + 20) {
+        if (ntohs(get16(p + ofs + 2)) > len - ofs) {
+            put16(p + ofs + 2, htons(len - ofs));
+        }
+    } else if (type == ETH_TYPE_IPV6 && ofs && len >= ofs + 40) {
+        if (ntohs(get16(p + ofs + 4)) > len - ofs - 40) {
+            put16(p + ofs + 4, htons(len - ofs - 40));
+        }
+    }
+}
+
 static bool
 is_mpls(uint16_t type)
 {
@@ -250,7 +296,8 @@ ipv6_l4_csum_offset(uint8_t proto)
 }
 
 static void
-set_ipv6_word(uint8_t *p, uint32_t len, const struct dp_action *a)
+set_ipv6_word(uint8_t *p, uint32_t len, const struct dp_action *a,
+              bool partial)
 {
     uint16_t type;
     uint32_t ofs = l3_offset(p, len, &type);
@@ -272,16 +319,8 @@ set_ipv6_word(uint8_t *p, uint32_t len, const struct dp_action *a)
     uint8_t proto = ip[6];
     int co = ipv6_l4_csum_offset(proto);
     if (co >= 0 && len >= ofs + 40 + co + 2) {
-        uint8_t *l4 = ip + 40;
-        uint16_t csum = get16(l4 + co);
-        if (proto == 17 && !csum) {
-            return;
-        }
-        csum = csum_update32(csum, old, a->be32);
-        if (proto == 17 && !csum) {
-            csum = 0xffff;
-        }
-        put16(l4 + co, csum);
+        l4_csum_addr_update(ip + 40 + co, proto, old, a->be32,
+                            partial && proto != 58);
     }
 }
 
@@ -362,7 +401,8 @@ set_icmp(uint8_t *p, uint32_t len, const struct dp_action *a)
 }
 
 bool
-pkt_edit(uint8_t *p, uint32_t len, const struct dp_action *a)
+pkt_edit(uint8_t *p, uint32_t len, const struct dp_action *a,
+         bool l4_partial)
 {
     switch ((enum dp_action_type) a->type) {
     case DP_ACTION_SET_ETH_SRC:
@@ -386,7 +426,8 @@ pkt_edit(uint8_t *p, uint32_t len, const struct dp_action *a)
 
     case DP_ACTION_SET_IPV4_SRC:
     case DP_ACTION_SET_IPV4_DST:
-        ipv4_set_addr(p, len, a->type == DP_ACTION_SET_IPV4_SRC, a->be32);
+        ipv4_set_addr(p, len, a->type == DP_ACTION_SET_IPV4_SRC, a->be32,
+                      l4_partial);
         return true;
 
     case DP_ACTION_SET_IP_TOS:
@@ -396,7 +437,8 @@ pkt_edit(uint8_t *p, uint32_t len, const struct dp_action *a)
 
     case DP_ACTION_SET_TP_SRC:
     case DP_ACTION_SET_TP_DST:
-        set_tp_port(p, len, a->type == DP_ACTION_SET_TP_SRC, a->be16);
+        set_tp_port(p, len, a->type == DP_ACTION_SET_TP_SRC, a->be16,
+                    l4_partial);
         return true;
 
     case DP_ACTION_SET_MPLS_LSE:
@@ -404,7 +446,7 @@ pkt_edit(uint8_t *p, uint32_t len, const struct dp_action *a)
         return true;
 
     case DP_ACTION_SET_IPV6_WORD:
-        set_ipv6_word(p, len, a);
+        set_ipv6_word(p, len, a, l4_partial);
         return true;
 
     case DP_ACTION_SET_IPV6_LABEL:

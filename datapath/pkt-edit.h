@@ -11,9 +11,18 @@
 
 #include "dp-actions.h"
 
-/* Applies set action 'a' to the 'len' bytes at 'p', updating checksums.
+/* Applies set action 'a' to the 'len' bytes at 'p' (the packet's headers
+ * at least), updating checksums.  'l4_partial': the TCP/UDP checksum is
+ * partial (it holds the pseudo-header's sum, for the output to finish),
+ * so it follows the addresses the other way and ignores the ports.
  * Returns false if 'a' is not a set action. */
-bool pkt_edit(uint8_t *p, uint32_t len, const struct dp_action *a);
+bool pkt_edit(uint8_t *p, uint32_t len, const struct dp_action *a,
+              bool l4_partial);
+
+/* Lowers the IPv4 total length or IPv6 payload length of the frame whose
+ * first 'len' bytes are at 'p' to what those bytes hold: a view of a large
+ * frame's headers that parsers do not reject as truncated. */
+void pkt_clamp_ip_len(uint8_t *p, uint32_t len);
 
 /* The length of the packet's Ethernet header with its VLAN tags (where an
  * MPLS label stack starts), or 0 if the frame is too short. */

@@ -22,15 +22,139 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_ether.h>
 #include <rte_ethdev.h>
 #include <rte_ring.h>
 
+#include "dp-offload.h"
 #include "pkt-edit.h"
 
 /* ---- Transmit ------------------------------------------------------- */
+
+/* Sends 'n' packets to 'port' now, counting them; frees what did not go. */
+static void
+pmd_tx(struct pmd *pmd, struct dp_port *port, struct rte_mbuf **pkts,
+       uint16_t n)
+{
+    uint64_t bytes = 0;
+    uint16_t sent;
+
+    for (uint16_t i = 0; i < n; i++) {
+        bytes += rte_pktmbuf_pkt_len(pkts[i]);
+    }
+    if (port->vnet) {
+        sent = vnet_tx_burst(port->vnet, pkts, n);
+    } else if (port->txq_shared) {
+        rte_spinlock_lock(&port->tx_lock);
+        sent = rte_eth_tx_burst(port->port_id, 0, pkts, n);
+        rte_spinlock_unlock(&port->tx_lock);
+    } else {
+        sent = rte_eth_tx_burst(port->port_id, pmd->id, pkts, n);
+    }
+    for (uint16_t i = sent; i < n; i++) {
+        bytes -= rte_pktmbuf_pkt_len(pkts[i]);
+    }
+    struct pmd_port_counters *c = &pmd->ctr[port->port_no];
+    ctr_add(&c->tx_packets, sent);
+    ctr_add(&c->tx_bytes, bytes);
+    if (sent < n) {
+        ctr_add(&c->tx_dropped, n - sent);
+        rte_pktmbuf_free_bulk(&pkts[sent], n - sent);
+    }
+}
+
+/* Packets on their way out of one port, prepared for it. */
+struct pmd_txq {
+    struct pmd *pmd;
+    struct dp_port *port;
+    uint16_t n;
+    struct rte_mbuf *pkts[DP_TXBUF];
+};
+
+static void
+txq_add(struct pmd_txq *q, struct rte_mbuf *m)
+{
+    q->pkts[q->n++] = m;
+    if (q->n == DP_TXBUF) {
+        pmd_tx(q->pmd, q->port, q->pkts, q->n);
+        q->n = 0;
+    }
+}
+
+static void
+txq_drop(struct pmd_txq *q, struct rte_mbuf *m, bool mtu)
+{
+    struct pmd_port_counters *c = &q->pmd->ctr[q->port->port_no];
+
+    ctr_add(&c->tx_dropped, 1);
+    if (mtu) {
+        ctr_add(&c->tx_mtu_dropped, 1);
+    }
+    rte_pktmbuf_free(m);
+}
+
+/* Whether 'm' is larger than 'mtu' allows at L3 (a GSO frame: whether its
+ * segments will be). */
+static bool
+too_big(const struct rte_mbuf *m, uint32_t mtu)
+{
+    if (m->ol_flags & DP_OL_GSO) {
+        return dp_offload_seg_l3_len(m) > mtu;
+    }
+    if (rte_pktmbuf_pkt_len(m) <= mtu + RTE_ETHER_HDR_LEN) {
+        return false;
+    }
+    uint32_t l2 = pkt_l2_len(rte_pktmbuf_mtod(m, const uint8_t *),
+                             rte_pktmbuf_data_len(m));
+    return rte_pktmbuf_pkt_len(m) - l2 > mtu;
+}
+
+/* Prepares one packet for a port that cannot take it as it is: too big
+ * (dropped, counted), or carrying offload metadata the port does not take
+ * (checksum finished, GSO frame cut into segments). */
+static void
+txq_prepare(struct pmd_txq *q, struct rte_mbuf *m)
+{
+    const struct dp_port *port = q->port;
+
+    if (too_big(m, __atomic_load_n(&port->mtu, __ATOMIC_RELAXED))) {
+        txq_drop(q, m, true);
+    } else if (!(m->ol_flags & DP_OL_FLAGS)
+               || dp_offload_fits(m, port->txo)) {
+        txq_add(q, m);
+    } else if (m->ol_flags & DP_OL_GSO) {
+        struct rte_mbuf *seg;
+        struct dp_gso gso;
+
+        dp_gso_start(&gso, m);
+        while ((seg = dp_gso_next(&gso, dp.pool))) {
+            txq_add(q, seg);
+        }
+        if (gso.failed) {
+            txq_drop(q, m, false);
+        } else {
+            rte_pktmbuf_free(m);
+        }
+    } else {
+        /* Another output may hold the same mbuf and want it partial. */
+        if (rte_mbuf_refcnt_read(m) > 1 || !RTE_MBUF_DIRECT(m)) {
+            struct rte_mbuf *copy = rte_pktmbuf_copy(m, dp.pool, 0,
+                                                     UINT32_MAX);
+            if (!copy) {
+                txq_drop(q, m, false);
+                return;
+            }
+            rte_pktmbuf_free(m);
+            m = copy;
+        }
+        dp_offload_csum(m);
+        txq_add(q, m);
+    }
+}
 
 static void
 pmd_flush_port(struct pmd *pmd, uint16_t port_no)
@@ -38,31 +162,31 @@ pmd_flush_port(struct pmd *pmd, uint16_t port_no)
     struct pmd_txbuf *buf = &pmd->tx[port_no];
     struct dp_port *port = __atomic_load_n(&dp.ports[port_no],
                                            __ATOMIC_ACQUIRE);
-    uint16_t n = buf->n, sent = 0;
+    uint16_t n = buf->n;
+    uint32_t max_len = buf->max_len;
+    uint64_t ol_flags = buf->ol_flags;
 
     buf->n = 0;
-    if (port) {
-        uint64_t bytes = 0;
-        for (uint16_t i = 0; i < n; i++) {
-            bytes += rte_pktmbuf_pkt_len(buf->pkts[i]);
-        }
-        if (port->txq_shared) {
-            rte_spinlock_lock(&port->tx_lock);
-            sent = rte_eth_tx_burst(port->port_id, 0, buf->pkts, n);
-            rte_spinlock_unlock(&port->tx_lock);
-        } else {
-            sent = rte_eth_tx_burst(port->port_id, pmd->id, buf->pkts, n);
-        }
-        for (uint16_t i = sent; i < n; i++) {
-            bytes -= rte_pktmbuf_pkt_len(buf->pkts[i]);
-        }
-        struct pmd_port_counters *c = &pmd->ctr[port_no];
-        ctr_add(&c->tx_packets, sent);
-        ctr_add(&c->tx_bytes, bytes);
-        ctr_add(&c->tx_dropped, n - sent);
+    buf->max_len = 0;
+    buf->ol_flags = 0;
+    if (!port) {
+        rte_pktmbuf_free_bulk(buf->pkts, n);
+        return;
     }
-    if (sent < n) {
-        rte_pktmbuf_free_bulk(&buf->pkts[sent], n - sent);
+    /* One test a burst keeps the common case (plain frames within the
+     * MTU) on the straight path. */
+    uint32_t mtu = __atomic_load_n(&port->mtu, __ATOMIC_RELAXED);
+    if (likely(!(ol_flags & DP_OL_FLAGS)
+               && max_len <= mtu + RTE_ETHER_HDR_LEN)) {
+        pmd_tx(pmd, port, buf->pkts, n);
+        return;
+    }
+    struct pmd_txq q = { .pmd = pmd, .port = port, .n = 0 };
+    for (uint16_t i = 0; i < n; i++) {
+        txq_prepare(&q, buf->pkts[i]);
+    }
+    if (q.n) {
+        pmd_tx(pmd, port, q.pkts, q.n);
     }
 }
 
@@ -92,6 +216,8 @@ pmd_enqueue(struct pmd *pmd, uint16_t port_no, struct rte_mbuf *m)
         pmd->dirty[pmd->n_dirty++] = port_no;
     }
     buf->pkts[buf->n++] = m;
+    buf->ol_flags |= m->ol_flags;
+    buf->max_len = RTE_MAX(buf->max_len, rte_pktmbuf_pkt_len(m));
     if (buf->n == DP_TXBUF) {
         /* Stays listed as dirty; flushing an empty buffer is a no-op. */
         pmd_flush_port(pmd, port_no);
@@ -107,7 +233,7 @@ pmd_to_controller(struct pmd *pmd, struct rte_mbuf *m, uint32_t in_port,
 {
     struct dp_pin_elem e = { .m = m, .in_port = in_port, .arg = arg };
 
-    rte_mbuf_refcnt_update(m, 1);
+    rte_pktmbuf_refcnt_update(m, 1);
     if (rte_ring_mp_enqueue_elem(dp.pin_ring, &e, sizeof e)) {
         rte_pktmbuf_free(m);
         ctr_add(&pmd->pin_dropped, 1);
@@ -135,6 +261,7 @@ pmd_mpls(struct rte_mbuf *m, const struct dp_action *act)
         memmove(n, n + 4, l2);
         memcpy(n + l2, &act->be32, 4);
         memcpy(n + l2 - 2, &type, 2);
+        m->l2_len += 4;         /* Offload metadata: L3 moved. */
     } else {
         if (rte_pktmbuf_data_len(m) < l2 + 4) {
             return false;
@@ -145,6 +272,7 @@ pmd_mpls(struct rte_mbuf *m, const struct dp_action *act)
             return false;
         }
         memcpy(p + l2 - 2, &type, 2);
+        m->l2_len -= 4;
     }
     return true;
 }
@@ -162,7 +290,7 @@ pmd_execute_one(struct pmd *pmd, struct rte_mbuf *m, uint32_t in_port,
         const struct dp_action *act = &actions[a];
 
         if (act->type == DP_ACTION_OUTPUT) {
-            rte_mbuf_refcnt_update(m, 1);
+            rte_pktmbuf_refcnt_update(m, 1);
             pmd_enqueue(pmd, act->port, m);
             continue;
         } else if (act->type == DP_ACTION_CONTROLLER) {
@@ -190,7 +318,7 @@ pmd_execute_one(struct pmd *pmd, struct rte_mbuf *m, uint32_t in_port,
             if (rte_vlan_insert(&m)) {
                 rte_pktmbuf_free(m);
                 m = NULL;
-            }
+            }               /* It moved l2_len on for the tag. */
         } else if (act->type == DP_ACTION_PUSH_MPLS
                    || act->type == DP_ACTION_POP_MPLS) {
             if (!pmd_mpls(m, act)) {
@@ -204,10 +332,11 @@ pmd_execute_one(struct pmd *pmd, struct rte_mbuf *m, uint32_t in_port,
                 && eh->ether_type
                    == rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN)) {
                 rte_vlan_strip(m);
+                m->l2_len -= 4;     /* Offload metadata: L3 moved. */
             }
         } else {
             pkt_edit(rte_pktmbuf_mtod(m, uint8_t *), rte_pktmbuf_data_len(m),
-                     act);
+                     act, dp_l4_csum_partial(m));
         }
     }
     if (m) {
@@ -234,7 +363,7 @@ pmd_execute(struct pmd *pmd, struct rte_mbuf **pkts, uint16_t n,
     }
     if (n_actions > 1) {
         for (uint16_t i = 0; i < n; i++) {
-            rte_mbuf_refcnt_update(pkts[i], n_actions - 1);
+            rte_pktmbuf_refcnt_update(pkts[i], n_actions - 1);
         }
     }
     for (uint16_t a = 0; a < n_actions; a++) {
@@ -440,6 +569,15 @@ pmd_upcall(struct pmd *pmd, struct dp_port *port, struct rte_mbuf *m,
     up.packet = rte_pktmbuf_mtod(m, const void *);
     up.len = rte_pktmbuf_data_len(m);
     up.pkt_len = rte_pktmbuf_pkt_len(m);
+    uint8_t head[RTE_MBUF_DEFAULT_BUF_SIZE];
+    if (m->nb_segs > 1 && up.len <= sizeof head) {
+        /* The pipeline parses the first segment, which holds the headers:
+         * show it a frame whose IP length agrees (a copy: others may hold
+         * the mbuf). */
+        memcpy(head, up.packet, up.len);
+        pkt_clamp_ip_len(head, up.len);
+        up.packet = head;
+    }
     up.cacheable = false;
     up.mf_flags = 0;
     up.handle = NULL;
@@ -499,9 +637,10 @@ pmd_process(struct pmd *pmd, struct dp_port *port, struct rte_mbuf **pkts,
     /* Parse the whole burst first: reading a key back right after the
      * parser's narrow stores would stall on store forwarding. */
     for (uint16_t i = 0; i < n; i++) {
-        dp_flow_key_extract(rte_pktmbuf_mtod(pkts[i], const void *),
-                            rte_pktmbuf_data_len(pkts[i]), port->port_no,
-                            &keys[i]);
+        dp_flow_key_extract_head(rte_pktmbuf_mtod(pkts[i], const void *),
+                                 rte_pktmbuf_data_len(pkts[i]),
+                                 rte_pktmbuf_pkt_len(pkts[i]),
+                                 port->port_no, &keys[i]);
     }
 
     for (uint16_t i = 0; i < n; i++) {
@@ -669,7 +808,7 @@ pmd_poll(struct pmd *pmd, const struct pmd_rxq *rxq)
     uint64_t bytes = 0;
     uint16_t n;
 
-    n = rte_eth_rx_burst(port->port_id, rxq->queue, pkts, DP_BURST);
+    n = dp_port_rx(pmd, port, rxq->queue, pkts, DP_BURST);
     if (!n) {
         return 0;
     }
@@ -684,6 +823,28 @@ pmd_poll(struct pmd *pmd, const struct pmd_rxq *rxq)
     pmd_process(pmd, port, pkts, n);
     pmd_flush_tx(pmd);
     return n;
+}
+
+/* Blocks until a packet comes in on one of the thread's vnet sockets, the
+ * main thread kicks it, or the next housekeeping is due.  Offline for
+ * both RCUs meanwhile: a grace period does not wait for a blocked thread,
+ * which reads every published pointer afresh when it wakes. */
+static void
+pmd_block(struct pmd *pmd)
+{
+    struct epoll_event ev[8];
+    uint64_t left = pmd->next_maint_ms > pmd->now_ms
+                    ? pmd->next_maint_ms - pmd->now_ms : 1;
+    uint64_t v;
+
+    rte_rcu_qsbr_thread_offline(dp.qsbr, pmd->id);
+    dp.hooks.block_start();
+    epoll_wait(pmd->epfd, ev, 8, (int) RTE_MIN(left, (uint64_t) 1000));
+    dp.hooks.block_end();
+    rte_rcu_qsbr_thread_online(dp.qsbr, pmd->id);
+    if (read(pmd->wake_fd, &v, sizeof v) < 0) {
+        /* EAGAIN: woken by a packet, not a kick. */
+    }
 }
 
 int
@@ -711,6 +872,9 @@ pmd_main(void *pmd_)
             got += pmd_poll(pmd, &l->q[i]);
         }
 
+        /* Read before the list may go: every queue can wake the thread. */
+        bool can_block = !l || !l->n_polled;
+
         /* Tx buffers are empty here: nothing references a port. */
         rte_rcu_qsbr_quiescent(dp.qsbr, pmd->id);
 
@@ -725,15 +889,20 @@ pmd_main(void *pmd_)
             next_quiesce = now + quiesce_interval;
         }
 
-        /* Back off to sleeping when idle, so that an idle dom0 does not
-         * burn a core; under load, poll without sleeping. */
+        /* When idle, so that an idle dom0 does not burn a core: block on
+         * the vifs' sockets if every queue can wake the thread, or back
+         * off to sleeping; under load, poll without sleeping. */
         if (got) {
             idle_loops = 0;
             sleep_us = 0;
         } else if (++idle_loops >= 64 && dp.params.max_sleep_us) {
-            sleep_us = sleep_us ? RTE_MIN(sleep_us * 2,
-                                          dp.params.max_sleep_us) : 1;
-            rte_delay_us_sleep(sleep_us);
+            if (can_block) {
+                pmd_block(pmd);
+            } else {
+                sleep_us = sleep_us ? RTE_MIN(sleep_us * 2,
+                                              dp.params.max_sleep_us) : 1;
+                rte_delay_us_sleep(sleep_us);
+            }
         }
 
         now = rte_rdtsc();
@@ -742,6 +911,7 @@ pmd_main(void *pmd_)
     }
 
     pmd_destroy_caches(pmd);
+    vnet_rx_ctx_release(&pmd->vnet_rx);
     rte_rcu_qsbr_thread_offline(dp.qsbr, pmd->id);
     rte_rcu_qsbr_thread_unregister(dp.qsbr, pmd->id);
     dp.hooks.stop();

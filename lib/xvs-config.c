@@ -71,6 +71,7 @@ static const char *vif_driver_names[] = {
     [XVS_VIF_AUTO] = "auto",
     [XVS_VIF_AF_XDP] = "af_xdp",
     [XVS_VIF_AF_PACKET] = "af_packet",
+    [XVS_VIF_VNET] = "vnet",
 };
 
 const char *
@@ -568,8 +569,8 @@ port_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
         if (v->type != YAML_SCALAR_NODE
             || !xvs_vif_driver_from_string(scalar(v), &port->driver)) {
             char *got = node_describe(v);
-            fail(ctx, v, path, "expected one of auto, af_xdp, af_packet, "
-                 "got %s", got);
+            fail(ctx, v, path, "expected one of auto, vnet, af_xdp, "
+                 "af_packet, got %s", got);
             free(got);
             return false;
         }

@@ -44,7 +44,8 @@
  *         - name: string         netdev or port name, unique on the host
  *           type: dpdk|xenvif|internal
  *           devargs: string      dpdk only (PCI address or vdev string)
- *           driver: auto|af_xdp|af_packet   xenvif only (default auto)
+ *           driver: auto|vnet|af_xdp|af_packet   xenvif only (default
+ *                                auto: vnet)
  *           ofport: int          1-65279, unique in the bridge (default: next)
  *           domid: int           xenvif only: the guest's Xen domain id,
  *                                0-32751 (the hotplug script records it)
@@ -87,9 +88,11 @@ enum xvs_port_type {
 };
 
 enum xvs_vif_driver {
-    XVS_VIF_AUTO,               /* AF_XDP, else AF_PACKET. */
-    XVS_VIF_AF_XDP,
-    XVS_VIF_AF_PACKET,
+    XVS_VIF_AUTO,               /* The best there is: vnet. */
+    XVS_VIF_AF_XDP,             /* DPDK's net_af_xdp. */
+    XVS_VIF_AF_PACKET,          /* DPDK's net_af_packet (no offloads). */
+    XVS_VIF_VNET,               /* xvs's AF_PACKET with the virtio-net
+                                 * header: guests' offloads kept. */
 };
 
 enum xvs_fail_mode {

@@ -121,18 +121,29 @@ port_attach(struct bridge *br, struct port *port, char **errp)
                               "guest running?)", port->name, port->name);
             return ENODEV;
         }
-        /* 'auto' means AF_PACKET for now.  DPDK 22.11's AF_XDP driver
-         * leaks the 2048 mbufs of its fill queue when a port is closed (so
-         * about fifteen guest restarts exhaust the pool) and cannot open a
-         * second AF_XDP socket on a netdev it used before: both fatal for
-         * vifs that come and go.  AF_XDP stays available on request. */
-        if (port->driver != XVS_VIF_AF_XDP) {
+        /* 'auto' means vnet: the only driver that carries a guest's
+         * partial checksums and GSO frames (without them, no TCP gets
+         * through unless the guest turns its offloads off).  DPDK 22.11's
+         * AF_XDP driver, besides, leaks the 2048 mbufs of its fill queue
+         * when a port is closed and cannot open a second AF_XDP socket on
+         * a netdev it used before: both fatal for vifs that come and go.
+         * AF_XDP and DPDK's AF_PACKET stay available on request. */
+        switch (port->driver) {
+        case XVS_VIF_AF_XDP:
+            error = port_try_attach(br, port, DP_PORT_AF_XDP, errp);
+            port->driver_used = "af_xdp";
+            break;
+        case XVS_VIF_AF_PACKET:
             error = port_try_attach(br, port, DP_PORT_AF_PACKET, errp);
             port->driver_used = "af_packet";
             break;
+        case XVS_VIF_AUTO:
+        case XVS_VIF_VNET:
+        default:
+            error = port_try_attach(br, port, DP_PORT_VNET, errp);
+            port->driver_used = "vnet";
+            break;
         }
-        error = port_try_attach(br, port, DP_PORT_AF_XDP, errp);
-        port->driver_used = "af_xdp";
         break;
     default:
         OVS_NOT_REACHED();
@@ -1204,7 +1215,7 @@ parse_port_options(int argc, const char *argv[], struct xvs_port_config *pc,
             }
         } else if (klen == 6 && !strncmp(argv[i], "driver", 6)) {
             if (!xvs_vif_driver_from_string(value, &pc->driver)) {
-                return xasprintf("driver: expected auto, af_xdp or "
+                return xasprintf("driver: expected auto, vnet, af_xdp or "
                                  "af_packet, got \"%s\"", value);
             }
         } else {
@@ -1869,6 +1880,10 @@ cmd_dump_ports(struct unixctl_conn *conn, int argc, const char *argv[],
             json_object_put(o, "tx_bytes", json_integer_create(st.tx_bytes));
             json_object_put(o, "tx_dropped",
                             json_integer_create(st.tx_dropped));
+            json_object_put(o, "rx_errors",
+                            json_integer_create(st.rx_errors));
+            json_object_put(o, "tx_mtu_dropped",
+                            json_integer_create(st.tx_mtu_dropped));
             if (port->domid >= 0) {
                 char *name = xen_domain_name(port->domid);
                 json_object_put(o, "domid", json_integer_create(port->domid));
@@ -1889,11 +1904,12 @@ cmd_dump_ports(struct unixctl_conn *conn, int argc, const char *argv[],
                 free(name);
             }
             ds_put_format(&s, ": rx pkts=%"PRIu64", bytes=%"PRIu64", "
-                          "drop=%"PRIu64"\n"
+                          "drop=%"PRIu64", errors=%"PRIu64"\n"
                           "             tx pkts=%"PRIu64", bytes=%"PRIu64", "
-                          "drop=%"PRIu64"\n",
+                          "drop=%"PRIu64" (mtu %"PRIu64")\n",
                           st.rx_packets, st.rx_bytes, st.rx_dropped,
-                          st.tx_packets, st.tx_bytes, st.tx_dropped);
+                          st.rx_errors, st.tx_packets, st.tx_bytes,
+                          st.tx_dropped, st.tx_mtu_dropped);
         }
     }
     reply_json_or_text(conn, json, array, &s);

@@ -258,6 +258,8 @@ main(int argc, char *argv[])
     static const struct dp_thread_hooks hooks = {
         .start = pmd_thread_start,
         .quiesce = pmd_thread_quiesce,
+        .block_start = ovsrcu_quiesce_start,
+        .block_end = ovsrcu_quiesce_end,
         .stop = pmd_thread_stop,
     };
     struct dp_params params = {

@@ -89,11 +89,13 @@ INTEGRATION_TESTS = \
 	tests/integration/test-barrier.sh \
 	tests/integration/test-osken.sh \
 	tests/integration/test-mpls.sh \
-	tests/integration/test-hangup.sh
+	tests/integration/test-hangup.sh \
+	tests/integration/test-guest-traffic.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh \
 	tests/integration/send-tagged-arp.py tests/integration/of-errors.py \
-	tests/integration/osken-switch.py tests/integration/hangup.py
+	tests/integration/osken-switch.py tests/integration/hangup.py \
+	tests/integration/udp-echo.py
 # Integration tests share host-wide names (vifD.N): tools/quickstart runs
 # make check serially.
 

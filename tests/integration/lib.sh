@@ -169,3 +169,50 @@ wait_for() {
 grep_in() {
     printf '%s\n' "$1" | grep -Eq -- "$2"
 }
+
+# guest_ipv6 NS VIF ADDR: gives a guest (made by add_guest) the IPv6
+# address ADDR/64, without duplicate address detection.
+guest_ipv6() {
+    echo 0 >"/proc/sys/net/ipv6/conf/$2/disable_ipv6"
+    ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=0
+    ip netns exec "$1" sysctl -qw net.ipv6.conf.eth0.disable_ipv6=0
+    ip -n "$1" addr add "$3/64" dev eth0 nodad
+}
+
+# listening NS PORT: whether a TCP socket in NS listens on PORT.
+listening() {
+    ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q .
+}
+
+# random_file FILE MIB: FILE with MIB mebibytes of random data.
+random_file() {
+    head -c $(($2 * 1048576)) /dev/urandom >"$1"
+}
+
+# tcp_send FROM_NS TO_NS ADDR FILE [PORT]: sends FILE over one TCP
+# connection from FROM_NS to a listener in TO_NS on ADDR (IPv4 or IPv6) and
+# succeeds if what arrived has the sender's sha256.  The timeouts only keep
+# a broken path from hanging the test.
+tcp_send() {
+    _from=$1 _to=$2 _addr=$3 _file=$4 _port=${5:-5001}
+    case $_addr in
+    *:*) _listen="TCP6-LISTEN:$_port,ipv6only=1" _conn="TCP6:[$_addr]:$_port" ;;
+    *) _listen="TCP4-LISTEN:$_port" _conn="TCP4:$_addr:$_port" ;;
+    esac
+    rm -f "$T/tcp-recv"
+    ip netns exec "$_to" timeout ${XVS_TEST_TIMEOUT:-120} socat -u "$_listen,reuseaddr" \
+        "OPEN:$T/tcp-recv,creat,trunc" 2>>"$T/socat.err" &
+    _lpid=$!
+    if ! wait_for 10 listening "$_to" "$_port"; then
+        kill "$_lpid" 2>/dev/null
+        return 1
+    fi
+    if ! ip netns exec "$_from" timeout ${XVS_TEST_TIMEOUT:-120} socat -u "OPEN:$_file" "$_conn" \
+            2>>"$T/socat.err"; then
+        kill "$_lpid" 2>/dev/null
+        wait "$_lpid" 2>/dev/null
+        return 1
+    fi
+    wait "$_lpid" || return 1
+    [ "$(sha256sum <"$_file")" = "$(sha256sum <"$T/tcp-recv")" ]
+}

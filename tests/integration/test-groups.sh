@@ -7,6 +7,7 @@
 begin
 command -v ovs-ofctl >/dev/null || skip_all "needs ovs-ofctl (openvswitch-common)"
 command -v bash >/dev/null || skip_all "needs bash (/dev/udp)"
+command -v socat >/dev/null || skip_all "needs socat"
 
 add_guest xvs-g61 vif61.0 10.61.0.1
 add_guest xvs-g62 vif62.0 10.61.0.2
@@ -41,6 +42,12 @@ EOF2
 check "flows that use them" $O add-flows "$M" "$T/flows"
 # Static neighbours: no ARP in the counts.
 ip netns exec xvs-g61 ip neigh replace 10.61.0.2 lladdr "$(guest_mac xvs-g62)" dev eth0
+# Guest 2 takes the datagrams: a port unreachable in answer would be
+# flooded (guest 1's address is not learned) and counted.
+for p in 9 10 11; do
+    ip netns exec xvs-g62 socat -u UDP4-RECV:$p OPEN:/dev/null &
+    PIDS="$PIDS $!"
+done
 
 # A new flow per datagram (a new socket, a new source port), 5 ms apart:
 # a burst of new flows beyond the upcall budget (16 per burst) would be

@@ -31,7 +31,7 @@ check "the port of the vanished vif is detached, with the reason" \
     wait_show "port vif66.0: ofport 2, xenvif, error: network device vif66.0 is gone"
 check "xvs-switchd is still alive" kill -0 "$SWITCHD_PID"
 check "the other port is still attached" \
-    grep_in "$(ctl show)" "port vif65.0: ofport 1, xenvif via af_packet, link up"
+    grep_in "$(ctl show)" "port vif65.0: ofport 1, xenvif via vnet, link up"
 
 ip link add vif66.0 type veth peer name eth0 netns xvs-g66
 echo 1 >/proc/sys/net/ipv6/conf/vif66.0/disable_ipv6
@@ -39,7 +39,7 @@ ip -n xvs-g66 addr add 10.65.0.2/24 dev eth0
 ip -n xvs-g66 link set eth0 up
 ip link set vif66.0 up
 check "a new netdev of that name is attached again" \
-    wait_show "port vif66.0: ofport 2, xenvif via af_packet"
+    wait_show "port vif66.0: ofport 2, xenvif via vnet"
 # The guest behind it is new (a new MAC): forget the old neighbour.
 ip -n xvs-g65 neigh flush all
 check "and forwards" ping_ok xvs-g65 10.65.0.2

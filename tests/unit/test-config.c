@@ -301,7 +301,7 @@ test_config_rejects_bad_port(void **state)
     parse_bad("bridges:\n  - name: br0\n    ports:\n"
               "      - {name: v, type: xenvif, driver: netmap}\n",
               "t.yaml:4: bridges[0].ports[0].driver: expected one of auto, "
-              "af_xdp, af_packet, got \"netmap\"");
+              "vnet, af_xdp, af_packet, got \"netmap\"");
     parse_bad("bridges:\n  - name: br0\n    ports:\n"
               "      - {name: v, type: xenvif, ofport: x}\n",
               "t.yaml:4: bridges[0].ports[0].ofport: expected an integer "

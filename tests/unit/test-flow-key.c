@@ -61,6 +61,32 @@ test_flow_key_parses_udp4(void **state)
 }
 
 static void
+test_flow_key_parses_the_head_of_a_64k_frame(void **state)
+{
+    uint8_t pkt[64];
+    size_t len = udp4(pkt);
+    struct dp_flow_key key, whole;
+
+    /* The IP header says 65000 bytes; only the headers are at hand, the
+     * rest lies in further segments. */
+    pkt[14 + 2] = 65000 >> 8;
+    pkt[14 + 3] = 65000 & 0xff;
+    dp_flow_key_extract_head(pkt, len, 14 + 65000, 3, &key);
+    assert_int_equal(key.parse_flags, DP_KEY_L2 | DP_KEY_L3 | DP_KEY_L4);
+    assert_int_equal(ntohs(key.tp_dst), 53);
+    /* Parsed like the same headers of a short frame. */
+    pkt[14 + 2] = 0;
+    pkt[14 + 3] = 28;
+    dp_flow_key_extract(pkt, len, 3, &whole);
+    assert_memory_equal(&key, &whole, sizeof key);
+    /* A frame shorter than its IP length is still truncated. */
+    pkt[14 + 2] = 65000 >> 8;
+    pkt[14 + 3] = 65000 & 0xff;
+    dp_flow_key_extract_head(pkt, len, 14 + 64000, 3, &key);
+    assert_true(key.parse_flags & DP_KEY_TRUNCATED);
+}
+
+static void
 test_flow_key_parses_two_vlan_tags(void **state)
 {
     uint8_t pkt[80];
@@ -234,6 +260,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_flow_key_parses_udp4),
+        cmocka_unit_test(test_flow_key_parses_the_head_of_a_64k_frame),
         cmocka_unit_test(test_flow_key_parses_two_vlan_tags),
         cmocka_unit_test(test_flow_key_parses_ipv6_through_extension_headers),
         cmocka_unit_test(test_flow_key_parses_mpls_stack),

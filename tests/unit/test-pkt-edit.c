@@ -101,7 +101,7 @@ apply(uint8_t *p, size_t len, enum dp_action_type type, uint32_t v)
     } else {
         a.u8[0] = v;
     }
-    assert_true(pkt_edit(p, len, &a));
+    assert_true(pkt_edit(p, len, &a, false));
 }
 
 static void
@@ -197,10 +197,10 @@ test_ipv6_rewrite_keeps_udp_checksum(void **state)
 
     struct dp_action a = { .type = DP_ACTION_SET_IPV6_WORD, .port = 7 };
     a.be32 = htonl(0x99);
-    assert_true(pkt_edit(p, 14 + 40 + 13, &a));
+    assert_true(pkt_edit(p, 14 + 40 + 13, &a, false));
     a.port = 0;
     a.be32 = htonl(0x20010db8);
-    assert_true(pkt_edit(p, 14 + 40 + 13, &a));
+    assert_true(pkt_edit(p, 14 + 40 + 13, &a, false));
     assert_int_equal(ip[39], 0x99);
     assert_int_equal(ip[8], 0x20);
     assert_int_equal(udp6_check(ip), 0);
@@ -217,7 +217,7 @@ test_mpls_lse_rewrite(void **state)
     p[17] = 0x47;
     struct dp_action a = { .type = DP_ACTION_SET_MPLS_LSE };
     a.be32 = htonl((100 << 12) | (1 << 8) | 63);
-    assert_true(pkt_edit(p, sizeof p, &a));
+    assert_true(pkt_edit(p, sizeof p, &a, false));
     assert_memory_equal(p + 18, "\x00\x06\x41\x3f", 4);
     assert_int_equal(pkt_l2_len(p, sizeof p), 18);
 }
@@ -236,7 +236,7 @@ test_icmp_type_rewrite_keeps_checksum(void **state)
     ip[8] = 64;
     ip[9] = 1;
     icmp[0] = 8;                /* Echo request. */
-    memcpy(icmp + 4, "\x12\x34\x00\x01abcd", 8);
+    memcpy(icmp + 4, "\x12\x34\x00\x01" "abcd", 8);
     uint16_t c = fold(sum16(icmp, 12, 0));
     icmp[2] = c >> 8;
     icmp[3] = c;
@@ -244,10 +244,10 @@ test_icmp_type_rewrite_keeps_checksum(void **state)
 
     struct dp_action a = { .type = DP_ACTION_SET_ICMP, .port = 0 };
     a.u8[0] = 0;                /* Echo reply. */
-    assert_true(pkt_edit(p, 14 + 32, &a));
+    assert_true(pkt_edit(p, 14 + 32, &a, false));
     a.port = 1;
     a.u8[0] = 3;
-    assert_true(pkt_edit(p, 14 + 32, &a));
+    assert_true(pkt_edit(p, 14 + 32, &a, false));
     assert_int_equal(icmp[0], 0);
     assert_int_equal(icmp[1], 3);
     assert_int_equal(fold(sum16(icmp, 12, 0)), 0);
@@ -265,13 +265,13 @@ test_arp_fields_rewrite(void **state)
     arp[7] = 1;
     struct dp_action a = { .type = DP_ACTION_SET_ARP, .port = DP_ARP_OP };
     a.be16 = htons(2);
-    assert_true(pkt_edit(p, 42, &a));
+    assert_true(pkt_edit(p, 42, &a, false));
     a.port = DP_ARP_TPA;
     a.be32 = htonl(0x0a000001);
-    assert_true(pkt_edit(p, 42, &a));
+    assert_true(pkt_edit(p, 42, &a, false));
     a.port = DP_ARP_SHA;
     memcpy(a.mac, "\x02\0\0\0\0\x07", 6);
-    assert_true(pkt_edit(p, 42, &a));
+    assert_true(pkt_edit(p, 42, &a, false));
     assert_int_equal(arp[7], 2);
     assert_memory_equal(arp + 24, "\x0a\0\0\x01", 4);
     assert_memory_equal(arp + 8, "\x02\0\0\0\0\x07", 6);
@@ -280,8 +280,89 @@ test_arp_fields_rewrite(void **state)
     memcpy(q, p, 40);
     a.port = DP_ARP_TPA;
     a.be32 = htonl(0x0b000002);
-    assert_true(pkt_edit(q, 40, &a));
+    assert_true(pkt_edit(q, 40, &a, false));
     assert_memory_equal(q + 38, "\x0a\0", 2);
+}
+
+/* Makes the TCP/UDP checksum of a packet from make_packet() partial, as a
+ * guest's kernel hands it over: the pseudo-header's sum, not complemented,
+ * the rest left for the output. */
+static void
+make_partial(uint8_t *ip)
+{
+    size_t ihl = (ip[0] & 0xf) * 4;
+    size_t len = ((ip[2] << 8) | ip[3]) - ihl;
+    uint8_t *field = ip + ihl + (ip[9] == 6 ? 16 : 6);
+    uint16_t c = ~fold(sum16(ip + 12, 8, 0) + ip[9] + len);
+
+    field[0] = c >> 8;
+    field[1] = c;
+}
+
+/* What the output does with a partial checksum: sums the L4 header and
+ * payload over the field and stores the complement. */
+static void
+finish_partial(uint8_t *ip)
+{
+    size_t ihl = (ip[0] & 0xf) * 4;
+    size_t len = ((ip[2] << 8) | ip[3]) - ihl;
+    uint8_t *field = ip + ihl + (ip[9] == 6 ? 16 : 6);
+    uint16_t c = fold(sum16(ip + ihl, len, 0));
+
+    field[0] = c >> 8;
+    field[1] = c;
+}
+
+static void
+test_rewrites_keep_partial_checksums_partial(void **state)
+{
+    (void) state;
+    for (int proto = 6; proto <= 17; proto += 11) {
+        uint8_t p[128];
+        size_t len = make_packet(p, proto, false);
+        uint8_t *ip = p + 14;
+        struct dp_action a;
+
+        make_partial(ip);
+        memset(&a, 0, sizeof a);
+        a.type = DP_ACTION_SET_IPV4_DST;
+        a.be32 = htonl(0xac100005);
+        assert_true(pkt_edit(p, len, &a, true));
+        a.type = DP_ACTION_SET_IPV4_SRC;
+        a.be32 = htonl(0xc0a80101);
+        assert_true(pkt_edit(p, len, &a, true));
+        a.type = DP_ACTION_SET_TP_DST;
+        a.be16 = htons(5001);
+        assert_true(pkt_edit(p, len, &a, true));
+
+        /* Still partial: exactly the new pseudo-header's sum. */
+        uint8_t want[128];
+        memcpy(want, p, len);
+        make_partial(want + 14);
+        assert_memory_equal(p, want, len);
+        /* And finished by the output, it verifies from scratch. */
+        finish_partial(ip);
+        assert_int_equal(l4_check(ip), 0);
+        assert_int_equal(ip_check(ip), 0);
+    }
+}
+
+static void
+test_clamp_ip_len_to_the_bytes_at_hand(void **state)
+{
+    uint8_t p[128];
+    size_t len = make_packet(p, 6, true);
+    uint8_t *ip = p + 18;
+
+    (void) state;
+    /* The headers of a 64 KB frame, of which 'len' bytes are at hand. */
+    ip[2] = 0xff;
+    ip[3] = 0xd0;
+    pkt_clamp_ip_len(p, len);
+    assert_int_equal((ip[2] << 8) | ip[3], len - 18);
+    /* A length that fits is left as it is. */
+    pkt_clamp_ip_len(p, len + 100);
+    assert_int_equal((ip[2] << 8) | ip[3], len - 18);
 }
 
 static void
@@ -291,7 +372,7 @@ test_non_set_actions_are_refused(void **state)
     uint8_t p[64] = { 0 };
 
     (void) state;
-    assert_false(pkt_edit(p, sizeof p, &a));
+    assert_false(pkt_edit(p, sizeof p, &a, false));
 }
 
 int
@@ -306,6 +387,8 @@ main(void)
         cmocka_unit_test(test_icmp_type_rewrite_keeps_checksum),
         cmocka_unit_test(test_arp_fields_rewrite),
         cmocka_unit_test(test_non_set_actions_are_refused),
+        cmocka_unit_test(test_rewrites_keep_partial_checksums_partial),
+        cmocka_unit_test(test_clamp_ip_len_to_the_bytes_at_hand),
     };
     return cmocka_run_group_tests_name("pkt-edit", tests, NULL, NULL);
 }
