@@ -47,6 +47,9 @@ static const struct ctl_command commands[] = {
     {"set-port", "BRIDGE PORT [vlan=N|none] [trunks=N,...|none] "
      "[native-vlan=N|none]", 3, 5, false,
      "change a port's VLANs (saved)"},
+    {"set-mtu", "BRIDGE MTU", 2, 2, false,
+     "set the MTU (68-9216) of every port of BRIDGE, or of none if one "
+     "cannot take it (saved)"},
     {"add-flow", "BRIDGE FLOW", 2, 2, false,
      "add a flow in ovs-ofctl syntax (saved)"},
     {"del-flows", "BRIDGE [MATCH]", 1, 2, false,
@@ -79,7 +82,8 @@ static const struct ctl_command commands[] = {
     {"del-controller", "BRIDGE", 1, 1, false,
      "disconnect every controller of BRIDGE (saved)"},
     {"dump-ports", "BRIDGE [PORT]", 1, 2, true,
-     "per-port rx/tx packets, bytes and drops"},
+     "per-port rx/tx packets, bytes, drops (of which for the MTU) and rx "
+     "errors"},
     {"dump-macs", "BRIDGE", 1, 1, true, "the MAC learning table of NORMAL"},
     {"dump-cache", "[BRIDGE]", 0, 1, true,
      "the megaflow cache of every PMD thread, and EMC occupancy"},

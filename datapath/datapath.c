@@ -770,6 +770,11 @@ port_configure(struct dp_port *port, char **errp)
     rte_spinlock_init(&port->tx_lock);
 
     memset(&conf, 0, sizeof conf);
+    /* Frames larger than an mbuf (jumbo frames) as chains, where the
+     * device can. */
+    conf.rxmode.offloads = info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER;
+    conf.txmode.offloads = info.tx_offload_capa
+                           & RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
     ret = rte_eth_dev_configure(pid, 1, port->n_txq, &conf);
     if (ret) {
         goto fail;
@@ -1137,6 +1142,33 @@ dp_port_get_stats(uint32_t port_no, struct dp_port_stats *s)
         s->rx_dropped = es.imissed + es.rx_nombuf;
         s->rx_errors = es.ierrors;
     }
+}
+
+int
+dp_port_set_mtu(uint32_t port_no, uint32_t mtu, char **errp)
+{
+    struct dp_port *port;
+    int error;
+
+    *errp = NULL;
+    if (port_no >= DP_MAX_PORTS || !(port = dp.ports[port_no])) {
+        *errp = dp_errf("no datapath port %"PRIu32, port_no);
+        return ENODEV;
+    }
+    if (port->vnet) {
+        error = vnet_set_mtu(port->vnet, mtu);
+    } else {
+        error = mtu > UINT16_MAX ? EINVAL
+                                 : -rte_eth_dev_set_mtu(port->port_id, mtu);
+    }
+    if (error) {
+        *errp = dp_errf("port %s: cannot set the MTU to %"PRIu32": %s",
+                        port->name, mtu, port->vnet ? strerror(error)
+                                                    : rte_strerror(error));
+        return error;
+    }
+    __atomic_store_n(&port->mtu, mtu, __ATOMIC_RELAXED);
+    return 0;
 }
 
 void

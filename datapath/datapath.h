@@ -213,6 +213,10 @@ struct dp_port_info {
                                  * as they are. */
 };
 
+/* Sets the MTU of port 'port_no' (its Linux netdev's, or its device's).
+ * Returns 0 or a positive errno value with a message in '*errp'. */
+int dp_port_set_mtu(uint32_t port_no, uint32_t mtu, char **errp);
+
 /* Also picks up a change to the MTU of a port's Linux netdev, which the
  * PMD threads check frames against: call it now and then (the bridge does,
  * once a second, for the link state). */

@@ -180,6 +180,17 @@ vnet_get_mtu(const struct vnet *v)
     return vnet_ioctl(v, SIOCGIFMTU, &ifr) ? 0 : (uint32_t) ifr.ifr_mtu;
 }
 
+int
+vnet_set_mtu(const struct vnet *v, uint32_t mtu)
+{
+    struct ifreq ifr;
+
+    memset(&ifr, 0, sizeof ifr);
+    snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", v->name);
+    ifr.ifr_mtu = mtu;
+    return ioctl(v->fd, SIOCSIFMTU, &ifr) ? errno : 0;
+}
+
 bool
 vnet_get_mac(const struct vnet *v, uint8_t mac[6])
 {

@@ -74,8 +74,10 @@ struct vnet_stats {
 
 void vnet_get_stats(struct vnet *, struct vnet_stats *);
 
-/* The netdev's MTU, MAC address and whether it is up and running. */
+/* The netdev's MTU and MAC address. */
 uint32_t vnet_get_mtu(const struct vnet *);
+/* Sets the netdev's MTU.  Returns 0 or a positive errno value. */
+int vnet_set_mtu(const struct vnet *, uint32_t mtu);
 bool vnet_get_mac(const struct vnet *, uint8_t mac[6]);
 
 #endif /* vnet.h */

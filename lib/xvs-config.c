@@ -710,6 +710,13 @@ bridge_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
                           br->name, why) : true;
     } else if (!strcmp(key, "datapath-id")) {
         return get_uint(ctx, v, path, 1, UINT64_MAX, &br->datapath_id);
+    } else if (!strcmp(key, "mtu")) {
+        uint64_t mtu;
+        if (!get_uint(ctx, v, path, XVS_MTU_MIN, XVS_MTU_MAX, &mtu)) {
+            return false;
+        }
+        br->mtu = mtu;
+        return true;
     } else if (!strcmp(key, "internal-port")) {
         if (v->type == YAML_SCALAR_NODE
             && (!strcmp(scalar(v), "true") || !strcmp(scalar(v), "false"))) {
@@ -853,7 +860,8 @@ parse_bridge(struct ctx *ctx, const yaml_node_t *node, const char *path,
              struct xvs_bridge_config *br)
 {
     static const char *const keys[] = {
-        "name", "datapath-id", "fail-mode", "internal-port", "controllers",
+        "name", "datapath-id", "fail-mode", "internal-port", "mtu",
+        "controllers",
         "listeners", "protocols", "ports", "meters", "groups", "flows",
         NULL
     };
@@ -1207,6 +1215,9 @@ write_config(FILE *f, const struct xvs_config *cfg)
         fprintf(f, "    fail-mode: %s\n", xvs_fail_mode_name(br->fail_mode));
         if (!br->internal_port) {
             fprintf(f, "    internal-port: false\n");
+        }
+        if (br->mtu) {
+            fprintf(f, "    mtu: %" PRIu32 "\n", br->mtu);
         }
         if (br->n_controllers) {
             fprintf(f, "    controllers:\n");

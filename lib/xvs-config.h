@@ -33,6 +33,8 @@
  *       fail-mode: standalone|secure
  *       internal-port: bool      the bridge's own TAP port, named after it,
  *                                OpenFlow port LOCAL (default true)
+ *       mtu: int                 68-9216: the MTU of its vifs' netdevs
+ *                                and internal port (default: as they are)
  *       controllers: [string]    tcp:/ssl:/unix: OpenFlow controllers
  *       listeners: [string]      extra passive OpenFlow listeners
  *                                (ptcp:, pssl:, punix:), besides the
@@ -79,6 +81,10 @@
 #define XVS_CONFIG_DEFAULT_FILE "/etc/xvs/xvs.yaml"
 #define XVS_NAME_MAX 15             /* Longest bridge or port name. */
 #define XVS_OFPORT_MAX 65279        /* OFPP_MAX in OpenFlow 1.0. */
+/* A bridge's 'mtu': IPv4's least up to the usual jumbo size. */
+#define XVS_MTU_MIN 68
+#define XVS_MTU_MAX 9216
+
 #define XVS_MAX_PMD_CORES 64
 
 enum xvs_port_type {
@@ -125,6 +131,7 @@ struct xvs_bridge_config {
     uint64_t datapath_id;
     enum xvs_fail_mode fail_mode;
     bool internal_port;
+    uint32_t mtu;               /* 0: leave the ports' MTU as it is. */
     char **controllers;
     size_t n_controllers;
     char **listeners;

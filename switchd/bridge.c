@@ -66,6 +66,7 @@ struct bridge {
     char *name;
     uint64_t datapath_id;
     enum xvs_fail_mode fail_mode;
+    uint32_t mtu;                   /* Of every port; 0: as they are. */
     struct pipeline *pl;
     struct connmgr *cm;
     struct port **ports;
@@ -96,6 +97,18 @@ port_try_attach(struct bridge *br, struct port *port, enum dp_port_kind kind,
         .upcall_aux = br->pl,
     };
     return dp_port_add(&spec, &port->dp_port, errp);
+}
+
+/* DPDK 22.11's TAP driver takes frames of at most 1522 bytes: an internal
+ * port stays at 1500 at most, whatever its bridge's MTU. */
+#define INTERNAL_PORT_MAX_MTU 1500
+
+/* The MTU that 'port' gets from its bridge's 'mtu'. */
+static uint32_t
+port_mtu_for(const struct port *port, uint32_t mtu)
+{
+    return port->type == XVS_PORT_INTERNAL
+           ? MIN(mtu, INTERNAL_PORT_MAX_MTU) : mtu;
 }
 
 /* Attaches 'port' to the datapath and maps it in the pipeline.  Returns 0 or
@@ -153,6 +166,15 @@ port_attach(struct bridge *br, struct port *port, char **errp)
         return error;
     }
     port->attached = true;
+    if (br->mtu) {
+        /* A port that cannot take it keeps its own and says so. */
+        char *err;
+        if (dp_port_set_mtu(port->dp_port, port_mtu_for(port, br->mtu),
+                            &err)) {
+            VLOG_WARN("%s: %s", br->name, err);
+            free(err);
+        }
+    }
     struct pipeline_port_vlans vlans = {
         .vlan = port->vlan,
         .trunks = port->trunks,
@@ -501,6 +523,7 @@ bridge_create(const struct xvs_bridge_config *bc)
     br->name = xstrdup(bc->name);
     br->datapath_id = bc->datapath_id;
     br->fail_mode = bc->fail_mode;
+    br->mtu = bc->mtu;
     br->pl = pipeline_create(bc->name);
     pipeline_set_hooks(br->pl, &bridge_pipeline_hooks, br);
     ovs_list_push_back(&all_bridges, &br->node);
@@ -1017,6 +1040,8 @@ port_to_json(const struct port *port)
         json_object_put_string(o, "link", port->link_up ? "up" : "down");
         json_object_put_string(o, "mac", format_mac(info.mac, mac));
         json_object_put(o, "pmd_core", json_integer_create(info.pmd_core));
+        json_object_put(o, "mtu", json_integer_create(info.mtu));
+        json_object_put(o, "offloads", json_boolean_create(info.offloads));
     } else {
         json_object_put_string(o, "error",
                                port->error ? port->error : "not attached");
@@ -1061,11 +1086,13 @@ show_port_text(struct ds *s, const struct port *port)
         char mac[18];
 
         dp_port_get_info(port->dp_port, &info);
-        ds_put_format(s, " via %s, link %s, mac %s, pmd core %u\n",
+        ds_put_format(s, " via %s, link %s, mac %s, pmd core %u, mtu %"PRIu32
+                      "%s\n",
                       port->type == XVS_PORT_DPDK ? info.driver
                                                   : port->driver_used,
                       port->link_up ? "up" : "down",
-                      format_mac(info.mac, mac), info.pmd_core);
+                      format_mac(info.mac, mac), info.pmd_core, info.mtu,
+                      info.offloads ? ", offloads" : "");
     } else {
         ds_put_format(s, ", error: %s\n",
                       port->error ? port->error : "not attached");
@@ -1101,6 +1128,9 @@ cmd_show(struct unixctl_conn *conn, int argc, const char *argv[],
                                    br->datapath_id);
             json_object_put_string(b, "fail_mode",
                                    xvs_fail_mode_name(br->fail_mode));
+            if (br->mtu) {
+                json_object_put(b, "mtu", json_integer_create(br->mtu));
+            }
             json_object_put(b, "n_flows",
                             json_integer_create(pipeline_flow_count(br->pl)));
             json_object_put(b, "openflow", connmgr_to_json(br->cm));
@@ -1132,9 +1162,12 @@ cmd_show(struct unixctl_conn *conn, int argc, const char *argv[],
     ds_put_format(&s, ", %u of %u mbufs in use\n", in_use, size);
     LIST_FOR_EACH (br, node, &all_bridges) {
         ds_put_format(&s, "bridge %s: datapath-id 0x%016"PRIx64", fail-mode "
-                      "%s, %zu flow(s)\n", br->name, br->datapath_id,
-                      xvs_fail_mode_name(br->fail_mode),
-                      pipeline_flow_count(br->pl));
+                      "%s, ", br->name, br->datapath_id,
+                      xvs_fail_mode_name(br->fail_mode));
+        if (br->mtu) {
+            ds_put_format(&s, "mtu %"PRIu32", ", br->mtu);
+        }
+        ds_put_format(&s, "%zu flow(s)\n", pipeline_flow_count(br->pl));
         connmgr_format(br->cm, &s);
         for (size_t i = 0; i < br->n_ports; i++) {
             show_port_text(&s, br->ports[i]);
@@ -1428,6 +1461,65 @@ cmd_set_controller(struct unixctl_conn *conn, int argc, const char *argv[],
     bc = xvs_config_find_bridge(running_cfg, br->name);
     connmgr_set_controllers(br->cm, bc->controllers, bc->n_controllers);
     unixctl_command_reply(conn, NULL);
+}
+
+/* set-mtu BR MTU: every port of the bridge gets MTU (saved), or, if one
+ * of them cannot take it, none does.  (An internal port gets at most
+ * INTERNAL_PORT_MAX_MTU.) */
+static void
+cmd_set_mtu(struct unixctl_conn *conn, int argc OVS_UNUSED,
+            const char *argv[], void *aux OVS_UNUSED)
+{
+    struct bridge *br = find_bridge_or_reply(conn, argv[1]);
+    unsigned int mtu;
+    char *error;
+
+    if (!br) {
+        return;
+    }
+    if (!str_to_uint(argv[2], 10, &mtu) || mtu < XVS_MTU_MIN
+        || mtu > XVS_MTU_MAX) {
+        reply_error_free(conn, xasprintf("\"%s\": expected an MTU %d-%d",
+                                         argv[2], XVS_MTU_MIN, XVS_MTU_MAX));
+        return;
+    }
+
+    uint32_t *old = xcalloc(br->n_ports + 1, sizeof *old);
+    size_t i;
+    for (i = 0; i < br->n_ports; i++) {
+        struct port *port = br->ports[i];
+        struct dp_port_info info;
+        if (!port->attached) {
+            continue;
+        }
+        dp_port_get_info(port->dp_port, &info);
+        old[i] = info.mtu;
+        if (dp_port_set_mtu(port->dp_port, port_mtu_for(port, mtu),
+                            &error)) {
+            break;
+        }
+    }
+    if (i == br->n_ports) {
+        struct xvs_config *new = xvs_config_clone(running_cfg);
+        xvs_config_find_bridge(new, br->name)->mtu = mtu;
+        if (!config_commit(new, &error)) {
+            br->mtu = mtu;
+            free(old);
+            unixctl_command_reply(conn, NULL);
+            return;
+        }
+    }
+    /* Put back the ports already changed. */
+    for (size_t j = 0; j < i; j++) {
+        char *ignore;
+        if (br->ports[j]->attached
+            && dp_port_set_mtu(br->ports[j]->dp_port, old[j], &ignore)) {
+            free(ignore);
+        }
+    }
+    free(old);
+    reply_error_free(conn, xasprintf("MTU not changed: %s", error));
+    free(error);
 }
 
 /* set-port BR PORT [vlan=N|none] [trunks=N,...|none] [native-vlan=N|none] */
@@ -2251,6 +2343,8 @@ bridge_register_commands(void)
                              "[vlan=N] [trunks=N,...] [native-vlan=N]", 2,
                              11, cmd_add_port, NULL);
     unixctl_command_register("del-port", "BRIDGE PORT", 2, 2, cmd_del_port,
+                             NULL);
+    unixctl_command_register("set-mtu", "BRIDGE MTU", 2, 2, cmd_set_mtu,
                              NULL);
     unixctl_command_register("set-port", "BRIDGE PORT [vlan=N|none] "
                              "[trunks=N,...|none] [native-vlan=N|none]", 3,

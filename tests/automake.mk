@@ -90,7 +90,8 @@ INTEGRATION_TESTS = \
 	tests/integration/test-osken.sh \
 	tests/integration/test-mpls.sh \
 	tests/integration/test-hangup.sh \
-	tests/integration/test-guest-traffic.sh
+	tests/integration/test-guest-traffic.sh \
+	tests/integration/test-jumbo.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh \
 	tests/integration/send-tagged-arp.py tests/integration/of-errors.py \

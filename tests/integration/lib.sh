@@ -179,9 +179,21 @@ guest_ipv6() {
     ip -n "$1" addr add "$3/64" dev eth0 nodad
 }
 
+# in_ns NS COMMAND...: runs COMMAND in network namespace NS, or in dom0's
+# own for "-".
+in_ns() {
+    _ns=$1
+    shift
+    if [ "$_ns" = - ]; then
+        "$@"
+    else
+        ip netns exec "$_ns" "$@"
+    fi
+}
+
 # listening NS PORT: whether a TCP socket in NS listens on PORT.
 listening() {
-    ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q .
+    in_ns "$1" ss -Hltn "sport = :$2" | grep -q .
 }
 
 # random_file FILE MIB: FILE with MIB mebibytes of random data.
@@ -189,30 +201,55 @@ random_file() {
     head -c $(($2 * 1048576)) /dev/urandom >"$1"
 }
 
-# tcp_send FROM_NS TO_NS ADDR FILE [PORT]: sends FILE over one TCP
-# connection from FROM_NS to a listener in TO_NS on ADDR (IPv4 or IPv6) and
-# succeeds if what arrived has the sender's sha256.  The timeouts only keep
-# a broken path from hanging the test.
+# tcp_send FROM_NS TO_NS ADDR FILE [PORT [DEST]]: sends FILE over one TCP
+# connection from FROM_NS to a listener in TO_NS on ADDR:PORT (IPv4 or
+# IPv6; PORT 5001 by default; "-" is dom0) and succeeds if what arrived
+# has the sender's sha256.  DEST (HOST:PORT) is where the sender connects,
+# if not there (an address the flows rewrite).  The timeouts only keep a
+# broken path from hanging the test.
 tcp_send() {
     _from=$1 _to=$2 _addr=$3 _file=$4 _port=${5:-5001}
     case $_addr in
     *:*) _listen="TCP6-LISTEN:$_port,ipv6only=1" _conn="TCP6:[$_addr]:$_port" ;;
-    *) _listen="TCP4-LISTEN:$_port" _conn="TCP4:$_addr:$_port" ;;
+    *) _listen="TCP4-LISTEN:$_port,bind=$_addr" _conn="TCP4:$_addr:$_port" ;;
     esac
+    [ -n "${6:-}" ] && _conn="TCP4:$6"
     rm -f "$T/tcp-recv"
-    ip netns exec "$_to" timeout ${XVS_TEST_TIMEOUT:-120} socat -u "$_listen,reuseaddr" \
-        "OPEN:$T/tcp-recv,creat,trunc" 2>>"$T/socat.err" &
+    in_ns "$_to" timeout "${XVS_TEST_TIMEOUT:-120}" socat -u \
+        "$_listen,reuseaddr" "OPEN:$T/tcp-recv,creat,trunc" 2>>"$T/socat.err" &
     _lpid=$!
     if ! wait_for 10 listening "$_to" "$_port"; then
         kill "$_lpid" 2>/dev/null
         return 1
     fi
-    if ! ip netns exec "$_from" timeout ${XVS_TEST_TIMEOUT:-120} socat -u "OPEN:$_file" "$_conn" \
-            2>>"$T/socat.err"; then
+    if ! in_ns "$_from" timeout "${XVS_TEST_TIMEOUT:-120}" socat -u \
+            "OPEN:$_file" "$_conn" 2>>"$T/socat.err"; then
         kill "$_lpid" 2>/dev/null
         wait "$_lpid" 2>/dev/null
         return 1
     fi
     wait "$_lpid" || return 1
     [ "$(sha256sum <"$_file")" = "$(sha256sum <"$T/tcp-recv")" ]
+}
+
+# udp_server NS ADDR PORT: a UDP echo server in NS (tests/integration/
+# udp-echo.py), killed at exit; returns once it is bound.
+udp_server() {
+    ip netns exec "$1" python3 "$top_srcdir/tests/integration/udp-echo.py" \
+        serve "$2" "$3" &
+    PIDS="$PIDS $!"
+    wait_for 10 sh -c "ip netns exec $1 ss -Hlun 'sport = :$3' | grep -q ."
+}
+
+# udp_echo_ok NS ADDR PORT SIZE...: one datagram of each SIZE from NS to
+# the echo server at ADDR:PORT comes back intact (the receiving kernels
+# drop any with a wrong checksum); what failed goes to the TAP diagnostics.
+udp_echo_ok() {
+    _ns=$1
+    shift
+    _out=$(ip netns exec "$_ns" python3 \
+               "$top_srcdir/tests/integration/udp-echo.py" send "$@" 2>&1)
+    _rc=$?
+    printf '%s\n' "$_out" | grep -v '^PASS' | sed 's/^/# /'
+    return $_rc
 }

@@ -275,6 +275,25 @@ test_config_rejects_bad_bridge(void **state)
 }
 
 static void
+test_config_reads_bridge_mtu(void **state)
+{
+    struct xvs_config *cfg = parse_ok("bridges:\n  - name: br0\n"
+                                      "    mtu: 9000\n");
+
+    assert_int_equal(cfg->bridges[0].mtu, 9000);
+    xvs_config_free(cfg);
+    parse_bad("bridges:\n  - name: br0\n    mtu: 67\n",
+              "t.yaml:3: bridges[0].mtu: expected an integer 68-9216, "
+              "got \"67\"");
+    parse_bad("bridges:\n  - name: br0\n    mtu: 9217\n",
+              "t.yaml:3: bridges[0].mtu: expected an integer 68-9216, "
+              "got \"9217\"");
+    parse_bad("bridges:\n  - name: br0\n    mtu: jumbo\n",
+              "t.yaml:3: bridges[0].mtu: expected an integer 68-9216, "
+              "got \"jumbo\"");
+}
+
+static void
 test_config_rejects_bad_port(void **state)
 {
     parse_bad("bridges:\n  - name: br0\n    ports:\n      - {type: xenvif}\n",
@@ -399,6 +418,7 @@ test_config_save_round_trips(void **state)
     assert_true(fd >= 0);
     close(fd);
 
+    cfg->bridges[0].mtu = 9000;
     /* Strings that need quoting survive. */
     free(cfg->bridges[0].flows[0].text);
     cfg->bridges[0].flows[0].text = strdup("priority=5,actions=note:\"a\\b\"");
@@ -414,6 +434,8 @@ test_config_save_round_trips(void **state)
     assert_string_equal(back->dpdk_args[2], "512");
     assert_int_equal(back->bridges[0].datapath_id, 1);
     assert_int_equal(back->bridges[0].fail_mode, XVS_FAIL_SECURE);
+    assert_int_equal(back->bridges[0].mtu, 9000);
+    assert_int_equal(back->bridges[1].mtu, 0);
     assert_int_equal(back->bridges[0].n_ports, 3);
     assert_string_equal(back->bridges[0].ports[0].devargs, "0000:03:00.0");
     assert_int_equal(back->bridges[0].ports[1].ofport, 2);
@@ -488,6 +510,7 @@ main(void)
         cmocka_unit_test(test_config_rejects_second_document),
         cmocka_unit_test(test_config_load_names_missing_file),
         cmocka_unit_test(test_config_save_round_trips),
+        cmocka_unit_test(test_config_reads_bridge_mtu),
         cmocka_unit_test(test_config_save_failure_leaves_old_file),
         cmocka_unit_test(test_config_edits_ports),
     };
