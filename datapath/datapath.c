@@ -256,9 +256,13 @@ dp_init(const struct dp_params *p, char **errp)
         pmd->id = i;
         pmd->lcore = p->pmd_cores[i];
         pmd_init_caches(pmd);
-        vnet_rx_ctx_init(&pmd->vnet_rx, dp.pool);
-        error = pmd_wait_init(pmd, errp);
+        pmd->vnet_rx = vnet_rx_ctx_create(dp.pool);
+        error = pmd->vnet_rx ? pmd_wait_init(pmd, errp) : ENOMEM;
         if (error) {
+            if (!*errp) {
+                *errp = dp_errf("out of memory for PMD thread %u", pmd->id);
+            }
+            vnet_rx_ctx_destroy(pmd->vnet_rx);
             pmd_wait_fini(pmd);
             dp.n_pmds = i;
             dp_fini();
@@ -605,6 +609,8 @@ pmds_stop(void)
         free(dp.pmds[i].rxqs);
         dp.pmds[i].rxqs = NULL;
         pmd_wait_fini(&dp.pmds[i]);
+        vnet_rx_ctx_destroy(dp.pmds[i].vnet_rx);
+        dp.pmds[i].vnet_rx = NULL;
     }
     dp.n_pmds = 0;
 }

@@ -35,20 +35,22 @@
 #define DP_MAINT_INTERVAL_MS 1000   /* Expiry, refresh, ranking. */
 
 struct dp_port {
+    /* What PMD threads read for every burst, first. */
     uint32_t port_no;
     uint16_t port_id;               /* ethdev port id. */
-    char name[64];
-    char devargs[256];
-    struct rte_device *dev;
+    bool txq_shared;                /* Fewer tx queues than PMDs: lock. */
+    rte_spinlock_t tx_lock;         /* Taken only by PMD threads. */
     struct vnet *vnet;              /* DP_PORT_VNET, instead of an ethdev. */
     uint32_t txo;                   /* DP_TXO_*: offloads output keeps. */
     uint32_t mtu;                   /* Largest L3 packet; relaxed atomic. */
     const struct dp_upcall_ops *ops;
     void *upcall_aux;
+
     uint16_t n_txq;
-    bool txq_shared;                /* Fewer tx queues than PMDs: lock. */
-    rte_spinlock_t tx_lock;         /* Taken only by PMD threads. */
     unsigned int pmd;               /* Index of the PMD polling its rxq. */
+    struct rte_device *dev;
+    char name[64];
+    char devargs[256];
 };
 
 struct pmd_rxq {
@@ -121,7 +123,7 @@ struct pmd {
     uint16_t dirty[DP_MAX_PORTS];   /* Ports with buffered packets. */
     uint16_t n_dirty;
 
-    struct vnet_rx_ctx vnet_rx;     /* Mbufs posted for vnet receives. */
+    struct vnet_rx_ctx *vnet_rx;    /* Mbufs posted for vnet receives. */
 
     /* Blocking when idle: an epoll set of the thread's vnet sockets and
      * 'wake_fd', an eventfd through which the main thread wakes it for a
@@ -196,7 +198,7 @@ dp_port_rx(struct pmd *pmd, struct dp_port *port, uint16_t q,
            struct rte_mbuf **pkts, uint16_t n)
 {
     if (port->vnet) {
-        return vnet_rx_burst(port->vnet, &pmd->vnet_rx, pkts, n);
+        return vnet_rx_burst(port->vnet, pmd->vnet_rx, pkts, n);
     }
     return rte_eth_rx_burst(port->port_id, q, pkts, n);
 }

@@ -911,7 +911,7 @@ pmd_main(void *pmd_)
     }
 
     pmd_destroy_caches(pmd);
-    vnet_rx_ctx_release(&pmd->vnet_rx);
+    vnet_rx_ctx_release(pmd->vnet_rx);
     rte_rcu_qsbr_thread_offline(dp.qsbr, pmd->id);
     rte_rcu_qsbr_thread_unregister(dp.qsbr, pmd->id);
     dp.hooks.stop();

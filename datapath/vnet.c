@@ -220,11 +220,52 @@ vnet_get_stats(struct vnet *v, struct vnet_stats *s)
 
 /* ---- Receive ----------------------------------------------------------- */
 
-void
-vnet_rx_ctx_init(struct vnet_rx_ctx *ctx, struct rte_mempool *pool)
+/* The mbufs posted for a PMD thread's receives, and the messages that
+ * describe them to recvmmsg(), kept from one burst to the next: a receive
+ * rebuilds only what the last one used ('dirty'), so that polling an idle
+ * port costs little more than the system call. */
+struct vnet_rx_ctx {
+    struct rte_mempool *pool;
+    uint32_t dirty;                 /* Bit i: message i needs mbufs. */
+    struct rte_mbuf *seg[VNET_BURST][VNET_RX_SEGS];
+    struct iovec iov[VNET_BURST][1 + VNET_RX_SEGS];
+    struct virtio_net_hdr hdr[VNET_BURST];
+    union {
+        char buf[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+        struct cmsghdr align;
+    } cmsg[VNET_BURST];
+    struct mmsghdr msgs[VNET_BURST];
+};
+
+struct vnet_rx_ctx *
+vnet_rx_ctx_create(struct rte_mempool *pool)
 {
-    memset(ctx, 0, sizeof *ctx);
+    struct vnet_rx_ctx *ctx = calloc(1, sizeof *ctx);
+
+    if (!ctx) {
+        return NULL;
+    }
     ctx->pool = pool;
+    ctx->dirty = UINT32_MAX;
+    for (int i = 0; i < VNET_BURST; i++) {
+        ctx->iov[i][0].iov_base = &ctx->hdr[i];
+        ctx->iov[i][0].iov_len = sizeof ctx->hdr[i];
+        ctx->msgs[i].msg_hdr = (struct msghdr) {
+            .msg_iov = ctx->iov[i],
+            .msg_iovlen = 1 + VNET_RX_SEGS,
+            .msg_control = ctx->cmsg[i].buf,
+        };
+    }
+    return ctx;
+}
+
+void
+vnet_rx_ctx_destroy(struct vnet_rx_ctx *ctx)
+{
+    if (ctx) {
+        vnet_rx_ctx_release(ctx);
+        free(ctx);
+    }
 }
 
 void
@@ -236,44 +277,61 @@ vnet_rx_ctx_release(struct vnet_rx_ctx *ctx)
             ctx->seg[i][s] = NULL;
         }
     }
+    ctx->dirty = UINT32_MAX;
 }
 
-/* Posts mbufs where the last receive took them, for the first 'n'
+/* Posts mbuf 'm' in slot 's' of message 'i'. */
+static inline void
+rx_post(struct vnet_rx_ctx *ctx, int i, int s, struct rte_mbuf *m)
+{
+    struct iovec *iov = &ctx->iov[i][1 + s];
+
+    ctx->seg[i][s] = m;
+    if (!s) {
+        iov->iov_base = rte_pktmbuf_mtod(m, void *);
+        iov->iov_len = rte_pktmbuf_tailroom(m);
+    } else {
+        m->data_off = 0;        /* Only a chain's head needs headroom. */
+        iov->iov_base = m->buf_addr;
+        iov->iov_len = m->buf_len;
+    }
+}
+
+/* Posts mbufs where the last receives took them, for the first 'n'
  * messages.  Returns how many messages are complete (fewer when the pool
  * runs dry: those receive nothing this time). */
 static uint16_t
 rx_refill(struct vnet_rx_ctx *ctx, uint16_t n)
 {
+    uint32_t todo = ctx->dirty & (n >= 32 ? UINT32_MAX : (1u << n) - 1);
     struct rte_mbuf *fresh[VNET_BURST * VNET_RX_SEGS];
-    unsigned int need = 0;
+    unsigned int need = 0, k = 0;
 
-    for (uint16_t i = 0; i < n; i++) {
+    if (!todo) {
+        return n;
+    }
+    for (uint32_t t = todo; t; t &= t - 1) {
+        int i = __builtin_ctz(t);
         for (int s = 0; s < VNET_RX_SEGS; s++) {
             need += !ctx->seg[i][s];
         }
     }
-    if (!need) {
-        return n;
-    }
-    if (rte_pktmbuf_alloc_bulk(ctx->pool, fresh, need)) {
-        /* Short of mbufs: fill message by message while they last. */
-        for (uint16_t i = 0; i < n; i++) {
-            for (int s = 0; s < VNET_RX_SEGS; s++) {
-                if (!ctx->seg[i][s]
-                    && !(ctx->seg[i][s] = rte_pktmbuf_alloc(ctx->pool))) {
-                    return i;
-                }
-            }
-        }
-        return n;
-    }
-    unsigned int k = 0;
-    for (uint16_t i = 0; i < n; i++) {
+    bool bulk = !rte_pktmbuf_alloc_bulk(ctx->pool, fresh, need);
+    for (uint32_t t = todo; t; t &= t - 1) {
+        int i = __builtin_ctz(t);
         for (int s = 0; s < VNET_RX_SEGS; s++) {
-            if (!ctx->seg[i][s]) {
-                ctx->seg[i][s] = fresh[k++];
+            if (ctx->seg[i][s]) {
+                continue;
             }
+            /* Short of mbufs: fill message by message while they last. */
+            struct rte_mbuf *m = bulk ? fresh[k++]
+                                      : rte_pktmbuf_alloc(ctx->pool);
+            if (!m) {
+                return i;
+            }
+            rx_post(ctx, i, s, m);
         }
+        ctx->dirty &= ~(1u << i);
     }
     return n;
 }
@@ -401,6 +459,7 @@ rx_take(struct vnet_rx_ctx *ctx, uint16_t i, uint32_t len)
     struct rte_mbuf *head = ctx->seg[i][0], *prev = head;
     uint32_t left = len;
 
+    ctx->dirty |= 1u << i;
     ctx->seg[i][0] = NULL;
     head->data_len = RTE_MIN(left, (uint32_t) rte_pktmbuf_tailroom(head));
     head->pkt_len = len;
@@ -423,33 +482,12 @@ uint16_t
 vnet_rx_burst(struct vnet *v, struct vnet_rx_ctx *ctx,
               struct rte_mbuf **pkts, uint16_t n)
 {
-    struct virtio_net_hdr hdr[VNET_BURST];
-    struct iovec iov[VNET_BURST][1 + VNET_RX_SEGS];
-    union {
-        char buf[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
-        struct cmsghdr align;
-    } cmsg[VNET_BURST];
-    struct mmsghdr msgs[VNET_BURST];
+    struct mmsghdr *msgs = ctx->msgs;
+    struct virtio_net_hdr *hdr = ctx->hdr;
 
     n = rx_refill(ctx, RTE_MIN(n, (uint16_t) VNET_BURST));
     for (uint16_t i = 0; i < n; i++) {
-        iov[i][0].iov_base = &hdr[i];
-        iov[i][0].iov_len = sizeof hdr[i];
-        struct rte_mbuf *head = ctx->seg[i][0];
-        iov[i][1].iov_base = rte_pktmbuf_mtod(head, void *);
-        iov[i][1].iov_len = rte_pktmbuf_tailroom(head);
-        for (int s = 1; s < VNET_RX_SEGS; s++) {
-            struct rte_mbuf *m = ctx->seg[i][s];
-            m->data_off = 0;    /* Only a chain's head needs headroom. */
-            iov[i][1 + s].iov_base = m->buf_addr;
-            iov[i][1 + s].iov_len = m->buf_len;
-        }
-        msgs[i].msg_hdr = (struct msghdr) {
-            .msg_iov = iov[i],
-            .msg_iovlen = 1 + VNET_RX_SEGS,
-            .msg_control = cmsg[i].buf,
-            .msg_controllen = sizeof cmsg[i].buf,
-        };
+        msgs[i].msg_hdr.msg_controllen = sizeof ctx->cmsg[i].buf;
     }
     int r = n ? recvmmsg(v->fd, msgs, n, MSG_DONTWAIT, NULL) : 0;
     if (r <= 0) {

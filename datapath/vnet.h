@@ -39,11 +39,8 @@
 
 struct vnet;
 
-/* Per PMD thread: the mbufs posted for its receives. */
-struct vnet_rx_ctx {
-    struct rte_mempool *pool;
-    struct rte_mbuf *seg[VNET_BURST][VNET_RX_SEGS];
-};
+/* Per PMD thread: the mbufs posted for its receives (see vnet.c). */
+struct vnet_rx_ctx;
 
 /* Opens netdev 'iface'.  Returns 0 and the port in '*vp', or a positive
  * errno value with a message in '*errp'. */
@@ -57,12 +54,19 @@ int vnet_fd(const struct vnet *);
 uint16_t vnet_rx_burst(struct vnet *, struct vnet_rx_ctx *,
                        struct rte_mbuf **pkts, uint16_t n);
 
-/* Sends 'n' frames (at most VNET_TX_MAX).  Returns how many went out, and leaves the others,
- * moved to the end of 'pkts', to the caller.  Takes the sent ones. */
+/* Sends 'n' frames (at most VNET_TX_MAX).  Returns how many went out,
+ * and leaves the others, moved to the end of 'pkts', to the caller.
+ * Takes the sent ones. */
 uint16_t vnet_tx_burst(struct vnet *, struct rte_mbuf **pkts, uint16_t n);
 
-void vnet_rx_ctx_init(struct vnet_rx_ctx *, struct rte_mempool *);
+/* A PMD thread's receive context, its mbufs from 'pool'.  Main thread.
+ * Returns NULL when out of memory. */
+struct vnet_rx_ctx *vnet_rx_ctx_create(struct rte_mempool *pool);
+/* Gives the posted mbufs back: the PMD thread, when it stops. */
 void vnet_rx_ctx_release(struct vnet_rx_ctx *);
+/* Frees the context (released first).  Main thread, once the PMD thread
+ * has stopped. */
+void vnet_rx_ctx_destroy(struct vnet_rx_ctx *);
 
 struct vnet_stats {
     uint64_t rx_dropped;        /* Frames the kernel dropped for want of
