@@ -86,6 +86,9 @@ check "TCP from the DPDK port to a guest: 64 MiB arrive intact" \
 udp_server xvs-u181 10.181.0.9 7003
 check "UDP between a guest and the DPDK port reaches the socket" \
     udp_echo_ok xvs-g181 10.181.0.9 7003 64 1400 1472
+ip netns exec xvs-g181 $udp_echo gso 10.181.0.9 7003 1000 16 >"$T/udpgso" 2>&1
+check "a UDP GSO write out of the DPDK port arrives as 16 datagrams" \
+    grep -q '^PASS' "$T/udpgso"
 
 # A guest whose offloads are off still works.
 ip netns exec xvs-g183 ethtool -K eth0 tx off sg off tso off gso off \

@@ -35,3 +35,19 @@ check "vif12.0 counted its transmitted packets ($tx)" test "${tx:-0}" -ge 6
 check "the default NORMAL flow counted packets" \
     grep_in "$(ctl dump-flows xenbr0)" \
     "n_packets=[1-9][0-9]*, .*priority=0 actions=NORMAL"
+
+# DPDK's AF_XDP and AF_PACKET drivers lose the guests' offload metadata
+# (see test-guest-traffic.sh for the vnet driver that keeps it): within
+# that limit, guests that turn their offloads off get TCP and UDP through.
+for ns in xvs-g11 xvs-g12 xvs-g13 xvs-g14; do
+    ip netns exec $ns ethtool -K eth0 tx off sg off tso off gso off \
+        >/dev/null 2>&1
+done
+random_file "$T/data" 8
+check "offloads off: TCP between two AF_XDP vifs, 8 MiB intact" \
+    tcp_send xvs-g11 xvs-g12 10.11.0.2 "$T/data"
+check "offloads off: TCP between two AF_PACKET vifs, 8 MiB intact" \
+    tcp_send xvs-g13 xvs-g14 10.11.0.4 "$T/data"
+udp_server xvs-g14 10.11.0.4 7001
+check "offloads off: UDP from an AF_XDP vif to an AF_PACKET vif's socket" \
+    udp_echo_ok xvs-g11 10.11.0.4 7001 64 1472
