@@ -1040,6 +1040,45 @@ check_global(struct ctx *ctx, struct xvs_config *cfg)
     return true;
 }
 
+/* Refuses a document nested deeper than XVS_CONFIG_MAX_DEPTH before
+ * libyaml builds it (its loader recurses, and a hostile file nested a
+ * hundred thousand deep took it 26 s to refuse).  Leaves syntax errors to
+ * the loader.  Returns 0 or EINVAL with a message in '*errp'. */
+static int
+check_depth(const char *name, const char *text, size_t len, char **errp)
+{
+    yaml_parser_t parser;
+    yaml_event_t event;
+    int depth = 0, error = 0;
+
+    if (!yaml_parser_initialize(&parser)) {
+        *errp = xvs_asprintf("%s: out of memory", name);
+        return ENOMEM;
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *) text, len);
+    while (yaml_parser_parse(&parser, &event)) {
+        yaml_event_type_t type = event.type;
+        if (type == YAML_MAPPING_START_EVENT
+            || type == YAML_SEQUENCE_START_EVENT) {
+            if (++depth > XVS_CONFIG_MAX_DEPTH) {
+                *errp = xvs_asprintf("%s:%zu: nested deeper than %d levels",
+                                     name, event.start_mark.line + 1,
+                                     XVS_CONFIG_MAX_DEPTH);
+                error = EINVAL;
+            }
+        } else if (type == YAML_MAPPING_END_EVENT
+                   || type == YAML_SEQUENCE_END_EVENT) {
+            depth--;
+        }
+        yaml_event_delete(&event);
+        if (error || type == YAML_STREAM_END_EVENT) {
+            break;
+        }
+    }
+    yaml_parser_delete(&parser);
+    return error;
+}
+
 int
 xvs_config_parse(const char *name, const char *text, size_t len,
                  struct xvs_config **cfgp, char **errp)
@@ -1052,6 +1091,15 @@ xvs_config_parse(const char *name, const char *text, size_t len,
     *cfgp = NULL;
     *errp = NULL;
 
+    if (len > XVS_CONFIG_MAX_SIZE) {
+        *errp = xvs_asprintf("%s: too large (more than %d MiB)", name,
+                             XVS_CONFIG_MAX_SIZE >> 20);
+        return EFBIG;
+    }
+    int error = check_depth(name, text, len, errp);
+    if (error) {
+        return error;
+    }
     if (!yaml_parser_initialize(&parser)) {
         *errp = xvs_asprintf("%s: out of memory", name);
         return ENOMEM;
@@ -1138,6 +1186,13 @@ xvs_config_load(const char *file, struct xvs_config **cfgp, char **errp)
         len += n;
         if (!n) {
             break;
+        }
+        if (len > XVS_CONFIG_MAX_SIZE) {
+            fclose(f);
+            free(text);
+            *errp = xvs_asprintf("%s: too large (more than %d MiB)", file,
+                                 XVS_CONFIG_MAX_SIZE >> 20);
+            return EFBIG;
         }
     }
     error = ferror(f) ? EIO : 0;
@@ -1311,21 +1366,26 @@ write_config(FILE *f, const struct xvs_config *cfg)
 int
 xvs_config_save(const struct xvs_config *cfg, const char *file, char **errp)
 {
-    char *tmp = xvs_asprintf("%s.tmp.%ld", file, (long) getpid());
+    /* A name nobody can guess, created here (O_EXCL: never an existing
+     * file or a symlink planted by whoever can write the directory), so
+     * the fchown() and fchmod() below change only our own new file. */
+    char *tmp = xvs_asprintf("%s.tmp.XXXXXX", file);
     int error = 0;
     FILE *f;
     int fd;
 
     *errp = NULL;
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    fd = mkostemp(tmp, O_CLOEXEC);
     if (fd >= 0) {
         /* Keep the owner and mode of the file being replaced. */
         struct stat st;
-        if (!stat(file, &st)) {
+        if (!stat(file, &st) && S_ISREG(st.st_mode)) {
             if (fchown(fd, st.st_uid, st.st_gid)) {
                 /* Not fatal: we may not own it; the mode still follows. */
             }
-            fchmod(fd, st.st_mode & 07777);
+            fchmod(fd, st.st_mode & 0777);
+        } else {
+            fchmod(fd, 0644);
         }
     }
     if (fd < 0 || !(f = fdopen(fd, "w"))) {

@@ -81,6 +81,11 @@
 #define XVS_CONFIG_DEFAULT_FILE "/etc/xvs/xvs.yaml"
 #define XVS_NAME_MAX 15             /* Longest bridge or port name. */
 #define XVS_OFPORT_MAX 65279        /* OFPP_MAX in OpenFlow 1.0. */
+/* Limits on a configuration file: its size, and how deep its mappings and
+ * lists nest (the schema needs 4). */
+#define XVS_CONFIG_MAX_SIZE (16 << 20)
+#define XVS_CONFIG_MAX_DEPTH 32
+
 /* A bridge's 'mtu': IPv4's least up to the usual jumbo size. */
 #define XVS_MTU_MIN 68
 #define XVS_MTU_MAX 9216

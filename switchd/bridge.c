@@ -1631,9 +1631,41 @@ cmd_set_port(struct unixctl_conn *conn, int argc, const char *argv[],
     unixctl_command_reply(conn, NULL);
 }
 
-/* Saves the flows after a flow change. */
+/* Puts 'br''s saved flows back to those of the running configuration, in
+ * one transaction (the flows that stay keep their counters). */
 static void
-reply_after_flow_change(struct unixctl_conn *conn)
+restore_saved_flows(struct bridge *br)
+{
+    const struct xvs_bridge_config *bc
+        = xvs_config_find_bridge(running_cfg, br->name);
+    const char **texts = xcalloc(bc->n_flows + 1, sizeof *texts);
+    size_t n_deleted;
+    char *error = NULL;
+
+    for (size_t i = 0; i < bc->n_flows; i++) {
+        texts[i] = bc->flows[i].text;
+    }
+    pipeline_begin(br->pl);
+    pipeline_flows_del_except(br->pl, texts, bc->n_flows, &n_deleted,
+                              &error);
+    free(error);
+    for (size_t i = 0; i < bc->n_flows; i++) {
+        if (pipeline_flow_add(br->pl, texts[i], &error)) {
+            VLOG_WARN("%s: cannot restore flow \"%s\": %s", br->name,
+                      texts[i], error);
+            free(error);
+        }
+    }
+    pipeline_commit(br->pl);
+    free(texts);
+}
+
+/* Saves the flows after a change of 'br''s flows (or, with 'flows_only'
+ * false, of its groups or meters).  A flow change that cannot be saved
+ * (a full disk, say) is undone: the table is what the file says. */
+static void
+reply_after_flow_change(struct unixctl_conn *conn, struct bridge *br,
+                        bool flows_only)
 {
     char *error;
 
@@ -1641,8 +1673,16 @@ reply_after_flow_change(struct unixctl_conn *conn)
     dp_flush_caches();
 
     if (config_commit(xvs_config_clone(running_cfg), &error)) {
-        reply_error_free(conn, xasprintf("the flow table changed but could "
-                                         "not be saved: %s", error));
+        if (flows_only) {
+            restore_saved_flows(br);
+            dp_flush_caches();
+            reply_error_free(conn, xasprintf("the flow table was not "
+                                             "changed: %s", error));
+        } else {
+            reply_error_free(conn, xasprintf("the change was made but "
+                                             "could not be saved: %s",
+                                             error));
+        }
         free(error);
         return;
     }
@@ -1665,7 +1705,7 @@ cmd_add_flow(struct unixctl_conn *conn, int argc OVS_UNUSED,
         free(error);
         return;
     }
-    reply_after_flow_change(conn);
+    reply_after_flow_change(conn, br, true);
 }
 
 /* add-flows BR TEXT / replace-flows BR TEXT: the flows of TEXT (one per
@@ -1741,7 +1781,7 @@ cmd_add_flows__(struct unixctl_conn *conn, const char *argv[], bool replace)
         ds_destroy(&errors);
         return;
     }
-    reply_after_flow_change(conn);
+    reply_after_flow_change(conn, br, true);
 }
 
 static void
@@ -1781,7 +1821,7 @@ cmd_add_entry(struct unixctl_conn *conn, int argc OVS_UNUSED,
         free(error);
         return;
     }
-    reply_after_flow_change(conn);
+    reply_after_flow_change(conn, br, false);
 }
 
 static const struct table_entry_cmd add_group_cmd = {
@@ -1839,7 +1879,7 @@ cmd_del_groups(struct unixctl_conn *conn, int argc, const char *argv[],
         }
     }
     pipeline_groups_del(br->pl, id, &n);
-    reply_after_flow_change(conn);
+    reply_after_flow_change(conn, br, false);
 }
 
 /* del-meters BR [meter=N]: also deletes the flows that use them. */
@@ -1873,7 +1913,7 @@ cmd_del_meters(struct unixctl_conn *conn, int argc, const char *argv[],
         }
     }
     pipeline_meters_del(br->pl, id, &n);
-    reply_after_flow_change(conn);
+    reply_after_flow_change(conn, br, false);
 }
 
 static void
@@ -1893,7 +1933,7 @@ cmd_del_flows(struct unixctl_conn *conn, int argc, const char *argv[],
         free(error);
         return;
     }
-    reply_after_flow_change(conn);
+    reply_after_flow_change(conn, br, true);
 }
 
 static void

@@ -234,6 +234,11 @@ main(int argc, char *argv[])
      * OpenFlow connection) must cost that connection, not the process:
      * writes to it fail with EPIPE, which the stream code handles. */
     fatal_ignore_sigpipe();
+    /* Files and sockets get the modes this daemon means, whatever umask
+     * it was started under: pidfile and saved configuration 0644 (the
+     * configuration keeps an existing file's mode), management sockets
+     * 0755 (only root may connect; the control socket is made 0660). */
+    umask(022);
     set_program_name(argv[0]);
     vlog_set_levels(NULL, VLF_CONSOLE, VLL_INFO);
     parse_options(argc, argv);

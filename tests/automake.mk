@@ -91,7 +91,8 @@ INTEGRATION_TESTS = \
 	tests/integration/test-mpls.sh \
 	tests/integration/test-hangup.sh \
 	tests/integration/test-guest-traffic.sh \
-	tests/integration/test-jumbo.sh
+	tests/integration/test-jumbo.sh \
+	tests/integration/test-files.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh \
 	tests/integration/send-tagged-arp.py tests/integration/of-errors.py \

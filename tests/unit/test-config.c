@@ -1,5 +1,6 @@
 /* Unit tests for lib/xvs-config: every error path gets a bad document and
  * the exact message a user would read. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -471,6 +473,86 @@ test_config_save_failure_leaves_old_file(void **state)
 }
 
 static void
+test_config_save_does_not_follow_a_planted_symlink(void **state)
+{
+    struct xvs_config *cfg = parse_ok(GOOD);
+    char dir[] = "/tmp/xvs-test-save-XXXXXX";
+    char file[128], victim[128], planted[160];
+    char *err;
+
+    assert_non_null(mkdtemp(dir));
+    snprintf(file, sizeof file, "%s/xvs.yaml", dir);
+    snprintf(victim, sizeof victim, "%s/victim", dir);
+    FILE *f = fopen(victim, "w");
+    assert_non_null(f);
+    fputs("precious\n", f);
+    fclose(f);
+    chmod(victim, 0600);
+    /* Where the old code wrote its temporary file, following links. */
+    snprintf(planted, sizeof planted, "%s.tmp.%ld", file, (long) getpid());
+    assert_int_equal(symlink(victim, planted), 0);
+
+    assert_int_equal(xvs_config_save(cfg, file, &err), 0);
+
+    char buf[64] = "";
+    f = fopen(victim, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(buf, sizeof buf, f));
+    fclose(f);
+    assert_string_equal(buf, "precious\n");
+    struct stat st;
+    assert_int_equal(stat(victim, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    /* The new file is there, readable, and no temporary is left. */
+    assert_int_equal(stat(file, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0644);
+    unlink(planted);
+    unlink(victim);
+    unlink(file);
+    assert_int_equal(rmdir(dir), 0);
+    xvs_config_free(cfg);
+}
+
+static void
+test_config_rejects_deep_nesting_quickly(void **state)
+{
+    size_t depth = 100000;
+    char *text = malloc(2 * depth + 8);
+    char *err = NULL;
+    struct xvs_config *cfg;
+
+    memcpy(text, "dpdk: ", 6);
+    memset(text + 6, '[', depth);
+    memset(text + 6 + depth, ']', depth);
+    text[6 + 2 * depth] = '\0';
+    assert_int_equal(xvs_config_parse("t.yaml", text, strlen(text), &cfg,
+                                      &err), EINVAL);
+    assert_null(cfg);
+    assert_string_equal(err, "t.yaml:1: nested deeper than 32 levels");
+    free(err);
+    free(text);
+    /* The schema's own depth is well within it. */
+    cfg = parse_ok(GOOD);
+    xvs_config_free(cfg);
+}
+
+static void
+test_config_rejects_oversized_text(void **state)
+{
+    size_t len = XVS_CONFIG_MAX_SIZE + 1;
+    char *text = malloc(len);
+    char *err = NULL;
+    struct xvs_config *cfg;
+
+    memset(text, '#', len);
+    assert_int_equal(xvs_config_parse("t.yaml", text, len, &cfg, &err),
+                     EFBIG);
+    assert_string_equal(err, "t.yaml: too large (more than 16 MiB)");
+    free(err);
+    free(text);
+}
+
+static void
 test_config_edits_ports(void **state)
 {
     struct xvs_config *cfg = parse_ok(GOOD);
@@ -510,6 +592,9 @@ main(void)
         cmocka_unit_test(test_config_rejects_second_document),
         cmocka_unit_test(test_config_load_names_missing_file),
         cmocka_unit_test(test_config_save_round_trips),
+        cmocka_unit_test(test_config_save_does_not_follow_a_planted_symlink),
+        cmocka_unit_test(test_config_rejects_deep_nesting_quickly),
+        cmocka_unit_test(test_config_rejects_oversized_text),
         cmocka_unit_test(test_config_reads_bridge_mtu),
         cmocka_unit_test(test_config_save_failure_leaves_old_file),
         cmocka_unit_test(test_config_edits_ports),
