@@ -55,6 +55,17 @@ VLOG_DEFINE_THIS_MODULE(connmgr);
 /* Packet-ins a connection may have queued before more are dropped. */
 #define OFCONN_PIN_QUEUE 100
 
+/* Replies a connection may have queued before it is no longer read, as
+ * Open vSwitch does: a peer that sends requests and never reads the
+ * replies holds at most this many, not the daemon's memory. */
+#define OFCONN_REPLY_QUEUE 100
+
+/* Connections accepted from all listeners of a bridge (the management
+ * socket included), at most, and accepted per listener per main-loop
+ * iteration: past them a new connection is closed at once. */
+#define CONNMGR_MAX_SERVICE_CONNS 64
+#define CONNMGR_ACCEPTS_PER_RUN 8
+
 /* Open bundles per connection, and messages per bundle. */
 #define OFCONN_MAX_BUNDLES 16
 #define OFCONN_MAX_BUNDLE_MSGS 100000
@@ -90,6 +101,7 @@ struct ofconn {
     unsigned int seqno;                 /* rconn connection seqno seen. */
 
     struct rconn_packet_counter *pin_counter;
+    struct rconn_packet_counter *reply_counter;
     struct token_bucket pin_bucket;
     uint64_t n_pin_sent, n_pin_dropped;
 
@@ -232,6 +244,7 @@ ofconn_create(struct connmgr *mgr, struct rconn *rconn, enum ofconn_type type)
     ofconn->rconn = rconn;
     ofconn->type = type;
     ofconn->pin_counter = rconn_packet_counter_create();
+    ofconn->reply_counter = rconn_packet_counter_create();
     ovs_list_init(&ofconn->bundles);
     ofconn_reset(ofconn);
     ovs_list_push_back(&mgr->conns, &ofconn->node);
@@ -286,6 +299,7 @@ ofconn_destroy(struct ofconn *ofconn)
     ovs_list_remove(&ofconn->node);
     rconn_destroy(ofconn->rconn);
     rconn_packet_counter_destroy(ofconn->pin_counter);
+    rconn_packet_counter_destroy(ofconn->reply_counter);
     free(ofconn->target);
     free(ofconn);
 }
@@ -336,7 +350,7 @@ static void
 ofconn_send(struct ofconn *ofconn, struct ofpbuf *msg)
 {
     ofpmsg_update_length(msg);
-    rconn_send(ofconn->rconn, msg, NULL);
+    rconn_send(ofconn->rconn, msg, ofconn->reply_counter);
 }
 
 static void
@@ -1303,6 +1317,26 @@ handle_openflow(struct ofconn *ofconn, const struct ofpbuf *msg)
 
 /* ---- Running -------------------------------------------------------- */
 
+/* Whether 'ofconn' has room for the replies to another request. */
+static bool
+ofconn_may_read(const struct ofconn *ofconn)
+{
+    return rconn_packet_counter_n_packets(ofconn->reply_counter)
+           < OFCONN_REPLY_QUEUE;
+}
+
+static size_t
+n_service_conns(const struct connmgr *mgr)
+{
+    const struct ofconn *ofconn;
+    size_t n = 0;
+
+    LIST_FOR_EACH (ofconn, node, &mgr->conns) {
+        n += ofconn->type == OFCONN_SERVICE;
+    }
+    return n;
+}
+
 static void
 ofconn_run(struct ofconn *ofconn)
 {
@@ -1322,7 +1356,8 @@ ofconn_run(struct ofconn *ofconn)
         }
     }
 
-    for (int i = 0; i < OFCONN_MSGS_PER_RUN; i++) {
+    for (int i = 0; i < OFCONN_MSGS_PER_RUN && ofconn_may_read(ofconn);
+         i++) {
         struct ofpbuf *msg = rconn_recv(ofconn->rconn);
         if (!msg) {
             break;
@@ -1397,28 +1432,51 @@ update_fail_open(struct connmgr *mgr, long long now)
     }
 }
 
+/* Accepts what is waiting on 'listener', up to CONNMGR_ACCEPTS_PER_RUN
+ * connections; past CONNMGR_MAX_SERVICE_CONNS ('*n_service' open) a new
+ * one is closed at once. */
+static void
+connmgr_accept(struct connmgr *mgr, struct pvconn *listener,
+               size_t *n_service)
+{
+    for (int k = 0; k < CONNMGR_ACCEPTS_PER_RUN; k++) {
+        struct vconn *vconn;
+        int error = pvconn_accept(listener, &vconn);
+
+        if (error) {
+            if (error != EAGAIN) {
+                static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+                VLOG_WARN_RL(&rl, "%s: accept on %s failed: %s", mgr->name,
+                             pvconn_get_name(listener), ovs_strerror(error));
+            }
+            return;
+        }
+        if (*n_service >= CONNMGR_MAX_SERVICE_CONNS) {
+            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+            VLOG_WARN_RL(&rl, "%s: %s: refusing a connection: %d are open "
+                         "already", mgr->name, pvconn_get_name(listener),
+                         CONNMGR_MAX_SERVICE_CONNS);
+            vconn_close(vconn);
+            continue;
+        }
+        (*n_service)++;
+        struct rconn *rc = rconn_create(0, 0, 0, mgr->allowed_versions);
+        char *name = xasprintf("%s<->%s", mgr->name, vconn_get_name(vconn));
+        rconn_connect_unreliably(rc, vconn, name);
+        free(name);
+        ofconn_create(mgr, rc, OFCONN_SERVICE);
+    }
+}
+
 void
 connmgr_run(struct connmgr *mgr)
 {
     struct ofconn *ofconn;
     long long now = time_msec();
 
+    size_t n_service = n_service_conns(mgr);
     for (size_t i = 0; i < mgr->n_listeners; i++) {
-        struct vconn *vconn;
-        int error = pvconn_accept(mgr->listeners[i], &vconn);
-        if (!error) {
-            struct rconn *rc = rconn_create(0, 0, 0, mgr->allowed_versions);
-            char *name = xasprintf("%s<->%s", mgr->name,
-                                   vconn_get_name(vconn));
-            rconn_connect_unreliably(rc, vconn, name);
-            free(name);
-            ofconn_create(mgr, rc, OFCONN_SERVICE);
-        } else if (error != EAGAIN) {
-            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
-            VLOG_WARN_RL(&rl, "%s: accept on %s failed: %s", mgr->name,
-                         pvconn_get_name(mgr->listeners[i]),
-                         ovs_strerror(error));
-        }
+        connmgr_accept(mgr, mgr->listeners[i], &n_service);
     }
 
     LIST_FOR_EACH_SAFE (ofconn, node, &mgr->conns) {
@@ -1449,7 +1507,10 @@ connmgr_wait(struct connmgr *mgr)
     }
     LIST_FOR_EACH (ofconn, node, &mgr->conns) {
         rconn_run_wait(ofconn->rconn);
-        rconn_recv_wait(ofconn->rconn);
+        if (ofconn_may_read(ofconn)) {
+            /* Otherwise sending makes room: rconn_run_wait() wakes us. */
+            rconn_recv_wait(ofconn->rconn);
+        }
     }
     if (mgr->no_controller_since != LLONG_MAX && !mgr->fail_open
         && mgr->fail_standalone) {

@@ -92,12 +92,13 @@ INTEGRATION_TESTS = \
 	tests/integration/test-hangup.sh \
 	tests/integration/test-guest-traffic.sh \
 	tests/integration/test-jumbo.sh \
-	tests/integration/test-files.sh
+	tests/integration/test-files.sh \
+	tests/integration/test-of-limits.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh \
 	tests/integration/send-tagged-arp.py tests/integration/of-errors.py \
 	tests/integration/osken-switch.py tests/integration/hangup.py \
-	tests/integration/udp-echo.py
+	tests/integration/udp-echo.py tests/integration/of-flood.py
 # Integration tests share host-wide names (vifD.N): tools/quickstart runs
 # make check serially.
 

@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""Hostile OpenFlow peers on a switch's management socket.
+
+    of-flood.py requests PATH N HOLD
+        says hello, sends N OpenFlow 1.3 table-features requests (each
+        answered with a large reply) without reading a byte, and keeps
+        the connection open HOLD seconds before closing it.
+    of-flood.py conns PATH N HOLD
+        opens N connections at once and says hello on each; prints how
+        many the switch closed within a second, then holds the others HOLD
+        seconds.
+
+Standard library only."""
+import socket
+import struct
+import sys
+import time
+
+HELLO = struct.pack("!BBHI", 4, 0, 8, 1)
+
+
+def table_features(xid):
+    # OFPT_MULTIPART_REQUEST, OFPMP_TABLE_FEATURES, no body: a read.
+    return struct.pack("!BBHIHH4x", 4, 18, 16, xid, 12, 0)
+
+
+def requests(path, n, hold):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(path)
+    s.setblocking(False)
+    data = HELLO + b"".join(table_features(100 + i) for i in range(n))
+    sent = 0
+    deadline = time.time() + 30
+    # The switch stops reading once its replies pile up: send what it
+    # takes, for a while, never reading.
+    while sent < len(data) and time.time() < deadline:
+        try:
+            sent += s.send(data[sent:])
+        except BlockingIOError:
+            time.sleep(0.05)
+    print("sent %d of %d bytes" % (sent, len(data)))
+    sys.stdout.flush()
+    time.sleep(hold)
+    s.close()
+
+
+def conns(path, n, hold):
+    socks = []
+    for _ in range(n):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(path)
+        s.sendall(HELLO)
+        socks.append(s)
+    time.sleep(1)
+    closed = 0
+    for s in socks:
+        s.setblocking(False)
+        try:
+            while True:
+                d = s.recv(65536)
+                if not d:
+                    closed += 1
+                    break
+        except BlockingIOError:
+            pass
+        except ConnectionResetError:
+            closed += 1
+    print("closed %d of %d" % (closed, n))
+    sys.stdout.flush()
+    time.sleep(hold)
+    for s in socks:
+        s.close()
+
+
+def main():
+    cmd, path, n, hold = sys.argv[1], sys.argv[2], int(sys.argv[3]), \
+        float(sys.argv[4])
+    (requests if cmd == "requests" else conns)(path, n, hold)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
