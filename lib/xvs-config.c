@@ -510,6 +510,14 @@ xvs_config_parse_vlan_list(const char *s, uint16_t **vlans, size_t *n)
 }
 
 const char *
+xvs_config_check_devargs(const char *devargs)
+{
+    return !*devargs ? "must not be empty"
+           : strlen(devargs) > XVS_DEVARGS_MAX
+           ? "longer than 255 characters" : NULL;
+}
+
+const char *
 xvs_config_check_vlans(const struct xvs_port_config *p)
 {
     if (p->vlan && p->n_trunks) {
@@ -562,8 +570,8 @@ port_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
         if (!get_string(ctx, v, path, &port->devargs)) {
             return false;
         }
-        return *port->devargs ? true
-                              : fail(ctx, v, path, "must not be empty");
+        const char *why = xvs_config_check_devargs(port->devargs);
+        return why ? fail(ctx, v, path, "%s", why) : true;
     } else if (!strcmp(key, "driver")) {
         pp->driver_node = v;
         if (v->type != YAML_SCALAR_NODE
@@ -746,6 +754,10 @@ bridge_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
                              &br->n_controllers, NULL)) {
             return false;
         }
+        if (br->n_controllers > XVS_MAX_CONTROLLERS) {
+            return fail(ctx, v, path, "at most %d controllers, got %zu",
+                        XVS_MAX_CONTROLLERS, br->n_controllers);
+        }
         for (size_t i = 0; i < br->n_controllers; i++) {
             const char *c = br->controllers[i];
             if (strncmp(c, "tcp:", 4) && strncmp(c, "ssl:", 4)
@@ -916,9 +928,14 @@ ssl_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
     if (!get_string(ctx, v, path, dst)) {
         return false;
     }
-    if (access(*dst, R_OK)) {
+    struct stat st;
+    if (access(*dst, R_OK) || stat(*dst, &st)) {
         return fail(ctx, v, path, "cannot read %s: %s", *dst,
                     strerror(errno));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        return fail(ctx, v, path, "%s is not a regular file (a PEM file "
+                    "was expected)", *dst);
     }
     return true;
 }
@@ -1040,6 +1057,27 @@ check_global(struct ctx *ctx, struct xvs_config *cfg)
     return true;
 }
 
+/* Whether 'tag' is one of YAML's core schema (what untagged nodes get, and
+ * !!str, !!int, ... written out). */
+static bool
+is_core_tag(const char *tag)
+{
+    static const char *const core[] = {
+        "str", "map", "seq", "int", "bool", "float", "null",
+    };
+    static const char prefix[] = "tag:yaml.org,2002:";
+
+    if (strncmp(tag, prefix, sizeof prefix - 1)) {
+        return false;
+    }
+    for (size_t i = 0; i < sizeof core / sizeof *core; i++) {
+        if (!strcmp(tag + sizeof prefix - 1, core[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Refuses a document nested deeper than XVS_CONFIG_MAX_DEPTH before
  * libyaml builds it (its loader recurses, and a hostile file nested a
  * hundred thousand deep took it 26 s to refuse).  Leaves syntax errors to
@@ -1125,7 +1163,22 @@ xvs_config_parse(const char *name, const char *text, size_t len,
     cfg->max_megaflows = 200000;
     cfg->megaflow_idle_ms = 10000;
 
+    /* Tags ("!!binary", "!secret") would change what a value means: the
+     * schema has none beyond YAML's core ones, so refuse them rather than
+     * read past them. */
+    for (yaml_node_t *n = doc.nodes.start; n < doc.nodes.top; n++) {
+        if (n->tag && !is_core_tag((const char *) n->tag)) {
+            ctx.err = xvs_asprintf("%s:%zu: unexpected YAML tag %s (this "
+                                   "file takes none)", name,
+                                   n->start_mark.line + 1,
+                                   (const char *) n->tag);
+            break;
+        }
+    }
     yaml_node_t *root = yaml_document_get_root_node(&doc);
+    if (ctx.err) {
+        root = NULL;
+    }
     if (root && !(root->type == YAML_SCALAR_NODE && !*scalar(root))) {
         static const char *const keys[] = {
             "dpdk", "pmd", "cache", "ssl", "bridges", NULL

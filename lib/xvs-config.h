@@ -86,6 +86,11 @@
 #define XVS_CONFIG_MAX_SIZE (16 << 20)
 #define XVS_CONFIG_MAX_DEPTH 32
 
+/* A dpdk port's devargs, at most (the datapath keeps them in 256 bytes),
+ * and a bridge's controllers (what xvs-ctl set-controller takes). */
+#define XVS_DEVARGS_MAX 255
+#define XVS_MAX_CONTROLLERS 16
+
 /* A bridge's 'mtu': IPv4's least up to the usual jumbo size. */
 #define XVS_MTU_MIN 68
 #define XVS_MTU_MAX 9216
@@ -223,6 +228,10 @@ const char *xvs_config_check_name(const char *name);
 const char *xvs_port_type_name(enum xvs_port_type);
 bool xvs_port_type_from_string(const char *, enum xvs_port_type *);
 const char *xvs_vif_driver_name(enum xvs_vif_driver);
+
+/* Why 'devargs' (a dpdk port's) is refused, or NULL: the one check that
+ * the YAML file and xvs-ctl add-port share. */
+const char *xvs_config_check_devargs(const char *devargs);
 bool xvs_vif_driver_from_string(const char *, enum xvs_vif_driver *);
 const char *xvs_fail_mode_name(enum xvs_fail_mode);
 

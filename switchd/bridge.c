@@ -1200,8 +1200,9 @@ parse_port_options(int argc, const char *argv[], struct xvs_port_config *pc,
             }
             has_type = true;
         } else if (klen == 7 && !strncmp(argv[i], "devargs", 7)) {
-            if (!*value) {
-                return xstrdup("devargs: must not be empty");
+            const char *why = xvs_config_check_devargs(value);
+            if (why) {
+                return xasprintf("devargs: %s", why);
             }
             free(pc->devargs);
             pc->devargs = xstrdup(value);

@@ -56,6 +56,8 @@ expect_error 1 "port vif69.0: no network device named vif69.0" \
     add-port xenbr0 vif69.0
 expect_error 1 'invalid port name "bad/name"' add-port xenbr0 bad/name
 expect_error 1 "a dpdk port needs devargs" add-port xenbr0 d0 type=dpdk
+expect_error 1 "devargs: longer than 255 characters" add-port xenbr0 d0 \
+    type=dpdk "devargs=net_null0,$(printf '%0300d' 0)"
 expect_error 1 "port d0: cannot probe net_bogus0" \
     add-port xenbr0 d0 devargs=net_bogus0
 expect_error 1 "bridge xenbr0 has no port named nosuch" \

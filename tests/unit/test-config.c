@@ -536,6 +536,48 @@ test_config_rejects_deep_nesting_quickly(void **state)
     xvs_config_free(cfg);
 }
 
+/* What xvs-ctl refuses, the file refuses too. */
+static void
+test_config_validates_like_xvs_ctl(void **state)
+{
+    char *text = malloc(2048);
+    char *big = malloc(1024);
+    struct xvs_config *cfg;
+
+    memset(big, 'x', 256);
+    big[256] = '\0';
+    snprintf(text, 2048, "bridges:\n  - name: br0\n    ports:\n"
+             "      - {name: e, type: dpdk, devargs: %s}\n", big);
+    parse_bad(text, "t.yaml:4: bridges[0].ports[0].devargs: longer than "
+              "255 characters");
+    big[255] = '\0';
+    snprintf(text, 2048, "bridges:\n  - name: br0\n    ports:\n"
+             "      - {name: e, type: dpdk, devargs: %s}\n", big);
+    cfg = parse_ok(text);
+    xvs_config_free(cfg);
+
+    strcpy(text, "bridges:\n  - name: br0\n    controllers: [");
+    for (int i = 0; i < 17; i++) {
+        sprintf(text + strlen(text), "%s\"tcp:10.0.0.%d\"", i ? ", " : "",
+                i + 1);
+    }
+    strcat(text, "]\n");
+    parse_bad(text, "t.yaml:3: bridges[0].controllers: at most 16 "
+              "controllers, got 17");
+
+    parse_bad("ssl:\n  private-key: /tmp\n",
+              "t.yaml:2: ssl.private-key: /tmp is not a regular file (a PEM "
+              "file was expected)");
+    parse_bad("pmd:\n  cores: !!binary AQ==\n",
+              "t.yaml:2: unexpected YAML tag tag:yaml.org,2002:binary (this "
+              "file takes none)");
+    parse_bad("bridges:\n  - name: !secret br0\n",
+              "t.yaml:2: unexpected YAML tag !secret (this file takes "
+              "none)");
+    free(big);
+    free(text);
+}
+
 static void
 test_config_rejects_oversized_text(void **state)
 {
@@ -595,6 +637,7 @@ main(void)
         cmocka_unit_test(test_config_save_does_not_follow_a_planted_symlink),
         cmocka_unit_test(test_config_rejects_deep_nesting_quickly),
         cmocka_unit_test(test_config_rejects_oversized_text),
+        cmocka_unit_test(test_config_validates_like_xvs_ctl),
         cmocka_unit_test(test_config_reads_bridge_mtu),
         cmocka_unit_test(test_config_save_failure_leaves_old_file),
         cmocka_unit_test(test_config_edits_ports),
