@@ -39,6 +39,10 @@
 #define DP_TX_DESC 1024
 #define DP_N_MBUFS 32767        /* 2^n - 1 is optimal for the ring. */
 #define DP_MBUF_CACHE 256
+/* Large receive buffers for vnet ports: the tail of a frame beyond its
+ * head mbuf (see vnet.h). */
+#define DP_N_BIG_MBUFS 4095
+#define DP_BIG_MBUF_CACHE 64
 
 struct dp_state dp;
 
@@ -233,6 +237,18 @@ dp_init(const struct dp_params *p, char **errp)
         return ENOMEM;
     }
 
+    dp.big_pool = rte_pktmbuf_pool_create("xvs_big_mbufs", DP_N_BIG_MBUFS,
+                                          DP_BIG_MBUF_CACHE, 0,
+                                          RTE_PKTMBUF_HEADROOM
+                                          + VNET_BIG_SEG_SIZE,
+                                          rte_socket_id());
+    if (!dp.big_pool) {
+        *errp = dp_errf("cannot create the large mbuf pool (%u mbufs): %s",
+                        DP_N_BIG_MBUFS, rte_strerror(rte_errno));
+        dp_fini();
+        return ENOMEM;
+    }
+
     if (rings_create(errp)) {
         dp_fini();
         return ENOMEM;
@@ -256,7 +272,7 @@ dp_init(const struct dp_params *p, char **errp)
         pmd->id = i;
         pmd->lcore = p->pmd_cores[i];
         pmd_init_caches(pmd);
-        pmd->vnet_rx = vnet_rx_ctx_create(dp.pool);
+        pmd->vnet_rx = vnet_rx_ctx_create(dp.pool, dp.big_pool);
         error = pmd->vnet_rx ? pmd_wait_init(pmd, errp) : ENOMEM;
         if (error) {
             if (!*errp) {
@@ -636,6 +652,8 @@ dp_fini(void)
     rte_free(dp.pmds);
     rte_free(dp.qsbr);
     rte_mempool_free(dp.pool);
+    rte_mempool_free(dp.big_pool);
+    dp.big_pool = NULL;
     dp.pmds = NULL;
     dp.qsbr = NULL;
     dp.pool = NULL;

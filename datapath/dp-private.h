@@ -161,6 +161,7 @@ struct dp_meter {
 struct dp_state {
     bool eal_up;
     struct rte_mempool *pool;
+    struct rte_mempool *big_pool;           /* vnet receive tails. */
     struct rte_rcu_qsbr *qsbr;
     struct pmd *pmds;
     size_t n_pmds;

@@ -225,7 +225,7 @@ vnet_get_stats(struct vnet *v, struct vnet_stats *s)
  * rebuilds only what the last one used ('dirty'), so that polling an idle
  * port costs little more than the system call. */
 struct vnet_rx_ctx {
-    struct rte_mempool *pool;
+    struct rte_mempool *pool, *big_pool;
     uint32_t dirty;                 /* Bit i: message i needs mbufs. */
     struct rte_mbuf *seg[VNET_BURST][VNET_RX_SEGS];
     struct iovec iov[VNET_BURST][1 + VNET_RX_SEGS];
@@ -238,7 +238,7 @@ struct vnet_rx_ctx {
 };
 
 struct vnet_rx_ctx *
-vnet_rx_ctx_create(struct rte_mempool *pool)
+vnet_rx_ctx_create(struct rte_mempool *pool, struct rte_mempool *big_pool)
 {
     struct vnet_rx_ctx *ctx = calloc(1, sizeof *ctx);
 
@@ -246,6 +246,7 @@ vnet_rx_ctx_create(struct rte_mempool *pool)
         return NULL;
     }
     ctx->pool = pool;
+    ctx->big_pool = big_pool;
     ctx->dirty = UINT32_MAX;
     for (int i = 0; i < VNET_BURST; i++) {
         ctx->iov[i][0].iov_base = &ctx->hdr[i];
@@ -304,29 +305,17 @@ static uint16_t
 rx_refill(struct vnet_rx_ctx *ctx, uint16_t n)
 {
     uint32_t todo = ctx->dirty & (n >= 32 ? UINT32_MAX : (1u << n) - 1);
-    struct rte_mbuf *fresh[VNET_BURST * VNET_RX_SEGS];
-    unsigned int need = 0, k = 0;
 
-    if (!todo) {
-        return n;
-    }
-    for (uint32_t t = todo; t; t &= t - 1) {
-        int i = __builtin_ctz(t);
-        for (int s = 0; s < VNET_RX_SEGS; s++) {
-            need += !ctx->seg[i][s];
-        }
-    }
-    bool bulk = !rte_pktmbuf_alloc_bulk(ctx->pool, fresh, need);
     for (uint32_t t = todo; t; t &= t - 1) {
         int i = __builtin_ctz(t);
         for (int s = 0; s < VNET_RX_SEGS; s++) {
             if (ctx->seg[i][s]) {
                 continue;
             }
-            /* Short of mbufs: fill message by message while they last. */
-            struct rte_mbuf *m = bulk ? fresh[k++]
-                                      : rte_pktmbuf_alloc(ctx->pool);
+            struct rte_mbuf *m = rte_pktmbuf_alloc(s ? ctx->big_pool
+                                                     : ctx->pool);
             if (!m) {
+                /* Short of mbufs: this message and the next wait. */
                 return i;
             }
             rx_post(ctx, i, s, m);

@@ -13,8 +13,10 @@
  * output, so a GSO frame goes from one vif to another as one frame.
  *
  * Receive: one recvmmsg() a burst into mbufs posted in advance, each
- * message a chain of a head mbuf and enough spare mbufs for a 64 KB frame;
- * only what a frame used is replaced.  The posted mbufs belong to the
+ * message a chain of a head mbuf (from the datapath's pool: most frames
+ * fit it) and four 16 KB mbufs for the rest of a 64 KB frame; only what a
+ * frame used is replaced.  Five buffers a message keep the kernel from
+ * allocating an iovec array per message (it has room for eight).  The posted mbufs belong to the
  * calling PMD thread (struct vnet_rxq_ctx), not to the port, so a thread
  * polling a hundred vifs holds one set.  VLAN tags the kernel took out of
  * the frame (PACKET_AUXDATA) are put back.  Transmit: one sendmmsg() per
@@ -33,8 +35,10 @@
 #include <rte_mbuf.h>
 
 #define VNET_BURST 32
-/* A head mbuf and 32 spares: a 64 KB frame plus its Ethernet header. */
-#define VNET_RX_SEGS 33
+/* A head mbuf and four large ones: a 64 KB frame plus its Ethernet
+ * header. */
+#define VNET_RX_SEGS 5
+#define VNET_BIG_SEG_SIZE 16384
 #define VNET_TX_MAX 64
 
 struct vnet;
@@ -59,9 +63,11 @@ uint16_t vnet_rx_burst(struct vnet *, struct vnet_rx_ctx *,
  * Takes the sent ones. */
 uint16_t vnet_tx_burst(struct vnet *, struct rte_mbuf **pkts, uint16_t n);
 
-/* A PMD thread's receive context, its mbufs from 'pool'.  Main thread.
+/* A PMD thread's receive context, its head mbufs from 'pool' and the
+ * others from 'big_pool' (data rooms of VNET_BIG_SEG_SIZE).  Main thread.
  * Returns NULL when out of memory. */
-struct vnet_rx_ctx *vnet_rx_ctx_create(struct rte_mempool *pool);
+struct vnet_rx_ctx *vnet_rx_ctx_create(struct rte_mempool *pool,
+                                       struct rte_mempool *big_pool);
 /* Gives the posted mbufs back: the PMD thread, when it stops. */
 void vnet_rx_ctx_release(struct vnet_rx_ctx *);
 /* Frees the context (released first).  Main thread, once the PMD thread
