@@ -36,7 +36,13 @@ check "the drop flow counted them" grep_in "$(ctl dump-flows xenbr0)" \
 check "del-flows removes the drop flow" ctl del-flows xenbr0 "in_port=1"
 check "guests 1 and 2 reach each other again" ping_ok xvs-g31 10.31.0.2
 
-# Redirect guest 1's IP traffic to port 3.
+# Redirect guest 1's IP traffic to port 3.  The guests' addresses are made
+# static in each other first: neighbour probes (guest 1's, of an address
+# that stops answering, or guest 2's, of one gone stale) and their answers
+# would otherwise reach port 2, early or late depending on the machine's
+# load.
+ip -n xvs-g31 neigh replace 10.31.0.2 lladdr "$(guest_mac xvs-g32)" dev eth0
+ip -n xvs-g32 neigh replace 10.31.0.1 lladdr "$(guest_mac xvs-g31)" dev eth0
 tx2=$(port_stat vif32.0 tx_packets)
 tx3=$(port_stat vif33.0 tx_packets)
 check "add-flow redirects guest 1's IP traffic to port 3" \
