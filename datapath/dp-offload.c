@@ -68,20 +68,25 @@ dp_offload_fits(const struct rte_mbuf *m, uint32_t txo)
 }
 
 void
-dp_offload_csum(struct rte_mbuf *m)
+dp_offload_csum_at(struct rte_mbuf *m, uint32_t start, uint32_t field)
 {
-    uint32_t l4 = m->l2_len + m->l3_len;
-    uint32_t field = l4 + csum_field(m->ol_flags);
+    uint32_t pkt_len = rte_pktmbuf_pkt_len(m);
+    uint16_t raw;
 
     /* The field holds the pseudo-header's sum: summing the L4 header and
      * payload over it gives the whole checksum. */
-    if (field + 2 <= rte_pktmbuf_data_len(m)) {
-        uint16_t raw;
-        if (!rte_raw_cksum_mbuf(m, l4, rte_pktmbuf_pkt_len(m) - l4, &raw)) {
-            wr16(rte_pktmbuf_mtod_offset(m, uint8_t *, field),
-                 csum_final(raw));
-        }
+    if (field + 2 <= rte_pktmbuf_data_len(m) && start < pkt_len
+        && !rte_raw_cksum_mbuf(m, start, pkt_len - start, &raw)) {
+        wr16(rte_pktmbuf_mtod_offset(m, uint8_t *, field), csum_final(raw));
     }
+}
+
+void
+dp_offload_csum(struct rte_mbuf *m)
+{
+    uint32_t l4 = m->l2_len + m->l3_len;
+
+    dp_offload_csum_at(m, l4, l4 + csum_field(m->ol_flags));
     m->ol_flags &= ~DP_OL_FLAGS;
 }
 

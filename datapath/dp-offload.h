@@ -58,6 +58,10 @@ bool dp_offload_fits(const struct rte_mbuf *m, uint32_t txo);
  * metadata.  'm' must not be shared (refcnt 1, not indirect). */
 void dp_offload_csum(struct rte_mbuf *m);
 
+/* Finishes a partial checksum given by where it starts and where its field
+ * is (as the virtio-net header gives them), metadata untouched. */
+void dp_offload_csum_at(struct rte_mbuf *m, uint32_t start, uint32_t field);
+
 /* Finishes the partial checksum of a linear copy of a packet ('len' bytes
  * at 'p') whose mbuf carried 'ol_flags' and 'l4_ofs'. */
 void dp_offload_csum_buf(uint8_t *p, uint32_t len, uint64_t ol_flags,

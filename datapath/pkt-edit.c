@@ -67,12 +67,6 @@ csum_update32_partial(uint16_t sum, uint32_t old, uint32_t new)
     return ~csum_update32(~sum, old, new);
 }
 
-/* Updates the L4 checksum field at 'field' for an address word changing
- * from 'old' to 'new'; 'proto' says whether a zero UDP checksum means
- * none. */
-static void l4_csum_addr_update(uint8_t *field, uint8_t proto, uint32_t old,
-                                uint32_t new, bool partial);
-
 static uint16_t
 get16(const uint8_t *p)
 {
@@ -87,6 +81,9 @@ put16(uint8_t *p, uint16_t v)
     memcpy(p, &v, 2);
 }
 
+/* Updates the L4 checksum field at 'field' for an address word changing
+ * from 'old' to 'new'; 'proto' says whether a zero UDP checksum means
+ * none. */
 static void
 l4_csum_addr_update(uint8_t *field, uint8_t proto, uint32_t old,
                     uint32_t new, bool partial)
@@ -251,6 +248,12 @@ pkt_l2_len(const uint8_t *p, uint32_t len)
 {
     uint16_t type;
     return l3_offset(p, len, &type);
+}
+
+uint32_t
+pkt_l3_offset(const uint8_t *p, uint32_t len, uint16_t *type)
+{
+    return l3_offset(p, len, type);
 }
 
 void

@@ -28,4 +28,7 @@ void pkt_clamp_ip_len(uint8_t *p, uint32_t len);
  * MPLS label stack starts), or 0 if the frame is too short. */
 uint32_t pkt_l2_len(const uint8_t *p, uint32_t len);
 
+/* The same, with the Ethertype after the tags (host order) in '*type'. */
+uint32_t pkt_l3_offset(const uint8_t *p, uint32_t len, uint16_t *type);
+
 #endif /* pkt-edit.h */

@@ -19,11 +19,11 @@
 
 #include <rte_common.h>
 #include <rte_ether.h>
-#include <rte_ip.h>
 #include <rte_mbuf.h>
 
 #include "dp-offload.h"
 #include "dp-private.h"
+#include "pkt-edit.h"
 
 /* UDP GSO in the virtio-net header (virtio 1.2; Linux 6.2's uapi header
  * has it, Debian 12's does not). */
@@ -344,41 +344,6 @@ rx_put_vlan(struct rte_mbuf *m, const struct tpacket_auxdata *aux)
     return true;
 }
 
-/* The length of the frame's Ethernet header with its VLAN tags, and the
- * Ethertype after them; 0 if the frame is too short. */
-static uint32_t
-rx_l2_len(const struct rte_mbuf *m, uint16_t *type)
-{
-    const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
-    uint32_t len = rte_pktmbuf_data_len(m), ofs = 12;
-
-    for (int i = 0; i < 3 && len >= ofs + 2; i++) {
-        uint16_t t = (p[ofs] << 8) | p[ofs + 1];
-        if (t != RTE_ETHER_TYPE_VLAN && t != RTE_ETHER_TYPE_QINQ) {
-            *type = t;
-            return ofs + 2;
-        }
-        ofs += 4;
-    }
-    return 0;
-}
-
-/* Finishes a partial checksum that the mbuf flags cannot describe (not
- * TCP or UDP over IP: rare, but the kernel may hand one over). */
-static void
-rx_csum_generic(struct rte_mbuf *m, uint32_t start, uint32_t offset)
-{
-    uint32_t pkt_len = rte_pktmbuf_pkt_len(m);
-    uint16_t raw;
-
-    if (start + offset + 2 <= rte_pktmbuf_data_len(m) && start < pkt_len
-        && !rte_raw_cksum_mbuf(m, start, pkt_len - start, &raw)) {
-        uint16_t c = ~raw;
-        c = c ? c : 0xffff;
-        memcpy(rte_pktmbuf_mtod_offset(m, uint8_t *, start + offset), &c, 2);
-    }
-}
-
 /* Turns the virtio-net header into mbuf offload metadata.  'shift': bytes
  * put in front of the frame since the kernel described it (a VLAN tag).
  * Returns false for metadata that cannot be carried. */
@@ -396,7 +361,8 @@ rx_offload(struct rte_mbuf *m, const struct virtio_net_hdr *h, uint32_t shift)
 
     uint32_t start = h->csum_start + shift, offset = h->csum_offset;
     uint16_t type = 0;
-    uint32_t l2 = rx_l2_len(m, &type);
+    uint32_t l2 = pkt_l3_offset(rte_pktmbuf_mtod(m, const uint8_t *),
+                                rte_pktmbuf_data_len(m), &type);
     bool tcp = offset == 16, udp = offset == 6;
     bool ip = type == RTE_ETHER_TYPE_IPV4 || type == RTE_ETHER_TYPE_IPV6;
     uint32_t min_l3 = type == RTE_ETHER_TYPE_IPV4 ? 20 : 40;
@@ -407,7 +373,8 @@ rx_offload(struct rte_mbuf *m, const struct virtio_net_hdr *h, uint32_t shift)
         if (gso != VIRTIO_NET_HDR_GSO_NONE) {
             return false;
         }
-        rx_csum_generic(m, start, offset);
+        /* Not TCP or UDP over IP (rare): finish it now. */
+        dp_offload_csum_at(m, start, start + offset);
         return true;
     }
     const uint8_t *l4 = rte_pktmbuf_mtod_offset(m, const uint8_t *, start);
