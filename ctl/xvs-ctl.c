@@ -23,8 +23,7 @@
 #include "openvswitch/vlog.h"
 #include "unixctl.h"
 #include "util.h"
-
-#define XVS_DEFAULT_CTL "/run/xvs/xvs-switchd.ctl"
+#include "xvs-control.h"
 
 struct ctl_command {
     const char *name;
@@ -137,7 +136,7 @@ usage(void)
            "  -V, --version        show the version and exit\n"
            "\nFlows use ovs-ofctl(8) syntax, e.g.\n"
            "  xvs-ctl add-flow xenbr0 \"priority=100,in_port=1,"
-           "actions=output:2\"\n", XVS_DEFAULT_CTL);
+           "actions=output:2\"\n", XVS_CTL_DEFAULT_PATH);
     exit(EXIT_SUCCESS);
 }
 
@@ -227,7 +226,7 @@ main(int argc, char *argv[])
     /* We report failures ourselves, in our words. */
     vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_OFF);
     if (!path || !*path) {
-        path = XVS_DEFAULT_CTL;
+        path = XVS_CTL_DEFAULT_PATH;
     }
 
     for (;;) {
@@ -301,11 +300,18 @@ main(int argc, char *argv[])
     char *file_text = NULL;
     if (!strcmp(cmd->name, "add-flows") || !strcmp(cmd->name, "replace-flows")) {
         file_text = read_file_or_die(args[2]);
+        /* JSON escaping can only make it longer. */
+        if (strlen(file_text) > XVS_CTL_MAX_REQUEST) {
+            fprintf(stderr, "xvs-ctl: %s: %zu bytes, more than the %u a "
+                    "control request may carry; split it into several "
+                    "add-flows\n", args[2], strlen(file_text),
+                    XVS_CTL_MAX_REQUEST);
+            exit(EXIT_FAILURE);
+        }
         args[2] = file_text;
     }
     if (!strcmp(cmd->name, "version")) {
         printf("xvs-ctl %s\n", XVS_VERSION);
-        args[0] = "xvs/version";
     }
     int status = transact(path, n, args);
     free(args);

@@ -1,5 +1,6 @@
 # lib/: code shared by the programs (YAML configuration).
 noinst_LTLIBRARIES += lib/libxvs.la
-lib_libxvs_la_SOURCES = lib/xvs-config.c lib/xvs-config.h
+lib_libxvs_la_SOURCES = lib/xvs-config.c lib/xvs-config.h \
+	lib/xvs-control.h
 lib_libxvs_la_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS)
 lib_libxvs_la_LIBADD = $(YAML_LIBS)

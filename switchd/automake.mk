@@ -16,6 +16,8 @@ switchd_xvs_switchd_SOURCES = \
 	switchd/bridge.h \
 	switchd/connmgr.c \
 	switchd/connmgr.h \
+	switchd/control.c \
+	switchd/control.h \
 	switchd/xvs-switchd.c
 switchd_xvs_switchd_CPPFLAGS = $(AM_CPPFLAGS) $(OVS_CPPFLAGS)
 switchd_xvs_switchd_LDADD = \

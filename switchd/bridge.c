@@ -24,12 +24,13 @@
 #include "packets.h"
 #include "openvswitch/ofp-flow.h"
 #include "openvswitch/ofp-group.h"
+#include "openvswitch/ofp-meter.h"
 #include "openvswitch/ofp-monitor.h"
 #include "openvswitch/ofp-port.h"
 #include "openvswitch/vconn.h"
 #include "pipeline.h"
 #include "timeval.h"
-#include "unixctl.h"
+#include "control.h"
 #include "util.h"
 #include "xvs-config.h"
 
@@ -908,37 +909,37 @@ take_format(int *argc, const char *argv[])
 }
 
 static void
-reply_json(struct unixctl_conn *conn, struct json *json)
+reply_json(struct control_conn *conn, struct json *json)
 {
     char *s = json_to_string(json, JSSF_SORT | JSSF_PRETTY);
-    unixctl_command_reply(conn, s);
+    control_reply(conn, s);
     free(s);
     json_destroy(json);
 }
 
 /* Replies with 'json' if 'as_json', else with the text in 's'; frees both. */
 static void
-reply_json_or_text(struct unixctl_conn *conn, bool as_json, struct json *json,
+reply_json_or_text(struct control_conn *conn, bool as_json, struct json *json,
                    struct ds *s)
 {
     if (as_json) {
         reply_json(conn, json);
     } else {
         json_destroy(json);
-        unixctl_command_reply(conn, ds_cstr(s));
+        control_reply(conn, ds_cstr(s));
     }
     ds_destroy(s);
 }
 
 static void
-reply_error_free(struct unixctl_conn *conn, char *error)
+reply_error_free(struct control_conn *conn, char *error)
 {
-    unixctl_command_reply_error(conn, error);
+    control_reply_error(conn, error);
     free(error);
 }
 
 static struct bridge *
-find_bridge_or_reply(struct unixctl_conn *conn, const char *name)
+find_bridge_or_reply(struct control_conn *conn, const char *name)
 {
     struct bridge *br = bridge_find(name);
     if (!br) {
@@ -949,7 +950,7 @@ find_bridge_or_reply(struct unixctl_conn *conn, const char *name)
 
 /* Port argv[2] of bridge argv[1]; NULL after replying with the error. */
 static struct port *
-find_port_or_reply(struct unixctl_conn *conn, const char *argv[],
+find_port_or_reply(struct control_conn *conn, const char *argv[],
                    struct bridge **brp)
 {
     struct bridge *br = find_bridge_or_reply(conn, argv[1]);
@@ -1100,14 +1101,14 @@ show_port_text(struct ds *s, const struct port *port)
 }
 
 static void
-cmd_show(struct unixctl_conn *conn, int argc, const char *argv[],
+cmd_show(struct control_conn *conn, int argc, const char *argv[],
          void *aux OVS_UNUSED)
 {
     int json = take_format(&argc, argv);
     struct bridge *br;
 
     if (json < 0 || argc > 1) {
-        unixctl_command_reply_error(conn, "usage: show [--format=json]");
+        control_reply_error(conn, "usage: show [--format=json]");
         return;
     }
     if (json) {
@@ -1173,7 +1174,7 @@ cmd_show(struct unixctl_conn *conn, int argc, const char *argv[],
             show_port_text(&s, br->ports[i]);
         }
     }
-    unixctl_command_reply(conn, ds_cstr(&s));
+    control_reply(conn, ds_cstr(&s));
     ds_destroy(&s);
 }
 
@@ -1282,7 +1283,7 @@ parse_port_options(int argc, const char *argv[], struct xvs_port_config *pc,
 }
 
 static void
-cmd_add_port(struct unixctl_conn *conn, int argc, const char *argv[],
+cmd_add_port(struct control_conn *conn, int argc, const char *argv[],
              void *aux OVS_UNUSED)
 {
     const char *br_name = argv[1], *port_name = argv[2];
@@ -1356,11 +1357,11 @@ cmd_add_port(struct unixctl_conn *conn, int argc, const char *argv[],
     }
     br->ports = xrealloc(br->ports, (br->n_ports + 1) * sizeof *br->ports);
     br->ports[br->n_ports++] = port;
-    unixctl_command_reply(conn, NULL);
+    control_reply(conn, NULL);
 }
 
 static void
-cmd_del_port(struct unixctl_conn *conn, int argc OVS_UNUSED,
+cmd_del_port(struct control_conn *conn, int argc OVS_UNUSED,
              const char *argv[], void *aux OVS_UNUSED)
 {
     struct bridge *br;
@@ -1389,12 +1390,12 @@ cmd_del_port(struct unixctl_conn *conn, int argc OVS_UNUSED,
     bridge_remove_port(br, port);
     VLOG_INFO("%s: deleted port %s", br->name, port->name);
     port_destroy(port);
-    unixctl_command_reply(conn, NULL);
+    control_reply(conn, NULL);
 }
 
 /* set-controller BR TARGET...: the bridge's controllers become TARGETs. */
 static void
-cmd_set_controller(struct unixctl_conn *conn, int argc, const char *argv[],
+cmd_set_controller(struct control_conn *conn, int argc, const char *argv[],
                    void *aux OVS_UNUSED)
 {
     struct bridge *br = find_bridge_or_reply(conn, argv[1]);
@@ -1461,14 +1462,14 @@ cmd_set_controller(struct unixctl_conn *conn, int argc, const char *argv[],
     }
     bc = xvs_config_find_bridge(running_cfg, br->name);
     connmgr_set_controllers(br->cm, bc->controllers, bc->n_controllers);
-    unixctl_command_reply(conn, NULL);
+    control_reply(conn, NULL);
 }
 
 /* set-mtu BR MTU: every port of the bridge gets MTU (saved), or, if one
  * of them cannot take it, none does.  (An internal port gets at most
  * INTERNAL_PORT_MAX_MTU.) */
 static void
-cmd_set_mtu(struct unixctl_conn *conn, int argc OVS_UNUSED,
+cmd_set_mtu(struct control_conn *conn, int argc OVS_UNUSED,
             const char *argv[], void *aux OVS_UNUSED)
 {
     struct bridge *br = find_bridge_or_reply(conn, argv[1]);
@@ -1506,7 +1507,7 @@ cmd_set_mtu(struct unixctl_conn *conn, int argc OVS_UNUSED,
         if (!config_commit(new, &error)) {
             br->mtu = mtu;
             free(old);
-            unixctl_command_reply(conn, NULL);
+            control_reply(conn, NULL);
             return;
         }
     }
@@ -1525,7 +1526,7 @@ cmd_set_mtu(struct unixctl_conn *conn, int argc OVS_UNUSED,
 
 /* set-port BR PORT [vlan=N|none] [trunks=N,...|none] [native-vlan=N|none] */
 static void
-cmd_set_port(struct unixctl_conn *conn, int argc, const char *argv[],
+cmd_set_port(struct control_conn *conn, int argc, const char *argv[],
              void *aux OVS_UNUSED)
 {
     struct bridge *br;
@@ -1629,7 +1630,7 @@ cmd_set_port(struct unixctl_conn *conn, int argc, const char *argv[],
         pipeline_port_set_vlans(br->pl, port->ofport, &vlans);
         dp_flush_caches();
     }
-    unixctl_command_reply(conn, NULL);
+    control_reply(conn, NULL);
 }
 
 /* Puts 'br''s saved flows back to those of the running configuration, in
@@ -1661,11 +1662,118 @@ restore_saved_flows(struct bridge *br)
     free(texts);
 }
 
-/* Saves the flows after a change of 'br''s flows (or, with 'flows_only'
- * false, of its groups or meters).  A flow change that cannot be saved
- * (a full disk, say) is undone: the table is what the file says. */
+/* Sets '*id' to the id of the group (or meter) that the ovs-ofctl text
+ * 'text' defines, as the configuration saves it.  False if it does not
+ * parse. */
+static bool
+group_id_of(const char *text, uint32_t *id)
+{
+    struct ofputil_group_mod gm;
+    enum ofputil_protocol usable;
+    char *error = parse_ofp_group_mod_str(&gm, OFPGC11_ADD, text, NULL, NULL,
+                                          &usable);
+    if (error) {
+        free(error);
+        return false;
+    }
+    *id = gm.group_id;
+    ofputil_uninit_group_mod(&gm);
+    return true;
+}
+
+static bool
+meter_id_of(const char *text, uint32_t *id)
+{
+    struct ofputil_meter_mod mm;
+    enum ofputil_protocol usable;
+    char *error = parse_ofp_meter_mod_str(&mm, text, OFPMC13_ADD, &usable);
+    if (error) {
+        free(error);
+        return false;
+    }
+    *id = mm.meter.meter_id;
+    free(mm.meter.bands);
+    return true;
+}
+
+/* Deletes from 'br' each group (or meter) whose id no text of 'saved'
+ * defines. */
 static void
-reply_after_flow_change(struct unixctl_conn *conn, struct bridge *br,
+del_unsaved(struct bridge *br, const struct xvs_flow_config *saved,
+            size_t n_saved, char **(*texts_of)(const struct pipeline *,
+                                               size_t *),
+            bool (*id_of)(const char *, uint32_t *),
+            void (*del)(struct pipeline *, uint32_t id))
+{
+    size_t n;
+    char **texts = texts_of(br->pl, &n);
+
+    for (size_t i = 0; i < n; i++) {
+        uint32_t id, saved_id;
+        bool keep = !id_of(texts[i], &id);
+        for (size_t j = 0; j < n_saved && !keep; j++) {
+            keep = id_of(saved[j].text, &saved_id) && saved_id == id;
+        }
+        if (!keep) {
+            del(br->pl, id);
+        }
+        free(texts[i]);
+    }
+    free(texts);
+}
+
+static void
+del_group(struct pipeline *pl, uint32_t id)
+{
+    size_t n;
+    pipeline_groups_del(pl, id, &n);
+}
+
+static void
+del_meter(struct pipeline *pl, uint32_t id)
+{
+    size_t n;
+    pipeline_meters_del(pl, id, &n);
+}
+
+/* Puts 'br''s meters, groups and flows back to those of the running
+ * configuration, after a group or meter change that could not be saved:
+ * changed entries get their saved definition again, deleted ones (and the
+ * flows deleted with them, without their counters) come back, added ones
+ * go. */
+static void
+restore_saved_tables(struct bridge *br)
+{
+    const struct xvs_bridge_config *bc
+        = xvs_config_find_bridge(running_cfg, br->name);
+    char *error;
+
+    for (size_t i = 0; i < bc->n_meters; i++) {
+        if (pipeline_meter_add(br->pl, bc->meters[i].text, &error)) {
+            VLOG_WARN("%s: cannot restore meter \"%s\": %s", br->name,
+                      bc->meters[i].text, error);
+            free(error);
+        }
+    }
+    for (size_t i = 0; i < bc->n_groups; i++) {
+        if (pipeline_group_add(br->pl, bc->groups[i].text, &error)) {
+            VLOG_WARN("%s: cannot restore group \"%s\": %s", br->name,
+                      bc->groups[i].text, error);
+            free(error);
+        }
+    }
+    restore_saved_flows(br);
+    del_unsaved(br, bc->groups, bc->n_groups, pipeline_groups_texts,
+                group_id_of, del_group);
+    del_unsaved(br, bc->meters, bc->n_meters, pipeline_meters_texts,
+                meter_id_of, del_meter);
+}
+
+/* Saves the flows after a change of 'br''s flows (or, with 'flows_only'
+ * false, of its groups or meters).  A change that cannot be saved (a full
+ * disk, say) is undone: the tables are what the file says. */
+static void
+reply_after_flow_change(struct control_conn *conn, struct bridge *br,
                         bool flows_only)
 {
     char *error;
@@ -1676,22 +1784,21 @@ reply_after_flow_change(struct unixctl_conn *conn, struct bridge *br,
     if (config_commit(xvs_config_clone(running_cfg), &error)) {
         if (flows_only) {
             restore_saved_flows(br);
-            dp_flush_caches();
-            reply_error_free(conn, xasprintf("the flow table was not "
-                                             "changed: %s", error));
         } else {
-            reply_error_free(conn, xasprintf("the change was made but "
-                                             "could not be saved: %s",
-                                             error));
+            restore_saved_tables(br);
         }
+        dp_flush_caches();
+        reply_error_free(conn, xasprintf("the %s was not changed: %s",
+                                         flows_only ? "flow table"
+                                         : "pipeline", error));
         free(error);
         return;
     }
-    unixctl_command_reply(conn, NULL);
+    control_reply(conn, NULL);
 }
 
 static void
-cmd_add_flow(struct unixctl_conn *conn, int argc OVS_UNUSED,
+cmd_add_flow(struct control_conn *conn, int argc OVS_UNUSED,
              const char *argv[], void *aux OVS_UNUSED)
 {
     struct bridge *br = find_bridge_or_reply(conn, argv[1]);
@@ -1715,7 +1822,7 @@ cmd_add_flow(struct unixctl_conn *conn, int argc OVS_UNUSED,
  * also deletes every flow that TEXT does not have (counters of flows that
  * stay are kept). */
 static void
-cmd_add_flows__(struct unixctl_conn *conn, const char *argv[], bool replace)
+cmd_add_flows__(struct control_conn *conn, const char *argv[], bool replace)
 {
     struct bridge *br = find_bridge_or_reply(conn, argv[1]);
     char *text, *line;
@@ -1786,14 +1893,14 @@ cmd_add_flows__(struct unixctl_conn *conn, const char *argv[], bool replace)
 }
 
 static void
-cmd_add_flows(struct unixctl_conn *conn, int argc OVS_UNUSED,
+cmd_add_flows(struct control_conn *conn, int argc OVS_UNUSED,
               const char *argv[], void *aux OVS_UNUSED)
 {
     cmd_add_flows__(conn, argv, false);
 }
 
 static void
-cmd_replace_flows(struct unixctl_conn *conn, int argc OVS_UNUSED,
+cmd_replace_flows(struct control_conn *conn, int argc OVS_UNUSED,
                   const char *argv[], void *aux OVS_UNUSED)
 {
     cmd_add_flows__(conn, argv, true);
@@ -1806,7 +1913,7 @@ struct table_entry_cmd {
 };
 
 static void
-cmd_add_entry(struct unixctl_conn *conn, int argc OVS_UNUSED,
+cmd_add_entry(struct control_conn *conn, int argc OVS_UNUSED,
               const char *argv[], void *cmd_)
 {
     const struct table_entry_cmd *cmd = cmd_;
@@ -1841,7 +1948,7 @@ static const struct dump_cmd dump_meters_cmd = { pipeline_meters_dump };
 static const struct dump_cmd dump_tables_cmd = { pipeline_tables_dump };
 
 static void
-cmd_dump_with(struct unixctl_conn *conn, int argc OVS_UNUSED,
+cmd_dump_with(struct control_conn *conn, int argc OVS_UNUSED,
               const char *argv[], void *cmd_)
 {
     const struct dump_cmd *cmd = cmd_;
@@ -1852,13 +1959,13 @@ cmd_dump_with(struct unixctl_conn *conn, int argc OVS_UNUSED,
         return;
     }
     cmd->dump(br->pl, &s);
-    unixctl_command_reply(conn, ds_cstr(&s));
+    control_reply(conn, ds_cstr(&s));
     ds_destroy(&s);
 }
 
 /* del-groups BR [group_id=N]: also deletes the flows that use them. */
 static void
-cmd_del_groups(struct unixctl_conn *conn, int argc, const char *argv[],
+cmd_del_groups(struct control_conn *conn, int argc, const char *argv[],
                void *aux OVS_UNUSED)
 {
     struct bridge *br = find_bridge_or_reply(conn, argv[1]);
@@ -1885,7 +1992,7 @@ cmd_del_groups(struct unixctl_conn *conn, int argc, const char *argv[],
 
 /* del-meters BR [meter=N]: also deletes the flows that use them. */
 static void
-cmd_del_meters(struct unixctl_conn *conn, int argc, const char *argv[],
+cmd_del_meters(struct control_conn *conn, int argc, const char *argv[],
                void *aux OVS_UNUSED)
 {
     struct bridge *br = find_bridge_or_reply(conn, argv[1]);
@@ -1918,7 +2025,7 @@ cmd_del_meters(struct unixctl_conn *conn, int argc, const char *argv[],
 }
 
 static void
-cmd_del_flows(struct unixctl_conn *conn, int argc, const char *argv[],
+cmd_del_flows(struct control_conn *conn, int argc, const char *argv[],
               void *aux OVS_UNUSED)
 {
     struct bridge *br = find_bridge_or_reply(conn, argv[1]);
@@ -1938,14 +2045,14 @@ cmd_del_flows(struct unixctl_conn *conn, int argc, const char *argv[],
 }
 
 static void
-cmd_dump_flows(struct unixctl_conn *conn, int argc, const char *argv[],
+cmd_dump_flows(struct control_conn *conn, int argc, const char *argv[],
                void *aux OVS_UNUSED)
 {
     int json = take_format(&argc, argv);
     struct bridge *br;
 
     if (json < 0 || argc != 2) {
-        unixctl_command_reply_error(conn, "usage: dump-flows BRIDGE "
+        control_reply_error(conn, "usage: dump-flows BRIDGE "
                                     "[--format=json]");
         return;
     }
@@ -1958,20 +2065,20 @@ cmd_dump_flows(struct unixctl_conn *conn, int argc, const char *argv[],
     } else {
         struct ds s = DS_EMPTY_INITIALIZER;
         pipeline_flows_dump(br->pl, &s);
-        unixctl_command_reply(conn, ds_cstr(&s));
+        control_reply(conn, ds_cstr(&s));
         ds_destroy(&s);
     }
 }
 
 static void
-cmd_dump_ports(struct unixctl_conn *conn, int argc, const char *argv[],
+cmd_dump_ports(struct control_conn *conn, int argc, const char *argv[],
                void *aux OVS_UNUSED)
 {
     int json = take_format(&argc, argv);
     struct bridge *br;
 
     if (json < 0 || argc < 2 || argc > 3) {
-        unixctl_command_reply_error(conn, "usage: dump-ports BRIDGE [PORT] "
+        control_reply_error(conn, "usage: dump-ports BRIDGE [PORT] "
                                     "[--format=json]");
         return;
     }
@@ -2049,14 +2156,14 @@ cmd_dump_ports(struct unixctl_conn *conn, int argc, const char *argv[],
 }
 
 static void
-cmd_dump_macs(struct unixctl_conn *conn, int argc, const char *argv[],
+cmd_dump_macs(struct control_conn *conn, int argc, const char *argv[],
               void *aux OVS_UNUSED)
 {
     int json = take_format(&argc, argv);
     struct bridge *br;
 
     if (json < 0 || argc != 2) {
-        unixctl_command_reply_error(conn, "usage: dump-macs BRIDGE "
+        control_reply_error(conn, "usage: dump-macs BRIDGE "
                                     "[--format=json]");
         return;
     }
@@ -2221,7 +2328,7 @@ format_dp_actions(struct ds *s, const struct dp_cache_entry *e)
 #define DUMP_CACHE_MAX 10000
 
 static void
-cmd_dump_cache(struct unixctl_conn *conn, int argc, const char *argv[],
+cmd_dump_cache(struct control_conn *conn, int argc, const char *argv[],
                void *aux OVS_UNUSED)
 {
     int json = take_format(&argc, argv);
@@ -2229,7 +2336,7 @@ cmd_dump_cache(struct unixctl_conn *conn, int argc, const char *argv[],
     struct dp_cache_dump dump;
 
     if (json < 0 || argc > 2) {
-        unixctl_command_reply_error(conn, "usage: dump-cache [BRIDGE] "
+        control_reply_error(conn, "usage: dump-cache [BRIDGE] "
                                     "[--format=json]");
         return;
     }
@@ -2237,7 +2344,7 @@ cmd_dump_cache(struct unixctl_conn *conn, int argc, const char *argv[],
         return;
     }
     if (dp_cache_dump(DUMP_CACHE_MAX, &dump)) {
-        unixctl_command_reply_error(conn, "a PMD thread did not answer "
+        control_reply_error(conn, "a PMD thread did not answer "
                                     "within a second");
         free(dump.entries);
         return;
@@ -2290,14 +2397,14 @@ cmd_dump_cache(struct unixctl_conn *conn, int argc, const char *argv[],
         ds_put_format(&s, "%zu megaflow(s)%s; EMC: %zu of %zu entries in "
                       "use\n", n, dump.truncated ? " (truncated)" : "",
                       dump.emc_used, dump.emc_size);
-        unixctl_command_reply(conn, ds_cstr(&s));
+        control_reply(conn, ds_cstr(&s));
     }
     ds_destroy(&s);
     free(dump.entries);
 }
 
 static void
-cmd_pmd_stats(struct unixctl_conn *conn, int argc, const char *argv[],
+cmd_pmd_stats(struct control_conn *conn, int argc, const char *argv[],
               void *aux OVS_UNUSED)
 {
     int json = take_format(&argc, argv);
@@ -2307,7 +2414,7 @@ cmd_pmd_stats(struct unixctl_conn *conn, int argc, const char *argv[],
     struct ds s = DS_EMPTY_INITIALIZER;
 
     if (json < 0 || argc > 1) {
-        unixctl_command_reply_error(conn, "usage: pmd-stats "
+        control_reply_error(conn, "usage: pmd-stats "
                                     "[--format=json]");
         free(st);
         json_destroy(array);
@@ -2361,67 +2468,67 @@ cmd_pmd_stats(struct unixctl_conn *conn, int argc, const char *argv[],
 }
 
 static void
-cmd_pmd_stats_clear(struct unixctl_conn *conn, int argc OVS_UNUSED,
+cmd_pmd_stats_clear(struct control_conn *conn, int argc OVS_UNUSED,
                     const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
 {
     dp_pmd_stats_clear();
-    unixctl_command_reply(conn, NULL);
+    control_reply(conn, NULL);
 }
 
 void
 bridge_register_commands(void)
 {
-    unixctl_command_register("dump-cache", "[BRIDGE] [--format=json]", 0, 2,
+    control_register("dump-cache", "[BRIDGE] [--format=json]", 0, 2,
                              cmd_dump_cache, NULL);
-    unixctl_command_register("pmd-stats", "[--format=json]", 0, 1,
+    control_register("pmd-stats", "[--format=json]", 0, 1,
                              cmd_pmd_stats, NULL);
-    unixctl_command_register("pmd-stats-clear", "", 0, 0,
+    control_register("pmd-stats-clear", "", 0, 0,
                              cmd_pmd_stats_clear, NULL);
-    unixctl_command_register("show", "[--format=json]", 0, 1, cmd_show,
+    control_register("show", "[--format=json]", 0, 1, cmd_show,
                              NULL);
-    unixctl_command_register("add-port", "BRIDGE PORT [type=T] [devargs=D] "
+    control_register("add-port", "BRIDGE PORT [type=T] [devargs=D] "
                              "[ofport=N] [driver=D] [domid=N] [devid=N] "
                              "[vlan=N] [trunks=N,...] [native-vlan=N]", 2,
                              11, cmd_add_port, NULL);
-    unixctl_command_register("del-port", "BRIDGE PORT", 2, 2, cmd_del_port,
+    control_register("del-port", "BRIDGE PORT", 2, 2, cmd_del_port,
                              NULL);
-    unixctl_command_register("set-mtu", "BRIDGE MTU", 2, 2, cmd_set_mtu,
+    control_register("set-mtu", "BRIDGE MTU", 2, 2, cmd_set_mtu,
                              NULL);
-    unixctl_command_register("set-port", "BRIDGE PORT [vlan=N|none] "
+    control_register("set-port", "BRIDGE PORT [vlan=N|none] "
                              "[trunks=N,...|none] [native-vlan=N|none]", 3,
                              5, cmd_set_port, NULL);
-    unixctl_command_register("add-flow", "BRIDGE FLOW", 2, 2, cmd_add_flow,
+    control_register("add-flow", "BRIDGE FLOW", 2, 2, cmd_add_flow,
                              NULL);
-    unixctl_command_register("del-flows", "BRIDGE [MATCH]", 1, 2,
+    control_register("del-flows", "BRIDGE [MATCH]", 1, 2,
                              cmd_del_flows, NULL);
-    unixctl_command_register("dump-flows", "BRIDGE [--format=json]", 1, 2,
+    control_register("dump-flows", "BRIDGE [--format=json]", 1, 2,
                              cmd_dump_flows, NULL);
-    unixctl_command_register("dump-ports", "BRIDGE [PORT] [--format=json]",
+    control_register("dump-ports", "BRIDGE [PORT] [--format=json]",
                              1, 3, cmd_dump_ports, NULL);
-    unixctl_command_register("dump-macs", "BRIDGE [--format=json]", 1, 2,
+    control_register("dump-macs", "BRIDGE [--format=json]", 1, 2,
                              cmd_dump_macs, NULL);
-    unixctl_command_register("add-flows", "BRIDGE TEXT", 2, 2,
+    control_register("add-flows", "BRIDGE TEXT", 2, 2,
                              cmd_add_flows, NULL);
-    unixctl_command_register("replace-flows", "BRIDGE TEXT", 2, 2,
+    control_register("replace-flows", "BRIDGE TEXT", 2, 2,
                              cmd_replace_flows, NULL);
-    unixctl_command_register("add-group", "BRIDGE GROUP", 2, 2,
+    control_register("add-group", "BRIDGE GROUP", 2, 2,
                              cmd_add_entry, CONST_CAST(void *,
                                                        &add_group_cmd));
-    unixctl_command_register("del-groups", "BRIDGE [group_id=N]", 1, 2,
+    control_register("del-groups", "BRIDGE [group_id=N]", 1, 2,
                              cmd_del_groups, NULL);
-    unixctl_command_register("dump-groups", "BRIDGE", 1, 1, cmd_dump_with,
+    control_register("dump-groups", "BRIDGE", 1, 1, cmd_dump_with,
                              CONST_CAST(void *, &dump_groups_cmd));
-    unixctl_command_register("add-meter", "BRIDGE METER", 2, 2,
+    control_register("add-meter", "BRIDGE METER", 2, 2,
                              cmd_add_entry, CONST_CAST(void *,
                                                        &add_meter_cmd));
-    unixctl_command_register("del-meters", "BRIDGE [meter=N]", 1, 2,
+    control_register("del-meters", "BRIDGE [meter=N]", 1, 2,
                              cmd_del_meters, NULL);
-    unixctl_command_register("dump-meters", "BRIDGE", 1, 1, cmd_dump_with,
+    control_register("dump-meters", "BRIDGE", 1, 1, cmd_dump_with,
                              CONST_CAST(void *, &dump_meters_cmd));
-    unixctl_command_register("dump-tables", "BRIDGE", 1, 1, cmd_dump_with,
+    control_register("dump-tables", "BRIDGE", 1, 1, cmd_dump_with,
                              CONST_CAST(void *, &dump_tables_cmd));
-    unixctl_command_register("set-controller", "BRIDGE TARGET...", 2, 17,
+    control_register("set-controller", "BRIDGE TARGET...", 2, 17,
                              cmd_set_controller, NULL);
-    unixctl_command_register("del-controller", "BRIDGE", 1, 1,
+    control_register("del-controller", "BRIDGE", 1, 1,
                              cmd_set_controller, NULL);
 }

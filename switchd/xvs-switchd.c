@@ -11,6 +11,8 @@
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,19 +29,27 @@
 #include "openvswitch/vlog.h"
 #include "ovs-rcu.h"
 #include "ovs-thread.h"
+#include "signals.h"
+#include "socket-util.h"
 #include "stream-ssl.h"
-#include "unixctl.h"
+#include "control.h"
 #include "util.h"
 #include "xvs-config.h"
+#include "xvs-control.h"
 
 VLOG_DEFINE_THIS_MODULE(xvs_switchd);
 
-#define XVS_DEFAULT_CTL "/run/xvs/xvs-switchd.ctl"
-
 static char *config_file = XVS_CONFIG_DEFAULT_FILE;
-static char *ctl_path = XVS_DEFAULT_CTL;
+static char *ctl_path = XVS_CTL_DEFAULT_PATH;
 static bool exiting;
-static struct unixctl_server *server;
+static struct control_server *server;
+
+/* SIGTERM and SIGINT end the main loop through this pipe, so that the
+ * daemon leaves by the same path as "xvs-ctl exit": datapath stopped,
+ * sockets and pidfile removed, everything freed (a leak checker then sees
+ * only real leaks).  A second signal ends the process at once. */
+static int stop_pipe[2] = { -1, -1 };
+static volatile sig_atomic_t stop_signal;
 
 static void
 usage(void)
@@ -57,7 +67,7 @@ usage(void)
            "  -h, --help         show this help and exit\n"
            "  -V, --version      show the version and exit\n",
            program_name, program_name, XVS_CONFIG_DEFAULT_FILE,
-           XVS_DEFAULT_CTL, "/run/xvs", "/var/log/xvs");
+           XVS_CTL_DEFAULT_PATH, "/run/xvs", "/var/log/xvs");
     exit(EXIT_SUCCESS);
 }
 
@@ -107,8 +117,7 @@ parse_options(int argc, char *argv[])
             config_file = abs_file_name(NULL, optarg);
             break;
         case OPT_CTL:
-            /* unixctl reads a relative path as relative to OVS's run
-             * directory; ours are relative to the working directory. */
+            /* Absolute: --detach changes to "/". */
             ctl_path = abs_file_name(NULL, optarg);
             break;
         case OPT_PIDFILE: {
@@ -186,20 +195,20 @@ mark_multithreaded(void *arg OVS_UNUSED)
 }
 
 static void
-cmd_exit(struct unixctl_conn *conn, int argc OVS_UNUSED,
+cmd_exit(struct control_conn *conn, int argc OVS_UNUSED,
          const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
 {
     exiting = true;
-    unixctl_command_reply(conn, NULL);
+    control_reply(conn, NULL);
 }
 
 static void
-cmd_version(struct unixctl_conn *conn, int argc OVS_UNUSED,
+cmd_version(struct control_conn *conn, int argc OVS_UNUSED,
             const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
 {
     char *s = xasprintf("xvs-switchd %s\n%s\nOpen vSwitch library %s\n",
                         XVS_VERSION, dp_version(), VERSION);
-    unixctl_command_reply(conn, s);
+    control_reply(conn, s);
     free(s);
 }
 
@@ -224,6 +233,37 @@ fatal_hook(void *aux OVS_UNUSED)
     shutdown_datapath();
 }
 
+static void
+stop_handler(int sig)
+{
+    if (stop_signal) {
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    stop_signal = sig;
+    int saved = errno;
+    ignore(write(stop_pipe[1], "", 1));
+    errno = saved;
+}
+
+/* Takes SIGTERM and SIGINT from Open vSwitch's fatal-signal module (which
+ * would run the hooks and die by the signal). */
+static void
+catch_stop_signals(void)
+{
+    struct sigaction sa;
+
+    fatal_signal_init();
+    xpipe_nonblocking(stop_pipe);
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = stop_handler;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    xsigaction(SIGTERM, &sa, NULL);
+    xsigaction(SIGINT, &sa, NULL);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -234,6 +274,7 @@ main(int argc, char *argv[])
      * OpenFlow connection) must cost that connection, not the process:
      * writes to it fail with EPIPE, which the stream code handles. */
     fatal_ignore_sigpipe();
+    catch_stop_signals();
     /* Files and sockets get the modes this daemon means, whatever umask
      * it was started under: pidfile and saved configuration 0644 (the
      * configuration keeps an existing file's mode), management sockets
@@ -284,7 +325,7 @@ main(int argc, char *argv[])
     }
 
     make_parent_dir(ctl_path);
-    int retval = unixctl_server_create(ctl_path, &server);
+    int retval = control_server_create(ctl_path, &server);
     if (retval) {
         dp_fini();
         VLOG_FATAL("cannot listen on %s: %s", ctl_path,
@@ -293,9 +334,10 @@ main(int argc, char *argv[])
     chmod(ctl_path, 0660);
     fatal_signal_add_hook(fatal_hook, NULL, NULL, true);
 
-    unixctl_command_register("exit", "", 0, 0, cmd_exit, NULL);
-    /* unixctl_server_create() took "version" for the OVS library. */
-    unixctl_command_register("xvs/version", "", 0, 0, cmd_version, NULL);
+    control_register("exit", "", 0, 0, cmd_exit, NULL);
+    control_register("version", "", 0, 0, cmd_version, NULL);
+    /* What xvs-ctl 0.x sends for "version". */
+    control_register("xvs/version", "", 0, 0, cmd_version, NULL);
     bridge_register_commands();
     char *run_dir = dir_name(ctl_path);
     bridge_init(cfg, config_file, run_dir);
@@ -306,11 +348,16 @@ main(int argc, char *argv[])
               ctl_path);
 
     while (!exiting) {
-        unixctl_server_run(server);
+        if (stop_signal) {
+            VLOG_INFO("%s received", strsignal(stop_signal));
+            break;
+        }
+        control_server_run(server);
         bridge_run();
 
-        unixctl_server_wait(server);
+        control_server_wait(server);
         bridge_wait();
+        poll_fd_wait(stop_pipe[0], POLLIN);
         if (exiting) {
             poll_immediate_wake();
         }
@@ -319,6 +366,7 @@ main(int argc, char *argv[])
 
     VLOG_INFO("exiting");
     shutdown_datapath();
-    unixctl_server_destroy(server);
+    control_server_destroy(server);
+    control_unregister_all();
     return 0;
 }

@@ -90,6 +90,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test-osken.sh \
 	tests/integration/test-mpls.sh \
 	tests/integration/test-hangup.sh \
+	tests/integration/test-ctl-limits.sh \
 	tests/integration/test-guest-traffic.sh \
 	tests/integration/test-jumbo.sh \
 	tests/integration/test-files.sh \

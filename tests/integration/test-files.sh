@@ -62,6 +62,42 @@ out=$(ctl del-flows xenbr0 2>&1)
 check "del-flows is refused too ($out)" grep_in "$out" "was not changed"
 check "and the flows stay" test "$flows_before" = \
     "$(ctl dump-flows xenbr0 | sed 's/duration=[^,]*, //; s/n_packets=[0-9]*, n_bytes=[0-9]*, //')"
+
+# Groups and meters too: each refused change leaves flows, groups and
+# meters as they were (a deleted group's flows come back).
+rm -f "$T/etc/filler"
+ctl add-meter xenbr0 "meter=1,kbps,band=type=drop,rate=1000"
+ctl add-group xenbr0 "group_id=1,type=all,bucket=output:2"
+ctl add-flow xenbr0 "priority=7,udp,tp_dst=53,actions=group:1"
+ctl add-flow xenbr0 "priority=8,tcp,tp_dst=22,actions=meter:1,output:2"
+# tables: flows, groups and meters without counters or ages.
+tables() {
+    { ctl dump-flows xenbr0; ctl dump-groups xenbr0; ctl dump-meters xenbr0; } |
+        sed 's/duration=[^,]*, //; s/n_packets=[0-9]*, n_bytes=[0-9]*, //;
+             s/packet_count=[0-9]*//g; s/byte_count=[0-9]*//g;
+             s/packets=[0-9]*//g; s/bytes=[0-9]*//g; s/drops=[0-9]*//g'
+}
+tables_before=$(tables)
+cp "$T/etc/xvs.yaml" "$T/before.yaml"
+dd if=/dev/zero of="$T/etc/filler" bs=1k count=1000 2>/dev/null
+refused() {
+    what=$1
+    shift
+    out=$(ctl "$@" 2>&1)
+    check "with the disk full, $what is refused ($out)" \
+        grep_in "$out" "the pipeline was not changed: .*No space left"
+    check "and flows, groups and meters are as they were" \
+        test "$(tables)" = "$tables_before"
+}
+refused "a new group" add-group xenbr0 "group_id=2,type=all,bucket=output:1"
+refused "a group change" add-group xenbr0 "group_id=1,type=all,bucket=output:1"
+refused "del-groups" del-groups xenbr0
+refused "a new meter" add-meter xenbr0 "meter=2,pktps,band=type=drop,rate=10"
+refused "a meter change" add-meter xenbr0 "meter=1,kbps,band=type=drop,rate=5"
+refused "del-meters" del-meters xenbr0
+check "the old configuration file is still intact" \
+    cmp -s "$T/before.yaml" "$T/etc/xvs.yaml"
+
 rm -f "$T/etc/filler"
 check "with room again, the change goes through" \
     ctl add-flow xenbr0 "priority=6,tcp,actions=drop"
