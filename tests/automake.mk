@@ -58,7 +58,7 @@ tests_unit_test_megaflow_equiv_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_megaflow_equiv_LDADD = switchd/libxvsswitch.la \
 	datapath/libxvsdpkey.la $(OVS_LIBS) $(CMOCKA_LIBS)
 
-TESTS += \
+UNIT_TESTS = \
 	tests/unit/test-mfc \
 	tests/unit/test-pkt-edit \
 	tests/unit/test-megaflow-equiv \
@@ -66,6 +66,7 @@ TESTS += \
 	tests/unit/test-flow-key \
 	tests/unit/test-mac-table \
 	tests/unit/test-pipeline
+TESTS += $(UNIT_TESTS)
 
 INTEGRATION_TESTS = \
 	tests/integration/test-config-errors.sh \
@@ -99,9 +100,35 @@ TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh \
 	tests/integration/send-tagged-arp.py tests/integration/of-errors.py \
 	tests/integration/osken-switch.py tests/integration/hangup.py \
-	tests/integration/udp-echo.py tests/integration/of-flood.py
+	tests/integration/udp-echo.py tests/integration/of-flood.py \
+	tests/integration/ctl-flood.py
 # Integration tests share host-wide names (vifD.N): tools/quickstart runs
 # make check serially.
+
+# In a build configured with --enable-sanitizers (tools/quickstart
+# check-sanitizers): the unit tests, and the integration tests that feed
+# the daemon input from outside (configuration files, control requests,
+# OpenFlow messages, guests' packets with offloads).
+SANITIZER_TESTS = $(UNIT_TESTS) \
+	tests/integration/test-config-errors.sh \
+	tests/integration/test-ctl-errors.sh \
+	tests/integration/test-ctl-limits.sh \
+	tests/integration/test-ctl-flow.sh \
+	tests/integration/test-files.sh \
+	tests/integration/test-hangup.sh \
+	tests/integration/test-openflow.sh \
+	tests/integration/test-of-errors.sh \
+	tests/integration/test-of-limits.sh \
+	tests/integration/test-groups.sh \
+	tests/integration/test-meters.sh \
+	tests/integration/test-mpls.sh \
+	tests/integration/test-guest-traffic.sh
+check-sanitizers:
+	@case '$(SANITIZER_FLAGS)' in *address*) ;; \
+	*) echo "check-sanitizers: configure with --enable-sanitizers" >&2; \
+	   exit 1 ;; esac
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(SANITIZER_TESTS)'
+.PHONY: check-sanitizers
 
 # Benchmarks (tests/bench/README.md): not part of "make check"; run as root.
 EXTRA_DIST += tests/bench/run-bench tests/bench/gen-pcap.py
