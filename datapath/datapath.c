@@ -613,6 +613,8 @@ dp_meter_pass(uint32_t slot, uint32_t pkt_len, uint64_t tsc)
     return pass;
 }
 
+static void dp_reclaim(bool no_readers);
+
 static void
 pmds_stop(void)
 {
@@ -622,6 +624,9 @@ pmds_stop(void)
     }
     for (size_t i = 0; i < dp.n_pmds; i++) {
         rte_eal_wait_lcore(dp.pmds[i].lcore);
+    }
+    dp_reclaim(true);
+    for (size_t i = 0; i < dp.n_pmds; i++) {
         free(dp.pmds[i].rxqs);
         dp.pmds[i].rxqs = NULL;
         pmd_wait_fini(&dp.pmds[i]);
@@ -682,6 +687,62 @@ dp_mbuf_usage(unsigned int *in_use, unsigned int *size)
 
 /* ---- Ports ---------------------------------------------------------- */
 
+/* Rx-queue lists replaced while PMD threads may still read them, each with
+ * the QSBR token that every thread must pass first.  They are freed once
+ * it is passed, checked without waiting at each port change: a start-up
+ * that adds 10,000 ports must not wait for 10,000 grace periods (each as
+ * long as a PMD iteration over every port). */
+struct dp_garbage {
+    void *p;
+    uint64_t token;
+};
+static struct dp_garbage *garbage;
+static size_t n_garbage, garbage_allocated;
+
+/* Frees the garbage whose token every PMD thread has passed, or all of it
+ * when 'no_readers' (no PMD thread runs). */
+static void
+dp_reclaim(bool no_readers)
+{
+    size_t i;
+
+    /* Tokens grow with time: stop at the first one not yet passed. */
+    for (i = 0; i < n_garbage; i++) {
+        if (!no_readers && dp.n_pmds
+            && !rte_rcu_qsbr_check(dp.qsbr, garbage[i].token, false)) {
+            break;
+        }
+        free(garbage[i].p);
+    }
+    memmove(garbage, garbage + i, (n_garbage - i) * sizeof *garbage);
+    n_garbage -= i;
+    if (!n_garbage) {
+        free(garbage);
+        garbage = NULL;
+        garbage_allocated = 0;
+    }
+}
+
+/* Frees 'p' once no PMD thread can be reading it. */
+static void
+dp_defer_free(void *p)
+{
+    if (!p) {
+        return;
+    }
+    if (n_garbage >= garbage_allocated) {
+        garbage_allocated = garbage_allocated ? 2 * garbage_allocated : 64;
+        garbage = realloc(garbage, garbage_allocated * sizeof *garbage);
+        if (!garbage) {
+            abort();
+        }
+    }
+    garbage[n_garbage].p = p;
+    garbage[n_garbage].token = dp.n_pmds ? rte_rcu_qsbr_start(dp.qsbr) : 0;
+    n_garbage++;
+    dp_reclaim(false);
+}
+
 /* Waits until every PMD thread has passed a quiescent state. */
 static void
 dp_synchronize(void)
@@ -689,12 +750,14 @@ dp_synchronize(void)
     if (dp.n_pmds) {
         rte_rcu_qsbr_synchronize(dp.qsbr, RTE_QSBR_THRID_INVALID);
     }
+    dp_reclaim(false);
 }
 
-/* Publishes 'pmd''s rx-queue list with 'add' appended or 'del' removed.
- * The caller synchronizes before freeing the returned old list. */
-static struct pmd_rxq_list *
-pmd_update_rxqs(struct pmd *pmd, struct dp_port *add, struct dp_port *del)
+/* Publishes 'pmd''s rx-queue list with 'add' (if any) appended and the
+ * ports marked 'leaving' removed; the old list is freed once no PMD thread
+ * reads it. */
+static void
+pmd_update_rxqs(struct pmd *pmd, struct dp_port *add)
 {
     struct pmd_rxq_list *old = pmd->rxqs;
     size_t n_old = old ? old->n : 0;
@@ -705,8 +768,10 @@ pmd_update_rxqs(struct pmd *pmd, struct dp_port *add, struct dp_port *del)
     }
     new->n = 0;
     for (size_t i = 0; i < n_old; i++) {
-        if (old->q[i].port != del) {
+        if (!old->q[i].port->leaving) {
             new->q[new->n++] = old->q[i];
+        } else {
+            pmd_watch(pmd, old->q[i].port, false);
         }
     }
     if (add) {
@@ -714,9 +779,6 @@ pmd_update_rxqs(struct pmd *pmd, struct dp_port *add, struct dp_port *del)
         new->q[new->n].queue = 0;
         new->n++;
         pmd_watch(pmd, add, true);
-    }
-    if (del) {
-        pmd_watch(pmd, del, false);
     }
     new->n_polled = 0;
     for (size_t i = 0; i < new->n; i++) {
@@ -726,7 +788,7 @@ pmd_update_rxqs(struct pmd *pmd, struct dp_port *add, struct dp_port *del)
     __atomic_store_n(&pmd->rxqs, new, __ATOMIC_RELEASE);
     /* A blocked thread must see the new list (a port to poll). */
     pmd_kick(pmd);
-    return old;
+    dp_defer_free(old);
 }
 
 static int
@@ -971,9 +1033,9 @@ dp_port_add(const struct dp_port_spec *spec, uint32_t *port_nop, char **errp)
     }
     port->pmd = pmd->id;
     __atomic_store_n(&dp.ports[port_no], port, __ATOMIC_RELEASE);
-    struct pmd_rxq_list *old = pmd_update_rxqs(pmd, port, NULL);
-    dp_synchronize();
-    free(old);
+    /* The PMD thread takes the new list at its next iteration; nothing
+     * needs to wait for that. */
+    pmd_update_rxqs(pmd, port);
 
     *port_nop = port_no;
     return 0;
@@ -982,20 +1044,47 @@ dp_port_add(const struct dp_port_spec *spec, uint32_t *port_nop, char **errp)
 void
 dp_port_del(uint32_t port_no)
 {
-    struct dp_port *port;
+    dp_ports_del(&port_no, 1);
+}
 
-    if (port_no >= DP_MAX_PORTS || !(port = dp.ports[port_no])) {
-        return;
+void
+dp_ports_del(const uint32_t *port_nos, size_t n)
+{
+    struct dp_port **ports = malloc((n ? n : 1) * sizeof *ports);
+    bool touched[RTE_MAX_LCORE] = { false };
+    size_t n_ports = 0;
+
+    if (!ports) {
+        abort();
     }
-    __atomic_store_n(&dp.ports[port_no], NULL, __ATOMIC_RELEASE);
-    struct pmd_rxq_list *old = pmd_update_rxqs(&dp.pmds[port->pmd], NULL,
-                                               port);
-    /* Megaflows may output to this port number, which a new port may
-     * take: flush them before returning. */
-    dp_flush_caches();
-    free(old);
-    port_close(port);
-    free(port);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t no = port_nos[i];
+        struct dp_port *port = no < DP_MAX_PORTS ? dp.ports[no] : NULL;
+        if (port && !port->leaving) {
+            port->leaving = true;
+            __atomic_store_n(&dp.ports[no], NULL, __ATOMIC_RELEASE);
+            touched[port->pmd] = true;
+            ports[n_ports++] = port;
+        }
+    }
+    /* One new rx-queue list per PMD thread, whatever the number of ports:
+     * a bridge with 10,000 ports stops in linear time. */
+    for (size_t i = 0; i < dp.n_pmds; i++) {
+        if (touched[i]) {
+            pmd_update_rxqs(&dp.pmds[i], NULL);
+        }
+    }
+    /* Megaflows may output to these port numbers, which new ports may
+     * take: flush them before returning.  Its grace periods also mean no
+     * PMD thread still polls the ports. */
+    if (n_ports) {
+        dp_flush_caches();
+    }
+    for (size_t i = 0; i < n_ports; i++) {
+        port_close(ports[i]);
+        free(ports[i]);
+    }
+    free(ports);
 }
 
 void

@@ -140,6 +140,9 @@ int dp_port_add(const struct dp_port_spec *, uint32_t *port_no, char **errp);
 /* Removes a port: no PMD thread touches it, and no cached megaflow refers
  * to it, once this returns. */
 void dp_port_del(uint32_t port_no);
+/* Removes the 'n' ports in 'port_nos' as dp_port_del() does, with one
+ * grace period for them all. */
+void dp_ports_del(const uint32_t *port_nos, size_t n);
 
 /* Empties every PMD thread's caches; by the time this returns, no packet is
  * handled by a megaflow installed before the call.  For changes to the

@@ -48,6 +48,7 @@ struct dp_port {
 
     uint16_t n_txq;
     unsigned int pmd;               /* Index of the PMD polling its rxq. */
+    bool leaving;                   /* Being deleted; main thread only. */
     struct rte_device *dev;
     char name[64];
     char devargs[256];

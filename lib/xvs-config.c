@@ -824,12 +824,15 @@ bridge_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
         if (!expect_kind(ctx, v, path, YAML_SEQUENCE_NODE, "a list of ports")) {
             return false;
         }
+        /* Room for them all at once: a bridge may have 10,000. */
+        size_t n_items = (v->data.sequence.items.top
+                          - v->data.sequence.items.start);
+        br->ports = xrealloc(br->ports,
+                             (br->n_ports + n_items) * sizeof *br->ports);
         for (yaml_node_item_t *it = v->data.sequence.items.start;
              it < v->data.sequence.items.top; it++) {
             yaml_node_t *item = yaml_document_get_node(ctx->doc, *it);
             char *sub = xvs_asprintf("%s[%zu]", path, br->n_ports);
-            br->ports = xrealloc(br->ports,
-                                 (br->n_ports + 1) * sizeof *br->ports);
             memset(&br->ports[br->n_ports], 0, sizeof *br->ports);
             br->n_ports++;
             bool ok = parse_port(ctx, item, sub, &br->ports[br->n_ports - 1]);
@@ -887,24 +890,38 @@ parse_bridge(struct ctx *ctx, const yaml_node_t *node, const char *path,
         return fail(ctx, node, path, "missing key \"name\"");
     }
 
-    /* Assign free ofports to ports that have none, in order. */
+    /* Each ofport given at most once; then free ofports, in order, to the
+     * ports that have none.  One table of the ofports in use does both in
+     * linear time (a bridge may have 10,000 ports). */
+    size_t *owner = xmalloc0((XVS_OFPORT_MAX + 1) * sizeof *owner);
     for (size_t i = 0; i < br->n_ports; i++) {
         struct xvs_port_config *p = &br->ports[i];
-        for (size_t j = 0; j < i; j++) {
-            if (p->ofport && br->ports[j].ofport == p->ofport) {
-                ctx->err = xvs_asprintf("%s:%d: %s.ports[%zu].ofport: ofport "
-                                        "%u is already used by port %s",
-                                        ctx->file, p->line, path, i,
-                                        p->ofport, br->ports[j].name);
-                return false;
+        if (!p->ofport) {
+            continue;
+        }
+        if (owner[p->ofport]) {
+            ctx->err = xvs_asprintf("%s:%d: %s.ports[%zu].ofport: ofport "
+                                    "%u is already used by port %s",
+                                    ctx->file, p->line, path, i, p->ofport,
+                                    br->ports[owner[p->ofport] - 1].name);
+            free(owner);
+            return false;
+        }
+        owner[p->ofport] = i + 1;
+    }
+    uint32_t next = 1;
+    for (size_t i = 0; i < br->n_ports; i++) {
+        if (!br->ports[i].ofport) {
+            while (next <= XVS_OFPORT_MAX && owner[next]) {
+                next++;
+            }
+            if (next <= XVS_OFPORT_MAX) {
+                owner[next] = i + 1;
+                br->ports[i].ofport = next;
             }
         }
     }
-    for (size_t i = 0; i < br->n_ports; i++) {
-        if (!br->ports[i].ofport) {
-            br->ports[i].ofport = xvs_config_next_ofport(br);
-        }
-    }
+    free(owner);
     if (!br->datapath_id) {
         /* A stable default: a hash of the name, never 0. */
         uint64_t h = 1469598103934665603ULL;
@@ -1011,10 +1028,72 @@ top_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
     abort();
 }
 
+struct port_names;
+static bool check_global__(struct ctx *, struct xvs_config *,
+                           struct port_names *);
+
+/* Port names seen so far, for check_global(): open addressing over a
+ * power-of-two table, so that 10,000 ports are checked in linear time. */
+struct port_names {
+    const struct xvs_port_config **ports;
+    size_t *bridges;            /* Index of each port's bridge. */
+    size_t mask;
+};
+
+static uint32_t
+name_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++) {
+        h = (h ^ (unsigned char) *s) * 16777619u;
+    }
+    return h;
+}
+
+/* Adds 'p' (of bridge 'bi') unless a port of that name is there already:
+ * then returns it, and its bridge's index in '*bip'. */
+static const struct xvs_port_config *
+port_names_add(struct port_names *pn, const struct xvs_port_config *p,
+               size_t bi, size_t *bip)
+{
+    for (size_t h = name_hash(p->name); ; h++) {
+        const struct xvs_port_config *q = pn->ports[h & pn->mask];
+        if (!q) {
+            pn->ports[h & pn->mask] = p;
+            pn->bridges[h & pn->mask] = bi;
+            return NULL;
+        } else if (!strcmp(q->name, p->name)) {
+            *bip = pn->bridges[h & pn->mask];
+            return q;
+        }
+    }
+}
+
 /* Checks what spans bridges: unique bridge names, port names unique on the
  * host (they are netdev and DPDK device names). */
 static bool
 check_global(struct ctx *ctx, struct xvs_config *cfg)
+{
+    size_t n_ports = 0;
+    for (size_t i = 0; i < cfg->n_bridges; i++) {
+        n_ports += cfg->bridges[i].n_ports;
+    }
+    struct port_names pn;
+    size_t size = 16;
+    while (size < 2 * n_ports) {
+        size *= 2;
+    }
+    pn.ports = xmalloc0(size * sizeof *pn.ports);
+    pn.bridges = xmalloc0(size * sizeof *pn.bridges);
+    pn.mask = size - 1;
+    bool ok = check_global__(ctx, cfg, &pn);
+    free(pn.ports);
+    free(pn.bridges);
+    return ok;
+}
+
+static bool
+check_global__(struct ctx *ctx, struct xvs_config *cfg, struct port_names *pn)
 {
     for (size_t i = 0; i < cfg->n_bridges; i++) {
         struct xvs_bridge_config *br = &cfg->bridges[i];
@@ -1031,19 +1110,14 @@ check_global(struct ctx *ctx, struct xvs_config *cfg)
         }
         for (size_t k = 0; k < br->n_ports; k++) {
             struct xvs_port_config *p = &br->ports[k];
-            for (size_t bi = 0; bi <= i; bi++) {
-                struct xvs_bridge_config *ob = &cfg->bridges[bi];
-                size_t lim = bi == i ? k : ob->n_ports;
-                for (size_t pk = 0; pk < lim; pk++) {
-                    if (!strcmp(ob->ports[pk].name, p->name)) {
-                        ctx->err = xvs_asprintf(
-                            "%s:%d: bridges[%zu].ports[%zu].name: port \"%s\" "
-                            "is already in bridge %s (line %d)", ctx->file,
-                            p->line, i, k, p->name, ob->name,
-                            ob->ports[pk].line);
-                        return false;
-                    }
-                }
+            size_t bi;
+            const struct xvs_port_config *q = port_names_add(pn, p, i, &bi);
+            if (q) {
+                ctx->err = xvs_asprintf(
+                    "%s:%d: bridges[%zu].ports[%zu].name: port \"%s\" "
+                    "is already in bridge %s (line %d)", ctx->file,
+                    p->line, i, k, p->name, cfg->bridges[bi].name, q->line);
+                return false;
             }
             if (!strcmp(p->name, br->name) && p->type != XVS_PORT_INTERNAL) {
                 ctx->err = xvs_asprintf(
@@ -1659,14 +1733,15 @@ xvs_config_del_port(struct xvs_bridge_config *br, const char *name)
 uint16_t
 xvs_config_next_ofport(const struct xvs_bridge_config *br)
 {
-    for (uint32_t ofport = 1; ofport <= XVS_OFPORT_MAX; ofport++) {
-        bool used = false;
-        for (size_t i = 0; i < br->n_ports && !used; i++) {
-            used = br->ports[i].ofport == ofport;
-        }
-        if (!used) {
-            return ofport;
-        }
+    uint8_t *used = xmalloc0(XVS_OFPORT_MAX + 1);
+    uint32_t ofport;
+
+    for (size_t i = 0; i < br->n_ports; i++) {
+        used[br->ports[i].ofport] = 1;
     }
-    return 0;
+    for (ofport = 1; ofport <= XVS_OFPORT_MAX && used[ofport]; ofport++) {
+        continue;
+    }
+    free(used);
+    return ofport <= XVS_OFPORT_MAX ? ofport : 0;
 }

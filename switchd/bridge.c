@@ -113,7 +113,11 @@ port_mtu_for(const struct port *port, uint32_t mtu)
 }
 
 /* Attaches 'port' to the datapath and maps it in the pipeline.  Returns 0 or
- * a positive errno value with a message in '*errp'. */
+ * a positive errno value with a message in '*errp'.  The caller flushes
+ * the PMD threads' caches afterwards (dp_flush_caches()), once for all the
+ * ports it attaches: flooding megaflows must learn about a new port, and a
+ * flush waits for every PMD thread to finish an iteration over all its
+ * ports, so one per port makes a start-up quadratic. */
 static int
 port_attach(struct bridge *br, struct port *port, char **errp)
 {
@@ -185,8 +189,6 @@ port_attach(struct bridge *br, struct port *port, char **errp)
     pipeline_port_add(br->pl, port->ofport, port->dp_port,
                       port->type == XVS_PORT_INTERNAL
                       && !strcmp(port->name, br->name), &vlans);
-    /* Flooding megaflows must learn about the new port. */
-    dp_flush_caches();
     VLOG_INFO("%s: added port %s (ofport %"PRIu16", %s)", br->name,
               port->name, port->ofport, port->driver_used);
 
@@ -574,6 +576,7 @@ bridge_create(const struct xvs_bridge_config *bc)
     }
 
     br->ports = xmalloc((bc->n_ports + 1) * sizeof *br->ports);
+    pipeline_ports_begin(br->pl);
     for (size_t i = 0; i < bc->n_ports; i++) {
         struct port *port = port_create(&bc->ports[i]);
         char *error;
@@ -602,13 +605,29 @@ bridge_create(const struct xvs_bridge_config *bc)
             port->error = error;
         }
     }
+    pipeline_ports_commit(br->pl);
+    dp_flush_caches();
 }
 
 static void
 bridge_destroy(struct bridge *br)
 {
+    /* Every port out of the datapath at once (see port_attach() on why one
+     * at a time is quadratic).  The pipeline goes with the bridge, so its
+     * port map needs no unmapping: once dp_ports_del() returns no PMD
+     * thread translates for these ports.  Controllers learn of the ports'
+     * end from the connection's. */
+    uint32_t *dp_ports = xmalloc((br->n_ports + 1) * sizeof *dp_ports);
+    size_t n = 0;
     for (size_t i = 0; i < br->n_ports; i++) {
-        port_detach(br, br->ports[i]);
+        if (br->ports[i]->attached) {
+            dp_ports[n++] = br->ports[i]->dp_port;
+            br->ports[i]->attached = false;
+        }
+    }
+    dp_ports_del(dp_ports, n);
+    free(dp_ports);
+    for (size_t i = 0; i < br->n_ports; i++) {
         port_destroy(br->ports[i]);
     }
     free(br->ports);
@@ -727,6 +746,7 @@ bridge_check_netdevs(struct bridge *br)
                 port->error = error;
                 port->failed_ifindex = ifindex;
             } else {
+                dp_flush_caches();
                 free(port->error);
                 port->error = NULL;
             }
@@ -1343,6 +1363,7 @@ cmd_add_port(struct control_conn *conn, int argc, const char *argv[],
         reply_error_free(conn, error);
         return;
     }
+    dp_flush_caches();
 
     struct xvs_config *new = xvs_config_clone(running_cfg);
     xvs_config_add_port(xvs_config_find_bridge(new, br_name), &pc);

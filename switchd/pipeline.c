@@ -195,6 +195,8 @@ struct pipeline {
     struct pl_table tables[PL_N_TABLES];
     ATOMIC(ovs_version_t) version;      /* Published tables version. */
     OVSRCU_TYPE(struct pl_ports *) ports;
+    struct pl_ports *ports_batch;       /* Being edited, or NULL. */
+    size_t ports_batch_cap;             /* Room in 'ports_batch'. */
     struct mac_table *macs;
     atomic_uint64_t n_missed;
     atomic_bool miss_to_controller;
@@ -413,6 +415,7 @@ pipeline_destroy(struct pipeline *pl)
     cmap_destroy(&pl->meters);
     ovsrcu_postpone(free, ovsrcu_get_protected(struct pl_ports *,
                                                &pl->ports));
+    free(pl->ports_batch);
     mac_table_destroy(pl->macs);
     for (uint32_t i = 0; i < pl->n_pin_descs; i++) {
         free(pl->pin_descs[i]);
@@ -481,6 +484,33 @@ pl_ports_copy(const struct pl_ports *old, size_t extra)
     return new;
 }
 
+/* The port table as the main thread sees it: the batch being edited, if
+ * any, else the published one. */
+static const struct pl_ports *
+pl_ports_main(const struct pipeline *pl)
+{
+    return (pl->ports_batch ? pl->ports_batch
+            : ovsrcu_get_protected(struct pl_ports *, &pl->ports));
+}
+
+/* A port table to change, with room for 'extra' more ports: the batch, or
+ * a copy of the published table.  Hand it to pl_ports_done(). */
+static struct pl_ports *
+pl_ports_edit(struct pipeline *pl, size_t extra)
+{
+    struct pl_ports *b = pl->ports_batch;
+
+    if (!b) {
+        return pl_ports_copy(pl_ports_main(pl), extra);
+    }
+    if (b->n + extra > pl->ports_batch_cap) {
+        pl->ports_batch_cap = MAX(2 * pl->ports_batch_cap, b->n + extra);
+        b = xrealloc(b, sizeof *b + pl->ports_batch_cap * sizeof b->p[0]);
+        pl->ports_batch = b;
+    }
+    return b;
+}
+
 static void
 pl_ports_publish(struct pipeline *pl, struct pl_ports *new)
 {
@@ -488,6 +518,34 @@ pl_ports_publish(struct pipeline *pl, struct pl_ports *new)
                                                 &pl->ports);
     ovsrcu_set(&pl->ports, new);
     ovsrcu_postpone(free, old);
+}
+
+/* Publishes 'new' from pl_ports_edit(), unless it is the batch. */
+static void
+pl_ports_done(struct pipeline *pl, struct pl_ports *new)
+{
+    if (new != pl->ports_batch) {
+        pl_ports_publish(pl, new);
+    }
+}
+
+void
+pipeline_ports_begin(struct pipeline *pl)
+{
+    ovs_assert(!pl->ports_batch);
+    const struct pl_ports *cur = pl_ports_main(pl);
+    pl->ports_batch_cap = cur->n;
+    pl->ports_batch = pl_ports_copy(cur, 0);
+}
+
+void
+pipeline_ports_commit(struct pipeline *pl)
+{
+    struct pl_ports *b = pl->ports_batch;
+
+    ovs_assert(b);
+    pl->ports_batch = NULL;
+    pl_ports_publish(pl, b);
 }
 
 static void
@@ -507,9 +565,7 @@ void
 pipeline_port_add(struct pipeline *pl, uint16_t ofport, uint32_t dp_port,
                   bool is_local, const struct pipeline_port_vlans *vlans)
 {
-    const struct pl_ports *old = ovsrcu_get_protected(struct pl_ports *,
-                                                      &pl->ports);
-    struct pl_ports *new = pl_ports_copy(old, 1);
+    struct pl_ports *new = pl_ports_edit(pl, 1);
     struct pl_port *p = &new->p[new->n];
 
     ovs_assert(dp_port < DP_MAX_PORTS && ofport);
@@ -523,60 +579,56 @@ pipeline_port_add(struct pipeline *pl, uint16_t ofport, uint32_t dp_port,
     if (is_local) {
         new->local_ofport = ofport;
     }
-    pl_ports_publish(pl, new);
+    pl_ports_done(pl, new);
 }
 
 void
 pipeline_port_set_vlans(struct pipeline *pl, uint16_t ofport,
                         const struct pipeline_port_vlans *vlans)
 {
-    const struct pl_ports *old = ovsrcu_get_protected(struct pl_ports *,
-                                                      &pl->ports);
-    struct pl_ports *new = pl_ports_copy(old, 0);
+    struct pl_ports *new = pl_ports_edit(pl, 0);
 
     for (size_t i = 0; i < new->n; i++) {
         if (new->p[i].ofport == ofport) {
             pl_port_set_vlans(&new->p[i], vlans);
         }
     }
-    pl_ports_publish(pl, new);
+    pl_ports_done(pl, new);
     mac_table_flush_port(pl->macs, ofport);
 }
 
 void
 pipeline_port_set_live(struct pipeline *pl, uint16_t ofport, bool live)
 {
-    const struct pl_ports *old = ovsrcu_get_protected(struct pl_ports *,
-                                                      &pl->ports);
-    struct pl_ports *new = pl_ports_copy(old, 0);
+    struct pl_ports *new = pl_ports_edit(pl, 0);
 
     for (size_t i = 0; i < new->n; i++) {
         if (new->p[i].ofport == ofport) {
             new->p[i].live = live;
         }
     }
-    pl_ports_publish(pl, new);
+    pl_ports_done(pl, new);
 }
 
 void
 pipeline_port_del(struct pipeline *pl, uint16_t ofport)
 {
-    const struct pl_ports *old = ovsrcu_get_protected(struct pl_ports *,
-                                                      &pl->ports);
-    struct pl_ports *new = pl_ports_copy(old, 0);
+    struct pl_ports *new = pl_ports_edit(pl, 0);
+    size_t n = new->n;
 
+    /* In place: 'new' may be the batch. */
     new->n = 0;
-    for (size_t i = 0; i < old->n; i++) {
-        if (old->p[i].ofport != ofport) {
-            new->p[new->n++] = old->p[i];
+    for (size_t i = 0; i < n; i++) {
+        if (new->p[i].ofport != ofport) {
+            new->p[new->n++] = new->p[i];
         } else {
-            new->ofport_of[old->p[i].dp_port] = 0;
+            new->ofport_of[new->p[i].dp_port] = 0;
         }
     }
     if (new->local_ofport == ofport) {
         new->local_ofport = 0;
     }
-    pl_ports_publish(pl, new);
+    pl_ports_done(pl, new);
     mac_table_flush_port(pl->macs, ofport);
 }
 

@@ -87,6 +87,14 @@ void pipeline_port_set_live(struct pipeline *, uint16_t ofport, bool live);
 /* Unmaps 'ofport' and forgets the MAC addresses learned on it. */
 void pipeline_port_del(struct pipeline *, uint16_t ofport);
 
+/* Port changes between pipeline_ports_begin() and pipeline_ports_commit()
+ * edit one private copy of the port table, published at the commit: a
+ * bridge that starts with 10,000 ports does not make (and keep until the
+ * next quiescent state) 10,000 copies of a table of 10,000 ports.  Packets
+ * meet the table as it was until the commit. */
+void pipeline_ports_begin(struct pipeline *);
+void pipeline_ports_commit(struct pipeline *);
+
 /* What the pipeline tells its owner. */
 struct pipeline_hooks {
     /* A rule with the send_flow_rem flag went away (timeout, delete). */

@@ -349,7 +349,10 @@ main(int argc, char *argv[])
 
     while (!exiting) {
         if (stop_signal) {
-            VLOG_INFO("%s received", strsignal(stop_signal));
+            /* The words of Open vSwitch's fatal-signal module, which
+             * logged this before: scripts may look for them. */
+            VLOG_INFO("terminating with signal %d (%s)", (int) stop_signal,
+                      strsignal(stop_signal));
             break;
         }
         control_server_run(server);

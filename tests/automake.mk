@@ -131,7 +131,8 @@ check-sanitizers:
 .PHONY: check-sanitizers
 
 # Benchmarks (tests/bench/README.md): not part of "make check"; run as root.
-EXTRA_DIST += tests/bench/run-bench tests/bench/gen-pcap.py
+EXTRA_DIST += tests/bench/run-bench tests/bench/gen-pcap.py \
+	tests/bench/run-guest-bench tests/bench/run-startup-bench
 EXTRA_DIST += tests/bench/README.md
 BENCH_FLAGS =
 bench: all
