@@ -162,6 +162,45 @@ ipv4_set_addr(uint8_t *p, uint32_t len, bool src, uint32_t new, bool partial)
     }
 }
 
+/* The transport header of the IPv6 packet whose fixed header is at 'ofs':
+ * walks the extension headers the flow key walks (hop-by-hop, routing,
+ * destination options, fragment, authentication) as far as the bytes at
+ * hand allow.  Returns its offset and sets '*proto', or returns 0 if there
+ * is none (a later fragment, a truncated chain). */
+static uint32_t
+ipv6_l4_offset(const uint8_t *p, uint32_t len, uint32_t ofs, uint8_t *proto)
+{
+    uint8_t nh = p[ofs + 6];
+    uint32_t at = ofs + 40;
+
+    for (int i = 0; i < 8; i++) {
+        uint32_t hlen;
+        if (nh != 0 && nh != 43 && nh != 60 && nh != 44 && nh != 51) {
+            *proto = nh;
+            return at;
+        }
+        if (len < at + 8) {
+            return 0;
+        }
+        if (nh == 44) {
+            if (get16(p + at + 2) & htons(0xfff8)) {
+                return 0;       /* Not the first fragment. */
+            }
+            hlen = 8;
+        } else if (nh == 51) {
+            hlen = (p[at + 1] + 2) * 4;
+        } else {
+            hlen = (p[at + 1] + 1) * 8;
+        }
+        nh = p[at];
+        at += hlen;
+        if (at > len) {
+            return 0;
+        }
+    }
+    return 0;
+}
+
 static void
 set_tp_port(uint8_t *p, uint32_t len, bool src, uint16_t new, bool partial)
 {
@@ -182,11 +221,11 @@ set_tp_port(uint8_t *p, uint32_t len, bool src, uint16_t new, bool partial)
         l4_len = c.l4_len;
         proto = c.ip[9];
     } else if (type == ETH_TYPE_IPV6 && len >= ofs + 40) {
-        /* Only a transport header right after the fixed header: the
-         * pipeline does not rewrite ports behind extension headers. */
-        proto = p[ofs + 6];
-        l4 = p + ofs + 40;
-        l4_len = len - ofs - 40;
+        uint32_t at = ipv6_l4_offset(p, len, ofs, &proto);
+        if (at) {
+            l4 = p + at;
+            l4_len = len - at;
+        }
     }
     if (!l4 || l4_len < 4 || (proto != 6 && proto != 17 && proto != 132)) {
         return;
@@ -290,8 +329,8 @@ set_mpls_lse(uint8_t *p, uint32_t len, uint32_t lse)
     }
 }
 
-/* The L4 checksum offset of an IPv6 packet's next header 'proto', when
- * the transport header follows the fixed header directly; -1 if none. */
+/* The L4 checksum offset in the transport header 'proto' of an IPv6
+ * packet; -1 if none. */
 static int
 ipv6_l4_csum_offset(uint8_t proto)
 {
@@ -317,12 +356,17 @@ set_ipv6_word(uint8_t *p, uint32_t len, const struct dp_action *a,
     }
     memcpy(field, &a->be32, 4);
 
-    /* The pseudo-header covers the addresses: fix the transport checksum
-     * when the transport header follows the fixed header. */
-    uint8_t proto = ip[6];
-    int co = ipv6_l4_csum_offset(proto);
-    if (co >= 0 && len >= ofs + 40 + co + 2) {
-        l4_csum_addr_update(ip + 40 + co, proto, old, a->be32,
+    /* The pseudo-header covers the addresses: fix the transport
+     * checksum, behind extension headers too.  (With a routing header the
+     * pseudo-header holds the final destination, not this one: rewriting
+     * the destination of such a packet would leave it inconsistent
+     * whatever we do, and the sum here stays what it was relative to the
+     * words that changed.) */
+    uint8_t proto;
+    uint32_t at = ipv6_l4_offset(p, len, ofs, &proto);
+    int co = at ? ipv6_l4_csum_offset(proto) : -1;
+    if (co >= 0 && len >= at + co + 2) {
+        l4_csum_addr_update(p + at + co, proto, old, a->be32,
                             partial && proto != 58);
     }
 }
@@ -372,6 +416,18 @@ set_arp(uint8_t *p, uint32_t len, const struct dp_action *a)
     }
 }
 
+/* Whether the ICMP message 'l4' is zeros, its checksum field aside. */
+static bool
+icmp_all_zero(const uint8_t *l4, uint32_t len)
+{
+    for (uint32_t i = 0; i < len; i++) {
+        if (l4[i] && i != 2 && i != 3) {
+            return false;
+        }
+    }
+    return true;
+}
+
 static void
 set_icmp(uint8_t *p, uint32_t len, const struct dp_action *a)
 {
@@ -389,9 +445,13 @@ set_icmp(uint8_t *p, uint32_t len, const struct dp_action *a)
             l4 = c.l4;
             l4_len = c.l4_len;
         }
-    } else if (type == ETH_TYPE_IPV6 && len >= ofs + 40 && p[ofs + 6] == 58) {
-        l4 = p + ofs + 40;
-        l4_len = len - ofs - 40;
+    } else if (type == ETH_TYPE_IPV6 && len >= ofs + 40) {
+        uint8_t proto;
+        uint32_t at = ipv6_l4_offset(p, len, ofs, &proto);
+        if (at && proto == 58) {
+            l4 = p + at;
+            l4_len = len - at;
+        }
     }
     if (!l4 || l4_len < 4) {
         return;
@@ -400,7 +460,14 @@ set_icmp(uint8_t *p, uint32_t len, const struct dp_action *a)
      * header. */
     uint16_t old = get16(l4);
     l4[a->port ? 1 : 0] = a->u8[0];
-    put16(l4 + 2, csum_update16(get16(l4 + 2), old, get16(l4)));
+    uint16_t csum = csum_update16(get16(l4 + 2), old, get16(l4));
+    if (!csum && type == ETH_TYPE_IPV4 && icmp_all_zero(l4, l4_len)) {
+        /* The update gives the sum's other zero, 0x0000, where only
+         * 0xffff verifies: ICMPv4 has no pseudo-header, so a message of
+         * zeros (an echo reply with id, sequence and data 0) sums to +0. */
+        csum = 0xffff;
+    }
+    put16(l4 + 2, csum);
 }
 
 bool

@@ -1336,20 +1336,74 @@ xvs_config_load(const char *file, struct xvs_config **cfgp, char **errp)
 
 /* ---- Saving --------------------------------------------------------- */
 
-/* Writes 's' as a double-quoted YAML scalar. */
-static void
-put_quoted(FILE *f, const char *s)
+/* Decodes the UTF-8 sequence at 's' into '*cp'; returns its length, or 0
+ * if it is not valid UTF-8 (then '*cp' is the byte). */
+static size_t
+utf8_decode(const unsigned char *s, uint32_t *cp)
 {
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = *s;
-        if (c == '"' || c == '\\') {
-            fprintf(f, "\\%c", c);
-        } else if (c < 0x20 || c == 0x7f) {
-            fprintf(f, "\\x%02x", c);
-        } else {
-            fputc(c, f);
+    static const uint32_t min[] = { 0, 0, 0x80, 0x800, 0x10000 };
+    size_t n = (s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 ? 2
+                : (s[0] & 0xf0) == 0xe0 ? 3 : (s[0] & 0xf8) == 0xf0 ? 4 : 0);
+
+    *cp = s[0];
+    if (n <= 1) {
+        return n;
+    }
+    uint32_t c = s[0] & (0x7f >> n);
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80) {
+            return 0;
         }
+        c = (c << 6) | (s[i] & 0x3f);
+    }
+    if (c < min[n] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
+        return 0;
+    }
+    *cp = c;
+    return n;
+}
+
+/* Whether YAML reads code point 'c' back as itself inside a double-quoted
+ * scalar: printable (YAML 1.1's c-printable), and not a line break (which
+ * it would fold) nor a byte order mark. */
+static bool
+yaml_keeps_raw(uint32_t c)
+{
+    return ((c >= 0x20 && c <= 0x7e) || (c >= 0xa0 && c <= 0xd7ff)
+            || (c >= 0xe000 && c <= 0xfffd && c != 0xfeff)
+            || (c >= 0x10000 && c <= 0x10ffff))
+           && c != 0x2028 && c != 0x2029;
+}
+
+/* Writes 's' as a double-quoted YAML scalar that loads back as 's': what
+ * YAML would not keep as it is (controls, line breaks, non-characters) is
+ * escaped. */
+static void
+put_quoted(FILE *f, const char *s_)
+{
+    const unsigned char *s = (const unsigned char *) s_;
+
+    fputc('"', f);
+    while (*s) {
+        uint32_t c;
+        size_t n = utf8_decode(s, &c);
+        if (!n) {
+            /* Not UTF-8 (libyaml never loads such a string). */
+            fprintf(f, "\\x%02x", *s++);
+            continue;
+        }
+        if (c == '"' || c == '\\') {
+            fprintf(f, "\\%c", (int) c);
+        } else if (yaml_keeps_raw(c)) {
+            fwrite(s, 1, n, f);
+        } else if (c <= 0xff) {
+            fprintf(f, "\\x%02"PRIx32, c);
+        } else if (c <= 0xffff) {
+            fprintf(f, "\\u%04"PRIx32, c);
+        } else {
+            fprintf(f, "\\U%08"PRIx32, c);
+        }
+        s += n;
     }
     fputc('"', f);
 }
@@ -1388,7 +1442,8 @@ write_config(FILE *f, const struct xvs_config *cfg)
             }
         }
     }
-    fprintf(f, "bridges:\n");
+    /* "bridges:" alone would be a null, which does not load. */
+    fprintf(f, "bridges:%s\n", cfg->n_bridges ? "" : " []");
     for (size_t i = 0; i < cfg->n_bridges; i++) {
         const struct xvs_bridge_config *br = &cfg->bridges[i];
         fprintf(f, "  - name: ");

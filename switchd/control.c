@@ -141,8 +141,9 @@ serve_request(struct control_conn *conn, const struct jsonrpc_msg *request)
             if (params->elems[i]->type != JSON_STRING) {
                 error = xasprintf("\"%s\": argument %"PRIuSIZE" is not a "
                                   "string", request->method, i + 1);
+            } else {
+                argv[i + 1] = json_string(params->elems[i]);
             }
-            argv[i + 1] = json_string(params->elems[i]);
         }
         argv[params->n + 1] = NULL;
         if (!error) {

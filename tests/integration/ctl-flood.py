@@ -9,6 +9,7 @@
     ctl-flood.py pipeline PATH N     N "show" requests written without
                                      reading a reply; holds the connection
                                      open until stdin closes
+    ctl-flood.py raw PATH JSON       sends JSON, prints the reply (or EOF)
 
 Standard library only."""
 import json
@@ -119,8 +120,19 @@ def pipeline(path, n):
     return 0
 
 
+def raw(path, text):
+    s = connect(path)
+    s.sendall(text.encode())
+    reply = read_reply(s)
+    print(json.dumps(reply) if reply is not None else "EOF")
+    return 0
+
+
 def main():
-    kind, path, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    kind, path, arg = sys.argv[1], sys.argv[2], sys.argv[3]
+    if kind == "raw":
+        return raw(path, arg)
+    n = int(arg)
     return {"big": big, "conns": conns, "pipeline": pipeline}[kind](path, n)
 
 

@@ -253,3 +253,28 @@ udp_echo_ok() {
     printf '%s\n' "$_out" | grep -v '^PASS' | sed 's/^/# /'
     return $_rc
 }
+
+# capture NS FILTER COUNT CMD...: whether COUNT frames matching the tcpdump
+# FILTER arrive on NS's eth0 while CMD runs, again every half second until
+# they have (or 30 s have passed).  tcpdump is listening before CMD first
+# runs, and the wait ends as soon as the frames are seen: on a loaded
+# machine it takes longer, it does not fail.  The frames are left in
+# $T/capture.
+capture() {
+    _ns=$1 _filter=$2 _count=$3
+    shift 3
+    rm -f "$T/capture" "$T/capture.err"
+    ip netns exec "$_ns" timeout 60 tcpdump -nei eth0 -U --immediate-mode \
+        -c "$_count" "$_filter" >"$T/capture" 2>"$T/capture.err" &
+    _cap=$!
+    # tcpdump says so on stderr once it listens.
+    wait_for 30 grep -q "listening on" "$T/capture.err"
+    for _ in $(seq 60); do
+        "$@" >/dev/null 2>&1
+        kill -0 "$_cap" 2>/dev/null || break
+        sleep 0.5
+        kill -0 "$_cap" 2>/dev/null || break
+    done
+    kill "$_cap" 2>/dev/null
+    wait "$_cap"
+}

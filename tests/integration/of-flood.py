@@ -6,11 +6,13 @@
         answered with a large reply) without reading a byte, and keeps
         the connection open HOLD seconds before closing it.
     of-flood.py conns PATH N HOLD
-        opens N connections at once and says hello on each; prints how
-        many the switch closed within a second, then holds the others HOLD
+        opens N connections at once, says hello and sends an echo
+        request on each; once each is either closed by the switch or has
+        answered, prints how many were closed, then holds the others HOLD
         seconds.
 
 Standard library only."""
+import select
 import socket
 import struct
 import sys
@@ -49,23 +51,40 @@ def conns(path, n, hold):
     for _ in range(n):
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         s.connect(path)
-        s.sendall(HELLO)
+        # Hello, then an echo request that a kept connection answers.
+        s.sendall(HELLO + struct.pack("!BBHI", 4, 2, 8, 7))
         socks.append(s)
-    time.sleep(1)
-    closed = 0
-    for s in socks:
-        s.setblocking(False)
-        try:
-            while True:
+    # Each connection ends one of two ways, whatever the machine's speed:
+    # closed by the switch, or answering the echo.
+    closed, kept = 0, 0
+    bufs = {s: b"" for s in socks}
+    pending = set(socks)
+    deadline = time.time() + 120
+    while pending and time.time() < deadline:
+        r, _, _ = select.select(list(pending), [], [], 1)
+        for s in r:
+            try:
                 d = s.recv(65536)
-                if not d:
-                    closed += 1
+            except ConnectionResetError:
+                d = b""
+            if not d:
+                closed += 1
+                pending.discard(s)
+                continue
+            bufs[s] += d
+            b = bufs[s]
+            while len(b) >= 8:
+                kind, length = b[1], struct.unpack("!H", b[2:4])[0]
+                if length < 8 or len(b) < length:
                     break
-        except BlockingIOError:
-            pass
-        except ConnectionResetError:
-            closed += 1
-    print("closed %d of %d" % (closed, n))
+                if kind == 3:           # OFPT_ECHO_REPLY
+                    kept += 1
+                    pending.discard(s)
+                    break
+                b = b[length:]
+            bufs[s] = b
+    print("closed %d of %d (%d answered, %d undecided)"
+          % (closed, n, kept, len(pending)))
     sys.stdout.flush()
     time.sleep(hold)
     for s in socks:

@@ -66,6 +66,19 @@ check "and all 20,000 are installed" test "$(n_flows)" -eq 20001
 check "del-flows removes them" ctl del-flows xenbr0 udp
 check "leaving the one flow" test "$(n_flows)" -eq 1
 
+# Requests of the wrong shape get an error, not a crash (a non-string
+# argument used to abort the daemon: found by tests/fuzz/fuzz-control).
+reply=$(flood raw "$T/ctl" '{"method":"show","params":[1],"id":1}')
+check "a non-string argument is refused ($reply)" \
+    grep_in "$reply" '"show\\": argument 1 is not a string'
+reply=$(flood raw "$T/ctl" '{"method":"add-flow","params":["xenbr0"],"id":2}')
+check "a wrong number of arguments is refused ($reply)" \
+    grep_in "$reply" 'takes 2 to 2 arguments, got 1'
+reply=$(flood raw "$T/ctl" '{"result":"x","error":null,"id":3}')
+check "a message that is not a request is refused ($reply)" \
+    grep_in "$reply" "expected a JSON-RPC request"
+check "and the daemon is still there" quiet ctl show
+
 # Connections beyond 64 are closed at once; the others are served.
 out=$(flood conns "$T/ctl" 70)
 check "of 70 idle connections, the switch closes 6 ($(echo $out))" \

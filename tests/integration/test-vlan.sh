@@ -31,18 +31,8 @@ else
 fi
 # The trunk, seen from its guest (this kernel may lack 8021q, so no VLAN
 # subinterfaces: tcpdump shows the tags, a raw socket sends tagged frames).
-# capture NS FILTER COUNT CMD...: runs CMD while tcpdump in NS waits for
-# COUNT frames matching FILTER; true if they came.
-capture() {
-    ns=$1 filter=$2 count=$3
-    shift 3
-    ip netns exec "$ns" timeout 5 tcpdump -nei eth0 -c "$count" "$filter" \
-        >"$T/capture" 2>/dev/null &
-    cap=$!
-    sleep 1
-    "$@" >/dev/null 2>&1
-    wait $cap
-}
+# (capture, from lib.sh, runs the sender again until tcpdump has seen the
+# frames.)
 check "VLAN 10 broadcasts reach the trunk tagged 10" \
     capture xvs-g74 "vlan 10 and arp" 1 \
     ip netns exec xvs-g71 ping -c 1 -W 1 10.70.10.99

@@ -206,6 +206,44 @@ test_ipv6_rewrite_keeps_udp_checksum(void **state)
     assert_int_equal(udp6_check(ip), 0);
 }
 
+/* Behind a hop-by-hop options header the UDP header is found too: its port
+ * is rewritten and its checksum follows the address (found by
+ * tests/fuzz/fuzz-pkt-edit). */
+static void
+test_ipv6_rewrite_behind_extension_header(void **state)
+{
+    uint8_t p[128] = { 0 };
+    uint8_t *ip = p + 14;
+    uint8_t *udp = ip + 48;
+
+    (void) state;
+    p[12] = 0x86;
+    p[13] = 0xdd;
+    ip[0] = 0x60;
+    ip[5] = 8 + 13;
+    ip[6] = 0;                  /* Hop-by-hop options, 8 bytes. */
+    ip[7] = 64;
+    memcpy(ip + 8, "\xfe\x80\0\0\0\0\0\0\0\0\0\0\0\0\0\x01", 16);
+    memcpy(ip + 24, "\xfe\x80\0\0\0\0\0\0\0\0\0\0\0\0\0\x02", 16);
+    memcpy(ip + 40, "\x11\x00\x01\x04\0\0\0\0", 8);   /* -> UDP, PadN. */
+    memcpy(udp, "\x30\x39\x00\x35\x00\x0d\x00\x00" "hello", 13);
+    uint32_t pseudo = sum16(ip + 8, 32, 0) + 17 + 13;
+    uint16_t c = fold(sum16(udp, 13, pseudo));
+    udp[6] = c >> 8;
+    udp[7] = c;
+
+    struct dp_action a = { .type = DP_ACTION_SET_TP_DST };
+    a.be16 = htons(5353);
+    assert_true(pkt_edit(p, 14 + 48 + 13, &a, false));
+    struct dp_action w = { .type = DP_ACTION_SET_IPV6_WORD, .port = 7 };
+    w.be32 = htonl(0x99);
+    assert_true(pkt_edit(p, 14 + 48 + 13, &w, false));
+    assert_int_equal((udp[2] << 8) | udp[3], 5353);
+    assert_int_equal(ip[39], 0x99);
+    pseudo = sum16(ip + 8, 32, 0) + 17 + 13;
+    assert_int_equal(fold(sum16(udp, 13, pseudo)), 0);
+}
+
 static void
 test_mpls_lse_rewrite(void **state)
 {
@@ -251,6 +289,35 @@ test_icmp_type_rewrite_keeps_checksum(void **state)
     assert_int_equal(icmp[0], 0);
     assert_int_equal(icmp[1], 3);
     assert_int_equal(fold(sum16(icmp, 12, 0)), 0);
+}
+
+/* An echo request of zeros (id, sequence and data 0) made a reply: its
+ * checksum must be 0xffff, the only one that verifies, not 0x0000 (found by
+ * tests/fuzz/fuzz-pkt-edit). */
+static void
+test_icmp_all_zero_reply_checksum_verifies(void **state)
+{
+    uint8_t p[14 + 20 + 8] = { 0 };
+    uint8_t *ip = p + 14;
+    uint8_t *icmp = ip + 20;
+
+    (void) state;
+    p[12] = 0x08;
+    ip[0] = 0x45;
+    ip[3] = 20 + 8;
+    ip[8] = 64;
+    ip[9] = 1;
+    icmp[0] = 8;
+    uint16_t c = fold(sum16(icmp, 8, 0));
+    icmp[2] = c >> 8;
+    icmp[3] = c;
+
+    struct dp_action a = { .type = DP_ACTION_SET_ICMP, .port = 0 };
+    a.u8[0] = 0;
+    assert_true(pkt_edit(p, sizeof p, &a, false));
+    assert_int_equal(icmp[2], 0xff);
+    assert_int_equal(icmp[3], 0xff);
+    assert_int_equal(fold(sum16(icmp, 8, 0)), 0);
 }
 
 static void
@@ -383,8 +450,10 @@ main(void)
         cmocka_unit_test(test_udp_without_checksum_stays_without),
         cmocka_unit_test(test_truncated_frames_are_left_alone),
         cmocka_unit_test(test_ipv6_rewrite_keeps_udp_checksum),
+        cmocka_unit_test(test_ipv6_rewrite_behind_extension_header),
         cmocka_unit_test(test_mpls_lse_rewrite),
         cmocka_unit_test(test_icmp_type_rewrite_keeps_checksum),
+        cmocka_unit_test(test_icmp_all_zero_reply_checksum_verifies),
         cmocka_unit_test(test_arp_fields_rewrite),
         cmocka_unit_test(test_non_set_actions_are_refused),
         cmocka_unit_test(test_rewrites_keep_partial_checksums_partial),
