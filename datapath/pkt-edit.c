@@ -416,7 +416,8 @@ set_arp(uint8_t *p, uint32_t len, const struct dp_action *a)
     }
 }
 
-/* Whether the ICMP message 'l4' is zeros, its checksum field aside. */
+/* Whether the ICMP message 'l4' of 'len' bytes is zeros, its checksum
+ * field aside. */
 static bool
 icmp_all_zero(const uint8_t *l4, uint32_t len)
 {
@@ -442,8 +443,12 @@ set_icmp(uint8_t *p, uint32_t len, const struct dp_action *a)
     if (type == ETH_TYPE_IPV4) {
         struct ipv4_ctx c;
         if (ipv4_find(p, len, &c) && c.l4 && c.ip[9] == 1) {
+            /* The message ends with the datagram, not with the frame
+             * (Ethernet pads short frames). */
+            uint32_t ihl = (c.ip[0] & 0x0f) * 4;
+            uint32_t tot = ntohs(get16(c.ip + 2));
             l4 = c.l4;
-            l4_len = c.l4_len;
+            l4_len = tot >= ihl && tot - ihl < c.l4_len ? tot - ihl : c.l4_len;
         }
     } else if (type == ETH_TYPE_IPV6 && len >= ofs + 40) {
         uint8_t proto;
