@@ -45,8 +45,7 @@ tests/fuzz/fuzz-flow-key: tests/fuzz/fuzz-flow-key.c \
 	    $(top_srcdir)/datapath/flow-key.c \
 	    $(top_srcdir)/datapath/pkt-edit.c $(FUZZ_OVS_LIBS)
 
-tests/fuzz/fuzz-pkt-edit: tests/fuzz/fuzz-pkt-edit.c \
-		tests/fuzz/fuzz-common.h datapath/pkt-edit.c \
+tests/fuzz/fuzz-pkt-edit: tests/fuzz/fuzz-pkt-edit.c datapath/pkt-edit.c \
 		datapath/pkt-edit.h datapath/dp-actions.h
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_CPPFLAGS) \
@@ -65,8 +64,8 @@ tests/fuzz/fuzz-openflow: tests/fuzz/fuzz-openflow.c switchd/connmgr.c \
 	    $(top_srcdir)/switchd/mac-table.c \
 	    $(top_srcdir)/datapath/flow-key.c $(FUZZ_OVS_LIBS)
 
-tests/fuzz/fuzz-config: tests/fuzz/fuzz-config.c tests/fuzz/fuzz-common.h \
-		lib/xvs-config.c lib/xvs-config.h
+tests/fuzz/fuzz-config: tests/fuzz/fuzz-config.c lib/xvs-config.c \
+		lib/xvs-config.h
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_CPPFLAGS) $(YAML_CFLAGS) \
 	    -o $@ $(top_srcdir)/tests/fuzz/fuzz-config.c \

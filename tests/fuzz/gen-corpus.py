@@ -284,6 +284,20 @@ def pkt_edit_inputs(fr):
         ("clamp-64k-head", edit_input(FL_FIX, [
             op(CLAMP, 0), op(SET_IPV4_SRC, 0, ip_a)],
             f["ipv4-length-beyond-frame"])),
+        # Regressions: transport headers behind IPv6 extension headers,
+        # an ICMP message of zeros (fixed 2026-11-30).
+        ("ipv6-hbh-udp-rewrites", edit_input(FL_FIX, [
+            op(SET_TP_DST, 0, b"\x0b\xb8"),
+            op(SET_IPV6_WORD, 7, b"\0\0\0\x99")], f["ipv6-hbh-udp"])),
+        ("ipv6-dstopts-tcp-rewrites", edit_input(FL_FIX | FL_PARTIAL, [
+            op(SET_IPV6_WORD, 0, b"\x20\x01\x0d\xb9"),
+            op(SET_TP_SRC, 0, b"\x00\x16")], f["ipv6-dstopts-tcp"])),
+        ("ipv6-frag-first-ports", edit_input(FL_FIX, [
+            op(SET_TP_SRC, 0, b"\x00\x35"),
+            op(SET_IPV6_WORD, 2, b"\0\0\0\x01")], f["ipv6-frag-first"])),
+        ("icmp-zeros-to-reply", edit_input(FL_FIX, [op(SET_ICMP, 0, b"\0")],
+            eth(MAC_B, MAC_A, 0x0800, ipv4("10.0.0.1", "10.0.0.2", 1,
+                                           icmp4(8, 0, b"\0" * 4))))),
     ]
 
 
@@ -618,6 +632,14 @@ bridges:
     "error-lcores": "dpdk:\n  args: [\"-l\", \"1-3\"]\n",
     "error-tag": "bridges: !!binary aGVsbG8=\n",
     "error-two-documents": "bridges: []\n---\nbridges: []\n",
+    # Regression: strings a save must escape (fixed 2026-11-30).
+    "unprintable-strings": """\
+dpdk:
+  args: ["--vdev=net_null0,x=\\u0080", "\\N", "\\uffff", "\\u2028"]
+bridges:
+  - name: xenbr0
+    controllers: ["unix:/run/ctl\\u0085sock"]
+""",
     "escapes": """\
 dpdk:
   args: ["--vdev=net_pcap0,rx_pcap=/tmp/a b.pcap", "tab\\there", "\\u00e9t\\u00e9"]
