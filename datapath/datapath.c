@@ -714,8 +714,10 @@ dp_reclaim(bool no_readers)
         }
         free(garbage[i].p);
     }
-    memmove(garbage, garbage + i, (n_garbage - i) * sizeof *garbage);
-    n_garbage -= i;
+    if (i) {
+        memmove(garbage, garbage + i, (n_garbage - i) * sizeof *garbage);
+        n_garbage -= i;
+    }
     if (!n_garbage) {
         free(garbage);
         garbage = NULL;
