@@ -6,7 +6,9 @@ switchd_libxvsswitch_la_SOURCES = \
 	switchd/mac-table.c \
 	switchd/mac-table.h \
 	switchd/pipeline.c \
-	switchd/pipeline.h
+	switchd/pipeline-private.h \
+	switchd/pipeline.h \
+	switchd/xlate.c
 switchd_libxvsswitch_la_CPPFLAGS = $(AM_CPPFLAGS) $(OVS_CPPFLAGS)
 switchd_libxvsswitch_la_LIBADD = datapath/libxvsdpkey.la $(OVS_LIBS)
 

@@ -1,0 +1,281 @@
+/*
+ * pipeline-private.h: what the pipeline's files share, and nobody else.
+ *
+ * The pipeline is cut by thread as Open vSwitch cuts ofproto.c and
+ * ofproto-dpif-xlate.c:
+ *
+ *   pipeline.c   tables, flow_mods, transactions, statistics, timeouts,
+ *                dumps (main thread);
+ *   group.c      the group table (main thread);
+ *   meter.c      the meter table and the datapath meter slots (main
+ *                thread);
+ *   xlate.c      translation of a packet through the tables into datapath
+ *                actions and a megaflow mask (PMD threads on an upcall; the
+ *                main thread for a packet-out), and the upcall callbacks.
+ *
+ * Thread safety: the structures below say which fields a PMD thread may
+ * read (RCU-protected or atomic); everything else is main thread only.
+ */
+#ifndef XVS_PIPELINE_PRIVATE_H
+#define XVS_PIPELINE_PRIVATE_H 1
+
+#include "pipeline.h"
+
+#include "classifier.h"
+#include "cmap.h"
+#include "flow.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/list.h"
+#include "openvswitch/ofp-errors.h"
+#include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-meter.h"
+#include "ovs-atomic.h"
+#include "ovs-rcu.h"
+#include "ovs-thread.h"
+
+
+/* A rule's actions (instructions), replaced as a whole by a modify. */
+struct pl_actions {
+    struct ofpact *ofpacts;
+    size_t len;
+};
+
+/* An OpenFlow rule.
+ *
+ * Reference counted: the classifier holds one reference, and every
+ * megaflow installed from a translation that matched the rule holds one
+ * (through its handle), so that the datapath can credit its packets to the
+ * rule for as long as the megaflow lives, even after the rule is deleted.
+ * The last reference frees the rule after an RCU grace period.
+ *
+ * 'actions' is RCU-protected (a modify replaces it); 'cookie' and the
+ * timeouts change only on the main thread (a PMD thread reads 'cookie'
+ * for a packet-in, where a torn read cannot happen on 64-bit hosts). */
+struct pl_rule {
+    struct cls_rule cr;
+    struct ovs_refcount ref;
+    uint8_t table_id;
+    ovs_be64 cookie;
+    uint16_t idle_timeout;
+    uint16_t hard_timeout;
+    uint16_t importance;
+    enum ofputil_flow_mod_flags flags;
+    long long created;          /* time_msec(). */
+    long long modified;
+    OVSRCU_TYPE(struct pl_actions *) actions;
+    atomic_uint64_t n_packets;
+    atomic_uint64_t n_bytes;
+
+    /* Main thread only. */
+    bool persistent;            /* From the configuration or xvs-ctl, not
+                                 * from a controller: saved. */
+    bool in_table;              /* Still in the classifier? */
+    long long used;             /* Last time its counter moved. */
+    uint64_t seen_packets;      /* 'n_packets' at that time. */
+    struct ovs_list expirable;  /* In pipeline's 'expirable' if it has a
+                                 * timeout. */
+};
+
+struct rule_vec {
+    struct pl_rule **rules;
+    size_t n, allocated;
+};
+
+/* A modify, applied when its transaction commits. */
+struct pl_mod {
+    struct pl_rule *rule;
+    struct pl_actions *actions;         /* NULL: unchanged. */
+    bool set_cookie;
+    ovs_be64 cookie;
+    bool reset_counts;
+};
+
+/* A group (OpenFlow 1.1+ group table).  Immutable but for its counters;
+ * a modify replaces it (RCU), carrying the counters over.  Reference
+ * counted like rules: megaflows that went through it hold it. */
+struct pl_bucket {
+    uint32_t bucket_id;
+    uint16_t weight;
+    ofp_port_t watch_port;
+    uint32_t watch_group;
+    struct ofpact *ofpacts;
+    size_t ofpacts_len;
+    atomic_uint64_t n_packets;
+    atomic_uint64_t n_bytes;
+};
+
+struct pl_group {
+    struct cmap_node node;              /* In pipeline's 'groups'. */
+    uint32_t id;
+    uint8_t type;                       /* OFPGT11_*. */
+    struct ovs_refcount ref;
+    struct pl_bucket *buckets;
+    size_t n_buckets;
+    atomic_uint64_t n_packets;
+    atomic_uint64_t n_bytes;
+    long long created;
+    bool persistent;                    /* From the configuration/xvs-ctl. */
+};
+
+/* A meter: its OpenFlow configuration and its datapath slot.  Replaced
+ * as a whole by a modify (RCU); the datapath slot keeps the counters. */
+#define PL_MAX_METER_BANDS 8
+struct pl_meter {
+    struct cmap_node node;              /* In pipeline's 'meters'. */
+    uint32_t id;
+    uint32_t slot;                      /* Datapath meter. */
+    uint16_t flags;                     /* OFPMF13_*. */
+    uint16_t n_bands;
+    struct ofputil_meter_band *bands;
+    long long created;
+    bool persistent;
+};
+
+struct pl_table {
+    struct classifier cls;
+    atomic_uint64_t n_lookups;
+    atomic_uint64_t n_matched;
+};
+
+/* The port map, replaced as a whole on every change (RCU). */
+struct pl_port {
+    uint16_t ofport;
+    uint16_t dp_port;
+    bool live;                              /* Link up (fast-failover). */
+    uint16_t vlan;                          /* Access VLAN, or 0. */
+    uint16_t native_vlan;                   /* Trunk's untagged VLAN. */
+    bool trunk;
+    uint64_t trunk_bits[4096 / 64];         /* Trunk's tagged VLANs. */
+};
+
+struct pl_ports {
+    size_t n;
+    uint16_t local_ofport;                  /* 0 if none. */
+    uint16_t ofport_of[DP_MAX_PORTS];       /* By datapath port; 0: none. */
+    struct pl_port p[];
+};
+
+/* What a DP_ACTION_CONTROLLER stands for: its 'arg' indexes these.  They
+ * are interned (equal ones share an index) and live as long as the
+ * pipeline, since megaflows may carry their indexes. */
+struct pl_pin_desc {
+    struct hmap_node node;
+    uint32_t idx;
+    uint8_t reason;                 /* Compared from here on. */             /* enum ofp_packet_in_reason. */
+    uint8_t table_id;
+    bool miss;                  /* A table miss (not an action). */
+    bool miss_rule;             /* An action of a table-miss rule (priority
+                                 * 0, matching everything). */
+    uint16_t max_len;
+    uint16_t controller_id;
+    ovs_be64 cookie;
+    uint16_t in_ofport;         /* The packet's OpenFlow input port. */
+    ovs_be64 metadata;
+    uint32_t regs[FLOW_N_REGS];
+};
+#define PL_MAX_PIN_DESCS 65536
+
+struct pipeline {
+    char *name;
+    uint32_t id;                        /* For packet-in args. */
+    struct pl_table tables[PL_N_TABLES];
+    ATOMIC(ovs_version_t) version;      /* Published tables version. */
+    OVSRCU_TYPE(struct pl_ports *) ports;
+    struct pl_ports *ports_batch;       /* Being edited, or NULL. */
+    size_t ports_batch_cap;             /* Room in 'ports_batch'. */
+    struct mac_table *macs;
+    atomic_uint64_t n_missed;
+    atomic_bool miss_to_controller;
+    atomic_bool fail_open;
+    bool changed;                       /* Since pipeline_take_changed(). */
+
+    struct pipeline_hooks hooks;
+    void *hooks_aux;
+
+    struct ovs_list expirable;          /* Rules with timeouts. */
+    long long next_expiry;
+
+    struct cmap groups;                 /* struct pl_group, by id. */
+    struct cmap meters;                 /* struct pl_meter, by id. */
+
+    /* The open transaction (see txn_begin()). */
+    int txn_depth;
+    ovs_version_t txn_version;
+    struct rule_vec txn_added;
+    struct rule_vec txn_removed;
+    int *txn_reasons;                   /* Per removed rule: OFPRR_*, or -1
+                                         * for a replaced one. */
+    size_t txn_reasons_allocated;
+    struct pl_mod *txn_mods;
+    size_t txn_n_mods, txn_mods_allocated;
+
+    /* Packet-in registry. */
+    struct ovs_mutex pin_mutex;
+    struct hmap pin_map;                /* Guarded by 'pin_mutex'. */
+    struct pl_pin_desc **pin_descs;     /* Written under 'pin_mutex'. */
+    uint32_t n_pin_descs;               /* Atomic. */
+};
+
+/* The rules one translation went through: the megaflow's handle.  Credits
+ * each lookup's table and rule. */
+#define PL_MAX_LOOKUPS 64
+#define PL_MAX_GROUPS 16
+struct pl_handle {
+    uint8_t n;
+    uint8_t n_groups;
+    struct {
+        uint8_t table_id;
+        struct pl_rule *rule;           /* NULL for a miss. */
+    } lookups[PL_MAX_LOOKUPS];
+    struct {
+        struct pl_group *group;
+        int bucket;                     /* -1: none chosen. */
+        bool count_group;               /* Else the bucket only (the other
+                                         * buckets of an "all" group). */
+    } groups[PL_MAX_GROUPS];
+    struct pipeline *pl;
+};
+
+
+static inline const struct pl_actions *
+rule_get_actions(const struct pl_rule *rule)
+{
+    return ovsrcu_get(struct pl_actions *, &rule->actions);
+}
+
+/* The ports as the PMD threads see them. */
+static inline const struct pl_ports *
+pl_ports_get(const struct pipeline *pl)
+{
+    return ovsrcu_get(struct pl_ports *, &pl->ports);
+}
+
+/* The tables' version that lookups use. */
+static inline ovs_version_t
+pl_version(const struct pipeline *pl)
+{
+    ovs_version_t v;
+
+    atomic_read_relaxed(&CONST_CAST(struct pipeline *, pl)->version, &v);
+    return v;
+}
+
+/* pipeline.c.  Drops a reference to 'rule' (NULL is fine); the last one
+ * frees it after an RCU grace period. */
+void rule_unref(struct pl_rule *);
+
+/* pipeline.c.  Checks 'ofpacts' for use in table 'table_id' (or in a
+ * packet-out): an OpenFlow error, with a message in '*msg' if nonnull. */
+enum ofperr check_ofpacts(const struct pipeline *, const struct ofpact *,
+                          size_t len, uint8_t table_id, bool packet_out,
+                          char **msg);
+
+/* group.c.  The group 'id', or NULL (any thread, under RCU). */
+struct pl_group *group_find(const struct pipeline *, uint32_t id);
+/* group.c.  Drops a reference to 'g' (NULL is fine). */
+void group_unref(struct pl_group *);
+
+/* meter.c.  The meter 'id', or NULL (any thread, under RCU). */
+struct pl_meter *meter_find(const struct pipeline *, uint32_t id);
+
+#endif /* pipeline-private.h */

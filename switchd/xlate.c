@@ -1,0 +1,1417 @@
+/*
+ * xlate: translation of a packet through the pipeline's tables into
+ * datapath actions and a megaflow mask.  Runs on PMD threads (an upcall)
+ * and on the main thread (a packet-out).  See pipeline-private.h.
+ */
+#include <config.h>
+
+
+#include "pipeline-private.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bitmap.h"
+#include "classifier.h"
+#include "cmap.h"
+#include "dp-packet.h"
+#include "flow.h"
+#include "hash.h"
+#include "mac-table.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/json.h"
+#include "openvswitch/list.h"
+#include "openvswitch/match.h"
+#include "openvswitch/meta-flow.h"
+#include "openvswitch/ofp-actions.h"
+#include "openvswitch/ofp-errors.h"
+#include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-group.h"
+#include "openvswitch/ofp-meter.h"
+#include "openvswitch/ofp-monitor.h"
+#include "openvswitch/ofp-msgs.h"
+#include "openvswitch/ofp-packet.h"
+#include "openvswitch/ofp-protocol.h"
+#include "openvswitch/ofp-table.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/util.h"
+#include "openvswitch/vlog.h"
+#include "ovs-atomic.h"
+#include "ovs-rcu.h"
+#include "ovs-thread.h"
+#include "packets.h"
+#include "timeval.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(xlate);
+
+/* ---- Translation (PMD threads; the main thread for packet-out) ------ */
+
+/* What one translation accumulates.
+ *
+ * 'flow' is the packet as the OpenFlow actions so far describe it, 'base'
+ * as the datapath actions emitted so far leave it: before each output the
+ * difference is committed as set, push and pop actions (commit()). */
+struct xlate {
+    struct pipeline *pl;
+    const struct pl_ports *ports;
+    struct flow *flow;
+    struct flow base;
+    struct flow_wildcards *wc;
+    uint32_t in_dp_port;            /* DP_MAX_PORTS: none. */
+    uint16_t in_ofport;             /* OpenFlow input port (u16). */
+    struct dp_upcall *up;
+    uint32_t pkt_len;               /* For the counters. */
+
+    uint8_t table_id;               /* Of the rule being executed. */
+    const struct pl_rule *rule;     /* Being executed, or NULL. */
+    struct pl_handle handle;        /* The lookups made. */
+    bool exit;                      /* Stop: dec_ttl failed, too deep. */
+    bool uncacheable;               /* No megaflow can stand for it. */
+
+    struct ofpbuf action_set;
+    uint64_t action_set_stub[1024 / 8];
+};
+
+static const struct pl_port *
+port_find(const struct pl_ports *ports, uint16_t ofport)
+{
+    for (size_t i = 0; i < ports->n; i++) {
+        if (ports->p[i].ofport == ofport) {
+            return &ports->p[i];
+        }
+    }
+    return NULL;
+}
+
+static int
+port_to_dp(const struct pl_ports *ports, uint16_t ofport)
+{
+    const struct pl_port *p = port_find(ports, ofport);
+    return p ? p->dp_port : -1;
+}
+
+static bool
+has_vlan(const struct flow *flow, int i)
+{
+    return flow->vlans[i].tci & htons(VLAN_CFI);
+}
+
+static int
+vlan_depth(const struct flow *flow)
+{
+    return has_vlan(flow, 0) ? (has_vlan(flow, 1) ? 2 : 1) : 0;
+}
+
+/* ARP fields: the opcode (in nw_proto), addresses (nw_src, nw_dst) and
+ * hardware addresses. */
+static void
+commit_arp(struct xlate *x)
+{
+    struct flow *f = x->flow, *b = &x->base;
+    struct dp_actions *acts = &x->up->actions;
+    struct dp_action *a;
+
+    if (b->nw_proto != f->nw_proto
+        && (a = dp_actions_put(acts, DP_ACTION_SET_ARP))) {
+        a->port = DP_ARP_OP;
+        a->be16 = htons(f->nw_proto);
+        b->nw_proto = f->nw_proto;
+    }
+    if (b->nw_src != f->nw_src
+        && (a = dp_actions_put(acts, DP_ACTION_SET_ARP))) {
+        a->port = DP_ARP_SPA;
+        a->be32 = f->nw_src;
+        b->nw_src = f->nw_src;
+    }
+    if (b->nw_dst != f->nw_dst
+        && (a = dp_actions_put(acts, DP_ACTION_SET_ARP))) {
+        a->port = DP_ARP_TPA;
+        a->be32 = f->nw_dst;
+        b->nw_dst = f->nw_dst;
+    }
+    if (!eth_addr_equals(b->arp_sha, f->arp_sha)
+        && (a = dp_actions_put(acts, DP_ACTION_SET_ARP))) {
+        a->port = DP_ARP_SHA;
+        memcpy(a->mac, f->arp_sha.ea, 6);
+        b->arp_sha = f->arp_sha;
+    }
+    if (!eth_addr_equals(b->arp_tha, f->arp_tha)
+        && (a = dp_actions_put(acts, DP_ACTION_SET_ARP))) {
+        a->port = DP_ARP_THA;
+        memcpy(a->mac, f->arp_tha.ea, 6);
+        b->arp_tha = f->arp_tha;
+    }
+}
+
+/* Emits the datapath actions that make the packet (as 'base' describes
+ * it) what 'flow' says it is.  Every field compared here was
+ * un-wildcarded when an action set it. */
+static void
+commit(struct xlate *x)
+{
+    struct flow *f = x->flow, *b = &x->base;
+    struct dp_actions *acts = &x->up->actions;
+    struct dp_action *a;
+
+    while (vlan_depth(b) > vlan_depth(f)) {
+        dp_actions_pop_vlan(acts);
+        flow_pop_vlan(b, NULL);
+    }
+    if (vlan_depth(f) > vlan_depth(b)) {
+        dp_actions_push_vlan(acts, ntohs(f->vlans[0].tci) & ~VLAN_CFI);
+        flow_push_vlan_uninit(b, NULL);
+        b->vlans[0] = f->vlans[0];
+    }
+    if (has_vlan(b, 0) && b->vlans[0].tci != f->vlans[0].tci
+        && (a = dp_actions_put(acts, DP_ACTION_SET_VLAN))) {
+        a->vlan.tci = ntohs(f->vlans[0].tci) & ~VLAN_CFI;
+        a->vlan.mask = VLAN_VID_MASK | VLAN_PCP_MASK;
+        b->vlans[0].tci = f->vlans[0].tci;
+    }
+    if (!eth_addr_equals(b->dl_src, f->dl_src)
+        && (a = dp_actions_put(acts, DP_ACTION_SET_ETH_SRC))) {
+        memcpy(a->mac, f->dl_src.ea, 6);
+        b->dl_src = f->dl_src;
+    }
+    if (!eth_addr_equals(b->dl_dst, f->dl_dst)
+        && (a = dp_actions_put(acts, DP_ACTION_SET_ETH_DST))) {
+        memcpy(a->mac, f->dl_dst.ea, 6);
+        b->dl_dst = f->dl_dst;
+    }
+    if (eth_type_mpls(f->dl_type)) {
+        if (b->mpls_lse[0] != f->mpls_lse[0]
+            && (a = dp_actions_put(acts, DP_ACTION_SET_MPLS_LSE))) {
+            a->be32 = f->mpls_lse[0];
+            b->mpls_lse[0] = f->mpls_lse[0];
+        }
+        return;
+    }
+    if (f->dl_type == htons(ETH_TYPE_ARP)
+        || f->dl_type == htons(ETH_TYPE_RARP)) {
+        commit_arp(x);
+        return;
+    }
+    if (!is_ip_any(f)) {
+        return;
+    }
+    if (f->dl_type == htons(ETH_TYPE_IPV6)
+        && b->ipv6_label != f->ipv6_label
+        && (a = dp_actions_put(acts, DP_ACTION_SET_IPV6_LABEL))) {
+        a->be32 = f->ipv6_label;
+        b->ipv6_label = f->ipv6_label;
+    }
+    if (f->dl_type == htons(ETH_TYPE_IPV6)) {
+        for (int i = 0; i < 8; i++) {
+            const struct in6_addr *fa = i < 4 ? &f->ipv6_src : &f->ipv6_dst;
+            struct in6_addr *ba = i < 4 ? &b->ipv6_src : &b->ipv6_dst;
+            ovs_be32 fw, bw;
+            memcpy(&fw, &fa->s6_addr[4 * (i & 3)], 4);
+            memcpy(&bw, &ba->s6_addr[4 * (i & 3)], 4);
+            if (fw != bw && (a = dp_actions_put(acts,
+                                                DP_ACTION_SET_IPV6_WORD))) {
+                a->port = i;
+                a->be32 = fw;
+                memcpy(&ba->s6_addr[4 * (i & 3)], &fw, 4);
+            }
+        }
+    }
+    if (f->dl_type == htons(ETH_TYPE_IP)) {
+        if (b->nw_src != f->nw_src
+            && (a = dp_actions_put(acts, DP_ACTION_SET_IPV4_SRC))) {
+            a->be32 = f->nw_src;
+            b->nw_src = f->nw_src;
+        }
+        if (b->nw_dst != f->nw_dst
+            && (a = dp_actions_put(acts, DP_ACTION_SET_IPV4_DST))) {
+            a->be32 = f->nw_dst;
+            b->nw_dst = f->nw_dst;
+        }
+    }
+    if (b->nw_tos != f->nw_tos
+        && (a = dp_actions_put(acts, DP_ACTION_SET_IP_TOS))) {
+        a->u8[0] = f->nw_tos;
+        a->u8[1] = 0xff;
+        b->nw_tos = f->nw_tos;
+    }
+    if (b->nw_ttl != f->nw_ttl
+        && (a = dp_actions_put(acts, DP_ACTION_SET_IP_TTL))) {
+        a->u8[0] = f->nw_ttl;
+        b->nw_ttl = f->nw_ttl;
+    }
+    if ((f->nw_proto == IPPROTO_ICMP && f->dl_type == htons(ETH_TYPE_IP))
+        || (f->nw_proto == IPPROTO_ICMPV6
+            && f->dl_type == htons(ETH_TYPE_IPV6))) {
+        for (int i = 0; i < 2; i++) {
+            ovs_be16 *bf = i ? &b->tp_dst : &b->tp_src;
+            ovs_be16 ff = i ? f->tp_dst : f->tp_src;
+            if (*bf != ff && (a = dp_actions_put(acts, DP_ACTION_SET_ICMP))) {
+                a->port = i;
+                a->u8[0] = ntohs(ff);
+                *bf = ff;
+            }
+        }
+    }
+    if (f->nw_proto == IPPROTO_TCP || f->nw_proto == IPPROTO_UDP) {
+        if (b->tp_src != f->tp_src
+            && (a = dp_actions_put(acts, DP_ACTION_SET_TP_SRC))) {
+            a->be16 = f->tp_src;
+            b->tp_src = f->tp_src;
+        }
+        if (b->tp_dst != f->tp_dst
+            && (a = dp_actions_put(acts, DP_ACTION_SET_TP_DST))) {
+            a->be16 = f->tp_dst;
+            b->tp_dst = f->tp_dst;
+        }
+    }
+}
+
+/* ---- Packet-in registry ---- */
+
+static uint32_t
+pin_desc_intern(struct pipeline *pl, const struct pl_pin_desc *key)
+{
+    size_t ofs = offsetof(struct pl_pin_desc, reason);
+    uint32_t hash = hash_bytes((const char *) key + ofs, sizeof *key - ofs,
+                               0);
+    struct pl_pin_desc *d;
+    uint32_t idx = UINT32_MAX;
+
+    ovs_mutex_lock(&pl->pin_mutex);
+    HMAP_FOR_EACH_WITH_HASH (d, node, hash, &pl->pin_map) {
+        if (!memcmp((const char *) d + ofs, (const char *) key + ofs,
+                    sizeof *key - ofs)) {
+            idx = d->idx;
+            break;
+        }
+    }
+    if (idx == UINT32_MAX && pl->n_pin_descs < PL_MAX_PIN_DESCS) {
+        d = xmemdup(key, sizeof *key);
+        d->idx = idx = pl->n_pin_descs;
+        hmap_insert(&pl->pin_map, &d->node, hash);
+        pl->pin_descs[idx] = d;
+        atomic_store_explicit((ATOMIC(uint32_t) *) &pl->n_pin_descs,
+                              idx + 1, memory_order_release);
+    }
+    ovs_mutex_unlock(&pl->pin_mutex);
+    return idx;
+}
+
+static void
+xlate_controller(struct xlate *x, enum ofp_packet_in_reason reason,
+                 uint16_t max_len, uint16_t controller_id, bool miss)
+{
+    struct pl_pin_desc key;
+
+    commit(x);
+    memset(&key, 0, sizeof key);
+    key.reason = reason;
+    key.table_id = x->table_id;
+    key.miss = miss;
+    key.miss_rule = x->rule && !x->rule->cr.priority
+                    && minimask_is_catchall(x->rule->cr.match.mask);
+    key.max_len = max_len;
+    key.controller_id = controller_id;
+    key.cookie = x->rule ? x->rule->cookie : OVS_BE64_MAX;
+    key.in_ofport = x->in_ofport;
+    key.metadata = x->flow->metadata;
+    memcpy(key.regs, x->flow->regs, sizeof key.regs);
+
+    uint32_t idx = pin_desc_intern(x->pl, &key);
+    if (idx == UINT32_MAX) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+        VLOG_WARN_RL(&rl, "%s: too many distinct packet-in contexts "
+                     "(%d): packet not sent to the controller",
+                     x->pl->name, PL_MAX_PIN_DESCS);
+        return;
+    }
+    dp_actions_controller(&x->up->actions, (x->pl->id << 16) | idx);
+}
+
+/* ---- Outputs ---- */
+
+static void
+flood(struct xlate *x)
+{
+    for (size_t i = 0; i < x->ports->n; i++) {
+        if (x->ports->p[i].ofport != x->in_ofport) {
+            dp_actions_output(&x->up->actions, x->ports->p[i].dp_port);
+        }
+    }
+}
+
+static void
+output(struct xlate *x, uint16_t ofport)
+{
+    int dp_port;
+
+    /* OpenFlow: output to the input port only through IN_PORT. */
+    if (ofport && ofport != x->in_ofport
+        && (dp_port = port_to_dp(x->ports, ofport)) >= 0) {
+        dp_actions_output(&x->up->actions, dp_port);
+    }
+}
+
+/* ---- VLANs (NORMAL) ---- */
+
+static bool
+port_carries(const struct pl_port *p, uint16_t vlan)
+{
+    if (p->vlan) {
+        return vlan == p->vlan;
+    } else if (p->trunk) {
+        return (vlan && vlan == p->native_vlan)
+               || (p->trunk_bits[vlan / 64] >> (vlan % 64)) & 1;
+    }
+    return true;
+}
+
+/* Whether frames of 'vlan' leave 'p' with a tag. */
+static bool
+port_tags(const struct pl_port *p, uint16_t vlan)
+{
+    if (p->vlan) {
+        return false;
+    } else if (p->trunk) {
+        return vlan != p->native_vlan;
+    }
+    return vlan != 0;
+}
+
+/* The VLAN of a frame that came in on 'p', or -1 if 'p' does not take it.
+ * A priority tag (VID 0) counts as no tag. */
+static int
+input_vlan(const struct pl_port *p, ovs_be16 tci)
+{
+    bool tagged = tci & htons(VLAN_CFI);
+    uint16_t vid = tagged ? vlan_tci_to_vid(tci) : 0;
+
+    if (p->vlan) {
+        return vid ? -1 : p->vlan;
+    } else if (p->trunk) {
+        if (!vid) {
+            return p->native_vlan ? p->native_vlan : -1;
+        }
+        return port_carries(p, vid) ? vid : -1;
+    }
+    return vid;
+}
+
+/* The learning switch.  Its decision depends on the source and destination
+ * addresses, the VLAN and the MAC table, so the megaflow matches those
+ * exactly and is flagged for refresh and for flushing when the table
+ * changes. */
+/* Outputs a frame of 'vlan' to 'outs', tagging or untagging it for each as
+ * it needs: first the ports that take it as it is, then, after one push or
+ * pop, the others. */
+static void
+normal_output(struct xlate *x, uint16_t vlan,
+              const struct pl_port *const *outs, size_t n)
+{
+    const struct flow *flow = x->flow;
+    struct dp_actions *acts = &x->up->actions;
+    bool tagged = flow->vlans[0].tci & htons(VLAN_CFI);  /* As 'base'. */
+    uint16_t tci = ntohs(flow->vlans[0].tci);
+    uint16_t pcp = tagged ? tci & 0xe000 : 0;
+
+    if (!n) {
+        return;
+    }
+
+    /* A tag with another VID (a priority tag on an access port) goes. */
+    if (tagged && (tci & VLAN_VID_MASK) != vlan) {
+        dp_actions_pop_vlan(acts);
+        tagged = false;
+    }
+    size_t n_other = 0;
+    for (size_t i = 0; i < n; i++) {
+        n_other += port_tags(outs[i], vlan) != tagged;
+    }
+    for (int pass = 0; pass < (n_other ? 2 : 1); pass++) {
+        if (pass) {
+            if (tagged) {
+                dp_actions_pop_vlan(acts);
+            } else {
+                dp_actions_push_vlan(acts, pcp | vlan);
+            }
+            tagged = !tagged;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (port_tags(outs[i], vlan) == tagged) {
+                dp_actions_output(acts, outs[i]->dp_port);
+            }
+        }
+    }
+
+    /* Tell commit() what the packet now is. */
+    if (tagged && !(x->base.vlans[0].tci & htons(VLAN_CFI))) {
+        flow_push_vlan_uninit(&x->base, NULL);
+        x->base.vlans[0].tpid = htons(ETH_TYPE_VLAN);
+        x->base.vlans[0].tci = htons(pcp | vlan | VLAN_CFI);
+    } else if (tagged) {
+        x->base.vlans[0].tci = htons(pcp | vlan | VLAN_CFI);
+    } else if (x->base.vlans[0].tci & htons(VLAN_CFI)) {
+        flow_pop_vlan(&x->base, NULL);
+    }
+}
+
+/* The learning switch, VLAN-aware.  Its decision depends on the input
+ * port, the source and destination addresses, the VLAN tag and the MAC
+ * table, so the megaflow matches those exactly and is flagged for refresh
+ * and for flushing when the table changes. */
+static void
+normal(struct xlate *x)
+{
+    const struct flow *flow = x->flow;
+    const struct pl_port *in = port_find(x->ports, x->in_ofport);
+    long long now = time_msec();
+
+    WC_MASK_FIELD(x->wc, dl_src);
+    WC_MASK_FIELD(x->wc, dl_dst);
+    WC_MASK_FIELD(x->wc, vlans[0]);
+    x->up->mf_flags |= DP_MF_LEARN;
+
+    /* A packet-out from the controller has no port: it is on the VLAN of
+     * its tag, and teaches nothing. */
+    int vlan = in ? input_vlan(in, flow->vlans[0].tci)
+               : has_vlan(flow, 0) ? vlan_tci_to_vid(flow->vlans[0].tci) : 0;
+    if (vlan < 0) {
+        return;                 /* Not a VLAN this port carries. */
+    }
+
+    if (in && !eth_addr_is_multicast(flow->dl_src)
+        && mac_table_learn(x->pl->macs, flow->dl_src.ea, vlan, x->in_ofport,
+                           now)) {
+        x->up->mac_changed = true;
+    }
+
+    const struct pl_port *outs[DP_MAX_PORTS];
+    size_t n = 0;
+    if (!eth_addr_is_multicast(flow->dl_dst)) {
+        uint16_t out = mac_table_lookup(x->pl->macs, flow->dl_dst.ea, vlan,
+                                        now);
+        if (out == x->in_ofport) {
+            return;             /* Already on its segment. */
+        }
+        const struct pl_port *p = out ? port_find(x->ports, out) : NULL;
+        if (p && port_carries(p, vlan)) {
+            outs[n++] = p;
+        }
+    }
+    if (!n) {
+        for (size_t i = 0; i < x->ports->n && n < DP_MAX_PORTS; i++) {
+            const struct pl_port *p = &x->ports->p[i];
+            if (p->ofport != x->in_ofport && port_carries(p, vlan)) {
+                outs[n++] = p;
+            }
+        }
+    }
+    normal_output(x, vlan, outs, n);
+}
+
+/* ---- Actions ---- */
+
+static void xlate_actions(struct xlate *, const struct ofpact *, size_t len);
+
+static void
+xlate_table(struct xlate *x, uint8_t table_id)
+{
+    struct pl_handle *h = &x->handle;
+
+    if (h->n >= PL_MAX_LOOKUPS) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+        VLOG_WARN_RL(&rl, "%s: more than %d table lookups for one packet: "
+                     "dropped", x->pl->name, PL_MAX_LOOKUPS);
+        x->exit = true;
+        dp_actions_init(&x->up->actions);
+        return;
+    }
+
+    struct pl_table *table = &x->pl->tables[table_id];
+    const struct cls_rule *cr = classifier_lookup(&table->cls,
+                                                  pl_version(x->pl),
+                                                  x->flow, x->wc);
+    struct pl_rule *rule = cr ? CONTAINER_OF(cr, struct pl_rule, cr) : NULL;
+    uint64_t orig;
+
+    h->lookups[h->n].table_id = table_id;
+    h->lookups[h->n].rule = rule;
+    h->n++;
+    atomic_add_relaxed(&table->n_lookups, 1, &orig);
+
+    if (!rule) {
+        bool to_controller;
+        atomic_read_relaxed(&x->pl->miss_to_controller, &to_controller);
+        atomic_add_relaxed(&x->pl->n_missed, 1, &orig);
+        if (to_controller) {
+            uint8_t saved_table = x->table_id;
+            const struct pl_rule *saved_rule = x->rule;
+            x->table_id = table_id;
+            x->rule = NULL;
+            xlate_controller(x, OFPR_NO_MATCH, UINT16_MAX, 0, true);
+            x->table_id = saved_table;
+            x->rule = saved_rule;
+        }
+        return;
+    }
+    atomic_add_relaxed(&table->n_matched, 1, &orig);
+    atomic_add_relaxed(&rule->n_packets, 1, &orig);
+    atomic_add_relaxed(&rule->n_bytes, x->pkt_len, &orig);
+
+    uint8_t saved_table = x->table_id;
+    const struct pl_rule *saved_rule = x->rule;
+    const struct pl_actions *a = rule_get_actions(rule);
+    x->table_id = table_id;
+    x->rule = rule;
+    xlate_actions(x, a->ofpacts, a->len);
+    x->table_id = saved_table;
+    x->rule = saved_rule;
+}
+
+static bool
+port_live(const struct xlate *x, ofp_port_t port)
+{
+    const struct pl_port *p;
+
+    if (port == OFPP_ANY) {
+        return true;
+    }
+    p = port == OFPP_LOCAL ? port_find(x->ports, x->ports->local_ofport)
+        : port_find(x->ports, ofp_to_u16(port));
+    return p && p->live;
+}
+
+/* A bucket is live if what it watches is: a port with its link up, a
+ * group with a live bucket (one level: buckets cannot chain). */
+static bool
+bucket_live(const struct xlate *x, const struct pl_bucket *b)
+{
+    if (!port_live(x, b->watch_port)) {
+        return false;
+    }
+    if (b->watch_group != OFPG_ANY) {
+        const struct pl_group *g = group_find(x->pl, b->watch_group);
+        if (!g) {
+            return false;
+        }
+        for (size_t i = 0; i < g->n_buckets; i++) {
+            if (port_live(x, g->buckets[i].watch_port)) {
+                return true;
+            }
+        }
+        return false;
+    }
+    return true;
+}
+
+/* The select group's hash: the 5-tuple for IP, else the Ethernet
+ * addresses; the fields it reads go into the megaflow. */
+static uint32_t
+select_hash(struct xlate *x)
+{
+    struct flow *f = x->flow;
+
+    WC_MASK_FIELD(x->wc, dl_type);
+    if (is_ip_any(f)) {
+        WC_MASK_FIELD(x->wc, nw_proto);
+        if (f->dl_type == htons(ETH_TYPE_IP)) {
+            WC_MASK_FIELD(x->wc, nw_src);
+            WC_MASK_FIELD(x->wc, nw_dst);
+        } else {
+            WC_MASK_FIELD(x->wc, ipv6_src);
+            WC_MASK_FIELD(x->wc, ipv6_dst);
+        }
+        if (f->nw_proto == IPPROTO_TCP || f->nw_proto == IPPROTO_UDP
+            || f->nw_proto == IPPROTO_SCTP) {
+            WC_MASK_FIELD(x->wc, tp_src);
+            WC_MASK_FIELD(x->wc, tp_dst);
+        }
+        return flow_hash_5tuple(f, 0);
+    }
+    WC_MASK_FIELD(x->wc, dl_src);
+    WC_MASK_FIELD(x->wc, dl_dst);
+    return hash_bytes(&f->dl_dst, 2 * sizeof f->dl_dst, 0);
+}
+
+/* Records that the translation went through bucket 'i' of 'g' (and 'g'
+ * itself, if 'count_group'), for crediting. */
+static void
+handle_add_group(struct xlate *x, struct pl_group *g, int i,
+                 bool count_group)
+{
+    struct pl_handle *h = &x->handle;
+
+    if (h->n_groups >= PL_MAX_GROUPS) {
+        x->uncacheable = true;  /* Its counters could not be credited. */
+        return;
+    }
+    h->groups[h->n_groups].group = g;
+    h->groups[h->n_groups].bucket = i;
+    h->groups[h->n_groups].count_group = count_group;
+    h->n_groups++;
+}
+
+static void
+xlate_bucket(struct xlate *x, struct pl_group *g, size_t i,
+             bool count_group)
+{
+    struct pl_bucket *b = &g->buckets[i];
+    uint64_t orig;
+
+    handle_add_group(x, g, i, count_group);
+    atomic_add_relaxed(&b->n_packets, 1, &orig);
+    atomic_add_relaxed(&b->n_bytes, x->pkt_len, &orig);
+    xlate_actions(x, b->ofpacts, b->ofpacts_len);
+}
+
+static void
+xlate_group(struct xlate *x, uint32_t id)
+{
+    struct pl_group *g = group_find(x->pl, id);
+    uint64_t orig;
+    bool chose = false;
+
+    if (!g) {
+        return;                 /* Deleted since: its rules go with it. */
+    }
+    atomic_add_relaxed(&g->n_packets, 1, &orig);
+    atomic_add_relaxed(&g->n_bytes, x->pkt_len, &orig);
+
+    struct flow saved = *x->flow;
+    switch (g->type) {
+    case OFPGT11_ALL:
+        /* Each bucket gets the packet as it came to the group. */
+        for (size_t i = 0; i < g->n_buckets && !x->exit; i++) {
+            *x->flow = saved;
+            xlate_bucket(x, g, i, !i);
+        }
+        chose = g->n_buckets > 0;
+        break;
+    case OFPGT11_INDIRECT:
+        if (g->n_buckets) {
+            xlate_bucket(x, g, 0, true);
+            chose = true;
+        }
+        break;
+    case OFPGT11_SELECT: {
+        uint32_t total = 0;
+        for (size_t i = 0; i < g->n_buckets; i++) {
+            total += bucket_live(x, &g->buckets[i]) ? g->buckets[i].weight
+                                                    : 0;
+        }
+        if (total) {
+            uint32_t pick = select_hash(x) % total;
+            for (size_t i = 0; i < g->n_buckets; i++) {
+                const struct pl_bucket *b = &g->buckets[i];
+                uint32_t w = bucket_live(x, b) ? b->weight : 0;
+                if (pick < w) {
+                    xlate_bucket(x, g, i, true);
+                    chose = true;
+                    break;
+                }
+                pick -= w;
+            }
+        }
+        break;
+    }
+    case OFPGT11_FF:
+        for (size_t i = 0; i < g->n_buckets; i++) {
+            if (bucket_live(x, &g->buckets[i])) {
+                xlate_bucket(x, g, i, true);
+                chose = true;
+                break;
+            }
+        }
+        break;
+    }
+    if (!chose) {
+        handle_add_group(x, g, -1, true);
+    }
+    *x->flow = saved;
+}
+
+static void
+xlate_output(struct xlate *x, ofp_port_t port, uint16_t max_len)
+{
+    commit(x);
+    switch (port) {
+    case OFPP_IN_PORT:
+        if (x->in_dp_port < DP_MAX_PORTS) {
+            dp_actions_output(&x->up->actions, x->in_dp_port);
+        }
+        break;
+    case OFPP_TABLE:
+        xlate_table(x, 0);
+        break;
+    case OFPP_NORMAL:
+        normal(x);
+        break;
+    case OFPP_FLOOD:
+    case OFPP_ALL:
+        flood(x);
+        break;
+    case OFPP_CONTROLLER:
+        xlate_controller(x, OFPR_ACTION, max_len, 0, false);
+        break;
+    case OFPP_LOCAL:
+        output(x, x->ports->local_ofport);
+        break;
+    case OFPP_NONE:
+        break;
+    default:
+        if (ofp_to_u16(port) <= ofp_to_u16(OFPP_MAX)) {
+            output(x, ofp_to_u16(port));
+        }
+        break;
+    }
+}
+
+/* Sets 'mf' to 'value' under 'mask' in the flow, if the packet has the
+ * header (a set-field never adds one). */
+static void
+xlate_set_field(struct xlate *x, const struct mf_field *mf,
+                const union mf_value *value, const union mf_value *mask)
+{
+    if (!mf_are_prereqs_ok(mf, x->flow, x->wc)) {
+        return;
+    }
+    if ((mf->id == MFF_VLAN_VID || mf->id == MFF_VLAN_PCP
+         || mf->id == MFF_DL_VLAN || mf->id == MFF_DL_VLAN_PCP)
+        && !has_vlan(x->flow, 0)) {
+        WC_MASK_FIELD_MASK(x->wc, vlans[0].tci, htons(VLAN_CFI));
+        return;
+    }
+    /* commit() compares the whole field (the whole label stack entry for
+     * MPLS fields): its value is now part of the decision. */
+    mf_mask_field(mf, x->wc);
+    if (mf->id == MFF_MPLS_LABEL || mf->id == MFF_MPLS_TC
+        || mf->id == MFF_MPLS_TTL) {
+        WC_MASK_FIELD(x->wc, mpls_lse[0]);
+    }
+    mf_set_flow_value_masked(mf, value, mask, x->flow);
+}
+
+/* Sets the outer VLAN tag's TCI bits in 'mask' (host order) to 'bits':
+ * mod_vlan_vid and mod_vlan_pcp.  An untagged packet gets a tag first if
+ * 'push_if_needed' (OpenFlow 1.0), else is left alone. */
+static void
+xlate_set_vlan_bits(struct xlate *x, uint16_t mask, uint16_t bits,
+                    bool push_if_needed)
+{
+    WC_MASK_FIELD_MASK(x->wc, vlans[0].tci, htons(VLAN_CFI));
+    if (!has_vlan(x->flow, 0)) {
+        if (!push_if_needed) {
+            return;
+        }
+        flow_push_vlan_uninit(x->flow, x->wc);
+        x->flow->vlans[0].tpid = htons(ETH_TYPE_VLAN);
+        x->flow->vlans[0].tci = htons(VLAN_CFI);
+    }
+    WC_MASK_FIELD(x->wc, vlans[0].tci);
+    x->flow->vlans[0].tci = (x->flow->vlans[0].tci & ~htons(mask))
+                            | htons(bits & mask) | htons(VLAN_CFI);
+}
+
+static bool
+is_ipv4(struct xlate *x)
+{
+    WC_MASK_FIELD(x->wc, dl_type);
+    return x->flow->dl_type == htons(ETH_TYPE_IP);
+}
+
+static bool
+is_ip(struct xlate *x)
+{
+    WC_MASK_FIELD(x->wc, dl_type);
+    return is_ip_any(x->flow);
+}
+
+/* dec_ttl: false if the TTL ran out (the packet goes to the controllers
+ * with reason invalid_ttl, and translation stops). */
+static bool
+xlate_dec_ttl(struct xlate *x, const struct ofpact_cnt_ids *ids)
+{
+    if (!is_ip(x)) {
+        return true;
+    }
+    WC_MASK_FIELD(x->wc, nw_ttl);
+    if (x->flow->nw_ttl > 1) {
+        x->flow->nw_ttl--;
+        return true;
+    }
+    for (size_t i = 0; i < ids->n_controllers; i++) {
+        xlate_controller(x, OFPR_INVALID_TTL, UINT16_MAX, ids->cnt_ids[i],
+                         false);
+    }
+    return false;
+}
+
+static void
+xlate_actions(struct xlate *x, const struct ofpact *ofpacts, size_t len)
+{
+    const struct ofpact *a;
+    struct flow *flow = x->flow;
+
+    OFPACT_FOR_EACH (a, ofpacts, len) {
+        if (x->exit) {
+            return;
+        }
+        switch (a->type) {
+        case OFPACT_OUTPUT:
+            xlate_output(x, ofpact_get_OUTPUT(a)->port,
+                         ofpact_get_OUTPUT(a)->max_len);
+            break;
+        case OFPACT_CONTROLLER: {
+            const struct ofpact_controller *c = ofpact_get_CONTROLLER(a);
+            xlate_controller(x, c->reason, c->max_len, c->controller_id,
+                             false);
+            break;
+        }
+        case OFPACT_PUSH_VLAN:
+            flow_push_vlan_uninit(flow, x->wc);
+            flow->vlans[0].tpid = ofpact_get_PUSH_VLAN(a)->ethertype;
+            /* OpenFlow 1.1+: the new tag copies VID and PCP from the one
+             * it covers, if any. */
+            flow->vlans[0].tci = (flow->vlans[1].tci & htons(VLAN_CFI)
+                                  ? flow->vlans[1].tci : 0)
+                                 | htons(VLAN_CFI);
+            break;
+        case OFPACT_STRIP_VLAN:
+            WC_MASK_FIELD_MASK(x->wc, vlans[0].tci, htons(VLAN_CFI));
+            if (has_vlan(flow, 0)) {
+                flow_pop_vlan(flow, x->wc);
+            }
+            break;
+        case OFPACT_SET_VLAN_VID: {
+            const struct ofpact_vlan_vid *v = ofpact_get_SET_VLAN_VID(a);
+            xlate_set_vlan_bits(x, VLAN_VID_MASK, v->vlan_vid,
+                                v->push_vlan_if_needed);
+            break;
+        }
+        case OFPACT_SET_VLAN_PCP: {
+            const struct ofpact_vlan_pcp *v = ofpact_get_SET_VLAN_PCP(a);
+            xlate_set_vlan_bits(x, VLAN_PCP_MASK,
+                                v->vlan_pcp << VLAN_PCP_SHIFT,
+                                v->push_vlan_if_needed);
+            break;
+        }
+        case OFPACT_SET_ETH_SRC:
+            WC_MASK_FIELD(x->wc, dl_src);
+            flow->dl_src = ofpact_get_SET_ETH_SRC(a)->mac;
+            break;
+        case OFPACT_SET_ETH_DST:
+            WC_MASK_FIELD(x->wc, dl_dst);
+            flow->dl_dst = ofpact_get_SET_ETH_DST(a)->mac;
+            break;
+        case OFPACT_SET_IPV4_SRC:
+            if (is_ipv4(x)) {
+                WC_MASK_FIELD(x->wc, nw_src);
+                flow->nw_src = ofpact_get_SET_IPV4_SRC(a)->ipv4;
+            }
+            break;
+        case OFPACT_SET_IPV4_DST:
+            if (is_ipv4(x)) {
+                WC_MASK_FIELD(x->wc, nw_dst);
+                flow->nw_dst = ofpact_get_SET_IPV4_DST(a)->ipv4;
+            }
+            break;
+        case OFPACT_SET_IP_DSCP:
+            if (is_ip(x)) {
+                WC_MASK_FIELD(x->wc, nw_tos);
+                flow->nw_tos = (flow->nw_tos & ~IP_DSCP_MASK)
+                               | ofpact_get_SET_IP_DSCP(a)->dscp;
+            }
+            break;
+        case OFPACT_SET_IP_ECN:
+            if (is_ip(x)) {
+                WC_MASK_FIELD(x->wc, nw_tos);
+                flow->nw_tos = (flow->nw_tos & ~IP_ECN_MASK)
+                               | ofpact_get_SET_IP_ECN(a)->ecn;
+            }
+            break;
+        case OFPACT_SET_IP_TTL:
+            if (is_ip(x)) {
+                WC_MASK_FIELD(x->wc, nw_ttl);
+                flow->nw_ttl = ofpact_get_SET_IP_TTL(a)->ttl;
+            }
+            break;
+        case OFPACT_DEC_TTL:
+            if (!xlate_dec_ttl(x, ofpact_get_DEC_TTL(a))) {
+                x->exit = true;
+            }
+            break;
+        case OFPACT_SET_L4_SRC_PORT:
+        case OFPACT_SET_L4_DST_PORT:
+            if (is_ip(x)) {
+                WC_MASK_FIELD(x->wc, nw_proto);
+                if (flow->nw_proto == IPPROTO_TCP
+                    || flow->nw_proto == IPPROTO_UDP) {
+                    bool src = a->type == OFPACT_SET_L4_SRC_PORT;
+                    uint16_t port = src
+                        ? ofpact_get_SET_L4_SRC_PORT(a)->port
+                        : ofpact_get_SET_L4_DST_PORT(a)->port;
+                    if (src) {
+                        WC_MASK_FIELD(x->wc, tp_src);
+                        flow->tp_src = htons(port);
+                    } else {
+                        WC_MASK_FIELD(x->wc, tp_dst);
+                        flow->tp_dst = htons(port);
+                    }
+                }
+            }
+            break;
+        case OFPACT_SET_FIELD: {
+            const struct ofpact_set_field *sf = ofpact_get_SET_FIELD(a);
+            xlate_set_field(x, sf->field, sf->value,
+                            ofpact_set_field_mask(sf));
+            break;
+        }
+        case OFPACT_PUSH_MPLS: {
+            ovs_be16 type = ofpact_get_PUSH_MPLS(a)->ethertype;
+            int n = flow_count_mpls_labels(flow, x->wc);
+            commit(x);
+            if (n >= FLOW_MAX_MPLS_LABELS) {
+                static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+                VLOG_WARN_RL(&rl, "%s: push_mpls on a packet with %d labels: "
+                             "dropped", x->pl->name, n);
+                dp_actions_init(&x->up->actions);
+                x->exit = true;
+                break;
+            }
+            flow_push_mpls(flow, n, type, x->wc, true);
+            struct dp_action *p = dp_actions_put(&x->up->actions,
+                                                 DP_ACTION_PUSH_MPLS);
+            if (p) {
+                p->port = ntohs(type);
+                p->be32 = flow->mpls_lse[0];
+            }
+            x->base = *flow;
+            break;
+        }
+        case OFPACT_POP_MPLS: {
+            ovs_be16 type = ofpact_get_POP_MPLS(a)->ethertype;
+            int n = flow_count_mpls_labels(flow, x->wc);
+            commit(x);
+            if (n && flow_pop_mpls(flow, n, type, x->wc)) {
+                struct dp_action *p = dp_actions_put(&x->up->actions,
+                                                     DP_ACTION_POP_MPLS);
+                if (p) {
+                    p->port = ntohs(type);
+                }
+                x->base = *flow;
+            }
+            break;
+        }
+        case OFPACT_SET_MPLS_LABEL:
+        case OFPACT_SET_MPLS_TC:
+        case OFPACT_SET_MPLS_TTL:
+        case OFPACT_DEC_MPLS_TTL:
+            WC_MASK_FIELD(x->wc, dl_type);
+            if (!eth_type_mpls(flow->dl_type)) {
+                break;
+            }
+            WC_MASK_FIELD(x->wc, mpls_lse[0]);
+            if (a->type == OFPACT_SET_MPLS_LABEL) {
+                flow_set_mpls_label(flow, 0,
+                                    ofpact_get_SET_MPLS_LABEL(a)->label);
+            } else if (a->type == OFPACT_SET_MPLS_TC) {
+                flow_set_mpls_tc(flow, 0, ofpact_get_SET_MPLS_TC(a)->tc);
+            } else if (a->type == OFPACT_SET_MPLS_TTL) {
+                flow_set_mpls_ttl(flow, 0, ofpact_get_SET_MPLS_TTL(a)->ttl);
+            } else {
+                uint8_t ttl = mpls_lse_to_ttl(flow->mpls_lse[0]);
+                if (ttl > 1) {
+                    flow_set_mpls_ttl(flow, 0, ttl - 1);
+                } else {
+                    xlate_controller(x, OFPR_INVALID_TTL, UINT16_MAX, 0,
+                                     false);
+                    x->exit = true;
+                }
+            }
+            break;
+        case OFPACT_WRITE_METADATA: {
+            const struct ofpact_metadata *md = ofpact_get_WRITE_METADATA(a);
+            flow->metadata = (flow->metadata & ~md->mask)
+                             | (md->metadata & md->mask);
+            break;
+        }
+        case OFPACT_CLEAR_ACTIONS:
+            ofpbuf_clear(&x->action_set);
+            break;
+        case OFPACT_WRITE_ACTIONS: {
+            const struct ofpact_nest *on = ofpact_get_WRITE_ACTIONS(a);
+            ofpbuf_put(&x->action_set, on->actions,
+                       ofpact_nest_get_action_len(on));
+            break;
+        }
+        case OFPACT_GOTO_TABLE:
+            xlate_table(x, ofpact_get_GOTO_TABLE(a)->table_id);
+            break;
+        case OFPACT_RESUBMIT:
+            xlate_table(x, ofpact_get_RESUBMIT(a)->table_id);
+            break;
+        case OFPACT_GROUP:
+            commit(x);
+            xlate_group(x, ofpact_get_GROUP(a)->group_id);
+            break;
+        case OFPACT_METER: {
+            /* Meters police the packet as it entered the pipeline: the
+             * instruction comes before a rule's actions. */
+            const struct pl_meter *m = meter_find(
+                x->pl, ofpact_get_METER(a)->meter_id);
+            if (m) {
+                dp_actions_meter(&x->up->actions, m->slot);
+            }
+            break;
+        }
+        default:
+            /* Refused when the rule was added: notes and the like. */
+            break;
+        }
+    }
+}
+
+static void
+xlate_init(struct xlate *x, struct pipeline *pl, const struct pl_ports *ports,
+           struct flow *flow, struct flow_wildcards *wc,
+           struct dp_upcall *up, uint32_t in_dp_port, uint16_t in_ofport,
+           uint32_t pkt_len)
+{
+    x->pl = pl;
+    x->ports = ports;
+    x->flow = flow;
+    x->base = *flow;
+    x->wc = wc;
+    x->in_dp_port = in_dp_port;
+    x->in_ofport = in_ofport;
+    x->up = up;
+    x->pkt_len = pkt_len;
+    x->table_id = 0;
+    x->rule = NULL;
+    x->handle.n = 0;
+    x->handle.n_groups = 0;
+    x->handle.pl = pl;
+    x->exit = false;
+    x->uncacheable = false;
+    ofpbuf_use_stub(&x->action_set, x->action_set_stub,
+                    sizeof x->action_set_stub);
+}
+
+/* Runs the pipeline from table 0, then the action set. */
+static void
+xlate_pipeline(struct xlate *x)
+{
+    if (pipeline_is_fail_open(x->pl)) {
+        normal(x);
+        return;
+    }
+    xlate_table(x, 0);
+    if (x->action_set.size && !x->exit) {
+        uint64_t stub[1024 / 8];
+        struct ofpbuf list = OFPBUF_STUB_INITIALIZER(stub);
+
+        ofpacts_execute_action_set(&list, &x->action_set);
+        xlate_actions(x, list.data, list.size);
+        ofpbuf_uninit(&list);
+    }
+}
+
+static void
+xlate_uninit(struct xlate *x)
+{
+    ofpbuf_uninit(&x->action_set);
+}
+
+static bool
+is_zero(const void *p, size_t n)
+{
+    const uint8_t *b = p;
+    for (size_t i = 0; i < n; i++) {
+        if (b[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Converts the fields a translation consulted into a datapath key mask.
+ * Returns false if the translation consulted a packet field that the
+ * datapath key does not carry: then no megaflow could stand for it.
+ * Metadata that is the same for every packet entering the pipeline
+ * (registers, metadata, tunnel, conntrack state...) needs no key bits. */
+static bool
+wc_to_dp_mask(const struct flow_wildcards *wc, struct dp_flow_key *m)
+{
+    const struct flow *f = &wc->masks;
+
+    if (!is_zero(&f->nsh, sizeof f->nsh)) {
+        return false;
+    }
+
+    memset(m, 0, sizeof *m);
+    m->in_port = UINT32_MAX;
+    m->dl_type = f->dl_type;
+    memcpy(m->dl_dst, f->dl_dst.ea, 6);
+    memcpy(m->dl_src, f->dl_src.ea, 6);
+    for (int i = 0; i < 2; i++) {
+        m->vlan_tci[i] = f->vlans[i].tci;
+        m->vlan_tpid[i] = f->vlans[i].tpid;
+    }
+    m->nw_proto = f->nw_proto;
+    m->nw_tos = f->nw_tos;
+    m->nw_ttl = f->nw_ttl;
+    /* IPv4 (and ARP) addresses fill the first 4 bytes, IPv6 all 16; a
+     * translation sees one Ethertype, so at most one of them is set. */
+    memcpy(m->nw_src, &f->ipv6_src, 16);
+    memcpy(m->nw_dst, &f->ipv6_dst, 16);
+    for (int i = 0; i < 4; i++) {
+        m->nw_src[i] |= ((const uint8_t *) &f->nw_src)[i];
+        m->nw_dst[i] |= ((const uint8_t *) &f->nw_dst)[i];
+    }
+    memcpy(m->arp_sha, f->arp_sha.ea, 6);
+    memcpy(m->arp_tha, f->arp_tha.ea, 6);
+    m->tp_src = f->tp_src;
+    m->tp_dst = f->tp_dst;
+    m->tcp_flags = f->tcp_flags;
+    memcpy(m->nd_target, &f->nd_target, 16);
+    for (int i = 0; i < 3; i++) {
+        m->mpls_lse[i] = f->mpls_lse[i];
+    }
+    m->ipv6_label = f->ipv6_label;
+    m->igmp_group = f->igmp_group_ip4;
+
+    /* Packets parsed differently never share a megaflow, unless the
+     * decision looked at no packet field at all: then it holds for every
+     * packet from the port, and the datapath may skip parsing them. */
+    static const struct dp_flow_key in_port_only = { .in_port = UINT32_MAX };
+    if (memcmp(m, &in_port_only, sizeof *m)) {
+        m->parse_flags = UINT16_MAX;
+    }
+    return true;
+}
+
+void
+pipeline_upcall(void *pl_, struct dp_upcall *up)
+{
+    struct pipeline *pl = pl_;
+    const struct pl_ports *ports = pl_ports_get(pl);
+    const struct dp_flow_key *key = up->key;
+    uint16_t in_ofport;
+
+    in_ofport = key->in_port < DP_MAX_PORTS ? ports->ofport_of[key->in_port]
+                                            : 0;
+    if (!in_ofport) {
+        return;                 /* Port is going away: drop, uncached. */
+    }
+
+    struct dp_packet pkt;
+    struct flow flow;
+    dp_packet_use_const(&pkt, up->packet, up->len);
+    flow_extract(&pkt, &flow);
+    flow.in_port.ofp_port = u16_to_ofp(in_ofport);
+
+    struct flow_wildcards wc;
+    flow_wildcards_init_catchall(&wc);
+    WC_MASK_FIELD(&wc, in_port);
+
+    struct xlate x;
+    xlate_init(&x, pl, ports, &flow, &wc, up, key->in_port, in_ofport,
+               up->pkt_len);
+    xlate_pipeline(&x);
+
+    up->cacheable = !x.uncacheable && wc_to_dp_mask(&wc, &up->mask);
+    if (up->cacheable && (x.handle.n || x.handle.n_groups)) {
+        struct pl_handle *h = xmemdup(&x.handle, sizeof x.handle);
+        for (int i = 0; i < h->n; i++) {
+            if (h->lookups[i].rule) {
+                ovs_refcount_ref(&h->lookups[i].rule->ref);
+            }
+        }
+        for (int i = 0; i < h->n_groups; i++) {
+            ovs_refcount_ref(&h->groups[i].group->ref);
+        }
+        up->handle = h;
+    }
+    xlate_uninit(&x);
+}
+
+static void
+pipeline_credit(void *handle, uint64_t packets, uint64_t bytes)
+{
+    struct pl_handle *h = handle;
+    uint64_t orig;
+
+    for (int i = 0; i < h->n; i++) {
+        struct pl_table *table = &h->pl->tables[h->lookups[i].table_id];
+        struct pl_rule *rule = h->lookups[i].rule;
+
+        atomic_add_relaxed(&table->n_lookups, packets, &orig);
+        if (rule) {
+            atomic_add_relaxed(&table->n_matched, packets, &orig);
+            atomic_add_relaxed(&rule->n_packets, packets, &orig);
+            atomic_add_relaxed(&rule->n_bytes, bytes, &orig);
+        }
+    }
+    for (int i = 0; i < h->n_groups; i++) {
+        struct pl_group *g = h->groups[i].group;
+        if (h->groups[i].count_group) {
+            atomic_add_relaxed(&g->n_packets, packets, &orig);
+            atomic_add_relaxed(&g->n_bytes, bytes, &orig);
+        }
+        if (h->groups[i].bucket >= 0) {
+            struct pl_bucket *b = &g->buckets[h->groups[i].bucket];
+            atomic_add_relaxed(&b->n_packets, packets, &orig);
+            atomic_add_relaxed(&b->n_bytes, bytes, &orig);
+        }
+    }
+}
+
+/* A megaflow that NORMAL made is in use: its source address is alive on
+ * its port, as it would be if its packets still went through NORMAL. */
+static void
+pipeline_refresh(void *pl_, void *handle OVS_UNUSED,
+                 const struct dp_flow_key *key)
+{
+    struct pipeline *pl = pl_;
+    const struct pl_ports *ports = pl_ports_get(pl);
+    uint16_t in_ofport = key->in_port < DP_MAX_PORTS
+                         ? ports->ofport_of[key->in_port] : 0;
+    const struct pl_port *in = in_ofport ? port_find(ports, in_ofport) : NULL;
+    int vlan = in ? input_vlan(in, key->vlan_tci[0]) : -1;
+    struct eth_addr src;
+
+    memcpy(src.ea, key->dl_src, 6);
+    if (vlan >= 0 && !eth_addr_is_multicast(src)) {
+        mac_table_learn(pl->macs, key->dl_src, vlan, in_ofport, time_msec());
+    }
+}
+
+static void
+pipeline_release(void *handle)
+{
+    struct pl_handle *h = handle;
+
+    for (int i = 0; i < h->n; i++) {
+        rule_unref(h->lookups[i].rule);
+    }
+    for (int i = 0; i < h->n_groups; i++) {
+        group_unref(h->groups[i].group);
+    }
+    free(h);
+}
+
+const struct dp_upcall_ops pipeline_upcall_ops = {
+    .upcall = pipeline_upcall,
+    .credit = pipeline_credit,
+    .refresh = pipeline_refresh,
+    .release = pipeline_release,
+};
+
+/* ---- Packet-in and packet-out (main thread) ------------------------- */
+
+bool
+pipeline_packet_in(struct pipeline *pl, uint32_t arg, const void *data,
+                   size_t len, struct ofputil_packet_in_private *pin,
+                   bool *miss, bool *miss_rule, uint16_t *max_len,
+                   uint16_t *controller_id)
+{
+    uint32_t n;
+
+    atomic_read_explicit((ATOMIC(uint32_t) *) &pl->n_pin_descs, &n,
+                         memory_order_acquire);
+    if (pipeline_id_of_arg(arg) != pl->id || (arg & 0xffff) >= n) {
+        return false;
+    }
+    const struct pl_pin_desc *d = pl->pin_descs[arg & 0xffff];
+
+    memset(pin, 0, sizeof *pin);
+    pin->base.packet = CONST_CAST(void *, data);
+    pin->base.packet_len = len;
+    pin->base.reason = d->reason;
+    pin->base.table_id = d->table_id;
+    pin->base.cookie = d->cookie;
+    match_init_catchall(&pin->base.flow_metadata);
+    match_set_in_port(&pin->base.flow_metadata, u16_to_ofp(d->in_ofport));
+    if (d->metadata) {
+        match_set_metadata(&pin->base.flow_metadata, d->metadata);
+    }
+    for (int i = 0; i < FLOW_N_REGS; i++) {
+        if (d->regs[i]) {
+            match_set_reg(&pin->base.flow_metadata, i, d->regs[i]);
+        }
+    }
+    *miss = d->miss;
+    *miss_rule = d->miss_rule;
+    *max_len = d->max_len;
+    *controller_id = d->controller_id;
+    return true;
+}
+
+enum ofperr
+pipeline_packet_out(struct pipeline *pl, const struct ofputil_packet_out *po)
+{
+    const struct pl_ports *ports = pl_ports_get(pl);
+    ofp_port_t in_port = po->flow_metadata.flow.in_port.ofp_port;
+    uint32_t in_dp_port = DP_MAX_PORTS;
+    enum ofperr error;
+
+    error = check_ofpacts(pl, po->ofpacts, po->ofpacts_len, 0, true, NULL);
+    if (error) {
+        return error;
+    }
+    if (po->buffer_id != UINT32_MAX) {
+        return OFPERR_OFPBRC_BUFFER_UNKNOWN;
+    }
+    if (ofp_to_u16(in_port) <= ofp_to_u16(OFPP_MAX)) {
+        int dp_port = port_to_dp(ports, ofp_to_u16(in_port));
+        if (dp_port < 0) {
+            return OFPERR_OFPBRC_BAD_PORT;
+        }
+        in_dp_port = dp_port;
+    } else if (in_port == OFPP_LOCAL && ports->local_ofport) {
+        in_dp_port = port_to_dp(ports, ports->local_ofport);
+    } else if (in_port != OFPP_CONTROLLER && in_port != OFPP_NONE
+               && in_port != OFPP_LOCAL) {
+        return OFPERR_OFPBRC_BAD_PORT;
+    }
+    if (!po->packet_len) {
+        return 0;
+    }
+
+    struct dp_packet pkt;
+    struct flow flow;
+    dp_packet_use_const(&pkt, po->packet, po->packet_len);
+    flow_extract(&pkt, &flow);
+    flow.in_port.ofp_port = in_port;
+    flow.metadata = po->flow_metadata.flow.metadata;
+    memcpy(flow.regs, po->flow_metadata.flow.regs, sizeof flow.regs);
+
+    struct flow_wildcards wc;
+    flow_wildcards_init_catchall(&wc);
+
+    struct dp_upcall *up = xzalloc(sizeof *up);
+    struct xlate x;
+    xlate_init(&x, pl, ports, &flow, &wc, up, in_dp_port,
+               ofp_to_u16(in_port), po->packet_len);
+    xlate_actions(&x, po->ofpacts, po->ofpacts_len);
+    if (x.action_set.size && !x.exit) {
+        uint64_t stub[1024 / 8];
+        struct ofpbuf list = OFPBUF_STUB_INITIALIZER(stub);
+        ofpacts_execute_action_set(&list, &x.action_set);
+        xlate_actions(&x, list.data, list.size);
+        ofpbuf_uninit(&list);
+    }
+    xlate_uninit(&x);
+
+    if (pl->hooks.execute) {
+        pl->hooks.execute(pl->hooks_aux, in_dp_port, po->packet,
+                          po->packet_len, &up->actions, up->mac_changed);
+    }
+    free(up);
+    return 0;
+}
