@@ -3,8 +3,10 @@
 # The pipeline, without the daemon around it, for unit tests.
 noinst_LTLIBRARIES += switchd/libxvsswitch.la
 switchd_libxvsswitch_la_SOURCES = \
+	switchd/group.c \
 	switchd/mac-table.c \
 	switchd/mac-table.h \
+	switchd/meter.c \
 	switchd/pipeline.c \
 	switchd/pipeline-private.h \
 	switchd/pipeline.h \

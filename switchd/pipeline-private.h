@@ -270,12 +270,51 @@ enum ofperr check_ofpacts(const struct pipeline *, const struct ofpact *,
                           size_t len, uint8_t table_id, bool packet_out,
                           char **msg);
 
+/* pipeline.c.  Writes the message for 'error' into '*msg' if 'msg' is
+ * nonnull; returns 'error'. */
+enum ofperr check_fail(char **msg, enum ofperr error, const char *fmt, ...)
+    OVS_PRINTF_FORMAT(3, 4);
+
+/* pipeline.c.  check_ofpacts(), also for a group bucket ('in_bucket'). */
+enum ofperr check_ofpacts__(const struct pipeline *, const struct ofpact *,
+                            size_t len, uint8_t table_id, bool packet_out,
+                            bool in_bucket, char **msg);
+
+/* pipeline.c.  The action types check_ofpacts() admits (OFPACT_* bits). */
+uint64_t supported_ofpacts(void);
+
+/* pipeline.c.  Collects into 'out' (the caller frees out->rules) the
+ * rules of version 'v' that send packets to group 'group_id' (OFPG_ANY:
+ * none) or through meter 'meter_id' (0: none). */
+void pl_rules_using(const struct pipeline *, uint32_t group_id,
+                    uint32_t meter_id, ovs_version_t v,
+                    struct rule_vec *out);
+
+/* pipeline.c.  A transaction: changes to the tables made between
+ * txn_begin() and txn_commit() become visible to the PMD threads at once
+ * (a new classifier version), and flow-removed messages go out then.
+ * Transactions nest; the outermost commit publishes. */
+void txn_begin(struct pipeline *);
+ovs_version_t txn_version(const struct pipeline *);
+void txn_remove_rule(struct pipeline *, struct pl_rule *, int reason);
+void txn_commit(struct pipeline *);
+/* In the open transaction, removes the rules that pl_rules_using()
+ * selects, with OFPRR_* 'reason' for the controllers. */
+void txn_remove_users(struct pipeline *, uint32_t group_id,
+                      uint32_t meter_id, int reason);
+
 /* group.c.  The group 'id', or NULL (any thread, under RCU). */
 struct pl_group *group_find(const struct pipeline *, uint32_t id);
 /* group.c.  Drops a reference to 'g' (NULL is fine). */
 void group_unref(struct pl_group *);
 
+/* group.c.  Frees every group of a pipeline being destroyed. */
+void pl_groups_destroy(struct pipeline *);
+
 /* meter.c.  The meter 'id', or NULL (any thread, under RCU). */
 struct pl_meter *meter_find(const struct pipeline *, uint32_t id);
+/* meter.c.  Frees every meter of a pipeline being destroyed, and its
+ * datapath slot. */
+void pl_meters_destroy(struct pipeline *);
 
 #endif /* pipeline-private.h */

@@ -1,6 +1,8 @@
 /*
- * pipeline: the OpenFlow tables, flow_mods, statistics, timeouts and the
- * translation of packets through the tables.  See pipeline.h.
+ * pipeline: the OpenFlow tables, flow_mods, transactions, statistics,
+ * timeouts and dumps (main thread).  Groups are in group.c, meters in
+ * meter.c, the translation of packets in xlate.c.  See pipeline.h and
+ * pipeline-private.h.
  */
 #include <config.h>
 
@@ -13,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bitmap.h"
 #include "classifier.h"
 #include "cmap.h"
 #include "dp-packet.h"
@@ -90,52 +91,6 @@ rule_stats(const struct pl_rule *rule, uint64_t *packets, uint64_t *bytes)
     atomic_read_relaxed(&CONST_CAST(struct pl_rule *, rule)->n_bytes, bytes);
 }
 
-static void meter_free(struct pl_meter *);
-
-/* The datapath's meters are one table for every bridge: slots are handed
- * out here, to all pipelines (main thread only). */
-static unsigned long *meter_slots;
-
-static int
-meter_slot_alloc(void)
-{
-    if (!meter_slots) {
-        meter_slots = bitmap_allocate(DP_MAX_METERS);
-    }
-    size_t slot = bitmap_scan(meter_slots, 0, 0, DP_MAX_METERS);
-    if (slot >= DP_MAX_METERS) {
-        return -1;
-    }
-    bitmap_set1(meter_slots, slot);
-    return slot;
-}
-
-static void
-meter_slot_free(uint32_t slot)
-{
-    if (meter_slots && slot < DP_MAX_METERS) {
-        bitmap_set0(meter_slots, slot);
-    }
-}
-
-static void
-group_free(struct pl_group *g)
-{
-    for (size_t i = 0; i < g->n_buckets; i++) {
-        free(g->buckets[i].ofpacts);
-    }
-    free(g->buckets);
-    free(g);
-}
-
-void
-group_unref(struct pl_group *g)
-{
-    if (g && ovs_refcount_unref(&g->ref) == 1) {
-        ovsrcu_postpone(group_free, g);
-    }
-}
-
 struct pipeline *
 pipeline_create(const char *name)
 {
@@ -188,22 +143,8 @@ pipeline_destroy(struct pipeline *pl)
         classifier_publish(cls);
         classifier_destroy(cls);
     }
-    struct pl_group *g;
-    CMAP_FOR_EACH (g, node, &pl->groups) {
-        cmap_remove(&pl->groups, &g->node, hash_int(g->id, 0));
-        group_unref(g);
-    }
-    cmap_destroy(&pl->groups);
-    struct pl_meter *m;
-    CMAP_FOR_EACH (m, node, &pl->meters) {
-        cmap_remove(&pl->meters, &m->node, hash_int(m->id, 0));
-        if (pl->hooks.meter_del) {
-            pl->hooks.meter_del(pl->hooks_aux, m->slot);
-        }
-        meter_slot_free(m->slot);
-        ovsrcu_postpone(meter_free, m);
-    }
-    cmap_destroy(&pl->meters);
+    pl_groups_destroy(pl);
+    pl_meters_destroy(pl);
     ovsrcu_postpone(free, ovsrcu_get_protected(struct pl_ports *,
                                                &pl->ports));
     free(pl->ports_batch);
@@ -446,11 +387,7 @@ set_field_supported(enum mf_field_id id)
     }
 }
 
-static enum ofperr
-check_fail(char **msg, enum ofperr error, const char *fmt, ...)
-    OVS_PRINTF_FORMAT(3, 4);
-
-static enum ofperr
+enum ofperr
 check_fail(char **msg, enum ofperr error, const char *fmt, ...)
 {
     if (msg) {
@@ -469,7 +406,7 @@ check_fail(char **msg, enum ofperr error, const char *fmt, ...)
  * 'pl' is NULL: a configuration's flows are checked before its groups are
  * made).  Returns 0, or an OpenFlow error and, if 'msg' is nonnull, a
  * message. */
-static enum ofperr
+enum ofperr
 check_ofpacts__(const struct pipeline *pl, const struct ofpact *ofpacts,
                 size_t len, uint8_t table_id, bool packet_out, bool in_bucket,
                 char **msg)
@@ -702,6 +639,39 @@ collect_rules(const struct pipeline *pl, const struct pl_criteria *c,
     }
 }
 
+static bool
+rule_uses_meter(const struct pl_rule *rule, uint32_t id)
+{
+    const struct pl_actions *a = rule_get_actions(rule);
+    const struct ofpact *act;
+
+    OFPACT_FOR_EACH (act, a->ofpacts, a->len) {
+        if (act->type == OFPACT_METER
+            && ofpact_get_METER(act)->meter_id == id) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void
+pl_rules_using(const struct pipeline *pl, uint32_t group_id,
+               uint32_t meter_id, ovs_version_t v, struct rule_vec *out)
+{
+    memset(out, 0, sizeof *out);
+    for (int t = 0; t < PL_N_TABLES; t++) {
+        struct pl_rule *rule;
+        CLS_FOR_EACH_TARGET (rule, cr, &pl->tables[t].cls, NULL, v) {
+            const struct pl_actions *a = rule_get_actions(rule);
+            if ((group_id != OFPG_ANY
+                 && ofpacts_output_to_group(a->ofpacts, a->len, group_id))
+                || (meter_id && rule_uses_meter(rule, meter_id))) {
+                rule_vec_push(out, rule);
+            }
+        }
+    }
+}
+
 /* ---- Transactions ---------------------------------------------------
  *
  * Every change happens in a transaction: rules are added in, and removed
@@ -711,7 +681,7 @@ collect_rules(const struct pipeline *pl, const struct pl_criteria *c,
  * txn_abort() undoes it all.  Transactions nest, for bundles: only the
  * outermost commit publishes. */
 
-static void
+void
 txn_begin(struct pipeline *pl)
 {
     if (!pl->txn_depth++) {
@@ -721,7 +691,7 @@ txn_begin(struct pipeline *pl)
 }
 
 /* The version the open transaction works on. */
-static ovs_version_t
+ovs_version_t
 txn_version(const struct pipeline *pl)
 {
     ovs_assert(pl->txn_depth);
@@ -744,7 +714,7 @@ txn_add_rule(struct pipeline *pl, struct pl_rule *rule)
 
 /* Makes 'rule' invisible from the transaction's version on; it goes with
  * the commit, reported with 'reason' (or not, if negative). */
-static void
+void
 txn_remove_rule(struct pipeline *pl, struct pl_rule *rule, int reason)
 {
     cls_rule_make_invisible_in_version(&rule->cr, txn_version(pl));
@@ -806,7 +776,7 @@ rule_unlink(struct pipeline *pl, struct pl_rule *rule)
     }
 }
 
-static void
+void
 txn_commit(struct pipeline *pl)
 {
     ovs_assert(pl->txn_depth > 0);
@@ -884,6 +854,19 @@ void
 pipeline_abort(struct pipeline *pl)
 {
     txn_abort(pl);
+}
+
+void
+txn_remove_users(struct pipeline *pl, uint32_t group_id, uint32_t meter_id,
+                 int reason)
+{
+    struct rule_vec v;
+
+    pl_rules_using(pl, group_id, meter_id, txn_version(pl), &v);
+    for (size_t i = 0; i < v.n; i++) {
+        txn_remove_rule(pl, v.rules[i], reason);
+    }
+    free(v.rules);
 }
 
 /* ---- Flow mods ------------------------------------------------------ */
@@ -1375,7 +1358,7 @@ pipeline_aggregate_stats(const struct pipeline *pl,
 }
 
 /* The action types check_ofpacts() admits. */
-static uint64_t
+uint64_t
 supported_ofpacts(void)
 {
     static const enum ofpact_type types[] = {
@@ -1499,886 +1482,6 @@ pipeline_table_stats(const struct pipeline *pl, struct ofpbuf *reply)
                             &ts.matched_count);
         ofputil_append_table_stats_reply(reply, &ts, &tf);
     }
-}
-
-/* ---- Groups --------------------------------------------------------- */
-
-struct pl_group *
-group_find(const struct pipeline *pl, uint32_t id)
-{
-    struct pl_group *g;
-
-    CMAP_FOR_EACH_WITH_HASH (g, node, hash_int(id, 0), &pl->groups) {
-        if (g->id == id) {
-            return g;
-        }
-    }
-    return NULL;
-}
-
-/* Checks a group_mod's type and buckets; returns 0 or an error. */
-static enum ofperr
-group_check(const struct pipeline *pl, const struct ofputil_group_mod *gm,
-            char **msg)
-{
-    const struct ofputil_bucket *b;
-    size_t n = 0;
-
-    if (gm->group_id > OFPG_MAX) {
-        return check_fail(msg, OFPERR_OFPGMFC_INVALID_GROUP,
-                          "group id %#"PRIx32" is reserved", gm->group_id);
-    }
-    switch (gm->type) {
-    case OFPGT11_ALL:
-    case OFPGT11_SELECT:
-    case OFPGT11_INDIRECT:
-    case OFPGT11_FF:
-        break;
-    default:
-        return check_fail(msg, OFPERR_OFPGMFC_BAD_TYPE,
-                          "group type %u is not supported", gm->type);
-    }
-    LIST_FOR_EACH (b, list_node, &gm->buckets) {
-        enum ofperr error = check_ofpacts__(pl, b->ofpacts, b->ofpacts_len,
-                                            0, false, true, msg);
-        if (error) {
-            return error;
-        }
-        if (gm->type == OFPGT11_FF && b->watch_port == OFPP_ANY
-            && b->watch_group == OFPG_ANY) {
-            return check_fail(msg, OFPERR_OFPGMFC_BAD_WATCH,
-                              "a fast-failover bucket needs watch_port or "
-                              "watch_group");
-        }
-        if (b->watch_group != OFPG_ANY && b->watch_group == gm->group_id) {
-            return check_fail(msg, OFPERR_OFPGMFC_BAD_WATCH,
-                              "a bucket cannot watch its own group");
-        }
-        n++;
-    }
-    if (gm->type == OFPGT11_INDIRECT && n != 1) {
-        return check_fail(msg, OFPERR_OFPGMFC_INVALID_GROUP,
-                          "an indirect group has exactly one bucket, not "
-                          "%zu", n);
-    }
-    return 0;
-}
-
-static struct pl_group *
-group_create(const struct ofputil_group_mod *gm, bool persistent)
-{
-    struct pl_group *g = xzalloc(sizeof *g);
-    const struct ofputil_bucket *b;
-
-    g->id = gm->group_id;
-    g->type = gm->type;
-    g->persistent = persistent;
-    g->created = time_msec();
-    ovs_refcount_init(&g->ref);
-    atomic_init(&g->n_packets, 0);
-    atomic_init(&g->n_bytes, 0);
-    g->buckets = xcalloc(ovs_list_size(&gm->buckets) + 1,
-                         sizeof *g->buckets);
-    LIST_FOR_EACH (b, list_node, &gm->buckets) {
-        struct pl_bucket *pb = &g->buckets[g->n_buckets++];
-        pb->bucket_id = b->bucket_id;
-        pb->weight = gm->type == OFPGT11_SELECT ? b->weight : 1;
-        pb->watch_port = b->watch_port;
-        pb->watch_group = b->watch_group;
-        pb->ofpacts = b->ofpacts_len ? xmemdup(b->ofpacts, b->ofpacts_len)
-                                     : NULL;
-        pb->ofpacts_len = b->ofpacts_len;
-        atomic_init(&pb->n_packets, 0);
-        atomic_init(&pb->n_bytes, 0);
-    }
-    return g;
-}
-
-static void
-group_remove(struct pipeline *pl, struct pl_group *g)
-{
-    cmap_remove(&pl->groups, &g->node, hash_int(g->id, 0));
-    group_unref(g);
-}
-
-/* Deletes group 'id' (OFPG_ALL: every group) and the rules that go to it,
- * as OpenFlow says. */
-static void
-group_delete(struct pipeline *pl, uint32_t id)
-{
-    struct pl_group *g;
-
-    txn_begin(pl);
-    CMAP_FOR_EACH (g, node, &pl->groups) {
-        if (id == OFPG_ALL || g->id == id) {
-            struct pl_criteria c = {
-                .table_id = 0xff, .out_port = OFPP_ANY, .out_group = g->id,
-            };
-            struct rule_vec v;
-            struct match catchall;
-            match_init_catchall(&catchall);
-            cls_rule_init(&c.target, &catchall, 0);
-            collect_rules(pl, &c, txn_version(pl), &v);
-            cls_rule_destroy(&c.target);
-            for (size_t i = 0; i < v.n; i++) {
-                txn_remove_rule(pl, v.rules[i], OFPRR_GROUP_DELETE);
-            }
-            free(v.rules);
-            group_remove(pl, g);
-        }
-    }
-    txn_commit(pl);
-    pl->changed = true;
-}
-
-static enum ofperr
-group_mod__(struct pipeline *pl, const struct ofputil_group_mod *gm,
-            bool persistent, char **msg)
-{
-    struct pl_group *old;
-    enum ofperr error;
-
-    if (gm->command == OFPGC11_DELETE) {
-        if (gm->group_id > OFPG_MAX && gm->group_id != OFPG_ALL) {
-            return check_fail(msg, OFPERR_OFPGMFC_INVALID_GROUP,
-                              "group id %#"PRIx32" is reserved",
-                              gm->group_id);
-        }
-        group_delete(pl, gm->group_id);
-        return 0;
-    }
-    if (gm->command != OFPGC11_ADD && gm->command != OFPGC11_MODIFY
-        && gm->command != OFPGC11_ADD_OR_MOD) {
-        return check_fail(msg, OFPERR_OFPGMFC_BAD_COMMAND,
-                          "group command %u is not supported (add, modify, "
-                          "add_or_mod, delete are)", gm->command);
-    }
-    error = group_check(pl, gm, msg);
-    if (error) {
-        return error;
-    }
-    old = group_find(pl, gm->group_id);
-    if (gm->command == OFPGC11_ADD && old) {
-        return check_fail(msg, OFPERR_OFPGMFC_GROUP_EXISTS,
-                          "group %"PRIu32" exists", gm->group_id);
-    }
-    if (gm->command == OFPGC11_MODIFY && !old) {
-        return check_fail(msg, OFPERR_OFPGMFC_UNKNOWN_GROUP,
-                          "group %"PRIu32" does not exist", gm->group_id);
-    }
-
-    struct pl_group *g = group_create(gm, persistent);
-    if (old) {
-        /* A modify keeps the group's counters and age, as rules do. */
-        uint64_t packets, bytes;
-        atomic_read_relaxed(&old->n_packets, &packets);
-        atomic_read_relaxed(&old->n_bytes, &bytes);
-        atomic_init(&g->n_packets, packets);
-        atomic_init(&g->n_bytes, bytes);
-        g->created = old->created;
-        g->persistent |= old->persistent;
-        cmap_replace(&pl->groups, &old->node, &g->node, hash_int(g->id, 0));
-        group_unref(old);
-    } else {
-        cmap_insert(&pl->groups, &g->node, hash_int(g->id, 0));
-    }
-    pl->changed = true;
-    return 0;
-}
-
-enum ofperr
-pipeline_group_mod(struct pipeline *pl, const struct ofputil_group_mod *gm)
-{
-    return group_mod__(pl, gm, false, NULL);
-}
-
-int
-pipeline_group_add(struct pipeline *pl, const char *text, char **errp)
-{
-    struct ofputil_group_mod gm;
-    enum ofputil_protocol usable;
-    char *error;
-
-    error = parse_ofp_group_mod_str(&gm, OFPGC11_ADD_OR_MOD, text, NULL,
-                                    NULL, &usable);
-    if (error) {
-        *errp = error;
-        return EINVAL;
-    }
-    *errp = NULL;
-    enum ofperr ofperr = group_mod__(pl, &gm, true, errp);
-    ofputil_uninit_group_mod(&gm);
-    if (ofperr) {
-        if (!*errp) {
-            *errp = xstrdup(ofperr_to_string(ofperr));
-        }
-        return EINVAL;
-    }
-    return 0;
-}
-
-int
-pipeline_groups_del(struct pipeline *pl, uint32_t id, size_t *n)
-{
-    struct pl_group *g;
-
-    *n = 0;
-    CMAP_FOR_EACH (g, node, &pl->groups) {
-        *n += id == OFPG_ALL || g->id == id;
-    }
-    group_delete(pl, id);
-    return 0;
-}
-
-size_t
-pipeline_group_count(const struct pipeline *pl)
-{
-    return cmap_count(&pl->groups);
-}
-
-static int
-compare_groups(const void *a_, const void *b_)
-{
-    const struct pl_group *a = *(const struct pl_group *const *) a_;
-    const struct pl_group *b = *(const struct pl_group *const *) b_;
-    return a->id < b->id ? -1 : a->id > b->id;
-}
-
-static struct pl_group **
-sorted_groups(const struct pipeline *pl, uint32_t id, size_t *np)
-{
-    struct pl_group **v = xmalloc((cmap_count(&pl->groups) + 1) * sizeof *v);
-    struct pl_group *g;
-    size_t n = 0;
-
-    CMAP_FOR_EACH (g, node, &pl->groups) {
-        if (id == OFPG_ALL || g->id == id) {
-            v[n++] = g;
-        }
-    }
-    qsort(v, n, sizeof *v, compare_groups);
-    *np = n;
-    return v;
-}
-
-/* The group as a struct ofputil_group_desc; the caller frees the buckets
- * with ofputil_bucket_list_destroy(). */
-static void
-group_to_desc(const struct pl_group *g, struct ofputil_group_desc *gd)
-{
-    memset(gd, 0, sizeof *gd);
-    gd->type = g->type;
-    gd->group_id = g->id;
-    ovs_list_init(&gd->buckets);
-    for (size_t i = 0; i < g->n_buckets; i++) {
-        const struct pl_bucket *pb = &g->buckets[i];
-        struct ofputil_bucket *b = xzalloc(sizeof *b);
-        b->weight = pb->weight;
-        b->watch_port = pb->watch_port;
-        b->watch_group = pb->watch_group;
-        b->bucket_id = pb->bucket_id;
-        b->ofpacts = pb->ofpacts_len ? xmemdup(pb->ofpacts, pb->ofpacts_len)
-                                     : NULL;
-        b->ofpacts_len = pb->ofpacts_len;
-        ovs_list_push_back(&gd->buckets, &b->list_node);
-    }
-}
-
-static size_t
-group_ref_count(const struct pipeline *pl, uint32_t id)
-{
-    struct pl_criteria c = {
-        .table_id = 0xff, .out_port = OFPP_ANY, .out_group = id,
-    };
-    struct rule_vec v;
-    struct match catchall;
-
-    match_init_catchall(&catchall);
-    cls_rule_init(&c.target, &catchall, 0);
-    collect_rules(pl, &c, pl_version(pl), &v);
-    cls_rule_destroy(&c.target);
-    free(v.rules);
-    return v.n;
-}
-
-void
-pipeline_group_stats(const struct pipeline *pl, uint32_t id,
-                     struct ovs_list *replies)
-{
-    long long now = time_msec();
-    size_t n;
-    struct pl_group **groups = sorted_groups(pl, id, &n);
-
-    for (size_t i = 0; i < n; i++) {
-        struct pl_group *g = groups[i];
-        struct ofputil_group_stats gs;
-        long long age = now - g->created;
-
-        memset(&gs, 0, sizeof gs);
-        gs.group_id = g->id;
-        gs.ref_count = group_ref_count(pl, g->id);
-        atomic_read_relaxed(&g->n_packets, &gs.packet_count);
-        atomic_read_relaxed(&g->n_bytes, &gs.byte_count);
-        gs.duration_sec = age / 1000;
-        gs.duration_nsec = (age % 1000) * 1000000;
-        gs.n_buckets = g->n_buckets;
-        gs.bucket_stats = xcalloc(g->n_buckets + 1,
-                                  sizeof *gs.bucket_stats);
-        for (size_t j = 0; j < g->n_buckets; j++) {
-            atomic_read_relaxed(&g->buckets[j].n_packets,
-                                &gs.bucket_stats[j].packet_count);
-            atomic_read_relaxed(&g->buckets[j].n_bytes,
-                                &gs.bucket_stats[j].byte_count);
-        }
-        ofputil_append_group_stats(replies, &gs);
-        free(gs.bucket_stats);
-    }
-    free(groups);
-}
-
-void
-pipeline_group_desc(const struct pipeline *pl, uint32_t id,
-                    struct ovs_list *replies)
-{
-    size_t n;
-    struct pl_group **groups = sorted_groups(pl, id, &n);
-
-    for (size_t i = 0; i < n; i++) {
-        struct ofputil_group_desc gd;
-        group_to_desc(groups[i], &gd);
-        ofputil_append_group_desc_reply(&gd, &gd.buckets, replies);
-        ofputil_bucket_list_destroy(&gd.buckets);
-    }
-    free(groups);
-}
-
-void
-pipeline_group_features(struct ofputil_group_features *gf)
-{
-    memset(gf, 0, sizeof *gf);
-    gf->types = (1u << OFPGT11_ALL) | (1u << OFPGT11_SELECT)
-                | (1u << OFPGT11_INDIRECT) | (1u << OFPGT11_FF);
-    gf->capabilities = OFPGFC_SELECT_WEIGHT | OFPGFC_SELECT_LIVENESS;
-    for (int i = 0; i < 4; i++) {
-        gf->max_groups[i] = OFPG_MAX;
-        gf->ofpacts[i] = supported_ofpacts();
-    }
-}
-
-static const char *
-group_type_name(uint8_t type)
-{
-    switch (type) {
-    case OFPGT11_ALL: return "all";
-    case OFPGT11_SELECT: return "select";
-    case OFPGT11_INDIRECT: return "indirect";
-    case OFPGT11_FF: return "fast_failover";
-    default: return "?";
-    }
-}
-
-/* "group_id=1,type=all,bucket=actions=..." as ovs-ofctl add-group takes
- * it. */
-static void
-format_group_text(const struct pl_group *g, struct ds *s)
-{
-    ds_put_format(s, "group_id=%"PRIu32",type=%s", g->id,
-                  group_type_name(g->type));
-    for (size_t i = 0; i < g->n_buckets; i++) {
-        const struct pl_bucket *b = &g->buckets[i];
-        struct ofpact_format_params fp = { .s = s };
-
-        ds_put_cstr(s, ",bucket=");
-        if (g->type == OFPGT11_SELECT) {
-            ds_put_format(s, "weight:%"PRIu16",", b->weight);
-        }
-        if (b->watch_port != OFPP_ANY) {
-            ds_put_cstr(s, "watch_port:");
-            ofputil_format_port(b->watch_port, NULL, s);
-            ds_put_char(s, ',');
-        }
-        if (b->watch_group != OFPG_ANY) {
-            ds_put_format(s, "watch_group:%"PRIu32",", b->watch_group);
-        }
-        ds_put_cstr(s, "actions=");
-        if (b->ofpacts_len) {
-            ofpacts_format(b->ofpacts, b->ofpacts_len, &fp);
-        } else {
-            ds_put_cstr(s, "drop");
-        }
-    }
-}
-
-void
-pipeline_groups_dump(const struct pipeline *pl, struct ds *s)
-{
-    size_t n;
-    struct pl_group **groups = sorted_groups(pl, OFPG_ALL, &n);
-
-    for (size_t i = 0; i < n; i++) {
-        uint64_t packets, bytes;
-        atomic_read_relaxed(&groups[i]->n_packets, &packets);
-        atomic_read_relaxed(&groups[i]->n_bytes, &bytes);
-        ds_put_format(s, " n_packets=%"PRIu64", n_bytes=%"PRIu64", ",
-                      packets, bytes);
-        format_group_text(groups[i], s);
-        ds_put_char(s, '\n');
-    }
-    free(groups);
-}
-
-char **
-pipeline_groups_texts(const struct pipeline *pl, size_t *np)
-{
-    size_t n, n_texts = 0;
-    struct pl_group **groups = sorted_groups(pl, OFPG_ALL, &n);
-    char **texts = xmalloc((n + 1) * sizeof *texts);
-
-    for (size_t i = 0; i < n; i++) {
-        if (groups[i]->persistent) {
-            struct ds s = DS_EMPTY_INITIALIZER;
-            format_group_text(groups[i], &s);
-            texts[n_texts++] = ds_steal_cstr(&s);
-        }
-    }
-    free(groups);
-    *np = n_texts;
-    return texts;
-}
-
-/* ---- Meters --------------------------------------------------------- */
-
-struct pl_meter *
-meter_find(const struct pipeline *pl, uint32_t id)
-{
-    struct pl_meter *m;
-
-    CMAP_FOR_EACH_WITH_HASH (m, node, hash_int(id, 0), &pl->meters) {
-        if (m->id == id) {
-            return m;
-        }
-    }
-    return NULL;
-}
-
-static bool
-rule_uses_meter(const struct pl_rule *rule, uint32_t id)
-{
-    const struct pl_actions *a = rule_get_actions(rule);
-    const struct ofpact *act;
-
-    OFPACT_FOR_EACH (act, a->ofpacts, a->len) {
-        if (act->type == OFPACT_METER
-            && ofpact_get_METER(act)->meter_id == id) {
-            return true;
-        }
-    }
-    return false;
-}
-
-static void
-meter_rules(const struct pipeline *pl, uint32_t id, ovs_version_t v,
-            struct rule_vec *out)
-{
-    memset(out, 0, sizeof *out);
-    for (int t = 0; t < PL_N_TABLES; t++) {
-        struct pl_rule *rule;
-        CLS_FOR_EACH_TARGET (rule, cr, &pl->tables[t].cls, NULL, v) {
-            if (rule_uses_meter(rule, id)) {
-                rule_vec_push(out, rule);
-            }
-        }
-    }
-}
-
-/* Checks a meter's flags and bands: drop bands only. */
-static enum ofperr
-meter_check(const struct ofputil_meter_config *mc, char **msg)
-{
-    if (!mc->meter_id || mc->meter_id > OFPM13_MAX) {
-        return check_fail(msg, OFPERR_OFPMMFC_INVALID_METER,
-                          "meter id %"PRIu32" is not 1 to %u", mc->meter_id,
-                          OFPM13_MAX);
-    }
-    if ((mc->flags & OFPMF13_KBPS) && (mc->flags & OFPMF13_PKTPS)) {
-        return check_fail(msg, OFPERR_OFPMMFC_BAD_FLAGS,
-                          "a meter is kbps or pktps, not both");
-    }
-    if (mc->n_bands > PL_MAX_METER_BANDS) {
-        return check_fail(msg, OFPERR_OFPMMFC_OUT_OF_BANDS,
-                          "at most %d bands", PL_MAX_METER_BANDS);
-    }
-    for (size_t i = 0; i < mc->n_bands; i++) {
-        if (mc->bands[i].type != OFPMBT13_DROP) {
-            return check_fail(msg, OFPERR_OFPMMFC_BAD_BAND,
-                              "band %zu: only drop bands are supported", i);
-        }
-        if (!mc->bands[i].rate) {
-            return check_fail(msg, OFPERR_OFPMMFC_BAD_RATE,
-                              "band %zu: the rate must not be 0", i);
-        }
-    }
-    return 0;
-}
-
-/* The band that drops: the one with the lowest rate (a packet over it is
- * over every other one too), or -1. */
-static int
-meter_drop_band(const struct pl_meter *m)
-{
-    int best = -1;
-
-    for (size_t i = 0; i < m->n_bands; i++) {
-        if (best < 0 || m->bands[i].rate < m->bands[best].rate) {
-            best = i;
-        }
-    }
-    return best;
-}
-
-static enum ofperr
-meter_configure(struct pipeline *pl, struct pl_meter *m, char **msg)
-{
-    int band = meter_drop_band(m);
-    struct dp_meter_config cfg = {
-        .pktps = m->flags & OFPMF13_PKTPS,
-        .rate = band < 0 ? 0 : m->bands[band].rate,
-        .burst = band < 0 || !(m->flags & OFPMF13_BURST)
-                 ? 0 : m->bands[band].burst_size,
-    };
-    char *error = NULL;
-
-    if (pl->hooks.meter_set
-        && pl->hooks.meter_set(pl->hooks_aux, m->slot, &cfg, &error)) {
-        enum ofperr e = check_fail(msg, OFPERR_OFPMMFC_BAD_RATE, "%s",
-                                   error);
-        free(error);
-        return e;
-    }
-    return 0;
-}
-
-static void
-meter_free(struct pl_meter *m)
-{
-    free(m->bands);
-    free(m);
-}
-
-/* Deletes meter 'id' (OFPM13_ALL: every meter) and the rules that use
- * it. */
-static void
-meter_delete(struct pipeline *pl, uint32_t id)
-{
-    struct pl_meter *m;
-
-    txn_begin(pl);
-    CMAP_FOR_EACH (m, node, &pl->meters) {
-        if (id == OFPM13_ALL || m->id == id) {
-            struct rule_vec v;
-            meter_rules(pl, m->id, txn_version(pl), &v);
-            for (size_t i = 0; i < v.n; i++) {
-                txn_remove_rule(pl, v.rules[i], OFPRR_METER_DELETE);
-            }
-            free(v.rules);
-        }
-    }
-    txn_commit(pl);
-    CMAP_FOR_EACH (m, node, &pl->meters) {
-        if (id == OFPM13_ALL || m->id == id) {
-            cmap_remove(&pl->meters, &m->node, hash_int(m->id, 0));
-            if (pl->hooks.meter_del) {
-                pl->hooks.meter_del(pl->hooks_aux, m->slot);
-            }
-            meter_slot_free(m->slot);
-            ovsrcu_postpone(meter_free, m);
-        }
-    }
-    pl->changed = true;
-}
-
-static enum ofperr
-meter_mod__(struct pipeline *pl, const struct ofputil_meter_mod *mm,
-            bool persistent, char **msg)
-{
-    const struct ofputil_meter_config *mc = &mm->meter;
-    enum ofperr error;
-
-    if (mm->command == OFPMC13_DELETE) {
-        if ((!mc->meter_id || mc->meter_id > OFPM13_MAX)
-            && mc->meter_id != OFPM13_ALL) {
-            return check_fail(msg, OFPERR_OFPMMFC_INVALID_METER,
-                              "meter id %"PRIu32" is not 1 to %u or all",
-                              mc->meter_id, OFPM13_MAX);
-        }
-        meter_delete(pl, mc->meter_id);
-        return 0;
-    }
-    if (mm->command != OFPMC13_ADD && mm->command != OFPMC13_MODIFY) {
-        return check_fail(msg, OFPERR_OFPMMFC_BAD_COMMAND,
-                          "meter command %u is not supported", mm->command);
-    }
-    error = meter_check(mc, msg);
-    if (error) {
-        return error;
-    }
-    struct pl_meter *old = meter_find(pl, mc->meter_id);
-    if (mm->command == OFPMC13_ADD && old) {
-        return check_fail(msg, OFPERR_OFPMMFC_METER_EXISTS,
-                          "meter %"PRIu32" exists", mc->meter_id);
-    }
-    if (mm->command == OFPMC13_MODIFY && !old) {
-        return check_fail(msg, OFPERR_OFPMMFC_UNKNOWN_METER,
-                          "meter %"PRIu32" does not exist", mc->meter_id);
-    }
-
-    struct pl_meter *m = xzalloc(sizeof *m);
-    m->id = mc->meter_id;
-    m->flags = mc->flags;
-    m->n_bands = mc->n_bands;
-    m->bands = xmemdup(mc->bands, (mc->n_bands + 1) * sizeof *mc->bands);
-    m->persistent = persistent || (old && old->persistent);
-    m->created = old ? old->created : time_msec();
-    if (old) {
-        m->slot = old->slot;
-    } else {
-        int slot = meter_slot_alloc();
-        if (slot < 0) {
-            meter_free(m);
-            return check_fail(msg, OFPERR_OFPMMFC_OUT_OF_METERS,
-                              "all %d meters are in use", DP_MAX_METERS);
-        }
-        m->slot = slot;
-    }
-    error = meter_configure(pl, m, msg);
-    if (error) {
-        if (!old) {
-            meter_slot_free(m->slot);
-        }
-        meter_free(m);
-        return error;
-    }
-    if (old) {
-        cmap_replace(&pl->meters, &old->node, &m->node, hash_int(m->id, 0));
-        ovsrcu_postpone(meter_free, old);
-    } else {
-        cmap_insert(&pl->meters, &m->node, hash_int(m->id, 0));
-    }
-    pl->changed = true;
-    return 0;
-}
-
-enum ofperr
-pipeline_meter_mod(struct pipeline *pl, const struct ofputil_meter_mod *mm)
-{
-    return meter_mod__(pl, mm, false, NULL);
-}
-
-static char *
-parse_meter(const char *text, int command, struct ofputil_meter_mod *mm)
-{
-    enum ofputil_protocol usable;
-    return parse_ofp_meter_mod_str(mm, text, command, &usable);
-}
-
-int
-pipeline_meter_add(struct pipeline *pl, const char *text, char **errp)
-{
-    struct ofputil_meter_mod mm;
-    char *error = parse_meter(text, OFPMC13_ADD, &mm);
-
-    *errp = NULL;
-    if (error) {
-        *errp = error;
-        return EINVAL;
-    }
-    if (meter_find(pl, mm.meter.meter_id)) {
-        mm.command = OFPMC13_MODIFY;
-    }
-    enum ofperr ofperr = meter_mod__(pl, &mm, true, errp);
-    free(mm.meter.bands);
-    if (ofperr && !*errp) {
-        *errp = xstrdup(ofperr_to_string(ofperr));
-    }
-    return ofperr ? EINVAL : 0;
-}
-
-void
-pipeline_meters_del(struct pipeline *pl, uint32_t id, size_t *n)
-{
-    struct pl_meter *m;
-
-    *n = 0;
-    CMAP_FOR_EACH (m, node, &pl->meters) {
-        *n += id == OFPM13_ALL || m->id == id;
-    }
-    meter_delete(pl, id);
-}
-
-static int
-compare_meters(const void *a_, const void *b_)
-{
-    const struct pl_meter *a = *(const struct pl_meter *const *) a_;
-    const struct pl_meter *b = *(const struct pl_meter *const *) b_;
-    return a->id < b->id ? -1 : a->id > b->id;
-}
-
-static struct pl_meter **
-sorted_meters(const struct pipeline *pl, uint32_t id, size_t *np)
-{
-    struct pl_meter **v = xmalloc((cmap_count(&pl->meters) + 1) * sizeof *v);
-    struct pl_meter *m;
-    size_t n = 0;
-
-    CMAP_FOR_EACH (m, node, &pl->meters) {
-        if (id == OFPM13_ALL || m->id == id) {
-            v[n++] = m;
-        }
-    }
-    qsort(v, n, sizeof *v, compare_meters);
-    *np = n;
-    return v;
-}
-
-static void
-meter_stats(const struct pipeline *pl, const struct pl_meter *m,
-            struct ofputil_meter_stats *ms, struct ofputil_meter_band_stats *bs)
-{
-    struct dp_meter_stats dps = { 0 };
-    long long age = time_msec() - m->created;
-    struct rule_vec v;
-    int band = meter_drop_band(m);
-
-    if (pl->hooks.meter_stats) {
-        pl->hooks.meter_stats(pl->hooks_aux, m->slot, &dps);
-    }
-    meter_rules(pl, m->id, pl_version(pl), &v);
-    free(v.rules);
-    memset(ms, 0, sizeof *ms);
-    ms->meter_id = m->id;
-    ms->flow_count = v.n;
-    ms->packet_in_count = dps.packets;
-    ms->byte_in_count = dps.bytes;
-    ms->duration_sec = age / 1000;
-    ms->duration_nsec = (age % 1000) * 1000000;
-    ms->n_bands = m->n_bands;
-    ms->bands = bs;
-    for (size_t i = 0; i < m->n_bands; i++) {
-        bs[i].packet_count = (int) i == band ? dps.dropped_packets : 0;
-        bs[i].byte_count = (int) i == band ? dps.dropped_bytes : 0;
-    }
-}
-
-void
-pipeline_meter_stats(const struct pipeline *pl, uint32_t id,
-                     struct ovs_list *replies)
-{
-    size_t n;
-    struct pl_meter **meters = sorted_meters(pl, id, &n);
-
-    for (size_t i = 0; i < n; i++) {
-        struct ofputil_meter_band_stats bs[PL_MAX_METER_BANDS];
-        struct ofputil_meter_stats ms;
-        meter_stats(pl, meters[i], &ms, bs);
-        ofputil_append_meter_stats(replies, &ms);
-    }
-    free(meters);
-}
-
-void
-pipeline_meter_config(const struct pipeline *pl, uint32_t id,
-                      struct ovs_list *replies)
-{
-    size_t n;
-    struct pl_meter **meters = sorted_meters(pl, id, &n);
-
-    for (size_t i = 0; i < n; i++) {
-        struct ofputil_meter_config mc = {
-            .meter_id = meters[i]->id,
-            .flags = meters[i]->flags,
-            .n_bands = meters[i]->n_bands,
-            .bands = meters[i]->bands,
-        };
-        ofputil_append_meter_config(replies, &mc);
-    }
-    free(meters);
-}
-
-void
-pipeline_meter_features(struct ofputil_meter_features *mf)
-{
-    mf->max_meters = DP_MAX_METERS;
-    mf->band_types = 1u << OFPMBT13_DROP;
-    mf->capabilities = OFPMF13_KBPS | OFPMF13_PKTPS | OFPMF13_BURST
-                       | OFPMF13_STATS;
-    mf->max_bands = PL_MAX_METER_BANDS;
-    mf->max_color = 0;
-}
-
-/* "meter=1,kbps,burst,stats,bands=type=drop rate=... burst_size=..." as
- * ovs-ofctl add-meter takes it. */
-static void
-format_meter_text(const struct pl_meter *m, struct ds *s)
-{
-    ds_put_format(s, "meter=%"PRIu32",%s", m->id,
-                  m->flags & OFPMF13_PKTPS ? "pktps" : "kbps");
-    if (m->flags & OFPMF13_BURST) {
-        ds_put_cstr(s, ",burst");
-    }
-    if (m->flags & OFPMF13_STATS) {
-        ds_put_cstr(s, ",stats");
-    }
-    ds_put_cstr(s, ",bands=");
-    for (size_t i = 0; i < m->n_bands; i++) {
-        ds_put_format(s, "%stype=drop rate=%"PRIu32, i ? " " : "",
-                      m->bands[i].rate);
-        if (m->flags & OFPMF13_BURST) {
-            ds_put_format(s, " burst_size=%"PRIu32, m->bands[i].burst_size);
-        }
-    }
-}
-
-void
-pipeline_meters_dump(const struct pipeline *pl, struct ds *s)
-{
-    size_t n;
-    struct pl_meter **meters = sorted_meters(pl, OFPM13_ALL, &n);
-
-    for (size_t i = 0; i < n; i++) {
-        struct ofputil_meter_band_stats bs[PL_MAX_METER_BANDS];
-        struct ofputil_meter_stats ms;
-        uint64_t dropped = 0;
-
-        meter_stats(pl, meters[i], &ms, bs);
-        for (size_t j = 0; j < ms.n_bands; j++) {
-            dropped += bs[j].packet_count;
-        }
-        ds_put_format(s, " flows=%"PRIu32", packets=%"PRIu64", bytes=%"PRIu64
-                      ", dropped=%"PRIu64", ", ms.flow_count,
-                      ms.packet_in_count, ms.byte_in_count, dropped);
-        format_meter_text(meters[i], s);
-        ds_put_char(s, '\n');
-    }
-    free(meters);
-}
-
-char **
-pipeline_meters_texts(const struct pipeline *pl, size_t *np)
-{
-    size_t n, n_texts = 0;
-    struct pl_meter **meters = sorted_meters(pl, OFPM13_ALL, &n);
-    char **texts = xmalloc((n + 1) * sizeof *texts);
-
-    for (size_t i = 0; i < n; i++) {
-        if (meters[i]->persistent) {
-            struct ds s = DS_EMPTY_INITIALIZER;
-            format_meter_text(meters[i], &s);
-            texts[n_texts++] = ds_steal_cstr(&s);
-        }
-    }
-    free(meters);
-    *np = n_texts;
-    return texts;
 }
 
 /* ---- Dumping -------------------------------------------------------- */

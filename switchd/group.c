@@ -1,0 +1,478 @@
+/*
+ * group: the OpenFlow group table of a pipeline (main thread; the
+ * translation reads it under RCU).  See pipeline-private.h.
+ */
+#include <config.h>
+
+#include "pipeline-private.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hash.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/ofp-actions.h"
+#include "openvswitch/ofp-errors.h"
+#include "openvswitch/ofp-group.h"
+#include "openvswitch/ofp-meter.h"
+#include "openvswitch/ofp-port.h"
+#include "openvswitch/ofp-protocol.h"
+#include "openvswitch/util.h"
+#include "timeval.h"
+#include "util.h"
+
+static void
+group_free(struct pl_group *g)
+{
+    for (size_t i = 0; i < g->n_buckets; i++) {
+        free(g->buckets[i].ofpacts);
+    }
+    free(g->buckets);
+    free(g);
+}
+
+void
+group_unref(struct pl_group *g)
+{
+    if (g && ovs_refcount_unref(&g->ref) == 1) {
+        ovsrcu_postpone(group_free, g);
+    }
+}
+
+
+struct pl_group *
+group_find(const struct pipeline *pl, uint32_t id)
+{
+    struct pl_group *g;
+
+    CMAP_FOR_EACH_WITH_HASH (g, node, hash_int(id, 0), &pl->groups) {
+        if (g->id == id) {
+            return g;
+        }
+    }
+    return NULL;
+}
+
+/* Checks a group_mod's type and buckets; returns 0 or an error. */
+static enum ofperr
+group_check(const struct pipeline *pl, const struct ofputil_group_mod *gm,
+            char **msg)
+{
+    const struct ofputil_bucket *b;
+    size_t n = 0;
+
+    if (gm->group_id > OFPG_MAX) {
+        return check_fail(msg, OFPERR_OFPGMFC_INVALID_GROUP,
+                          "group id %#"PRIx32" is reserved", gm->group_id);
+    }
+    switch (gm->type) {
+    case OFPGT11_ALL:
+    case OFPGT11_SELECT:
+    case OFPGT11_INDIRECT:
+    case OFPGT11_FF:
+        break;
+    default:
+        return check_fail(msg, OFPERR_OFPGMFC_BAD_TYPE,
+                          "group type %u is not supported", gm->type);
+    }
+    LIST_FOR_EACH (b, list_node, &gm->buckets) {
+        enum ofperr error = check_ofpacts__(pl, b->ofpacts, b->ofpacts_len,
+                                            0, false, true, msg);
+        if (error) {
+            return error;
+        }
+        if (gm->type == OFPGT11_FF && b->watch_port == OFPP_ANY
+            && b->watch_group == OFPG_ANY) {
+            return check_fail(msg, OFPERR_OFPGMFC_BAD_WATCH,
+                              "a fast-failover bucket needs watch_port or "
+                              "watch_group");
+        }
+        if (b->watch_group != OFPG_ANY && b->watch_group == gm->group_id) {
+            return check_fail(msg, OFPERR_OFPGMFC_BAD_WATCH,
+                              "a bucket cannot watch its own group");
+        }
+        n++;
+    }
+    if (gm->type == OFPGT11_INDIRECT && n != 1) {
+        return check_fail(msg, OFPERR_OFPGMFC_INVALID_GROUP,
+                          "an indirect group has exactly one bucket, not "
+                          "%zu", n);
+    }
+    return 0;
+}
+
+static struct pl_group *
+group_create(const struct ofputil_group_mod *gm, bool persistent)
+{
+    struct pl_group *g = xzalloc(sizeof *g);
+    const struct ofputil_bucket *b;
+
+    g->id = gm->group_id;
+    g->type = gm->type;
+    g->persistent = persistent;
+    g->created = time_msec();
+    ovs_refcount_init(&g->ref);
+    atomic_init(&g->n_packets, 0);
+    atomic_init(&g->n_bytes, 0);
+    g->buckets = xcalloc(ovs_list_size(&gm->buckets) + 1,
+                         sizeof *g->buckets);
+    LIST_FOR_EACH (b, list_node, &gm->buckets) {
+        struct pl_bucket *pb = &g->buckets[g->n_buckets++];
+        pb->bucket_id = b->bucket_id;
+        pb->weight = gm->type == OFPGT11_SELECT ? b->weight : 1;
+        pb->watch_port = b->watch_port;
+        pb->watch_group = b->watch_group;
+        pb->ofpacts = b->ofpacts_len ? xmemdup(b->ofpacts, b->ofpacts_len)
+                                     : NULL;
+        pb->ofpacts_len = b->ofpacts_len;
+        atomic_init(&pb->n_packets, 0);
+        atomic_init(&pb->n_bytes, 0);
+    }
+    return g;
+}
+
+static void
+group_remove(struct pipeline *pl, struct pl_group *g)
+{
+    cmap_remove(&pl->groups, &g->node, hash_int(g->id, 0));
+    group_unref(g);
+}
+
+/* Deletes group 'id' (OFPG_ALL: every group) and the rules that go to it,
+ * as OpenFlow says. */
+static void
+group_delete(struct pipeline *pl, uint32_t id)
+{
+    struct pl_group *g;
+
+    txn_begin(pl);
+    CMAP_FOR_EACH (g, node, &pl->groups) {
+        if (id == OFPG_ALL || g->id == id) {
+            txn_remove_users(pl, g->id, 0, OFPRR_GROUP_DELETE);
+            group_remove(pl, g);
+        }
+    }
+    txn_commit(pl);
+    pl->changed = true;
+}
+
+static enum ofperr
+group_mod__(struct pipeline *pl, const struct ofputil_group_mod *gm,
+            bool persistent, char **msg)
+{
+    struct pl_group *old;
+    enum ofperr error;
+
+    if (gm->command == OFPGC11_DELETE) {
+        if (gm->group_id > OFPG_MAX && gm->group_id != OFPG_ALL) {
+            return check_fail(msg, OFPERR_OFPGMFC_INVALID_GROUP,
+                              "group id %#"PRIx32" is reserved",
+                              gm->group_id);
+        }
+        group_delete(pl, gm->group_id);
+        return 0;
+    }
+    if (gm->command != OFPGC11_ADD && gm->command != OFPGC11_MODIFY
+        && gm->command != OFPGC11_ADD_OR_MOD) {
+        return check_fail(msg, OFPERR_OFPGMFC_BAD_COMMAND,
+                          "group command %u is not supported (add, modify, "
+                          "add_or_mod, delete are)", gm->command);
+    }
+    error = group_check(pl, gm, msg);
+    if (error) {
+        return error;
+    }
+    old = group_find(pl, gm->group_id);
+    if (gm->command == OFPGC11_ADD && old) {
+        return check_fail(msg, OFPERR_OFPGMFC_GROUP_EXISTS,
+                          "group %"PRIu32" exists", gm->group_id);
+    }
+    if (gm->command == OFPGC11_MODIFY && !old) {
+        return check_fail(msg, OFPERR_OFPGMFC_UNKNOWN_GROUP,
+                          "group %"PRIu32" does not exist", gm->group_id);
+    }
+
+    struct pl_group *g = group_create(gm, persistent);
+    if (old) {
+        /* A modify keeps the group's counters and age, as rules do. */
+        uint64_t packets, bytes;
+        atomic_read_relaxed(&old->n_packets, &packets);
+        atomic_read_relaxed(&old->n_bytes, &bytes);
+        atomic_init(&g->n_packets, packets);
+        atomic_init(&g->n_bytes, bytes);
+        g->created = old->created;
+        g->persistent |= old->persistent;
+        cmap_replace(&pl->groups, &old->node, &g->node, hash_int(g->id, 0));
+        group_unref(old);
+    } else {
+        cmap_insert(&pl->groups, &g->node, hash_int(g->id, 0));
+    }
+    pl->changed = true;
+    return 0;
+}
+
+enum ofperr
+pipeline_group_mod(struct pipeline *pl, const struct ofputil_group_mod *gm)
+{
+    return group_mod__(pl, gm, false, NULL);
+}
+
+int
+pipeline_group_add(struct pipeline *pl, const char *text, char **errp)
+{
+    struct ofputil_group_mod gm;
+    enum ofputil_protocol usable;
+    char *error;
+
+    error = parse_ofp_group_mod_str(&gm, OFPGC11_ADD_OR_MOD, text, NULL,
+                                    NULL, &usable);
+    if (error) {
+        *errp = error;
+        return EINVAL;
+    }
+    *errp = NULL;
+    enum ofperr ofperr = group_mod__(pl, &gm, true, errp);
+    ofputil_uninit_group_mod(&gm);
+    if (ofperr) {
+        if (!*errp) {
+            *errp = xstrdup(ofperr_to_string(ofperr));
+        }
+        return EINVAL;
+    }
+    return 0;
+}
+
+int
+pipeline_groups_del(struct pipeline *pl, uint32_t id, size_t *n)
+{
+    struct pl_group *g;
+
+    *n = 0;
+    CMAP_FOR_EACH (g, node, &pl->groups) {
+        *n += id == OFPG_ALL || g->id == id;
+    }
+    group_delete(pl, id);
+    return 0;
+}
+
+size_t
+pipeline_group_count(const struct pipeline *pl)
+{
+    return cmap_count(&pl->groups);
+}
+
+static int
+compare_groups(const void *a_, const void *b_)
+{
+    const struct pl_group *a = *(const struct pl_group *const *) a_;
+    const struct pl_group *b = *(const struct pl_group *const *) b_;
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+static struct pl_group **
+sorted_groups(const struct pipeline *pl, uint32_t id, size_t *np)
+{
+    struct pl_group **v = xmalloc((cmap_count(&pl->groups) + 1) * sizeof *v);
+    struct pl_group *g;
+    size_t n = 0;
+
+    CMAP_FOR_EACH (g, node, &pl->groups) {
+        if (id == OFPG_ALL || g->id == id) {
+            v[n++] = g;
+        }
+    }
+    qsort(v, n, sizeof *v, compare_groups);
+    *np = n;
+    return v;
+}
+
+/* The group as a struct ofputil_group_desc; the caller frees the buckets
+ * with ofputil_bucket_list_destroy(). */
+static void
+group_to_desc(const struct pl_group *g, struct ofputil_group_desc *gd)
+{
+    memset(gd, 0, sizeof *gd);
+    gd->type = g->type;
+    gd->group_id = g->id;
+    ovs_list_init(&gd->buckets);
+    for (size_t i = 0; i < g->n_buckets; i++) {
+        const struct pl_bucket *pb = &g->buckets[i];
+        struct ofputil_bucket *b = xzalloc(sizeof *b);
+        b->weight = pb->weight;
+        b->watch_port = pb->watch_port;
+        b->watch_group = pb->watch_group;
+        b->bucket_id = pb->bucket_id;
+        b->ofpacts = pb->ofpacts_len ? xmemdup(pb->ofpacts, pb->ofpacts_len)
+                                     : NULL;
+        b->ofpacts_len = pb->ofpacts_len;
+        ovs_list_push_back(&gd->buckets, &b->list_node);
+    }
+}
+
+static size_t
+group_ref_count(const struct pipeline *pl, uint32_t id)
+{
+    struct rule_vec v;
+
+    pl_rules_using(pl, id, 0, pl_version(pl), &v);
+    free(v.rules);
+    return v.n;
+}
+
+void
+pipeline_group_stats(const struct pipeline *pl, uint32_t id,
+                     struct ovs_list *replies)
+{
+    long long now = time_msec();
+    size_t n;
+    struct pl_group **groups = sorted_groups(pl, id, &n);
+
+    for (size_t i = 0; i < n; i++) {
+        struct pl_group *g = groups[i];
+        struct ofputil_group_stats gs;
+        long long age = now - g->created;
+
+        memset(&gs, 0, sizeof gs);
+        gs.group_id = g->id;
+        gs.ref_count = group_ref_count(pl, g->id);
+        atomic_read_relaxed(&g->n_packets, &gs.packet_count);
+        atomic_read_relaxed(&g->n_bytes, &gs.byte_count);
+        gs.duration_sec = age / 1000;
+        gs.duration_nsec = (age % 1000) * 1000000;
+        gs.n_buckets = g->n_buckets;
+        gs.bucket_stats = xcalloc(g->n_buckets + 1,
+                                  sizeof *gs.bucket_stats);
+        for (size_t j = 0; j < g->n_buckets; j++) {
+            atomic_read_relaxed(&g->buckets[j].n_packets,
+                                &gs.bucket_stats[j].packet_count);
+            atomic_read_relaxed(&g->buckets[j].n_bytes,
+                                &gs.bucket_stats[j].byte_count);
+        }
+        ofputil_append_group_stats(replies, &gs);
+        free(gs.bucket_stats);
+    }
+    free(groups);
+}
+
+void
+pipeline_group_desc(const struct pipeline *pl, uint32_t id,
+                    struct ovs_list *replies)
+{
+    size_t n;
+    struct pl_group **groups = sorted_groups(pl, id, &n);
+
+    for (size_t i = 0; i < n; i++) {
+        struct ofputil_group_desc gd;
+        group_to_desc(groups[i], &gd);
+        ofputil_append_group_desc_reply(&gd, &gd.buckets, replies);
+        ofputil_bucket_list_destroy(&gd.buckets);
+    }
+    free(groups);
+}
+
+void
+pipeline_group_features(struct ofputil_group_features *gf)
+{
+    memset(gf, 0, sizeof *gf);
+    gf->types = (1u << OFPGT11_ALL) | (1u << OFPGT11_SELECT)
+                | (1u << OFPGT11_INDIRECT) | (1u << OFPGT11_FF);
+    gf->capabilities = OFPGFC_SELECT_WEIGHT | OFPGFC_SELECT_LIVENESS;
+    for (int i = 0; i < 4; i++) {
+        gf->max_groups[i] = OFPG_MAX;
+        gf->ofpacts[i] = supported_ofpacts();
+    }
+}
+
+static const char *
+group_type_name(uint8_t type)
+{
+    switch (type) {
+    case OFPGT11_ALL: return "all";
+    case OFPGT11_SELECT: return "select";
+    case OFPGT11_INDIRECT: return "indirect";
+    case OFPGT11_FF: return "fast_failover";
+    default: return "?";
+    }
+}
+
+/* "group_id=1,type=all,bucket=actions=..." as ovs-ofctl add-group takes
+ * it. */
+static void
+format_group_text(const struct pl_group *g, struct ds *s)
+{
+    ds_put_format(s, "group_id=%"PRIu32",type=%s", g->id,
+                  group_type_name(g->type));
+    for (size_t i = 0; i < g->n_buckets; i++) {
+        const struct pl_bucket *b = &g->buckets[i];
+        struct ofpact_format_params fp = { .s = s };
+
+        ds_put_cstr(s, ",bucket=");
+        if (g->type == OFPGT11_SELECT) {
+            ds_put_format(s, "weight:%"PRIu16",", b->weight);
+        }
+        if (b->watch_port != OFPP_ANY) {
+            ds_put_cstr(s, "watch_port:");
+            ofputil_format_port(b->watch_port, NULL, s);
+            ds_put_char(s, ',');
+        }
+        if (b->watch_group != OFPG_ANY) {
+            ds_put_format(s, "watch_group:%"PRIu32",", b->watch_group);
+        }
+        ds_put_cstr(s, "actions=");
+        if (b->ofpacts_len) {
+            ofpacts_format(b->ofpacts, b->ofpacts_len, &fp);
+        } else {
+            ds_put_cstr(s, "drop");
+        }
+    }
+}
+
+void
+pipeline_groups_dump(const struct pipeline *pl, struct ds *s)
+{
+    size_t n;
+    struct pl_group **groups = sorted_groups(pl, OFPG_ALL, &n);
+
+    for (size_t i = 0; i < n; i++) {
+        uint64_t packets, bytes;
+        atomic_read_relaxed(&groups[i]->n_packets, &packets);
+        atomic_read_relaxed(&groups[i]->n_bytes, &bytes);
+        ds_put_format(s, " n_packets=%"PRIu64", n_bytes=%"PRIu64", ",
+                      packets, bytes);
+        format_group_text(groups[i], s);
+        ds_put_char(s, '\n');
+    }
+    free(groups);
+}
+
+char **
+pipeline_groups_texts(const struct pipeline *pl, size_t *np)
+{
+    size_t n, n_texts = 0;
+    struct pl_group **groups = sorted_groups(pl, OFPG_ALL, &n);
+    char **texts = xmalloc((n + 1) * sizeof *texts);
+
+    for (size_t i = 0; i < n; i++) {
+        if (groups[i]->persistent) {
+            struct ds s = DS_EMPTY_INITIALIZER;
+            format_group_text(groups[i], &s);
+            texts[n_texts++] = ds_steal_cstr(&s);
+        }
+    }
+    free(groups);
+    *np = n_texts;
+    return texts;
+}
+
+/* Frees every group of 'pl' (pipeline_destroy()). */
+void
+pl_groups_destroy(struct pipeline *pl)
+{
+    struct pl_group *g;
+
+    CMAP_FOR_EACH (g, node, &pl->groups) {
+        group_remove(pl, g);
+    }
+    cmap_destroy(&pl->groups);
+}
