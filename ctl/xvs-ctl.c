@@ -1,8 +1,9 @@
 /*
  * xvs-ctl: the control utility for xvs-switchd.
  *
- * Checks a command line against the command table below (so that a typo
- * gets a precise message without a round trip), sends it to the daemon
+ * Checks a command line against the command table (lib/xvs-commands.c, the
+ * one the daemon registers too: a typo gets a precise message without a
+ * round trip), sends it to the daemon
  * over the control socket (Open vSwitch's unixctl JSON-RPC) and prints the
  * reply: text by default, JSON with --format=json where a command has it.
  *
@@ -23,75 +24,9 @@
 #include "openvswitch/vlog.h"
 #include "unixctl.h"
 #include "util.h"
+#include "xvs-commands.h"
 #include "xvs-control.h"
 
-struct ctl_command {
-    const char *name;
-    const char *args;
-    int min_args, max_args;
-    bool json;                  /* Takes --format=json. */
-    const char *help;
-};
-
-static const struct ctl_command commands[] = {
-    {"show", "", 0, 0, true,
-     "bridges, OpenFlow listeners and controllers, ports, drivers, link "
-     "state, PMD cores"},
-    {"add-port", "BRIDGE PORT [type=T] [devargs=D] [ofport=N] [driver=D] "
-     "[domid=N] [devid=N] [vlan=N] [trunks=N,...] [native-vlan=N]", 2, 11,
-     false,
-     "add a port (saved to the configuration file)"},
-    {"del-port", "BRIDGE PORT", 2, 2, false,
-     "delete a port (saved to the configuration file)"},
-    {"set-port", "BRIDGE PORT [vlan=N|none] [trunks=N,...|none] "
-     "[native-vlan=N|none]", 3, 5, false,
-     "change a port's VLANs (saved)"},
-    {"set-mtu", "BRIDGE MTU", 2, 2, false,
-     "set the MTU (68-9216) of every port of BRIDGE, or of none if one "
-     "cannot take it (saved)"},
-    {"add-flow", "BRIDGE FLOW", 2, 2, false,
-     "add a flow in ovs-ofctl syntax (saved)"},
-    {"del-flows", "BRIDGE [MATCH]", 1, 2, false,
-     "delete all flows, or those that MATCH (saved)"},
-    {"dump-flows", "BRIDGE", 1, 1, true,
-     "flows of every table with packet and byte counts"},
-    {"add-flows", "BRIDGE FILE", 2, 2, false,
-     "add the flows of FILE (one per line, - for stdin), all or none, "
-     "atomically (saved)"},
-    {"replace-flows", "BRIDGE FILE", 2, 2, false,
-     "make the flow table that of FILE, atomically; flows that stay keep "
-     "their counters (saved)"},
-    {"dump-tables", "BRIDGE", 1, 1, false,
-     "per table: rules, lookups and matches"},
-    {"add-group", "BRIDGE GROUP", 2, 2, false,
-     "add or replace a group in ovs-ofctl syntax (saved)"},
-    {"del-groups", "BRIDGE [group_id=N]", 1, 2, false,
-     "delete all groups, or one, and the flows that use them (saved)"},
-    {"dump-groups", "BRIDGE", 1, 1, false,
-     "groups with packet and byte counts"},
-    {"add-meter", "BRIDGE METER", 2, 2, false,
-     "add or replace a meter in ovs-ofctl syntax (saved)"},
-    {"del-meters", "BRIDGE [meter=N]", 1, 2, false,
-     "delete all meters, or one, and the flows that use them (saved)"},
-    {"dump-meters", "BRIDGE", 1, 1, false,
-     "meters with flows, packets, bytes and drops"},
-    {"set-controller", "BRIDGE TARGET...", 2, 17, false,
-     "connect to these OpenFlow controllers (tcp:IP[:PORT], ssl:IP[:PORT], "
-     "unix:FILE) instead of the current ones (saved)"},
-    {"del-controller", "BRIDGE", 1, 1, false,
-     "disconnect every controller of BRIDGE (saved)"},
-    {"dump-ports", "BRIDGE [PORT]", 1, 2, true,
-     "per-port rx/tx packets, bytes, drops (of which for the MTU) and rx "
-     "errors"},
-    {"dump-macs", "BRIDGE", 1, 1, true, "the MAC learning table of NORMAL"},
-    {"dump-cache", "[BRIDGE]", 0, 1, true,
-     "the megaflow cache of every PMD thread, and EMC occupancy"},
-    {"pmd-stats", "", 0, 0, true,
-     "per PMD thread: packets, cache hits, upcalls, lost, cycles"},
-    {"pmd-stats-clear", "", 0, 0, false, "zero the pmd-stats counters"},
-    {"version", "", 0, 0, false, "versions of xvs-ctl and xvs-switchd"},
-    {"exit", "", 0, 0, false, "stop xvs-switchd"},
-};
 
 /* The contents of 'name' ("-": standard input), or exit with a message. */
 static char *
@@ -123,8 +58,8 @@ usage(void)
 {
     printf("xvs-ctl: control utility for xvs-switchd\n"
            "usage: xvs-ctl [OPTIONS] COMMAND [ARG...]\n\nCommands:\n");
-    for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
-        const struct ctl_command *c = &commands[i];
+    for (size_t i = 0; i < xvs_n_commands; i++) {
+        const struct xvs_command *c = &xvs_commands[i];
         printf("  %s %s\n      %s%s\n", c->name, c->args, c->help,
                c->json ? " (--format=json)" : "");
     }
@@ -154,17 +89,6 @@ die_usage(const char *fmt, ...)
     va_end(args);
     fprintf(stderr, " (try xvs-ctl --help)\n");
     exit(2);
-}
-
-static const struct ctl_command *
-find_command(const char *name)
-{
-    for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
-        if (!strcmp(commands[i].name, name)) {
-            return &commands[i];
-        }
-    }
-    return NULL;
 }
 
 /* Sends 'argv[0]' with arguments to the daemon; prints the reply.  Returns
@@ -279,7 +203,7 @@ main(int argc, char *argv[])
         }
     }
 
-    const struct ctl_command *cmd = find_command(args[0]);
+    const struct xvs_command *cmd = xvs_command_find(args[0]);
     if (!cmd) {
         die_usage("unknown command \"%s\"", args[0]);
     }
@@ -298,17 +222,18 @@ main(int argc, char *argv[])
 
     /* The flows of a file travel as one argument. */
     char *file_text = NULL;
-    if (!strcmp(cmd->name, "add-flows") || !strcmp(cmd->name, "replace-flows")) {
-        file_text = read_file_or_die(args[2]);
+    if (cmd->file_arg) {
+        const char *name = args[cmd->file_arg];
+        file_text = read_file_or_die(name);
         /* JSON escaping can only make it longer. */
         if (strlen(file_text) > XVS_CTL_MAX_REQUEST) {
             fprintf(stderr, "xvs-ctl: %s: %zu bytes, more than the %u a "
                     "control request may carry; split it into several "
-                    "add-flows\n", args[2], strlen(file_text),
+                    "add-flows\n", name, strlen(file_text),
                     XVS_CTL_MAX_REQUEST);
             exit(EXIT_FAILURE);
         }
-        args[2] = file_text;
+        args[cmd->file_arg] = file_text;
     }
     if (!strcmp(cmd->name, "version")) {
         printf("xvs-ctl %s\n", XVS_VERSION);

@@ -1,6 +1,7 @@
-# lib/: code shared by the programs (YAML configuration).
+# lib/: code shared by the programs (YAML configuration, command table).
 noinst_LTLIBRARIES += lib/libxvs.la
 lib_libxvs_la_SOURCES = lib/xvs-config.c lib/xvs-config.h \
+	lib/xvs-commands.c lib/xvs-commands.h \
 	lib/xvs-control.h
 lib_libxvs_la_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS)
 lib_libxvs_la_LIBADD = $(YAML_LIBS)

@@ -17,6 +17,8 @@ switchd_libxvsswitch_la_LIBADD = datapath/libxvsdpkey.la $(OVS_LIBS)
 sbin_PROGRAMS += switchd/xvs-switchd
 switchd_xvs_switchd_SOURCES = \
 	switchd/bridge.c \
+	switchd/bridge-ctl.c \
+	switchd/bridge-private.h \
 	switchd/bridge.h \
 	switchd/connmgr.c \
 	switchd/connmgr.h \

@@ -27,6 +27,7 @@
 #include "openvswitch/vlog.h"
 #include "stream.h"
 #include "util.h"
+#include "xvs-commands.h"
 #include "xvs-control.h"
 
 VLOG_DEFINE_THIS_MODULE(control);
@@ -34,7 +35,7 @@ VLOG_DEFINE_THIS_MODULE(control);
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
 
 struct control_command {
-    const char *usage;
+    char *usage;
     int min_args, max_args;
     control_cb *cb;
     void *aux;
@@ -68,7 +69,7 @@ control_register(const char *name, const char *usage, int min_args,
     struct control_command *c = xmalloc(sizeof *c);
 
     ovs_assert(!shash_find(&commands, name));
-    c->usage = usage;
+    c->usage = xstrdup(usage);
     c->min_args = min_args;
     c->max_args = max_args;
     c->cb = cb;
@@ -77,8 +78,43 @@ control_register(const char *name, const char *usage, int min_args,
 }
 
 void
+control_register_command(const struct xvs_command *xc, control_cb *cb,
+                         void *aux)
+{
+    struct ds args = DS_EMPTY_INITIALIZER;
+
+    ds_put_cstr(&args, xc->args);
+    if (xc->file_arg) {
+        /* xvs-ctl sends the file's contents; so must ovs-appctl users. */
+        char *file = strstr(ds_cstr(&args), "FILE");
+        ovs_assert(file);
+        memcpy(file, "TEXT", 4);
+    }
+    char *usage = xasprintf("%s%s%s", ds_cstr(&args),
+                            *xc->args && xc->json ? " " : "",
+                            xc->json ? "[--format=json]" : "");
+    ds_destroy(&args);
+
+    control_register(xc->name, usage, xc->min_args,
+                     xc->max_args + xc->json, cb, aux);
+    free(usage);
+}
+
+bool
+control_is_registered(const char *name)
+{
+    return shash_find(&commands, name) != NULL;
+}
+
+void
 control_unregister_all(void)
 {
+    struct shash_node *node;
+
+    SHASH_FOR_EACH (node, &commands) {
+        struct control_command *c = node->data;
+        free(c->usage);
+    }
     shash_destroy_free_data(&commands);
 }
 

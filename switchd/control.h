@@ -20,10 +20,12 @@
 #ifndef XVS_CONTROL_SERVER_H
 #define XVS_CONTROL_SERVER_H 1
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct control_conn;
 struct control_server;
+struct xvs_command;
 
 typedef void control_cb(struct control_conn *, int argc, const char *argv[],
                         void *aux);
@@ -32,6 +34,14 @@ typedef void control_cb(struct control_conn *, int argc, const char *argv[],
  * is shown by list-commands).  argv[0] is the command's name. */
 void control_register(const char *name, const char *usage, int min_args,
                       int max_args, control_cb *, void *aux);
+
+/* Registers 'xc' from the command table (lib/xvs-commands.h): its usage
+ * and argument counts, one more argument if it takes --format=json. */
+void control_register_command(const struct xvs_command *xc, control_cb *,
+                              void *aux);
+
+/* Whether a command called 'name' is registered. */
+bool control_is_registered(const char *name);
 
 /* Answers the current request: success with text 'body' (NULL for none), or
  * failure with 'error'.  A newline is added when the text lacks one. */

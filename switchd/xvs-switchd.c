@@ -34,6 +34,7 @@
 #include "stream-ssl.h"
 #include "control.h"
 #include "util.h"
+#include "xvs-commands.h"
 #include "xvs-config.h"
 #include "xvs-control.h"
 
@@ -334,11 +335,15 @@ main(int argc, char *argv[])
     chmod(ctl_path, 0660);
     fatal_signal_add_hook(fatal_hook, NULL, NULL, true);
 
-    control_register("exit", "", 0, 0, cmd_exit, NULL);
-    control_register("version", "", 0, 0, cmd_version, NULL);
+    control_register_command(xvs_command_find("exit"), cmd_exit, NULL);
+    control_register_command(xvs_command_find("version"), cmd_version, NULL);
     /* What xvs-ctl 0.x sends for "version". */
     control_register("xvs/version", "", 0, 0, cmd_version, NULL);
     bridge_register_commands();
+    for (size_t i = 0; i < xvs_n_commands; i++) {
+        /* xvs-ctl offers it: the daemon must answer it. */
+        ovs_assert(control_is_registered(xvs_commands[i].name));
+    }
     char *run_dir = dir_name(ctl_path);
     bridge_init(cfg, config_file, run_dir);
     free(run_dir);

@@ -111,3 +111,26 @@ check "a bad vlog/set is refused with OVS's message" \
     grep_in "$out" "no destination, level, or module"
 check "list-commands lists add-flows" \
     grep_in "$(ctl_raw list-commands)" "^  add-flows +BRIDGE TEXT"
+
+# xvs-ctl and the daemon read one command table: every command that
+# xvs-ctl offers, the daemon answers, with the arguments xvs-ctl names
+# (the contents of a FILE travel as TEXT; --format=json as one more).
+ctl_raw list-commands >"$T/listed"
+"$CTL_BIN" --help | awk '
+    /^  [a-z]/ { name = $1; args = substr($0, length(name) + 4); next }
+    /^      / && name != "" {
+        json = index($0, "(--format=json)") ? "[--format=json]" : ""
+        sub(/ +$/, "", args); gsub(/FILE/, "TEXT", args)
+        print name "\t" args (args != "" && json != "" ? " " : "") json
+        name = ""
+    }' >"$T/offered"
+missing=""
+while IFS="$(printf '\t')" read -r c args; do
+    got=$(awk -v c="$c" '$1 == c { sub(/^ +[^ ]+ +/, ""); print }' \
+          "$T/listed")
+    [ "$got" = "$args" ] || missing="$missing $c($got|$args)"
+done <"$T/offered"
+[ -z "$missing" ] || diag "missing or different:$missing"
+check "the daemon answers every command xvs-ctl offers, same arguments" \
+    [ -z "$missing" ]
+check "(xvs-ctl --help lists at least 26 commands)" [ "$(wc -l <"$T/offered")" -ge 26 ]

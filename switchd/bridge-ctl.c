@@ -1,0 +1,1679 @@
+/*
+ * bridge-ctl: the control-socket commands that show and change bridges,
+ * ports, flows, groups, meters and controllers (main thread).  The
+ * commands, their arguments and their help are listed once, in
+ * lib/xvs-commands.c, for xvs-ctl and the daemon alike.
+ */
+#include <config.h>
+
+#include "bridge-private.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "datapath/datapath.h"
+#include "mac-table.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/json.h"
+#include "openvswitch/list.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/vlog.h"
+#include "connmgr.h"
+#include "flow.h"
+#include "packets.h"
+#include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-group.h"
+#include "openvswitch/ofp-meter.h"
+#include "openvswitch/ofp-monitor.h"
+#include "openvswitch/ofp-port.h"
+#include "openvswitch/vconn.h"
+#include "pipeline.h"
+#include "timeval.h"
+#include "control.h"
+#include "util.h"
+#include "xvs-commands.h"
+#include "xvs-config.h"
+
+VLOG_DEFINE_THIS_MODULE(bridge_ctl);
+
+/* ---- Control commands ----------------------------------------------- */
+
+/* Removes "--format=json|text" from 'argv'; returns -1 for a bad value. */
+static int
+take_format(int *argc, const char *argv[])
+{
+    int json = 0, n = 1;
+
+    for (int i = 1; i < *argc; i++) {
+        if (!strncmp(argv[i], "--format=", 9)) {
+            const char *f = argv[i] + 9;
+            if (!strcmp(f, "json")) {
+                json = 1;
+            } else if (!strcmp(f, "text")) {
+                json = 0;
+            } else {
+                return -1;
+            }
+        } else {
+            argv[n++] = argv[i];
+        }
+    }
+    *argc = n;
+    return json;
+}
+
+static void
+reply_json(struct control_conn *conn, struct json *json)
+{
+    char *s = json_to_string(json, JSSF_SORT | JSSF_PRETTY);
+    control_reply(conn, s);
+    free(s);
+    json_destroy(json);
+}
+
+/* Replies with 'json' if 'as_json', else with the text in 's'; frees both. */
+static void
+reply_json_or_text(struct control_conn *conn, bool as_json, struct json *json,
+                   struct ds *s)
+{
+    if (as_json) {
+        reply_json(conn, json);
+    } else {
+        json_destroy(json);
+        control_reply(conn, ds_cstr(s));
+    }
+    ds_destroy(s);
+}
+
+static void
+reply_error_free(struct control_conn *conn, char *error)
+{
+    control_reply_error(conn, error);
+    free(error);
+}
+
+static struct bridge *
+find_bridge_or_reply(struct control_conn *conn, const char *name)
+{
+    struct bridge *br = bridge_find(name);
+    if (!br) {
+        reply_error_free(conn, xasprintf("no bridge named %s", name));
+    }
+    return br;
+}
+
+/* Port argv[2] of bridge argv[1]; NULL after replying with the error. */
+static struct port *
+find_port_or_reply(struct control_conn *conn, const char *argv[],
+                   struct bridge **brp)
+{
+    struct bridge *br = find_bridge_or_reply(conn, argv[1]);
+    struct port *port = br ? bridge_find_port(br, argv[2]) : NULL;
+
+    if (br && !port) {
+        reply_error_free(conn, xasprintf("bridge %s has no port named %s",
+                                         argv[1], argv[2]));
+    }
+    *brp = br;
+    return port;
+}
+
+static const char *
+format_mac(const uint8_t mac[6], char buf[18])
+{
+    snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x",
+             mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+    return buf;
+}
+
+/* The name of Xen domain 'domid' from xenstore, or NULL (no Xen, no such
+ * domain, no xenstore-read).  The caller frees it. */
+static char *
+xen_domain_name(int32_t domid)
+{
+    char cmd[80], buf[256];
+    char *name = NULL;
+    FILE *f;
+
+    snprintf(cmd, sizeof cmd, "xenstore-read /local/domain/%d/name "
+             "2>/dev/null", (int) domid);
+    f = popen(cmd, "r");
+    if (f) {
+        if (fgets(buf, sizeof buf, f)) {
+            buf[strcspn(buf, "\r\n")] = '\0';
+            name = *buf ? xstrdup(buf) : NULL;
+        }
+        if (pclose(f)) {
+            free(name);
+            name = NULL;
+        }
+    }
+    return name;
+}
+
+static struct json *
+port_to_json(const struct port *port)
+{
+    struct json *o = json_object_create();
+
+    json_object_put_string(o, "name", port->name);
+    json_object_put(o, "ofport", json_integer_create(port->ofport));
+    json_object_put_string(o, "type", xvs_port_type_name(port->type));
+    if (port->domid >= 0) {
+        char *name = xen_domain_name(port->domid);
+        json_object_put(o, "domid", json_integer_create(port->domid));
+        json_object_put(o, "domain_name", name ? json_string_create(name)
+                                                : json_null_create());
+        free(name);
+    }
+    if (port->devid >= 0) {
+        json_object_put(o, "devid", json_integer_create(port->devid));
+    }
+    if (port->vlan) {
+        json_object_put(o, "vlan", json_integer_create(port->vlan));
+    }
+    if (port->n_trunks) {
+        struct json *t = json_array_create_empty();
+        for (size_t i = 0; i < port->n_trunks; i++) {
+            json_array_add(t, json_integer_create(port->trunks[i]));
+        }
+        json_object_put(o, "trunks", t);
+    }
+    if (port->native_vlan) {
+        json_object_put(o, "native_vlan",
+                        json_integer_create(port->native_vlan));
+    }
+    if (port->attached) {
+        struct dp_port_info info;
+        char mac[18];
+
+        dp_port_get_info(port->dp_port, &info);
+        json_object_put_string(o, "driver", port->type == XVS_PORT_DPDK
+                                            ? info.driver : port->driver_used);
+        json_object_put_string(o, "dpdk_driver", info.driver);
+        json_object_put_string(o, "devargs", info.devargs);
+        json_object_put_string(o, "link", port->link_up ? "up" : "down");
+        json_object_put_string(o, "mac", format_mac(info.mac, mac));
+        json_object_put(o, "pmd_core", json_integer_create(info.pmd_core));
+        json_object_put(o, "mtu", json_integer_create(info.mtu));
+        json_object_put(o, "offloads", json_boolean_create(info.offloads));
+    } else {
+        json_object_put_string(o, "error",
+                               port->error ? port->error : "not attached");
+    }
+    return o;
+}
+
+static void
+show_port_text(struct ds *s, const struct port *port)
+{
+    if (port->ofport == OFPORT_LOCAL) {
+        ds_put_format(s, "    port %s: ofport LOCAL, %s", port->name,
+                      xvs_port_type_name(port->type));
+    } else {
+        ds_put_format(s, "    port %s: ofport %"PRIu16", %s", port->name,
+                      port->ofport, xvs_port_type_name(port->type));
+    }
+    if (port->domid >= 0) {
+        char *name = xen_domain_name(port->domid);
+        ds_put_format(s, " of domain %d", (int) port->domid);
+        if (name) {
+            ds_put_format(s, " (%s)", name);
+        }
+        if (port->devid >= 0) {
+            ds_put_format(s, " vif %d", (int) port->devid);
+        }
+        free(name);
+    }
+    if (port->vlan) {
+        ds_put_format(s, ", access vlan %u", port->vlan);
+    } else if (port->n_trunks) {
+        ds_put_cstr(s, ", trunks ");
+        for (size_t i = 0; i < port->n_trunks; i++) {
+            ds_put_format(s, "%s%u", i ? "," : "", port->trunks[i]);
+        }
+        if (port->native_vlan) {
+            ds_put_format(s, " native %u", port->native_vlan);
+        }
+    }
+    if (port->attached) {
+        struct dp_port_info info;
+        char mac[18];
+
+        dp_port_get_info(port->dp_port, &info);
+        ds_put_format(s, " via %s, link %s, mac %s, pmd core %u, mtu %"PRIu32
+                      "%s\n",
+                      port->type == XVS_PORT_DPDK ? info.driver
+                                                  : port->driver_used,
+                      port->link_up ? "up" : "down",
+                      format_mac(info.mac, mac), info.pmd_core, info.mtu,
+                      info.offloads ? ", offloads" : "");
+    } else {
+        ds_put_format(s, ", error: %s\n",
+                      port->error ? port->error : "not attached");
+    }
+}
+
+static void
+cmd_show(struct control_conn *conn, int argc, const char *argv[],
+         void *aux OVS_UNUSED)
+{
+    int json = take_format(&argc, argv);
+    struct bridge *br;
+
+    if (json < 0 || argc > 1) {
+        control_reply_error(conn, "usage: show [--format=json]");
+        return;
+    }
+    if (json) {
+        struct json *root = json_object_create();
+        struct json *bridges = json_array_create_empty();
+        struct json *cores = json_array_create_empty();
+
+        for (size_t i = 0; i < running_cfg->n_pmd_cores; i++) {
+            json_array_add(cores,
+                           json_integer_create(running_cfg->pmd_cores[i]));
+        }
+        LIST_FOR_EACH (br, node, &all_bridges) {
+            struct json *b = json_object_create();
+            struct json *ports = json_array_create_empty();
+
+            json_object_put_string(b, "name", br->name);
+            json_object_put_format(b, "datapath_id", "0x%016"PRIx64,
+                                   br->datapath_id);
+            json_object_put_string(b, "fail_mode",
+                                   xvs_fail_mode_name(br->fail_mode));
+            if (br->mtu) {
+                json_object_put(b, "mtu", json_integer_create(br->mtu));
+            }
+            json_object_put(b, "n_flows",
+                            json_integer_create(pipeline_flow_count(br->pl)));
+            json_object_put(b, "openflow", connmgr_to_json(br->cm));
+            for (size_t i = 0; i < br->n_ports; i++) {
+                json_array_add(ports, port_to_json(br->ports[i]));
+            }
+            json_object_put(b, "ports", ports);
+            json_array_add(bridges, b);
+        }
+        unsigned int in_use, size;
+        dp_mbuf_usage(&in_use, &size);
+        json_object_put_string(root, "version", XVS_VERSION);
+        json_object_put(root, "pmd_cores", cores);
+        json_object_put(root, "mbufs_in_use", json_integer_create(in_use));
+        json_object_put(root, "mbufs", json_integer_create(size));
+        json_object_put(root, "bridges", bridges);
+        reply_json(conn, root);
+        return;
+    }
+
+    struct ds s = DS_EMPTY_INITIALIZER;
+    ds_put_format(&s, "xvs-switchd %s, %zu PMD thread(s) on core(s)",
+                  XVS_VERSION, running_cfg->n_pmd_cores);
+    for (size_t i = 0; i < running_cfg->n_pmd_cores; i++) {
+        ds_put_format(&s, "%s%u", i ? "," : " ", running_cfg->pmd_cores[i]);
+    }
+    unsigned int in_use, size;
+    dp_mbuf_usage(&in_use, &size);
+    ds_put_format(&s, ", %u of %u mbufs in use\n", in_use, size);
+    LIST_FOR_EACH (br, node, &all_bridges) {
+        ds_put_format(&s, "bridge %s: datapath-id 0x%016"PRIx64", fail-mode "
+                      "%s, ", br->name, br->datapath_id,
+                      xvs_fail_mode_name(br->fail_mode));
+        if (br->mtu) {
+            ds_put_format(&s, "mtu %"PRIu32", ", br->mtu);
+        }
+        ds_put_format(&s, "%zu flow(s)\n", pipeline_flow_count(br->pl));
+        connmgr_format(br->cm, &s);
+        for (size_t i = 0; i < br->n_ports; i++) {
+            show_port_text(&s, br->ports[i]);
+        }
+    }
+    control_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
+/* Parses add-port's "key=value" options into 'pc'. */
+static char *
+parse_port_options(int argc, const char *argv[], struct xvs_port_config *pc,
+                   const struct xvs_bridge_config *bc)
+{
+    bool has_type = false;
+
+    for (int i = 0; i < argc; i++) {
+        const char *eq = strchr(argv[i], '=');
+        if (!eq) {
+            return xasprintf("\"%s\": expected key=value (type=, devargs=, "
+                             "ofport=, driver=, domid=, devid=, vlan=, "
+                             "trunks=, native-vlan=)", argv[i]);
+        }
+        size_t klen = eq - argv[i];
+        const char *value = eq + 1;
+        if (klen == 4 && !strncmp(argv[i], "type", 4)) {
+            if (!xvs_port_type_from_string(value, &pc->type)) {
+                return xasprintf("type: expected dpdk, xenvif or internal, "
+                                 "got \"%s\"", value);
+            }
+            has_type = true;
+        } else if (klen == 7 && !strncmp(argv[i], "devargs", 7)) {
+            const char *why = xvs_config_check_devargs(value);
+            if (why) {
+                return xasprintf("devargs: %s", why);
+            }
+            free(pc->devargs);
+            pc->devargs = xstrdup(value);
+        } else if (klen == 6 && !strncmp(argv[i], "ofport", 6)) {
+            char *end;
+            unsigned long v = strtoul(value, &end, 10);
+            if (!*value || *end || v < 1 || v > XVS_OFPORT_MAX) {
+                return xasprintf("ofport: expected an integer 1-%d, got "
+                                 "\"%s\"", XVS_OFPORT_MAX, value);
+            }
+            for (size_t j = 0; j < bc->n_ports; j++) {
+                if (bc->ports[j].ofport == v) {
+                    return xasprintf("ofport: %lu is already used by port "
+                                     "%s", v, bc->ports[j].name);
+                }
+            }
+            pc->ofport = v;
+        } else if (klen == 5 && (!strncmp(argv[i], "domid", 5)
+                                 || !strncmp(argv[i], "devid", 5))) {
+            bool dom = argv[i][1] == 'o';
+            unsigned long max = dom ? 32751 : 65535;
+            char *end;
+            unsigned long v = strtoul(value, &end, 10);
+            if (!*value || *end || v > max) {
+                return xasprintf("%s: expected an integer 0-%lu, got \"%s\"",
+                                 dom ? "domid" : "devid", max, value);
+            }
+            *(dom ? &pc->domid : &pc->devid) = v;
+        } else if ((klen == 4 && !strncmp(argv[i], "vlan", 4))
+                   || (klen == 11 && !strncmp(argv[i], "native-vlan", 11))) {
+            char *end;
+            unsigned long v = strtoul(value, &end, 10);
+            if (!*value || *end || v < 1 || v > 4094) {
+                return xasprintf("%.*s: expected a VLAN 1-4094, got \"%s\"",
+                                 (int) klen, argv[i], value);
+            }
+            *(klen == 4 ? &pc->vlan : &pc->native_vlan) = v;
+        } else if (klen == 6 && !strncmp(argv[i], "trunks", 6)) {
+            free(pc->trunks);
+            const char *why = xvs_config_parse_vlan_list(value, &pc->trunks,
+                                                         &pc->n_trunks);
+            if (why) {
+                return xasprintf("trunks: %s, got \"%s\"", why, value);
+            }
+        } else if (klen == 6 && !strncmp(argv[i], "driver", 6)) {
+            if (!xvs_vif_driver_from_string(value, &pc->driver)) {
+                return xasprintf("driver: expected auto, vnet, af_xdp or "
+                                 "af_packet, got \"%s\"", value);
+            }
+        } else {
+            return xasprintf("unknown option \"%.*s\" (expected type, "
+                             "devargs, ofport, driver, domid, devid, vlan, "
+                             "trunks or native-vlan)", (int) klen, argv[i]);
+        }
+    }
+    if (!has_type) {
+        pc->type = pc->devargs ? XVS_PORT_DPDK : XVS_PORT_XENVIF;
+    }
+    if (pc->type == XVS_PORT_DPDK && !pc->devargs) {
+        return xstrdup("a dpdk port needs devargs=... (a PCI address or a "
+                       "vdev string)");
+    }
+    if (pc->type != XVS_PORT_DPDK && pc->devargs) {
+        return xstrdup("devargs: only dpdk ports take devargs");
+    }
+    if (pc->type != XVS_PORT_XENVIF && pc->driver != XVS_VIF_AUTO) {
+        return xstrdup("driver: only xenvif ports take a driver");
+    }
+    if (pc->type != XVS_PORT_XENVIF && (pc->domid >= 0 || pc->devid >= 0)) {
+        return xstrdup("only xenvif ports take a domid or devid");
+    }
+    const char *why = xvs_config_check_vlans(pc);
+    if (why) {
+        return xstrdup(why);
+    }
+    return NULL;
+}
+
+static void
+cmd_add_port(struct control_conn *conn, int argc, const char *argv[],
+             void *aux OVS_UNUSED)
+{
+    const char *br_name = argv[1], *port_name = argv[2];
+    struct xvs_port_config pc = { .name = CONST_CAST(char *, port_name),
+                                  .domid = -1, .devid = -1 };
+    struct xvs_bridge_config *bc, *other_bc;
+    struct bridge *br;
+    const char *why;
+    char *error;
+
+    br = find_bridge_or_reply(conn, br_name);
+    if (!br) {
+        return;
+    }
+    bc = xvs_config_find_bridge(running_cfg, br_name);
+    why = xvs_config_check_name(port_name);
+    if (why) {
+        reply_error_free(conn, xasprintf("invalid port name \"%s\": %s",
+                                         port_name, why));
+        return;
+    }
+    if (xvs_config_find_port(running_cfg, port_name, &other_bc)) {
+        reply_error_free(conn, xasprintf("port %s already exists in bridge "
+                                         "%s", port_name, other_bc->name));
+        return;
+    }
+    if (bridge_find_port(br, port_name)) {
+        reply_error_free(conn, xasprintf("port %s already exists in bridge "
+                                         "%s (its internal port)", port_name,
+                                         br_name));
+        return;
+    }
+    error = parse_port_options(argc - 3, argv + 3, &pc, bc);
+    if (!error && !strcmp(port_name, br_name)
+        && pc.type != XVS_PORT_INTERNAL) {
+        error = xstrdup("only an internal port may be named after its "
+                        "bridge");
+    }
+    if (!error && !pc.ofport) {
+        pc.ofport = xvs_config_next_ofport(bc);
+        if (!pc.ofport) {
+            error = xstrdup("the bridge has no free ofport");
+        }
+    }
+    if (error) {
+        free(pc.devargs);
+        free(pc.trunks);
+        reply_error_free(conn, error);
+        return;
+    }
+
+    struct port *port = port_create(&pc);
+    if (port_attach(br, port, &error)) {
+        port_destroy(port);
+        free(pc.devargs);
+        free(pc.trunks);
+        reply_error_free(conn, error);
+        return;
+    }
+    dp_flush_caches();
+
+    struct xvs_config *new = xvs_config_clone(running_cfg);
+    xvs_config_add_port(xvs_config_find_bridge(new, br_name), &pc);
+    free(pc.devargs);
+    free(pc.trunks);
+    if (config_commit(new, &error)) {
+        port_detach(br, port);
+        port_destroy(port);
+        reply_error_free(conn, xasprintf("port not added: %s", error));
+        free(error);
+        return;
+    }
+    br->ports = xrealloc(br->ports, (br->n_ports + 1) * sizeof *br->ports);
+    br->ports[br->n_ports++] = port;
+    control_reply(conn, NULL);
+}
+
+static void
+cmd_del_port(struct control_conn *conn, int argc OVS_UNUSED,
+             const char *argv[], void *aux OVS_UNUSED)
+{
+    struct bridge *br;
+    struct port *port = find_port_or_reply(conn, argv, &br);
+    char *error;
+
+    if (!port) {
+        return;
+    }
+    if (port->implicit) {
+        reply_error_free(conn, xasprintf("%s is the bridge's internal port; "
+                                         "set internal-port: false in the "
+                                         "configuration to go without it",
+                                         argv[2]));
+        return;
+    }
+
+    struct xvs_config *new = xvs_config_clone(running_cfg);
+    xvs_config_del_port(xvs_config_find_bridge(new, argv[1]), argv[2]);
+    if (config_commit(new, &error)) {
+        reply_error_free(conn, xasprintf("port not deleted: %s", error));
+        free(error);
+        return;
+    }
+    port_detach(br, port);
+    bridge_remove_port(br, port);
+    VLOG_INFO("%s: deleted port %s", br->name, port->name);
+    port_destroy(port);
+    control_reply(conn, NULL);
+}
+
+/* set-controller BR TARGET...: the bridge's controllers become TARGETs. */
+static void
+cmd_set_controller(struct control_conn *conn, int argc, const char *argv[],
+                   void *aux OVS_UNUSED)
+{
+    struct bridge *br = find_bridge_or_reply(conn, argv[1]);
+    char *error;
+
+    if (!br) {
+        return;
+    }
+    for (int i = 2; i < argc; i++) {
+        const char *t = argv[i];
+        if (strncmp(t, "tcp:", 4) && strncmp(t, "ssl:", 4)
+            && strncmp(t, "unix:", 5)) {
+            reply_error_free(conn, xasprintf("\"%s\": expected a tcp:, "
+                                             "ssl: or unix: target", t));
+            return;
+        }
+        int err = vconn_verify_name(t);
+        if (!err && strncmp(t, "unix:", 5)) {
+            /* tcp:HOST[:PORT]: a host, and a port that is a number. */
+            const char *host = t + 4;
+            const char *colon = strrchr(host, ':');
+            const char *bracket = strrchr(host, ']');
+            if (!*host || *host == ':') {
+                err = EINVAL;
+            } else if (colon && (!bracket || colon > bracket)) {
+                char *end;
+                long port = strtol(colon + 1, &end, 10);
+                err = *end || port < 1 || port > 65535 ? EINVAL : 0;
+            }
+        } else if (!err && !t[5]) {
+            err = EINVAL;
+        }
+        if (err) {
+            reply_error_free(conn, xasprintf("\"%s\": not a valid "
+                                             "OpenFlow target: %s", t,
+                                             ovs_strerror(err)));
+            return;
+        }
+        for (int j = 2; j < i; j++) {
+            if (!strcmp(argv[j], t)) {
+                reply_error_free(conn, xasprintf("\"%s\" is given twice",
+                                                 t));
+                return;
+            }
+        }
+    }
+
+    struct xvs_config *new = xvs_config_clone(running_cfg);
+    struct xvs_bridge_config *bc = xvs_config_find_bridge(new, br->name);
+    for (size_t i = 0; i < bc->n_controllers; i++) {
+        free(bc->controllers[i]);
+    }
+    free(bc->controllers);
+    bc->n_controllers = argc - 2;
+    bc->controllers = xcalloc(argc - 2 + 1, sizeof *bc->controllers);
+    for (int i = 2; i < argc; i++) {
+        bc->controllers[i - 2] = xstrdup(argv[i]);
+    }
+    if (config_commit(new, &error)) {
+        reply_error_free(conn, xasprintf("controllers not changed: %s",
+                                         error));
+        free(error);
+        return;
+    }
+    bc = xvs_config_find_bridge(running_cfg, br->name);
+    connmgr_set_controllers(br->cm, bc->controllers, bc->n_controllers);
+    control_reply(conn, NULL);
+}
+
+/* set-mtu BR MTU: every port of the bridge gets MTU (saved), or, if one
+ * of them cannot take it, none does.  (An internal port gets at most
+ * INTERNAL_PORT_MAX_MTU.) */
+static void
+cmd_set_mtu(struct control_conn *conn, int argc OVS_UNUSED,
+            const char *argv[], void *aux OVS_UNUSED)
+{
+    struct bridge *br = find_bridge_or_reply(conn, argv[1]);
+    unsigned int mtu;
+    char *error;
+
+    if (!br) {
+        return;
+    }
+    if (!str_to_uint(argv[2], 10, &mtu) || mtu < XVS_MTU_MIN
+        || mtu > XVS_MTU_MAX) {
+        reply_error_free(conn, xasprintf("\"%s\": expected an MTU %d-%d",
+                                         argv[2], XVS_MTU_MIN, XVS_MTU_MAX));
+        return;
+    }
+
+    uint32_t *old = xcalloc(br->n_ports + 1, sizeof *old);
+    size_t i;
+    for (i = 0; i < br->n_ports; i++) {
+        struct port *port = br->ports[i];
+        struct dp_port_info info;
+        if (!port->attached) {
+            continue;
+        }
+        dp_port_get_info(port->dp_port, &info);
+        old[i] = info.mtu;
+        if (dp_port_set_mtu(port->dp_port, port_mtu_for(port, mtu),
+                            &error)) {
+            break;
+        }
+    }
+    if (i == br->n_ports) {
+        struct xvs_config *new = xvs_config_clone(running_cfg);
+        xvs_config_find_bridge(new, br->name)->mtu = mtu;
+        if (!config_commit(new, &error)) {
+            br->mtu = mtu;
+            free(old);
+            control_reply(conn, NULL);
+            return;
+        }
+    }
+    /* Put back the ports already changed. */
+    for (size_t j = 0; j < i; j++) {
+        char *ignore;
+        if (br->ports[j]->attached
+            && dp_port_set_mtu(br->ports[j]->dp_port, old[j], &ignore)) {
+            free(ignore);
+        }
+    }
+    free(old);
+    reply_error_free(conn, xasprintf("MTU not changed: %s", error));
+    free(error);
+}
+
+/* set-port BR PORT [vlan=N|none] [trunks=N,...|none] [native-vlan=N|none] */
+static void
+cmd_set_port(struct control_conn *conn, int argc, const char *argv[],
+             void *aux OVS_UNUSED)
+{
+    struct bridge *br;
+    struct port *port = find_port_or_reply(conn, argv, &br);
+    struct xvs_port_config pc;
+    char *error = NULL;
+
+    if (!port) {
+        return;
+    }
+    if (port->implicit) {
+        reply_error_free(conn, xasprintf("%s is the bridge's internal port, "
+                                         "which has no settings yet",
+                                         argv[2]));
+        return;
+    }
+
+    memset(&pc, 0, sizeof pc);
+    pc.vlan = port->vlan;
+    pc.native_vlan = port->native_vlan;
+    pc.n_trunks = port->n_trunks;
+    pc.trunks = port->n_trunks ? xmemdup(port->trunks, port->n_trunks
+                                         * sizeof *port->trunks) : NULL;
+    for (int i = 3; i < argc && !error; i++) {
+        const char *eq = strchr(argv[i], '=');
+        size_t klen = eq ? (size_t) (eq - argv[i]) : strlen(argv[i]);
+        const char *value = eq ? eq + 1 : "";
+        bool none = !strcmp(value, "none");
+
+        if (!eq) {
+            error = xasprintf("\"%s\": expected key=value (vlan=, trunks=, "
+                              "native-vlan=)", argv[i]);
+        } else if ((klen == 4 && !strncmp(argv[i], "vlan", 4))
+                   || (klen == 11 && !strncmp(argv[i], "native-vlan", 11))) {
+            uint16_t *field = klen == 4 ? &pc.vlan : &pc.native_vlan;
+            char *end;
+            unsigned long v = strtoul(value, &end, 10);
+            if (none) {
+                *field = 0;
+            } else if (!*value || *end || v < 1 || v > 4094) {
+                error = xasprintf("%.*s: expected a VLAN 1-4094 or none, "
+                                  "got \"%s\"", (int) klen, argv[i], value);
+            } else {
+                *field = v;
+            }
+        } else if (klen == 6 && !strncmp(argv[i], "trunks", 6)) {
+            free(pc.trunks);
+            pc.trunks = NULL;
+            pc.n_trunks = 0;
+            const char *why = none ? NULL : xvs_config_parse_vlan_list(
+                value, &pc.trunks, &pc.n_trunks);
+            if (why) {
+                error = xasprintf("trunks: %s, got \"%s\"", why, value);
+            }
+        } else {
+            error = xasprintf("set-port changes vlan, trunks and native-vlan; "
+                              "\"%.*s\" is not one of them", (int) klen,
+                              argv[i]);
+        }
+    }
+    if (!error) {
+        const char *why = xvs_config_check_vlans(&pc);
+        error = why ? xstrdup(why) : NULL;
+    }
+
+    struct xvs_config *new = NULL;
+    if (!error) {
+        struct xvs_port_config *cp;
+
+        new = xvs_config_clone(running_cfg);
+        cp = xvs_config_find_port(new, port->name, NULL);
+        ovs_assert(cp);
+        free(cp->trunks);
+        cp->trunks = pc.n_trunks ? xmemdup(pc.trunks, pc.n_trunks
+                                           * sizeof *pc.trunks) : NULL;
+        cp->n_trunks = pc.n_trunks;
+        cp->vlan = pc.vlan;
+        cp->native_vlan = pc.native_vlan;
+        if (config_commit(new, &error)) {
+            char *e = error;
+            error = xasprintf("port not changed: %s", e);
+            free(e);
+        }
+    }
+    if (error) {
+        free(pc.trunks);
+        reply_error_free(conn, error);
+        return;
+    }
+
+    free(port->trunks);
+    port->trunks = pc.trunks;
+    port->n_trunks = pc.n_trunks;
+    port->vlan = pc.vlan;
+    port->native_vlan = pc.native_vlan;
+    if (port->attached) {
+        struct pipeline_port_vlans vlans = {
+            .vlan = port->vlan, .trunks = port->trunks,
+            .n_trunks = port->n_trunks, .native_vlan = port->native_vlan,
+        };
+        pipeline_port_set_vlans(br->pl, port->ofport, &vlans);
+        dp_flush_caches();
+    }
+    control_reply(conn, NULL);
+}
+
+/* Puts 'br''s saved flows back to those of the running configuration, in
+ * one transaction (the flows that stay keep their counters). */
+static void
+restore_saved_flows(struct bridge *br)
+{
+    const struct xvs_bridge_config *bc
+        = xvs_config_find_bridge(running_cfg, br->name);
+    const char **texts = xcalloc(bc->n_flows + 1, sizeof *texts);
+    size_t n_deleted;
+    char *error = NULL;
+
+    for (size_t i = 0; i < bc->n_flows; i++) {
+        texts[i] = bc->flows[i].text;
+    }
+    pipeline_begin(br->pl);
+    pipeline_flows_del_except(br->pl, texts, bc->n_flows, &n_deleted,
+                              &error);
+    free(error);
+    for (size_t i = 0; i < bc->n_flows; i++) {
+        if (pipeline_flow_add(br->pl, texts[i], &error)) {
+            VLOG_WARN("%s: cannot restore flow \"%s\": %s", br->name,
+                      texts[i], error);
+            free(error);
+        }
+    }
+    pipeline_commit(br->pl);
+    free(texts);
+}
+
+/* Sets '*id' to the id of the group (or meter) that the ovs-ofctl text
+ * 'text' defines, as the configuration saves it.  False if it does not
+ * parse. */
+static bool
+group_id_of(const char *text, uint32_t *id)
+{
+    struct ofputil_group_mod gm;
+    enum ofputil_protocol usable;
+    char *error = parse_ofp_group_mod_str(&gm, OFPGC11_ADD, text, NULL, NULL,
+                                          &usable);
+    if (error) {
+        free(error);
+        return false;
+    }
+    *id = gm.group_id;
+    ofputil_uninit_group_mod(&gm);
+    return true;
+}
+
+static bool
+meter_id_of(const char *text, uint32_t *id)
+{
+    struct ofputil_meter_mod mm;
+    enum ofputil_protocol usable;
+    char *error = parse_ofp_meter_mod_str(&mm, text, OFPMC13_ADD, &usable);
+    if (error) {
+        free(error);
+        return false;
+    }
+    *id = mm.meter.meter_id;
+    free(mm.meter.bands);
+    return true;
+}
+
+/* Deletes from 'br' each group (or meter) whose id no text of 'saved'
+ * defines. */
+static void
+del_unsaved(struct bridge *br, const struct xvs_flow_config *saved,
+            size_t n_saved, char **(*texts_of)(const struct pipeline *,
+                                               size_t *),
+            bool (*id_of)(const char *, uint32_t *),
+            void (*del)(struct pipeline *, uint32_t id))
+{
+    size_t n;
+    char **texts = texts_of(br->pl, &n);
+
+    for (size_t i = 0; i < n; i++) {
+        uint32_t id, saved_id;
+        bool keep = !id_of(texts[i], &id);
+        for (size_t j = 0; j < n_saved && !keep; j++) {
+            keep = id_of(saved[j].text, &saved_id) && saved_id == id;
+        }
+        if (!keep) {
+            del(br->pl, id);
+        }
+        free(texts[i]);
+    }
+    free(texts);
+}
+
+static void
+del_group(struct pipeline *pl, uint32_t id)
+{
+    size_t n;
+    pipeline_groups_del(pl, id, &n);
+}
+
+static void
+del_meter(struct pipeline *pl, uint32_t id)
+{
+    size_t n;
+    pipeline_meters_del(pl, id, &n);
+}
+
+/* Puts 'br''s meters, groups and flows back to those of the running
+ * configuration, after a group or meter change that could not be saved:
+ * changed entries get their saved definition again, deleted ones (and the
+ * flows deleted with them, without their counters) come back, added ones
+ * go. */
+static void
+restore_saved_tables(struct bridge *br)
+{
+    const struct xvs_bridge_config *bc
+        = xvs_config_find_bridge(running_cfg, br->name);
+    char *error;
+
+    for (size_t i = 0; i < bc->n_meters; i++) {
+        if (pipeline_meter_add(br->pl, bc->meters[i].text, &error)) {
+            VLOG_WARN("%s: cannot restore meter \"%s\": %s", br->name,
+                      bc->meters[i].text, error);
+            free(error);
+        }
+    }
+    for (size_t i = 0; i < bc->n_groups; i++) {
+        if (pipeline_group_add(br->pl, bc->groups[i].text, &error)) {
+            VLOG_WARN("%s: cannot restore group \"%s\": %s", br->name,
+                      bc->groups[i].text, error);
+            free(error);
+        }
+    }
+    restore_saved_flows(br);
+    del_unsaved(br, bc->groups, bc->n_groups, pipeline_groups_texts,
+                group_id_of, del_group);
+    del_unsaved(br, bc->meters, bc->n_meters, pipeline_meters_texts,
+                meter_id_of, del_meter);
+}
+
+/* Saves the flows after a change of 'br''s flows (or, with 'flows_only'
+ * false, of its groups or meters).  A change that cannot be saved (a full
+ * disk, say) is undone: the tables are what the file says. */
+static void
+reply_after_flow_change(struct control_conn *conn, struct bridge *br,
+                        bool flows_only)
+{
+    char *error;
+
+    /* No packet meets a megaflow of the old rules after we answer. */
+    dp_flush_caches();
+
+    if (config_commit(xvs_config_clone(running_cfg), &error)) {
+        if (flows_only) {
+            restore_saved_flows(br);
+        } else {
+            restore_saved_tables(br);
+        }
+        dp_flush_caches();
+        reply_error_free(conn, xasprintf("the %s was not changed: %s",
+                                         flows_only ? "flow table"
+                                         : "pipeline", error));
+        free(error);
+        return;
+    }
+    control_reply(conn, NULL);
+}
+
+static void
+cmd_add_flow(struct control_conn *conn, int argc OVS_UNUSED,
+             const char *argv[], void *aux OVS_UNUSED)
+{
+    struct bridge *br = find_bridge_or_reply(conn, argv[1]);
+    char *error;
+
+    if (!br) {
+        return;
+    }
+    if (pipeline_flow_add(br->pl, argv[2], &error)) {
+        reply_error_free(conn, xasprintf("bad flow \"%s\": %s", argv[2],
+                                         error));
+        free(error);
+        return;
+    }
+    reply_after_flow_change(conn, br, true);
+}
+
+/* add-flows BR TEXT / replace-flows BR TEXT: the flows of TEXT (one per
+ * line; blank lines and # comments skipped), all or nothing, in one
+ * transaction: packets see the old table or the new one.  replace-flows
+ * also deletes every flow that TEXT does not have (counters of flows that
+ * stay are kept). */
+static void
+cmd_add_flows__(struct control_conn *conn, const char *argv[], bool replace)
+{
+    struct bridge *br = find_bridge_or_reply(conn, argv[1]);
+    char *text, *line;
+    int lineno = 0;
+    size_t n = 0;
+
+    if (!br) {
+        return;
+    }
+    text = xstrdup(argv[2]);
+    struct ds errors = DS_EMPTY_INITIALIZER;
+    char **lines = NULL;
+    size_t allocated = 0;
+    for (char *next = text; next; ) {
+        line = next;
+        next = strchr(line, '\n');
+        if (next) {
+            *next++ = '\0';
+        }
+        lineno++;
+        line += strspn(line, " \t\r");
+        line[strcspn(line, "\r")] = '\0';
+        if (!*line || *line == '#') {
+            continue;
+        }
+        char *error;
+        if (pipeline_flow_check(line, &error)) {
+            ds_put_format(&errors, "line %d: %s", lineno, error);
+            free(error);
+            break;
+        }
+        if (n >= allocated) {
+            lines = x2nrealloc(lines, &allocated, sizeof *lines);
+        }
+        lines[n++] = line;
+    }
+    if (!errors.length) {
+        pipeline_begin(br->pl);
+        if (replace) {
+            size_t n_deleted;
+            char *error;
+            pipeline_flows_del_except(br->pl, (const char **) lines, n,
+                                      &n_deleted, &error);
+        }
+        for (size_t i = 0; i < n && !errors.length; i++) {
+            char *error;
+            if (pipeline_flow_add(br->pl, lines[i], &error)) {
+                ds_put_format(&errors, "\"%s\": %s", lines[i], error);
+                free(error);
+            }
+        }
+        if (errors.length) {
+            pipeline_abort(br->pl);
+        } else {
+            pipeline_commit(br->pl);
+        }
+    }
+    free(lines);
+    free(text);
+    if (errors.length) {
+        reply_error_free(conn, xasprintf("no flow %s: %s",
+                                         replace ? "replaced" : "added",
+                                         ds_cstr(&errors)));
+        ds_destroy(&errors);
+        return;
+    }
+    reply_after_flow_change(conn, br, true);
+}
+
+static void
+cmd_add_flows(struct control_conn *conn, int argc OVS_UNUSED,
+              const char *argv[], void *aux OVS_UNUSED)
+{
+    cmd_add_flows__(conn, argv, false);
+}
+
+static void
+cmd_replace_flows(struct control_conn *conn, int argc OVS_UNUSED,
+                  const char *argv[], void *aux OVS_UNUSED)
+{
+    cmd_add_flows__(conn, argv, true);
+}
+
+/* add-group BR GROUP, add-meter BR METER: 'aux' adds it (saved). */
+struct table_entry_cmd {
+    const char *what;
+    int (*add)(struct pipeline *, const char *text, char **errp);
+};
+
+static void
+cmd_add_entry(struct control_conn *conn, int argc OVS_UNUSED,
+              const char *argv[], void *cmd_)
+{
+    const struct table_entry_cmd *cmd = cmd_;
+    struct bridge *br = find_bridge_or_reply(conn, argv[1]);
+    char *error;
+
+    if (!br) {
+        return;
+    }
+    if (cmd->add(br->pl, argv[2], &error)) {
+        reply_error_free(conn, xasprintf("bad %s \"%s\": %s", cmd->what,
+                                         argv[2], error));
+        free(error);
+        return;
+    }
+    reply_after_flow_change(conn, br, false);
+}
+
+static const struct table_entry_cmd add_group_cmd = {
+    "group", pipeline_group_add
+};
+static const struct table_entry_cmd add_meter_cmd = {
+    "meter", pipeline_meter_add
+};
+
+/* dump-groups, dump-meters, dump-tables BR: 'aux' formats them. */
+struct dump_cmd {
+    void (*dump)(const struct pipeline *, struct ds *);
+};
+static const struct dump_cmd dump_groups_cmd = { pipeline_groups_dump };
+static const struct dump_cmd dump_meters_cmd = { pipeline_meters_dump };
+static const struct dump_cmd dump_tables_cmd = { pipeline_tables_dump };
+
+static void
+cmd_dump_with(struct control_conn *conn, int argc OVS_UNUSED,
+              const char *argv[], void *cmd_)
+{
+    const struct dump_cmd *cmd = cmd_;
+    struct bridge *br = find_bridge_or_reply(conn, argv[1]);
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    if (!br) {
+        return;
+    }
+    cmd->dump(br->pl, &s);
+    control_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
+/* del-groups BR [group_id=N]: also deletes the flows that use them. */
+static void
+cmd_del_groups(struct control_conn *conn, int argc, const char *argv[],
+               void *aux OVS_UNUSED)
+{
+    struct bridge *br = find_bridge_or_reply(conn, argv[1]);
+    uint32_t id = OFPG_ALL;
+    size_t n;
+
+    if (!br) {
+        return;
+    }
+    if (argc > 2) {
+        const char *v = argv[2];
+        if (!strncmp(v, "group_id=", 9)) {
+            v += 9;
+        }
+        if (!ofputil_group_from_string(v, &id)) {
+            reply_error_free(conn, xasprintf("\"%s\": expected group_id=N "
+                                             "(or ALL)", argv[2]));
+            return;
+        }
+    }
+    pipeline_groups_del(br->pl, id, &n);
+    reply_after_flow_change(conn, br, false);
+}
+
+/* del-meters BR [meter=N]: also deletes the flows that use them. */
+static void
+cmd_del_meters(struct control_conn *conn, int argc, const char *argv[],
+               void *aux OVS_UNUSED)
+{
+    struct bridge *br = find_bridge_or_reply(conn, argv[1]);
+    uint32_t id = OFPM13_ALL;
+    size_t n;
+
+    if (!br) {
+        return;
+    }
+    if (argc > 2) {
+        const char *v = argv[2];
+        char *end;
+        if (!strncmp(v, "meter=", 6)) {
+            v += 6;
+        }
+        unsigned long long x = strtoull(v, &end, 0);
+        if (!strcasecmp(v, "all")) {
+            id = OFPM13_ALL;
+        } else if (*end || !*v || !x || x > OFPM13_MAX) {
+            reply_error_free(conn, xasprintf("\"%s\": expected meter=N "
+                                             "(1 to %u) or meter=all",
+                                             argv[2], OFPM13_MAX));
+            return;
+        } else {
+            id = x;
+        }
+    }
+    pipeline_meters_del(br->pl, id, &n);
+    reply_after_flow_change(conn, br, false);
+}
+
+static void
+cmd_del_flows(struct control_conn *conn, int argc, const char *argv[],
+              void *aux OVS_UNUSED)
+{
+    struct bridge *br = find_bridge_or_reply(conn, argv[1]);
+    size_t n;
+    char *error;
+
+    if (!br) {
+        return;
+    }
+    if (pipeline_flows_del(br->pl, argc > 2 ? argv[2] : NULL, &n, &error)) {
+        reply_error_free(conn, xasprintf("bad match \"%s\": %s", argv[2],
+                                         error));
+        free(error);
+        return;
+    }
+    reply_after_flow_change(conn, br, true);
+}
+
+static void
+cmd_dump_flows(struct control_conn *conn, int argc, const char *argv[],
+               void *aux OVS_UNUSED)
+{
+    int json = take_format(&argc, argv);
+    struct bridge *br;
+
+    if (json < 0 || argc != 2) {
+        control_reply_error(conn, "usage: dump-flows BRIDGE "
+                                    "[--format=json]");
+        return;
+    }
+    br = find_bridge_or_reply(conn, argv[1]);
+    if (!br) {
+        return;
+    }
+    if (json) {
+        reply_json(conn, pipeline_flows_to_json(br->pl));
+    } else {
+        struct ds s = DS_EMPTY_INITIALIZER;
+        pipeline_flows_dump(br->pl, &s);
+        control_reply(conn, ds_cstr(&s));
+        ds_destroy(&s);
+    }
+}
+
+static void
+cmd_dump_ports(struct control_conn *conn, int argc, const char *argv[],
+               void *aux OVS_UNUSED)
+{
+    int json = take_format(&argc, argv);
+    struct bridge *br;
+
+    if (json < 0 || argc < 2 || argc > 3) {
+        control_reply_error(conn, "usage: dump-ports BRIDGE [PORT] "
+                                    "[--format=json]");
+        return;
+    }
+    br = find_bridge_or_reply(conn, argv[1]);
+    if (!br) {
+        return;
+    }
+    if (argc == 3 && !bridge_find_port(br, argv[2])) {
+        reply_error_free(conn, xasprintf("bridge %s has no port named %s",
+                                         argv[1], argv[2]));
+        return;
+    }
+
+    struct json *array = json_array_create_empty();
+    struct ds s = DS_EMPTY_INITIALIZER;
+    for (size_t i = 0; i < br->n_ports; i++) {
+        const struct port *port = br->ports[i];
+        struct dp_port_stats st;
+
+        if (argc == 3 && strcmp(port->name, argv[2])) {
+            continue;
+        }
+        if (port->attached) {
+            dp_port_get_stats(port->dp_port, &st);
+        } else {
+            memset(&st, 0, sizeof st);
+        }
+        if (json) {
+            struct json *o = json_object_create();
+            json_object_put_string(o, "name", port->name);
+            json_object_put(o, "ofport", json_integer_create(port->ofport));
+            json_object_put(o, "rx_packets",
+                            json_integer_create(st.rx_packets));
+            json_object_put(o, "rx_bytes", json_integer_create(st.rx_bytes));
+            json_object_put(o, "rx_dropped",
+                            json_integer_create(st.rx_dropped));
+            json_object_put(o, "tx_packets",
+                            json_integer_create(st.tx_packets));
+            json_object_put(o, "tx_bytes", json_integer_create(st.tx_bytes));
+            json_object_put(o, "tx_dropped",
+                            json_integer_create(st.tx_dropped));
+            json_object_put(o, "rx_errors",
+                            json_integer_create(st.rx_errors));
+            json_object_put(o, "tx_mtu_dropped",
+                            json_integer_create(st.tx_mtu_dropped));
+            if (port->domid >= 0) {
+                char *name = xen_domain_name(port->domid);
+                json_object_put(o, "domid", json_integer_create(port->domid));
+                json_object_put(o, "domain_name",
+                                name ? json_string_create(name)
+                                     : json_null_create());
+                free(name);
+            }
+            json_array_add(array, o);
+        } else {
+            ds_put_format(&s, "  port %3"PRIu16" (%s)", port->ofport,
+                          port->name);
+            if (port->domid >= 0) {
+                char *name = xen_domain_name(port->domid);
+                ds_put_format(&s, " domain %d%s%s%s", (int) port->domid,
+                              name ? " (" : "", name ? name : "",
+                              name ? ")" : "");
+                free(name);
+            }
+            ds_put_format(&s, ": rx pkts=%"PRIu64", bytes=%"PRIu64", "
+                          "drop=%"PRIu64", errors=%"PRIu64"\n"
+                          "             tx pkts=%"PRIu64", bytes=%"PRIu64", "
+                          "drop=%"PRIu64" (mtu %"PRIu64")\n",
+                          st.rx_packets, st.rx_bytes, st.rx_dropped,
+                          st.rx_errors, st.tx_packets, st.tx_bytes,
+                          st.tx_dropped, st.tx_mtu_dropped);
+        }
+    }
+    reply_json_or_text(conn, json, array, &s);
+}
+
+static void
+cmd_dump_macs(struct control_conn *conn, int argc, const char *argv[],
+              void *aux OVS_UNUSED)
+{
+    int json = take_format(&argc, argv);
+    struct bridge *br;
+
+    if (json < 0 || argc != 2) {
+        control_reply_error(conn, "usage: dump-macs BRIDGE "
+                                    "[--format=json]");
+        return;
+    }
+    br = find_bridge_or_reply(conn, argv[1]);
+    if (!br) {
+        return;
+    }
+
+    struct mac_table *t = pipeline_mac_table(br->pl);
+    size_t max = mac_table_count(t) + 16;
+    struct mac_table_entry_info *e = xmalloc(max * sizeof *e);
+    size_t n = mac_table_dump(t, e, max, time_msec());
+    struct json *array = json_array_create_empty();
+    struct ds s = DS_EMPTY_INITIALIZER;
+    char mac[18];
+
+    ds_put_cstr(&s, " port  VLAN  MAC                Age\n");
+    for (size_t i = 0; i < n; i++) {
+        format_mac(e[i].mac, mac);
+        if (json) {
+            struct json *o = json_object_create();
+            json_object_put(o, "ofport", json_integer_create(e[i].ofport));
+            json_object_put(o, "vlan", json_integer_create(e[i].vlan));
+            json_object_put_string(o, "mac", mac);
+            json_object_put(o, "age", json_integer_create(
+                                e[i].age_ms / 1000));
+            json_array_add(array, o);
+        } else {
+            ds_put_format(&s, "%5"PRIu16"  %4"PRIu16"  %s  %4lld\n",
+                          e[i].ofport, e[i].vlan, mac, e[i].age_ms / 1000);
+        }
+    }
+    free(e);
+    reply_json_or_text(conn, json, array, &s);
+}
+
+/* The name of datapath port 'dp_port', for cache dumps. */
+static const char *
+dp_port_name(uint32_t dp_port, void *aux OVS_UNUSED)
+{
+    struct bridge *br;
+
+    LIST_FOR_EACH (br, node, &all_bridges) {
+        for (size_t i = 0; i < br->n_ports; i++) {
+            if (br->ports[i]->attached && br->ports[i]->dp_port == dp_port) {
+                return br->ports[i]->name;
+            }
+        }
+    }
+    return NULL;
+}
+
+static struct bridge *
+bridge_of_dp_port(uint32_t dp_port)
+{
+    struct bridge *br;
+
+    LIST_FOR_EACH (br, node, &all_bridges) {
+        if (pipeline_ofport(br->pl, dp_port)) {
+            return br;
+        }
+    }
+    return NULL;
+}
+
+static void
+format_dp_actions(struct ds *s, const struct dp_cache_entry *e)
+{
+    if (!e->n_actions) {
+        ds_put_cstr(s, "drop");
+        return;
+    }
+    for (size_t i = 0; i < e->n_actions && i < DP_DUMP_MAX_ACTIONS; i++) {
+        const struct dp_action *a = &e->actions[i];
+        ds_put_cstr(s, i ? "," : "");
+        switch ((enum dp_action_type) a->type) {
+        case DP_ACTION_PUSH_VLAN:
+            ds_put_format(s, "push_vlan:%u", a->tci & 0xfff);
+            if (a->tci >> 13) {
+                ds_put_format(s, "/pcp%u", a->tci >> 13);
+            }
+            break;
+        case DP_ACTION_POP_VLAN:
+            ds_put_cstr(s, "pop_vlan");
+            break;
+        case DP_ACTION_OUTPUT: {
+            const char *name = dp_port_name(a->port, NULL);
+            ds_put_format(s, "output:%s", name ? name : "?");
+            break;
+        }
+        case DP_ACTION_CONTROLLER:
+            ds_put_format(s, "controller(%#"PRIx32")", a->arg);
+            break;
+        case DP_ACTION_SET_VLAN:
+            ds_put_format(s, "set_vlan:%#x/%#x", a->vlan.tci, a->vlan.mask);
+            break;
+        case DP_ACTION_SET_ETH_SRC:
+        case DP_ACTION_SET_ETH_DST: {
+            char mac[18];
+            ds_put_format(s, "set_eth_%s:%s",
+                          a->type == DP_ACTION_SET_ETH_SRC ? "src" : "dst",
+                          format_mac(a->mac, mac));
+            break;
+        }
+        case DP_ACTION_SET_IPV4_SRC:
+        case DP_ACTION_SET_IPV4_DST:
+            ds_put_format(s, "set_ipv4_%s:"IP_FMT,
+                          a->type == DP_ACTION_SET_IPV4_SRC ? "src" : "dst",
+                          IP_ARGS(a->be32));
+            break;
+        case DP_ACTION_SET_IP_TOS:
+            ds_put_format(s, "set_ip_tos:%#x/%#x", a->u8[0], a->u8[1]);
+            break;
+        case DP_ACTION_SET_IP_TTL:
+            ds_put_format(s, "set_ip_ttl:%u", a->u8[0]);
+            break;
+        case DP_ACTION_SET_TP_SRC:
+        case DP_ACTION_SET_TP_DST:
+            ds_put_format(s, "set_tp_%s:%u",
+                          a->type == DP_ACTION_SET_TP_SRC ? "src" : "dst",
+                          ntohs(a->be16));
+            break;
+        case DP_ACTION_METER:
+            ds_put_format(s, "meter(%"PRIu32")", a->arg);
+            break;
+        case DP_ACTION_PUSH_MPLS:
+            ds_put_format(s, "push_mpls:%#"PRIx16"/%#"PRIx32, a->port,
+                          ntohl(a->be32));
+            break;
+        case DP_ACTION_POP_MPLS:
+            ds_put_format(s, "pop_mpls:%#"PRIx16, a->port);
+            break;
+        case DP_ACTION_SET_MPLS_LSE:
+            ds_put_format(s, "set_mpls_lse:%#"PRIx32, ntohl(a->be32));
+            break;
+        case DP_ACTION_SET_IPV6_LABEL:
+            ds_put_format(s, "set_ipv6_label:%#"PRIx32, ntohl(a->be32));
+            break;
+        case DP_ACTION_SET_ARP:
+            ds_put_format(s, "set_arp_field%u", a->port);
+            break;
+        case DP_ACTION_SET_ICMP:
+            ds_put_format(s, "set_icmp_%s:%u", a->port ? "code" : "type",
+                          a->u8[0]);
+            break;
+        case DP_ACTION_SET_IPV6_WORD:
+            ds_put_format(s, "set_ipv6_%s[%d]:%#"PRIx32,
+                          a->port < 4 ? "src" : "dst", a->port & 3,
+                          ntohl(a->be32));
+            break;
+        default:
+            ds_put_format(s, "unknown(%u)", a->type);
+            break;
+        }
+    }
+    if (e->n_actions > DP_DUMP_MAX_ACTIONS) {
+        ds_put_format(s, ",...(%u more)",
+                      e->n_actions - DP_DUMP_MAX_ACTIONS);
+    }
+}
+
+#define DUMP_CACHE_MAX 10000
+
+static void
+cmd_dump_cache(struct control_conn *conn, int argc, const char *argv[],
+               void *aux OVS_UNUSED)
+{
+    int json = take_format(&argc, argv);
+    struct bridge *br = NULL;
+    struct dp_cache_dump dump;
+
+    if (json < 0 || argc > 2) {
+        control_reply_error(conn, "usage: dump-cache [BRIDGE] "
+                                    "[--format=json]");
+        return;
+    }
+    if (argc == 2 && !(br = find_bridge_or_reply(conn, argv[1]))) {
+        return;
+    }
+    if (dp_cache_dump(DUMP_CACHE_MAX, &dump)) {
+        control_reply_error(conn, "a PMD thread did not answer "
+                                    "within a second");
+        free(dump.entries);
+        return;
+    }
+
+    struct json *array = json_array_create_empty();
+    struct ds s = DS_EMPTY_INITIALIZER;
+    size_t n = 0;
+    for (size_t i = 0; i < dump.n; i++) {
+        const struct dp_cache_entry *e = &dump.entries[i];
+        if (br && bridge_of_dp_port(e->key.in_port) != br) {
+            continue;
+        }
+        char match[1024];
+        struct ds acts = DS_EMPTY_INITIALIZER;
+
+        dp_flow_key_format(&e->key, &e->mask, dp_port_name, NULL, match,
+                           sizeof match);
+        format_dp_actions(&acts, e);
+        n++;
+        if (json) {
+            struct json *o = json_object_create();
+            json_object_put(o, "pmd_core", json_integer_create(e->pmd_core));
+            json_object_put_string(o, "match", match);
+            json_object_put_string(o, "actions", ds_cstr(&acts));
+            json_object_put(o, "n_packets", json_integer_create(e->n_packets));
+            json_object_put(o, "n_bytes", json_integer_create(e->n_bytes));
+            json_object_put(o, "idle_ms", json_integer_create(e->idle_ms));
+            json_object_put(o, "learn",
+                            json_boolean_create(e->flags & DP_MF_LEARN));
+            json_array_add(array, o);
+        } else {
+            ds_put_format(&s, "pmd %u: %s, packets:%"PRIu64", bytes:%"PRIu64
+                          ", used:%.3fs, actions:%s\n", e->pmd_core, match,
+                          e->n_packets, e->n_bytes, e->idle_ms / 1000.0,
+                          ds_cstr(&acts));
+        }
+        ds_destroy(&acts);
+    }
+    if (json) {
+        struct json *root = json_object_create();
+        json_object_put(root, "megaflows", array);
+        json_object_put(root, "truncated", json_boolean_create(
+                            dump.truncated));
+        json_object_put(root, "emc_used", json_integer_create(dump.emc_used));
+        json_object_put(root, "emc_size", json_integer_create(dump.emc_size));
+        reply_json(conn, root);
+    } else {
+        json_destroy(array);
+        ds_put_format(&s, "%zu megaflow(s)%s; EMC: %zu of %zu entries in "
+                      "use\n", n, dump.truncated ? " (truncated)" : "",
+                      dump.emc_used, dump.emc_size);
+        control_reply(conn, ds_cstr(&s));
+    }
+    ds_destroy(&s);
+    free(dump.entries);
+}
+
+static void
+cmd_pmd_stats(struct control_conn *conn, int argc, const char *argv[],
+              void *aux OVS_UNUSED)
+{
+    int json = take_format(&argc, argv);
+    size_t n = dp_n_pmds();
+    struct dp_pmd_stats *st = xcalloc(n ? n : 1, sizeof *st);
+    struct json *array = json_array_create_empty();
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    if (json < 0 || argc > 1) {
+        control_reply_error(conn, "usage: pmd-stats "
+                                    "[--format=json]");
+        free(st);
+        json_destroy(array);
+        return;
+    }
+    dp_pmd_stats_get(st);
+    for (size_t i = 0; i < n; i++) {
+        const struct dp_pmd_stats *p = &st[i];
+        uint64_t cycles = p->busy_cycles + p->idle_cycles;
+        double busy = cycles ? 100.0 * p->busy_cycles / cycles : 0;
+        double cpp = p->packets ? (double) p->busy_cycles / p->packets : 0;
+
+        if (json) {
+            struct json *o = json_object_create();
+            json_object_put(o, "core", json_integer_create(p->core));
+            json_object_put(o, "packets", json_integer_create(p->packets));
+            json_object_put(o, "emc_hits", json_integer_create(p->emc_hits));
+            json_object_put(o, "megaflow_hits",
+                            json_integer_create(p->megaflow_hits));
+            json_object_put(o, "upcalls", json_integer_create(p->upcalls));
+            json_object_put(o, "lost", json_integer_create(p->lost));
+            json_object_put(o, "busy_cycles",
+                            json_integer_create(p->busy_cycles));
+            json_object_put(o, "idle_cycles",
+                            json_integer_create(p->idle_cycles));
+            json_object_put(o, "cycles_per_packet", json_real_create(cpp));
+            json_object_put(o, "megaflows",
+                            json_integer_create(p->n_megaflows));
+            json_object_put(o, "subtables",
+                            json_integer_create(p->n_subtables));
+            json_array_add(array, o);
+        } else {
+            ds_put_format(&s, "pmd core %u:\n"
+                          "  packets received: %"PRIu64"\n"
+                          "  EMC hits: %"PRIu64"\n"
+                          "  megaflow hits: %"PRIu64"\n"
+                          "  upcalls: %"PRIu64"\n"
+                          "  lost (upcall budget): %"PRIu64"\n"
+                          "  busy cycles: %"PRIu64" (%.1f%%)\n"
+                          "  idle cycles: %"PRIu64" (%.1f%%)\n"
+                          "  busy cycles per packet: %.1f\n"
+                          "  megaflows: %"PRIu64" in %"PRIu64" subtable(s)\n",
+                          p->core, p->packets, p->emc_hits, p->megaflow_hits,
+                          p->upcalls, p->lost, p->busy_cycles, busy,
+                          p->idle_cycles, cycles ? 100.0 - busy : 0, cpp,
+                          p->n_megaflows, p->n_subtables);
+        }
+    }
+    free(st);
+    reply_json_or_text(conn, json, array, &s);
+}
+
+static void
+cmd_pmd_stats_clear(struct control_conn *conn, int argc OVS_UNUSED,
+                    const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    dp_pmd_stats_clear();
+    control_reply(conn, NULL);
+}
+
+/* The handler of each command of lib/xvs-commands.c that the bridges
+ * answer. */
+static const struct {
+    const char *name;
+    control_cb *cb;
+    const void *aux;
+} handlers[] = {
+    {"dump-cache", cmd_dump_cache, NULL},
+    {"pmd-stats", cmd_pmd_stats, NULL},
+    {"pmd-stats-clear", cmd_pmd_stats_clear, NULL},
+    {"show", cmd_show, NULL},
+    {"add-port", cmd_add_port, NULL},
+    {"del-port", cmd_del_port, NULL},
+    {"set-mtu", cmd_set_mtu, NULL},
+    {"set-port", cmd_set_port, NULL},
+    {"add-flow", cmd_add_flow, NULL},
+    {"del-flows", cmd_del_flows, NULL},
+    {"dump-flows", cmd_dump_flows, NULL},
+    {"dump-ports", cmd_dump_ports, NULL},
+    {"dump-macs", cmd_dump_macs, NULL},
+    {"add-flows", cmd_add_flows, NULL},
+    {"replace-flows", cmd_replace_flows, NULL},
+    {"add-group", cmd_add_entry, &add_group_cmd},
+    {"del-groups", cmd_del_groups, NULL},
+    {"dump-groups", cmd_dump_with, &dump_groups_cmd},
+    {"add-meter", cmd_add_entry, &add_meter_cmd},
+    {"del-meters", cmd_del_meters, NULL},
+    {"dump-meters", cmd_dump_with, &dump_meters_cmd},
+    {"dump-tables", cmd_dump_with, &dump_tables_cmd},
+    {"set-controller", cmd_set_controller, NULL},
+    {"del-controller", cmd_set_controller, NULL},
+};
+
+void
+bridge_register_commands(void)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(handlers); i++) {
+        const struct xvs_command *xc = xvs_command_find(handlers[i].name);
+
+        ovs_assert(xc);
+        control_register_command(xc, handlers[i].cb,
+                                 CONST_CAST(void *, handlers[i].aux));
+    }
+}

@@ -1,0 +1,88 @@
+/*
+ * bridge-private.h: what bridge.c (bridges, ports, the running
+ * configuration) shares with bridge-ctl.c (the control commands), and
+ * nobody else.
+ *
+ * Thread-safety: main thread only.
+ */
+#ifndef BRIDGE_PRIVATE_H
+#define BRIDGE_PRIVATE_H 1
+
+#include "bridge.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "openvswitch/list.h"
+#include "xvs-config.h"
+
+struct connmgr;
+struct pipeline;
+struct ofputil_phy_port;
+
+struct port {
+    char *name;
+    enum xvs_port_type type;
+    char *devargs;
+    enum xvs_vif_driver driver;     /* Asked for. */
+    int32_t domid, devid;           /* Xen guest of a vif, or -1. */
+    uint16_t vlan, native_vlan;     /* See struct xvs_port_config. */
+    uint16_t *trunks;
+    size_t n_trunks;
+    uint16_t ofport;
+    bool attached;
+    uint32_t dp_port;
+    const char *driver_used;        /* "af_xdp", "af_packet", ... */
+    char *error;                    /* Why it is not attached. */
+    unsigned int failed_ifindex;    /* Netdev an attach failed on. */
+    bool implicit;                  /* The bridge's own internal port, from
+                                     * internal-port, not in 'ports'. */
+    bool link_up;                   /* As last reported in PORT_STATUS. */
+    long long attached_at;          /* time_msec(). */
+};
+
+/* OpenFlow's LOCAL port: the bridge's own internal port. */
+#define OFPORT_LOCAL 65534
+
+struct bridge {
+    struct ovs_list node;           /* In 'all_bridges'. */
+    char *name;
+    uint64_t datapath_id;
+    enum xvs_fail_mode fail_mode;
+    uint32_t mtu;                   /* Of every port; 0: as they are. */
+    struct pipeline *pl;
+    struct connmgr *cm;
+    struct port **ports;
+    size_t n_ports;
+};
+
+
+/* Every bridge, in creation order. */
+extern struct ovs_list all_bridges;
+
+/* The configuration running now, as it is saved. */
+extern struct xvs_config *running_cfg;
+
+/* Saves 'new' (with every bridge's current flows, groups and meters) and
+ * makes it the running configuration, taking ownership of it.  On error
+ * 'new' is freed and the running one is unchanged. */
+int config_commit(struct xvs_config *new, char **errp);
+
+struct bridge *bridge_find(const char *name);
+struct port *bridge_find_port(const struct bridge *, const char *name);
+/* Takes 'port' out of 'br' (neither detaches nor frees it). */
+void bridge_remove_port(struct bridge *, struct port *);
+
+/* A port as 'pc' describes it, not attached. */
+struct port *port_create(const struct xvs_port_config *pc);
+void port_destroy(struct port *);
+/* Attaches 'port' to the datapath and maps it in the pipeline: 0 or a
+ * positive errno value with a message in '*errp'.  The caller flushes the
+ * PMD threads' caches afterwards (dp_flush_caches()), once for all the
+ * ports it attaches. */
+int port_attach(struct bridge *, struct port *, char **errp);
+void port_detach(struct bridge *, struct port *);
+/* The MTU that 'port' gets from its bridge's 'mtu'. */
+uint32_t port_mtu_for(const struct port *, uint32_t mtu);
+
+#endif /* bridge-private.h */
