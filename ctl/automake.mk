@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # ctl/: xvs-ctl, the control utility.
 bin_PROGRAMS += ctl/xvs-ctl
 ctl_xvs_ctl_SOURCES = ctl/xvs-ctl.c

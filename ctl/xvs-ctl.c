@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * xvs-ctl: the control utility for xvs-switchd.
  *

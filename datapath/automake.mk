@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # datapath/: the DPDK fast path.  No Open vSwitch headers here.
 
 # The flow key and the caches are plain C, so that unit tests (and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * datapath: EAL bring-up, ports, PMD threads.  See datapath.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dp-offload: finishing partial checksums and cutting GSO frames where an
  * output cannot take them.  See dp-offload.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dp-offload: the work a guest's kernel leaves to the "hardware", carried
  * with a packet through the switch and finished only where its output

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dp-private: state shared by the datapath's own modules (datapath.c: EAL,
  * ports and the control API on the main thread; pmd.c: the PMD threads).

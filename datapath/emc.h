@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * emc: the exact-match cache, the first level of the fast path.
  *

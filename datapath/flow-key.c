@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * flow-key: packet parsing into struct dp_flow_key.  See flow-key.h.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * flow-key: the datapath's fixed-layout description of a packet.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * mfc: megaflow cache.  See mfc.h.
  *

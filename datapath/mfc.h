@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * mfc: the megaflow cache, a tuple-space-search classifier.
  *

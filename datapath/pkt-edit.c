@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pkt-edit: the datapath actions that rewrite header fields.
  *

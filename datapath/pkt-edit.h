@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pkt-edit: header rewrites (the DP_ACTION_SET_* actions) on a packet's
  * contiguous bytes.  Plain C on a buffer, so that both the PMD threads and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pmd: the PMD threads' loop, a packet's way through the caches, and the
  * threads' housekeeping.  See datapath.h for the big picture and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vnet: AF_PACKET with the virtio-net header.  See vnet.h.
  */

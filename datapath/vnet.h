@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vnet: a Linux netdev (a Xen vif, a veth) as a datapath port, through an
  * AF_PACKET socket with the virtio-net header -- xvs's own port driver.

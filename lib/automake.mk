@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # lib/: code shared by the programs (YAML configuration, command table).
 noinst_LTLIBRARIES += lib/libxvs.la
 lib_libxvs_la_SOURCES = lib/xvs-config.c lib/xvs-config.h \

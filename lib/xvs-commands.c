@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * xvs-commands: the control commands, listed once for xvs-ctl (which checks
  * a command line against this table before sending it) and xvs-switchd

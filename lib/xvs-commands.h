@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * xvs-commands.h: the control commands of xvs-switchd, listed once.
  *

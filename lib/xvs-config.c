@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * xvs-config: YAML configuration load, validation and atomic save.
  * See xvs-config.h for the schema.

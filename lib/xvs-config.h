@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * xvs-config: the switch's YAML configuration (/etc/xvs/xvs.yaml).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * xvs-control.h: what xvs-switchd and xvs-ctl agree on about the control
  * socket.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # switchd/: the daemon.  DPDK only through datapath/.
 
 # The pipeline, without the daemon around it, for unit tests.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bridge-ctl: the control-socket commands that show and change bridges,
  * ports, flows, groups, meters and controllers (main thread).  The

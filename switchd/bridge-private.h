@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bridge-private.h: what bridge.c (bridges, ports, the running
  * configuration) shares with bridge-ctl.c (the control commands), and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bridge: configuration -> datapath ports + pipeline; control commands.
  * See bridge.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bridge: bridges and their ports, from the configuration to the datapath
  * and the pipeline, and the control-socket commands that change them.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * connmgr: OpenFlow connections and message handling.  See connmgr.h.
  */

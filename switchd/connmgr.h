@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * connmgr: a bridge's OpenFlow connections and the messages on them.
  *

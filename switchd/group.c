@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * group: the OpenFlow group table of a pipeline (main thread; the
  * translation reads it under RCU).  See pipeline-private.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * mac-table: MAC learning for a bridge's NORMAL action.
  *

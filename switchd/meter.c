@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * meter: the OpenFlow meter table of a pipeline and the datapath meter
  * slots it is enforced in (main thread).  See pipeline-private.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pipeline-private.h: what the pipeline's files share, and nobody else.
  *

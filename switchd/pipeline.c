@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pipeline: the OpenFlow tables, flow_mods, transactions, statistics,
  * timeouts and dumps (main thread).  Groups are in group.c, meters in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pipeline: a bridge's OpenFlow tables and the translation of packets
  * through them into datapath actions.

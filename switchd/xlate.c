@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * xlate: translation of a packet through the pipeline's tables into
  * datapath actions and a megaflow mask.  Runs on PMD threads (an upcall)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/: CMocka unit tests (one per module) and integration tests in
 # network namespaces.  Every test speaks TAP, so that each CMocka case and
 # each integration check counts as one result.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # xen/: Xen integration: the vif hotplug script and an example domain.
 xenscriptsdir = $(XEN_SCRIPT_DIR)
 dist_xenscripts_SCRIPTS = xen/vif-xvs

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """gen-pcap.py: benchmark traffic for tests/bench/run-bench.
 
 Writes a classic libpcap file (microsecond timestamps, LINKTYPE_ETHERNET)

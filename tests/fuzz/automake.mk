@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/fuzz/: libFuzzer targets (tests/fuzz/README.md).  Neither "make"
 # nor "make check" builds them: "make fuzz" does, with clang, compiling
 # each harness together with the xvs sources it tests straight from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz-config: libFuzzer target for lib/xvs-config.c, the loader of
  * /etc/xvs/xvs.yaml.

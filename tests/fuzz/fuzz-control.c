@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz-control: libFuzzer target for switchd/control.c, the control
  * socket server, as a client sees it.

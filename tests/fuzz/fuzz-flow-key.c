@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz-flow-key: libFuzzer target for datapath/flow-key.c, the parser that
  * turns every received frame into a struct dp_flow_key.

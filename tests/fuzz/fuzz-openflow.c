@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz-openflow: libFuzzer target for OpenFlow message handling, as a
  * controller's connection sees it: switchd/connmgr.c decodes each message

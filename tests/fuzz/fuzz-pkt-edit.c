@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz-pkt-edit: libFuzzer target for datapath/pkt-edit.c, the header
  * rewrites (DP_ACTION_SET_*) the datapath applies to packets.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Writes the seed corpora of the fuzz targets (tests/fuzz/README.md) into
 tests/fuzz/corpus/<target>/: real frames, OpenFlow messages as controllers
 send them, and xvs.yaml files.  The seeds are kept in the tree; run this

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Control socket clients that push its limits.
 
     ctl-flood.py big PATH MBYTES     one add-flows request of MBYTES MB;

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Clients that hang up at the wrong moment: each connects, sends requests
 whose replies the switch must write, and closes without reading them.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Sourced by the integration tests: TAP output, guests in network
 # namespaces behind veth "vifs" named as Xen names them, and an
 # xvs-switchd of the test's own, all torn down on exit, even on failure.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Sends malformed and inconsistent OpenFlow 1.3 messages to a switch's
 management socket and checks each gets the right OpenFlow error, decoded
 by ovs-ofctl ofp-print (a real peer's decoder, not ours), and that the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Hostile OpenFlow peers on a switch's management socket.
 
     of-flood.py requests PATH N HOLD

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """An os-ken (Ryu) OpenFlow 1.3 learning switch for the integration tests:
 a table-miss rule sends packets to the controller; each packet-in teaches
 where its source lives; a known destination gets a flow (cookie 0x5151)

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Sends one broadcast ARP request with an 802.1Q tag out of an interface.
 
 usage: send-tagged-arp.py IFACE SRC_MAC VLAN SENDER_IP TARGET_IP

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Consistency: once xvs answers a barrier, no packet is handled by a rule
 # changed or deleted before it, with traffic running through the change
 # (ovs-ofctl waits for the barrier reply before it returns).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The caches: packets hit them, their counts reach the OpenFlow rules,
 # a flow change takes effect for every packet once xvs-ctl returns (with
 # traffic running), and idle megaflows expire.

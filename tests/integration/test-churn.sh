@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Live churn: while two guests stream pings at a steady rate, 50 guests'
 # vifs come and go through the hotplug script, each pinged as soon as it is
 # up.  The streaming pair loses nothing, no mbuf leaks, the switch's memory

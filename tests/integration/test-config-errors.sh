@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # A bad configuration stops xvs-switchd before anything starts, with the
 # file, line and key in the message.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # An external controller drives xvs over TCP: Open vSwitch's
 # ovs-testcontroller (a learning switch working through packet-ins,
 # packet-outs and flow_mods) makes two guests reach each other on a

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Bad xvs-ctl input gets a precise error and changes nothing: not the
 # ports, not the flows, not the configuration file.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Flows added and deleted with xvs-ctl change where packets go, at once.
 . "$(dirname "$0")/lib.sh"
 begin

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The control socket bounds what one client can cost: a request larger
 # than 64 MiB gets an error instead of a growing buffer, connections beyond
 # 64 are closed, and a client that writes without reading stalls only

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The files the daemon writes: under umask 000 the pidfile and sockets
 # still get safe modes; a save that cannot be written (a full file system)
 # refuses the change with an error, changes nothing, and leaves the old

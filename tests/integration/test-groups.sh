@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Groups: "all" copies to every bucket, "select" spreads flows by their
 # 5-tuple, "fast_failover" moves to the next live port when a link goes
 # down; group counters match the traffic; deleting a group deletes its

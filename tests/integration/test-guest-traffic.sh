@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # What guests do: TCP and UDP between sockets, with the offloads a guest's
 # kernel uses by default (partial checksums, 64 KB TSO/GSO frames), between
 # two vifs, through a rewrite, and out of a DPDK port that has no offloads;

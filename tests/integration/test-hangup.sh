@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Clients that send requests and hang up without reading the replies, on
 # the control socket, an OpenFlow management socket and a TCP OpenFlow
 # listener, do not take the switch down (it used to die of SIGPIPE).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # xen/vif-xvs, called as xl calls it (arguments, environment, xenstore),
 # with a directory-backed xenstore on PATH in place of Xen's.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The bridge's own internal port: a TAP named after the bridge, created by
 # default, OpenFlow port LOCAL, through which dom0 reaches the guests.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Jumbo frames: a bridge's mtu: (9000) goes onto its vifs and its internal
 # port; guests at MTU 9000 exchange 8900-byte pings with DF set, TCP and
 # UDP with their offloads on; dom0 reaches them through the internal port;

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Meters police traffic in the datapath: a guest's burst beyond a pktps
 # rate is dropped, a kbps meter holds a bandwidth, counters account for
 # every packet; deleting a meter deletes its flows; xvs-ctl meters are

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # MPLS: a rule pushes a label (set with set_field) and sends the packet to
 # a "core" port, where tcpdump sees the label; the next table matches on
 # the label, pops it, and delivers the packet to its guest, who answers.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # NORMAL floods what it has not learned, then sends unicast only to the
 # port where the destination was learned.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Malformed and inconsistent OpenFlow messages get the right OpenFlow
 # error (as ovs-ofctl decodes it), and the switch keeps serving; roles
 # (master, slave) and the asynchronous configuration do what they say.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # OpenFlow peers that abuse the switch cost it bounded memory: a peer that
 # sends requests and never reads the replies is no longer read once 100
 # replies wait (its memory stays flat), and connections beyond 64 are

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # ovs-ofctl drives xvs through the bridge's management socket, as it
 # drives Open vSwitch: flows from a file across tables, counters that
 # match the traffic, modify/delete, set-field rewrites, bundles, errors

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # A controller written in Python with os-ken (Debian's python3-os-ken)
 # drives xvs over TCP: it gets the features, installs a table-miss rule,
 # receives PACKET_INs for the guests' first packets, answers with

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Guests ping each other through xenvif ports, over AF_XDP, over AF_PACKET,
 # and across the two; counters see the traffic.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Ports come and go while another pair of guests pings: no ping is lost,
 # and each newly added port forwards at once.
 . "$(dirname "$0")/lib.sh"

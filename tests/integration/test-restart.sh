@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Ports added with xvs-ctl are saved and come back after a restart; a
 # SIGTERM stops the daemon cleanly.
 . "$(dirname "$0")/lib.sh"

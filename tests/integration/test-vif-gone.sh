@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # A vif that disappears under the switch (guest destroyed without its
 # hotplug script) is detached, not a crash; when a netdev of that name
 # comes back, the port is attached again.

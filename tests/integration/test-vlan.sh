@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # VLANs: access ports on VLAN 10 reach each other and not VLAN 20; a trunk
 # carries both, tagged; a guest cannot reach an address it shares with a
 # guest on another VLAN.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """UDP datagrams between two sockets, as an application sees them.
 
     udp-echo.py serve ADDR PORT

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """An OpenFlow controller that connects and does nothing else: it answers
 the switch's hello, echo requests and barriers, and reads (and drops)
 everything else, packet-ins included.  The soak test kills and restarts it

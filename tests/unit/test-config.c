@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for lib/xvs-config: every error path gets a bad document and
  * the exact message a user would read. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for datapath/flow-key: fields land where they should, and a
  * packet cut anywhere parses without reading past its end. */
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for switchd/mac-table: learning, moves, aging, eviction. */
 #include <config.h>
 

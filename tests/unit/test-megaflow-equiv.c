@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The megaflow cache decides as the pipeline would.
  *
  * Random rule sets, random packets: every packet is translated through the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for datapath/mfc (megaflow cache) and datapath/emc. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for switchd/pipeline: the decisions that rules make for real
  * packets, as the datapath would see them. */
 #include <config.h>

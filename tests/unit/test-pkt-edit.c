@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for datapath/pkt-edit: header rewrites leave checksums that a
  * receiver verifies from scratch, and never touch what is not there. */
 #include <arpa/inet.h>
