@@ -55,14 +55,16 @@ tests/fuzz/fuzz-pkt-edit: tests/fuzz/fuzz-pkt-edit.c datapath/pkt-edit.c \
 
 tests/fuzz/fuzz-openflow: tests/fuzz/fuzz-openflow.c switchd/connmgr.c \
 		switchd/connmgr.h switchd/pipeline.c switchd/pipeline.h \
-		switchd/mac-table.c switchd/mac-table.h datapath/flow-key.c \
+		switchd/pipeline-private.h switchd/xlate.c switchd/group.c \
+		switchd/meter.c switchd/mac-table.c switchd/mac-table.h datapath/flow-key.c \
 		datapath/flow-key.h datapath/datapath.h datapath/dp-actions.h
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_CPPFLAGS) $(OVS_CPPFLAGS) \
 	    $(FUZZ_OPENFLOW_WRAP) \
 	    -o $@ $(top_srcdir)/tests/fuzz/fuzz-openflow.c \
 	    $(top_srcdir)/switchd/connmgr.c $(top_srcdir)/switchd/pipeline.c \
-	    $(top_srcdir)/switchd/mac-table.c \
+	    $(top_srcdir)/switchd/xlate.c $(top_srcdir)/switchd/group.c \
+	    $(top_srcdir)/switchd/meter.c $(top_srcdir)/switchd/mac-table.c \
 	    $(top_srcdir)/datapath/flow-key.c $(FUZZ_OVS_LIBS)
 
 tests/fuzz/fuzz-config: tests/fuzz/fuzz-config.c lib/xvs-config.c \
@@ -73,7 +75,7 @@ tests/fuzz/fuzz-config: tests/fuzz/fuzz-config.c lib/xvs-config.c \
 	    $(top_srcdir)/lib/xvs-config.c $(YAML_LIBS)
 
 tests/fuzz/fuzz-control: tests/fuzz/fuzz-control.c switchd/control.c \
-		switchd/control.h lib/xvs-control.h
+		switchd/control.h lib/xvs-control.h lib/xvs-commands.h
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_CPPFLAGS) $(OVS_CPPFLAGS) \
 	    -o $@ $(top_srcdir)/tests/fuzz/fuzz-control.c \
