@@ -373,7 +373,12 @@ dp_flow_key_extract_head(const void *data, size_t len, size_t frame_len,
     uint16_t type = ntohs(key->dl_type);
     if (type == ETH_TYPE_MPLS || type == ETH_TYPE_MPLS_MCAST) {
         /* Label stack entries up to the bottom of the stack; the first
-         * three are kept.  Nothing beneath is parsed, as in OVS. */
+         * three are kept.  Open vSwitch parses nothing beneath; xvs parses
+         * an IPv4 or IPv6 payload, told by its version nibble, into the
+         * L3 and L4 fields (unused otherwise for an MPLS packet), so that
+         * a decision taken after pop_mpls on the inner headers can be
+         * cached (xlate.c).  DP_KEY_MPLS_IP4/6 say which. */
+        bool bottom = false;
         for (int i = 0; have(&c, 4); i++) {
             uint32_t lse;
             memcpy(&lse, c.p, 4);
@@ -382,7 +387,17 @@ dp_flow_key_extract_head(const void *data, size_t len, size_t frame_len,
             }
             pull(&c, 4);
             if (c.p[-2] & 0x01) {
-                break;          /* Bottom of stack. */
+                bottom = true;
+                break;
+            }
+        }
+        if (bottom && have(&c, 1)) {
+            if (c.p[0] >> 4 == 4) {
+                key->parse_flags |= DP_KEY_MPLS_IP4;
+                parse_ipv4(&c, key);
+            } else if (c.p[0] >> 4 == 6) {
+                key->parse_flags |= DP_KEY_MPLS_IP6;
+                parse_ipv6(&c, key);
             }
         }
     } else if (type == ETH_TYPE_IPV4) {

@@ -18,6 +18,13 @@
  * Open vSwitch's flow has but NSH; a decision on NSH fields is not
  * cacheable.
  *
+ * One addition: beneath an MPLS label stack, where Open vSwitch stops, an
+ * IPv4 or IPv6 payload (told by its version nibble, flagged
+ * DP_KEY_MPLS_IP4/6) fills the L3 and L4 fields, which an MPLS packet
+ * does not otherwise use.  They are the pipeline's view of the packet
+ * after pop_mpls (xlate.c parses the payload again there), so that a
+ * decision on the inner headers can be cached too.
+ *
  * Parsing never reads past the end of the buffer: a truncated or malformed
  * packet gets the fields that parsed so far (as Open vSwitch would), and
  * DP_KEY_TRUNCATED in 'parse_flags'.
@@ -42,6 +49,9 @@ enum {
     DP_KEY_FRAG = 1 << 3,       /* IP fragment (any). */
     DP_KEY_LATER_FRAG = 1 << 4, /* Non-first fragment: no L4 header. */
     DP_KEY_TRUNCATED = 1 << 5,  /* Ended early or malformed. */
+    DP_KEY_MPLS_IP4 = 1 << 6,   /* MPLS with an IPv4 payload (by its version
+                                 * nibble), parsed into the L3/L4 fields. */
+    DP_KEY_MPLS_IP6 = 1 << 7,   /* The same for IPv6. */
 };
 
 /* The frame type Open vSwitch gives frames that are not Ethernet II. */

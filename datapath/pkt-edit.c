@@ -17,6 +17,9 @@
 #define ETH_TYPE_VLAN_8021AD 0x88a8
 #define ETH_TYPE_IPV4 0x0800
 #define ETH_TYPE_IPV6 0x86dd
+#define ETH_TYPE_MPLS 0x8847
+#define ETH_TYPE_MPLS_MCAST 0x8848
+#define ETH_TYPE_MIN 0x600
 
 /* Where the packet's L3 header starts, past up to two VLAN tags, and its
  * Ethertype (host order); 0 if the frame is too short. */
@@ -166,18 +169,32 @@ ipv4_set_addr(uint8_t *p, uint32_t len, bool src, uint32_t new, bool partial)
 /* The transport header of the IPv6 packet whose fixed header is at 'ofs':
  * walks the extension headers the flow key walks (hop-by-hop, routing,
  * destination options, fragment, authentication) as far as the bytes at
- * hand allow.  Returns its offset and sets '*proto', or returns 0 if there
- * is none (a later fragment, a truncated chain). */
+ * hand and the payload length allow.  Returns its offset and sets
+ * '*proto' and '*l4_len' (its bytes up to the end of the payload or of
+ * the bytes at hand), or returns 0 if there is none (a later fragment, a
+ * truncated chain, a payload that ends where it would start). */
 static uint32_t
-ipv6_l4_offset(const uint8_t *p, uint32_t len, uint32_t ofs, uint8_t *proto)
+ipv6_l4_offset(const uint8_t *p, uint32_t len, uint32_t ofs, uint8_t *proto,
+               uint32_t *l4_len)
 {
     uint8_t nh = p[ofs + 6];
     uint32_t at = ofs + 40;
+    uint32_t end = at + ntohs(get16(p + ofs + 4));
 
-    for (int i = 0; i < 8; i++) {
+    /* The chain ends with the IP payload, not with the frame (Ethernet
+     * padding follows), as the flow key parses it; every header is 8
+     * bytes or more, so the walk ends. */
+    if (end < len) {
+        len = end;
+    }
+    for (;;) {
         uint32_t hlen;
         if (nh != 0 && nh != 43 && nh != 60 && nh != 44 && nh != 51) {
+            if (at >= len) {
+                return 0;
+            }
             *proto = nh;
+            *l4_len = len - at;
             return at;
         }
         if (len < at + 8) {
@@ -199,7 +216,6 @@ ipv6_l4_offset(const uint8_t *p, uint32_t len, uint32_t ofs, uint8_t *proto)
             return 0;
         }
     }
-    return 0;
 }
 
 static void
@@ -222,10 +238,9 @@ set_tp_port(uint8_t *p, uint32_t len, bool src, uint16_t new, bool partial)
         l4_len = c.l4_len;
         proto = c.ip[9];
     } else if (type == ETH_TYPE_IPV6 && len >= ofs + 40) {
-        uint32_t at = ipv6_l4_offset(p, len, ofs, &proto);
+        uint32_t at = ipv6_l4_offset(p, len, ofs, &proto, &l4_len);
         if (at) {
             l4 = p + at;
-            l4_len = len - at;
         }
     }
     if (!l4 || l4_len < 4 || (proto != 6 && proto != 17 && proto != 132)) {
@@ -296,18 +311,54 @@ pkt_l3_offset(const uint8_t *p, uint32_t len, uint16_t *type)
     return l3_offset(p, len, type);
 }
 
+/* Where the IP header the flow key parses starts, for pkt_clamp_ip_len():
+ * past up to two VLAN tags, an LLC/SNAP header, and an MPLS label stack
+ * whose payload the key parses by its version nibble (flow-key.c).  0 if
+ * there is none; '*type' is 0x0800 or 0x86dd otherwise. */
+static uint32_t
+ip_offset(const uint8_t *p, uint32_t len, uint16_t *type)
+{
+    static const uint8_t snap[6] = { 0xaa, 0xaa, 0x03, 0, 0, 0 };
+    uint32_t ofs = l3_offset(p, len, type);
+
+    if (ofs && *type < ETH_TYPE_MIN) {
+        if (len < ofs + 8 || memcmp(p + ofs, snap, 6)) {
+            return 0;
+        }
+        *type = (p[ofs + 6] << 8) | p[ofs + 7];
+        ofs += 8;
+    }
+    if (ofs && (*type == ETH_TYPE_MPLS || *type == ETH_TYPE_MPLS_MCAST)) {
+        while (len >= ofs + 4 && !(p[ofs + 2] & 0x01)) {
+            ofs += 4;
+        }
+        if (len < ofs + 5) {
+            return 0;
+        }
+        ofs += 4;
+        *type = (p[ofs] >> 4 == 4 ? ETH_TYPE_IPV4
+                 : p[ofs] >> 4 == 6 ? ETH_TYPE_IPV6 : 0);
+    }
+    return ofs && (*type == ETH_TYPE_IPV4 || *type == ETH_TYPE_IPV6)
+           ? ofs : 0;
+}
+
 void
-pkt_clamp_ip_len(uint8_t *p, uint32_t len)
+pkt_clamp_ip_len(uint8_t *p, uint32_t len, uint32_t frame_len)
 {
     uint16_t type;
-    uint32_t ofs = l3_offset(p, len, &type);
+    uint32_t ofs = ip_offset(p, len, &type);
 
+    /* A length beyond the whole frame stays: the key says the packet is
+     * truncated, and the view must say so too. */
     if (type == ETH_TYPE_IPV4 && ofs && len >= ofs + 20) {
-        if (ntohs(get16(p + ofs + 2)) > len - ofs) {
+        uint32_t ip_len = ntohs(get16(p + ofs + 2));
+        if (ip_len > len - ofs && ip_len <= frame_len - ofs) {
             put16(p + ofs + 2, htons(len - ofs));
         }
     } else if (type == ETH_TYPE_IPV6 && ofs && len >= ofs + 40) {
-        if (ntohs(get16(p + ofs + 4)) > len - ofs - 40) {
+        uint32_t pl_len = ntohs(get16(p + ofs + 4));
+        if (pl_len > len - ofs - 40 && pl_len <= frame_len - ofs - 40) {
             put16(p + ofs + 4, htons(len - ofs - 40));
         }
     }
@@ -364,9 +415,10 @@ set_ipv6_word(uint8_t *p, uint32_t len, const struct dp_action *a,
      * whatever we do, and the sum here stays what it was relative to the
      * words that changed.) */
     uint8_t proto;
-    uint32_t at = ipv6_l4_offset(p, len, ofs, &proto);
+    uint32_t l4_len;
+    uint32_t at = ipv6_l4_offset(p, len, ofs, &proto, &l4_len);
     int co = at ? ipv6_l4_csum_offset(proto) : -1;
-    if (co >= 0 && len >= at + co + 2) {
+    if (co >= 0 && l4_len >= (uint32_t) co + 2) {
         l4_csum_addr_update(p + at + co, proto, old, a->be32,
                             partial && proto != 58);
     }
@@ -453,10 +505,11 @@ set_icmp(uint8_t *p, uint32_t len, const struct dp_action *a)
         }
     } else if (type == ETH_TYPE_IPV6 && len >= ofs + 40) {
         uint8_t proto;
-        uint32_t at = ipv6_l4_offset(p, len, ofs, &proto);
+        uint32_t at = ipv6_l4_offset(p, len, ofs, &proto, &l4_len);
         if (at && proto == 58) {
             l4 = p + at;
-            l4_len = len - at;
+        } else {
+            l4_len = 0;
         }
     }
     if (!l4 || l4_len < 4) {

@@ -20,10 +20,14 @@
 bool pkt_edit(uint8_t *p, uint32_t len, const struct dp_action *a,
               bool l4_partial);
 
-/* Lowers the IPv4 total length or IPv6 payload length of the frame whose
- * first 'len' bytes are at 'p' to what those bytes hold: a view of a large
- * frame's headers that parsers do not reject as truncated. */
-void pkt_clamp_ip_len(uint8_t *p, uint32_t len);
+/* Lowers the IPv4 total length or IPv6 payload length of the frame of
+ * 'frame_len' bytes whose first 'len' bytes are at 'p' to what those bytes
+ * hold: a view of a large frame's headers that parsers do not reject as
+ * truncated.  The IP header is the one the flow key parses (flow-key.h):
+ * after VLAN tags, LLC/SNAP, or beneath an MPLS label stack.  A length
+ * that goes past the end of the whole frame is left as it is: the packet
+ * is truncated, and the view must say so as the key does. */
+void pkt_clamp_ip_len(uint8_t *p, uint32_t len, uint32_t frame_len);
 
 /* The length of the packet's Ethernet header with its VLAN tags (where an
  * MPLS label stack starts), or 0 if the frame is too short. */

@@ -576,7 +576,7 @@ pmd_upcall(struct pmd *pmd, struct dp_port *port, struct rte_mbuf *m,
          * show it a frame whose IP length agrees (a copy: others may hold
          * the mbuf). */
         memcpy(head, up.packet, up.len);
-        pkt_clamp_ip_len(head, up.len);
+        pkt_clamp_ip_len(head, up.len, up.pkt_len);
         up.packet = head;
     }
     up.cacheable = false;

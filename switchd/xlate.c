@@ -20,6 +20,7 @@
 #include "classifier.h"
 #include "cmap.h"
 #include "dp-packet.h"
+#include "datapath/pkt-edit.h"
 #include "flow.h"
 #include "hash.h"
 #include "mac-table.h"
@@ -77,7 +78,46 @@ struct xlate {
 
     struct ofpbuf action_set;
     uint64_t action_set_stub[1024 / 8];
+
+    /* MPLS: what lies beneath the label stack, for the fields that
+     * pop_mpls uncovers (see xlate_pop_mpls()). */
+    const uint8_t *packet;          /* The packet's bytes (a head view on a
+                                     * PMD thread, clamped: pmd.c). */
+    uint32_t packet_len;
+    uint32_t frame_len;             /* Of the whole packet. */
+    uint32_t mpls_ofs;              /* The packet's topmost label that the
+                                     * actions have not popped; 0: none. */
+    uint32_t mpls_end;              /* Just past the packet's bottom label;
+                                     * 0: none found. */
+    int n_pushed;                   /* Labels the actions pushed, still on
+                                     * the packet. */
+    bool has_beneath;               /* 'beneath' is the packet under the
+                                     * labels pushed onto a non-MPLS one. */
+    struct flow beneath;
 };
+
+/* The L3 and L4 fields of a flow: those that an MPLS label stack hides
+ * and pop_mpls uncovers. */
+static void
+copy_l3_l4(struct flow *dst, const struct flow *src)
+{
+    dst->nw_src = src->nw_src;
+    dst->nw_dst = src->nw_dst;
+    dst->ipv6_src = src->ipv6_src;
+    dst->ipv6_dst = src->ipv6_dst;
+    dst->ipv6_label = src->ipv6_label;
+    dst->nw_frag = src->nw_frag;
+    dst->nw_tos = src->nw_tos;
+    dst->nw_ttl = src->nw_ttl;
+    dst->nw_proto = src->nw_proto;
+    dst->nd_target = src->nd_target;
+    dst->arp_sha = src->arp_sha;
+    dst->arp_tha = src->arp_tha;
+    dst->tcp_flags = src->tcp_flags;
+    dst->tp_src = src->tp_src;
+    dst->tp_dst = src->tp_dst;
+    dst->igmp_group_ip4 = src->igmp_group_ip4;
+}
 
 static const struct pl_port *
 port_find(const struct pl_ports *ports, uint16_t ofport)
@@ -513,6 +553,141 @@ normal(struct xlate *x)
         }
     }
     normal_output(x, vlan, outs, n);
+}
+
+/* ---- MPLS ---- */
+
+/* The largest payload beneath an MPLS label stack that a translation
+ * parses; a PMD thread's view of a packet is never longer (pmd.c). */
+#define XLATE_MAX_BENEATH 2048
+
+/* Where the packet's label stack is ('pkt' parsed by flow_extract()). */
+static void
+xlate_set_packet(struct xlate *x, const struct dp_packet *pkt,
+                 uint32_t frame_len)
+{
+    x->packet = dp_packet_data(pkt);
+    x->packet_len = dp_packet_size(pkt);
+    x->frame_len = MAX(frame_len, x->packet_len);
+    x->mpls_ofs = x->mpls_end = 0;
+    x->n_pushed = 0;
+    x->has_beneath = false;
+
+    const uint8_t *l2_5 = dp_packet_l2_5(pkt);
+    if (!l2_5 || !eth_type_mpls(x->flow->dl_type)) {
+        return;
+    }
+    x->mpls_ofs = l2_5 - x->packet;
+    for (uint32_t ofs = x->mpls_ofs; ofs + 4 <= x->packet_len; ofs += 4) {
+        if (x->packet[ofs + 2] & 0x01) {
+            x->mpls_end = ofs + 4;
+            break;
+        }
+    }
+}
+
+/* The number of labels on the packet as the flow shows it (at most three),
+ * as flow_count_mpls_labels() counts them, with the mask it depends on:
+ * the Ethertype, and without a bottom of stack among the three every bit
+ * of them (it counts the nonzero ones), not only the bottom-of-stack bits
+ * that it puts in the mask itself. */
+static int
+count_mpls_labels(struct xlate *x)
+{
+    /* Open vSwitch masks the Ethertype of every translation, which
+     * flow_count_mpls_labels() and flow_push_mpls() rely on; xvs masks it
+     * where it is read, so that a decision on the port alone keeps a
+     * port-only megaflow. */
+    WC_MASK_FIELD(x->wc, dl_type);
+    int n = flow_count_mpls_labels(x->flow, x->wc);
+
+    if (eth_type_mpls(x->flow->dl_type)
+        && (!n || !(x->flow->mpls_lse[n - 1] & htonl(MPLS_BOS_MASK)))) {
+        memset(x->wc->masks.mpls_lse, 0xff, sizeof x->wc->masks.mpls_lse);
+    }
+    return n;
+}
+
+static void
+xlate_push_mpls(struct xlate *x)
+{
+    if (!eth_type_mpls(x->flow->dl_type)) {
+        /* The first label on a packet that had none: remember the packet
+         * beneath, whose fields the push clears, for the pop. */
+        x->beneath = *x->flow;
+        x->has_beneath = true;
+    }
+    x->n_pushed++;
+}
+
+/* The packet's payload beneath its label stack, parsed as the Ethertype
+ * that pop_mpls gave it: the L3 and L4 fields that the rest of the
+ * pipeline sees, as Open vSwitch's recirculation would show them.
+ *
+ * The datapath key holds the same fields (flow-key.c parses an IPv4 or
+ * IPv6 payload beneath a label stack, told by its version nibble), so a
+ * megaflow can stand for the decision, with these fields in its mask, when
+ * the Ethertype agrees with the nibble and exactly the packet's labels
+ * were popped.  Otherwise (pop_mpls:0x0800 of an IPv6 payload, a stack
+ * deeper than the flow's three labels) the fields are read from bytes the
+ * key parsed differently, and the decision is not cached. */
+static void
+xlate_parse_beneath(struct xlate *x)
+{
+    struct flow *f = x->flow;
+    uint32_t n = (x->mpls_ofs < x->packet_len
+                  ? x->packet_len - x->mpls_ofs : 0);
+    const uint8_t *payload = x->packet + x->mpls_ofs;
+    int version = n ? payload[0] >> 4 : 0;
+
+    if (x->mpls_ofs != x->mpls_end
+        || !((f->dl_type == htons(ETH_TYPE_IP) && version == 4)
+             || (f->dl_type == htons(ETH_TYPE_IPV6) && version == 6))) {
+        x->uncacheable = true;
+    }
+
+    uint8_t frame[ETH_HEADER_LEN + XLATE_MAX_BENEATH];
+    uint32_t copy = MIN(n, XLATE_MAX_BENEATH);
+    memcpy(frame, f->dl_dst.ea, ETH_ADDR_LEN);
+    memcpy(frame + ETH_ADDR_LEN, f->dl_src.ea, ETH_ADDR_LEN);
+    memcpy(frame + 2 * ETH_ADDR_LEN, &f->dl_type, 2);
+    memcpy(frame + ETH_HEADER_LEN, payload, copy);
+    if (copy < n) {
+        x->uncacheable = true;  /* Only a packet-out is that long. */
+    }
+    if (copy < x->frame_len - x->mpls_ofs) {
+        pkt_clamp_ip_len(frame, ETH_HEADER_LEN + copy,
+                         ETH_HEADER_LEN + x->frame_len - x->mpls_ofs);
+    }
+
+    struct dp_packet pkt;
+    struct flow beneath;
+    dp_packet_use_const(&pkt, frame, ETH_HEADER_LEN + copy);
+    flow_extract(&pkt, &beneath);
+    dp_packet_uninit(&pkt);
+    copy_l3_l4(f, &beneath);
+}
+
+/* After a label was popped. */
+static void
+xlate_pop_mpls(struct xlate *x)
+{
+    if (x->n_pushed) {
+        /* One the actions had pushed. */
+        if (!--x->n_pushed && x->has_beneath) {
+            x->has_beneath = false;
+            if (x->flow->dl_type == x->beneath.dl_type) {
+                copy_l3_l4(x->flow, &x->beneath);
+            }
+        }
+    } else if (x->mpls_ofs) {
+        /* One of the packet's own. */
+        x->mpls_ofs += 4;
+        if (!eth_type_mpls(x->flow->dl_type)) {
+            xlate_parse_beneath(x);
+            x->mpls_ofs = 0;
+        }
+    }
 }
 
 /* ---- Actions ---- */
@@ -974,7 +1149,7 @@ xlate_actions(struct xlate *x, const struct ofpact *ofpacts, size_t len)
         }
         case OFPACT_PUSH_MPLS: {
             ovs_be16 type = ofpact_get_PUSH_MPLS(a)->ethertype;
-            int n = flow_count_mpls_labels(flow, x->wc);
+            int n = count_mpls_labels(x);
             commit(x);
             if (n >= FLOW_MAX_MPLS_LABELS) {
                 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
@@ -984,6 +1159,7 @@ xlate_actions(struct xlate *x, const struct ofpact *ofpacts, size_t len)
                 x->exit = true;
                 break;
             }
+            xlate_push_mpls(x);
             flow_push_mpls(flow, n, type, x->wc, true);
             struct dp_action *p = dp_actions_put(&x->up->actions,
                                                  DP_ACTION_PUSH_MPLS);
@@ -996,7 +1172,7 @@ xlate_actions(struct xlate *x, const struct ofpact *ofpacts, size_t len)
         }
         case OFPACT_POP_MPLS: {
             ovs_be16 type = ofpact_get_POP_MPLS(a)->ethertype;
-            int n = flow_count_mpls_labels(flow, x->wc);
+            int n = count_mpls_labels(x);
             commit(x);
             if (n && flow_pop_mpls(flow, n, type, x->wc)) {
                 struct dp_action *p = dp_actions_put(&x->up->actions,
@@ -1004,6 +1180,7 @@ xlate_actions(struct xlate *x, const struct ofpact *ofpacts, size_t len)
                 if (p) {
                     p->port = ntohs(type);
                 }
+                xlate_pop_mpls(x);
                 x->base = *flow;
             }
             break;
@@ -1223,6 +1400,7 @@ pipeline_upcall(void *pl_, struct dp_upcall *up)
     struct xlate x;
     xlate_init(&x, pl, ports, &flow, &wc, up, key->in_port, in_ofport,
                up->pkt_len);
+    xlate_set_packet(&x, &pkt, up->pkt_len);
     xlate_pipeline(&x);
 
     up->cacheable = !x.uncacheable && wc_to_dp_mask(&wc, &up->mask);
@@ -1399,6 +1577,7 @@ pipeline_packet_out(struct pipeline *pl, const struct ofputil_packet_out *po)
     struct xlate x;
     xlate_init(&x, pl, ports, &flow, &wc, up, in_dp_port,
                ofp_to_u16(in_port), po->packet_len);
+    xlate_set_packet(&x, &pkt, po->packet_len);
     xlate_actions(&x, po->ofpacts, po->ofpacts_len);
     if (x.action_set.size && !x.exit) {
         uint64_t stub[1024 / 8];

@@ -102,7 +102,7 @@ EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh \
 	tests/integration/send-tagged-arp.py tests/integration/of-errors.py \
 	tests/integration/osken-switch.py tests/integration/hangup.py \
 	tests/integration/udp-echo.py tests/integration/of-flood.py \
-	tests/integration/ctl-flood.py
+	tests/integration/ctl-flood.py tests/integration/mpls-frames.py
 # Integration tests share host-wide names (vifD.N): tools/quickstart runs
 # make check serially.
 

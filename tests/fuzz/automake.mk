@@ -57,7 +57,8 @@ tests/fuzz/fuzz-openflow: tests/fuzz/fuzz-openflow.c switchd/connmgr.c \
 		switchd/connmgr.h switchd/pipeline.c switchd/pipeline.h \
 		switchd/pipeline-private.h switchd/xlate.c switchd/group.c \
 		switchd/meter.c switchd/mac-table.c switchd/mac-table.h datapath/flow-key.c \
-		datapath/flow-key.h datapath/datapath.h datapath/dp-actions.h
+		datapath/flow-key.h datapath/datapath.h datapath/dp-actions.h \
+		datapath/pkt-edit.c datapath/pkt-edit.h
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_CPPFLAGS) $(OVS_CPPFLAGS) \
 	    $(FUZZ_OPENFLOW_WRAP) \
@@ -65,7 +66,8 @@ tests/fuzz/fuzz-openflow: tests/fuzz/fuzz-openflow.c switchd/connmgr.c \
 	    $(top_srcdir)/switchd/connmgr.c $(top_srcdir)/switchd/pipeline.c \
 	    $(top_srcdir)/switchd/xlate.c $(top_srcdir)/switchd/group.c \
 	    $(top_srcdir)/switchd/meter.c $(top_srcdir)/switchd/mac-table.c \
-	    $(top_srcdir)/datapath/flow-key.c $(FUZZ_OVS_LIBS)
+	    $(top_srcdir)/datapath/flow-key.c \
+	    $(top_srcdir)/datapath/pkt-edit.c $(FUZZ_OVS_LIBS)
 
 tests/fuzz/fuzz-config: tests/fuzz/fuzz-config.c lib/xvs-config.c \
 		lib/xvs-config.h

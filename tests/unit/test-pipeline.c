@@ -519,6 +519,9 @@ actions_of(struct pipeline *pl, uint16_t in, const struct packet *p,
         case DP_ACTION_SET_IP_TTL:
             ds_put_format(&s, "set_ttl:%d", a->u8[0]);
             break;
+        case DP_ACTION_SET_IP_TOS:
+            ds_put_format(&s, "set_tos:%d/%d", a->u8[0], a->u8[1]);
+            break;
         case DP_ACTION_SET_TP_DST:
             ds_put_format(&s, "set_tp_dst:%d", ntohs(a->be16));
             break;
@@ -940,6 +943,85 @@ test_pipeline_mpls_push_set_pop(void **state)
                    "set_mpls:100/63,out:3,pop_mpls:0x800,out:2");
 }
 
+/* 'p' under one MPLS label (100, bottom of stack, TTL 64). */
+static struct packet
+mpls_over(struct packet p)
+{
+    struct packet m = { .len = p.len + 4 };
+    static const uint8_t lse[4] = { 0x00, 0x06, 0x41, 64 };
+
+    memcpy(m.data, p.data, 12);
+    m.data[12] = 0x88;
+    m.data[13] = 0x47;
+    memcpy(m.data + 14, lse, 4);
+    memcpy(m.data + 18, p.data + 14, p.len - 14);
+    return m;
+}
+
+static void
+test_pipeline_pop_mpls_uncovers_the_inner_headers(void **state)
+{
+    struct pipeline *pl = *state;
+    struct packet ip = udp(MAC2, MAC1, 53);
+    struct dp_upcall up;
+
+    ip.data[15] = 32;                   /* DSCP 8. */
+    ip.data[26] = 192;
+    ip.data[27] = 168;                  /* Source 192.168.0.1. */
+    struct packet p = mpls_over(ip);
+
+    add_flow(pl, "table=0,mpls,actions=pop_mpls:0x0800,goto_table:1");
+    add_flow(pl, "table=1,ip,nw_src=192.168.0.1,nw_ttl=64,actions=dec_ttl,"
+             "set_field:1->ip_ecn,output:2");
+    add_flow(pl, "table=1,priority=0,actions=output:3");
+
+    /* Table 1 sees the inner IPv4 header: its source, TTL 64 (so dec_ttl
+     * does not expire it) and TOS 32, to which the ECN bit is added. */
+    char *got = actions_of(pl, 1, &p, &up);
+    assert_string_equal(got, "pop_mpls:0x800,set_tos:33/255,set_ttl:63,out:2");
+    free(got);
+    /* And the megaflow holds those inner fields, which the datapath key
+     * of an MPLS packet carries. */
+    assert_true(up.cacheable);
+    assert_int_equal(up.mask.nw_src[0], 0xff);
+    assert_int_equal(up.mask.nw_ttl, 0xff);
+
+    ip.data[27] = 169;
+    p = mpls_over(ip);
+    assert_actions(pl, 1, &p, "pop_mpls:0x800,out:3");
+}
+
+static void
+test_pipeline_pop_mpls_after_push_restores_the_packet(void **state)
+{
+    struct pipeline *pl = *state;
+    struct packet p = udp(MAC2, MAC1, 53);
+
+    add_flow(pl, "table=0,ip,actions=push_mpls:0x8847,goto_table:1");
+    add_flow(pl, "table=1,mpls,actions=pop_mpls:0x0800,goto_table:2");
+    add_flow(pl, "table=2,udp,nw_dst=10.0.0.2,tp_dst=53,actions=output:2");
+    add_flow(pl, "table=2,priority=0,actions=output:3");
+    assert_actions(pl, 1, &p, "push_mpls:0/64,pop_mpls:0x800,out:2");
+}
+
+static void
+test_pipeline_pop_mpls_to_another_type_is_not_cached(void **state)
+{
+    struct pipeline *pl = *state;
+    struct packet p = mpls_over(udp(MAC2, MAC1, 53));
+    struct dp_upcall up;
+
+    /* An IPv4 payload popped as IPv6: read as the controller says, but
+     * the datapath key parsed it as IPv4, so no megaflow may stand for
+     * the decision. */
+    add_flow(pl, "table=0,mpls,actions=pop_mpls:0x86dd,goto_table:1");
+    add_flow(pl, "table=1,ipv6,actions=output:2");
+    char *got = actions_of(pl, 1, &p, &up);
+    assert_string_equal(got, "pop_mpls:0x86dd,out:2");
+    free(got);
+    assert_false(up.cacheable);
+}
+
 static void
 test_pipeline_ipv6_address_rewrite(void **state)
 {
@@ -1030,6 +1112,9 @@ main(void)
         T(test_pipeline_group_delete_takes_its_flows),
         T(test_pipeline_meters_police_before_actions),
         T(test_pipeline_mpls_push_set_pop),
+        T(test_pipeline_pop_mpls_uncovers_the_inner_headers),
+        T(test_pipeline_pop_mpls_after_push_restores_the_packet),
+        T(test_pipeline_pop_mpls_to_another_type_is_not_cached),
         T(test_pipeline_ipv6_address_rewrite),
         T(test_pipeline_arp_and_icmp_rewrites),
     };

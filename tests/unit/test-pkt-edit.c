@@ -246,6 +246,32 @@ test_ipv6_rewrite_behind_extension_header(void **state)
 }
 
 static void
+test_ipv6_chain_ends_with_the_payload(void **state)
+{
+    uint8_t p[128] = { 0 };
+    uint8_t *ip = p + 14;
+
+    (void) state;
+    p[12] = 0x86;
+    p[13] = 0xdd;
+    ip[0] = 0x60;
+    ip[5] = 8;                  /* Payload: one hop-by-hop header... */
+    ip[6] = 0;
+    ip[7] = 64;
+    memcpy(ip + 40, "\x11\x00\x01\x04\0\0\0\0", 8);  /* ...-> UDP. */
+    /* Ethernet padding after the payload looks like a UDP header; it is
+     * not one, and the flow key has no ports: nothing may be written. */
+    memcpy(ip + 48, "\x30\x39\x00\x35\x00\x0d\x00\x00", 8);
+    uint8_t before[sizeof p];
+    memcpy(before, p, sizeof p);
+
+    struct dp_action a = { .type = DP_ACTION_SET_TP_DST };
+    a.be16 = htons(5353);
+    assert_true(pkt_edit(p, 14 + 48 + 8 + 8, &a, false));
+    assert_memory_equal(p, before, sizeof p);
+}
+
+static void
 test_mpls_lse_rewrite(void **state)
 {
     uint8_t p[64] = { 0 };
@@ -426,11 +452,50 @@ test_clamp_ip_len_to_the_bytes_at_hand(void **state)
     /* The headers of a 64 KB frame, of which 'len' bytes are at hand. */
     ip[2] = 0xff;
     ip[3] = 0xd0;
-    pkt_clamp_ip_len(p, len);
+    pkt_clamp_ip_len(p, len, 18 + 0xffd0);
     assert_int_equal((ip[2] << 8) | ip[3], len - 18);
     /* A length that fits is left as it is. */
-    pkt_clamp_ip_len(p, len + 100);
+    pkt_clamp_ip_len(p, len, len);
     assert_int_equal((ip[2] << 8) | ip[3], len - 18);
+    /* So is one beyond the end of the whole frame: the packet is
+     * truncated, and its view must say so as the flow key does. */
+    ip[2] = 0x10;
+    ip[3] = 0x00;
+    pkt_clamp_ip_len(p, len, 18 + 0x0fff);
+    assert_int_equal((ip[2] << 8) | ip[3], 0x1000);
+}
+
+static void
+test_clamp_ip_len_finds_ip_under_snap_and_mpls(void **state)
+{
+    /* 802.3 + LLC/SNAP, then MPLS (one label, bottom of stack), each with
+     * an IPv4 header claiming 1000 bytes of which 40 are at hand. */
+    static const uint8_t snap[] = { 0xaa, 0xaa, 0x03, 0, 0, 0, 0x08, 0x00 };
+    static const uint8_t lse[] = { 0x00, 0x06, 0x41, 0x40 };
+    uint8_t p[128] = { 0 };
+    uint8_t *ip;
+
+    (void) state;
+    p[12] = 0x00;
+    p[13] = 0x40;               /* An 802.3 length. */
+    memcpy(p + 14, snap, sizeof snap);
+    ip = p + 22;
+    ip[0] = 0x45;
+    ip[2] = 0x03;
+    ip[3] = 0xe8;
+    pkt_clamp_ip_len(p, 22 + 40, 22 + 1000);
+    assert_int_equal((ip[2] << 8) | ip[3], 40);
+
+    memset(p, 0, sizeof p);
+    p[12] = 0x88;
+    p[13] = 0x47;
+    memcpy(p + 14, lse, sizeof lse);
+    ip = p + 18;
+    ip[0] = 0x45;
+    ip[2] = 0x03;
+    ip[3] = 0xe8;
+    pkt_clamp_ip_len(p, 18 + 40, 18 + 1000);
+    assert_int_equal((ip[2] << 8) | ip[3], 40);
 }
 
 static void
@@ -452,6 +517,7 @@ main(void)
         cmocka_unit_test(test_truncated_frames_are_left_alone),
         cmocka_unit_test(test_ipv6_rewrite_keeps_udp_checksum),
         cmocka_unit_test(test_ipv6_rewrite_behind_extension_header),
+        cmocka_unit_test(test_ipv6_chain_ends_with_the_payload),
         cmocka_unit_test(test_mpls_lse_rewrite),
         cmocka_unit_test(test_icmp_type_rewrite_keeps_checksum),
         cmocka_unit_test(test_icmp_all_zero_reply_checksum_verifies),
@@ -459,6 +525,7 @@ main(void)
         cmocka_unit_test(test_non_set_actions_are_refused),
         cmocka_unit_test(test_rewrites_keep_partial_checksums_partial),
         cmocka_unit_test(test_clamp_ip_len_to_the_bytes_at_hand),
+        cmocka_unit_test(test_clamp_ip_len_finds_ip_under_snap_and_mpls),
     };
     return cmocka_run_group_tests_name("pkt-edit", tests, NULL, NULL);
 }
