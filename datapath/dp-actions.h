@@ -24,8 +24,10 @@
 
 enum dp_action_type {
     DP_ACTION_OUTPUT,             /* Send a copy to 'port'. */
-    DP_ACTION_PUSH_VLAN,          /* Push an 802.1Q tag with 'tci'. */
-    DP_ACTION_POP_VLAN,           /* Remove the outer VLAN tag, if any. */
+    DP_ACTION_PUSH_VLAN,          /* Push a tag with 'tci' and TPID 'port'
+                                   * (0x8100 or 0x88a8; 0 means 0x8100). */
+    DP_ACTION_POP_VLAN,           /* Remove the outer VLAN tag (0x8100 or
+                                   * 0x88a8), if any. */
     DP_ACTION_CONTROLLER,         /* Queue a copy to the main thread, with
                                    * 'arg' (see dp_packet_in_recv()). */
     DP_ACTION_SET_VLAN,           /* Outer tag's TCI bits in 'vlan.mask'
@@ -116,29 +118,6 @@ dp_actions_output(struct dp_actions *acts, uint16_t port)
     return 0;
 }
 
-static inline int
-dp_actions_push_vlan(struct dp_actions *acts, uint16_t tci)
-{
-    if (acts->n >= DP_MAX_ACTIONS) {
-        return ENOSPC;
-    }
-    acts->a[acts->n].type = DP_ACTION_PUSH_VLAN;
-    acts->a[acts->n].tci = tci;
-    acts->n++;
-    return 0;
-}
-
-static inline int
-dp_actions_pop_vlan(struct dp_actions *acts)
-{
-    if (acts->n >= DP_MAX_ACTIONS) {
-        return ENOSPC;
-    }
-    acts->a[acts->n].type = DP_ACTION_POP_VLAN;
-    acts->n++;
-    return 0;
-}
-
 static inline struct dp_action *
 dp_actions_put(struct dp_actions *acts, enum dp_action_type type)
 {
@@ -149,6 +128,33 @@ dp_actions_put(struct dp_actions *acts, enum dp_action_type type)
     memset(a, 0, sizeof *a);
     a->type = type;
     return a;
+}
+
+/* Pushes a VLAN tag with TPID 'tpid' (0x8100 or 0x88a8) and 'tci'. */
+static inline int
+dp_actions_push_tag(struct dp_actions *acts, uint16_t tpid, uint16_t tci)
+{
+    struct dp_action *a = dp_actions_put(acts, DP_ACTION_PUSH_VLAN);
+
+    if (!a) {
+        return ENOSPC;
+    }
+    a->tci = tci;
+    a->port = tpid;
+    return 0;
+}
+
+/* Pushes an 802.1Q tag (TPID 0x8100) with 'tci'. */
+static inline int
+dp_actions_push_vlan(struct dp_actions *acts, uint16_t tci)
+{
+    return dp_actions_push_tag(acts, 0x8100, tci);
+}
+
+static inline int
+dp_actions_pop_vlan(struct dp_actions *acts)
+{
+    return dp_actions_put(acts, DP_ACTION_POP_VLAN) ? 0 : ENOSPC;
 }
 
 static inline int

@@ -244,6 +244,53 @@ pmd_to_controller(struct pmd *pmd, struct rte_mbuf *m, uint32_t in_port,
 /* Pushes or pops an MPLS label stack entry right after the Ethernet
  * header and its VLAN tags.  Returns false if the packet cannot take it
  * (no headroom, too short). */
+/* Pushes a tag with 'tpid' and 'tci' after the MAC addresses.  Returns
+ * false if the mbuf has no headroom left. */
+static bool
+pmd_push_tag(struct rte_mbuf *m, uint16_t tpid, uint16_t tci)
+{
+    if (tpid == RTE_ETHER_TYPE_VLAN) {
+        m->vlan_tci = tci;
+        return !rte_vlan_insert(&m);    /* It moves l2_len on, too. */
+    }
+    if (rte_pktmbuf_data_len(m) < 2 * RTE_ETHER_ADDR_LEN) {
+        return false;
+    }
+    uint8_t *p = (uint8_t *) rte_pktmbuf_prepend(m, 4);
+    if (!p) {
+        return false;
+    }
+    memmove(p, p + 4, 2 * RTE_ETHER_ADDR_LEN);
+    p[12] = tpid >> 8;
+    p[13] = tpid;
+    p[14] = tci >> 8;
+    p[15] = tci;
+    m->l2_len += 4;             /* Offload metadata: L3 moved. */
+    return true;
+}
+
+/* Pops the outer tag, 802.1Q (0x8100) or 802.1ad (0x88a8), if there is
+ * one. */
+static void
+pmd_pop_tag(struct rte_mbuf *m)
+{
+    uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+
+    if (rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN + 4) {
+        return;
+    }
+    uint16_t tpid = (p[12] << 8) | p[13];
+    if (tpid == RTE_ETHER_TYPE_VLAN) {
+        rte_vlan_strip(m);
+    } else if (tpid == RTE_ETHER_TYPE_QINQ) {
+        memmove(p + 4, p, 2 * RTE_ETHER_ADDR_LEN);
+        rte_pktmbuf_adj(m, 4);
+    } else {
+        return;
+    }
+    m->l2_len -= 4;             /* Offload metadata: L3 moved. */
+}
+
 static bool
 pmd_mpls(struct rte_mbuf *m, const struct dp_action *act)
 {
@@ -315,11 +362,10 @@ pmd_execute_one(struct pmd *pmd, struct rte_mbuf *m, uint32_t in_port,
             }
         }
         if (act->type == DP_ACTION_PUSH_VLAN) {
-            m->vlan_tci = act->tci;
-            if (rte_vlan_insert(&m)) {
+            if (!pmd_push_tag(m, act->port ? act->port : 0x8100, act->tci)) {
                 rte_pktmbuf_free(m);
                 m = NULL;
-            }               /* It moved l2_len on for the tag. */
+            }
         } else if (act->type == DP_ACTION_PUSH_MPLS
                    || act->type == DP_ACTION_POP_MPLS) {
             if (!pmd_mpls(m, act)) {
@@ -327,14 +373,7 @@ pmd_execute_one(struct pmd *pmd, struct rte_mbuf *m, uint32_t in_port,
                 m = NULL;
             }
         } else if (act->type == DP_ACTION_POP_VLAN) {
-            const struct rte_ether_hdr *eh
-                = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-            if (rte_pktmbuf_data_len(m) >= sizeof *eh + 4
-                && eh->ether_type
-                   == rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN)) {
-                rte_vlan_strip(m);
-                m->l2_len -= 4;     /* Offload metadata: L3 moved. */
-            }
+            pmd_pop_tag(m);
         } else {
             pkt_edit(rte_pktmbuf_mtod(m, uint8_t *), rte_pktmbuf_data_len(m),
                      act, dp_l4_csum_partial(m));

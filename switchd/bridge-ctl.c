@@ -1404,6 +1404,9 @@ format_dp_actions(struct ds *s, const struct dp_cache_entry *e)
             if (a->tci >> 13) {
                 ds_put_format(s, "/pcp%u", a->tci >> 13);
             }
+            if (a->port && a->port != 0x8100) {
+                ds_put_format(s, "/tpid%#x", a->port);
+            }
             break;
         case DP_ACTION_POP_VLAN:
             ds_put_cstr(s, "pop_vlan");

@@ -453,13 +453,16 @@ check_ofpacts__(const struct pipeline *pl, const struct ofpact *ofpacts,
         case OFPACT_SET_MPLS_TTL:
         case OFPACT_DEC_MPLS_TTL:
             break;
-        case OFPACT_PUSH_VLAN:
-            if (ofpact_get_PUSH_VLAN(a)->ethertype != htons(ETH_TYPE_VLAN)) {
+        case OFPACT_PUSH_VLAN: {
+            ovs_be16 type = ofpact_get_PUSH_VLAN(a)->ethertype;
+            if (type != htons(ETH_TYPE_VLAN_8021Q)
+                && type != htons(ETH_TYPE_VLAN_8021AD)) {
                 return check_fail(msg, OFPERR_OFPBAC_BAD_ARGUMENT,
-                                  "push_vlan: only Ethertype 0x8100 is "
-                                  "supported");
+                                  "push_vlan: Ethertype %#"PRIx16" is not "
+                                  "0x8100 or 0x88a8", ntohs(type));
             }
             break;
+        }
         case OFPACT_SET_L4_SRC_PORT:
         case OFPACT_SET_L4_DST_PORT: {
             const struct ofpact_l4_port *p = ALIGNED_CAST(

@@ -205,7 +205,8 @@ commit(struct xlate *x)
         flow_pop_vlan(b, NULL);
     }
     if (vlan_depth(f) > vlan_depth(b)) {
-        dp_actions_push_vlan(acts, ntohs(f->vlans[0].tci) & ~VLAN_CFI);
+        dp_actions_push_tag(acts, ntohs(f->vlans[0].tpid),
+                            ntohs(f->vlans[0].tci) & ~VLAN_CFI);
         flow_push_vlan_uninit(b, NULL);
         b->vlans[0] = f->vlans[0];
     }

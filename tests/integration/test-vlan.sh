@@ -80,3 +80,41 @@ check "set-port vif73.0 vlan=none makes it carry every VLAN again" \
     ctl set-port xenbr0 vif73.0 vlan=none
 check "show has no VLAN for it" \
     sh -c '! "$1" -t "$2" show | grep -q "port vif73.0: .*vlan"' - "$CTL_BIN" "$T/ctl"
+
+# 802.1ad (QinQ) over OpenFlow, in the datapath: push a service tag
+# (TPID 0x88a8) onto a frame tagged 10, and pop the outer 0x88a8 tag of a
+# double-tagged frame.  Both sent back to the trunk guest.
+SEND="python3 $top_srcdir/tests/integration/send-tagged-arp.py"
+MAC4=$(guest_mac xvs-g74)
+cat >"$T/qinq-flows" <<'FLOWS'
+priority=500,in_port=4,dl_vlan=10,arp,arp_tpa=10.70.10.77,actions=push_vlan:0x88a8,output:IN_PORT
+priority=500,in_port=4,dl_vlan=30,arp,actions=pop_vlan,output:IN_PORT
+FLOWS
+check "flows that push and pop 802.1ad tags (OpenFlow 1.3)" \
+    ovs-ofctl -O OpenFlow13 add-flows "unix:$T/xenbr0.mgmt" "$T/qinq-flows"
+
+# qinq_round TAGS TARGET: the trunk guest sends an ARP request for TARGET
+# with TAGS, again each second until it has come back; tcpdump's lines for
+# TARGET (the frame sent and the one back) are left in $T/qinq.  No
+# capture filter: the kernel may take tags out before a filter sees them.
+qinq_round() {
+    rm -f "$T/qinq.all" "$T/qinq.err"
+    ip netns exec xvs-g74 timeout 60 tcpdump -nei eth0 -U --immediate-mode \
+        >"$T/qinq.all" 2>"$T/qinq.err" &
+    _cap=$!
+    wait_for 30 grep -q "listening on" "$T/qinq.err"
+    for _ in $(seq 30); do
+        ip netns exec xvs-g74 $SEND eth0 "$MAC4" "$1" 10.70.10.4 "$2"
+        sleep 1
+        [ "$(grep -c "who-has $2 " "$T/qinq.all")" -ge 2 ] && break
+    done
+    kill "$_cap" 2>/dev/null
+    wait "$_cap"
+    grep "who-has $2 " "$T/qinq.all" >"$T/qinq"
+}
+qinq_round 10 10.70.10.77
+check "a frame tagged 10 comes back under an 802.1ad tag of the same VID" \
+    grep -Eq "802\.1Q-QinQ \(0x88a8\).*vlan 10, .*ethertype 802\.1Q \(0x8100\), vlan 10, .*ARP" "$T/qinq"
+qinq_round 0x88a8:30,10 10.70.10.78
+check "a frame 802.1ad 30 over 802.1Q 10 comes back with the 802.1Q tag alone" \
+    grep -Eq "ethertype 802\.1Q \(0x8100\), length [0-9]+: vlan 10, p 0, ethertype ARP" "$T/qinq"

@@ -504,6 +504,9 @@ actions_of(struct pipeline *pl, uint16_t in, const struct packet *p,
             break;
         case DP_ACTION_PUSH_VLAN:
             ds_put_format(&s, "push_vlan:%d", a->tci & 0xfff);
+            if (a->port != 0x8100) {
+                ds_put_format(&s, "/%#x", a->port);
+            }
             break;
         case DP_ACTION_POP_VLAN:
             ds_put_cstr(&s, "pop_vlan");
@@ -623,6 +626,25 @@ test_pipeline_vlan_push_and_set(void **state)
     add_flow(pl, "in_port=1,actions=mod_vlan_vid:5,output:2,strip_vlan,"
              "output:3");
     assert_actions(pl, 1, &p, "push_vlan:5,out:2,pop_vlan,out:3");
+}
+
+static void
+test_pipeline_push_8021ad_onto_a_tagged_frame(void **state)
+{
+    struct pipeline *pl = *state;
+    struct packet p = tagged(udp(MAC2, MAC1, 53), 10);
+    char *err = NULL;
+
+    /* The service tag copies the VID of the customer tag it covers. */
+    add_flow(pl, "in_port=1,dl_vlan=10,actions=push_vlan:0x88a8,output:2");
+    assert_actions(pl, 1, &p, "push_vlan:10/0x88a8,out:2");
+    /* Other TPIDs are refused, and change nothing. */
+    assert_int_equal(pipeline_flow_add(pl, "in_port=2,actions="
+                                       "push_vlan:0x9100,output:1", &err),
+                     EINVAL);
+    assert_non_null(strstr(err, "0x9100"));
+    free(err);
+    assert_int_equal(pipeline_flow_count(pl), 1);
 }
 
 static void
@@ -1101,6 +1123,7 @@ main(void)
         T(test_pipeline_action_set_runs_at_the_end),
         T(test_pipeline_set_field_commits_before_output),
         T(test_pipeline_vlan_push_and_set),
+        T(test_pipeline_push_8021ad_onto_a_tagged_frame),
         T(test_pipeline_dec_ttl_expiry_goes_to_controller),
         T(test_pipeline_table_miss_to_controller_when_asked),
         T(test_pipeline_modify_keeps_counters),
