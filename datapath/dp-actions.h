@@ -61,6 +61,21 @@ enum dp_action_type {
     DP_ACTION_SET_ICMP,           /* ICMP or ICMPv6 type ('port' 0) or code
                                    * ('port' 1) becomes 'u8[0]', with the
                                    * checksum updated. */
+    DP_ACTION_SET_ND,             /* Neighbour discovery field 'port' (enum
+                                   * dp_nd_field) of an ICMPv6 NS or NA
+                                   * becomes 'be32' or 'mac', with the
+                                   * ICMPv6 checksum updated. */
+};
+
+enum dp_nd_field {
+    DP_ND_TARGET0,                /* Target address words 0-3: 'be32'. */
+    DP_ND_TARGET1,
+    DP_ND_TARGET2,
+    DP_ND_TARGET3,
+    DP_ND_SLL,                    /* The source link-layer address option
+                                   * (if the message has one): 'mac'. */
+    DP_ND_TLL,                    /* The target link-layer address option:
+                                   * 'mac'. */
 };
 
 enum dp_arp_field {

@@ -218,6 +218,80 @@ ipv6_l4_offset(const uint8_t *p, uint32_t len, uint32_t ofs, uint8_t *proto,
     }
 }
 
+/* ---- SCTP ---- */
+
+/* CRC-32C (Castagnoli, reflected), SCTP's checksum (RFC 3309). */
+static uint32_t crc32c_table[256];
+
+static void __attribute__((constructor))
+crc32c_init(void)
+{
+    for (uint32_t i = 0; i < 256; i++) {
+        uint32_t c = i;
+        for (int k = 0; k < 8; k++) {
+            c = c & 1 ? (c >> 1) ^ 0x82f63b78 : c >> 1;
+        }
+        crc32c_table[i] = c;
+    }
+}
+
+static uint32_t
+crc32c_byte(uint32_t crc, uint8_t b)
+{
+    return crc32c_table[(crc ^ b) & 0xff] ^ (crc >> 8);
+}
+
+uint32_t
+pkt_crc32c(const void *data, size_t n)
+{
+    const uint8_t *p = data;
+    uint32_t crc = UINT32_MAX;
+
+    while (n--) {
+        crc = crc32c_byte(crc, *p++);
+    }
+    return ~crc;
+}
+
+/* The length of the SCTP packet at 'l4' as its IP header says: it may go
+ * on past the bytes at hand (a multi-segment frame's first segment). */
+static uint32_t
+sctp_len(const uint8_t *p, uint32_t l3, uint16_t type, const uint8_t *l4)
+{
+    uint32_t end = (type == ETH_TYPE_IPV4
+                    ? l3 + ntohs(get16(p + l3 + 2))
+                    : l3 + 40 + ntohs(get16(p + l3 + 4)));
+    uint32_t at = l4 - p;
+    return end > at ? end - at : 0;
+}
+
+/* Updates the checksum of the 'n'-byte SCTP packet at 'sctp' for the
+ * 16-bit word at 'ofs' that changed from 'old' to 'new' (as stored).
+ * CRC-32C is linear: the checksums of two messages of the same length
+ * differ by the CRC (no initial value, no final xor) of their
+ * difference, which here is two bytes followed by zeros, so the rest of
+ * the packet need not be at hand.  SCTP stores the CRC little-endian. */
+static void
+sctp_csum_update(uint8_t *sctp, uint32_t n, uint32_t ofs, uint16_t old,
+                 uint16_t new)
+{
+    uint16_t diff = old ^ new;
+    const uint8_t *d = (const uint8_t *) &diff;
+    uint32_t crc = 0;
+
+    if (n < ofs + 2 || n < 12) {
+        return;
+    }
+    crc = crc32c_byte(crc, d[0]);
+    crc = crc32c_byte(crc, d[1]);
+    for (uint32_t i = ofs + 2; i < n; i++) {
+        crc = crc32c_byte(crc, 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        sctp[8 + i] ^= crc >> (8 * i);
+    }
+}
+
 static void
 set_tp_port(uint8_t *p, uint32_t len, bool src, uint16_t new, bool partial)
 {
@@ -249,6 +323,13 @@ set_tp_port(uint8_t *p, uint32_t len, bool src, uint16_t new, bool partial)
     uint8_t *field = l4 + (src ? 0 : 2);
     uint16_t old = get16(field);
     put16(field, new);
+    if (proto == 132) {
+        if (!partial && l4_len >= 12) {
+            sctp_csum_update(l4, sctp_len(p, ofs, type, l4), src ? 0 : 2,
+                             old, new);
+        }
+        return;
+    }
     int co = l4_csum_offset(proto);
     if (co >= 0 && l4_len >= (uint32_t) co + 2 && !partial) {
         uint16_t csum = get16(l4 + co);
@@ -261,8 +342,6 @@ set_tp_port(uint8_t *p, uint32_t len, bool src, uint16_t new, bool partial)
         }
         put16(l4 + co, csum);
     }
-    /* SCTP's CRC32c is not updated: the pipeline rejects SCTP port
-     * rewrites. */
 }
 
 static void
@@ -529,6 +608,81 @@ set_icmp(uint8_t *p, uint32_t len, const struct dp_action *a)
     put16(l4 + 2, csum);
 }
 
+/* The ICMPv6 neighbour solicitation or advertisement of the frame, as
+ * the flow key parses it; NULL if it is not one.  '*l4_len': its bytes. */
+static uint8_t *
+nd_find(uint8_t *p, uint32_t len, uint32_t *l4_len)
+{
+    uint16_t type;
+    uint32_t ofs = l3_offset(p, len, &type);
+    uint8_t proto;
+
+    if (!ofs || type != ETH_TYPE_IPV6 || len < ofs + 40) {
+        return NULL;
+    }
+    uint32_t at = ipv6_l4_offset(p, len, ofs, &proto, l4_len);
+    if (!at || proto != 58 || *l4_len < 24 || p[at + 1] != 0
+        || (p[at] != 135 && p[at] != 136)) {
+        return NULL;
+    }
+    return p + at;
+}
+
+/* Rewrites 'n' bytes at 'field' of the ICMPv6 message at 'icmp' to
+ * 'value' ('n' even, 'field' at an even offset), updating its checksum. */
+static void
+nd_write(uint8_t *icmp, uint8_t *field, const uint8_t *value, size_t n)
+{
+    uint16_t csum = get16(icmp + 2);
+
+    for (size_t i = 0; i < n; i += 2) {
+        uint16_t old = get16(field + i), new;
+        memcpy(&new, value + i, 2);
+        csum = csum_update16(csum, old, new);
+        memcpy(field + i, &new, 2);
+    }
+    put16(icmp + 2, csum);
+}
+
+static void
+set_nd(uint8_t *p, uint32_t len, const struct dp_action *a)
+{
+    uint32_t l4_len;
+    uint8_t *icmp = nd_find(p, len, &l4_len);
+
+    if (!icmp) {
+        return;
+    }
+    if (a->port <= DP_ND_TARGET3) {
+        nd_write(icmp, icmp + 8 + 4 * a->port, (const uint8_t *) &a->be32, 4);
+        return;
+    }
+    /* The option of the kind that the flow key takes: the first with a
+     * nonzero address (a later one replaces an all-zero one), none if
+     * another follows that (then the key drops the addresses). */
+    static const uint8_t zero[6];
+    uint8_t want = a->port == DP_ND_SLL ? 1 : 2;
+    uint8_t *opt = NULL;
+    for (uint32_t o = 24; o + 8 <= l4_len; ) {
+        uint32_t opt_len = icmp[o + 1] * 8;
+        if (!opt_len || o + opt_len > l4_len) {
+            break;
+        }
+        if (opt_len == 8 && (icmp[o] == 1 || icmp[o] == 2)) {
+            if (icmp[o] == want) {
+                if (opt && memcmp(opt + 2, zero, 6)) {
+                    return;
+                }
+                opt = icmp + o;
+            }
+        }
+        o += opt_len;
+    }
+    if (opt) {
+        nd_write(icmp, opt + 2, a->mac, 6);
+    }
+}
+
 bool
 pkt_edit(uint8_t *p, uint32_t len, const struct dp_action *a,
          bool l4_partial)
@@ -588,6 +742,10 @@ pkt_edit(uint8_t *p, uint32_t len, const struct dp_action *a,
 
     case DP_ACTION_SET_ICMP:
         set_icmp(p, len, a);
+        return true;
+
+    case DP_ACTION_SET_ND:
+        set_nd(p, len, a);
         return true;
 
     case DP_ACTION_OUTPUT:

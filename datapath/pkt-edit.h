@@ -8,6 +8,7 @@
 #define PKT_EDIT_H 1
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "dp-actions.h"
@@ -28,6 +29,9 @@ bool pkt_edit(uint8_t *p, uint32_t len, const struct dp_action *a,
  * that goes past the end of the whole frame is left as it is: the packet
  * is truncated, and the view must say so as the key does. */
 void pkt_clamp_ip_len(uint8_t *p, uint32_t len, uint32_t frame_len);
+
+/* CRC-32C (Castagnoli) of 'n' bytes, as SCTP computes its checksum. */
+uint32_t pkt_crc32c(const void *data, size_t n);
 
 /* The length of the packet's Ethernet header with its VLAN tags (where an
  * MPLS label stack starts), or 0 if the frame is too short. */

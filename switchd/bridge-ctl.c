@@ -1471,6 +1471,16 @@ format_dp_actions(struct ds *s, const struct dp_cache_entry *e)
             ds_put_format(s, "set_icmp_%s:%u", a->port ? "code" : "type",
                           a->u8[0]);
             break;
+        case DP_ACTION_SET_ND:
+            if (a->port <= DP_ND_TARGET3) {
+                ds_put_format(s, "set_nd_target[%d]:%#"PRIx32, a->port,
+                              ntohl(a->be32));
+            } else {
+                ds_put_format(s, "set_nd_%s:"ETH_ADDR_FMT,
+                              a->port == DP_ND_SLL ? "sll" : "tll",
+                              ETH_ADDR_BYTES_ARGS(a->mac));
+            }
+            break;
         case DP_ACTION_SET_IPV6_WORD:
             ds_put_format(s, "set_ipv6_%s[%d]:%#"PRIx32,
                           a->port < 4 ? "src" : "dst", a->port & 3,

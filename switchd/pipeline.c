@@ -378,7 +378,10 @@ set_field_supported(enum mf_field_id id)
     case MFF_ARP_SHA: case MFF_ARP_THA:
     case MFF_ICMPV4_TYPE: case MFF_ICMPV4_CODE:
     case MFF_ICMPV6_TYPE: case MFF_ICMPV6_CODE:
+    case MFF_SCTP_SRC: case MFF_SCTP_DST:
+    case MFF_ND_TARGET: case MFF_ND_SLL: case MFF_ND_TLL:
     case MFF_METADATA:
+    case MFF_TUN_ID:            /* Metadata until xvs has tunnels. */
     CASE_MFF_REGS:
     CASE_MFF_XREGS:
     CASE_MFF_XXREGS:
@@ -464,15 +467,8 @@ check_ofpacts__(const struct pipeline *pl, const struct ofpact *ofpacts,
             break;
         }
         case OFPACT_SET_L4_SRC_PORT:
-        case OFPACT_SET_L4_DST_PORT: {
-            const struct ofpact_l4_port *p = ALIGNED_CAST(
-                const struct ofpact_l4_port *, a);
-            if (p->flow_ip_proto == IPPROTO_SCTP) {
-                return check_fail(msg, OFPERR_OFPBAC_BAD_SET_ARGUMENT,
-                                  "rewriting SCTP ports is not supported");
-            }
+        case OFPACT_SET_L4_DST_PORT:
             break;
-        }
         case OFPACT_SET_FIELD: {
             const struct ofpact_set_field *sf = ofpact_get_SET_FIELD(a);
             if (!set_field_supported(sf->field->id)) {

@@ -193,6 +193,41 @@ commit_arp(struct xlate *x)
 /* Emits the datapath actions that make the packet (as 'base' describes
  * it) what 'flow' says it is.  Every field compared here was
  * un-wildcarded when an action set it. */
+/* Neighbour discovery fields: the target address and the link-layer
+ * address options. */
+static void
+commit_nd(struct xlate *x)
+{
+    struct flow *f = x->flow, *b = &x->base;
+    struct dp_actions *acts = &x->up->actions;
+    struct dp_action *a;
+
+    for (int i = 0; i < 4; i++) {
+        ovs_be32 fw, bw;
+        memcpy(&fw, &f->nd_target.s6_addr[4 * i], 4);
+        memcpy(&bw, &b->nd_target.s6_addr[4 * i], 4);
+        if (fw != bw && (a = dp_actions_put(acts, DP_ACTION_SET_ND))) {
+            a->port = DP_ND_TARGET0 + i;
+            a->be32 = fw;
+            memcpy(&b->nd_target.s6_addr[4 * i], &fw, 4);
+        }
+    }
+    /* For neighbour discovery, OVS's flow keeps the source link-layer
+     * address in arp_sha and the target's in arp_tha. */
+    if (!eth_addr_equals(b->arp_sha, f->arp_sha)
+        && (a = dp_actions_put(acts, DP_ACTION_SET_ND))) {
+        a->port = DP_ND_SLL;
+        memcpy(a->mac, f->arp_sha.ea, 6);
+        b->arp_sha = f->arp_sha;
+    }
+    if (!eth_addr_equals(b->arp_tha, f->arp_tha)
+        && (a = dp_actions_put(acts, DP_ACTION_SET_ND))) {
+        a->port = DP_ND_TLL;
+        memcpy(a->mac, f->arp_tha.ea, 6);
+        b->arp_tha = f->arp_tha;
+    }
+}
+
 static void
 commit(struct xlate *x)
 {
@@ -299,7 +334,13 @@ commit(struct xlate *x)
             }
         }
     }
-    if (f->nw_proto == IPPROTO_TCP || f->nw_proto == IPPROTO_UDP) {
+    if (f->nw_proto == IPPROTO_ICMPV6 && f->dl_type == htons(ETH_TYPE_IPV6)
+        && (f->tp_src == htons(ND_NEIGHBOR_SOLICIT)
+            || f->tp_src == htons(ND_NEIGHBOR_ADVERT))) {
+        commit_nd(x);
+    }
+    if (f->nw_proto == IPPROTO_TCP || f->nw_proto == IPPROTO_UDP
+        || f->nw_proto == IPPROTO_SCTP) {
         if (b->tp_src != f->tp_src
             && (a = dp_actions_put(acts, DP_ACTION_SET_TP_SRC))) {
             a->be16 = f->tp_src;
@@ -1127,7 +1168,8 @@ xlate_actions(struct xlate *x, const struct ofpact *ofpacts, size_t len)
             if (is_ip(x)) {
                 WC_MASK_FIELD(x->wc, nw_proto);
                 if (flow->nw_proto == IPPROTO_TCP
-                    || flow->nw_proto == IPPROTO_UDP) {
+                    || flow->nw_proto == IPPROTO_UDP
+                    || flow->nw_proto == IPPROTO_SCTP) {
                     bool src = a->type == OFPACT_SET_L4_SRC_PORT;
                     uint16_t port = src
                         ? ofpact_get_SET_L4_SRC_PORT(a)->port

@@ -144,7 +144,7 @@ expect_error "a meter that does not exist: OFPMMFC_INVALID_METER" \
 expect_error "an unsupported action: OFPBAC_BAD_TYPE" \
     OFPBAC_BAD_TYPE ovs-ofctl -O OpenFlow13 add-flow "$M" "ip,actions=ct(commit),output:1"
 expect_error "set-field of an unsupported field: OFPBAC_BAD_SET_TYPE" \
-    OFPBAC_BAD_SET_TYPE ovs-ofctl -O OpenFlow13 add-flow "$M" "sctp,actions=set_field:5->sctp_src,output:1"
+    OFPBAC_BAD_SET_TYPE ovs-ofctl -O OpenFlow13 add-flow "$M" "ip,actions=set_field:5->pkt_mark,output:1"
 expect_error "overlapping rule with check_overlap: OFPFMFC_OVERLAP" \
     OFPFMFC_OVERLAP ovs-ofctl -O OpenFlow13 add-flow "$M" "table=1,priority=10,ip,nw_dst=10.41.0.0/24,check_overlap,actions=drop"
 expect_error "port-mod to bring a port down (not supported): OFPPMFC_BAD_CONFIG" \

@@ -29,7 +29,7 @@ static const uint8_t MAC2[6] = { 0x02, 0, 0, 0, 0, 0x02 };
 static const uint8_t BCAST[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
 struct packet {
-    uint8_t data[64];
+    uint8_t data[128];
     size_t len;
 };
 
@@ -525,6 +525,9 @@ actions_of(struct pipeline *pl, uint16_t in, const struct packet *p,
         case DP_ACTION_SET_IP_TOS:
             ds_put_format(&s, "set_tos:%d/%d", a->u8[0], a->u8[1]);
             break;
+        case DP_ACTION_SET_TP_SRC:
+            ds_put_format(&s, "set_tp_src:%d", ntohs(a->be16));
+            break;
         case DP_ACTION_SET_TP_DST:
             ds_put_format(&s, "set_tp_dst:%d", ntohs(a->be16));
             break;
@@ -550,6 +553,16 @@ actions_of(struct pipeline *pl, uint16_t in, const struct packet *p,
             break;
         case DP_ACTION_SET_ICMP:
             ds_put_format(&s, "set_icmp%d:%d", a->port, a->u8[0]);
+            break;
+        case DP_ACTION_SET_ND:
+            if (a->port <= DP_ND_TARGET3) {
+                ds_put_format(&s, "set_nd_target%d:%08x", a->port,
+                              ntohl(a->be32));
+            } else {
+                ds_put_format(&s, "set_nd_%s:%02x",
+                              a->port == DP_ND_SLL ? "sll" : "tll",
+                              a->mac[5]);
+            }
             break;
         default:
             ds_put_format(&s, "type%d", a->type);
@@ -1045,6 +1058,55 @@ test_pipeline_pop_mpls_to_another_type_is_not_cached(void **state)
 }
 
 static void
+test_pipeline_sctp_ports_nd_fields_and_tunnel_id(void **state)
+{
+    struct pipeline *pl = *state;
+    struct packet sctp = udp(MAC2, MAC1, 53);
+    struct packet ns = { .len = 14 + 40 + 32 };
+    uint8_t *ip = ns.data + 14, *icmp = ip + 40;
+
+    sctp.data[14 + 9] = 132;            /* SCTP: same ports as the UDP. */
+    memcpy(ns.data, MAC2, 6);
+    memcpy(ns.data + 6, MAC1, 6);
+    ns.data[12] = 0x86;
+    ns.data[13] = 0xdd;
+    ip[0] = 0x60;
+    ip[5] = 32;
+    ip[6] = 58;
+    ip[7] = 255;
+    ip[8] = 0xfe;
+    ip[9] = 0x80;
+    ip[23] = 1;
+    ip[24] = 0xff;
+    ip[25] = 0x02;
+    icmp[0] = 135;                      /* Neighbour solicitation. */
+    icmp[8] = 0xfe;
+    icmp[9] = 0x80;
+    icmp[23] = 2;                       /* Target fe80::2. */
+    icmp[24] = 1;                       /* Source link-layer option. */
+    icmp[25] = 1;
+    memcpy(icmp + 26, MAC1, 6);
+
+    add_flow(pl, "table=0,sctp,actions=set_field:5000->sctp_dst,"
+             "mod_tp_src:7,output:2");
+    assert_actions(pl, 1, &sctp, "set_tp_src:7,set_tp_dst:5000,out:2");
+    add_flow(pl, "table=0,icmp6,icmp_type=135,nd_target=fe80::2,actions="
+             "set_field:fe80::9->nd_target,"
+             "set_field:02:00:00:00:00:99->nd_sll,output:3");
+    assert_actions(pl, 1, &ns, "set_nd_target3:00000009,set_nd_sll:99,"
+                   "out:3");
+    /* tunnel_id is metadata until xvs has tunnels: set in one table,
+     * matched in the next, nothing done to the packet. */
+    add_flow(pl, "table=0,priority=0,actions=set_field:0x55->tunnel_id,"
+             "goto_table:1");
+    add_flow(pl, "table=1,tunnel_id=0x55,actions=output:2");
+    struct packet arp = udp(MAC2, MAC1, 53);
+    arp.data[12] = 0x08;
+    arp.data[13] = 0x06;
+    assert_actions(pl, 1, &arp, "out:2");
+}
+
+static void
 test_pipeline_ipv6_address_rewrite(void **state)
 {
     struct pipeline *pl = *state;
@@ -1139,6 +1201,7 @@ main(void)
         T(test_pipeline_pop_mpls_after_push_restores_the_packet),
         T(test_pipeline_pop_mpls_to_another_type_is_not_cached),
         T(test_pipeline_ipv6_address_rewrite),
+        T(test_pipeline_sctp_ports_nd_fields_and_tunnel_id),
         T(test_pipeline_arp_and_icmp_rewrites),
     };
     return cmocka_run_group_tests_name("pipeline", tests, NULL, NULL);

@@ -272,6 +272,107 @@ test_ipv6_chain_ends_with_the_payload(void **state)
 }
 
 static void
+test_crc32c_check_value(void **state)
+{
+    (void) state;
+    /* The check value of CRC-32C (RFC 3720, B.4). */
+    assert_int_equal(pkt_crc32c("123456789", 9), 0xe3069283);
+}
+
+/* Whether the SCTP checksum of the 'n'-byte packet at 'sctp' verifies,
+ * computed over the whole packet from scratch. */
+static bool
+sctp_check(const uint8_t *sctp, size_t n)
+{
+    uint8_t copy[256];
+    memcpy(copy, sctp, n);
+    memset(copy + 8, 0, 4);
+    uint32_t crc = pkt_crc32c(copy, n);
+    return (sctp[8] | sctp[9] << 8 | sctp[10] << 16
+            | (uint32_t) sctp[11] << 24) == crc;
+}
+
+static void
+test_sctp_port_rewrite_keeps_crc32c_valid(void **state)
+{
+    uint8_t p[256] = { 0 };
+    uint8_t *ip = p + 14, *sctp = ip + 20;
+    size_t n = 12 + 20 + 100;           /* Header, INIT chunk, DATA. */
+
+    (void) state;
+    p[12] = 0x08;
+    ip[0] = 0x45;
+    ip[2] = (20 + n) >> 8;
+    ip[3] = (20 + n) & 0xff;
+    ip[8] = 64;
+    ip[9] = 132;
+    memcpy(ip + 12, "\x0a\x00\x00\x01\x0a\x00\x00\x02", 8);
+    sctp[0] = 0x13;
+    sctp[1] = 0x88;                     /* 5000 -> 6000. */
+    sctp[2] = 0x17;
+    sctp[3] = 0x70;
+    memcpy(sctp + 4, "\xde\xad\xbe\xef", 4);
+    for (size_t i = 12; i < n; i++) {
+        sctp[i] = i * 7;
+    }
+    uint32_t crc = pkt_crc32c(sctp, n);
+    for (int i = 0; i < 4; i++) {
+        sctp[8 + i] = crc >> (8 * i);
+    }
+    assert_true(sctp_check(sctp, n));
+
+    apply(p, 14 + 20 + n, DP_ACTION_SET_TP_DST, 7000);
+    assert_int_equal((sctp[2] << 8) | sctp[3], 7000);
+    assert_true(sctp_check(sctp, n));
+    /* With only the headers at hand (a multi-segment frame's first
+     * segment): the update needs none of the rest. */
+    apply(p, 14 + 20 + 12, DP_ACTION_SET_TP_SRC, 5001);
+    assert_int_equal((sctp[0] << 8) | sctp[1], 5001);
+    assert_true(sctp_check(sctp, n));
+}
+
+static void
+test_nd_target_and_lla_rewrite_keeps_icmpv6_checksum(void **state)
+{
+    uint8_t p[128] = { 0 };
+    uint8_t *ip = p + 14, *icmp = ip + 40;
+    static const uint8_t mac[6] = { 2, 0, 0, 0, 0, 0x99 };
+
+    (void) state;
+    p[12] = 0x86;
+    p[13] = 0xdd;
+    ip[0] = 0x60;
+    ip[5] = 32;
+    ip[6] = 58;
+    ip[7] = 255;
+    memcpy(ip + 8, "\xfe\x80\0\0\0\0\0\0\0\0\0\0\0\0\0\x01", 16);
+    memcpy(ip + 24, "\xff\x02\0\0\0\0\0\0\0\0\0\x01\xff\0\0\x02", 16);
+    icmp[0] = 135;
+    memcpy(icmp + 8, "\xfe\x80\0\0\0\0\0\0\0\0\0\0\0\0\0\x02", 16);
+    icmp[24] = 1;
+    icmp[25] = 1;
+    memcpy(icmp + 26, "\x02\0\0\0\0\x01", 6);
+    uint32_t pseudo = sum16(ip + 8, 32, 0) + 58 + 32;
+    uint16_t c = fold(sum16(icmp, 32, pseudo));
+    icmp[2] = c >> 8;
+    icmp[3] = c;
+
+    struct dp_action a = { .type = DP_ACTION_SET_ND, .port = DP_ND_TARGET3 };
+    a.be32 = htonl(9);
+    assert_true(pkt_edit(p, 14 + 40 + 32, &a, false));
+    struct dp_action l = { .type = DP_ACTION_SET_ND, .port = DP_ND_SLL };
+    memcpy(l.mac, mac, 6);
+    assert_true(pkt_edit(p, 14 + 40 + 32, &l, false));
+    /* A TLL rewrite of a message without that option changes nothing. */
+    struct dp_action t = { .type = DP_ACTION_SET_ND, .port = DP_ND_TLL };
+    assert_true(pkt_edit(p, 14 + 40 + 32, &t, false));
+
+    assert_int_equal(icmp[23], 9);
+    assert_memory_equal(icmp + 26, mac, 6);
+    assert_int_equal(fold(sum16(icmp, 32, pseudo)), 0);
+}
+
+static void
 test_mpls_lse_rewrite(void **state)
 {
     uint8_t p[64] = { 0 };
@@ -518,6 +619,9 @@ main(void)
         cmocka_unit_test(test_ipv6_rewrite_keeps_udp_checksum),
         cmocka_unit_test(test_ipv6_rewrite_behind_extension_header),
         cmocka_unit_test(test_ipv6_chain_ends_with_the_payload),
+        cmocka_unit_test(test_crc32c_check_value),
+        cmocka_unit_test(test_sctp_port_rewrite_keeps_crc32c_valid),
+        cmocka_unit_test(test_nd_target_and_lla_rewrite_keeps_icmpv6_checksum),
         cmocka_unit_test(test_mpls_lse_rewrite),
         cmocka_unit_test(test_icmp_type_rewrite_keeps_checksum),
         cmocka_unit_test(test_icmp_all_zero_reply_checksum_verifies),
