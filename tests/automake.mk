@@ -96,13 +96,15 @@ INTEGRATION_TESTS = \
 	tests/integration/test-guest-traffic.sh \
 	tests/integration/test-jumbo.sh \
 	tests/integration/test-files.sh \
-	tests/integration/test-of-limits.sh
+	tests/integration/test-of-limits.sh \
+	tests/integration/test-rewrites.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh \
 	tests/integration/send-tagged-arp.py tests/integration/of-errors.py \
 	tests/integration/osken-switch.py tests/integration/hangup.py \
 	tests/integration/udp-echo.py tests/integration/of-flood.py \
-	tests/integration/ctl-flood.py tests/integration/mpls-frames.py
+	tests/integration/ctl-flood.py tests/integration/mpls-frames.py \
+	tests/integration/rewrite-frames.py
 # Integration tests share host-wide names (vifD.N): tools/quickstart runs
 # make check serially.
 
@@ -123,6 +125,7 @@ SANITIZER_TESTS = $(UNIT_TESTS) \
 	tests/integration/test-groups.sh \
 	tests/integration/test-meters.sh \
 	tests/integration/test-mpls.sh \
+	tests/integration/test-rewrites.sh \
 	tests/integration/test-guest-traffic.sh
 check-sanitizers:
 	@case '$(SANITIZER_FLAGS)' in *address*) ;; \
