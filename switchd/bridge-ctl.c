@@ -867,7 +867,7 @@ del_unsaved(struct bridge *br, const struct xvs_flow_config *saved,
     size_t n;
     char **texts = texts_of(br->pl, &n);
 
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = n; i-- > 0; ) {
         uint32_t id, saved_id;
         bool keep = !id_of(texts[i], &id);
         for (size_t j = 0; j < n_saved && !keep; j++) {
@@ -885,7 +885,9 @@ static void
 del_group(struct pipeline *pl, uint32_t id)
 {
     size_t n;
-    pipeline_groups_del(pl, id, &n);
+    /* del_unsaved() goes from the last group back, so a group that others
+     * go to comes after them and is free to go. */
+    pipeline_groups_del(pl, id, &n, NULL);
 }
 
 static void
@@ -1145,7 +1147,11 @@ cmd_del_groups(struct control_conn *conn, int argc, const char *argv[],
             return;
         }
     }
-    pipeline_groups_del(br->pl, id, &n);
+    char *error = NULL;
+    if (pipeline_groups_del(br->pl, id, &n, &error)) {
+        reply_error_free(conn, error);
+        return;
+    }
     reply_after_flow_change(conn, br, false);
 }
 

@@ -7,11 +7,13 @@
 
 #include "pipeline-private.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hash.h"
+#include "hmapx.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofp-errors.h"
@@ -55,6 +57,81 @@ group_find(const struct pipeline *pl, uint32_t id)
     return NULL;
 }
 
+/* Chains of groups: a bucket may go to another group, whose buckets may
+ * go on to others, up to PL_MAX_GROUP_CHAIN groups deep and never back to
+ * a group on the way (group_check() refuses a loop when a group is added
+ * or modified, so the groups in the table are loop-free); a group that
+ * another group's bucket goes to cannot be deleted alone. */
+enum { CHAIN_LOOP = -1, CHAIN_TOO_DEEP = -2 };
+
+/* How many groups deep the chain from 'ofpacts' (a bucket's actions, at
+ * 'depth') goes, or CHAIN_LOOP if it reaches group 'self' (the one being
+ * defined: its old buckets in 'pl' do not count), or CHAIN_TOO_DEEP. */
+static int
+chain_depth(const struct pipeline *pl, const struct ofpact *ofpacts,
+            size_t len, uint32_t self, int depth)
+{
+    const struct ofpact *a;
+    int max = depth - 1;
+
+    OFPACT_FOR_EACH (a, ofpacts, len) {
+        if (a->type != OFPACT_GROUP) {
+            continue;
+        }
+        uint32_t id = ofpact_get_GROUP(a)->group_id;
+        if (id == self) {
+            return CHAIN_LOOP;
+        }
+        if (depth > PL_MAX_GROUP_CHAIN) {
+            return CHAIN_TOO_DEEP;
+        }
+        const struct pl_group *g = group_find(pl, id);
+        for (size_t i = 0; g && i < g->n_buckets; i++) {
+            int d = chain_depth(pl, g->buckets[i].ofpacts,
+                                g->buckets[i].ofpacts_len, self, depth + 1);
+            if (d < 0) {
+                return d;
+            }
+            max = MAX(max, d);
+        }
+        max = MAX(max, depth);
+    }
+    return max;
+}
+
+/* A group other than 'id' with a bucket that goes to group 'id', or
+ * NULL. */
+static const struct pl_group *
+group_chained_to(const struct pipeline *pl, uint32_t id)
+{
+    const struct pl_group *g;
+
+    CMAP_FOR_EACH (g, node, &pl->groups) {
+        for (size_t i = 0; g->id != id && i < g->n_buckets; i++) {
+            if (ofpacts_output_to_group(g->buckets[i].ofpacts,
+                                        g->buckets[i].ofpacts_len, id)) {
+                return g;
+            }
+        }
+    }
+    return NULL;
+}
+
+/* Refuses to delete group 'id' alone while another group goes to it. */
+static enum ofperr
+group_check_delete(const struct pipeline *pl, uint32_t id, char **msg)
+{
+    const struct pl_group *by = (id == OFPG_ALL ? NULL
+                                 : group_chained_to(pl, id));
+    if (by) {
+        return check_fail(msg, OFPERR_OFPGMFC_CHAINED_GROUP,
+                          "group %"PRIu32" is in a bucket of group "
+                          "%"PRIu32": change or delete that one first",
+                          id, by->id);
+    }
+    return 0;
+}
+
 /* Checks a group_mod's type and buckets; returns 0 or an error. */
 static enum ofperr
 group_check(const struct pipeline *pl, const struct ofputil_group_mod *gm,
@@ -76,6 +153,19 @@ group_check(const struct pipeline *pl, const struct ofputil_group_mod *gm,
     default:
         return check_fail(msg, OFPERR_OFPGMFC_BAD_TYPE,
                           "group type %u is not supported", gm->type);
+    }
+    LIST_FOR_EACH (b, list_node, &gm->buckets) {
+        int depth = chain_depth(pl, b->ofpacts, b->ofpacts_len,
+                                gm->group_id, 1);
+        if (depth == CHAIN_LOOP) {
+            return check_fail(msg, OFPERR_OFPGMFC_LOOP,
+                              "group %"PRIu32": its buckets lead back to "
+                              "it", gm->group_id);
+        } else if (depth == CHAIN_TOO_DEEP) {
+            return check_fail(msg, OFPERR_OFPGMFC_CHAINING_UNSUPPORTED,
+                              "group %"PRIu32": a chain of groups deeper "
+                              "than %d", gm->group_id, PL_MAX_GROUP_CHAIN);
+        }
     }
     LIST_FOR_EACH (b, list_node, &gm->buckets) {
         enum ofperr error = check_ofpacts__(pl, b->ofpacts, b->ofpacts_len,
@@ -171,6 +261,10 @@ group_mod__(struct pipeline *pl, const struct ofputil_group_mod *gm,
                               "group id %#"PRIx32" is reserved",
                               gm->group_id);
         }
+        error = group_check_delete(pl, gm->group_id, msg);
+        if (error) {
+            return error;
+        }
         group_delete(pl, gm->group_id);
         return 0;
     }
@@ -245,11 +339,15 @@ pipeline_group_add(struct pipeline *pl, const char *text, char **errp)
 }
 
 int
-pipeline_groups_del(struct pipeline *pl, uint32_t id, size_t *n)
+pipeline_groups_del(struct pipeline *pl, uint32_t id, size_t *n,
+                    char **errp)
 {
     struct pl_group *g;
 
     *n = 0;
+    if (group_check_delete(pl, id, errp)) {
+        return EBUSY;
+    }
     CMAP_FOR_EACH (g, node, &pl->groups) {
         *n += id == OFPG_ALL || g->id == id;
     }
@@ -311,14 +409,28 @@ group_to_desc(const struct pl_group *g, struct ofputil_group_desc *gd)
     }
 }
 
+/* Rules and other groups that go to group 'id' directly: OpenFlow's
+ * ref_count. */
 static size_t
 group_ref_count(const struct pipeline *pl, uint32_t id)
 {
+    const struct pl_group *g;
     struct rule_vec v;
+    size_t n;
 
     pl_rules_using(pl, id, 0, pl_version(pl), &v);
     free(v.rules);
-    return v.n;
+    n = v.n;
+    CMAP_FOR_EACH (g, node, &pl->groups) {
+        for (size_t i = 0; g->id != id && i < g->n_buckets; i++) {
+            if (ofpacts_output_to_group(g->buckets[i].ofpacts,
+                                        g->buckets[i].ofpacts_len, id)) {
+                n++;
+                break;
+            }
+        }
+    }
+    return n;
 }
 
 void
@@ -447,20 +559,54 @@ pipeline_groups_dump(const struct pipeline *pl, struct ds *s)
     free(groups);
 }
 
+/* Puts 'g' in 'out' after the groups its buckets go to (depth first),
+ * each once: the order in which they can be added again. */
+static void
+chain_order(const struct pipeline *pl, struct pl_group *g,
+            struct hmapx *done, struct pl_group **out, size_t *n)
+{
+    if (!hmapx_add(done, g)) {
+        return;
+    }
+    for (size_t i = 0; i < g->n_buckets; i++) {
+        const struct pl_bucket *b = &g->buckets[i];
+        const struct ofpact *a;
+        OFPACT_FOR_EACH (a, b->ofpacts, b->ofpacts_len) {
+            struct pl_group *next = (a->type == OFPACT_GROUP
+                                     ? group_find(pl, ofpact_get_GROUP(a)
+                                                      ->group_id)
+                                     : NULL);
+            if (next) {
+                chain_order(pl, next, done, out, n);
+            }
+        }
+    }
+    out[(*n)++] = g;
+}
+
 char **
 pipeline_groups_texts(const struct pipeline *pl, size_t *np)
 {
-    size_t n, n_texts = 0;
+    size_t n, n_ordered = 0, n_texts = 0;
     struct pl_group **groups = sorted_groups(pl, OFPG_ALL, &n);
+    struct pl_group **ordered = xmalloc((n + 1) * sizeof *ordered);
     char **texts = xmalloc((n + 1) * sizeof *texts);
+    struct hmapx done = HMAPX_INITIALIZER(&done);
 
+    /* By id, but a group after those it goes to, so that the saved file
+     * loads back. */
     for (size_t i = 0; i < n; i++) {
-        if (groups[i]->persistent) {
+        chain_order(pl, groups[i], &done, ordered, &n_ordered);
+    }
+    hmapx_destroy(&done);
+    for (size_t i = 0; i < n_ordered; i++) {
+        if (ordered[i]->persistent) {
             struct ds s = DS_EMPTY_INITIALIZER;
-            format_group_text(groups[i], &s);
+            format_group_text(ordered[i], &s);
             texts[n_texts++] = ds_steal_cstr(&s);
         }
     }
+    free(ordered);
     free(groups);
     *np = n_texts;
     return texts;

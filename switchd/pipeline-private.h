@@ -221,6 +221,8 @@ struct pipeline {
  * each lookup's table and rule. */
 #define PL_MAX_LOOKUPS 64
 #define PL_MAX_GROUPS 16
+/* How many groups deep a bucket may chain to another group's buckets. */
+#define PL_MAX_GROUP_CHAIN 8
 struct pl_handle {
     uint8_t n;
     uint8_t n_groups;

@@ -509,11 +509,8 @@ check_ofpacts__(const struct pipeline *pl, const struct ofpact *ofpacts,
         }
         case OFPACT_GROUP: {
             uint32_t id = ofpact_get_GROUP(a)->group_id;
-            if (in_bucket) {
-                return check_fail(msg, OFPERR_OFPGMFC_CHAINING_UNSUPPORTED,
-                                  "group %"PRIu32": a bucket cannot go to "
-                                  "another group", id);
-            }
+            /* From a bucket: a chain of groups, which group.c checks for
+             * loops and depth. */
             if (pl && !group_find(pl, id)) {
                 return check_fail(msg, OFPERR_OFPBAC_BAD_OUT_GROUP,
                                   "group %"PRIu32" does not exist", id);

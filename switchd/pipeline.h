@@ -178,8 +178,11 @@ enum ofperr pipeline_group_mod(struct pipeline *,
                                const struct ofputil_group_mod *);
 /* ovs-ofctl add-group syntax; adds or replaces; saved with the flows. */
 int pipeline_group_add(struct pipeline *, const char *text, char **errp);
-/* Deletes group 'id' (OFPG_ALL: all) and its rules; '*n' groups went. */
-int pipeline_groups_del(struct pipeline *, uint32_t id, size_t *n);
+/* Deletes group 'id' (OFPG_ALL: all) and its rules; '*n' groups went.
+ * EBUSY, with a message in '*errp' (if nonnull), if another group's
+ * bucket goes to group 'id'. */
+int pipeline_groups_del(struct pipeline *, uint32_t id, size_t *n,
+                        char **errp);
 size_t pipeline_group_count(const struct pipeline *);
 void pipeline_group_stats(const struct pipeline *, uint32_t id,
                           struct ovs_list *replies);

@@ -74,6 +74,7 @@ struct xlate {
     const struct pl_rule *rule;     /* Being executed, or NULL. */
     struct pl_handle handle;        /* The lookups made. */
     bool exit;                      /* Stop: dec_ttl failed, too deep. */
+    int group_depth;                /* Groups being translated, nested. */
     bool uncacheable;               /* No megaflow can stand for it. */
 
     struct ofpbuf action_set;
@@ -897,6 +898,16 @@ xlate_group(struct xlate *x, uint32_t id)
     if (!g) {
         return;                 /* Deleted since: its rules go with it. */
     }
+    if (x->group_depth > PL_MAX_GROUP_CHAIN) {
+        /* group_check() keeps chains shorter, but modifying a group deep
+         * in a chain can lengthen the chains that go through it. */
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+        VLOG_WARN_RL(&rl, "%s: group %"PRIu32" is more than %d groups "
+                     "deep in a chain: not applied", x->pl->name, id,
+                     PL_MAX_GROUP_CHAIN);
+        return;
+    }
+    x->group_depth++;
     atomic_add_relaxed(&g->n_packets, 1, &orig);
     atomic_add_relaxed(&g->n_bytes, x->pkt_len, &orig);
 
@@ -951,6 +962,7 @@ xlate_group(struct xlate *x, uint32_t id)
         handle_add_group(x, g, -1, true);
     }
     *x->flow = saved;
+    x->group_depth--;
 }
 
 static void
@@ -1318,6 +1330,7 @@ xlate_init(struct xlate *x, struct pipeline *pl, const struct pl_ports *ports,
     x->handle.n_groups = 0;
     x->handle.pl = pl;
     x->exit = false;
+    x->group_depth = 0;
     x->uncacheable = false;
     ofpbuf_use_stub(&x->action_set, x->action_set_stub,
                     sizeof x->action_set_stub);

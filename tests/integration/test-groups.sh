@@ -141,3 +141,30 @@ send_udp 7 4
 sleep 0.5
 b3=$(tx vif63.0)
 check "and carries the flow that uses it ($a3 -> $b3)" test $((b3 - a3)) -eq 4
+
+# Chains: a bucket of group 9 goes on to group 7 (indirect to port 3).
+# Saved in an order that loads back; loops, and deleting a group that
+# another one goes to, are refused over OpenFlow and xvs-ctl alike.
+check "xvs-ctl add-group 9, one bucket chained to group 7" \
+    ctl add-group xenbr0 "group_id=9,type=all,bucket=output:2,bucket=group:7"
+check "a flow to group 9" ctl add-flow xenbr0 \
+    "priority=30,udp,in_port=1,tp_dst=12,actions=group:9"
+a2=$(tx vif62.0) a3=$(tx vif63.0)
+send_udp 12 4
+both_got_4() {
+    [ $(($(tx vif62.0) - a2)) -ge 4 ] && [ $(($(tx vif63.0) - a3)) -ge 4 ]
+}
+check "the chain delivers to port 2 and, through group 7, to port 3" \
+    wait_for 20 both_got_4
+out=$($O del-groups "$M" group_id=7 2>&1)
+check "deleting group 7 alone is refused: OFPGMFC_CHAINED_GROUP" \
+    grep_in "$out" "OFPGMFC_CHAINED_GROUP"
+out=$($O mod-group "$M" "group_id=7,type=indirect,bucket=group:9" 2>&1)
+check "a loop is refused: OFPGMFC_LOOP" grep_in "$out" "OFPGMFC_LOOP"
+out=$(ctl del-groups xenbr0 group_id=7 2>&1)
+check "xvs-ctl del-groups says why it refuses" \
+    grep_in "$out" "group 7 is in a bucket of group 9"
+stop_switchd
+check "xvs-switchd restarts with the chain saved" start_switchd
+check "group 9 is back, chained to group 7" \
+    grep_in "$(ctl dump-groups xenbr0)" "group_id=9,type=all,.*group:7"

@@ -876,10 +876,76 @@ test_pipeline_group_delete_takes_its_flows(void **state)
     add_group(pl, "group_id=4,type=indirect,bucket=output:2");
     add_flow(pl, "in_port=1,actions=group:4");
     add_flow(pl, "in_port=2,actions=output:1");
-    assert_int_equal(pipeline_groups_del(pl, 4, &n), 0);
+    assert_int_equal(pipeline_groups_del(pl, 4, &n, NULL), 0);
     assert_int_equal(n, 1);
     assert_int_equal(pipeline_group_count(pl), 0);
     assert_int_equal(pipeline_flow_count(pl), 1);
+}
+
+/* A group whose adding is refused, with 'why' in the message. */
+static void
+assert_group_refused(struct pipeline *pl, const char *text, const char *why)
+{
+    char *err = NULL;
+    assert_int_equal(pipeline_group_add(pl, text, &err), EINVAL);
+    if (!strstr(err, why)) {
+        fail_msg("%s: \"%s\" lacks \"%s\"", text, err, why);
+    }
+    free(err);
+}
+
+static void
+test_pipeline_group_chains(void **state)
+{
+    struct pipeline *pl = *state;
+    struct packet p = udp(MAC2, MAC1, 53);
+    char *err = NULL;
+    size_t n;
+
+    /* A bucket goes on to another group: both outputs, both counted. */
+    add_group(pl, "group_id=2,type=all,bucket=output:2,bucket=output:3");
+    add_group(pl, "group_id=1,type=indirect,bucket=actions=group:2");
+    add_flow(pl, "in_port=1,actions=group:1");
+    assert_decision(pl, 1, &p, "2,3");
+
+    /* Loops are refused, through other groups or straight back, and so
+     * is a chain deeper than 8; nothing changes. */
+    assert_group_refused(pl, "group_id=2,type=indirect,bucket=group:1",
+                         "lead back to it");
+    assert_group_refused(pl, "group_id=3,type=indirect,bucket=group:3",
+                         "lead back to it");
+    for (int i = 10; i < 19; i++) {
+        char text[64];
+        snprintf(text, sizeof text, "group_id=%d,type=indirect,"
+                 "bucket=%s%d", i, i == 10 ? "output:" : "group:",
+                 i == 10 ? 2 : i - 1);
+        add_group(pl, text);
+    }
+    assert_group_refused(pl, "group_id=19,type=indirect,bucket=group:18",
+                         "deeper than 8");
+    assert_decision(pl, 1, &p, "2,3");
+
+    /* A group that another one goes to is not deleted alone. */
+    assert_int_equal(pipeline_groups_del(pl, 2, &n, &err), EBUSY);
+    assert_non_null(strstr(err, "group 2 is in a bucket of group 1"));
+    free(err);
+    assert_decision(pl, 1, &p, "2,3");
+
+    /* Saved so that it loads back: group 2 before group 1. */
+    char **texts = pipeline_groups_texts(pl, &n);
+    size_t at1 = n, at2 = n;
+    for (size_t i = 0; i < n; i++) {
+        at1 = strstr(texts[i], "group_id=1,") ? i : at1;
+        at2 = strstr(texts[i], "group_id=2,") ? i : at2;
+        free(texts[i]);
+    }
+    free(texts);
+    assert_true(at2 < at1 && at1 < n);
+
+    /* All at once, they go (with the rule). */
+    assert_int_equal(pipeline_groups_del(pl, OFPG_ALL, &n, NULL), 0);
+    assert_int_equal(pipeline_group_count(pl), 0);
+    assert_int_equal(pipeline_flow_count(pl), 0);
 }
 
 
@@ -1195,6 +1261,7 @@ main(void)
         T(test_pipeline_group_select_hashes_the_5_tuple),
         T(test_pipeline_group_fast_failover_follows_liveness),
         T(test_pipeline_group_delete_takes_its_flows),
+        T(test_pipeline_group_chains),
         T(test_pipeline_meters_police_before_actions),
         T(test_pipeline_mpls_push_set_pop),
         T(test_pipeline_pop_mpls_uncovers_the_inner_headers),
