@@ -110,9 +110,9 @@ check "a flow to a deleted group is refused: OFPBAC_BAD_OUT_GROUP" \
 out=$($O add-group "$M" "group_id=2,type=all,bucket=output:2" 2>&1)
 check "adding an existing group: OFPGMFC_GROUP_EXISTS" \
     grep_in "$out" OFPGMFC_GROUP_EXISTS
-out=$($O add-group "$M" "group_id=5,type=all,bucket=group:2" 2>&1)
-check "a bucket to another group: OFPGMFC_CHAINING_UNSUPPORTED" \
-    grep_in "$out" OFPGMFC_CHAINING_UNSUPPORTED
+out=$($O add-group "$M" "group_id=5,type=all,bucket=group:77" 2>&1)
+check "a bucket to a group that does not exist: OFPBAC_BAD_OUT_GROUP" \
+    grep_in "$out" OFPBAC_BAD_OUT_GROUP
 
 out=$(ctl add-flow xenbr0 "priority=40,udp,actions=group:2" 2>&1)
 check "a saved flow cannot use a group added over OpenFlow ($out)" \
