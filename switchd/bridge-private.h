@@ -39,6 +39,9 @@ struct port {
     bool implicit;                  /* The bridge's own internal port, from
                                      * internal-port, not in 'ports'. */
     bool link_up;                   /* As last reported in PORT_STATUS. */
+    uint32_t config;                /* OFPUTIL_PC_* set by port_mod (not
+                                     * saved: a controller sets it again
+                                     * when it connects). */
     long long attached_at;          /* time_msec(). */
 };
 

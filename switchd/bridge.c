@@ -159,6 +159,10 @@ port_attach(struct bridge *br, struct port *port, char **errp)
 
     port->link_up = port_link_up(port);
     pipeline_port_set_live(br->pl, port->ofport, port->link_up);
+    if (port->config) {
+        /* Back after a detach: as the controller left it. */
+        pipeline_port_set_config(br->pl, port->ofport, port->config);
+    }
     port->attached_at = time_msec();
     if (br->cm) {
         struct ofputil_phy_port pp;
@@ -203,6 +207,7 @@ port_to_ofp(const struct port *port, struct ofputil_phy_port *pp)
     memset(pp, 0, sizeof *pp);
     pp->port_no = port_ofp_no(port);
     ovs_strlcpy(pp->name, port->name, sizeof pp->name);
+    pp->config = port->config;
     if (!port->attached) {
         pp->state = OFPUTIL_PS_LINK_DOWN;
         return;
@@ -267,9 +272,46 @@ bridge_get_ofp_port_stats(void *br_, ofp_port_t port_no,
     return false;
 }
 
+/* The port_mod bits xvs honours (pipeline_port_set_config()); the STP
+ * ones would need STP. */
+#define BRIDGE_PORT_CONFIG (OFPUTIL_PC_PORT_DOWN | OFPUTIL_PC_NO_RECV \
+                            | OFPUTIL_PC_NO_FWD | OFPUTIL_PC_NO_FLOOD \
+                            | OFPUTIL_PC_NO_PACKET_IN)
+
+static enum ofperr
+bridge_port_mod(void *br_, const struct ofputil_port_mod *pm)
+{
+    struct bridge *br = br_;
+
+    for (size_t i = 0; i < br->n_ports; i++) {
+        struct port *port = br->ports[i];
+        if (port_ofp_no(port) != pm->port_no) {
+            continue;
+        }
+        uint32_t config = (port->config & ~pm->mask)
+                          | (pm->config & pm->mask);
+        if ((config ^ port->config) & ~BRIDGE_PORT_CONFIG) {
+            return OFPERR_OFPPMFC_BAD_CONFIG;
+        }
+        if (config != port->config) {
+            struct ofputil_phy_port pp;
+            port->config = config;
+            VLOG_INFO("%s: port %s: configuration %#"PRIx32" from a "
+                      "controller", br->name, port->name, config);
+            pipeline_port_set_config(br->pl, port->ofport, config);
+            dp_flush_caches();
+            port_to_ofp(port, &pp);
+            connmgr_send_port_status(br->cm, &pp, OFPPR_MODIFY);
+        }
+        return 0;
+    }
+    return OFPERR_OFPPMFC_BAD_PORT;
+}
+
 static const struct connmgr_bridge_ops bridge_connmgr_ops = {
     .get_ports = bridge_get_ofp_ports,
     .get_port_stats = bridge_get_ofp_port_stats,
+    .port_mod = bridge_port_mod,
 };
 
 /* Whether the netdev behind a vif or internal port is up: DPDK's

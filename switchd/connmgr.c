@@ -660,9 +660,7 @@ handle_port_mod(struct ofconn *ofconn, const struct ofp_header *oh)
                && !eth_addr_equals(pm.hw_addr, pp->hw_addr)) {
         error = OFPERR_OFPPMFC_BAD_HW_ADDR;
     } else if ((pm.config ^ pp->config) & pm.mask) {
-        /* Administratively bringing ports down, no-flood and the like
-         * are not implemented: say so rather than pretend. */
-        error = OFPERR_OFPPMFC_BAD_CONFIG;
+        error = ofconn->mgr->ops.port_mod(ofconn->mgr->aux, &pm);
     }
     free(ports);
     return error;

@@ -33,6 +33,7 @@ struct json;
 struct ofputil_flow_removed;
 struct ofputil_phy_port;
 struct ofputil_port_stats;
+struct ofputil_port_mod;
 struct pipeline;
 
 #define CONNMGR_FAIL_OPEN_MS 15000
@@ -47,6 +48,10 @@ struct connmgr_bridge_ops {
     /* Counters of 'port'; false if there is no such port. */
     bool (*get_port_stats)(void *aux, ofp_port_t port,
                            struct ofputil_port_stats *);
+
+    /* Applies the configuration bits of a port_mod whose port exists and
+     * whose hardware address matches; returns 0 or an OpenFlow error. */
+    enum ofperr (*port_mod)(void *aux, const struct ofputil_port_mod *);
 };
 
 struct connmgr *connmgr_create(const char *bridge, uint64_t datapath_id,

@@ -143,6 +143,9 @@ struct pl_port {
     uint16_t ofport;
     uint16_t dp_port;
     bool live;                              /* Link up (fast-failover). */
+    uint32_t config;                        /* OFPUTIL_PC_* from port_mod:
+                                             * down, no-recv, no-fwd,
+                                             * no-flood, no-packet-in. */
     uint16_t vlan;                          /* Access VLAN, or 0. */
     uint16_t native_vlan;                   /* Trunk's untagged VLAN. */
     bool trunk;

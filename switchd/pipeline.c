@@ -338,6 +338,20 @@ pipeline_port_set_live(struct pipeline *pl, uint16_t ofport, bool live)
 }
 
 void
+pipeline_port_set_config(struct pipeline *pl, uint16_t ofport,
+                         uint32_t config)
+{
+    struct pl_ports *new = pl_ports_edit(pl, 0);
+
+    for (size_t i = 0; i < new->n; i++) {
+        if (new->p[i].ofport == ofport) {
+            new->p[i].config = config;
+        }
+    }
+    pl_ports_done(pl, new);
+}
+
+void
 pipeline_port_del(struct pipeline *pl, uint16_t ofport)
 {
     struct pl_ports *new = pl_ports_edit(pl, 0);

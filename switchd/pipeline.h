@@ -84,6 +84,13 @@ void pipeline_port_set_vlans(struct pipeline *, uint16_t ofport,
 /* Whether 'ofport''s link is up, for fast-failover and select groups.
  * The caller flushes the datapath caches after a change. */
 void pipeline_port_set_live(struct pipeline *, uint16_t ofport, bool live);
+/* Sets the OpenFlow configuration bits of a port (OFPUTIL_PC_*, from a
+ * port_mod): PORT_DOWN and NO_RECV drop what it receives, PORT_DOWN and
+ * NO_FWD what would go out of it, NO_FLOOD keeps it out of FLOOD and
+ * NORMAL's flooding (not ALL), NO_PACKET_IN stops packet-ins of what it
+ * receives.  The caller flushes the datapath's caches. */
+void pipeline_port_set_config(struct pipeline *, uint16_t ofport,
+                              uint32_t config);
 
 /* Unmaps 'ofport' and forgets the MAC addresses learned on it. */
 void pipeline_port_del(struct pipeline *, uint16_t ofport);

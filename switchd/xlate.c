@@ -390,8 +390,12 @@ static void
 xlate_controller(struct xlate *x, enum ofp_packet_in_reason reason,
                  uint16_t max_len, uint16_t controller_id, bool miss)
 {
+    const struct pl_port *in = port_find(x->ports, x->in_ofport);
     struct pl_pin_desc key;
 
+    if (in && in->config & OFPUTIL_PC_NO_PACKET_IN) {
+        return;                 /* port_mod no-packet-in. */
+    }
     commit(x);
     memset(&key, 0, sizeof key);
     key.reason = reason;
@@ -419,12 +423,30 @@ xlate_controller(struct xlate *x, enum ofp_packet_in_reason reason,
 
 /* ---- Outputs ---- */
 
+/* Whether packets may go out of 'p' (port_mod: not down, not no-fwd). */
+static bool
+port_forwards(const struct pl_port *p)
+{
+    return !(p->config & (OFPUTIL_PC_PORT_DOWN | OFPUTIL_PC_NO_FWD));
+}
+
+/* Whether flooding reaches 'p' (FLOOD, NORMAL): also not no-flood. */
+static bool
+port_floods(const struct pl_port *p)
+{
+    return port_forwards(p) && !(p->config & OFPUTIL_PC_NO_FLOOD);
+}
+
+/* FLOOD ('all' false) or ALL: every port but the input port that takes
+ * it. */
 static void
-flood(struct xlate *x)
+flood(struct xlate *x, bool all)
 {
     for (size_t i = 0; i < x->ports->n; i++) {
-        if (x->ports->p[i].ofport != x->in_ofport) {
-            dp_actions_output(&x->up->actions, x->ports->p[i].dp_port);
+        const struct pl_port *p = &x->ports->p[i];
+        if (p->ofport != x->in_ofport
+            && (all ? port_forwards(p) : port_floods(p))) {
+            dp_actions_output(&x->up->actions, p->dp_port);
         }
     }
 }
@@ -432,12 +454,11 @@ flood(struct xlate *x)
 static void
 output(struct xlate *x, uint16_t ofport)
 {
-    int dp_port;
+    const struct pl_port *p = ofport ? port_find(x->ports, ofport) : NULL;
 
     /* OpenFlow: output to the input port only through IN_PORT. */
-    if (ofport && ofport != x->in_ofport
-        && (dp_port = port_to_dp(x->ports, ofport)) >= 0) {
-        dp_actions_output(&x->up->actions, dp_port);
+    if (p && ofport != x->in_ofport && port_forwards(p)) {
+        dp_actions_output(&x->up->actions, p->dp_port);
     }
 }
 
@@ -584,13 +605,17 @@ normal(struct xlate *x)
         }
         const struct pl_port *p = out ? port_find(x->ports, out) : NULL;
         if (p && port_carries(p, vlan)) {
+            if (!port_forwards(p)) {
+                return;         /* Its port takes nothing: no flooding. */
+            }
             outs[n++] = p;
         }
     }
     if (!n) {
         for (size_t i = 0; i < x->ports->n && n < DP_MAX_PORTS; i++) {
             const struct pl_port *p = &x->ports->p[i];
-            if (p->ofport != x->in_ofport && port_carries(p, vlan)) {
+            if (p->ofport != x->in_ofport && port_carries(p, vlan)
+                && port_floods(p)) {
                 outs[n++] = p;
             }
         }
@@ -802,7 +827,7 @@ port_live(const struct xlate *x, ofp_port_t port)
     }
     p = port == OFPP_LOCAL ? port_find(x->ports, x->ports->local_ofport)
         : port_find(x->ports, ofp_to_u16(port));
-    return p && p->live;
+    return p && p->live && !(p->config & OFPUTIL_PC_PORT_DOWN);
 }
 
 /* A bucket is live if what it watches is: a port with its link up, a
@@ -970,11 +995,13 @@ xlate_output(struct xlate *x, ofp_port_t port, uint16_t max_len)
 {
     commit(x);
     switch (port) {
-    case OFPP_IN_PORT:
-        if (x->in_dp_port < DP_MAX_PORTS) {
+    case OFPP_IN_PORT: {
+        const struct pl_port *in = port_find(x->ports, x->in_ofport);
+        if (x->in_dp_port < DP_MAX_PORTS && (!in || port_forwards(in))) {
             dp_actions_output(&x->up->actions, x->in_dp_port);
         }
         break;
+    }
     case OFPP_TABLE:
         xlate_table(x, 0);
         break;
@@ -983,7 +1010,7 @@ xlate_output(struct xlate *x, ofp_port_t port, uint16_t max_len)
         break;
     case OFPP_FLOOD:
     case OFPP_ALL:
-        flood(x);
+        flood(x, port == OFPP_ALL);
         break;
     case OFPP_CONTROLLER:
         xlate_controller(x, OFPR_ACTION, max_len, 0, false);
@@ -1340,6 +1367,11 @@ xlate_init(struct xlate *x, struct pipeline *pl, const struct pl_ports *ports,
 static void
 xlate_pipeline(struct xlate *x)
 {
+    const struct pl_port *in = port_find(x->ports, x->in_ofport);
+
+    if (in && in->config & (OFPUTIL_PC_PORT_DOWN | OFPUTIL_PC_NO_RECV)) {
+        return;                 /* port_mod: it receives nothing. */
+    }
     if (pipeline_is_fail_open(x->pl)) {
         normal(x);
         return;

@@ -97,7 +97,8 @@ INTEGRATION_TESTS = \
 	tests/integration/test-jumbo.sh \
 	tests/integration/test-files.sh \
 	tests/integration/test-of-limits.sh \
-	tests/integration/test-rewrites.sh
+	tests/integration/test-rewrites.sh \
+	tests/integration/test-port-mod.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh \
 	tests/integration/send-tagged-arp.py tests/integration/of-errors.py \

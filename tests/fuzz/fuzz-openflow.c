@@ -482,9 +482,29 @@ get_port_stats(void *aux OVS_UNUSED, ofp_port_t port,
     return true;
 }
 
+/* As bridge.c does: the configuration bits go to the pipeline. */
+static enum ofperr
+port_mod(void *aux OVS_UNUSED, const struct ofputil_port_mod *pm)
+{
+    for (int i = 0; i < N_PORTS; i++) {
+        if (ofports[i] == ofp_to_u16(pm->port_no)) {
+            if (pm->mask & ~(OFPUTIL_PC_PORT_DOWN | OFPUTIL_PC_NO_RECV
+                             | OFPUTIL_PC_NO_FWD | OFPUTIL_PC_NO_FLOOD
+                             | OFPUTIL_PC_NO_PACKET_IN)) {
+                return OFPERR_OFPPMFC_BAD_CONFIG;
+            }
+            pipeline_port_set_config(s.pl, ofports[i],
+                                     pm->config & pm->mask);
+            return 0;
+        }
+    }
+    return OFPERR_OFPPMFC_BAD_PORT;
+}
+
 static const struct connmgr_bridge_ops bridge_ops = {
     .get_ports = get_ports,
     .get_port_stats = get_port_stats,
+    .port_mod = port_mod,
 };
 
 /* Port 1 and LOCAL carry every VLAN; the others as 'variant' says: 1,

@@ -147,8 +147,8 @@ expect_error "set-field of an unsupported field: OFPBAC_BAD_SET_TYPE" \
     OFPBAC_BAD_SET_TYPE ovs-ofctl -O OpenFlow13 add-flow "$M" "ip,actions=set_field:5->pkt_mark,output:1"
 expect_error "overlapping rule with check_overlap: OFPFMFC_OVERLAP" \
     OFPFMFC_OVERLAP ovs-ofctl -O OpenFlow13 add-flow "$M" "table=1,priority=10,ip,nw_dst=10.41.0.0/24,check_overlap,actions=drop"
-expect_error "port-mod to bring a port down (not supported): OFPPMFC_BAD_CONFIG" \
-    OFPPMFC_BAD_CONFIG ovs-ofctl -O OpenFlow13 mod-port "$M" 1 down
+expect_error "port-mod of an STP bit (xvs has no STP): refused" \
+    NXBRC_UNENCODABLE_ERROR ovs-ofctl -O OpenFlow10 mod-port "$M" 1 no-stp
 check "the rules are unchanged by the refused requests" \
     test "$(ovs-ofctl -O OpenFlow13 dump-flows "$M" | grep -c 'table=')" -eq 6
 

@@ -20,6 +20,7 @@
 #include "ovs-rcu.h"
 #include "timeval.h"
 #include "switchd/pipeline.h"
+#include "openvswitch/ofp-port.h"
 
 /* OpenFlow ports 1-3 are datapath ports 10-12. */
 #define DP(OFPORT) (9 + (OFPORT))
@@ -661,6 +662,40 @@ test_pipeline_push_8021ad_onto_a_tagged_frame(void **state)
 }
 
 static void
+test_pipeline_port_config_from_port_mod(void **state)
+{
+    struct pipeline *pl = *state;
+    struct packet p = udp(MAC2, MAC1, 53);
+
+    add_flow(pl, "in_port=1,udp,tp_dst=53,actions=FLOOD");
+    add_flow(pl, "in_port=1,udp,tp_dst=54,actions=ALL");
+    add_flow(pl, "in_port=1,udp,tp_dst=55,actions=output:2,CONTROLLER");
+    add_flow(pl, "in_port=2,actions=output:1");
+    struct packet all = udp(MAC2, MAC1, 54);
+    struct packet ctl = udp(MAC2, MAC1, 55);
+
+    /* no-flood: out of FLOOD, not of ALL. */
+    pipeline_port_set_config(pl, 3, OFPUTIL_PC_NO_FLOOD);
+    assert_actions(pl, 1, &p, "out:2");
+    assert_actions(pl, 1, &all, "out:2,out:3");
+    /* no-fwd: nothing goes out of it. */
+    pipeline_port_set_config(pl, 2, OFPUTIL_PC_NO_FWD);
+    assert_actions(pl, 1, &all, "out:3");
+    assert_actions(pl, 1, &ctl, "controller");
+    /* no-packet-in: what port 1 receives is not sent to controllers. */
+    pipeline_port_set_config(pl, 2, 0);
+    pipeline_port_set_config(pl, 1, OFPUTIL_PC_NO_PACKET_IN);
+    assert_actions(pl, 1, &ctl, "out:2");
+    /* down: it neither receives nor sends. */
+    pipeline_port_set_config(pl, 1, 0);
+    pipeline_port_set_config(pl, 2, OFPUTIL_PC_PORT_DOWN);
+    assert_actions(pl, 2, &p, "");
+    assert_actions(pl, 1, &ctl, "controller");
+    pipeline_port_set_config(pl, 2, 0);
+    assert_actions(pl, 2, &p, "out:1");
+}
+
+static void
 test_pipeline_dec_ttl_expiry_goes_to_controller(void **state)
 {
     struct pipeline *pl = *state;
@@ -1252,6 +1287,7 @@ main(void)
         T(test_pipeline_set_field_commits_before_output),
         T(test_pipeline_vlan_push_and_set),
         T(test_pipeline_push_8021ad_onto_a_tagged_frame),
+        T(test_pipeline_port_config_from_port_mod),
         T(test_pipeline_dec_ttl_expiry_goes_to_controller),
         T(test_pipeline_table_miss_to_controller_when_asked),
         T(test_pipeline_modify_keeps_counters),
