@@ -81,8 +81,18 @@ struct ofbundle {
     uint32_t id;
     uint16_t flags;
     bool closed;
-    struct ovs_list msgs;       /* struct ofputil_flow_mod, via list_node. */
+    struct ovs_list msgs;       /* struct ofbundle_msg. */
     size_t n_msgs;
+};
+
+/* A flow_mod or group_mod of a bundle, decoded when it was added. */
+struct ofbundle_msg {
+    struct ovs_list node;       /* In ofbundle's 'msgs'. */
+    enum ofptype type;          /* OFPTYPE_FLOW_MOD or OFPTYPE_GROUP_MOD. */
+    union {
+        struct ofputil_flow_mod fm;
+        struct ofputil_group_mod gm;
+    };
 };
 
 struct ofconn {
@@ -255,12 +265,16 @@ ofconn_create(struct connmgr *mgr, struct rconn *rconn, enum ofconn_type type)
 static void
 ofbundle_destroy(struct ofbundle *b)
 {
-    struct ofputil_flow_mod *fm;
+    struct ofbundle_msg *m;
 
-    LIST_FOR_EACH_POP (fm, list_node, &b->msgs) {
-        minimatch_destroy(&fm->match);
-        free(fm->ofpacts);
-        free(fm);
+    LIST_FOR_EACH_POP (m, node, &b->msgs) {
+        if (m->type == OFPTYPE_FLOW_MOD) {
+            minimatch_destroy(&m->fm.match);
+            free(m->fm.ofpacts);
+        } else {
+            ofputil_uninit_group_mod(&m->gm);
+        }
+        free(m);
     }
     ovs_list_remove(&b->node);
     free(b);
@@ -1031,12 +1045,16 @@ static enum ofperr
 bundle_commit(struct ofconn *ofconn, struct ofbundle *b)
 {
     struct pipeline *pl = ofconn->mgr->pl;
-    struct ofputil_flow_mod *fm;
+    struct ofbundle_msg *m;
     enum ofperr error = 0;
 
+    /* Flow and group changes in order, all or none: an error undoes the
+     * ones before it (groups too, pipeline_abort()). */
     pipeline_begin(pl);
-    LIST_FOR_EACH (fm, list_node, &b->msgs) {
-        error = pipeline_flow_mod(pl, fm);
+    LIST_FOR_EACH (m, node, &b->msgs) {
+        error = (m->type == OFPTYPE_FLOW_MOD
+                 ? pipeline_flow_mod(pl, &m->fm)
+                 : pipeline_group_mod(pl, &m->gm));
         if (error && error != OFPERR_OFPBRC_BUFFER_UNKNOWN) {
             break;
         }
@@ -1160,25 +1178,34 @@ handle_bundle_add(struct ofconn *ofconn, const struct ofp_header *oh)
     } else if (badd.flags != b->flags) {
         return OFPERR_OFPBFC_BAD_FLAGS;
     }
-    if (type != OFPTYPE_FLOW_MOD) {
+    if (type != OFPTYPE_FLOW_MOD && type != OFPTYPE_GROUP_MOD) {
         return OFPERR_OFPBFC_MSG_UNSUP;
     }
     if (b->n_msgs >= OFCONN_MAX_BUNDLE_MSGS) {
         return OFPERR_OFPBFC_MSG_TOO_MANY;
     }
 
-    struct ofputil_flow_mod *fm = xzalloc(sizeof *fm);
-    struct ofpbuf ofpacts;
-    ofpbuf_init(&ofpacts, 64);
-    error = ofputil_decode_flow_mod(fm, badd.msg, ofconn->protocol, NULL,
-                                    NULL, &ofpacts, OFPP_MAX, PL_N_TABLES);
+    struct ofbundle_msg *m = xzalloc(sizeof *m);
+    m->type = type;
+    if (type == OFPTYPE_GROUP_MOD) {
+        error = ofputil_decode_group_mod(badd.msg, &m->gm);
+    } else {
+        struct ofpbuf ofpacts;
+        ofpbuf_init(&ofpacts, 64);
+        error = ofputil_decode_flow_mod(&m->fm, badd.msg, ofconn->protocol,
+                                        NULL, NULL, &ofpacts, OFPP_MAX,
+                                        PL_N_TABLES);
+        if (error) {
+            ofpbuf_uninit(&ofpacts);
+        } else {
+            m->fm.ofpacts = ofpbuf_steal_data(&ofpacts);
+        }
+    }
     if (error) {
-        ofpbuf_uninit(&ofpacts);
-        free(fm);
+        free(m);
         return error;
     }
-    fm->ofpacts = ofpbuf_steal_data(&ofpacts);
-    ovs_list_push_back(&b->msgs, &fm->list_node);
+    ovs_list_push_back(&b->msgs, &m->node);
     b->n_msgs++;
     return 0;
 }

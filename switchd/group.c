@@ -132,6 +132,64 @@ group_check_delete(const struct pipeline *pl, uint32_t id, char **msg)
     return 0;
 }
 
+/* ---- Transactions ---- */
+
+/* A group as it was before a change made inside a transaction (a bundle):
+ * 'old' (with a reference held) or none. */
+struct pl_group_undo {
+    uint32_t id;
+    struct pl_group *old;       /* NULL: there was no such group. */
+};
+
+/* Records group 'id' as it is now ('old', or NULL), before a change, if a
+ * transaction is open. */
+static void
+group_journal(struct pipeline *pl, uint32_t id, struct pl_group *old)
+{
+    if (!pl->txn_depth) {
+        return;
+    }
+    if (pl->txn_n_groups >= pl->txn_groups_allocated) {
+        pl->txn_groups = x2nrealloc(pl->txn_groups,
+                                    &pl->txn_groups_allocated,
+                                    sizeof *pl->txn_groups);
+    }
+    if (old) {
+        ovs_refcount_ref(&old->ref);
+    }
+    pl->txn_groups[pl->txn_n_groups++] = (struct pl_group_undo) {
+        .id = id, .old = old,
+    };
+}
+
+void
+pl_groups_txn_end(struct pipeline *pl, bool commit)
+{
+    /* Backwards: the first record of a group holds it as it was before
+     * the transaction. */
+    for (size_t i = pl->txn_n_groups; i-- > 0; ) {
+        struct pl_group_undo *u = &pl->txn_groups[i];
+        if (!commit) {
+            struct pl_group *cur = group_find(pl, u->id);
+            if (cur && u->old) {
+                cmap_replace(&pl->groups, &cur->node, &u->old->node,
+                             hash_int(u->id, 0));
+                group_unref(cur);
+                u->old = NULL;      /* The table has its reference. */
+            } else if (cur) {
+                cmap_remove(&pl->groups, &cur->node, hash_int(u->id, 0));
+                group_unref(cur);
+            } else if (u->old) {
+                cmap_insert(&pl->groups, &u->old->node, hash_int(u->id, 0));
+                u->old = NULL;
+            }
+            pl->changed = true;
+        }
+        group_unref(u->old);
+    }
+    pl->txn_n_groups = 0;
+}
+
 /* Checks a group_mod's type and buckets; returns 0 or an error. */
 static enum ofperr
 group_check(const struct pipeline *pl, const struct ofputil_group_mod *gm,
@@ -226,6 +284,7 @@ group_create(const struct ofputil_group_mod *gm, bool persistent)
 static void
 group_remove(struct pipeline *pl, struct pl_group *g)
 {
+    group_journal(pl, g->id, g);
     cmap_remove(&pl->groups, &g->node, hash_int(g->id, 0));
     group_unref(g);
 }
@@ -289,6 +348,7 @@ group_mod__(struct pipeline *pl, const struct ofputil_group_mod *gm,
     }
 
     struct pl_group *g = group_create(gm, persistent);
+    group_journal(pl, gm->group_id, old);
     if (old) {
         /* A modify keeps the group's counters and age, as rules do. */
         uint64_t packets, bytes;

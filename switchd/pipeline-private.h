@@ -212,6 +212,9 @@ struct pipeline {
     size_t txn_reasons_allocated;
     struct pl_mod *txn_mods;
     size_t txn_n_mods, txn_mods_allocated;
+    struct pl_group_undo *txn_groups;   /* Group changes to undo on abort
+                                         * (group.c). */
+    size_t txn_n_groups, txn_groups_allocated;
 
     /* Packet-in registry. */
     struct ovs_mutex pin_mutex;
@@ -313,6 +316,10 @@ void txn_remove_users(struct pipeline *, uint32_t group_id,
 struct pl_group *group_find(const struct pipeline *, uint32_t id);
 /* group.c.  Drops a reference to 'g' (NULL is fine). */
 void group_unref(struct pl_group *);
+
+/* group.c.  Ends the group changes of the outermost transaction: kept
+ * ('commit'), or undone, every group back as it was. */
+void pl_groups_txn_end(struct pipeline *, bool commit);
 
 /* group.c.  Frees every group of a pipeline being destroyed. */
 void pl_groups_destroy(struct pipeline *);

@@ -159,6 +159,7 @@ pipeline_destroy(struct pipeline *pl)
     free(pl->txn_removed.rules);
     free(pl->txn_reasons);
     free(pl->txn_mods);
+    free(pl->txn_groups);
     ovs_mutex_destroy(&pl->pin_mutex);
     free(pl->name);
     free(pl);
@@ -794,6 +795,7 @@ txn_commit(struct pipeline *pl)
     if (--pl->txn_depth) {
         return;
     }
+    pl_groups_txn_end(pl, true);
     if (!pl->txn_added.n && !pl->txn_removed.n && !pl->txn_n_mods) {
         return;
     }
@@ -835,6 +837,7 @@ txn_abort(struct pipeline *pl)
 {
     ovs_assert(pl->txn_depth > 0);
     pl->txn_depth = 0;
+    pl_groups_txn_end(pl, false);
     for (size_t i = pl->txn_removed.n; i-- > 0; ) {
         cls_rule_restore_visibility(&pl->txn_removed.rules[i]->cr);
     }

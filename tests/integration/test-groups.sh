@@ -168,3 +168,29 @@ stop_switchd
 check "xvs-switchd restarts with the chain saved" start_switchd
 check "group 9 is back, chained to group 7" \
     grep_in "$(ctl dump-groups xenbr0)" "group_id=9,type=all,.*group:7"
+
+# Group mods in bundles (OpenFlow 1.4), with flow mods, all or nothing.
+cat >"$T/bundle-ok" <<'B'
+group add group_id=41,type=indirect,bucket=output:3
+flow add priority=31,udp,in_port=1,tp_dst=41,actions=group:41
+B
+check "a bundle adds a group and a flow that uses it" \
+    ovs-ofctl -O OpenFlow14 bundle "$M" "$T/bundle-ok"
+check "both are there" sh -c '
+    ovs-ofctl -O OpenFlow14 dump-groups "$1" | grep -q "group_id=41," &&
+    ovs-ofctl -O OpenFlow14 dump-flows "$1" | grep -q "actions=group:41"' \
+    _ "$M"
+cat >"$T/bundle-bad" <<'B'
+group add group_id=42,type=indirect,bucket=output:3
+group delete group_id=41
+flow add priority=32,udp,in_port=1,tp_dst=42,actions=group:99
+B
+out=$(ovs-ofctl -O OpenFlow14 bundle "$M" "$T/bundle-bad" 2>&1)
+check "a bundle whose last flow is bad fails: OFPBAC_BAD_OUT_GROUP" \
+    grep_in "$out" "OFPBAC_BAD_OUT_GROUP"
+groups=$(ovs-ofctl -O OpenFlow14 dump-groups "$M")
+check "and its group changes are undone: no group 42, group 41 back" \
+    sh -c '! printf "%s\n" "$1" | grep -q "group_id=42," &&
+           printf "%s\n" "$1" | grep -q "group_id=41,"' _ "$groups"
+check "with the flow that uses group 41" \
+    grep_in "$(ovs-ofctl -O OpenFlow14 dump-flows "$M")" "actions=group:41"

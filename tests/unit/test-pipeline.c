@@ -930,6 +930,47 @@ assert_group_refused(struct pipeline *pl, const char *text, const char *why)
 }
 
 static void
+test_pipeline_bundle_abort_undoes_group_changes(void **state)
+{
+    struct pipeline *pl = *state;
+    struct packet p = udp(MAC2, MAC1, 53);
+    size_t n;
+
+    add_group(pl, "group_id=1,type=indirect,bucket=output:2");
+    add_group(pl, "group_id=2,type=indirect,bucket=output:3");
+    add_flow(pl, "in_port=1,actions=group:1");
+
+    /* A bundle adds a group, modifies one, deletes another (and the flow
+     * that goes to it), adds a flow to the new group: then aborts. */
+    pipeline_begin(pl);
+    add_group(pl, "group_id=3,type=all,bucket=output:2,bucket=output:3");
+    add_group(pl, "group_id=2,type=indirect,bucket=output:1");
+    assert_int_equal(pipeline_groups_del(pl, 1, &n, NULL), 0);
+    add_flow(pl, "in_port=2,actions=group:3");
+    pipeline_abort(pl);
+
+    assert_int_equal(pipeline_group_count(pl), 2);
+    assert_int_equal(pipeline_flow_count(pl), 1);
+    assert_actions(pl, 1, &p, "out:2");
+    char **texts = pipeline_groups_texts(pl, &n);
+    assert_int_equal(n, 2);
+    assert_non_null(strstr(texts[1], "group_id=2,type=indirect,"
+                                     "bucket=actions=output:3"));
+    for (size_t i = 0; i < n; i++) {
+        free(texts[i]);
+    }
+    free(texts);
+
+    /* The same, committed: all of it stays. */
+    pipeline_begin(pl);
+    add_group(pl, "group_id=3,type=all,bucket=output:2,bucket=output:3");
+    add_flow(pl, "in_port=2,actions=group:3");
+    pipeline_commit(pl);
+    assert_int_equal(pipeline_group_count(pl), 3);
+    assert_actions(pl, 2, &p, "out:3");     /* Not back out of port 2. */
+}
+
+static void
 test_pipeline_group_chains(void **state)
 {
     struct pipeline *pl = *state;
@@ -1298,6 +1339,7 @@ main(void)
         T(test_pipeline_group_fast_failover_follows_liveness),
         T(test_pipeline_group_delete_takes_its_flows),
         T(test_pipeline_group_chains),
+        T(test_pipeline_bundle_abort_undoes_group_changes),
         T(test_pipeline_meters_police_before_actions),
         T(test_pipeline_mpls_push_set_pop),
         T(test_pipeline_pop_mpls_uncovers_the_inner_headers),
