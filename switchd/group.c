@@ -307,6 +307,81 @@ group_delete(struct pipeline *pl, uint32_t id)
     pl->changed = true;
 }
 
+static void group_to_desc(const struct pl_group *,
+                          struct ofputil_group_desc *);
+
+/* OpenFlow 1.5's insert_bucket and remove_bucket, as Open vSwitch does
+ * them: the buckets of 'old' with those of 'gm' inserted after the bucket
+ * 'command_bucket_id' (or first, or last), or without the bucket
+ * 'command_bucket_id' (or the first, the last, all), in '*out'. */
+static enum ofperr
+group_edit_buckets(const struct pl_group *old,
+                   const struct ofputil_group_mod *gm, struct ovs_list *out,
+                   char **msg)
+{
+    uint32_t id = gm->command_bucket_id;
+    struct ofputil_group_desc gd;
+    struct ofputil_bucket *b;
+
+    group_to_desc(old, &gd);
+    ovs_list_init(out);
+    if (id <= OFPG15_BUCKET_MAX && !ofputil_bucket_find(&gd.buckets, id)) {
+        ofputil_bucket_list_destroy(&gd.buckets);
+        return check_fail(msg, OFPERR_OFPGMFC_UNKNOWN_BUCKET,
+                          "group %"PRIu32" has no bucket %"PRIu32,
+                          old->id, id);
+    }
+    if (gm->command == OFPGC15_REMOVE_BUCKET) {
+        const struct ofputil_bucket *skip = NULL;
+        if (id == OFPG15_BUCKET_FIRST && !ovs_list_is_empty(&gd.buckets)) {
+            skip = ofputil_bucket_list_front(&gd.buckets);
+        } else if (id == OFPG15_BUCKET_LAST
+                   && !ovs_list_is_empty(&gd.buckets)) {
+            skip = ofputil_bucket_list_back(&gd.buckets);
+        } else if (id <= OFPG15_BUCKET_MAX) {
+            skip = ofputil_bucket_find(&gd.buckets, id);
+        }
+        if (id != OFPG15_BUCKET_ALL) {
+            ofputil_bucket_clone_list(out, &gd.buckets, skip);
+        }
+        ofputil_bucket_list_destroy(&gd.buckets);
+        return 0;
+    }
+
+    struct ovs_list new;
+    ovs_list_init(&new);
+    ofputil_bucket_clone_list(&new, &gm->buckets, NULL);
+    LIST_FOR_EACH (b, list_node, &new) {
+        if (ofputil_bucket_find(&gd.buckets, b->bucket_id)) {
+            uint32_t dup = b->bucket_id;
+            ofputil_bucket_list_destroy(&new);
+            ofputil_bucket_list_destroy(&gd.buckets);
+            return check_fail(msg, OFPERR_OFPGMFC_BUCKET_EXISTS,
+                              "group %"PRIu32" has a bucket %"PRIu32,
+                              old->id, dup);
+        }
+    }
+    struct ofputil_bucket *after = (id <= OFPG15_BUCKET_MAX
+                                    ? ofputil_bucket_find(&gd.buckets, id)
+                                    : NULL);
+    if (id == OFPG15_BUCKET_FIRST) {
+        ovs_list_push_back_all(out, &new);
+        ovs_list_push_back_all(out, &gd.buckets);
+    } else if (after) {
+        /* Up to and with 'after', the new ones, the rest. */
+        struct ovs_list rest;
+        ovs_list_init(&rest);
+        ovs_list_splice(&rest, after->list_node.next, &gd.buckets);
+        ovs_list_push_back_all(out, &gd.buckets);
+        ovs_list_push_back_all(out, &new);
+        ovs_list_push_back_all(out, &rest);
+    } else {
+        ovs_list_push_back_all(out, &gd.buckets);
+        ovs_list_push_back_all(out, &new);
+    }
+    return 0;
+}
+
 static enum ofperr
 group_mod__(struct pipeline *pl, const struct ofputil_group_mod *gm,
             bool persistent, char **msg)
@@ -327,11 +402,36 @@ group_mod__(struct pipeline *pl, const struct ofputil_group_mod *gm,
         group_delete(pl, gm->group_id);
         return 0;
     }
+    if (gm->command == OFPGC15_INSERT_BUCKET
+        || gm->command == OFPGC15_REMOVE_BUCKET) {
+        const struct pl_group *cur = group_find(pl, gm->group_id);
+        if (!cur) {
+            return check_fail(msg, OFPERR_OFPGMFC_UNKNOWN_GROUP,
+                              "group %"PRIu32" does not exist",
+                              gm->group_id);
+        }
+        /* The group with its buckets edited, checked and put in place as
+         * a modify. */
+        struct ofputil_group_mod m = *gm;
+        struct ovs_list buckets;
+        error = group_edit_buckets(cur, gm, &buckets, msg);
+        if (error) {
+            return error;
+        }
+        m.command = OFPGC11_MODIFY;
+        m.type = cur->type;
+        ovs_list_init(&m.buckets);
+        ovs_list_push_back_all(&m.buckets, &buckets);
+        error = group_mod__(pl, &m, persistent, msg);
+        ofputil_bucket_list_destroy(&m.buckets);
+        return error;
+    }
     if (gm->command != OFPGC11_ADD && gm->command != OFPGC11_MODIFY
         && gm->command != OFPGC11_ADD_OR_MOD) {
         return check_fail(msg, OFPERR_OFPGMFC_BAD_COMMAND,
                           "group command %u is not supported (add, modify, "
-                          "add_or_mod, delete are)", gm->command);
+                          "add_or_mod, delete, insert_bucket, "
+                          "remove_bucket are)", gm->command);
     }
     error = group_check(pl, gm, msg);
     if (error) {

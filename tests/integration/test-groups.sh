@@ -194,3 +194,32 @@ check "and its group changes are undone: no group 42, group 41 back" \
            printf "%s\n" "$1" | grep -q "group_id=41,"' _ "$groups"
 check "with the flow that uses group 41" \
     grep_in "$(ovs-ofctl -O OpenFlow14 dump-flows "$M")" "actions=group:41"
+
+# OpenFlow 1.5 insert_bucket and remove_bucket, as Open vSwitch does them.
+O15="ovs-ofctl -O OpenFlow15"
+check "OpenFlow 1.5: a group with bucket 1" \
+    $O15 add-group "$M" "group_id=50,type=all,bucket=bucket_id:1,actions=output:1"
+check "insert bucket 2 last" $O15 insert-buckets "$M" \
+    "group_id=50,command_bucket_id=last,bucket=bucket_id:2,actions=output:2"
+check "insert bucket 3 first" $O15 insert-buckets "$M" \
+    "group_id=50,command_bucket_id=first,bucket=bucket_id:3,actions=drop"
+check "insert bucket 4 after bucket 3" $O15 insert-buckets "$M" \
+    "group_id=50,command_bucket_id=3,bucket=bucket_id:4,actions=output:3"
+buckets() {
+    $O15 dump-groups "$M" | grep 'group_id=50,' \
+        | grep -o 'bucket_id:[0-9]*' | tr '\n' ' '
+}
+check "the buckets are 3 4 1 2 ($(buckets))" \
+    test "$(buckets)" = "bucket_id:3 bucket_id:4 bucket_id:1 bucket_id:2 "
+check "remove bucket 1" $O15 remove-buckets "$M" \
+    "group_id=50,command_bucket_id=1"
+check "the buckets are 3 4 2 ($(buckets))" \
+    test "$(buckets)" = "bucket_id:3 bucket_id:4 bucket_id:2 "
+out=$($O15 insert-buckets "$M" "group_id=50,command_bucket_id=9,bucket=bucket_id:5,actions=drop" 2>&1)
+check "after a bucket that does not exist: OFPGMFC_UNKNOWN_BUCKET" \
+    grep_in "$out" "OFPGMFC_UNKNOWN_BUCKET"
+out=$($O15 insert-buckets "$M" "group_id=50,command_bucket_id=last,bucket=bucket_id:2,actions=drop" 2>&1)
+check "a bucket id that is taken: OFPGMFC_BUCKET_EXISTS" \
+    grep_in "$out" "OFPGMFC_BUCKET_EXISTS"
+check "and the group is unchanged ($(buckets))" \
+    test "$(buckets)" = "bucket_id:3 bucket_id:4 bucket_id:2 "
