@@ -278,6 +278,23 @@ group_create(const struct ofputil_group_mod *gm, bool persistent)
         atomic_init(&pb->n_packets, 0);
         atomic_init(&pb->n_bytes, 0);
     }
+    /* Buckets from before OpenFlow 1.5 (or text without bucket_id) have
+     * no ID: give them the lowest free ones, in order, as Open vSwitch
+     * numbers them, so that OpenFlow 1.5 can name them. */
+    uint32_t next = 0;
+    for (size_t i = 0; i < g->n_buckets; i++) {
+        if (g->buckets[i].bucket_id <= OFPG15_BUCKET_MAX) {
+            continue;
+        }
+        for (bool taken = true; taken; ) {
+            taken = false;
+            for (size_t j = 0; j < g->n_buckets && !taken; j++) {
+                taken = g->buckets[j].bucket_id == next;
+            }
+            next += taken;
+        }
+        g->buckets[i].bucket_id = next++;
+    }
     return g;
 }
 
