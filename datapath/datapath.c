@@ -493,17 +493,69 @@ dp_inject(uint32_t in_port, const void *data, size_t len,
 static void dp_synchronize(void);
 
 struct dp_meter_state {
-    struct rte_meter_srtcm_profile profile;
-    struct rte_meter_srtcm m;
+    enum { METER_UNLIMITED, METER_SRTCM, METER_TRTCM } kind;
     bool pktps;
-    bool unlimited;
+    bool srtcm_remarks;         /* METER_SRTCM: over it remarks, not drops. */
+    uint8_t prec_level;
+    struct rte_meter_srtcm_profile sr_profile;
+    struct rte_meter_srtcm sr;
+    struct rte_meter_trtcm_profile tr_profile;
+    struct rte_meter_trtcm tr;
 };
+
+/* A band's rate and burst in rte_meter's units (bytes, or packets as
+ * "bytes" for a pktps meter). */
+static void
+meter_units(bool pktps, uint32_t rate, uint32_t burst, uint64_t *ir,
+            uint64_t *bs)
+{
+    *ir = pktps ? rate : (uint64_t) rate * 1000 / 8;
+    *bs = pktps ? burst : (uint64_t) burst * 1000 / 8;
+    if (!*bs) {
+        *bs = RTE_MAX(*ir / 10, pktps ? (uint64_t) 1 : 1518);
+    }
+}
+
+static int
+meter_state_config(struct dp_meter_state *st,
+                   const struct dp_meter_config *cfg)
+{
+    bool drop = cfg->rate, remark = cfg->remark_rate && cfg->prec_level
+                                     && (!drop || cfg->remark_rate < cfg->rate);
+    uint64_t ir, bs, pir, pbs;
+    int ret;
+
+    st->pktps = cfg->pktps;
+    st->prec_level = cfg->prec_level;
+    if (drop && remark) {
+        /* Committed rate: the remark band; peak rate: the drop band. */
+        meter_units(cfg->pktps, cfg->remark_rate, cfg->remark_burst, &ir,
+                    &bs);
+        meter_units(cfg->pktps, cfg->rate, cfg->burst, &pir, &pbs);
+        struct rte_meter_trtcm_params params = {
+            .cir = ir, .cbs = bs, .pir = pir, .pbs = RTE_MAX(pbs, bs),
+        };
+        st->kind = METER_TRTCM;
+        ret = rte_meter_trtcm_profile_config(&st->tr_profile, &params);
+        return ret ? ret : rte_meter_trtcm_config(&st->tr, &st->tr_profile);
+    }
+    if (!drop && !remark) {
+        st->kind = METER_UNLIMITED;
+        return 0;
+    }
+    meter_units(cfg->pktps, drop ? cfg->rate : cfg->remark_rate,
+                drop ? cfg->burst : cfg->remark_burst, &ir, &bs);
+    struct rte_meter_srtcm_params params = { .cir = ir, .cbs = bs, .ebs = 0 };
+    st->kind = METER_SRTCM;
+    st->srtcm_remarks = !drop;
+    ret = rte_meter_srtcm_profile_config(&st->sr_profile, &params);
+    return ret ? ret : rte_meter_srtcm_config(&st->sr, &st->sr_profile);
+}
 
 int
 dp_meter_set(uint32_t slot, const struct dp_meter_config *cfg, char **errp)
 {
     struct dp_meter_state *st;
-    uint64_t cir, cbs;
 
     *errp = NULL;
     if (slot >= DP_MAX_METERS || !dp.meters) {
@@ -515,30 +567,14 @@ dp_meter_set(uint32_t slot, const struct dp_meter_config *cfg, char **errp)
         *errp = dp_errf("out of DPDK memory for a meter");
         return ENOMEM;
     }
-    st->pktps = cfg->pktps;
-    st->unlimited = !cfg->rate;
-    /* rte_meter counts bytes: a packets-per-second meter counts each
-     * packet as one "byte". */
-    cir = cfg->pktps ? cfg->rate : (uint64_t) cfg->rate * 1000 / 8;
-    cbs = cfg->pktps ? cfg->burst : (uint64_t) cfg->burst * 1000 / 8;
-    if (!cbs) {
-        cbs = RTE_MAX(cir / 10, cfg->pktps ? (uint64_t) 1 : 1518);
-    }
-    if (!st->unlimited) {
-        struct rte_meter_srtcm_params params = {
-            .cir = cir, .cbs = cbs, .ebs = 0,
-        };
-        int ret = rte_meter_srtcm_profile_config(&st->profile, &params);
-        if (!ret) {
-            ret = rte_meter_srtcm_config(&st->m, &st->profile);
-        }
-        if (ret) {
-            rte_free(st);
-            *errp = dp_errf("meter rate %"PRIu32" %s, burst %"PRIu64": %s",
-                            cfg->rate, cfg->pktps ? "pktps" : "kbps", cbs,
-                            rte_strerror(-ret));
-            return EINVAL;
-        }
+    int ret = meter_state_config(st, cfg);
+    if (ret) {
+        rte_free(st);
+        *errp = dp_errf("meter rate %"PRIu32" (remark %"PRIu32") %s, burst "
+                        "%"PRIu32": %s", cfg->rate, cfg->remark_rate,
+                        cfg->pktps ? "pktps" : "kbps", cfg->burst,
+                        rte_strerror(-ret));
+        return EINVAL;
     }
     struct dp_meter *mt = &dp.meters[slot];
     struct dp_meter_state *old = __atomic_exchange_n(&mt->state, st,
@@ -564,6 +600,7 @@ dp_meter_del(uint32_t slot)
     dp_synchronize();
     rte_free(old);
     mt->packets = mt->bytes = mt->dropped_packets = mt->dropped_bytes = 0;
+    mt->remarked_packets = mt->remarked_bytes = 0;
 }
 
 void
@@ -578,40 +615,57 @@ dp_meter_get_stats(uint32_t slot, struct dp_meter_stats *s)
                                              __ATOMIC_RELAXED);
         s->dropped_bytes = __atomic_load_n(&mt->dropped_bytes,
                                            __ATOMIC_RELAXED);
+        s->remarked_packets = __atomic_load_n(&mt->remarked_packets,
+                                              __ATOMIC_RELAXED);
+        s->remarked_bytes = __atomic_load_n(&mt->remarked_bytes,
+                                            __ATOMIC_RELAXED);
     }
 }
 
-/* PMD threads: whether a packet of 'pkt_len' bytes passes meter 'slot'. */
-bool
-dp_meter_pass(uint32_t slot, uint32_t pkt_len, uint64_t tsc)
+enum dp_meter_verdict
+dp_meter_check(uint32_t slot, uint32_t pkt_len, uint64_t tsc,
+               uint8_t *prec_level)
 {
+    enum dp_meter_verdict v = DP_METER_PASS;
     struct dp_meter *mt;
-    bool pass = true;
 
     if (slot >= DP_MAX_METERS) {
-        return true;
+        return v;
     }
     mt = &dp.meters[slot];
     rte_spinlock_lock(&mt->lock);
     struct dp_meter_state *st = __atomic_load_n(&mt->state,
                                                 __ATOMIC_ACQUIRE);
     if (st) {
-        if (!st->unlimited) {
+        uint32_t n = st->pktps ? 1 : pkt_len;
+        if (st->kind == METER_SRTCM) {
             enum rte_color c = rte_meter_srtcm_color_blind_check(
-                &st->m, &st->profile, tsc, st->pktps ? 1 : pkt_len);
-            pass = c == RTE_COLOR_GREEN;
+                &st->sr, &st->sr_profile, tsc, n);
+            v = (c == RTE_COLOR_GREEN ? DP_METER_PASS
+                 : st->srtcm_remarks ? DP_METER_REMARK : DP_METER_DROP);
+        } else if (st->kind == METER_TRTCM) {
+            enum rte_color c = rte_meter_trtcm_color_blind_check(
+                &st->tr, &st->tr_profile, tsc, n);
+            v = (c == RTE_COLOR_GREEN ? DP_METER_PASS
+                 : c == RTE_COLOR_YELLOW ? DP_METER_REMARK : DP_METER_DROP);
         }
+        *prec_level = st->prec_level;
         __atomic_store_n(&mt->packets, mt->packets + 1, __ATOMIC_RELAXED);
         __atomic_store_n(&mt->bytes, mt->bytes + pkt_len, __ATOMIC_RELAXED);
-        if (!pass) {
+        if (v == DP_METER_DROP) {
             __atomic_store_n(&mt->dropped_packets, mt->dropped_packets + 1,
                              __ATOMIC_RELAXED);
             __atomic_store_n(&mt->dropped_bytes,
                              mt->dropped_bytes + pkt_len, __ATOMIC_RELAXED);
+        } else if (v == DP_METER_REMARK) {
+            __atomic_store_n(&mt->remarked_packets,
+                             mt->remarked_packets + 1, __ATOMIC_RELAXED);
+            __atomic_store_n(&mt->remarked_bytes,
+                             mt->remarked_bytes + pkt_len, __ATOMIC_RELAXED);
         }
     }
     rte_spinlock_unlock(&mt->lock);
-    return pass;
+    return v;
 }
 
 static void dp_reclaim(bool no_readers);

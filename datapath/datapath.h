@@ -260,20 +260,28 @@ uint64_t dp_packet_in_dropped(void);
 int dp_inject(uint32_t in_port, const void *data, size_t len,
               const struct dp_actions *acts);
 
-/* Meters (srTCM from rte_meter), shared by the PMD threads: a packet over
- * 'rate' (kbit/s, or packets/s if 'pktps') beyond a burst of 'burst'
- * (kbit or packets; 0: a tenth of a second's worth, at least one
- * packet) is dropped by DP_ACTION_METER. */
+/* Meters (rte_meter), shared by the PMD threads: a packet over 'rate'
+ * (kbit/s, or packets/s if 'pktps') beyond a burst of 'burst' (kbit or
+ * packets; 0: a tenth of a second's worth, at least one packet) is
+ * dropped by DP_ACTION_METER; one over 'remark_rate' (and not over
+ * 'rate') gets 'prec_level' more drop precedence in its DSCP (an AF
+ * class's, RFC 2597; other DSCPs are left alone).  With both bands a
+ * two-rate meter (trTCM), else a single-rate one (srTCM). */
 #define DP_MAX_METERS 4096
 struct dp_meter_config {
     bool pktps;
-    uint32_t rate;              /* 0: no limit (counts only). */
+    uint32_t rate;              /* Drop band; 0: none. */
     uint32_t burst;
+    uint32_t remark_rate;       /* DSCP remark band; 0: none.  Ignored if
+                                 * not below 'rate'. */
+    uint32_t remark_burst;
+    uint8_t prec_level;
 };
 
 struct dp_meter_stats {
     uint64_t packets, bytes;                /* Seen. */
     uint64_t dropped_packets, dropped_bytes;
+    uint64_t remarked_packets, remarked_bytes;
 };
 
 /* Configures meter 'slot' (< DP_MAX_METERS); its counters carry on

@@ -158,6 +158,7 @@ struct dp_meter {
     rte_spinlock_t lock;
     struct dp_meter_state *state;
     uint64_t packets, bytes, dropped_packets, dropped_bytes;
+    uint64_t remarked_packets, remarked_bytes;
 } __rte_cache_aligned;
 
 struct dp_state {
@@ -184,7 +185,15 @@ extern struct dp_state dp;
 /* A formatted error message for '*errp' (malloc()ed; aborts when out of
  * memory). */
 char *dp_errf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-bool dp_meter_pass(uint32_t slot, uint32_t pkt_len, uint64_t tsc);
+/* What meter 'slot' does with a packet of 'pkt_len' bytes: pass it, drop
+ * it, or remark its DSCP by '*prec_level' (PMD threads). */
+enum dp_meter_verdict {
+    DP_METER_PASS,
+    DP_METER_REMARK,
+    DP_METER_DROP,
+};
+enum dp_meter_verdict dp_meter_check(uint32_t slot, uint32_t pkt_len,
+                                     uint64_t tsc, uint8_t *prec_level);
 
 /* datapath.c */
 void pmd_kick(struct pmd *);

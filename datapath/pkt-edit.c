@@ -21,6 +21,10 @@
 #define ETH_TYPE_MPLS_MCAST 0x8848
 #define ETH_TYPE_MIN 0x600
 
+#ifndef MIN
+#define MIN(A, B) ((A) < (B) ? (A) : (B))
+#endif
+
 /* Where the packet's L3 header starts, past up to two VLAN tags, and its
  * Ethertype (host order); 0 if the frame is too short. */
 static uint32_t
@@ -681,6 +685,32 @@ set_nd(uint8_t *p, uint32_t len, const struct dp_action *a)
     if (opt) {
         nd_write(icmp, opt + 2, a->mac, 6);
     }
+}
+
+void
+pkt_dscp_remark(uint8_t *p, uint32_t len, uint8_t prec_level,
+                bool l4_partial)
+{
+    uint16_t type;
+    uint32_t ofs = l3_offset(p, len, &type);
+    uint8_t tos;
+
+    if (ofs && type == ETH_TYPE_IPV4 && len >= ofs + 20) {
+        tos = p[ofs + 1];
+    } else if (ofs && type == ETH_TYPE_IPV6 && len >= ofs + 40) {
+        tos = (p[ofs] << 4) | (p[ofs + 1] >> 4);
+    } else {
+        return;
+    }
+    uint8_t dscp = tos >> 2, class = dscp >> 3, drop = (dscp >> 1) & 3;
+    if (class < 1 || class > 4 || !drop || dscp & 1) {
+        return;                 /* Not AF11..AF43. */
+    }
+    drop = MIN(3, drop + prec_level);
+    struct dp_action a = { .type = DP_ACTION_SET_IP_TOS };
+    a.u8[0] = ((class << 3) | (drop << 1)) << 2;
+    a.u8[1] = 0xfc;
+    pkt_edit(p, len, &a, l4_partial);
 }
 
 bool

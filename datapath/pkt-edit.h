@@ -30,6 +30,13 @@ bool pkt_edit(uint8_t *p, uint32_t len, const struct dp_action *a,
  * is truncated, and the view must say so as the key does. */
 void pkt_clamp_ip_len(uint8_t *p, uint32_t len, uint32_t frame_len);
 
+/* A meter's dscp_remark band: raises the drop precedence of the IPv4 or
+ * IPv6 packet's DSCP by 'prec_level' if it is an Assured Forwarding one
+ * (AFxy, RFC 2597: y becomes at most 3), updating the IPv4 checksum.
+ * Other DSCPs, and packets that are not IP, are left alone. */
+void pkt_dscp_remark(uint8_t *p, uint32_t len, uint8_t prec_level,
+                     bool l4_partial);
+
 /* CRC-32C (Castagnoli) of 'n' bytes, as SCTP computes its checksum. */
 uint32_t pkt_crc32c(const void *data, size_t n);
 

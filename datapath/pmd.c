@@ -334,6 +334,8 @@ static void
 pmd_execute_one(struct pmd *pmd, struct rte_mbuf *m, uint32_t in_port,
                 const struct dp_action *actions, uint16_t n_actions)
 {
+    uint8_t prec = 0;
+
     for (uint16_t a = 0; a < n_actions && m; a++) {
         const struct dp_action *act = &actions[a];
 
@@ -345,12 +347,17 @@ pmd_execute_one(struct pmd *pmd, struct rte_mbuf *m, uint32_t in_port,
             pmd_to_controller(pmd, m, in_port, act->arg);
             continue;
         } else if (act->type == DP_ACTION_METER) {
-            if (!dp_meter_pass(act->arg, rte_pktmbuf_pkt_len(m),
-                               rte_rdtsc())) {
+            enum dp_meter_verdict v = dp_meter_check(act->arg,
+                                                     rte_pktmbuf_pkt_len(m),
+                                                     rte_rdtsc(), &prec);
+            if (v == DP_METER_DROP) {
                 rte_pktmbuf_free(m);
                 m = NULL;
             }
-            continue;
+            if (v != DP_METER_REMARK) {
+                continue;
+            }
+            /* A remark is an edit: below, on a copy if shared. */
         }
         if (rte_mbuf_refcnt_read(m) > 1) {
             struct rte_mbuf *copy = rte_pktmbuf_copy(m, dp.pool, 0,
@@ -374,6 +381,10 @@ pmd_execute_one(struct pmd *pmd, struct rte_mbuf *m, uint32_t in_port,
             }
         } else if (act->type == DP_ACTION_POP_VLAN) {
             pmd_pop_tag(m);
+        } else if (act->type == DP_ACTION_METER) {
+            pkt_dscp_remark(rte_pktmbuf_mtod(m, uint8_t *),
+                            rte_pktmbuf_data_len(m), prec,
+                            dp_l4_csum_partial(m));
         } else {
             pkt_edit(rte_pktmbuf_mtod(m, uint8_t *), rte_pktmbuf_data_len(m),
                      act, dp_l4_csum_partial(m));

@@ -82,12 +82,27 @@ meter_check(const struct ofputil_meter_config *mc, char **msg)
         return check_fail(msg, OFPERR_OFPMMFC_OUT_OF_BANDS,
                           "at most %d bands", PL_MAX_METER_BANDS);
     }
+    size_t n_remark = 0;
     for (size_t i = 0; i < mc->n_bands; i++) {
-        if (mc->bands[i].type != OFPMBT13_DROP) {
+        const struct ofputil_meter_band *b = &mc->bands[i];
+        if (b->type == OFPMBT13_DSCP_REMARK) {
+            if (++n_remark > 1) {
+                return check_fail(msg, OFPERR_OFPMMFC_BAD_BAND,
+                                  "band %zu: one dscp_remark band at most",
+                                  i);
+            }
+            if (!b->prec_level || b->prec_level > 2) {
+                return check_fail(msg, OFPERR_OFPMMFC_BAD_BAND,
+                                  "band %zu: prec_level %"PRIu8" is not 1 "
+                                  "or 2 (an AF class has three drop "
+                                  "precedences)", i, b->prec_level);
+            }
+        } else if (b->type != OFPMBT13_DROP) {
             return check_fail(msg, OFPERR_OFPMMFC_BAD_BAND,
-                              "band %zu: only drop bands are supported", i);
+                              "band %zu: only drop and dscp_remark bands "
+                              "are supported", i);
         }
-        if (!mc->bands[i].rate) {
+        if (!b->rate) {
             return check_fail(msg, OFPERR_OFPMMFC_BAD_RATE,
                               "band %zu: the rate must not be 0", i);
         }
@@ -95,30 +110,51 @@ meter_check(const struct ofputil_meter_config *mc, char **msg)
     return 0;
 }
 
-/* The band that drops: the one with the lowest rate (a packet over it is
- * over every other one too), or -1. */
+/* The band that drops: the drop band with the lowest rate (a packet over
+ * it is over every other one too), or -1. */
 static int
 meter_drop_band(const struct pl_meter *m)
 {
     int best = -1;
 
     for (size_t i = 0; i < m->n_bands; i++) {
-        if (best < 0 || m->bands[i].rate < m->bands[best].rate) {
+        if (m->bands[i].type == OFPMBT13_DROP
+            && (best < 0 || m->bands[i].rate < m->bands[best].rate)) {
             best = i;
         }
     }
     return best;
 }
 
+/* The dscp_remark band, if any and if its rate is below the drop band's
+ * (above it, the drop band takes every packet it would remark), or -1. */
+static int
+meter_remark_band(const struct pl_meter *m)
+{
+    int drop = meter_drop_band(m);
+
+    for (size_t i = 0; i < m->n_bands; i++) {
+        if (m->bands[i].type == OFPMBT13_DSCP_REMARK
+            && (drop < 0 || m->bands[i].rate < m->bands[drop].rate)) {
+            return i;
+        }
+    }
+    return -1;
+}
+
 static enum ofperr
 meter_configure(struct pipeline *pl, struct pl_meter *m, char **msg)
 {
-    int band = meter_drop_band(m);
+    int band = meter_drop_band(m), remark = meter_remark_band(m);
+    bool burst = m->flags & OFPMF13_BURST;
     struct dp_meter_config cfg = {
         .pktps = m->flags & OFPMF13_PKTPS,
         .rate = band < 0 ? 0 : m->bands[band].rate,
-        .burst = band < 0 || !(m->flags & OFPMF13_BURST)
-                 ? 0 : m->bands[band].burst_size,
+        .burst = band < 0 || !burst ? 0 : m->bands[band].burst_size,
+        .remark_rate = remark < 0 ? 0 : m->bands[remark].rate,
+        .remark_burst = remark < 0 || !burst
+                        ? 0 : m->bands[remark].burst_size,
+        .prec_level = remark < 0 ? 0 : m->bands[remark].prec_level,
     };
     char *error = NULL;
 
@@ -324,7 +360,7 @@ meter_stats(const struct pipeline *pl, const struct pl_meter *m,
     struct dp_meter_stats dps = { 0 };
     long long age = time_msec() - m->created;
     struct rule_vec v;
-    int band = meter_drop_band(m);
+    int band = meter_drop_band(m), remark = meter_remark_band(m);
 
     if (pl->hooks.meter_stats) {
         pl->hooks.meter_stats(pl->hooks_aux, m->slot, &dps);
@@ -341,8 +377,11 @@ meter_stats(const struct pipeline *pl, const struct pl_meter *m,
     ms->n_bands = m->n_bands;
     ms->bands = bs;
     for (size_t i = 0; i < m->n_bands; i++) {
-        bs[i].packet_count = (int) i == band ? dps.dropped_packets : 0;
-        bs[i].byte_count = (int) i == band ? dps.dropped_bytes : 0;
+        bs[i].packet_count = ((int) i == band ? dps.dropped_packets
+                              : (int) i == remark ? dps.remarked_packets
+                              : 0);
+        bs[i].byte_count = ((int) i == band ? dps.dropped_bytes
+                            : (int) i == remark ? dps.remarked_bytes : 0);
     }
 }
 
@@ -385,7 +424,7 @@ void
 pipeline_meter_features(struct ofputil_meter_features *mf)
 {
     mf->max_meters = DP_MAX_METERS;
-    mf->band_types = 1u << OFPMBT13_DROP;
+    mf->band_types = (1u << OFPMBT13_DROP) | (1u << OFPMBT13_DSCP_REMARK);
     mf->capabilities = OFPMF13_KBPS | OFPMF13_PKTPS | OFPMF13_BURST
                        | OFPMF13_STATS;
     mf->max_bands = PL_MAX_METER_BANDS;
@@ -407,10 +446,17 @@ format_meter_text(const struct pl_meter *m, struct ds *s)
     }
     ds_put_cstr(s, ",bands=");
     for (size_t i = 0; i < m->n_bands; i++) {
-        ds_put_format(s, "%stype=drop rate=%"PRIu32, i ? " " : "",
-                      m->bands[i].rate);
+        const struct ofputil_meter_band *b = &m->bands[i];
+        if (b->type == OFPMBT13_DSCP_REMARK) {
+            ds_put_format(s, "%stype=dscp_remark rate=%"PRIu32
+                          " prec_level=%"PRIu8, i ? " " : "", b->rate,
+                          b->prec_level);
+        } else {
+            ds_put_format(s, "%stype=drop rate=%"PRIu32, i ? " " : "",
+                          b->rate);
+        }
         if (m->flags & OFPMF13_BURST) {
-            ds_put_format(s, " burst_size=%"PRIu32, m->bands[i].burst_size);
+            ds_put_format(s, " burst_size=%"PRIu32, b->burst_size);
         }
     }
 }

@@ -123,3 +123,30 @@ sleep 0.5
 tx7=$(port_stat vif82.0 tx_packets)
 check "and polices its flow ($((tx7 - tx6)) of 300 passed)" \
     test $((tx7 - tx6)) -ge 1 -a $((tx7 - tx6)) -lt 300
+
+# A dscp_remark band: over 1 packet/s (burst 1), AF11 datagrams go on as
+# AF12 (RFC 2597 drop precedence +1), with a valid IP checksum; none is
+# dropped; the band counts the remarked ones.
+check "add-meter with a dscp_remark band" $O add-meter "$M" \
+    "meter=6,pktps,burst,stats,bands=type=dscp_remark rate=1 burst_size=1 prec_level=1"
+check "a flow through it" $O add-flow "$M" \
+    "priority=30,udp,in_port=1,tp_dst=10,actions=meter:6,output:2"
+rm -f "$T/remark" "$T/remark.err"
+ip netns exec xvs-g82 timeout 30 tcpdump -nvv -U --immediate-mode -i eth0 \
+    -c 10 udp port 10 >"$T/remark" 2>"$T/remark.err" &
+cap=$!
+wait_for 30 grep -q "listening on" "$T/remark.err"
+ip netns exec xvs-g81 python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, 0x28)   # AF11
+for _ in range(10):
+    s.sendto(b"x", ("10.81.0.2", 10))'
+wait "$cap"
+af11=$(grep -c "tos 0x28" "$T/remark")
+af12=$(grep -c "tos 0x30" "$T/remark")
+check "all 10 arrived, the first as sent, later ones as AF12 ($af11 AF11, $af12 AF12)" \
+    test "$af11" -ge 1 -a "$af12" -ge 5 -a $((af11 + af12)) -eq 10
+check "with IP checksums that verify" sh -c '! grep -q "bad cksum" "$1"' _ "$T/remark"
+check "the band counted the remarked ones" \
+    grep_in "$($O meter-stats "$M" | grep -A1 'meter:6 ')" "0: packet_count:$af12 "

@@ -1075,6 +1075,34 @@ test_pipeline_meters_police_before_actions(void **state)
     assert_int_equal(up.actions.a[0].arg, last_meter_slot);
     free(got);
 
+    /* A dscp_remark band below the drop band: both go to the datapath;
+     * one above it never acts. */
+    assert_int_equal(pipeline_meter_add(pl, "meter=10,kbps,bands="
+                                        "type=drop rate=1000 "
+                                        "type=dscp_remark rate=200 "
+                                        "prec_level=1", &err), 0);
+    assert_int_equal(last_meter.rate, 1000);
+    assert_int_equal(last_meter.remark_rate, 200);
+    assert_int_equal(last_meter.prec_level, 1);
+    assert_int_equal(pipeline_meter_add(pl, "meter=11,kbps,bands="
+                                        "type=drop rate=100 "
+                                        "type=dscp_remark rate=200 "
+                                        "prec_level=2", &err), 0);
+    assert_int_equal(last_meter.remark_rate, 0);
+    /* Two remark bands, or a precedence beyond AF's three, are refused. */
+    assert_int_not_equal(pipeline_meter_add(pl, "meter=12,kbps,bands="
+                                            "type=dscp_remark rate=10 "
+                                            "prec_level=1 "
+                                            "type=dscp_remark rate=20 "
+                                            "prec_level=2", &err), 0);
+    assert_non_null(strstr(err, "one dscp_remark band at most"));
+    free(err);
+    assert_int_not_equal(pipeline_meter_add(pl, "meter=12,kbps,bands="
+                                            "type=dscp_remark rate=10 "
+                                            "prec_level=3", &err), 0);
+    assert_non_null(strstr(err, "prec_level 3 is not 1 or 2"));
+    free(err);
+
     /* Refused: both kbps and pktps; a missing meter in a flow. */
     assert_int_not_equal(pipeline_meter_add(pl, "meter=8,kbps,pktps,bands="
                                             "type=drop rate=5", &err), 0);

@@ -272,6 +272,35 @@ test_ipv6_chain_ends_with_the_payload(void **state)
 }
 
 static void
+test_dscp_remark_raises_af_drop_precedence(void **state)
+{
+    uint8_t p[128];
+    size_t len = make_packet(p, 17, false);
+    uint8_t *ip = p + 14;
+
+    (void) state;
+    ip[1] = 10 << 2;                    /* AF11. */
+    ip[10] = ip[11] = 0;
+    uint16_t c = ip_check(ip);
+    ip[10] = c >> 8;
+    ip[11] = c;
+    pkt_dscp_remark(p, len, 1, false);
+    assert_int_equal(ip[1] >> 2, 12);   /* AF12. */
+    assert_int_equal(ip_check(ip), 0);
+    pkt_dscp_remark(p, len, 2, false);
+    assert_int_equal(ip[1] >> 2, 14);   /* AF13: no higher precedence. */
+    assert_int_equal(ip_check(ip), 0);
+    assert_int_equal(l4_check(ip), 0);
+
+    ip[1] = 46 << 2;                    /* EF: not AF, left alone. */
+    pkt_dscp_remark(p, len, 1, false);
+    assert_int_equal(ip[1] >> 2, 46);
+    ip[1] = 0;                          /* Best effort too. */
+    pkt_dscp_remark(p, len, 1, false);
+    assert_int_equal(ip[1], 0);
+}
+
+static void
 test_crc32c_check_value(void **state)
 {
     (void) state;
@@ -620,6 +649,7 @@ main(void)
         cmocka_unit_test(test_ipv6_rewrite_behind_extension_header),
         cmocka_unit_test(test_ipv6_chain_ends_with_the_payload),
         cmocka_unit_test(test_crc32c_check_value),
+        cmocka_unit_test(test_dscp_remark_raises_af_drop_precedence),
         cmocka_unit_test(test_sctp_port_rewrite_keeps_crc32c_valid),
         cmocka_unit_test(test_nd_target_and_lla_rewrite_keeps_icmpv6_checksum),
         cmocka_unit_test(test_mpls_lse_rewrite),
