@@ -73,9 +73,9 @@ expect_config_error "xvs.yaml:7: bridges[0].groups[0]: Indirect groups can have 
 write_config <<'YAML'
 bridges:
   - name: xenbr0
-    meters: ["meter=1,kbps,bands=type=dscp_remark rate=10 prec_level=1"]
+    meters: ["meter=1,kbps,bands=type=dscp_remark rate=10 prec_level=3"]
 YAML
-expect_config_error "xvs.yaml:7: bridges[0].meters[0]: band 0: only drop bands are supported"
+expect_config_error "xvs.yaml:7: bridges[0].meters[0]: band 0: prec_level 3 is not 1 or 2"
 
 write_config <<'YAML'
 bridges: []

@@ -89,8 +89,9 @@ check "the kbps meter held the burst to its rate ($((tx5 - tx4)) of 200, at most
     test $((tx5 - tx4)) -ge 1 -a $((tx5 - tx4)) -le "$allowed"
 
 # Errors.
-out=$($O add-meter "$M" "meter=2,kbps,bands=type=dscp_remark rate=100 prec_level=1" 2>&1)
-check "a dscp_remark band is refused: OFPMMFC_BAD_BAND" grep_in "$out" OFPMMFC_BAD_BAND
+out=$($O add-meter "$M" "meter=2,kbps,bands=type=dscp_remark rate=100 prec_level=3" 2>&1)
+check "a dscp_remark band beyond AF's drop precedences is refused: OFPMMFC_BAD_BAND" \
+    grep_in "$out" OFPMMFC_BAD_BAND
 out=$($O add-flow "$M" "actions=meter:9,output:2" 2>&1)
 check "a flow to a missing meter is refused: OFPMMFC_INVALID_METER" \
     grep_in "$out" OFPMMFC_INVALID_METER
