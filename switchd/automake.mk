@@ -20,6 +20,7 @@ switchd_xvs_switchd_SOURCES = \
 	switchd/bridge.c \
 	switchd/bridge-ctl.c \
 	switchd/bridge-private.h \
+	switchd/table-ctl.c \
 	switchd/bridge.h \
 	switchd/connmgr.c \
 	switchd/connmgr.h \

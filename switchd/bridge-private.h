@@ -18,6 +18,7 @@
 #include "xvs-config.h"
 
 struct connmgr;
+struct ds;
 struct pipeline;
 struct ofputil_phy_port;
 
@@ -88,5 +89,24 @@ int port_attach(struct bridge *, struct port *, char **errp);
 void port_detach(struct bridge *, struct port *);
 /* The MTU that 'port' gets from its bridge's 'mtu'. */
 uint32_t port_mtu_for(const struct port *, uint32_t mtu);
+
+/* bridge-ctl.c: what the command handlers of bridge-ctl.c and
+ * table-ctl.c share. */
+struct control_conn;
+struct json;
+/* Removes "--format=json|text" from 'argv'; 1 for JSON, 0 for text, -1
+ * for a bad value. */
+int take_format(int *argc, const char *argv[]);
+void reply_json(struct control_conn *, struct json *);
+void reply_json_or_text(struct control_conn *, bool as_json, struct json *,
+                        struct ds *text);
+/* Replies with 'error' as the error and frees it. */
+void reply_error_free(struct control_conn *, char *error);
+/* The bridge called 'name', or NULL after replying with an error. */
+struct bridge *find_bridge_or_reply(struct control_conn *, const char *name);
+
+/* table-ctl.c.  Registers the commands of the flow, group and meter
+ * tables. */
+void table_ctl_register_commands(void);
 
 #endif /* bridge-private.h */
