@@ -241,9 +241,6 @@ pmd_to_controller(struct pmd *pmd, struct rte_mbuf *m, uint32_t in_port,
     }
 }
 
-/* Pushes or pops an MPLS label stack entry right after the Ethernet
- * header and its VLAN tags.  Returns false if the packet cannot take it
- * (no headroom, too short). */
 /* Pushes a tag with 'tpid' and 'tci' after the MAC addresses.  Returns
  * false if the mbuf has no headroom left. */
 static bool
@@ -291,6 +288,9 @@ pmd_pop_tag(struct rte_mbuf *m)
     m->l2_len -= 4;             /* Offload metadata: L3 moved. */
 }
 
+/* Pushes or pops an MPLS label stack entry right after the Ethernet
+ * header and its VLAN tags.  Returns false if the packet cannot take it
+ * (no headroom, too short). */
 static bool
 pmd_mpls(struct rte_mbuf *m, const struct dp_action *act)
 {
