@@ -223,6 +223,9 @@ dp_init(const struct dp_params *p, char **errp)
     if (!dp.params.megaflow_idle_ms) {
         dp.params.megaflow_idle_ms = DP_DEFAULT_MEGAFLOW_IDLE_MS;
     }
+    if (!dp.params.upcall_share || dp.params.upcall_share > 100) {
+        dp.params.upcall_share = DP_DEFAULT_UPCALL_SHARE;
+    }
     dp.tsc_per_ms = rte_get_tsc_hz() / 1000;
     if (!dp.tsc_per_ms) {
         dp.tsc_per_ms = 1;
@@ -1176,6 +1179,7 @@ pmd_stats_read(const struct pmd *pmd, struct dp_pmd_stats *s)
     s->megaflow_hits = LOAD(megaflow_hits);
     s->upcalls = LOAD(upcalls);
     s->lost = LOAD(lost);
+    s->deferred = LOAD(deferred);
     s->busy_cycles = LOAD(busy_cycles);
     s->idle_cycles = LOAD(idle_cycles);
     s->n_megaflows = LOAD(n_megaflows);
@@ -1196,6 +1200,7 @@ dp_pmd_stats_get(struct dp_pmd_stats *stats)
             s->megaflow_hits -= b->megaflow_hits;
             s->upcalls -= b->upcalls;
             s->lost -= b->lost;
+            s->deferred -= b->deferred;
             s->busy_cycles -= b->busy_cycles;
             s->idle_cycles -= b->idle_cycles;
         }
@@ -1299,6 +1304,9 @@ dp_port_get_stats(uint32_t port_no, struct dp_port_stats *s)
         s->tx_dropped += __atomic_load_n(&c->tx_dropped, __ATOMIC_RELAXED);
         s->tx_mtu_dropped += __atomic_load_n(&c->tx_mtu_dropped,
                                              __ATOMIC_RELAXED);
+        for (int r = 0; r < DP_N_DROP_REASONS; r++) {
+            s->drops[r] += __atomic_load_n(&c->drops[r], __ATOMIC_RELAXED);
+        }
     }
     if (port->vnet) {
         struct vnet_stats vs;
@@ -1312,6 +1320,28 @@ dp_port_get_stats(uint32_t port_no, struct dp_port_stats *s)
         s->rx_dropped = es.imissed + es.rx_nombuf;
         s->rx_errors = es.ierrors;
     }
+}
+
+int
+dp_port_set_rate(uint32_t port_no, uint64_t bytes, uint32_t usecs,
+                 char **errp)
+{
+    struct dp_port *port;
+
+    *errp = NULL;
+    if (port_no >= DP_MAX_PORTS || !(port = dp.ports[port_no])) {
+        *errp = dp_errf("no datapath port %"PRIu32, port_no);
+        return EINVAL;
+    }
+    if (bytes && (bytes >= UINT64_C(1) << 40 || !usecs
+                  || usecs >= 1u << 24)) {
+        *errp = dp_errf("%s: rate of %"PRIu64" bytes per %"PRIu32" us out "
+                        "of range", port->name, bytes, usecs);
+        return EINVAL;
+    }
+    __atomic_store_n(&port->rate, bytes ? bytes << 24 | usecs : 0,
+                     __ATOMIC_RELAXED);
+    return 0;
 }
 
 int

@@ -87,6 +87,7 @@ struct dp_thread_hooks {
 #define DP_DEFAULT_MAX_MEGAFLOWS 200000
 #define DP_DEFAULT_MEGAFLOW_IDLE_MS 10000
 #define DP_DEFAULT_MAX_SLEEP_US 250
+#define DP_DEFAULT_UPCALL_SHARE 8
 
 struct dp_params {
     const char *const *eal_args;    /* Extra EAL arguments. */
@@ -102,6 +103,10 @@ struct dp_params {
     uint32_t emc_insert_inv_prob;   /* 1 in N misses inserted; 0: never. */
     uint32_t max_megaflows;         /* Per PMD; 0: default. */
     uint32_t megaflow_idle_ms;      /* Idle megaflows expire; 0: default. */
+    unsigned int upcall_share;      /* Percent of a PMD thread's cycles
+                                     * that ports needing upcalls may take
+                                     * while its other ports are backlogged
+                                     * (1-100; 100: no limit; 0: default). */
 };
 
 /* Starts the EAL, creates the mbuf pool and launches the PMD threads, which
@@ -160,6 +165,8 @@ struct dp_pmd_stats {
     uint64_t packets;           /* Received. */
     uint64_t emc_hits, megaflow_hits, upcalls;
     uint64_t lost;              /* Misses beyond the upcall budget. */
+    uint64_t deferred;          /* Polls of ports that need upcalls put off
+                                 * for the others (upcall_share). */
     uint64_t busy_cycles, idle_cycles;
     uint64_t n_megaflows, n_subtables;
 };
@@ -199,6 +206,8 @@ struct dp_port_stats {
     uint64_t rx_errors;         /* Frames the port could not take in. */
     uint64_t tx_mtu_dropped;    /* Larger than the port's MTU (also in
                                  * 'tx_dropped'). */
+    uint64_t drops[DP_N_DROP_REASONS];  /* Received, then dropped: port
+                                         * security, rate. */
 };
 
 /* Sums the PMD threads' counters for 'port_no' (since it was added) and the
@@ -216,6 +225,16 @@ struct dp_port_info {
     bool offloads;              /* Takes partial checksums and GSO frames
                                  * as they are. */
 };
+
+/* Limits what port 'port_no' takes in to 'bytes' per 'usecs'
+ * microseconds, with a burst of 'bytes' but at least DP_RATE_MIN_BURST
+ * (what Xen's netback allows, so that a 64 KB segment passes); packets
+ * over it are dropped and counted (DP_DROP_RATE).  'bytes'
+ * 0 removes the limit.  Returns 0, or EINVAL ('bytes' over 2^40, 'usecs' 0
+ * or over 2^24 - 1) with a message in '*errp'. */
+#define DP_RATE_MIN_BURST 131072
+int dp_port_set_rate(uint32_t port_no, uint64_t bytes, uint32_t usecs,
+                     char **errp);
 
 /* Sets the MTU of port 'port_no' (its Linux netdev's, or its device's).
  * Returns 0 or a positive errno value with a message in '*errp'. */

@@ -65,7 +65,38 @@ enum dp_action_type {
                                    * dp_nd_field) of an ICMPv6 NS or NA
                                    * becomes 'be32' or 'mac', with the
                                    * ICMPv6 checksum updated. */
+    DP_ACTION_DROP,               /* Drop, counted against the input port
+                                   * with reason 'arg' (enum
+                                   * dp_drop_reason).  Alone in its list. */
 };
+
+/* Why a packet was dropped on its way in, counted per port. */
+enum dp_drop_reason {
+    DP_DROP_SPOOF_MAC,            /* Source MAC not the port's. */
+    DP_DROP_SPOOF_ARP,            /* ARP for an address not the port's. */
+    DP_DROP_SPOOF_IP,             /* IPv4/IPv6 source not the port's. */
+    DP_DROP_SPOOF_ND,             /* Neighbour advertisement for an address
+                                   * or with a MAC not the port's. */
+    DP_DROP_ROGUE,                /* Router advertisement, redirect or DHCP
+                                   * server reply from a guest. */
+    DP_DROP_RATE,                 /* Over the port's ingress rate. */
+    DP_N_DROP_REASONS
+};
+
+/* "spoof-mac", ...: names for counters and messages. */
+static inline const char *
+dp_drop_reason_name(unsigned int r)
+{
+    static const char *const names[DP_N_DROP_REASONS] = {
+        [DP_DROP_SPOOF_MAC] = "spoof-mac",
+        [DP_DROP_SPOOF_ARP] = "spoof-arp",
+        [DP_DROP_SPOOF_IP] = "spoof-ip",
+        [DP_DROP_SPOOF_ND] = "spoof-nd",
+        [DP_DROP_ROGUE] = "rogue-server",
+        [DP_DROP_RATE] = "rate",
+    };
+    return r < DP_N_DROP_REASONS ? names[r] : "?";
+}
 
 enum dp_nd_field {
     DP_ND_TARGET0,                /* Target address words 0-3: 'be32'. */

@@ -53,6 +53,17 @@ struct dp_port {
     struct rte_device *dev;
     char name[64];
     char devargs[256];
+
+    /* The ingress policer (dp_port_set_rate()): 'rate' packs the bytes
+     * per interval (high 40 bits) and the interval in us (low 24), 0 for
+     * none; written by the main thread (relaxed atomic).  The bucket is
+     * the polling PMD thread's alone, on a line of its own. */
+    uint64_t rate;
+    struct {
+        uint64_t rate;              /* The 'rate' the bucket was made for. */
+        uint64_t tokens;            /* Bytes. */
+        uint64_t last_tsc;
+    } bucket __rte_cache_aligned;
 };
 
 struct pmd_rxq {
@@ -72,6 +83,7 @@ struct pmd_rxq_list {
 struct pmd_port_counters {
     uint64_t rx_packets, rx_bytes;
     uint64_t tx_packets, tx_bytes, tx_dropped, tx_mtu_dropped;
+    uint64_t drops[DP_N_DROP_REASONS];
 };
 
 struct pmd_txbuf {
@@ -114,8 +126,24 @@ struct pmd {
      * skip parsing and lookups altogether. */
     struct dp_megaflow *port_mf[DP_MAX_PORTS];
 
+    /* Fair polling (pmd_poll()): a port whose bursts need upcalls ("heavy")
+     * costs far more per packet than one whose packets hit the caches.
+     * While another port of the thread is backlogged (returned a full
+     * burst without upcalls in the previous round), a heavy port is polled
+     * again only after 'next_tsc', so that it takes at most
+     * dp_params.upcall_share percent of the thread's cycles; packets it
+     * is not polled for wait in its ring, or are dropped there by the
+     * device or the kernel, at no cost to this thread. */
+    struct {
+        uint64_t next_tsc;
+        bool heavy;
+    } fair[DP_MAX_PORTS];
+    bool backlog;                   /* In the previous round... */
+    bool backlog_next;              /* ...and in this one. */
+
     /* Counters (struct dp_pmd_stats without 'core' and the sizes). */
     uint64_t packets, emc_hits, megaflow_hits, upcalls, lost;
+    uint64_t deferred;              /* Polls of heavy ports put off. */
     uint64_t busy_cycles, idle_cycles;
     uint64_t pin_dropped;           /* Ring to the main thread full. */
     uint64_t n_megaflows, n_subtables;

@@ -785,6 +785,7 @@ pkt_edit(uint8_t *p, uint32_t len, const struct dp_action *a,
     case DP_ACTION_METER:
     case DP_ACTION_PUSH_MPLS:
     case DP_ACTION_POP_MPLS:
+    case DP_ACTION_DROP:
         break;
     }
     return false;

@@ -406,6 +406,14 @@ pmd_execute(struct pmd *pmd, struct rte_mbuf **pkts, uint16_t n,
         rte_pktmbuf_free_bulk(pkts, n);
         return;
     }
+    if (actions[0].type == DP_ACTION_DROP) {
+        /* Port security's verdict: counted against the input port. */
+        if (in_port < DP_MAX_PORTS && actions[0].arg < DP_N_DROP_REASONS) {
+            ctr_add(&pmd->ctr[in_port].drops[actions[0].arg], n);
+        }
+        rte_pktmbuf_free_bulk(pkts, n);
+        return;
+    }
     if (dp_actions_modify(actions, n_actions)) {
         for (uint16_t i = 0; i < n; i++) {
             pmd_execute_one(pmd, pkts[i], in_port, actions, n_actions);
@@ -657,7 +665,9 @@ pmd_upcall(struct pmd *pmd, struct dp_port *port, struct rte_mbuf *m,
     pmd_execute(pmd, &m, 1, port->port_no, up.actions.a, up.actions.n);
 }
 
-static void
+/* Forwards a burst from 'port'; returns how many of its packets missed
+ * the caches (upcalled or lost). */
+static uint16_t
 pmd_process(struct pmd *pmd, struct dp_port *port, struct rte_mbuf **pkts,
             uint16_t n)
 {
@@ -682,7 +692,7 @@ pmd_process(struct pmd *pmd, struct dp_port *port, struct rte_mbuf **pkts,
         pmd_execute(pmd, pkts, n, port->port_no, port_mf->actions,
                     port_mf->n_actions);
         ctr_add(&pmd->megaflow_hits, n);
-        return;
+        return 0;
     }
 
     /* Parse the whole burst first: reading a key back right after the
@@ -765,6 +775,7 @@ pmd_process(struct pmd *pmd, struct dp_port *port, struct rte_mbuf **pkts,
     ctr_add(&pmd->megaflow_hits, megaflow_hits);
     ctr_add(&pmd->upcalls, upcalls);
     ctr_add(&pmd->lost, lost);
+    return upcalls + lost;
 }
 
 /* ---- Housekeeping --------------------------------------------------- */
@@ -851,15 +862,69 @@ pmd_check_requests(struct pmd *pmd)
     }
 }
 
-static unsigned int
-pmd_poll(struct pmd *pmd, const struct pmd_rxq *rxq)
+/* The port's ingress policer, a token bucket as Xen's netback runs one:
+ * 'bytes' of credit per 'usecs', at most max(bytes, DP_RATE_MIN_BURST)
+ * saved up.  Keeps the packets within it at the front of 'pkts', frees
+ * the others, and returns how many it kept. */
+static uint16_t
+pmd_police(struct dp_port *port, uint64_t rate, struct rte_mbuf **pkts,
+           uint16_t n)
+{
+    uint64_t bytes = rate >> 24, usecs = rate & 0xffffff;
+    uint64_t burst = RTE_MAX(bytes, (uint64_t) DP_RATE_MIN_BURST);
+    uint64_t now = rte_rdtsc();
+    uint64_t interval_tsc = RTE_MAX(usecs * dp.tsc_per_ms / 1000,
+                                    (uint64_t) 1);
+
+    if (port->bucket.rate != rate) {
+        port->bucket.rate = rate;
+        port->bucket.tokens = burst;
+        port->bucket.last_tsc = now;
+    }
+
+    /* Refill.  Time too short to earn a whole byte is kept for later, and
+     * a long idle spell only fills the bucket. */
+    uint64_t elapsed = now - port->bucket.last_tsc;
+    uint64_t cap = interval_tsc * (burst / bytes + 1);
+    if (elapsed > cap) {
+        elapsed = cap;
+        port->bucket.last_tsc = now - cap;
+    }
+    uint64_t earned = (uint64_t) ((unsigned __int128) elapsed * bytes
+                                  / interval_tsc);
+    if (earned) {
+        port->bucket.last_tsc += (uint64_t) ((unsigned __int128) earned
+                                             * interval_tsc / bytes);
+        port->bucket.tokens = RTE_MIN(port->bucket.tokens + earned, burst);
+    }
+
+    uint16_t kept = 0;
+    for (uint16_t i = 0; i < n; i++) {
+        uint32_t len = rte_pktmbuf_pkt_len(pkts[i]);
+        if (len <= port->bucket.tokens) {
+            port->bucket.tokens -= len;
+            pkts[kept++] = pkts[i];
+        } else {
+            rte_pktmbuf_free(pkts[i]);
+        }
+    }
+    return kept;
+}
+
+/* Receives a burst of up to 'max' packets from 'rxq' and forwards it.
+ * Returns how many packets it received, and in '*missed' how many of them
+ * missed the caches. */
+static uint16_t
+pmd_poll_burst(struct pmd *pmd, const struct pmd_rxq *rxq, uint16_t max,
+               uint16_t *missed)
 {
     struct dp_port *port = rxq->port;
     struct rte_mbuf *pkts[DP_BURST];
     uint64_t bytes = 0;
     uint16_t n;
 
-    n = dp_port_rx(pmd, port, rxq->queue, pkts, DP_BURST);
+    *missed = 0;
+    n = dp_port_rx(pmd, port, rxq->queue, pkts, max);
     if (!n) {
         return 0;
     }
@@ -871,9 +936,74 @@ pmd_poll(struct pmd *pmd, const struct pmd_rxq *rxq)
     ctr_add(&c->rx_bytes, bytes);
     ctr_add(&pmd->packets, n);
 
-    pmd_process(pmd, port, pkts, n);
+    uint64_t rate = __atomic_load_n(&port->rate, __ATOMIC_RELAXED);
+    if (unlikely(rate)) {
+        uint16_t kept = pmd_police(port, rate, pkts, n);
+        if (kept < n) {
+            ctr_add(&c->drops[DP_DROP_RATE], n - kept);
+        }
+        if (!kept) {
+            return n;
+        }
+        *missed = pmd_process(pmd, port, pkts, kept);
+    } else {
+        *missed = pmd_process(pmd, port, pkts, n);
+    }
     pmd_flush_tx(pmd);
     return n;
+}
+
+/* Bursts a heavy queue may take in a row once its pause is over: the
+ * first upcalls after a pause run on cold caches, the next ones on warm. */
+#define DP_HEAVY_BURSTS 8
+
+/* Polls one rx queue and forwards what it got; returns how many packets.
+ * A queue whose last burst needed upcalls ("heavy") is put off while
+ * others are backlogged (see 'fair' in struct pmd): when its turn comes it
+ * may take a few bursts in a row, and the cycles they cost, rx included,
+ * buy it a pause of (100 - share) / share times as long. */
+static unsigned int
+pmd_poll(struct pmd *pmd, const struct pmd_rxq *rxq)
+{
+    typeof(pmd->fair[0]) *fair = &pmd->fair[rxq->port->port_no];
+    uint16_t n, missed;
+
+    if (likely(!fair->heavy)) {
+        n = pmd_poll_burst(pmd, rxq, DP_BURST, &missed);
+        if (likely(!missed)) {
+            pmd->backlog_next |= n == DP_BURST;
+        } else {
+            /* Not timed: the pause starts with the next burst. */
+            fair->heavy = true;
+            fair->next_tsc = 0;
+        }
+        return n;
+    }
+
+    uint64_t t0 = rte_rdtsc();
+    if (pmd->backlog && t0 < fair->next_tsc) {
+        ctr_add(&pmd->deferred, 1);
+        return 0;
+    }
+    /* Bursts of no more than the upcall budget: what would be over it
+     * stays in the ring, where dropping it costs this thread nothing,
+     * instead of being received, parsed and looked up to be dropped. */
+    unsigned int total = 0;
+    for (int b = 0; b < DP_HEAVY_BURSTS; b++) {
+        n = pmd_poll_burst(pmd, rxq, DP_UPCALL_BUDGET, &missed);
+        total += n;
+        if (!missed || n < DP_UPCALL_BUDGET || !pmd->backlog) {
+            break;
+        }
+    }
+    if (missed) {
+        uint64_t now = rte_rdtsc();
+        unsigned int share = dp.params.upcall_share;
+        fair->next_tsc = now + (now - t0) * (100 - share) / share;
+    } else {
+        fair->heavy = false;
+    }
+    return total;
 }
 
 /* Blocks until a packet comes in on one of the thread's vnet sockets, the
@@ -916,6 +1046,8 @@ pmd_main(void *pmd_)
         pmd->now_ms = start / dp.tsc_per_ms;
         pmd_check_requests(pmd);
 
+        pmd->backlog = pmd->backlog_next;
+        pmd->backlog_next = false;
         const struct pmd_rxq_list *l = __atomic_load_n(&pmd->rxqs,
                                                        __ATOMIC_ACQUIRE);
         unsigned int got = pmd->id ? 0 : pmd_run_injected(pmd);

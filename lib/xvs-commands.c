@@ -16,14 +16,21 @@ const struct xvs_command xvs_commands[] = {
      "bridges, OpenFlow listeners and controllers, ports, drivers, link "
      "state, PMD cores", 0},
     {"add-port", "BRIDGE PORT [type=T] [devargs=D] [ofport=N] [driver=D] "
-     "[domid=N] [devid=N] [vlan=N] [trunks=N,...] [native-vlan=N]", 2, 11,
-     false,
+     "[domid=N] [devid=N] [vlan=N] [trunks=N,...] [native-vlan=N] "
+     "[mac=MAC] [ip=ADDR...] [allowed-addresses=ADDR...] "
+     "[port-security=on|off] [rate=RATE] [vm-uuid=UUID] [vm-name=NAME]",
+     2, 18, false,
      "add a port (saved to the configuration file)", 0},
-    {"del-port", "BRIDGE PORT", 2, 2, false,
-     "delete a port (saved to the configuration file)", 0},
+    {"del-port", "[BRIDGE] PORT", 1, 2, false,
+     "delete a port, from BRIDGE or whichever bridge has it (saved to the "
+     "configuration file)", 0},
     {"set-port", "BRIDGE PORT [vlan=N|none] [trunks=N,...|none] "
-     "[native-vlan=N|none]", 3, 5, false,
-     "change a port's VLANs (saved)", 0},
+     "[native-vlan=N|none] [mac=MAC|none] [ip=ADDR...|none] "
+     "[allowed-addresses=ADDR...|none] [port-security=on|off|default] "
+     "[rate=RATE|none] [vm-uuid=UUID|none] [vm-name=NAME|none]", 3, 12,
+     false,
+     "change a port's VLANs, guest addresses, port security, rate "
+     "(saved)", 0},
     {"set-mtu", "BRIDGE MTU", 2, 2, false,
      "set the MTU (68-9216) of every port of BRIDGE, or of none if one "
      "cannot take it (saved)", 0},
@@ -62,6 +69,9 @@ const struct xvs_command xvs_commands[] = {
      "per-port rx/tx packets, bytes, drops (of which for the MTU) and rx "
      "errors", 0},
     {"dump-macs", "BRIDGE", 1, 1, true, "the MAC learning table of NORMAL", 0},
+    {"dump-domains", "[DOMID]", 0, 1, true,
+     "per Xen domain: its vifs, packets and bytes, drops (spoof, rate, no "
+     "buffer), MACs learned", 0},
     {"dump-cache", "[BRIDGE]", 0, 1, true,
      "the megaflow cache of every PMD thread, and EMC occupancy", 0},
     {"pmd-stats", "", 0, 0, true,

@@ -20,20 +20,6 @@
 #include <unistd.h>
 #include <yaml.h>
 
-char *
-xvs_asprintf(const char *fmt, ...)
-{
-    va_list args;
-    char *s;
-
-    va_start(args, fmt);
-    if (vasprintf(&s, fmt, args) < 0) {
-        abort();
-    }
-    va_end(args);
-    return s;
-}
-
 static void *
 xmalloc0(size_t n)
 {
@@ -400,6 +386,14 @@ pmd_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
         cfg->pmd_max_sleep_us = us;
         return true;
     }
+    if (!strcmp(key, "upcall-share")) {
+        uint64_t pct;
+        if (!get_uint(ctx, v, path, 1, 100, &pct)) {
+            return false;
+        }
+        cfg->pmd_upcall_share = pct;
+        return true;
+    }
 
     /* key == "cores" */
     if (!expect_kind(ctx, v, path, YAML_SEQUENCE_NODE, "a list of cores")) {
@@ -538,8 +532,69 @@ struct port_parse {
     const yaml_node_t *xen_node;    /* domid or devid... */
     const char *xen_key;            /* ...and which. */
     const yaml_node_t *vlan_node;
+    const yaml_node_t *vm_node;     /* vm-uuid or vm-name... */
+    const char *vm_key;             /* ...and which. */
     bool has_type;
 };
+
+/* The keys of struct xvs_port_guest: the same parser as xvs-ctl's. */
+static bool
+guest_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
+           const char *path, struct port_parse *pp)
+{
+    struct xvs_port_guest *g = &pp->port->guest;
+    char *text = NULL, *error = NULL;
+    bool ok;
+
+    if (!strncmp(key, "vm-", 3)) {
+        pp->vm_node = v;
+        pp->vm_key = key;
+    }
+    if (v->type == YAML_SEQUENCE_NODE
+        && (!strcmp(key, "ip") || !strcmp(key, "allowed-addresses"))) {
+        /* Each item on its own first, for an error that points at it. */
+        size_t n = v->data.sequence.items.top - v->data.sequence.items.start;
+        size_t len = 0;
+        text = xmalloc0(1);
+        for (size_t i = 0; i < n; i++) {
+            const yaml_node_t *item = yaml_document_get_node(
+                ctx->doc, v->data.sequence.items.start[i]);
+            char *sub = xvs_asprintf("%s[%zu]", path, i);
+            char *s = NULL;
+            struct xvs_addr a;
+
+            ok = get_string(ctx, item, sub, &s);
+            if (ok && (error = xvs_parse_addr(s, key[0] == 'a', &a))) {
+                ok = fail(ctx, item, sub, "%s", error);
+                free(error);
+            }
+            free(sub);
+            if (!ok) {
+                free(s);
+                free(text);
+                return false;
+            }
+            text = xrealloc(text, len + strlen(s) + 2);
+            len += sprintf(text + len, "%s%s", len ? " " : "", s);
+            free(s);
+        }
+    } else if (!get_string(ctx, v, path, &text)) {
+        return false;
+    }
+    if (xvs_port_guest_option(g, key, strlen(key), text, false, &error) < 0) {
+        /* Drop the "key: " that xvs-ctl's message starts with: the path
+         * names the key. */
+        size_t klen = strlen(key);
+        const char *msg = strncmp(error, key, klen) ? error
+                          : error + klen + 2;
+        fail(ctx, v, path, "%s", msg);
+        free(error);
+        free(text);
+        return false;
+    }
+    free(text);
+    return true;
+}
 
 static bool
 port_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
@@ -643,7 +698,7 @@ port_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
         pp->vlan_node = v;
         return true;
     }
-    abort();
+    return guest_pair(ctx, key, v, path, pp);
 }
 
 static bool
@@ -652,7 +707,8 @@ parse_port(struct ctx *ctx, const yaml_node_t *node, const char *path,
 {
     static const char *const keys[] = {
         "name", "type", "devargs", "driver", "ofport", "domid", "devid",
-        "vlan", "trunks", "native-vlan", NULL
+        "vlan", "trunks", "native-vlan", "mac", "ip", "allowed-addresses",
+        "port-security", "rate", "vm-uuid", "vm-name", NULL
     };
     struct port_parse pp = { .port = port };
 
@@ -693,6 +749,19 @@ parse_port(struct ctx *ctx, const yaml_node_t *node, const char *path,
         fail(ctx, pp.xen_node, sub, "only xenvif ports take a %s",
              pp.xen_key);
         free(sub);
+        return false;
+    }
+    if (port->type != XVS_PORT_XENVIF && pp.vm_node) {
+        char *sub = xvs_asprintf("%s.%s", path, pp.vm_key);
+        fail(ctx, pp.vm_node, sub, "only xenvif ports take a %s",
+             pp.vm_key);
+        free(sub);
+        return false;
+    }
+    char *error = xvs_port_guest_check(&port->guest);
+    if (error) {
+        fail(ctx, node, path, "%s", error);
+        free(error);
         return false;
     }
     return true;
@@ -990,7 +1059,8 @@ top_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
         static const char *const keys[] = { "args", NULL };
         return for_each_pair(ctx, v, path, keys, dpdk_pair, cfg);
     } else if (!strcmp(key, "pmd")) {
-        static const char *const keys[] = { "cores", "max-sleep-us", NULL };
+        static const char *const keys[] = { "cores", "max-sleep-us",
+                                            "upcall-share", NULL };
         return for_each_pair(ctx, v, path, keys, pmd_pair, cfg);
     } else if (!strcmp(key, "cache")) {
         static const char *const keys[] = {
@@ -1233,6 +1303,7 @@ xvs_config_parse(const char *name, const char *text, size_t len,
     cfg->pmd_cores[0] = 1;
     cfg->n_pmd_cores = 1;
     cfg->pmd_max_sleep_us = 250;
+    cfg->pmd_upcall_share = 8;
     cfg->emc_entries = 8192;
     cfg->emc_insert_inv_prob = 100;
     cfg->max_megaflows = 200000;
@@ -1410,6 +1481,49 @@ put_quoted(FILE *f, const char *s_)
 }
 
 static void
+write_addr_list(FILE *f, const char *key, const struct xvs_addr *a, size_t n)
+{
+    if (n) {
+        fprintf(f, "        %s: [", key);
+        for (size_t i = 0; i < n; i++) {
+            char buf[64];
+            xvs_format_addr(&a[i], buf);
+            fprintf(f, "%s\"%s\"", i ? ", " : "", buf);
+        }
+        fprintf(f, "]\n");
+    }
+}
+
+static void
+write_guest(FILE *f, const struct xvs_port_guest *g)
+{
+    if (g->has_mac) {
+        fprintf(f, "        mac: \"%02x:%02x:%02x:%02x:%02x:%02x\"\n",
+                g->mac[0], g->mac[1], g->mac[2], g->mac[3], g->mac[4],
+                g->mac[5]);
+    }
+    write_addr_list(f, "ip", g->ips, g->n_ips);
+    write_addr_list(f, "allowed-addresses", g->allowed, g->n_allowed);
+    if (g->security != XVS_PSEC_DEFAULT) {
+        fprintf(f, "        port-security: %s\n",
+                g->security == XVS_PSEC_ON ? "true" : "false");
+    }
+    if (g->rate_text) {
+        fprintf(f, "        rate: ");
+        put_quoted(f, g->rate_text);
+        fputc('\n', f);
+    }
+    if (g->vm_uuid) {
+        fprintf(f, "        vm-uuid: \"%s\"\n", g->vm_uuid);
+    }
+    if (g->vm_name) {
+        fprintf(f, "        vm-name: ");
+        put_quoted(f, g->vm_name);
+        fputc('\n', f);
+    }
+}
+
+static void
 write_config(FILE *f, const struct xvs_config *cfg)
 {
     fprintf(f, "# Written by xvs-switchd; see xvs.yaml(5).\n");
@@ -1423,6 +1537,7 @@ write_config(FILE *f, const struct xvs_config *cfg)
         fprintf(f, "%s%u", i ? ", " : "", cfg->pmd_cores[i]);
     }
     fprintf(f, "]\n  max-sleep-us: %u\n", cfg->pmd_max_sleep_us);
+    fprintf(f, "  upcall-share: %u\n", cfg->pmd_upcall_share);
     fprintf(f, "cache:\n  emc-entries: %"PRIu32"\n"
             "  emc-insert-inv-prob: %"PRIu32"\n  max-megaflows: %"PRIu32"\n"
             "  megaflow-idle-ms: %"PRIu32"\n", cfg->emc_entries,
@@ -1519,6 +1634,7 @@ write_config(FILE *f, const struct xvs_config *cfg)
             if (p->native_vlan) {
                 fprintf(f, "        native-vlan: %u\n", p->native_vlan);
             }
+            write_guest(f, &p->guest);
             fprintf(f, "        ofport: %u\n", p->ofport);
         }
         if (br->n_meters) {
@@ -1620,6 +1736,7 @@ port_config_destroy(struct xvs_port_config *p)
     free(p->name);
     free(p->devargs);
     free(p->trunks);
+    xvs_port_guest_destroy(&p->guest);
 }
 
 void
@@ -1679,7 +1796,7 @@ port_config_copy(struct xvs_port_config *dst, const struct xvs_port_config *src)
         dst->trunks = xmalloc0(src->n_trunks * sizeof *dst->trunks);
         memcpy(dst->trunks, src->trunks,
                src->n_trunks * sizeof *dst->trunks);
-    }
+    }    xvs_port_guest_copy(&dst->guest, &src->guest);
 }
 
 struct xvs_config *

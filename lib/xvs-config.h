@@ -79,6 +79,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "xvs-guest.h"
+
 #define XVS_CONFIG_DEFAULT_FILE "/etc/xvs/xvs.yaml"
 #define XVS_NAME_MAX 15             /* Longest bridge or port name. */
 #define XVS_OFPORT_MAX 65279        /* OFPP_MAX in OpenFlow 1.0. */
@@ -129,6 +131,7 @@ struct xvs_port_config {
     size_t n_trunks;
     uint16_t native_vlan;       /* Trunks only; 0 if none. */
     uint16_t ofport;            /* 1..XVS_OFPORT_MAX after loading. */
+    struct xvs_port_guest guest;    /* Its guest, port security, rate. */
     int line;                   /* Line in the file, 0 if not from a file. */
 };
 
@@ -168,6 +171,7 @@ struct xvs_config {
     unsigned int pmd_cores[XVS_MAX_PMD_CORES];
     size_t n_pmd_cores;
     unsigned int pmd_max_sleep_us;
+    unsigned int pmd_upcall_share;      /* 1-100 (percent). */
     uint32_t emc_entries;
     uint32_t emc_insert_inv_prob;
     uint32_t max_megaflows;
@@ -236,8 +240,5 @@ const char *xvs_config_check_devargs(const char *devargs);
 bool xvs_vif_driver_from_string(const char *, enum xvs_vif_driver *);
 const char *xvs_fail_mode_name(enum xvs_fail_mode);
 
-/* printf-style allocation helper shared by the programs; never NULL. */
-char *xvs_asprintf(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
 
 #endif /* xvs-config.h */

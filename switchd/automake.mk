@@ -11,15 +11,19 @@ switchd_libxvsswitch_la_SOURCES = \
 	switchd/pipeline.c \
 	switchd/pipeline-private.h \
 	switchd/pipeline.h \
+	switchd/port-security.c \
+	switchd/port-security.h \
 	switchd/xlate.c
 switchd_libxvsswitch_la_CPPFLAGS = $(AM_CPPFLAGS) $(OVS_CPPFLAGS)
-switchd_libxvsswitch_la_LIBADD = datapath/libxvsdpkey.la $(OVS_LIBS)
+switchd_libxvsswitch_la_LIBADD = datapath/libxvsdpkey.la lib/libxvs.la \
+	$(OVS_LIBS)
 
 sbin_PROGRAMS += switchd/xvs-switchd
 switchd_xvs_switchd_SOURCES = \
 	switchd/bridge.c \
 	switchd/bridge-ctl.c \
 	switchd/bridge-private.h \
+	switchd/domain-ctl.c \
 	switchd/table-ctl.c \
 	switchd/bridge.h \
 	switchd/connmgr.c \

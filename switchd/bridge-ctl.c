@@ -156,6 +156,100 @@ xen_domain_name(int32_t domid)
     return name;
 }
 
+char *
+port_domain_name(const struct port *port)
+{
+    return (port->guest.vm_name ? xstrdup(port->guest.vm_name)
+            : port->domid >= 0 ? xen_domain_name(port->domid) : NULL);
+}
+
+static struct json *
+addrs_to_json(const struct xvs_addr *a, size_t n)
+{
+    struct json *array = json_array_create_empty();
+
+    for (size_t i = 0; i < n; i++) {
+        char buf[64];
+        xvs_format_addr(&a[i], buf);
+        json_array_add(array, json_string_create(buf));
+    }
+    return array;
+}
+
+static struct json *
+guest_to_json(const struct xvs_port_guest *g)
+{
+    struct json *o = json_object_create();
+
+    if (g->has_mac) {
+        char mac[18];
+        json_object_put_string(o, "mac", format_mac(g->mac, mac));
+    }
+    json_object_put(o, "ip", addrs_to_json(g->ips, g->n_ips));
+    json_object_put(o, "allowed_addresses",
+                    addrs_to_json(g->allowed, g->n_allowed));
+    json_object_put(o, "port_security",
+                    json_boolean_create(xvs_port_guest_secured(g)));
+    if (g->rate_bytes) {
+        struct json *r = json_object_create();
+        json_object_put(r, "bytes", json_integer_create(g->rate_bytes));
+        json_object_put(r, "usecs", json_integer_create(g->rate_usecs));
+        json_object_put(r, "burst",
+                        json_integer_create(xvs_rate_burst(g->rate_bytes)));
+        json_object_put(r, "bits_per_second", json_integer_create(
+                            g->rate_bytes * 8000000 / g->rate_usecs));
+        json_object_put(o, "rate", r);
+    }
+    if (g->vm_uuid) {
+        json_object_put_string(o, "vm_uuid", g->vm_uuid);
+    }
+    if (g->vm_name) {
+        json_object_put_string(o, "vm_name", g->vm_name);
+    }
+    return o;
+}
+
+static void
+put_addrs(struct ds *s, const char *what, const struct xvs_addr *a,
+          size_t n)
+{
+    if (n) {
+        ds_put_format(s, "%s%s", s->length ? ", " : "", what);
+        for (size_t i = 0; i < n; i++) {
+            char buf[64];
+            xvs_format_addr(&a[i], buf);
+            ds_put_format(s, " %s", buf);
+        }
+    }
+}
+
+/* "mac M, ip A B, allowed C, port security on, rate R, vm uuid U", or
+ * "" if the port has none of these. */
+static void
+format_guest(struct ds *s, const struct xvs_port_guest *g)
+{
+    if (g->has_mac) {
+        char mac[18];
+        ds_put_format(s, "mac %s", format_mac(g->mac, mac));
+    }
+    put_addrs(s, "ip", g->ips, g->n_ips);
+    put_addrs(s, "allowed", g->allowed, g->n_allowed);
+    if (xvs_port_guest_secured(g)) {
+        ds_put_format(s, "%sport security on", s->length ? ", " : "");
+    } else if (g->has_mac) {
+        ds_put_cstr(s, ", port security off");
+    }
+    if (g->rate_bytes) {
+        char buf[96];
+        xvs_format_rate(g->rate_bytes, g->rate_usecs, buf);
+        ds_put_format(s, "%srate %s", s->length ? ", " : "", buf);
+    }
+    if (g->vm_uuid) {
+        ds_put_format(s, "%svm uuid %s", s->length ? ", " : "",
+                      g->vm_uuid);
+    }
+}
+
 static struct json *
 port_to_json(const struct port *port)
 {
@@ -165,7 +259,7 @@ port_to_json(const struct port *port)
     json_object_put(o, "ofport", json_integer_create(port->ofport));
     json_object_put_string(o, "type", xvs_port_type_name(port->type));
     if (port->domid >= 0) {
-        char *name = xen_domain_name(port->domid);
+        char *name = port_domain_name(port);
         json_object_put(o, "domid", json_integer_create(port->domid));
         json_object_put(o, "domain_name", name ? json_string_create(name)
                                                 : json_null_create());
@@ -188,6 +282,7 @@ port_to_json(const struct port *port)
         json_object_put(o, "native_vlan",
                         json_integer_create(port->native_vlan));
     }
+    json_object_put(o, "guest", guest_to_json(&port->guest));
     if (port->attached) {
         struct dp_port_info info;
         char mac[18];
@@ -220,7 +315,7 @@ show_port_text(struct ds *s, const struct port *port)
                       port->ofport, xvs_port_type_name(port->type));
     }
     if (port->domid >= 0) {
-        char *name = xen_domain_name(port->domid);
+        char *name = port_domain_name(port);
         ds_put_format(s, " of domain %d", (int) port->domid);
         if (name) {
             ds_put_format(s, " (%s)", name);
@@ -257,6 +352,13 @@ show_port_text(struct ds *s, const struct port *port)
         ds_put_format(s, ", error: %s\n",
                       port->error ? port->error : "not attached");
     }
+
+    struct ds g = DS_EMPTY_INITIALIZER;
+    format_guest(&g, &port->guest);
+    if (g.length) {
+        ds_put_format(s, "        %s\n", ds_cstr(&g));
+    }
+    ds_destroy(&g);
 }
 
 static void
@@ -349,7 +451,9 @@ parse_port_options(int argc, const char *argv[], struct xvs_port_config *pc,
         if (!eq) {
             return xasprintf("\"%s\": expected key=value (type=, devargs=, "
                              "ofport=, driver=, domid=, devid=, vlan=, "
-                             "trunks=, native-vlan=)", argv[i]);
+                             "trunks=, native-vlan=, mac=, ip=, "
+                             "allowed-addresses=, port-security=, rate=, "
+                             "vm-uuid=, vm-name=)", argv[i]);
         }
         size_t klen = eq - argv[i];
         const char *value = eq + 1;
@@ -413,9 +517,18 @@ parse_port_options(int argc, const char *argv[], struct xvs_port_config *pc,
                                  "af_packet, got \"%s\"", value);
             }
         } else {
-            return xasprintf("unknown option \"%.*s\" (expected type, "
-                             "devargs, ofport, driver, domid, devid, vlan, "
-                             "trunks or native-vlan)", (int) klen, argv[i]);
+            char *error;
+            int r = xvs_port_guest_option(&pc->guest, argv[i], klen, value,
+                                          false, &error);
+            if (r < 0) {
+                return error;
+            } else if (!r) {
+                return xasprintf("unknown option \"%.*s\" (expected type, "
+                                 "devargs, ofport, driver, domid, devid, "
+                                 "vlan, trunks, native-vlan, "
+                                 XVS_PORT_GUEST_KEYS ")", (int) klen,
+                                 argv[i]);
+            }
         }
     }
     if (!has_type) {
@@ -433,6 +546,14 @@ parse_port_options(int argc, const char *argv[], struct xvs_port_config *pc,
     }
     if (pc->type != XVS_PORT_XENVIF && (pc->domid >= 0 || pc->devid >= 0)) {
         return xstrdup("only xenvif ports take a domid or devid");
+    }
+    if (pc->type != XVS_PORT_XENVIF
+        && (pc->guest.vm_uuid || pc->guest.vm_name)) {
+        return xstrdup("only xenvif ports take a vm-uuid or vm-name");
+    }
+    char *error = xvs_port_guest_check(&pc->guest);
+    if (error) {
+        return error;
     }
     const char *why = xvs_config_check_vlans(pc);
     if (why) {
@@ -490,6 +611,7 @@ cmd_add_port(struct control_conn *conn, int argc, const char *argv[],
     if (error) {
         free(pc.devargs);
         free(pc.trunks);
+        xvs_port_guest_destroy(&pc.guest);
         reply_error_free(conn, error);
         return;
     }
@@ -499,6 +621,7 @@ cmd_add_port(struct control_conn *conn, int argc, const char *argv[],
         port_destroy(port);
         free(pc.devargs);
         free(pc.trunks);
+        xvs_port_guest_destroy(&pc.guest);
         reply_error_free(conn, error);
         return;
     }
@@ -508,6 +631,7 @@ cmd_add_port(struct control_conn *conn, int argc, const char *argv[],
     xvs_config_add_port(xvs_config_find_bridge(new, br_name), &pc);
     free(pc.devargs);
     free(pc.trunks);
+    xvs_port_guest_destroy(&pc.guest);
     if (config_commit(new, &error)) {
         port_detach(br, port);
         port_destroy(port);
@@ -521,26 +645,43 @@ cmd_add_port(struct control_conn *conn, int argc, const char *argv[],
 }
 
 static void
-cmd_del_port(struct control_conn *conn, int argc OVS_UNUSED,
-             const char *argv[], void *aux OVS_UNUSED)
+cmd_del_port(struct control_conn *conn, int argc, const char *argv[],
+             void *aux OVS_UNUSED)
 {
-    struct bridge *br;
-    struct port *port = find_port_or_reply(conn, argv, &br);
+    struct bridge *br = NULL;
+    struct port *port = NULL;
     char *error;
 
-    if (!port) {
-        return;
+    if (argc == 2) {
+        /* del-port PORT: from whichever bridge has it (the hotplug script
+         * removes a vif whose backend, and so bridge, may be gone). */
+        LIST_FOR_EACH (br, node, &all_bridges) {
+            port = bridge_find_port(br, argv[1]);
+            if (port) {
+                break;
+            }
+        }
+        if (!port) {
+            reply_error_free(conn, xasprintf("no bridge has a port named %s",
+                                             argv[1]));
+            return;
+        }
+    } else {
+        port = find_port_or_reply(conn, argv, &br);
+        if (!port) {
+            return;
+        }
     }
     if (port->implicit) {
         reply_error_free(conn, xasprintf("%s is the bridge's internal port; "
                                          "set internal-port: false in the "
                                          "configuration to go without it",
-                                         argv[2]));
+                                         port->name));
         return;
     }
 
     struct xvs_config *new = xvs_config_clone(running_cfg);
-    xvs_config_del_port(xvs_config_find_bridge(new, argv[1]), argv[2]);
+    xvs_config_del_port(xvs_config_find_bridge(new, br->name), port->name);
     if (config_commit(new, &error)) {
         reply_error_free(conn, xasprintf("port not deleted: %s", error));
         free(error);
@@ -705,6 +846,7 @@ cmd_set_port(struct control_conn *conn, int argc, const char *argv[],
     }
 
     memset(&pc, 0, sizeof pc);
+    xvs_port_guest_copy(&pc.guest, &port->guest);
     pc.vlan = port->vlan;
     pc.native_vlan = port->native_vlan;
     pc.n_trunks = port->n_trunks;
@@ -741,15 +883,23 @@ cmd_set_port(struct control_conn *conn, int argc, const char *argv[],
             if (why) {
                 error = xasprintf("trunks: %s, got \"%s\"", why, value);
             }
-        } else {
-            error = xasprintf("set-port changes vlan, trunks and native-vlan; "
-                              "\"%.*s\" is not one of them", (int) klen,
-                              argv[i]);
+        } else if (!xvs_port_guest_option(&pc.guest, argv[i], klen, value,
+                                          true, &error)) {
+            error = xasprintf("set-port changes vlan, trunks, native-vlan, "
+                              XVS_PORT_GUEST_KEYS "; \"%.*s\" is not one "
+                              "of them", (int) klen, argv[i]);
         }
     }
     if (!error) {
         const char *why = xvs_config_check_vlans(&pc);
         error = why ? xstrdup(why) : NULL;
+    }
+    if (!error && port->type != XVS_PORT_XENVIF
+        && (pc.guest.vm_uuid || pc.guest.vm_name)) {
+        error = xstrdup("only xenvif ports take a vm-uuid or vm-name");
+    }
+    if (!error) {
+        error = xvs_port_guest_check(&pc.guest);
     }
 
     struct xvs_config *new = NULL;
@@ -765,6 +915,8 @@ cmd_set_port(struct control_conn *conn, int argc, const char *argv[],
         cp->n_trunks = pc.n_trunks;
         cp->vlan = pc.vlan;
         cp->native_vlan = pc.native_vlan;
+        xvs_port_guest_destroy(&cp->guest);
+        xvs_port_guest_copy(&cp->guest, &pc.guest);
         if (config_commit(new, &error)) {
             char *e = error;
             error = xasprintf("port not changed: %s", e);
@@ -773,6 +925,7 @@ cmd_set_port(struct control_conn *conn, int argc, const char *argv[],
     }
     if (error) {
         free(pc.trunks);
+        xvs_port_guest_destroy(&pc.guest);
         reply_error_free(conn, error);
         return;
     }
@@ -788,6 +941,11 @@ cmd_set_port(struct control_conn *conn, int argc, const char *argv[],
             .n_trunks = port->n_trunks, .native_vlan = port->native_vlan,
         };
         pipeline_port_set_vlans(br->pl, port->ofport, &vlans);
+    }
+    xvs_port_guest_destroy(&port->guest);
+    port->guest = pc.guest;
+    if (port->attached) {
+        port_apply_guest(br, port);
         dp_flush_caches();
     }
     control_reply(conn, NULL);
@@ -847,8 +1005,14 @@ cmd_dump_ports(struct control_conn *conn, int argc, const char *argv[],
                             json_integer_create(st.rx_errors));
             json_object_put(o, "tx_mtu_dropped",
                             json_integer_create(st.tx_mtu_dropped));
+            struct json *drops = json_object_create();
+            for (int r = 0; r < DP_N_DROP_REASONS; r++) {
+                json_object_put(drops, dp_drop_reason_name(r),
+                                json_integer_create(st.drops[r]));
+            }
+            json_object_put(o, "rx_drops", drops);
             if (port->domid >= 0) {
-                char *name = xen_domain_name(port->domid);
+                char *name = port_domain_name(port);
                 json_object_put(o, "domid", json_integer_create(port->domid));
                 json_object_put(o, "domain_name",
                                 name ? json_string_create(name)
@@ -860,7 +1024,7 @@ cmd_dump_ports(struct control_conn *conn, int argc, const char *argv[],
             ds_put_format(&s, "  port %3"PRIu16" (%s)", port->ofport,
                           port->name);
             if (port->domid >= 0) {
-                char *name = xen_domain_name(port->domid);
+                char *name = port_domain_name(port);
                 ds_put_format(&s, " domain %d%s%s%s", (int) port->domid,
                               name ? " (" : "", name ? name : "",
                               name ? ")" : "");
@@ -873,6 +1037,19 @@ cmd_dump_ports(struct control_conn *conn, int argc, const char *argv[],
                           st.rx_packets, st.rx_bytes, st.rx_dropped,
                           st.rx_errors, st.tx_packets, st.tx_bytes,
                           st.tx_dropped, st.tx_mtu_dropped);
+            uint64_t any = 0;
+            for (int r = 0; r < DP_N_DROP_REASONS; r++) {
+                any |= st.drops[r];
+            }
+            if (any || xvs_port_guest_secured(&port->guest)
+                || port->guest.rate_bytes) {
+                ds_put_cstr(&s, "             rx drops:");
+                for (int r = 0; r < DP_N_DROP_REASONS; r++) {
+                    ds_put_format(&s, " %s=%"PRIu64, dp_drop_reason_name(r),
+                                  st.drops[r]);
+                }
+                ds_put_char(&s, '\n');
+            }
         }
     }
     reply_json_or_text(conn, json, array, &s);
@@ -1050,6 +1227,9 @@ format_dp_actions(struct ds *s, const struct dp_cache_entry *e)
                           a->port < 4 ? "src" : "dst", a->port & 3,
                           ntohl(a->be32));
             break;
+        case DP_ACTION_DROP:
+            ds_put_format(s, "drop(%s)", dp_drop_reason_name(a->arg));
+            break;
         default:
             ds_put_format(s, "unknown(%u)", a->type);
             break;
@@ -1172,6 +1352,7 @@ cmd_pmd_stats(struct control_conn *conn, int argc, const char *argv[],
                             json_integer_create(p->megaflow_hits));
             json_object_put(o, "upcalls", json_integer_create(p->upcalls));
             json_object_put(o, "lost", json_integer_create(p->lost));
+            json_object_put(o, "deferred", json_integer_create(p->deferred));
             json_object_put(o, "busy_cycles",
                             json_integer_create(p->busy_cycles));
             json_object_put(o, "idle_cycles",
@@ -1189,12 +1370,14 @@ cmd_pmd_stats(struct control_conn *conn, int argc, const char *argv[],
                           "  megaflow hits: %"PRIu64"\n"
                           "  upcalls: %"PRIu64"\n"
                           "  lost (upcall budget): %"PRIu64"\n"
+                          "  polls deferred (upcall share): %"PRIu64"\n"
                           "  busy cycles: %"PRIu64" (%.1f%%)\n"
                           "  idle cycles: %"PRIu64" (%.1f%%)\n"
                           "  busy cycles per packet: %.1f\n"
                           "  megaflows: %"PRIu64" in %"PRIu64" subtable(s)\n",
                           p->core, p->packets, p->emc_hits, p->megaflow_hits,
-                          p->upcalls, p->lost, p->busy_cycles, busy,
+                          p->upcalls, p->lost, p->deferred,
+                          p->busy_cycles, busy,
                           p->idle_cycles, cycles ? 100.0 - busy : 0, cpp,
                           p->n_megaflows, p->n_subtables);
         }
@@ -1236,6 +1419,7 @@ void
 bridge_register_commands(void)
 {
     table_ctl_register_commands();
+    domain_ctl_register_commands();
     for (size_t i = 0; i < ARRAY_SIZE(handlers); i++) {
         const struct xvs_command *xc = xvs_command_find(handlers[i].name);
 

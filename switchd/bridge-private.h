@@ -32,6 +32,7 @@ struct port {
     uint16_t *trunks;
     size_t n_trunks;
     uint16_t ofport;
+    struct xvs_port_guest guest;    /* Its guest, port security, rate. */
     bool attached;
     uint32_t dp_port;
     const char *driver_used;        /* "af_xdp", "af_packet", ... */
@@ -87,6 +88,9 @@ void port_destroy(struct port *);
  * ports it attaches. */
 int port_attach(struct bridge *, struct port *, char **errp);
 void port_detach(struct bridge *, struct port *);
+/* Applies 'port''s guest settings (port security, rate) to the pipeline
+ * and the datapath, if it is attached; the caller flushes the caches. */
+void port_apply_guest(struct bridge *, struct port *);
 /* The MTU that 'port' gets from its bridge's 'mtu'. */
 uint32_t port_mtu_for(const struct port *, uint32_t mtu);
 
@@ -104,6 +108,13 @@ void reply_json_or_text(struct control_conn *, bool as_json, struct json *,
 void reply_error_free(struct control_conn *, char *error);
 /* The bridge called 'name', or NULL after replying with an error. */
 struct bridge *find_bridge_or_reply(struct control_conn *, const char *name);
+
+/* The name of 'port''s guest: as vif-xvs recorded it (vm-name), else
+ * from xenstore; NULL if not known.  The caller frees it. */
+char *port_domain_name(const struct port *);
+
+/* domain-ctl.c: registers dump-domains. */
+void domain_ctl_register_commands(void);
 
 /* table-ctl.c.  Registers the commands of the flow, group and meter
  * tables. */

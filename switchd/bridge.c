@@ -157,6 +157,7 @@ port_attach(struct bridge *br, struct port *port, char **errp)
     VLOG_INFO("%s: added port %s (ofport %"PRIu16", %s)", br->name,
               port->name, port->ofport, port->driver_used);
 
+    port_apply_guest(br, port);
     port->link_up = port_link_up(port);
     pipeline_port_set_live(br->pl, port->ofport, port->link_up);
     if (port->config) {
@@ -170,6 +171,25 @@ port_attach(struct bridge *br, struct port *port, char **errp)
         connmgr_send_port_status(br->cm, &pp, OFPPR_ADD);
     }
     return 0;
+}
+
+void
+port_apply_guest(struct bridge *br, struct port *port)
+{
+    const struct xvs_port_guest *g = &port->guest;
+    char *error;
+
+    if (!port->attached) {
+        return;
+    }
+    pipeline_port_set_security(br->pl, port->ofport,
+                               xvs_port_guest_secured(g) ? g : NULL);
+    if (dp_port_set_rate(port->dp_port, g->rate_bytes, g->rate_usecs,
+                         &error)) {
+        /* The parsers keep rates within what the datapath takes. */
+        VLOG_WARN("%s: %s", br->name, error);
+        free(error);
+    }
 }
 
 void
@@ -447,6 +467,7 @@ port_create(const struct xvs_port_config *pc)
                    ? xmemdup(pc->trunks, pc->n_trunks * sizeof *pc->trunks)
                    : NULL;
     port->ofport = pc->ofport;
+    xvs_port_guest_copy(&port->guest, &pc->guest);
     return port;
 }
 
@@ -458,6 +479,7 @@ port_destroy(struct port *port)
         free(port->devargs);
         free(port->error);
         free(port->trunks);
+        xvs_port_guest_destroy(&port->guest);
         free(port);
     }
 }

@@ -156,6 +156,9 @@ struct pl_ports {
     size_t n;
     uint16_t local_ofport;                  /* 0 if none. */
     uint16_t ofport_of[DP_MAX_PORTS];       /* By datapath port; 0: none. */
+    struct pl_psec *psec_of[DP_MAX_PORTS];  /* By datapath port; NULL: no
+                                             * port security.  Owned by
+                                             * the newest table. */
     struct pl_port p[];
 };
 
@@ -229,22 +232,29 @@ struct pipeline {
 #define PL_MAX_GROUPS 16
 /* How many groups deep a bucket may chain to another group's buckets. */
 #define PL_MAX_GROUP_CHAIN 8
+struct pl_handle_lookup {
+    uint8_t table_id;
+    struct pl_rule *rule;               /* NULL for a miss. */
+};
+struct pl_handle_group {
+    struct pl_group *group;
+    int bucket;                         /* -1: none chosen. */
+    bool count_group;                   /* Else the bucket only (the other
+                                         * buckets of an "all" group). */
+};
+/* A translation fills one with room for the most it may need; the
+ * megaflow keeps a packed copy (pl_handle_pack()) of what was used, a few
+ * dozen bytes instead of 1.3 kB: a PMD thread holds up to 200,000 of
+ * them, and a storm of new flows makes one per packet. */
 struct pl_handle {
     uint8_t n;
     uint8_t n_groups;
-    struct {
-        uint8_t table_id;
-        struct pl_rule *rule;           /* NULL for a miss. */
-    } lookups[PL_MAX_LOOKUPS];
-    struct {
-        struct pl_group *group;
-        int bucket;                     /* -1: none chosen. */
-        bool count_group;               /* Else the bucket only (the other
-                                         * buckets of an "all" group). */
-    } groups[PL_MAX_GROUPS];
     struct pipeline *pl;
+    struct pl_handle_group *groups;     /* 'room' below, or in a packed
+                                         * copy right after its lookups. */
+    struct pl_handle_lookup lookups[PL_MAX_LOOKUPS];
+    struct pl_handle_group room[PL_MAX_GROUPS];
 };
-
 
 static inline const struct pl_actions *
 rule_get_actions(const struct pl_rule *rule)

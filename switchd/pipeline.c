@@ -8,6 +8,7 @@
 #include <config.h>
 
 #include "pipeline-private.h"
+#include "port-security.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -146,8 +147,16 @@ pipeline_destroy(struct pipeline *pl)
     }
     pl_groups_destroy(pl);
     pl_meters_destroy(pl);
-    ovsrcu_postpone(free, ovsrcu_get_protected(struct pl_ports *,
-                                               &pl->ports));
+    struct pl_ports *ports = ovsrcu_get_protected(struct pl_ports *,
+                                                  &pl->ports);
+    for (size_t i = 0; i < DP_MAX_PORTS; i++) {
+        struct pl_psec *ps = pl->ports_batch ? pl->ports_batch->psec_of[i]
+                                             : ports->psec_of[i];
+        if (ps) {
+            ovsrcu_postpone(psec_destroy, ps);
+        }
+    }
+    ovsrcu_postpone(free, ports);
     free(pl->ports_batch);
     mac_table_destroy(pl->macs);
     for (uint32_t i = 0; i < pl->n_pin_descs; i++) {
@@ -353,6 +362,24 @@ pipeline_port_set_config(struct pipeline *pl, uint16_t ofport,
 }
 
 void
+pipeline_port_set_security(struct pipeline *pl, uint16_t ofport,
+                           const struct xvs_port_guest *guest)
+{
+    struct pl_ports *new = pl_ports_edit(pl, 0);
+
+    for (size_t i = 0; i < new->n; i++) {
+        if (new->p[i].ofport == ofport) {
+            struct pl_psec **psp = &new->psec_of[new->p[i].dp_port];
+            if (*psp) {
+                ovsrcu_postpone(psec_destroy, *psp);
+            }
+            *psp = guest ? psec_create(guest) : NULL;
+        }
+    }
+    pl_ports_done(pl, new);
+}
+
+void
 pipeline_port_del(struct pipeline *pl, uint16_t ofport)
 {
     struct pl_ports *new = pl_ports_edit(pl, 0);
@@ -364,6 +391,11 @@ pipeline_port_del(struct pipeline *pl, uint16_t ofport)
         if (new->p[i].ofport != ofport) {
             new->p[new->n++] = new->p[i];
         } else {
+            struct pl_psec **psp = &new->psec_of[new->p[i].dp_port];
+            if (*psp) {
+                ovsrcu_postpone(psec_destroy, *psp);
+                *psp = NULL;
+            }
             new->ofport_of[new->p[i].dp_port] = 0;
         }
     }

@@ -8,6 +8,7 @@
 
 
 #include "pipeline-private.h"
+#include "port-security.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -1356,6 +1357,7 @@ xlate_init(struct xlate *x, struct pipeline *pl, const struct pl_ports *ports,
     x->handle.n = 0;
     x->handle.n_groups = 0;
     x->handle.pl = pl;
+    x->handle.groups = x->handle.room;
     x->exit = false;
     x->group_depth = 0;
     x->uncacheable = false;
@@ -1461,6 +1463,28 @@ wc_to_dp_mask(const struct flow_wildcards *wc, struct dp_flow_key *m)
     return true;
 }
 
+/* The groups of a packed copy follow its lookups. */
+BUILD_ASSERT_DECL(sizeof(struct pl_handle_lookup)
+                  % __alignof__(struct pl_handle_group) == 0);
+
+/* A copy of 'h' with only the lookups and groups it used. */
+static struct pl_handle *
+pl_handle_pack(const struct pl_handle *h)
+{
+    size_t lookups = h->n * sizeof h->lookups[0];
+    size_t groups = h->n_groups * sizeof h->groups[0];
+    struct pl_handle *p = xmalloc(offsetof(struct pl_handle, lookups)
+                                  + lookups + groups);
+
+    p->n = h->n;
+    p->n_groups = h->n_groups;
+    p->pl = h->pl;
+    memcpy(p->lookups, h->lookups, lookups);
+    p->groups = (struct pl_handle_group *) &p->lookups[h->n];
+    memcpy(p->groups, h->groups, groups);
+    return p;
+}
+
 void
 pipeline_upcall(void *pl_, struct dp_upcall *up)
 {
@@ -1485,6 +1509,19 @@ pipeline_upcall(void *pl_, struct dp_upcall *up)
     flow_wildcards_init_catchall(&wc);
     WC_MASK_FIELD(&wc, in_port);
 
+    const struct pl_psec *psec = ports->psec_of[key->in_port];
+    if (psec) {
+        int reason = psec_check(psec, &flow, &wc);
+        if (reason >= 0) {
+            /* Spoofed: no table sees it, NORMAL learns nothing. */
+            struct dp_action *a = dp_actions_put(&up->actions,
+                                                 DP_ACTION_DROP);
+            a->arg = reason;
+            up->cacheable = wc_to_dp_mask(&wc, &up->mask);
+            return;
+        }
+    }
+
     struct xlate x;
     xlate_init(&x, pl, ports, &flow, &wc, up, key->in_port, in_ofport,
                up->pkt_len);
@@ -1493,7 +1530,7 @@ pipeline_upcall(void *pl_, struct dp_upcall *up)
 
     up->cacheable = !x.uncacheable && wc_to_dp_mask(&wc, &up->mask);
     if (up->cacheable && (x.handle.n || x.handle.n_groups)) {
-        struct pl_handle *h = xmemdup(&x.handle, sizeof x.handle);
+        struct pl_handle *h = pl_handle_pack(&x.handle);
         for (int i = 0; i < h->n; i++) {
             if (h->lookups[i].rule) {
                 ovs_refcount_ref(&h->lookups[i].rule->ref);

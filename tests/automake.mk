@@ -98,14 +98,17 @@ INTEGRATION_TESTS = \
 	tests/integration/test-files.sh \
 	tests/integration/test-of-limits.sh \
 	tests/integration/test-rewrites.sh \
-	tests/integration/test-port-mod.sh
+	tests/integration/test-port-mod.sh \
+	tests/integration/test-port-security.sh \
+	tests/integration/test-rate.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh \
 	tests/integration/send-tagged-arp.py tests/integration/of-errors.py \
 	tests/integration/osken-switch.py tests/integration/hangup.py \
 	tests/integration/udp-echo.py tests/integration/of-flood.py \
 	tests/integration/ctl-flood.py tests/integration/mpls-frames.py \
-	tests/integration/rewrite-frames.py
+	tests/integration/rewrite-frames.py tests/integration/frames.py \
+	tests/integration/spoof.py
 # Integration tests share host-wide names (vifD.N): tools/quickstart runs
 # make check serially.
 
@@ -127,7 +130,8 @@ SANITIZER_TESTS = $(UNIT_TESTS) \
 	tests/integration/test-meters.sh \
 	tests/integration/test-mpls.sh \
 	tests/integration/test-rewrites.sh \
-	tests/integration/test-guest-traffic.sh
+	tests/integration/test-guest-traffic.sh \
+	tests/integration/test-port-security.sh
 check-sanitizers:
 	@case '$(SANITIZER_FLAGS)' in *address*) ;; \
 	*) echo "check-sanitizers: configure with --enable-sanitizers" >&2; \

@@ -56,6 +56,8 @@ tests/fuzz/fuzz-pkt-edit: tests/fuzz/fuzz-pkt-edit.c datapath/pkt-edit.c \
 tests/fuzz/fuzz-openflow: tests/fuzz/fuzz-openflow.c switchd/connmgr.c \
 		switchd/connmgr.h switchd/pipeline.c switchd/pipeline.h \
 		switchd/pipeline-private.h switchd/xlate.c switchd/group.c \
+		switchd/port-security.c switchd/port-security.h \
+		lib/xvs-guest.c lib/xvs-guest.h \
 		switchd/meter.c switchd/mac-table.c switchd/mac-table.h datapath/flow-key.c \
 		datapath/flow-key.h datapath/datapath.h datapath/dp-actions.h \
 		datapath/pkt-edit.c datapath/pkt-edit.h
@@ -66,15 +68,17 @@ tests/fuzz/fuzz-openflow: tests/fuzz/fuzz-openflow.c switchd/connmgr.c \
 	    $(top_srcdir)/switchd/connmgr.c $(top_srcdir)/switchd/pipeline.c \
 	    $(top_srcdir)/switchd/xlate.c $(top_srcdir)/switchd/group.c \
 	    $(top_srcdir)/switchd/meter.c $(top_srcdir)/switchd/mac-table.c \
+	    $(top_srcdir)/switchd/port-security.c $(top_srcdir)/lib/xvs-guest.c \
 	    $(top_srcdir)/datapath/flow-key.c \
 	    $(top_srcdir)/datapath/pkt-edit.c $(FUZZ_OVS_LIBS)
 
 tests/fuzz/fuzz-config: tests/fuzz/fuzz-config.c lib/xvs-config.c \
-		lib/xvs-config.h
+		lib/xvs-config.h lib/xvs-guest.c lib/xvs-guest.h
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_CPPFLAGS) $(YAML_CFLAGS) \
 	    -o $@ $(top_srcdir)/tests/fuzz/fuzz-config.c \
-	    $(top_srcdir)/lib/xvs-config.c $(YAML_LIBS)
+	    $(top_srcdir)/lib/xvs-config.c $(top_srcdir)/lib/xvs-guest.c \
+	    $(YAML_LIBS)
 
 tests/fuzz/fuzz-control: tests/fuzz/fuzz-control.c switchd/control.c \
 		switchd/control.h lib/xvs-control.h lib/xvs-commands.h

@@ -654,6 +654,7 @@ expect(uint8_t *w, uint32_t len, const struct layout *lo,
     case DP_ACTION_METER:
     case DP_ACTION_PUSH_MPLS:
     case DP_ACTION_POP_MPLS:
+    case DP_ACTION_DROP:
         break;
     }
     return true;                /* Not a set action: left alone. */

@@ -289,3 +289,52 @@ capture() {
     kill "$_cap" 2>/dev/null
     wait "$_cap"
 }
+
+# ---- Xen hotplug, as libxl does it, against a directory-backed xenstore.
+# xen_init: a xenstore of the test's own (tests/integration/fake-xen on
+# PATH), and a sysfs where xenbr0 has MTU 1400.
+xen_init() {
+    VIF_XVS=$top_srcdir/xen/vif-xvs
+    XENSTORE_DIR="$T/xenstore"
+    XEN_PATH="$top_srcdir/tests/integration/fake-xen:/usr/sbin:/usr/bin:/sbin:/bin"
+    XEN_BE=/local/domain/0/backend/vif
+    mkdir -p "$XENSTORE_DIR" "$T/sys/class/net/xenbr0"
+    echo 1400 >"$T/sys/class/net/xenbr0/mtu"
+}
+
+# xs COMMAND...: a xenstore-* command on the test's xenstore.
+xs() {
+    XENSTORE_DIR=$XENSTORE_DIR PATH=$XEN_PATH "$@"
+}
+
+# xen_guest DOMID DEVID NAME MAC BRIDGE [KEY VALUE...]: what libxl writes
+# in xenstore for a domain and one of its vifs (KEYs are absolute paths).
+xen_guest() {
+    _d=$1 _n=$2 _name=$3 _mac=$4 _br=$5
+    shift 5
+    _uuid=$(printf '00000000-0000-4000-8000-%012d' "$_d")
+    _be=$XEN_BE/$_d/$_n
+    xs xenstore-write /local/domain/$_d/name "$_name" \
+        /local/domain/$_d/vm "/vm/$_uuid" "/vm/$_uuid/name" "$_name" \
+        "/vm/$_uuid/uuid" "$_uuid" \
+        "$_be/frontend" "/local/domain/$_d/device/vif/$_n" \
+        "$_be/frontend-id" "$_d" "$_be/online" 1 "$_be/state" 1 \
+        "$_be/script" /etc/xen/scripts/vif-xvs "$_be/mac" "$_mac" \
+        "$_be/bridge" "$_br" "$_be/handle" "$_n" "$_be/type" vif "$@"
+}
+
+# libxl ACTION TYPE_IF DOMID DEVID [hvm]: xen/vif-xvs run as libxl runs it
+# (tools/libs/light/libxl_linux.c): argv "ACTION type_if=TYPE_IF" and an
+# environment of its own, XENBUS_PATH relative to dom0's home; for an HVM
+# guest (a nic of type vif_ioemu) also INTERFACE, the emulated NIC
+# vifD.N-emu, in both runs.  The only additions are the test's own: PATH
+# (the stand-in xenstore tools), XENSTORE_DIR, XVS_CTL, XVS_CTL_BIN,
+# XVS_SYSFS.
+libxl() {
+    env -i script=/etc/xen/scripts/vif-xvs XENBUS_TYPE=vif \
+        XENBUS_PATH="backend/vif/$3/$4" XENBUS_BASE_PATH=backend netdev= \
+        vif="vif$3.$4" ${5:+INTERFACE=vif$3.$4-emu} \
+        PATH="$XEN_PATH" XENSTORE_DIR="$XENSTORE_DIR" XVS_CTL="$T/ctl" \
+        XVS_CTL_BIN="$CTL_BIN" XVS_SYSFS="$T/sys" \
+        /bin/bash "$VIF_XVS" "$1" "type_if=$2" 2>>"$T/hotplug.err"
+}

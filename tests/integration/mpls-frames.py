@@ -17,21 +17,17 @@ how many there were; exits 1 at the first frame that is wrong, saying
 what is wrong.  Plain Python (struct), no scapy: the check is
 independent of any packet library.
 """
+import os
 import socket
 import struct
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from frames import csum, mac, pcap_frames as frames  # noqa: E402
+from frames import send as send_raw  # noqa: E402
+
 PAYLOAD = b"xvs-mpls-pop"
 SPORT, DPORT = 5000, 6000
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\x00"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def ipv4_udp(src, dst):
@@ -48,26 +44,10 @@ def ipv4_udp(src, dst):
 
 
 def send(iface, src_mac, dst_mac, nw_src, nw_dst, count):
-    mac = lambda m: bytes.fromhex(m.replace(":", ""))
     lse = struct.pack("!I", (100 << 12) | (1 << 8) | 64)
     frame = (mac(dst_mac) + mac(src_mac) + struct.pack("!H", 0x8847) + lse
              + ipv4_udp(nw_src, nw_dst))
-    with socket.socket(socket.AF_PACKET, socket.SOCK_RAW) as s:
-        s.bind((iface, 0))
-        for _ in range(int(count)):
-            s.send(frame + b"\x00" * max(0, 60 - len(frame)))
-
-
-def frames(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    magic = struct.unpack("<I", data[:4])[0]
-    endian = "<" if magic in (0xA1B2C3D4, 0xA1B23C4D) else ">"
-    ofs = 24
-    while ofs + 16 <= len(data):
-        incl = struct.unpack(endian + "IIII", data[ofs:ofs + 16])[2]
-        yield data[ofs + 16:ofs + 16 + incl]
-        ofs += 16 + incl
+    send_raw(iface, frame + b"\x00" * max(0, 60 - len(frame)), count)
 
 
 def check(path, nw_src, nw_dst, ttl, tos):

@@ -22,19 +22,15 @@ Prints how many frames there were; exits 1 at the first wrong one.
 Plain Python, no packet library.
 """
 import socket
+import os
 import struct
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from frames import csum, mac, pcap_frames as frames  # noqa: E402
+from frames import send as send_raw  # noqa: E402
+
 CHUNK = bytes(range(100))
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\x00"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def crc32c(data):
@@ -44,10 +40,6 @@ def crc32c(data):
         for _ in range(8):
             crc = (crc >> 1) ^ 0x82F63B78 if crc & 1 else crc >> 1
     return crc ^ 0xFFFFFFFF
-
-
-def mac(m):
-    return bytes.fromhex(m.replace(":", ""))
 
 
 def sctp_packet(sport, dport):
@@ -81,22 +73,7 @@ def ns_frame(src_mac):
 
 
 def send(iface, frame, count):
-    with socket.socket(socket.AF_PACKET, socket.SOCK_RAW) as s:
-        s.bind((iface, 0))
-        for _ in range(int(count)):
-            s.send(frame + b"\x00" * max(0, 60 - len(frame)))
-
-
-def frames(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    endian = "<" if data[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") \
-        else ">"
-    ofs = 24
-    while ofs + 16 <= len(data):
-        incl = struct.unpack(endian + "IIII", data[ofs:ofs + 16])[2]
-        yield data[ofs + 16:ofs + 16 + incl]
-        ofs += 16 + incl
+    send_raw(iface, frame + b"\x00" * max(0, 60 - len(frame)), count)
 
 
 def bad(n, why, f):

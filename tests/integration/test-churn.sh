@@ -8,11 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 begin
 
-VIF_XVS=$top_srcdir/xen/vif-xvs
-export XENSTORE_DIR="$T/xenstore"
-export PATH="$top_srcdir/tests/integration/fake-xen:$PATH"
-export XVS_CTL="$T/ctl" XVS_CTL_BIN="$CTL_BIN" XVS_SYSFS="$T/sys"
-BE=/local/domain/0/backend/vif
+xen_init
 N=${XVS_CHURN_VIFS:-50}
 
 add_guest xvs-g91 vif91.0 10.90.0.1
@@ -38,9 +34,9 @@ rss_kb() {
 # One vif up and down first: the memory a first AF_XDP port touches stays
 # resident, and the baseline should not count it as growth.
 add_guest xvs-c100 vif100.0 10.90.0.100
-xenstore-write "$BE/100/0/bridge" xenbr0
-XENBUS_PATH="$BE/100/0" vif=vif100.0 "$VIF_XVS" online 2>>"$T/hotplug.err"
-XENBUS_PATH="$BE/100/0" vif=vif100.0 "$VIF_XVS" offline 2>>"$T/hotplug.err"
+xen_guest 100 0 c100 "$(guest_mac xvs-c100)" xenbr0
+libxl online vif 100 0
+libxl offline vif 100 0
 sleep 1
 mbufs_before=$(mbufs)
 rss_before=$(rss_kb)
@@ -56,10 +52,9 @@ for i in $(seq $N); do
     d=$((100 + i))
     ns=xvs-c$d
     add_guest $ns vif$d.0 10.90.0.$d
-    xenstore-write "$BE/$d/0/bridge" xenbr0
+    xen_guest $d 0 c$d "$(guest_mac $ns)" xenbr0
     t0=$(date +%s%N)
-    if XENBUS_PATH="$BE/$d/0" vif=vif$d.0 "$VIF_XVS" online \
-           2>>"$T/hotplug.err"; then
+    if libxl online vif $d 0; then
         onlines=$((onlines + 1))
     fi
     # First packet forwarded: the first ping from the new guest answered.
@@ -72,8 +67,7 @@ for i in $(seq $N); do
             break
         fi
     done
-    if XENBUS_PATH="$BE/$d/0" vif=vif$d.0 "$VIF_XVS" offline \
-           2>>"$T/hotplug.err"; then
+    if libxl offline vif $d 0; then
         offlines=$((offlines + 1))
     fi
     ip netns del $ns

@@ -126,11 +126,12 @@ static void
 test_config_reads_cache_settings(void **state)
 {
     struct xvs_config *cfg = parse_ok(
-        "pmd: {cores: [1], max-sleep-us: 0}\n"
+        "pmd: {cores: [1], max-sleep-us: 0, upcall-share: 25}\n"
         "cache:\n  emc-entries: 0\n  emc-insert-inv-prob: 1\n"
         "  max-megaflows: 5000\n  megaflow-idle-ms: 2000\n");
 
     assert_int_equal(cfg->pmd_max_sleep_us, 0);
+    assert_int_equal(cfg->pmd_upcall_share, 25);
     assert_int_equal(cfg->emc_entries, 0);
     assert_int_equal(cfg->emc_insert_inv_prob, 1);
     assert_int_equal(cfg->max_megaflows, 5000);
@@ -150,6 +151,12 @@ test_config_reads_cache_settings(void **state)
     parse_bad("pmd:\n  max-sleep-us: -1\n",
               "t.yaml:2: pmd.max-sleep-us: expected an integer 0-100000, "
               "got \"-1\"");
+    parse_bad("pmd:\n  upcall-share: 0\n",
+              "t.yaml:2: pmd.upcall-share: expected an integer 1-100, "
+              "got \"0\"");
+    cfg = parse_ok("pmd: {cores: [1]}\n");
+    assert_int_equal(cfg->pmd_upcall_share, 8);
+    xvs_config_free(cfg);
 }
 
 static void
@@ -339,7 +346,8 @@ test_config_rejects_bad_port(void **state)
               "      - {name: v, type: xenvif, speed: 10}\n",
               "t.yaml:4: bridges[0].ports[0].speed: unknown key (expected "
               "one of: name, type, devargs, driver, ofport, domid, devid, "
-              "vlan, trunks, native-vlan)");
+              "vlan, trunks, native-vlan, mac, ip, allowed-addresses, "
+              "port-security, rate, vm-uuid, vm-name)");
     parse_bad("bridges:\n  - name: br0\n    ports:\n"
               "      - {name: v, type: xenvif, domid: 32752}\n",
               "t.yaml:4: bridges[0].ports[0].domid: expected an integer "
@@ -410,6 +418,143 @@ test_config_load_names_missing_file(void **state)
 }
 
 /* What is saved loads back to the same configuration. */
+static const char *GUEST =
+    "bridges:\n"
+    "  - name: xenbr0\n"
+    "    ports:\n"
+    "      - name: vif3.0\n"
+    "        type: xenvif\n"
+    "        mac: \"00:16:3e:00:00:03\"\n"
+    "        ip: [\"192.0.2.3\", \"2001:db8::/64\"]\n"
+    "        allowed-addresses: [\"192.0.2.100\", \"00:16:3e:00:00:99\"]\n"
+    "        rate: 10Mb/s\n"
+    "        vm-uuid: \"1b2c3d4e-0000-4000-8000-00163e000003\"\n"
+    "        vm-name: \"web 3\"\n"
+    "      - {name: vif4.0, type: xenvif, mac: \"00:16:3e:00:00:04\",\n"
+    "         ip: \"192.0.2.4 192.0.2.44\", port-security: false,\n"
+    "         rate: \"62500,50000\"}\n"
+    "      - {name: eth0, type: dpdk, devargs: net_null0, rate: 1GB/s@1ms,\n"
+    "         port-security: true, allowed-addresses: [\"02:00:00:00:00:01\"]}\n";
+
+static void
+test_config_reads_guest_settings(void **state)
+{
+    struct xvs_config *cfg = parse_ok(GUEST);
+    const struct xvs_port_guest *g = &cfg->bridges[0].ports[0].guest;
+    char buf[96];
+
+    assert_true(g->has_mac);
+    assert_int_equal(g->mac[5], 3);
+    assert_int_equal(g->n_ips, 2);
+    xvs_format_addr(&g->ips[1], buf);
+    assert_string_equal(buf, "2001:db8::/64");
+    assert_int_equal(g->n_allowed, 2);
+    assert_int_equal(g->allowed[1].kind, XVS_ADDR_MAC);
+    assert_true(xvs_port_guest_secured(g));
+    /* 10 Mbit/s in xl's default 50 ms intervals. */
+    assert_int_equal(g->rate_bytes, 62500);
+    assert_int_equal(g->rate_usecs, 50000);
+    assert_string_equal(g->vm_name, "web 3");
+
+    g = &cfg->bridges[0].ports[1].guest;
+    assert_int_equal(g->n_ips, 2);
+    assert_false(xvs_port_guest_secured(g));
+    assert_int_equal(g->rate_bytes, 62500);
+
+    g = &cfg->bridges[0].ports[2].guest;
+    assert_true(xvs_port_guest_secured(g));
+    assert_int_equal(g->rate_bytes, 1000000);
+    assert_int_equal(g->rate_usecs, 1000);
+    xvs_format_rate(g->rate_bytes, g->rate_usecs, buf);
+    assert_string_equal(buf, "8 Gbit/s (1000000 bytes per 1000 us)");
+    xvs_config_free(cfg);
+}
+
+static void
+test_config_rejects_bad_guest_settings(void **state)
+{
+#define PORT "bridges:\n  - name: br0\n    ports:\n      - {name: v, " \
+             "type: xenvif, "
+    parse_bad(PORT "mac: \"00:16:3e:00:00\"}\n",
+              "t.yaml:4: bridges[0].ports[0].mac: expected a MAC address "
+              "(xx:xx:xx:xx:xx:xx), got \"00:16:3e:00:00\"");
+    parse_bad(PORT "mac: \"ff:ff:ff:ff:ff:ff\"}\n",
+              "t.yaml:4: bridges[0].ports[0].mac: ff:ff:ff:ff:ff:ff is a "
+              "multicast address, not a guest's");
+    parse_bad(PORT "ip: [\"192.0.2.1\", \"192.0.2.256\"]}\n",
+              "t.yaml:4: bridges[0].ports[0].ip[1]: expected an IPv4 or "
+              "IPv6 address or prefix, got \"192.0.2.256\"");
+    parse_bad(PORT "ip: \"192.0.2.1/24\"}\n",
+              "t.yaml:4: bridges[0].ports[0].ip: \"192.0.2.1/24\": the "
+              "address has bits set beyond its /24 prefix");
+    parse_bad(PORT "ip: [\"192.0.2.1\", \"192.0.2.1\"]}\n",
+              "t.yaml:4: bridges[0].ports[0].ip: 192.0.2.1 is listed twice");
+    parse_bad(PORT "ip: [\"00:16:3e:00:00:01\"]}\n",
+              "t.yaml:4: bridges[0].ports[0].ip[0]: expected an IPv4 or "
+              "IPv6 address or prefix, got \"00:16:3e:00:00:01\"");
+    parse_bad(PORT "rate: 10Mb}\n",
+              "t.yaml:4: bridges[0].ports[0].rate: expected a rate such as "
+              "10Mb/s, 1MB/s@20ms or BYTES,USECS, got \"10Mb\"");
+    parse_bad(PORT "rate: \"8b/s@1us\"}\n",
+              "t.yaml:4: bridges[0].ports[0].rate: rate \"8b/s@1us\" "
+              "allows less than a byte per interval: give a longer "
+              "interval");
+    parse_bad(PORT "rate: 1MB/s@11s}\n",
+              "t.yaml:4: bridges[0].ports[0].rate: rate \"1MB/s@11s\": the "
+              "interval must be 1 us to 10 s");
+    parse_bad(PORT "port-security: maybe}\n",
+              "t.yaml:4: bridges[0].ports[0].port-security: expected on, "
+              "off or default, got \"maybe\"");
+    parse_bad(PORT "port-security: true}\n",
+              "t.yaml:4: bridges[0].ports[0]: port-security on needs the "
+              "guest's mac (or a MAC in allowed-addresses): without one it "
+              "would drop everything");
+    parse_bad(PORT "vm-uuid: 1234}\n",
+              "t.yaml:4: bridges[0].ports[0].vm-uuid: expected a uuid "
+              "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx), got \"1234\"");
+    parse_bad("bridges:\n  - name: br0\n    ports:\n"
+              "      - {name: e, type: dpdk, devargs: net_null0, "
+              "vm-name: x}\n",
+              "t.yaml:4: bridges[0].ports[0].vm-name: only xenvif ports take "
+              "a vm-name");
+#undef PORT
+}
+
+static void
+test_config_save_round_trips_guest_settings(void **state)
+{
+    struct xvs_config *cfg = parse_ok(GUEST), *back;
+    char path[] = "/tmp/xvs-test-config-XXXXXX";
+    int fd = mkstemp(path);
+    char *err;
+
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(xvs_config_save(cfg, path, &err), 0);
+    assert_int_equal(xvs_config_load(path, &back, &err), 0);
+    unlink(path);
+    for (int i = 0; i < 3; i++) {
+        const struct xvs_port_guest *a = &cfg->bridges[0].ports[i].guest;
+        const struct xvs_port_guest *b = &back->bridges[0].ports[i].guest;
+
+        assert_int_equal(a->has_mac, b->has_mac);
+        assert_memory_equal(a->mac, b->mac, 6);
+        assert_int_equal(a->n_ips, b->n_ips);
+        assert_memory_equal(a->ips, b->ips, a->n_ips * sizeof *a->ips);
+        assert_int_equal(a->n_allowed, b->n_allowed);
+        assert_memory_equal(a->allowed, b->allowed,
+                            a->n_allowed * sizeof *a->allowed);
+        assert_int_equal(a->security, b->security);
+        assert_int_equal(a->rate_bytes, b->rate_bytes);
+        assert_int_equal(a->rate_usecs, b->rate_usecs);
+    }
+    assert_string_equal(back->bridges[0].ports[0].guest.vm_uuid,
+                        "1b2c3d4e-0000-4000-8000-00163e000003");
+    assert_string_equal(back->bridges[0].ports[0].guest.vm_name, "web 3");
+    xvs_config_free(cfg);
+    xvs_config_free(back);
+}
+
 static void
 test_config_save_round_trips(void **state)
 {
@@ -670,6 +815,9 @@ main(void)
         cmocka_unit_test(test_config_defaults_for_empty_document),
         cmocka_unit_test(test_config_reads_cache_settings),
         cmocka_unit_test(test_config_rejects_yaml_syntax_error),
+        cmocka_unit_test(test_config_reads_guest_settings),
+        cmocka_unit_test(test_config_rejects_bad_guest_settings),
+        cmocka_unit_test(test_config_save_round_trips_guest_settings),
         cmocka_unit_test(test_config_rejects_unknown_top_key),
         cmocka_unit_test(test_config_rejects_duplicate_key),
         cmocka_unit_test(test_config_rejects_non_mapping_root),

@@ -26,6 +26,7 @@
 #include "datapath/mfc.h"
 #include "ovs-rcu.h"
 #include "switchd/pipeline.h"
+#include "xvs-guest.h"
 
 #define N_PORTS 4
 #define DP(OFPORT) (9 + (OFPORT))
@@ -52,13 +53,16 @@ static const uint8_t mac_bytes[][6] = {
     { 2, 0, 0, 0, 0, 1 }, { 2, 0, 0, 0, 0, 2 }, { 2, 0, 0, 0, 0, 3 },
     { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
 };
+/* Rules use the first 4; packets also come from 0.0.0.0 (DHCP). */
 static const uint8_t ip4s[][4] = {
     { 10, 0, 0, 1 }, { 10, 0, 0, 2 }, { 10, 0, 1, 1 }, { 192, 168, 0, 1 },
+    { 0, 0, 0, 0 },
 };
 static const char *const ip4_texts[] = {
     "10.0.0.1", "10.0.0.2", "10.0.1.1", "192.168.0.1",
 };
-static const uint16_t l4ports[] = { 53, 80, 443, 1000 };
+/* Rules use the first 4; packets also DHCP's and DHCPv6's. */
+static const uint16_t l4ports[] = { 53, 80, 443, 1000, 67, 68, 546, 547 };
 
 /* ---- Random rules ---------------------------------------------------- */
 
@@ -206,14 +210,14 @@ random_ipv4(uint8_t *ip)
     }
     ip[8] = rnd(8) ? 64 : 1;
     ip[9] = proto;
-    memcpy(ip + 12, ip4s[rnd(4)], 4);
+    memcpy(ip + 12, ip4s[rnd(5)], 4);
     memcpy(ip + 16, ip4s[rnd(4)], 4);
     uint8_t *t = ip + ihl;
     if (proto == 1) {
         t[0] = rnd(2) ? 8 : 0;
     } else {
-        put16(t, l4ports[rnd(4)]);
-        put16(t + 2, l4ports[rnd(4)]);
+        put16(t, l4ports[rnd(8)]);
+        put16(t + 2, l4ports[rnd(8)]);
         if (proto == 6) {
             t[12] = 5 << 4;
             t[13] = (uint8_t[]) { 0x02, 0x10, 0x12, 0x18 }[rnd(4)];
@@ -238,7 +242,10 @@ random_ipv6(uint8_t *ip)
     ip[26] = 0x0d;
     ip[27] = 0xb8;
     ip[39] = 1 + rnd(3);
-    ip[40] = rnd(2) ? 128 : 135;
+    if (rnd(6) == 0) {
+        memset(ip + 8, 0, 16);              /* From "::". */
+    }
+    ip[40] = (uint8_t[]) { 128, 135, 134, 136 }[rnd(4)];
     return 64;
 }
 
@@ -326,7 +333,7 @@ random_packet(uint8_t *p, size_t size)
         a[5] = 4;
         put16(a + 6, 1 + rnd(2));
         memcpy(a + 8, mac_bytes[rnd(3)], 6);
-        memcpy(a + 14, ip4s[rnd(4)], 4);
+        memcpy(a + 14, ip4s[rnd(5)], 4);
         memcpy(a + 24, ip4s[rnd(4)], 4);
         n += 28;
     } else if (kind <= 8) {                 /* IPv6 / ICMPv6 */
@@ -351,6 +358,8 @@ struct run_stats {
     size_t packets, hits, mismatches;
     size_t beneath_hits;        /* Hits of MPLS packets on megaflows that
                                  * match the headers beneath the labels. */
+    size_t psec_hits[DP_N_DROP_REASONS];    /* Hits on port security's
+                                             * drops, by reason. */
 };
 
 /* Whether 'mask' looks at any L3 or L4 field. */
@@ -399,6 +408,22 @@ run_one(unsigned int seed, int n_rules, int n_packets, bool widen,
     for (uint16_t ofport = 1; ofport <= N_PORTS; ofport++) {
         pipeline_port_add(pl, ofport, DP(ofport), false, NULL);
     }
+    if (seed % 2) {
+        /* Port security on port 1: its verdicts are cached too. */
+        struct xvs_port_guest g = { .security = XVS_PSEC_DEFAULT };
+        char *err = NULL;
+        if (xvs_port_guest_option(&g, "mac", 3, "02:00:00:00:00:01", false,
+                                  &err) != 1
+            || xvs_port_guest_option(&g, "ip", 2, "10.0.0.0/31 2001:db8::1",
+                                     false, &err) != 1
+            || xvs_port_guest_option(&g, "allowed-addresses", 17,
+                                     "10.0.1.1 fe80::2 02:00:00:00:00:03",
+                                     false, &err) != 1) {
+            fail_msg("guest settings: %s", err);
+        }
+        pipeline_port_set_security(pl, 1, &g);
+        xvs_port_guest_destroy(&g);
+    }
     for (int i = 0; i < n_rules; i++) {
         char *err = NULL;
         int table = rnd(3) ? 0 : 1 + rnd(2);
@@ -442,6 +467,10 @@ run_one(unsigned int seed, int n_rules, int n_packets, bool widen,
             if (key.parse_flags & (DP_KEY_MPLS_IP4 | DP_KEY_MPLS_IP6)
                 && mask_has_l3_l4(mfc_megaflow_mask(hit))) {
                 st->beneath_hits++;
+            }
+            if (hit->n_actions == 1
+                && hit->actions[0].type == DP_ACTION_DROP) {
+                st->psec_hits[hit->actions[0].arg]++;
             }
             if (!same_actions(hit, &up.actions)) {
                 st->mismatches++;
@@ -497,6 +526,15 @@ test_megaflow_cache_decides_as_the_pipeline(void **state)
                   "their inner headers), %zu mismatches\n", st.packets,
                   st.hits, st.beneath_hits, st.mismatches);
     assert_int_equal(st.mismatches, 0);
+    /* Port security's verdicts were cached and reused, for each reason a
+     * random packet can have. */
+    for (int r = 0; r < DP_N_DROP_REASONS; r++) {
+        print_message("%s: %zu hits\n", dp_drop_reason_name(r),
+                      st.psec_hits[r]);
+        if (r != DP_DROP_RATE) {
+            assert_true(st.psec_hits[r] > 0);
+        }
+    }
     /* Decisions taken after pop_mpls on the headers beneath were cached
      * and reused, so the check covered them. */
     assert_true(st.beneath_hits > 0);

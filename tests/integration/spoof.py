@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""What a hostile (or a plain DHCP) guest sends, for test-port-security.sh.
+
+    spoof.py IFACE KIND [ARGS...]
+
+KIND and its ARGS:
+    mac SRC_MAC DST_IP SRC_IP PORT     UDP datagram from another MAC
+    garp MAC IP                        gratuitous ARP: IP is at MAC
+    ip4 SRC_IP DST_IP PORT             UDP datagram from an IPv4 source
+    ip6 SRC_IP DST_IP PORT             UDP datagram from an IPv6 source
+    na TARGET                          unsolicited neighbour advertisement
+                                       from IFACE's link-local address:
+                                       TARGET is at IFACE's MAC
+    ra                                 router advertisement, from there
+    dhcp-offer SRC_IP                  DHCP server reply (67 -> 68)
+    dhcp-discover                      DHCP client request from 0.0.0.0
+
+Each is sent COUNT times (environment; default 5), from IFACE's own MAC
+unless the kind says otherwise, to the broadcast (IPv6: all-nodes) MAC.
+"""
+import os
+import struct
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import frames as F  # noqa: E402
+
+BCAST = "ff:ff:ff:ff:ff:ff"
+ALL_NODES = "33:33:00:00:00:01"
+
+
+def dhcp(op, chaddr, msg_type):
+    bootp = struct.pack("!BBBBIHH4s4s4s4s16s64s128s", op, 1, 6, 0,
+                        0x12345678, 0, 0x8000, b"\0" * 4, b"\0" * 4,
+                        b"\0" * 4, b"\0" * 4, F.mac(chaddr) + b"\0" * 10,
+                        b"", b"")
+    return bootp + bytes([99, 130, 83, 99, 53, 1, msg_type, 255])
+
+
+def lla(m):
+    """The link-local address SLAAC makes of MAC 'm' (EUI-64)."""
+    b = bytearray(F.mac(m))
+    b[0] ^= 2
+    eui = bytes(b[:3]) + b"\xff\xfe" + bytes(b[3:])
+    return "fe80::" + ":".join("%x" % int.from_bytes(eui[i:i + 2], "big")
+                               for i in range(0, 8, 2))
+
+
+def frame(me, kind, args):
+    if kind == "mac":
+        src, dst_ip, src_ip, port = args
+        return F.eth(BCAST, src, 0x0800,
+                     F.udp4(src_ip, dst_ip, int(port), int(port), b"spoof"))
+    if kind == "garp":
+        m, ip = args
+        return F.eth(BCAST, me, 0x0806, F.arp(2, m, ip, BCAST, ip))
+    if kind == "ip4":
+        src, dst, port = args
+        return F.eth(BCAST, me, 0x0800,
+                     F.udp4(src, dst, int(port), int(port), b"spoof"))
+    if kind == "ip6":
+        src, dst, port = args
+        return F.eth(ALL_NODES, me, 0x86DD,
+                     F.udp6(src, dst, int(port), int(port), b"spoof"))
+    if kind == "na":
+        (target,) = args
+        import socket
+        body = (struct.pack("!I", 0x20000000)       # Override.
+                + socket.inet_pton(socket.AF_INET6, target)
+                + bytes([2, 1]) + F.mac(me))        # Target link-layer.
+        return F.eth(ALL_NODES, me, 0x86DD,
+                     F.icmp6(lla(me), "ff02::1", 136, 0, body))
+    if kind == "ra":
+        body = struct.pack("!BBHII", 64, 0, 1800, 0, 0)
+        return F.eth(ALL_NODES, me, 0x86DD,
+                     F.icmp6(lla(me), "ff02::1", 134, 0, body))
+    if kind == "dhcp-offer":
+        (src,) = args
+        return F.eth(BCAST, me, 0x0800,
+                     F.udp4(src, "255.255.255.255", 67, 68,
+                            dhcp(2, me, 2)))
+    if kind == "dhcp-discover":
+        return F.eth(BCAST, me, 0x0800,
+                     F.udp4("0.0.0.0", "255.255.255.255", 68, 67,
+                            dhcp(1, me, 1)))
+    sys.exit("spoof.py: unknown kind " + kind)
+
+
+def main(argv):
+    iface, kind = argv[1], argv[2]
+    F.send(iface, frame(F.if_mac(iface), kind, argv[3:]),
+           os.environ.get("COUNT", "5"))
+
+
+if __name__ == "__main__":
+    main(sys.argv)
