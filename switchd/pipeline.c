@@ -377,6 +377,9 @@ pipeline_port_set_security(struct pipeline *pl, uint16_t ofport,
         }
     }
     pl_ports_done(pl, new);
+    /* What NORMAL learned on the port before may be what port security
+     * now refuses. */
+    mac_table_flush_port(pl->macs, ofport);
 }
 
 void

@@ -93,8 +93,8 @@ void pipeline_port_set_config(struct pipeline *, uint16_t ofport,
                               uint32_t config);
 
 /* Port security for 'ofport' (which must be mapped) as 'guest' sets it
- * (see port-security.h); NULL turns it off.  The caller flushes the
- * datapath's caches. */
+ * (see port-security.h); NULL turns it off.  Forgets the MAC addresses
+ * learned on the port.  The caller flushes the datapath's caches. */
 struct xvs_port_guest;
 void pipeline_port_set_security(struct pipeline *, uint16_t ofport,
                                 const struct xvs_port_guest *guest);

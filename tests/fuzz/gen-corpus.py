@@ -538,6 +538,27 @@ def openflow_inputs():
 
 YAML = {
     "minimal": "bridges: []\n",
+    "guest": """\
+pmd:
+  cores: [1]
+  upcall-share: 8
+bridges:
+  - name: xenbr0
+    ports:
+      - name: vif3.0
+        type: xenvif
+        domid: 3
+        devid: 0
+        mac: "00:16:3e:00:00:03"
+        ip: ["192.0.2.3", "2001:db8::/64"]
+        allowed-addresses: ["192.0.2.100", "00:16:3e:00:00:99"]
+        port-security: true
+        rate: 10Mb/s@20ms
+        vm-uuid: "1b2c3d4e-0000-4000-8000-00163e000003"
+        vm-name: "web 3"
+      - {name: eth0, type: dpdk, devargs: net_null0, rate: "62500,50000",
+         ip: "10.0.0.1 10.0.0.0/8"}
+""",
     "empty": "",
     "quickstart": """\
 dpdk:

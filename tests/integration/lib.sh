@@ -176,6 +176,19 @@ wait_for() {
     return 1
 }
 
+# tx_reaches N PORT...: whether the PORTs (of xenbr0) have sent N packets
+# between them (tx_packets): for "wait_for 30 tx_reaches ..." after
+# sending, in place of a sleep that a loaded machine may outlast.
+tx_reaches() {
+    _want=$1
+    shift
+    _sum=0
+    for _p in "$@"; do
+        _sum=$((_sum + $(port_stat "$_p" tx_packets)))
+    done
+    [ "$_sum" -ge "$_want" ]
+}
+
 # grep_in TEXT REGEX: whether a line of TEXT matches the extended REGEX.
 grep_in() {
     printf '%s\n' "$1" | grep -Eq -- "$2"

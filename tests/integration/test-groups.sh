@@ -64,14 +64,14 @@ tx() { port_stat "$1" tx_packets; }
 
 a2=$(tx vif62.0) a3=$(tx vif63.0)
 send_udp 9 5
-sleep 0.5
+wait_for 30 tx_reaches $((a2 + a3 + 10)) vif62.0 vif63.0
 b2=$(tx vif62.0) b3=$(tx vif63.0)
 check "all: port 2 got the 5 datagrams ($a2 -> $b2)" test $((b2 - a2)) -eq 5
 check "all: port 3 got the same 5 ($a3 -> $b3)" test $((b3 - a3)) -eq 5
 
 # Each datagram from a new socket: a new source port, a new 5-tuple.
 send_udp 10 40
-sleep 0.5
+wait_for 30 tx_reaches $((b2 + b3 + 40)) vif62.0 vif63.0
 c2=$(tx vif62.0) c3=$(tx vif63.0)
 check "select: the 40 flows went out once each ($((c2 - b2)) + $((c3 - b3)))" \
     test $((c2 - b2 + c3 - b3)) -eq 40
@@ -85,7 +85,7 @@ check "the all group's buckets counted 5 each" \
     grep_in "$stats" "group_id=1,.*bucket0:packet_count=5,.*bucket1:packet_count=5,"
 
 send_udp 11 3
-sleep 0.5
+wait_for 30 tx_reaches $((c2 + 3)) vif62.0
 d2=$(tx vif62.0) d3=$(tx vif63.0)
 check "fast failover: port 2 is live and gets the 3" \
     test $((d2 - c2)) -eq 3 -a "$d3" -eq "$c3"
@@ -94,7 +94,7 @@ down() { grep_in "$($O show "$M")" "2\(vif62.0\).*" && \
          $O show "$M" | grep -A2 "(vif62.0)" | grep -q "LINK_DOWN"; }
 check "port 2's link goes down (port desc says LINK_DOWN)" wait_for 5 down
 send_udp 11 3
-sleep 0.5
+wait_for 30 tx_reaches $((d3 + 3)) vif63.0
 e3=$(tx vif63.0)
 check "fast failover: port 3 takes over ($d3 -> $e3)" test $((e3 - d3)) -eq 3
 ip link set vif62.0 up
@@ -138,7 +138,7 @@ check "xvs-switchd restarts" start_switchd
 check "group 7 is back" grep_in "$(ctl dump-groups xenbr0)" "group_id=7,type=indirect"
 a3=$(tx vif63.0)
 send_udp 7 4
-sleep 0.5
+wait_for 30 tx_reaches $((a3 + 4)) vif63.0
 b3=$(tx vif63.0)
 check "and carries the flow that uses it ($a3 -> $b3)" test $((b3 - a3)) -eq 4
 

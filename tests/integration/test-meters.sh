@@ -40,9 +40,15 @@ send_udp() {    # send_udp COUNT: COUNT datagrams to guest 2, back to back
         exec 3<>/dev/udp/10.81.0.2/9
         for i in $(seq 1 '"$1"'); do echo x >&3; done' 2>/dev/null
 }
+# meter_seen ID N: whether meter ID has seen N packets (so the datapath
+# has decided on each of them, and those it passed have been sent).
+meter_seen() {
+    n=$($O meter-stats "$M" | sed -n "s/.*meter:$1 flow_count:[0-9]* packet_in_count:\([0-9]*\) .*/\1/p")
+    [ "${n:-0}" -ge "$2" ]
+}
 tx0=$(port_stat vif82.0 tx_packets)
 send_udp 200
-sleep 0.5
+wait_for 30 meter_seen 1 200
 tx1=$(port_stat vif82.0 tx_packets)
 passed=$((tx1 - tx0))
 check "the meter let a burst through, not 200 ($passed passed)" \
@@ -59,7 +65,7 @@ check "dump-meters via xvs-ctl agrees" \
 sleep 1
 tx2=$(port_stat vif82.0 tx_packets)
 send_udp 3
-sleep 0.3
+wait_for 30 tx_reaches $((tx2 + 3)) vif82.0
 tx3=$(port_stat vif82.0 tx_packets)
 check "after a second the meter passes packets again ($tx2 -> $tx3)" \
     test $((tx3 - tx2)) -ge 3
@@ -78,7 +84,7 @@ s.connect(("10.81.0.2", 9))
 for _ in range(200):
     s.send(bytes(1000))'
 t1=$(date +%s.%N)
-sleep 0.5
+wait_for 30 meter_seen 1 403
 tx5=$(port_stat vif82.0 tx_packets)
 # 1042 bytes a frame; one more for a bucket that refilled mid-frame.
 allowed=$(awk -v t0="$t0" -v t1="$t1" \
@@ -120,7 +126,7 @@ check "xvs-switchd restarts" start_switchd
 check "meter 5 is back" grep_in "$(ctl dump-meters xenbr0)" "flows=1, .*meter=5,pktps"
 tx6=$(port_stat vif82.0 tx_packets)
 send_udp 300
-sleep 0.5
+wait_for 30 meter_seen 5 300
 tx7=$(port_stat vif82.0 tx_packets)
 check "and polices its flow ($((tx7 - tx6)) of 300 passed)" \
     test $((tx7 - tx6)) -ge 1 -a $((tx7 - tx6)) -lt 300

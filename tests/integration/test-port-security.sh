@@ -145,8 +145,21 @@ check "IPv4 from a foreign source now arrives" \
     capture xvs-g140 "udp port 7001 and src 10.140.0.99" 1 \
     ip netns exec xvs-g142 python3 "$SPOOF" eth0 ip4 10.140.0.99 10.140.0.1 7001
 check "and is not counted" test "$(drops vif142.0 spoof-ip)" = "$before"
+# With it off, NORMAL learns the victim's MAC where the attacker sends it.
+mac_on_attacker() {
+    grep_in "$(ctl dump-macs xenbr0)" "^ +3 +0 +$M141"
+}
+check "with it off, the victim's MAC can be learned on the attacker's port" \
+    wait_for 30 sh -c "ip netns exec xvs-g142 python3 $SPOOF eth0 mac $M141 \
+        10.140.0.1 10.140.0.2 7001; $CTL_BIN -t $T/ctl dump-macs xenbr0 \
+        | grep -Eq '^ +3 +0 +$M141'"
 check "set-port port-security=on again" \
     ctl set-port xenbr0 vif142.0 port-security=on
+if mac_on_attacker; then
+    not_ok "turning it on forgets what was learned on the port"
+else
+    ok "turning it on forgets what was learned on the port"
+fi
 check "IPv4 from a foreign source is dropped again" \
     attack "10.140.0.99.7001 >" ip4 10.140.0.99 10.140.0.1 7001
 
