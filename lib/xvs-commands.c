@@ -77,6 +77,8 @@ const struct xvs_command xvs_commands[] = {
     {"pmd-stats", "", 0, 0, true,
      "per PMD thread: packets, cache hits, upcalls, lost, cycles", 0},
     {"pmd-stats-clear", "", 0, 0, false, "zero the pmd-stats counters", 0},
+    {"vlog/reopen", "", 0, 0, false,
+     "reopen the log file (after logrotate has moved it)", 0},
     {"version", "", 0, 0, false, "versions of xvs-ctl and xvs-switchd", 0},
     {"exit", "", 0, 0, false, "stop xvs-switchd", 0},
 };

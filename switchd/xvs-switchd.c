@@ -14,10 +14,13 @@
 #include <libgen.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "bridge.h"
@@ -266,6 +269,43 @@ catch_stop_signals(void)
     xsigaction(SIGINT, &sa, NULL);
 }
 
+/* Tells the service manager 'state' ("READY=1", "STOPPING=1") through
+ * $NOTIFY_SOCKET, as systemd's sd_notify() does (Type=notify units), if
+ * it is set.  A datagram on a Unix socket, abstract if the path starts
+ * with '@'; failures are logged and otherwise ignored. */
+static void
+notify_service_manager(const char *state)
+{
+    const char *path = getenv("NOTIFY_SOCKET");
+    struct sockaddr_un sun = { .sun_family = AF_UNIX };
+    size_t len;
+    int fd;
+
+    if (!path || !*path) {
+        return;
+    }
+    len = strlen(path);
+    if ((path[0] != '/' && path[0] != '@') || len >= sizeof sun.sun_path) {
+        VLOG_WARN("NOTIFY_SOCKET=%s: not a socket path", path);
+        return;
+    }
+    memcpy(sun.sun_path, path, len);
+    if (path[0] == '@') {
+        sun.sun_path[0] = '\0';
+    }
+    fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0
+        || sendto(fd, state, strlen(state), MSG_NOSIGNAL,
+                  (struct sockaddr *) &sun,
+                  offsetof(struct sockaddr_un, sun_path) + len) < 0) {
+        VLOG_WARN("cannot notify the service manager at %s: %s", path,
+                  ovs_strerror(errno));
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -353,6 +393,8 @@ main(int argc, char *argv[])
     daemonize_complete();
     VLOG_INFO("xvs-switchd %s started; control socket %s", XVS_VERSION,
               ctl_path);
+    /* The control socket answers and the bridges forward: ready. */
+    notify_service_manager("READY=1");
 
     while (!exiting) {
         if (stop_signal) {
@@ -375,6 +417,7 @@ main(int argc, char *argv[])
     }
 
     VLOG_INFO("exiting");
+    notify_service_manager("STOPPING=1");
     shutdown_datapath();
     control_server_destroy(server);
     control_unregister_all();

@@ -100,7 +100,8 @@ INTEGRATION_TESTS = \
 	tests/integration/test-rewrites.sh \
 	tests/integration/test-port-mod.sh \
 	tests/integration/test-port-security.sh \
-	tests/integration/test-rate.sh
+	tests/integration/test-rate.sh \
+	tests/integration/test-service.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh \
 	tests/integration/send-tagged-arp.py tests/integration/of-errors.py \
