@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stddef.h>
@@ -36,6 +37,7 @@
 #include "signals.h"
 #include "socket-util.h"
 #include "stream-ssl.h"
+#include "timeval.h"
 #include "control.h"
 #include "util.h"
 #include "xvs-commands.h"
@@ -306,6 +308,30 @@ notify_service_manager(const char *state)
     }
 }
 
+/* The service manager's watchdog (WatchdogSec=): how often to tell it we
+ * are alive, in ms (half its timeout), or 0 if it does not watch.  Only
+ * for this process ($WATCHDOG_PID, if set, must be ours). */
+static long long
+watchdog_interval_ms(void)
+{
+    const char *usec = getenv("WATCHDOG_USEC");
+    const char *pid = getenv("WATCHDOG_PID");
+    char *end;
+
+    if (!usec || !*usec) {
+        return 0;
+    }
+    if (pid && *pid && strtoll(pid, NULL, 10) != getpid()) {
+        return 0;
+    }
+    long long us = strtoll(usec, &end, 10);
+    if (*end || us <= 0) {
+        VLOG_WARN("WATCHDOG_USEC=%s: not a positive number", usec);
+        return 0;
+    }
+    return us / 2000 > 0 ? us / 2000 : 1;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -395,6 +421,10 @@ main(int argc, char *argv[])
               ctl_path);
     /* The control socket answers and the bridges forward: ready. */
     notify_service_manager("READY=1");
+    /* The main loop pings the watchdog: a loop that hangs (the control
+     * socket, OpenFlow, port changes stop) gets the daemon restarted. */
+    long long watchdog_ms = watchdog_interval_ms();
+    long long next_watchdog = watchdog_ms ? time_msec() : LLONG_MAX;
 
     while (!exiting) {
         if (stop_signal) {
@@ -406,10 +436,17 @@ main(int argc, char *argv[])
         }
         control_server_run(server);
         bridge_run();
+        if (time_msec() >= next_watchdog) {
+            notify_service_manager("WATCHDOG=1");
+            next_watchdog = time_msec() + watchdog_ms;
+        }
 
         control_server_wait(server);
         bridge_wait();
         poll_fd_wait(stop_pipe[0], POLLIN);
+        if (watchdog_ms) {
+            poll_timer_wait_until(next_watchdog);
+        }
         if (exiting) {
             poll_immediate_wake();
         }

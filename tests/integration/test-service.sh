@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # xvs-switchd as a service: the systemd unit verifies cleanly, the daemon
 # tells the service manager it is ready (Type=notify) only once its control
-# socket answers, "make install" puts the unit, logrotate file, completion
+# socket answers and then pings its watchdog, "make install" puts the unit, logrotate file, completion
 # and a first configuration in place (and keeps an existing one), the log
 # reopens for logrotate, and xvs-ctl's bash completion offers commands,
 # bridges and ports.
@@ -28,6 +28,7 @@ check "the unit is Type=notify and restarts on failure" \
     sh -c 'grep -q "^Type=notify$" "$1" && grep -q "^Restart=on-failure$" "$1"' _ "$UNIT"
 check "it starts before Xen's guests (xendomains)" \
     grep -q "^Before=.*xendomains.service" "$UNIT"
+check "and has a watchdog" grep -q "^WatchdogSec=" "$UNIT"
 
 # ---- Readiness: a datagram on $NOTIFY_SOCKET, once the socket answers.
 add_guest xvs-g145 vif145.0 10.145.0.5
@@ -44,22 +45,33 @@ s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind(path)
 s.settimeout(120)
 open(path + ".bound", "w").close()
-for _ in range(2):
+while True:
     msg = s.recv(4096).decode()
-    # What the daemon says must already be true when it says it.
-    up = subprocess.run([ctl_bin, "-t", ctl, "show"], capture_output=True)
-    print(msg, "ctl-answers" if up.returncode == 0 else "ctl-silent",
-          flush=True)
+    if msg == "READY=1":
+        # What the daemon says must already be true when it says it.
+        up = subprocess.run([ctl_bin, "-t", ctl, "show"],
+                            capture_output=True)
+        msg += " ctl-answers" if up.returncode == 0 else " ctl-silent"
+    print(msg, flush=True)
+    if msg.startswith("STOPPING=1"):
+        break
 PY
 PIDS="$PIDS $!"
 wait_for 10 test -e "$T/notify.bound"
-check "xvs-switchd starts with NOTIFY_SOCKET set" \
-    env NOTIFY_SOCKET="$T/notify" sh -c '
+# WATCHDOG_USEC as systemd sets it for WatchdogSec: 0.4 s, a ping every
+# 0.2 s.
+check "xvs-switchd starts with NOTIFY_SOCKET and WATCHDOG_USEC set" \
+    env NOTIFY_SOCKET="$T/notify" WATCHDOG_USEC=400000 sh -c '
         "$1" --config "$2/xvs.yaml" --ctl "$2/ctl" --pidfile="$2/pid" \
             --detach --log-file="$2/log" 2>>"$2/log.err"' _ "$SWITCHD" "$T"
 SWITCHD_PID=$(cat "$T/pid")
 check "it sent READY=1, when its control socket already answered" \
     wait_for 30 grep -q "^READY=1 ctl-answers$" "$T/notify.out"
+watchdogs() {
+    [ "$(grep -c "^WATCHDOG=1$" "$T/notify.out")" -ge "$1" ]
+}
+check "and pings the watchdog (WATCHDOG=1) again and again" \
+    wait_for 60 watchdogs 5
 
 # ---- The log reopens (what the logrotate file's postrotate runs).
 mv "$T/log" "$T/log.1"
