@@ -134,7 +134,7 @@ struct pmd {
      * dp_params.upcall_share percent of the thread's cycles; packets it
      * is not polled for wait in its ring, or are dropped there by the
      * device or the kernel, at no cost to this thread. */
-    struct {
+    struct pmd_fair {
         uint64_t next_tsc;
         bool heavy;
     } fair[DP_MAX_PORTS];

@@ -965,7 +965,7 @@ pmd_poll_burst(struct pmd *pmd, const struct pmd_rxq *rxq, uint16_t max,
 static unsigned int
 pmd_poll(struct pmd *pmd, const struct pmd_rxq *rxq)
 {
-    typeof(pmd->fair[0]) *fair = &pmd->fair[rxq->port->port_no];
+    struct pmd_fair *fair = &pmd->fair[rxq->port->port_no];
     uint16_t n, missed;
 
     if (likely(!fair->heavy)) {

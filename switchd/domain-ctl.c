@@ -62,24 +62,37 @@ find_or_add(struct domain **ds, size_t *n, int32_t domid)
     return d;
 }
 
-/* MAC addresses learned on 'port' of 'br'. */
-static size_t
-count_macs(const struct bridge *br, const struct port *port)
+/* A bridge's MAC table, dumped once for all of its vifs. */
+struct domain_macs {
+    struct mac_table_entry_info *e;
+    size_t n;
+};
+
+static void
+dump_macs(const struct bridge *br, struct domain_macs *m)
 {
     struct mac_table *t = pipeline_mac_table(br->pl);
     size_t max = mac_table_count(t) + 16;
-    struct mac_table_entry_info *e = xmalloc(max * sizeof *e);
-    size_t n = mac_table_dump(t, e, max, time_msec()), count = 0;
 
-    for (size_t i = 0; i < n; i++) {
-        count += e[i].ofport == port->ofport;
+    m->e = xmalloc(max * sizeof *m->e);
+    m->n = mac_table_dump(t, m->e, max, time_msec());
+}
+
+/* MAC addresses of 'm' learned on 'port'. */
+static size_t
+count_macs(const struct domain_macs *m, const struct port *port)
+{
+    size_t count = 0;
+
+    for (size_t i = 0; i < m->n; i++) {
+        count += m->e[i].ofport == port->ofport;
     }
-    free(e);
     return count;
 }
 
 static void
-add_vif(struct domain *d, const struct bridge *br, const struct port *port)
+add_vif(struct domain *d, const struct bridge *br, const struct port *port,
+        const struct domain_macs *macs)
 {
     struct dp_port_stats st;
 
@@ -107,7 +120,7 @@ add_vif(struct domain *d, const struct bridge *br, const struct port *port)
             d->spoof += st.drops[r];
         }
     }
-    d->n_macs += count_macs(br, port);
+    d->n_macs += count_macs(macs, port);
 }
 
 static struct json *
@@ -205,12 +218,16 @@ cmd_dump_domains(struct control_conn *conn, int argc, const char *argv[],
     size_t n = 0;
     struct bridge *br;
     LIST_FOR_EACH (br, node, &all_bridges) {
+        struct domain_macs macs;
+
+        dump_macs(br, &macs);
         for (size_t i = 0; i < br->n_ports; i++) {
             const struct port *port = br->ports[i];
             if (port->domid >= 0 && (only < 0 || port->domid == only)) {
-                add_vif(find_or_add(&ds, &n, port->domid), br, port);
+                add_vif(find_or_add(&ds, &n, port->domid), br, port, &macs);
             }
         }
+        free(macs.e);
     }
     if (only >= 0 && !n) {
         reply_error_free(conn, xasprintf("no port belongs to domain %lld",

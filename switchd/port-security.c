@@ -164,12 +164,12 @@ check_arp(const struct pl_psec *ps, const struct flow *flow,
     if (!mac_allowed(ps, flow->arp_sha)) {
         return DP_DROP_SPOOF_ARP;
     }
-    if (ps->v4 && flow->nw_src != htonl(0)      /* 0: an ARP probe. */
-        && !ip4_allowed(ps, flow->nw_src, &wc->masks.nw_src)) {
-        return DP_DROP_SPOOF_ARP;
-    }
-    if (!flow->nw_src) {
-        WC_MASK_FIELD(wc, nw_src);
+    if (ps->v4) {
+        if (!flow->nw_src) {
+            WC_MASK_FIELD(wc, nw_src);          /* 0: an ARP probe. */
+        } else if (!ip4_allowed(ps, flow->nw_src, &wc->masks.nw_src)) {
+            return DP_DROP_SPOOF_ARP;
+        }
     }
     return -1;
 }
