@@ -1208,6 +1208,14 @@ dp_pmd_stats_get(struct dp_pmd_stats *stats)
 }
 
 void
+dp_pmd_stats_get_total(struct dp_pmd_stats *stats)
+{
+    for (size_t i = 0; i < dp.n_pmds; i++) {
+        pmd_stats_read(&dp.pmds[i], &stats[i]);
+    }
+}
+
+void
 dp_pmd_stats_clear(void)
 {
     if (!stats_base) {

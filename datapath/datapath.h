@@ -175,6 +175,10 @@ struct dp_pmd_stats {
  * dp_pmd_stats_clear(). */
 void dp_pmd_stats_get(struct dp_pmd_stats *stats);
 void dp_pmd_stats_clear(void);
+/* The same, counted since the PMD threads started (dp_pmd_stats_clear()
+ * does not change them): for monitoring, which wants counters that only
+ * grow. */
+void dp_pmd_stats_get_total(struct dp_pmd_stats *stats);
 
 /* One megaflow, as dp_cache_dump() reports it. */
 #define DP_DUMP_MAX_ACTIONS 16

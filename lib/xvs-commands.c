@@ -46,6 +46,10 @@ const struct xvs_command xvs_commands[] = {
     {"replace-flows", "BRIDGE FILE", 2, 2, false,
      "make the flow table that of FILE, atomically; flows that stay keep "
      "their counters (saved)", 2},
+    {"trace", "BRIDGE FLOW | BRIDGE [FLOW] --packet HEX", 2, 4, true,
+     "why a packet goes where it goes: each table, rule, action, group "
+     "bucket, meter and NORMAL's decision, then the datapath actions and "
+     "megaflow (changes nothing)", 0},
     {"dump-tables", "BRIDGE", 1, 1, false,
      "per table: rules, lookups and matches", 0},
     {"add-group", "BRIDGE GROUP", 2, 2, false,

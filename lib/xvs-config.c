@@ -16,6 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <yaml.h>
@@ -1027,6 +1030,62 @@ ssl_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
     return true;
 }
 
+int
+xvs_parse_listen_address(const char *s, struct sockaddr_storage *ss,
+                         char **errp)
+{
+    const char *colon = strrchr(s, ':');
+    char host[INET6_ADDRSTRLEN + 2];
+    size_t host_len = colon ? (size_t) (colon - s) : 0;
+
+    memset(ss, 0, sizeof *ss);
+    if (!colon || host_len >= sizeof host || !host_len) {
+        *errp = xvs_asprintf("\"%s\": expected ADDRESS:PORT, e.g. "
+                             "127.0.0.1:9788 or [::1]:9788", s);
+        return EINVAL;
+    }
+    memcpy(host, s, host_len);
+    host[host_len] = '\0';
+
+    char *end;
+    errno = 0;
+    unsigned long port = strtoul(colon + 1, &end, 10);
+    if (!isdigit((unsigned char) colon[1]) || *end || errno || !port
+        || port > 65535) {
+        *errp = xvs_asprintf("\"%s\": the port must be a number from 1 to "
+                             "65535", s);
+        return EINVAL;
+    }
+
+    if (host[0] == '[') {
+        struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *) ss;
+        if (host[host_len - 1] != ']') {
+            *errp = xvs_asprintf("\"%s\": an IPv6 address goes in brackets, "
+                                 "e.g. [::1]:9788", s);
+            return EINVAL;
+        }
+        host[host_len - 1] = '\0';
+        if (inet_pton(AF_INET6, host + 1, &sin6->sin6_addr) != 1) {
+            *errp = xvs_asprintf("\"%s\": %s is not an IPv6 address", s,
+                                 host + 1);
+            return EINVAL;
+        }
+        sin6->sin6_family = AF_INET6;
+        sin6->sin6_port = htons(port);
+    } else {
+        struct sockaddr_in *sin = (struct sockaddr_in *) ss;
+        if (inet_pton(AF_INET, host, &sin->sin_addr) != 1) {
+            *errp = xvs_asprintf("\"%s\": %s is not an IPv4 address (an IPv6 "
+                                 "one goes in brackets; no host names)", s,
+                                 host);
+            return EINVAL;
+        }
+        sin->sin_family = AF_INET;
+        sin->sin_port = htons(port);
+    }
+    return 0;
+}
+
 static const char *const of_version_names[] = {
     [1] = "OpenFlow10", [2] = "OpenFlow11", [3] = "OpenFlow12",
     [4] = "OpenFlow13", [5] = "OpenFlow14", [6] = "OpenFlow15",
@@ -1073,6 +1132,18 @@ top_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
             "private-key", "certificate", "ca-cert", NULL
         };
         return for_each_pair(ctx, v, path, keys, ssl_pair, cfg);
+    } else if (!strcmp(key, "metrics")) {
+        struct sockaddr_storage ss;
+        char *error;
+        if (!get_string(ctx, v, path, &cfg->metrics)) {
+            return false;
+        }
+        if (xvs_parse_listen_address(cfg->metrics, &ss, &error)) {
+            bool ok = fail(ctx, v, path, "%s", error);
+            free(error);
+            return ok;
+        }
+        return true;
     } else if (!strcmp(key, "bridges")) {
         if (!expect_kind(ctx, v, path, YAML_SEQUENCE_NODE,
                          "a list of bridges")) {
@@ -1327,7 +1398,7 @@ xvs_config_parse(const char *name, const char *text, size_t len,
     }
     if (root && !(root->type == YAML_SCALAR_NODE && !*scalar(root))) {
         static const char *const keys[] = {
-            "dpdk", "pmd", "cache", "ssl", "bridges", NULL
+            "dpdk", "pmd", "cache", "ssl", "metrics", "bridges", NULL
         };
         if (for_each_pair(&ctx, root, "", keys, top_pair, cfg)) {
             check_global(&ctx, cfg);
@@ -1558,6 +1629,11 @@ write_config(FILE *f, const struct xvs_config *cfg)
             }
         }
     }
+    if (cfg->metrics) {
+        fprintf(f, "metrics: ");
+        put_quoted(f, cfg->metrics);
+        fputc('\n', f);
+    }
     /* "bridges:" alone would be a null, which does not load. */
     fprintf(f, "bridges:%s\n", cfg->n_bridges ? "" : " []");
     for (size_t i = 0; i < cfg->n_bridges; i++) {
@@ -1752,6 +1828,7 @@ xvs_config_free(struct xvs_config *cfg)
     free(cfg->ssl_private_key);
     free(cfg->ssl_certificate);
     free(cfg->ssl_ca_cert);
+    free(cfg->metrics);
     for (size_t i = 0; i < cfg->n_bridges; i++) {
         struct xvs_bridge_config *br = &cfg->bridges[i];
         free(br->name);
@@ -1809,6 +1886,7 @@ xvs_config_clone(const struct xvs_config *src)
     cfg->ssl_private_key = xstrdup(src->ssl_private_key);
     cfg->ssl_certificate = xstrdup(src->ssl_certificate);
     cfg->ssl_ca_cert = xstrdup(src->ssl_ca_cert);
+    cfg->metrics = xstrdup(src->metrics);
     cfg->dpdk_args = xmalloc0(src->n_dpdk_args * sizeof *cfg->dpdk_args);
     for (size_t i = 0; i < src->n_dpdk_args; i++) {
         cfg->dpdk_args[i] = xstrdup(src->dpdk_args[i]);

@@ -179,9 +179,18 @@ struct xvs_config {
     char *ssl_private_key;      /* NULL if not set. */
     char *ssl_certificate;
     char *ssl_ca_cert;
+    char *metrics;              /* "ADDR:PORT" of the metrics listener, or
+                                 * NULL for none. */
     struct xvs_bridge_config *bridges;
     size_t n_bridges;
 };
+
+/* Parses "IPV4:PORT" or "[IPV6]:PORT" (numeric addresses, PORT 1-65535)
+ * into '*ss'.  Returns 0, or a positive errno value with a message in
+ * '*errp' (caller frees). */
+struct sockaddr_storage;
+int xvs_parse_listen_address(const char *, struct sockaddr_storage *ss,
+                             char **errp);
 
 /* "OpenFlow13" -> 4 (the wire version), or 0. */
 int xvs_openflow_version_from_string(const char *);

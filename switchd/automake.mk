@@ -25,15 +25,18 @@ switchd_xvs_switchd_SOURCES = \
 	switchd/bridge-private.h \
 	switchd/domain-ctl.c \
 	switchd/table-ctl.c \
+	switchd/trace-ctl.c \
+	switchd/metrics.c \
+	switchd/metrics.h \
 	switchd/bridge.h \
 	switchd/connmgr.c \
 	switchd/connmgr.h \
 	switchd/control.c \
 	switchd/control.h \
 	switchd/xvs-switchd.c
-switchd_xvs_switchd_CPPFLAGS = $(AM_CPPFLAGS) $(OVS_CPPFLAGS)
+switchd_xvs_switchd_CPPFLAGS = $(AM_CPPFLAGS) $(OVS_CPPFLAGS) $(MHD_CFLAGS)
 switchd_xvs_switchd_LDADD = \
 	switchd/libxvsswitch.la \
 	datapath/libxvsdp.la \
 	lib/libxvs.la \
-	$(OVS_LIBS) $(DPDK_LIBS) $(YAML_LIBS)
+	$(OVS_LIBS) $(DPDK_LIBS) $(YAML_LIBS) $(MHD_LIBS)

@@ -9,6 +9,7 @@
 #include <config.h>
 
 #include "bridge-private.h"
+#include "metrics.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -408,6 +409,10 @@ cmd_show(struct control_conn *conn, int argc, const char *argv[],
         json_object_put(root, "pmd_cores", cores);
         json_object_put(root, "mbufs_in_use", json_integer_create(in_use));
         json_object_put(root, "mbufs", json_integer_create(size));
+        json_object_put(root, "metrics", metrics_listener()
+                        ? json_string_create_nocopy(xasprintf(
+                              "http://%s/metrics", metrics_listener()))
+                        : json_null_create());
         json_object_put(root, "bridges", bridges);
         reply_json(conn, root);
         return;
@@ -422,6 +427,9 @@ cmd_show(struct control_conn *conn, int argc, const char *argv[],
     unsigned int in_use, size;
     dp_mbuf_usage(&in_use, &size);
     ds_put_format(&s, ", %u of %u mbufs in use\n", in_use, size);
+    if (metrics_listener()) {
+        ds_put_format(&s, "metrics: http://%s/metrics\n", metrics_listener());
+    }
     LIST_FOR_EACH (br, node, &all_bridges) {
         ds_put_format(&s, "bridge %s: datapath-id 0x%016"PRIx64", fail-mode "
                       "%s, ", br->name, br->datapath_id,
@@ -1100,8 +1108,7 @@ cmd_dump_macs(struct control_conn *conn, int argc, const char *argv[],
     reply_json_or_text(conn, json, array, &s);
 }
 
-/* The name of datapath port 'dp_port', for cache dumps. */
-static const char *
+const char *
 dp_port_name(uint32_t dp_port, void *aux OVS_UNUSED)
 {
     struct bridge *br;
@@ -1129,15 +1136,16 @@ bridge_of_dp_port(uint32_t dp_port)
     return NULL;
 }
 
-static void
-format_dp_actions(struct ds *s, const struct dp_cache_entry *e)
+void
+format_dp_actions(struct ds *s, const struct dp_action *actions,
+                  size_t n_shown, size_t n)
 {
-    if (!e->n_actions) {
+    if (!n) {
         ds_put_cstr(s, "drop");
         return;
     }
-    for (size_t i = 0; i < e->n_actions && i < DP_DUMP_MAX_ACTIONS; i++) {
-        const struct dp_action *a = &e->actions[i];
+    for (size_t i = 0; i < n_shown; i++) {
+        const struct dp_action *a = &actions[i];
         ds_put_cstr(s, i ? "," : "");
         switch ((enum dp_action_type) a->type) {
         case DP_ACTION_PUSH_VLAN:
@@ -1235,9 +1243,8 @@ format_dp_actions(struct ds *s, const struct dp_cache_entry *e)
             break;
         }
     }
-    if (e->n_actions > DP_DUMP_MAX_ACTIONS) {
-        ds_put_format(s, ",...(%u more)",
-                      e->n_actions - DP_DUMP_MAX_ACTIONS);
+    if (n > n_shown) {
+        ds_put_format(s, ",...(%zu more)", n - n_shown);
     }
 }
 
@@ -1279,7 +1286,9 @@ cmd_dump_cache(struct control_conn *conn, int argc, const char *argv[],
 
         dp_flow_key_format(&e->key, &e->mask, dp_port_name, NULL, match,
                            sizeof match);
-        format_dp_actions(&acts, e);
+        format_dp_actions(&acts, e->actions,
+                          MIN(e->n_actions, DP_DUMP_MAX_ACTIONS),
+                          e->n_actions);
         n++;
         if (json) {
             struct json *o = json_object_create();
@@ -1420,6 +1429,7 @@ bridge_register_commands(void)
 {
     table_ctl_register_commands();
     domain_ctl_register_commands();
+    trace_ctl_register_commands();
     for (size_t i = 0; i < ARRAY_SIZE(handlers); i++) {
         const struct xvs_command *xc = xvs_command_find(handlers[i].name);
 

@@ -109,12 +109,24 @@ void reply_error_free(struct control_conn *, char *error);
 /* The bridge called 'name', or NULL after replying with an error. */
 struct bridge *find_bridge_or_reply(struct control_conn *, const char *name);
 
+/* The name of the port that is datapath port 'dp_port', or NULL (for
+ * dp_flow_key_format()). */
+const char *dp_port_name(uint32_t dp_port, void *aux);
+/* Appends the first 'n_shown' of 'n' datapath actions to 's' ("drop" if
+ * 'n' is 0). */
+struct dp_action;
+void format_dp_actions(struct ds *, const struct dp_action *,
+                       size_t n_shown, size_t n);
+
 /* The name of 'port''s guest: as vif-xvs recorded it (vm-name), else
  * from xenstore; NULL if not known.  The caller frees it. */
 char *port_domain_name(const struct port *);
 
 /* domain-ctl.c: registers dump-domains. */
 void domain_ctl_register_commands(void);
+
+/* trace-ctl.c: registers trace. */
+void trace_ctl_register_commands(void);
 
 /* table-ctl.c.  Registers the commands of the flow, group and meter
  * tables. */

@@ -1612,6 +1612,30 @@ connmgr_format(const struct connmgr *mgr, struct ds *s)
     }
 }
 
+size_t
+connmgr_get_controllers(const struct connmgr *mgr,
+                        struct connmgr_controller_info **infop)
+{
+    struct connmgr_controller_info *info = NULL;
+    size_t n = 0, allocated = 0;
+    const struct ofconn *ofconn;
+
+    LIST_FOR_EACH (ofconn, node, &mgr->conns) {
+        if (ofconn->type == OFCONN_CONTROLLER) {
+            if (n >= allocated) {
+                info = x2nrealloc(info, &allocated, sizeof *info);
+            }
+            info[n].target = ofconn->target;
+            info[n].connected = rconn_is_connected(ofconn->rconn);
+            info[n].pin_sent = ofconn->n_pin_sent;
+            info[n].pin_dropped = ofconn->n_pin_dropped;
+            n++;
+        }
+    }
+    *infop = info;
+    return n;
+}
+
 struct json *
 connmgr_to_json(const struct connmgr *mgr)
 {

@@ -96,4 +96,15 @@ struct json *connmgr_to_json(const struct connmgr *);
 /* Whether any connection is up (then packet-ins are worth polling). */
 bool connmgr_has_connections(const struct connmgr *);
 
+/* One controller connection, for monitoring. */
+struct connmgr_controller_info {
+    const char *target;         /* Owned by the connmgr. */
+    bool connected;
+    uint64_t pin_sent, pin_dropped;
+};
+/* Stores the controllers of 'mgr' in '*infop' (the caller frees it) and
+ * returns how many there are. */
+size_t connmgr_get_controllers(const struct connmgr *,
+                               struct connmgr_controller_info **infop);
+
 #endif /* connmgr.h */

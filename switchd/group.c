@@ -674,7 +674,7 @@ pipeline_group_features(struct ofputil_group_features *gf)
     }
 }
 
-static const char *
+const char *
 group_type_name(uint8_t type)
 {
     switch (type) {

@@ -324,6 +324,9 @@ void txn_remove_users(struct pipeline *, uint32_t group_id,
 
 /* group.c.  The group 'id', or NULL (any thread, under RCU). */
 struct pl_group *group_find(const struct pipeline *, uint32_t id);
+/* group.c.  "all", "select", "indirect" or "fast_failover": the type
+ * as ovs-ofctl writes it. */
+const char *group_type_name(uint8_t type);
 /* group.c.  Drops a reference to 'g' (NULL is fine). */
 void group_unref(struct pl_group *);
 

@@ -279,6 +279,38 @@ char **pipeline_flows_texts(const struct pipeline *, size_t *n);
 void pipeline_upcall(void *pipeline, struct dp_upcall *);
 extern const struct dp_upcall_ops pipeline_upcall_ops;
 
+/* xvs-ctl trace: what the pipeline does with one packet, step by step. */
+struct pipeline_trace {
+    struct json *steps;             /* Array of objects: "depth", "type"
+                                     * ("table", "action", "output",
+                                     * "group", "bucket", "normal",
+                                     * "controller", "meter", "security",
+                                     * "drop", ...), "text", and by type
+                                     * "table", "priority", "cookie",
+                                     * "match", "actions", "port"... */
+    struct dp_actions actions;      /* The datapath actions. */
+    bool from_port;                 /* The packet came in on a port: 'key'
+                                     * is what the datapath extracts. */
+    struct dp_flow_key key;
+    bool cacheable;                 /* A megaflow 'key' & 'mask' would be
+                                     * installed. */
+    struct dp_flow_key mask;
+};
+
+/* Translates the 'len'-byte frame 'packet', received on OpenFlow port
+ * 'in_port' (OFPP_NONE: on none, as a controller's packet-out through
+ * table 0), with the metadata and registers of 'md' (NULL: zero), into
+ * '*trace' (the caller frees trace->steps), as an upcall would but
+ * changing nothing: no counter, no MAC learned, no packet-in.  Port names
+ * come from 'port_map' (may be NULL).  Returns 0, or an errno value with
+ * a message in '*errp' (no such port).  Main thread. */
+struct flow;
+struct ofputil_port_map;
+int pipeline_trace(struct pipeline *, ofp_port_t in_port,
+                   const struct flow *md, const void *packet, size_t len,
+                   const struct ofputil_port_map *,
+                   struct pipeline_trace *trace, char **errp);
+
 /* Packets that matched no rule (dropped). */
 uint64_t pipeline_n_missed(const struct pipeline *);
 

@@ -96,7 +96,71 @@ struct xlate {
     bool has_beneath;               /* 'beneath' is the packet under the
                                      * labels pushed onto a non-MPLS one. */
     struct flow beneath;
+
+    /* xvs-ctl trace (main thread): the steps taken, or NULL.  A traced
+     * translation changes nothing: no counter, no MAC learned, no
+     * packet-in context registered. */
+    struct json *trace;
+    int trace_depth;                /* Tables and groups nested. */
+    const struct ofputil_port_map *port_map;
 };
+
+/* ---- Tracing ---- */
+
+/* Appends a step of 'type' to the trace, with its text; returns it for
+ * the caller to add structured fields.  Only when x->trace is set. */
+static struct json * OVS_PRINTF_FORMAT(3, 4)
+trace_step(struct xlate *x, const char *type, const char *format, ...)
+{
+    struct json *step = json_object_create();
+    va_list args;
+
+    va_start(args, format);
+    char *text = xvasprintf(format, args);
+    va_end(args);
+
+    json_object_put(step, "depth", json_integer_create(x->trace_depth));
+    json_object_put_string(step, "type", type);
+    json_object_put(step, "text", json_string_create_nocopy(text));
+    json_array_add(x->trace, step);
+    return step;
+}
+
+/* 'ofport' as the trace shows it: its name, or its number. */
+#define TRACE_PORT_LEN 64
+static const char *
+trace_port(const struct xlate *x, uint16_t ofport, char buf[TRACE_PORT_LEN])
+{
+    const char *name = x->port_map
+        ? ofputil_port_map_get_name(x->port_map, u16_to_ofp(ofport)) : NULL;
+
+    if (name) {
+        snprintf(buf, TRACE_PORT_LEN, "%s", name);
+    } else {
+        ofputil_port_to_string(u16_to_ofp(ofport), NULL, buf,
+                               TRACE_PORT_LEN);
+    }
+    return buf;
+}
+
+/* Records an output to 'p' (or why nothing went out), if tracing. */
+static void
+trace_output(struct xlate *x, const struct pl_port *p, uint16_t ofport,
+             const char *why_not)
+{
+    char name[TRACE_PORT_LEN];
+
+    if (!x->trace) {
+        return;
+    }
+    trace_port(x, p ? p->ofport : ofport, name);
+    if (why_not) {
+        trace_step(x, "output", "not to %s: %s", name, why_not);
+    } else {
+        struct json *s = trace_step(x, "output", "-> %s", name);
+        json_object_put_string(s, "port", name);
+    }
+}
 
 /* The L3 and L4 fields of a flow: those that an MPLS label stack hides
  * and pop_mpls uncovers. */
@@ -358,8 +422,11 @@ commit(struct xlate *x)
 
 /* ---- Packet-in registry ---- */
 
+/* The index of the packet-in context equal to 'key', added if there is
+ * none and 'add' is true; UINT32_MAX if there is none (or no room). */
 static uint32_t
-pin_desc_intern(struct pipeline *pl, const struct pl_pin_desc *key)
+pin_desc_intern(struct pipeline *pl, const struct pl_pin_desc *key,
+                bool add)
 {
     size_t ofs = offsetof(struct pl_pin_desc, reason);
     uint32_t hash = hash_bytes((const char *) key + ofs, sizeof *key - ofs,
@@ -375,7 +442,7 @@ pin_desc_intern(struct pipeline *pl, const struct pl_pin_desc *key)
             break;
         }
     }
-    if (idx == UINT32_MAX && pl->n_pin_descs < PL_MAX_PIN_DESCS) {
+    if (idx == UINT32_MAX && add && pl->n_pin_descs < PL_MAX_PIN_DESCS) {
         d = xmemdup(key, sizeof *key);
         d->idx = idx = pl->n_pin_descs;
         hmap_insert(&pl->pin_map, &d->node, hash);
@@ -395,7 +462,21 @@ xlate_controller(struct xlate *x, enum ofp_packet_in_reason reason,
     struct pl_pin_desc key;
 
     if (in && in->config & OFPUTIL_PC_NO_PACKET_IN) {
+        if (x->trace) {
+            trace_step(x, "controller", "not to the controllers: port_mod "
+                       "set no-packet-in on the input port");
+        }
         return;                 /* port_mod no-packet-in. */
+    }
+    if (x->trace) {
+        char reason_s[OFPUTIL_PACKET_IN_REASON_BUFSIZE];
+        struct json *st = trace_step(
+            x, "controller", "to the controllers: reason %s, table %d, "
+            "max_len %"PRIu16"%s",
+            ofputil_packet_in_reason_to_string(reason, reason_s,
+                                               sizeof reason_s),
+            x->table_id, max_len, miss ? " (table miss)" : "");
+        json_object_put_string(st, "reason", reason_s);
     }
     commit(x);
     memset(&key, 0, sizeof key);
@@ -411,8 +492,10 @@ xlate_controller(struct xlate *x, enum ofp_packet_in_reason reason,
     key.metadata = x->flow->metadata;
     memcpy(key.regs, x->flow->regs, sizeof key.regs);
 
-    uint32_t idx = pin_desc_intern(x->pl, &key);
-    if (idx == UINT32_MAX) {
+    uint32_t idx = pin_desc_intern(x->pl, &key, !x->trace);
+    if (x->trace && idx == UINT32_MAX) {
+        idx = UINT16_MAX;       /* Not registered: a trace sends nothing. */
+    } else if (idx == UINT32_MAX) {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
         VLOG_WARN_RL(&rl, "%s: too many distinct packet-in contexts "
                      "(%d): packet not sent to the controller",
@@ -448,6 +531,7 @@ flood(struct xlate *x, bool all)
         if (p->ofport != x->in_ofport
             && (all ? port_forwards(p) : port_floods(p))) {
             dp_actions_output(&x->up->actions, p->dp_port);
+            trace_output(x, p, 0, NULL);
         }
     }
 }
@@ -460,6 +544,14 @@ output(struct xlate *x, uint16_t ofport)
     /* OpenFlow: output to the input port only through IN_PORT. */
     if (p && ofport != x->in_ofport && port_forwards(p)) {
         dp_actions_output(&x->up->actions, p->dp_port);
+        trace_output(x, p, 0, NULL);
+    } else if (x->trace) {
+        trace_output(x, p, ofport,
+                     !p ? "no such port"
+                     : ofport == x->in_ofport
+                     ? "it is the input port (only output:in_port sends "
+                       "there)"
+                     : "port_mod made it down or no-fwd");
     }
 }
 
@@ -576,6 +668,7 @@ normal(struct xlate *x)
     const struct flow *flow = x->flow;
     const struct pl_port *in = port_find(x->ports, x->in_ofport);
     long long now = time_msec();
+    char name[TRACE_PORT_LEN];
 
     WC_MASK_FIELD(x->wc, dl_src);
     WC_MASK_FIELD(x->wc, dl_dst);
@@ -587,29 +680,61 @@ normal(struct xlate *x)
     int vlan = in ? input_vlan(in, flow->vlans[0].tci)
                : has_vlan(flow, 0) ? vlan_tci_to_vid(flow->vlans[0].tci) : 0;
     if (vlan < 0) {
+        if (x->trace) {
+            trace_step(x, "normal", "NORMAL: %s does not carry VLAN %d: "
+                       "dropped", trace_port(x, x->in_ofport, name),
+                       vlan_tci_to_vid(flow->vlans[0].tci));
+        }
         return;                 /* Not a VLAN this port carries. */
     }
 
-    if (in && !eth_addr_is_multicast(flow->dl_src)
-        && mac_table_learn(x->pl->macs, flow->dl_src.ea, vlan, x->in_ofport,
-                           now)) {
-        x->up->mac_changed = true;
+    if (in && !eth_addr_is_multicast(flow->dl_src)) {
+        if (x->trace) {
+            trace_step(x, "normal", "NORMAL: VLAN %d; learns "ETH_ADDR_FMT
+                       " on %s (not while tracing)", vlan,
+                       ETH_ADDR_ARGS(flow->dl_src),
+                       trace_port(x, x->in_ofport, name));
+        } else if (mac_table_learn(x->pl->macs, flow->dl_src.ea, vlan,
+                                   x->in_ofport, now)) {
+            x->up->mac_changed = true;
+        }
+    } else if (x->trace) {
+        trace_step(x, "normal", "NORMAL: VLAN %d; learns nothing (%s)",
+                   vlan, in ? "multicast source" : "no input port");
     }
 
     const struct pl_port *outs[DP_MAX_PORTS];
     size_t n = 0;
+    const char *why = "multicast destination";
     if (!eth_addr_is_multicast(flow->dl_dst)) {
         uint16_t out = mac_table_lookup(x->pl->macs, flow->dl_dst.ea, vlan,
                                         now);
+        why = "destination not learned";
         if (out == x->in_ofport) {
+            if (x->trace) {
+                trace_step(x, "normal", "NORMAL: "ETH_ADDR_FMT" was learned "
+                           "on the input port: dropped",
+                           ETH_ADDR_ARGS(flow->dl_dst));
+            }
             return;             /* Already on its segment. */
         }
         const struct pl_port *p = out ? port_find(x->ports, out) : NULL;
         if (p && port_carries(p, vlan)) {
             if (!port_forwards(p)) {
+                if (x->trace) {
+                    trace_step(x, "normal", "NORMAL: "ETH_ADDR_FMT" is on "
+                               "%s, which port_mod made down or no-fwd: "
+                               "dropped", ETH_ADDR_ARGS(flow->dl_dst),
+                               trace_port(x, out, name));
+                }
                 return;         /* Its port takes nothing: no flooding. */
             }
             outs[n++] = p;
+            if (x->trace) {
+                trace_step(x, "normal", "NORMAL: "ETH_ADDR_FMT" learned on "
+                           "%s", ETH_ADDR_ARGS(flow->dl_dst),
+                           trace_port(x, out, name));
+            }
         }
     }
     if (!n) {
@@ -620,6 +745,21 @@ normal(struct xlate *x)
                 outs[n++] = p;
             }
         }
+        if (x->trace) {
+            trace_step(x, "normal", "NORMAL: %s: flood to the %zu port(s) "
+                       "of VLAN %d", why, n, vlan);
+        }
+    }
+    if (x->trace) {
+        x->trace_depth++;
+        for (size_t i = 0; i < n; i++) {
+            bool tag = port_tags(outs[i], vlan);
+            struct json *st = trace_step(
+                x, "output", "-> %s%s", trace_port(x, outs[i]->ofport, name),
+                tag ? " (tagged)" : "");
+            json_object_put_string(st, "port", name);
+        }
+        x->trace_depth--;
     }
     normal_output(x, vlan, outs, n);
 }
@@ -763,6 +903,36 @@ xlate_pop_mpls(struct xlate *x)
 
 static void xlate_actions(struct xlate *, const struct ofpact *, size_t len);
 
+/* Records the rule that table 'table_id' matched, if tracing. */
+static void
+trace_rule(struct xlate *x, uint8_t table_id, const struct pl_rule *rule,
+           const struct pl_actions *a)
+{
+    struct ds match = DS_EMPTY_INITIALIZER;
+    struct ds acts = DS_EMPTY_INITIALIZER;
+    struct ofpact_format_params fp = { .port_map = x->port_map, .s = &acts };
+
+    cls_rule_format(&rule->cr, NULL, x->port_map, &match);
+    ofpacts_format(a->ofpacts, a->len, &fp);
+    /* The match as dump-flows shows it, priority first. */
+    char cookie[32] = "";
+    if (rule->cookie) {
+        snprintf(cookie, sizeof cookie, ", cookie=%#"PRIx64,
+                 ntohll(rule->cookie));
+    }
+    struct json *st = trace_step(x, "table", "table %d: %s%s: actions=%s",
+                                 table_id, ds_cstr(&match), cookie,
+                                 ds_cstr(&acts));
+    json_object_put(st, "table", json_integer_create(table_id));
+    json_object_put(st, "priority", json_integer_create(rule->cr.priority));
+    json_object_put(st, "cookie", json_string_create_nocopy(
+                        xasprintf("%#"PRIx64, ntohll(rule->cookie))));
+    json_object_put(st, "match", json_string_create_nocopy(
+                        ds_steal_cstr(&match)));
+    json_object_put(st, "actions", json_string_create_nocopy(
+                        ds_steal_cstr(&acts)));
+}
+
 static void
 xlate_table(struct xlate *x, uint8_t table_id)
 {
@@ -770,8 +940,13 @@ xlate_table(struct xlate *x, uint8_t table_id)
 
     if (h->n >= PL_MAX_LOOKUPS) {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
-        VLOG_WARN_RL(&rl, "%s: more than %d table lookups for one packet: "
-                     "dropped", x->pl->name, PL_MAX_LOOKUPS);
+        if (x->trace) {
+            trace_step(x, "drop", "more than %d table lookups: the packet "
+                       "is dropped", PL_MAX_LOOKUPS);
+        } else {
+            VLOG_WARN_RL(&rl, "%s: more than %d table lookups for one "
+                         "packet: dropped", x->pl->name, PL_MAX_LOOKUPS);
+        }
         x->exit = true;
         dp_actions_init(&x->up->actions);
         return;
@@ -787,33 +962,53 @@ xlate_table(struct xlate *x, uint8_t table_id)
     h->lookups[h->n].table_id = table_id;
     h->lookups[h->n].rule = rule;
     h->n++;
-    atomic_add_relaxed(&table->n_lookups, 1, &orig);
+    if (!x->trace) {
+        atomic_add_relaxed(&table->n_lookups, 1, &orig);
+    }
 
     if (!rule) {
         bool to_controller;
         atomic_read_relaxed(&x->pl->miss_to_controller, &to_controller);
-        atomic_add_relaxed(&x->pl->n_missed, 1, &orig);
+        if (x->trace) {
+            struct json *st = trace_step(
+                x, "table", "table %d: no rule matches: %s", table_id,
+                to_controller ? "to the controllers (table miss)"
+                              : "nothing more from this table");
+            json_object_put(st, "table", json_integer_create(table_id));
+            json_object_put(st, "miss", json_boolean_create(true));
+        } else {
+            atomic_add_relaxed(&x->pl->n_missed, 1, &orig);
+        }
         if (to_controller) {
             uint8_t saved_table = x->table_id;
             const struct pl_rule *saved_rule = x->rule;
             x->table_id = table_id;
             x->rule = NULL;
+            x->trace_depth++;
             xlate_controller(x, OFPR_NO_MATCH, UINT16_MAX, 0, true);
+            x->trace_depth--;
             x->table_id = saved_table;
             x->rule = saved_rule;
         }
         return;
     }
-    atomic_add_relaxed(&table->n_matched, 1, &orig);
-    atomic_add_relaxed(&rule->n_packets, 1, &orig);
-    atomic_add_relaxed(&rule->n_bytes, x->pkt_len, &orig);
+    if (!x->trace) {
+        atomic_add_relaxed(&table->n_matched, 1, &orig);
+        atomic_add_relaxed(&rule->n_packets, 1, &orig);
+        atomic_add_relaxed(&rule->n_bytes, x->pkt_len, &orig);
+    }
 
     uint8_t saved_table = x->table_id;
     const struct pl_rule *saved_rule = x->rule;
     const struct pl_actions *a = rule_get_actions(rule);
+    if (x->trace) {
+        trace_rule(x, table_id, rule, a);
+    }
     x->table_id = table_id;
     x->rule = rule;
+    x->trace_depth++;
     xlate_actions(x, a->ofpacts, a->len);
+    x->trace_depth--;
     x->table_id = saved_table;
     x->rule = saved_rule;
 }
@@ -903,15 +1098,30 @@ handle_add_group(struct xlate *x, struct pl_group *g, int i,
 
 static void
 xlate_bucket(struct xlate *x, struct pl_group *g, size_t i,
-             bool count_group)
+             bool count_group, const char *why)
 {
     struct pl_bucket *b = &g->buckets[i];
     uint64_t orig;
 
     handle_add_group(x, g, i, count_group);
-    atomic_add_relaxed(&b->n_packets, 1, &orig);
-    atomic_add_relaxed(&b->n_bytes, x->pkt_len, &orig);
+    if (x->trace) {
+        struct ds acts = DS_EMPTY_INITIALIZER;
+        struct ofpact_format_params fp = { .port_map = x->port_map,
+                                           .s = &acts };
+        ofpacts_format(b->ofpacts, b->ofpacts_len, &fp);
+        struct json *st = trace_step(x, "bucket", "bucket %"PRIu32" (%s): "
+                                     "actions=%s", b->bucket_id, why,
+                                     ds_cstr(&acts));
+        json_object_put(st, "bucket", json_integer_create(b->bucket_id));
+        json_object_put(st, "actions", json_string_create_nocopy(
+                            ds_steal_cstr(&acts)));
+    } else {
+        atomic_add_relaxed(&b->n_packets, 1, &orig);
+        atomic_add_relaxed(&b->n_bytes, x->pkt_len, &orig);
+    }
+    x->trace_depth++;
     xlate_actions(x, b->ofpacts, b->ofpacts_len);
+    x->trace_depth--;
 }
 
 static void
@@ -922,20 +1132,39 @@ xlate_group(struct xlate *x, uint32_t id)
     bool chose = false;
 
     if (!g) {
+        if (x->trace) {
+            trace_step(x, "group", "group %"PRIu32" does not exist", id);
+        }
         return;                 /* Deleted since: its rules go with it. */
     }
     if (x->group_depth > PL_MAX_GROUP_CHAIN) {
         /* group_check() keeps chains shorter, but modifying a group deep
          * in a chain can lengthen the chains that go through it. */
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
-        VLOG_WARN_RL(&rl, "%s: group %"PRIu32" is more than %d groups "
-                     "deep in a chain: not applied", x->pl->name, id,
-                     PL_MAX_GROUP_CHAIN);
+        if (x->trace) {
+            trace_step(x, "group", "group %"PRIu32" is more than %d groups "
+                       "deep in a chain: not applied", id,
+                       PL_MAX_GROUP_CHAIN);
+        } else {
+            VLOG_WARN_RL(&rl, "%s: group %"PRIu32" is more than %d groups "
+                         "deep in a chain: not applied", x->pl->name, id,
+                         PL_MAX_GROUP_CHAIN);
+        }
         return;
     }
     x->group_depth++;
-    atomic_add_relaxed(&g->n_packets, 1, &orig);
-    atomic_add_relaxed(&g->n_bytes, x->pkt_len, &orig);
+    if (x->trace) {
+        struct json *st = trace_step(x, "group", "group %"PRIu32" (%s, %zu "
+                                     "bucket%s)", id, group_type_name(g->type),
+                                     g->n_buckets,
+                                     g->n_buckets == 1 ? "" : "s");
+        json_object_put(st, "group", json_integer_create(id));
+        json_object_put_string(st, "group_type", group_type_name(g->type));
+    } else {
+        atomic_add_relaxed(&g->n_packets, 1, &orig);
+        atomic_add_relaxed(&g->n_bytes, x->pkt_len, &orig);
+    }
+    x->trace_depth++;
 
     struct flow saved = *x->flow;
     switch (g->type) {
@@ -943,13 +1172,13 @@ xlate_group(struct xlate *x, uint32_t id)
         /* Each bucket gets the packet as it came to the group. */
         for (size_t i = 0; i < g->n_buckets && !x->exit; i++) {
             *x->flow = saved;
-            xlate_bucket(x, g, i, !i);
+            xlate_bucket(x, g, i, !i, "all buckets");
         }
         chose = g->n_buckets > 0;
         break;
     case OFPGT11_INDIRECT:
         if (g->n_buckets) {
-            xlate_bucket(x, g, 0, true);
+            xlate_bucket(x, g, 0, true, "the only bucket");
             chose = true;
         }
         break;
@@ -960,12 +1189,16 @@ xlate_group(struct xlate *x, uint32_t id)
                                                     : 0;
         }
         if (total) {
-            uint32_t pick = select_hash(x) % total;
+            uint32_t hash = select_hash(x);
+            uint32_t pick = hash % total;
+            char why[128];
+            snprintf(why, sizeof why, "hash %#"PRIx32" picks %"PRIu32" of "
+                     "the live weight %"PRIu32, hash, pick, total);
             for (size_t i = 0; i < g->n_buckets; i++) {
                 const struct pl_bucket *b = &g->buckets[i];
                 uint32_t w = bucket_live(x, b) ? b->weight : 0;
                 if (pick < w) {
-                    xlate_bucket(x, g, i, true);
+                    xlate_bucket(x, g, i, true, why);
                     chose = true;
                     break;
                 }
@@ -977,16 +1210,23 @@ xlate_group(struct xlate *x, uint32_t id)
     case OFPGT11_FF:
         for (size_t i = 0; i < g->n_buckets; i++) {
             if (bucket_live(x, &g->buckets[i])) {
-                xlate_bucket(x, g, i, true);
+                xlate_bucket(x, g, i, true, "the first live bucket");
                 chose = true;
                 break;
+            } else if (x->trace) {
+                trace_step(x, "bucket", "bucket %"PRIu32": not live (what "
+                           "it watches is down)", g->buckets[i].bucket_id);
             }
         }
         break;
     }
     if (!chose) {
         handle_add_group(x, g, -1, true);
+        if (x->trace) {
+            trace_step(x, "bucket", "no live bucket: nothing");
+        }
     }
+    x->trace_depth--;
     *x->flow = saved;
     x->group_depth--;
 }
@@ -1102,11 +1342,53 @@ xlate_dec_ttl(struct xlate *x, const struct ofpact_cnt_ids *ids)
         x->flow->nw_ttl--;
         return true;
     }
+    if (x->trace) {
+        trace_step(x, "drop", "TTL %d: expired; translation stops",
+                   x->flow->nw_ttl);
+    }
     for (size_t i = 0; i < ids->n_controllers; i++) {
         xlate_controller(x, OFPR_INVALID_TTL, UINT16_MAX, ids->cnt_ids[i],
                          false);
     }
     return false;
+}
+
+/* Records action 'a', about to be translated, if tracing. */
+static void
+trace_action(struct xlate *x, const struct ofpact *a)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    struct ofpact_format_params fp = { .port_map = x->port_map, .s = &s };
+
+    ofpacts_format(a, a->len, &fp);
+    trace_step(x, "action", "%s", ds_cstr(&s));
+    ds_destroy(&s);
+}
+
+static void
+trace_meter(struct xlate *x, uint32_t id, const struct pl_meter *m)
+{
+    if (!m) {
+        trace_step(x, "meter", "meter %"PRIu32" does not exist: no "
+                   "policing", id);
+        return;
+    }
+    struct ds s = DS_EMPTY_INITIALIZER;
+    for (size_t i = 0; i < m->n_bands; i++) {
+        const struct ofputil_meter_band *b = &m->bands[i];
+        ds_put_format(&s, "%s%s above %"PRIu32" %s",
+                      i ? ", " : "",
+                      b->type == OFPMBT13_DROP ? "drop" : "remark",
+                      b->rate, m->flags & OFPMF13_PKTPS ? "pkt/s" : "kb/s");
+        if (m->flags & OFPMF13_BURST) {
+            ds_put_format(&s, " (burst %"PRIu32")", b->burst_size);
+        }
+    }
+    struct json *st = trace_step(x, "meter", "meter %"PRIu32": the datapath "
+                                 "polices the packet here: %s", id,
+                                 m->n_bands ? ds_cstr(&s) : "no bands");
+    json_object_put(st, "meter", json_integer_create(id));
+    ds_destroy(&s);
 }
 
 static void
@@ -1118,6 +1400,9 @@ xlate_actions(struct xlate *x, const struct ofpact *ofpacts, size_t len)
     OFPACT_FOR_EACH (a, ofpacts, len) {
         if (x->exit) {
             return;
+        }
+        if (x->trace) {
+            trace_action(x, a);
         }
         switch (a->type) {
         case OFPACT_OUTPUT:
@@ -1328,6 +1613,9 @@ xlate_actions(struct xlate *x, const struct ofpact *ofpacts, size_t len)
             if (m) {
                 dp_actions_meter(&x->up->actions, m->slot);
             }
+            if (x->trace) {
+                trace_meter(x, ofpact_get_METER(a)->meter_id, m);
+            }
             break;
         }
         default:
@@ -1361,8 +1649,33 @@ xlate_init(struct xlate *x, struct pipeline *pl, const struct pl_ports *ports,
     x->exit = false;
     x->group_depth = 0;
     x->uncacheable = false;
+    x->trace = NULL;
+    x->trace_depth = 0;
+    x->port_map = NULL;
     ofpbuf_use_stub(&x->action_set, x->action_set_stub,
                     sizeof x->action_set_stub);
+}
+
+/* Runs the actions of the action set, if there are any and translation
+ * has not stopped. */
+static void
+xlate_action_set(struct xlate *x)
+{
+    if (x->action_set.size && !x->exit) {
+        uint64_t stub[1024 / 8];
+        struct ofpbuf list = OFPBUF_STUB_INITIALIZER(stub);
+
+        ofpacts_execute_action_set(&list, &x->action_set);
+        if (x->trace) {
+            trace_step(x, "action-set", "the action set");
+            x->trace_depth++;
+        }
+        xlate_actions(x, list.data, list.size);
+        if (x->trace) {
+            x->trace_depth--;
+        }
+        ofpbuf_uninit(&list);
+    }
 }
 
 /* Runs the pipeline from table 0, then the action set. */
@@ -1372,21 +1685,25 @@ xlate_pipeline(struct xlate *x)
     const struct pl_port *in = port_find(x->ports, x->in_ofport);
 
     if (in && in->config & (OFPUTIL_PC_PORT_DOWN | OFPUTIL_PC_NO_RECV)) {
+        if (x->trace) {
+            trace_step(x, "drop", "port_mod made the input port %s: it "
+                       "receives nothing",
+                       in->config & OFPUTIL_PC_PORT_DOWN ? "down"
+                       : "no-recv");
+        }
         return;                 /* port_mod: it receives nothing. */
     }
     if (pipeline_is_fail_open(x->pl)) {
+        if (x->trace) {
+            trace_step(x, "normal", "fail-open (no controller connected): "
+                       "the bridge is a learning switch, the tables are "
+                       "not used");
+        }
         normal(x);
         return;
     }
     xlate_table(x, 0);
-    if (x->action_set.size && !x->exit) {
-        uint64_t stub[1024 / 8];
-        struct ofpbuf list = OFPBUF_STUB_INITIALIZER(stub);
-
-        ofpacts_execute_action_set(&list, &x->action_set);
-        xlate_actions(x, list.data, list.size);
-        ofpbuf_uninit(&list);
-    }
+    xlate_action_set(x);
 }
 
 static void
@@ -1542,6 +1859,91 @@ pipeline_upcall(void *pl_, struct dp_upcall *up)
         up->handle = h;
     }
     xlate_uninit(&x);
+}
+
+int
+pipeline_trace(struct pipeline *pl, ofp_port_t in_port,
+               const struct flow *md, const void *packet, size_t len,
+               const struct ofputil_port_map *port_map,
+               struct pipeline_trace *t, char **errp)
+{
+    const struct pl_ports *ports = pl_ports_get(pl);
+    uint32_t in_dp_port = DP_MAX_PORTS;
+    uint16_t in_ofport = ofp_to_u16(in_port);
+
+    memset(t, 0, sizeof *t);
+    if (in_port == OFPP_LOCAL) {
+        in_ofport = ports->local_ofport;
+        if (!in_ofport) {
+            *errp = xasprintf("bridge %s has no LOCAL port", pl->name);
+            return ENOENT;
+        }
+    }
+    if (in_port != OFPP_NONE) {
+        int dp_port = port_to_dp(ports, in_ofport);
+        if (dp_port < 0) {
+            *errp = xasprintf("bridge %s has no port %"PRIu16, pl->name,
+                              in_ofport);
+            return ENOENT;
+        }
+        in_dp_port = dp_port;
+    }
+
+    struct dp_packet pkt;
+    struct flow flow;
+    dp_packet_use_const(&pkt, packet, len);
+    flow_extract(&pkt, &flow);
+    flow.in_port.ofp_port = u16_to_ofp(in_ofport);
+    if (md) {
+        flow.metadata = md->metadata;
+        memcpy(flow.regs, md->regs, sizeof flow.regs);
+    }
+
+    struct flow_wildcards wc;
+    flow_wildcards_init_catchall(&wc);
+    WC_MASK_FIELD(&wc, in_port);
+
+    struct dp_upcall *up = xzalloc(sizeof *up);
+    struct xlate x;
+    xlate_init(&x, pl, ports, &flow, &wc, up, in_dp_port, in_ofport, len);
+    xlate_set_packet(&x, &pkt, len);
+    x.trace = t->steps = json_array_create_empty();
+    x.port_map = port_map;
+
+    bool dropped = false;
+    if (in_dp_port < DP_MAX_PORTS) {
+        t->from_port = true;
+        dp_flow_key_extract(packet, len, in_dp_port, &t->key);
+
+        const struct pl_psec *psec = ports->psec_of[in_dp_port];
+        int reason = psec ? psec_check(psec, &flow, &wc) : -1;
+        if (reason >= 0) {
+            struct json *st = trace_step(&x, "security", "port security "
+                                         "drops it: %s",
+                                         dp_drop_reason_name(reason));
+            json_object_put_string(st, "drop_reason",
+                                   dp_drop_reason_name(reason));
+            struct dp_action *a = dp_actions_put(&up->actions,
+                                                 DP_ACTION_DROP);
+            a->arg = reason;
+            dropped = true;
+        } else if (psec) {
+            trace_step(&x, "security", "port security: its addresses are "
+                       "the guest's own");
+        }
+    } else {
+        trace_step(&x, "note", "no input port: translated as a "
+                   "controller's packet-out through table 0 (no megaflow)");
+    }
+    if (!dropped) {
+        xlate_pipeline(&x);
+    }
+    t->actions = up->actions;
+    t->cacheable = t->from_port && !x.uncacheable
+                   && wc_to_dp_mask(&wc, &t->mask);
+    xlate_uninit(&x);
+    free(up);
+    return 0;
 }
 
 static void
@@ -1704,13 +2106,7 @@ pipeline_packet_out(struct pipeline *pl, const struct ofputil_packet_out *po)
                ofp_to_u16(in_port), po->packet_len);
     xlate_set_packet(&x, &pkt, po->packet_len);
     xlate_actions(&x, po->ofpacts, po->ofpacts_len);
-    if (x.action_set.size && !x.exit) {
-        uint64_t stub[1024 / 8];
-        struct ofpbuf list = OFPBUF_STUB_INITIALIZER(stub);
-        ofpacts_execute_action_set(&list, &x.action_set);
-        xlate_actions(&x, list.data, list.size);
-        ofpbuf_uninit(&list);
-    }
+    xlate_action_set(&x);
     xlate_uninit(&x);
 
     if (pl->hooks.execute) {

@@ -29,6 +29,7 @@
 #include "datapath/datapath.h"
 #include "dirs.h"
 #include "fatal-signal.h"
+#include "metrics.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
@@ -412,6 +413,10 @@ main(int argc, char *argv[])
         /* xvs-ctl offers it: the daemon must answer it. */
         ovs_assert(control_is_registered(xvs_commands[i].name));
     }
+    if (cfg->metrics && metrics_set_listener(cfg->metrics, &error)) {
+        shutdown_datapath();
+        VLOG_FATAL("%s", error);
+    }
     char *run_dir = dir_name(ctl_path);
     bridge_init(cfg, config_file, run_dir);
     free(run_dir);
@@ -436,6 +441,7 @@ main(int argc, char *argv[])
         }
         control_server_run(server);
         bridge_run();
+        metrics_run();
         if (time_msec() >= next_watchdog) {
             notify_service_manager("WATCHDOG=1");
             next_watchdog = time_msec() + watchdog_ms;
@@ -443,6 +449,7 @@ main(int argc, char *argv[])
 
         control_server_wait(server);
         bridge_wait();
+        metrics_wait();
         poll_fd_wait(stop_pipe[0], POLLIN);
         if (watchdog_ms) {
             poll_timer_wait_until(next_watchdog);
@@ -455,6 +462,7 @@ main(int argc, char *argv[])
 
     VLOG_INFO("exiting");
     notify_service_manager("STOPPING=1");
+    metrics_exit();
     shutdown_datapath();
     control_server_destroy(server);
     control_unregister_all();

@@ -101,7 +101,9 @@ INTEGRATION_TESTS = \
 	tests/integration/test-port-mod.sh \
 	tests/integration/test-port-security.sh \
 	tests/integration/test-rate.sh \
-	tests/integration/test-service.sh
+	tests/integration/test-service.sh \
+	tests/integration/test-trace.sh \
+	tests/integration/test-metrics.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh \
 	tests/integration/send-tagged-arp.py tests/integration/of-errors.py \
@@ -132,7 +134,8 @@ SANITIZER_TESTS = $(UNIT_TESTS) \
 	tests/integration/test-mpls.sh \
 	tests/integration/test-rewrites.sh \
 	tests/integration/test-guest-traffic.sh \
-	tests/integration/test-port-security.sh
+	tests/integration/test-port-security.sh \
+	tests/integration/test-trace.sh
 check-sanitizers:
 	@case '$(SANITIZER_FLAGS)' in *address*) ;; \
 	*) echo "check-sanitizers: configure with --enable-sanitizers" >&2; \

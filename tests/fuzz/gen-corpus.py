@@ -542,6 +542,7 @@ YAML = {
 pmd:
   cores: [1]
   upcall-share: 8
+metrics: "[::1]:9788"
 bridges:
   - name: xenbr0
     ports:

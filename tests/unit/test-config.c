@@ -172,7 +172,7 @@ test_config_rejects_unknown_top_key(void **state)
 {
     parse_bad("pmd:\n  cores: [1]\nbrigdes: []\n",
               "t.yaml:3: brigdes: unknown key (expected one of: dpdk, pmd, cache, "
-              "ssl, bridges)");
+              "ssl, metrics, bridges)");
 }
 
 static void
@@ -638,6 +638,46 @@ save_and_load(const struct xvs_config *cfg)
     return back;
 }
 
+/* metrics: numeric IPv4 or bracketed IPv6 with a port; saved and loaded
+ * back; anything else refused with the line and what was expected. */
+static void
+test_config_metrics_listener(void **state)
+{
+    struct xvs_config *cfg = parse_ok("metrics: 127.0.0.1:9788\n");
+    assert_string_equal(cfg->metrics, "127.0.0.1:9788");
+    struct xvs_config *back = save_and_load(cfg);
+    assert_string_equal(back->metrics, "127.0.0.1:9788");
+    xvs_config_free(back);
+    xvs_config_free(cfg);
+
+    cfg = parse_ok("metrics: \"[::1]:80\"\n");
+    assert_string_equal(cfg->metrics, "[::1]:80");
+    xvs_config_free(cfg);
+    cfg = parse_ok("pmd: {cores: [1]}\n");
+    assert_null(cfg->metrics);
+    xvs_config_free(cfg);
+
+    parse_bad("pmd: {cores: [1]}\nmetrics: 9788\n",
+              "t.yaml:2: metrics: \"9788\": expected ADDRESS:PORT, e.g. "
+              "127.0.0.1:9788 or [::1]:9788");
+    parse_bad("metrics: localhost:9788\n",
+              "t.yaml:1: metrics: \"localhost:9788\": localhost is not an "
+              "IPv4 address (an IPv6 one goes in brackets; no host names)");
+    parse_bad("metrics: 127.0.0.1:0\n",
+              "t.yaml:1: metrics: \"127.0.0.1:0\": the port must be a number "
+              "from 1 to 65535");
+    parse_bad("metrics: 127.0.0.1:80x\n",
+              "t.yaml:1: metrics: \"127.0.0.1:80x\": the port must be a "
+              "number from 1 to 65535");
+    parse_bad("metrics: \"[::1:80\"\n",
+              "t.yaml:1: metrics: \"[::1:80\": an IPv6 address goes in "
+              "brackets, e.g. [::1]:9788");
+    parse_bad("metrics: \"[zz]:80\"\n",
+              "t.yaml:1: metrics: \"[zz]:80\": zz is not an IPv6 address");
+    parse_bad("metrics: [1, 2]\n",
+              "t.yaml:1: metrics: expected a string, got a list");
+}
+
 /* Found by tests/fuzz/fuzz-config: YAML folds or refuses some characters
  * written raw (C1 controls, NEL, line separators, non-characters), and an
  * empty bridge list was written as a null. */
@@ -814,6 +854,7 @@ main(void)
         cmocka_unit_test(test_config_parses_full_document),
         cmocka_unit_test(test_config_defaults_for_empty_document),
         cmocka_unit_test(test_config_reads_cache_settings),
+        cmocka_unit_test(test_config_metrics_listener),
         cmocka_unit_test(test_config_rejects_yaml_syntax_error),
         cmocka_unit_test(test_config_reads_guest_settings),
         cmocka_unit_test(test_config_rejects_bad_guest_settings),
