@@ -14,15 +14,21 @@
 #include <config.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "command-line.h"
 #include "jsonrpc.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
+#include "timeval.h"
 #include "unixctl.h"
 #include "util.h"
 #include "xvs-commands.h"
@@ -92,10 +98,11 @@ die_usage(const char *fmt, ...)
     exit(2);
 }
 
-/* Sends 'argv[0]' with arguments to the daemon; prints the reply.  Returns
- * the exit status. */
+/* Sends 'argv[0]' with arguments to the daemon.  Returns the exit status:
+ * 0 with the reply in '*resultp' (the caller frees it), else after
+ * printing the error. */
 static int
-transact(const char *path, int argc, char *argv[])
+transact__(const char *path, int argc, char *argv[], char **resultp)
 {
     struct jsonrpc *client;
     char *result, *error;
@@ -126,11 +133,180 @@ transact(const char *path, int argc, char *argv[])
         free(result);
         return 1;
     }
-    if (result) {
+    *resultp = result;
+    return 0;
+}
+
+/* Sends 'argv[0]' with arguments to the daemon; prints the reply.  Returns
+ * the exit status. */
+static int
+transact(const char *path, int argc, char *argv[])
+{
+    char *result = NULL;
+    int status = transact__(path, argc, argv, &result);
+
+    if (!status && result) {
         fputs(result, stdout);
+    }
+    free(result);
+    return status;
+}
+
+/* ---- capture ---- */
+
+static volatile sig_atomic_t capture_interrupted;
+
+static void
+capture_signal(int sig OVS_UNUSED)
+{
+    capture_interrupted = 1;
+}
+
+/* Sends "capture/status ID" or "capture/stop ID"; 0 with the reply in
+ * '*resultp', else an exit status. */
+static int
+capture_ask(const char *path, const char *cmd, const char *id,
+            char **resultp)
+{
+    char *argv[] = { CONST_CAST(char *, cmd), CONST_CAST(char *, id) };
+    return transact__(path, 2, argv, resultp);
+}
+
+/* xvs-ctl capture PORT [OPTIONS] -w FILE|-: the daemon writes pcapng into
+ * a FIFO made here, next to the control socket (so that a daemon with a
+ * private /tmp sees it); this process copies it to FILE, which it opens
+ * with its own rights.  Ctrl-C stops the capture (what was taken is
+ * kept); a status request every second tells the daemon that somebody
+ * still reads. */
+static int
+run_capture(const char *path, int argc, char *argv[])
+{
+    const char *file = NULL;
+    char **args = xcalloc(argc + 3, sizeof *args);
+    int n = 0;
+
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "-w") && i + 1 < argc) {
+            file = argv[++i];
+        } else {
+            args[n++] = argv[i];
+        }
+    }
+    if (!file) {
+        die_usage("capture: expected -w FILE (or -w - for standard "
+                  "output)");
+    }
+
+    char *abs = abs_file_name(NULL, path);
+    char *dir = dir_name(abs);
+    char *fifo = xasprintf("%s/xvs-ctl-capture.%ld", dir, (long) getpid());
+    free(abs);
+    free(dir);
+    unlink(fifo);
+    if (mkfifo(fifo, 0600)) {
+        fprintf(stderr, "xvs-ctl: cannot make %s: %s (capture needs write "
+                "access to the control socket's directory)\n", fifo,
+                ovs_strerror(errno));
+        free(fifo);
+        free(args);
+        return 2;
+    }
+    int in = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    int out = strcmp(file, "-")
+              ? open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)
+              : STDOUT_FILENO;
+    if (in < 0 || out < 0) {
+        fprintf(stderr, "xvs-ctl: %s: %s\n", in < 0 ? fifo : file,
+                ovs_strerror(errno));
+        unlink(fifo);
+        free(fifo);
+        free(args);
+        return 1;
+    }
+
+    args[n++] = "--fifo";
+    args[n++] = fifo;
+    char *result = NULL;
+    int status = transact__(path, n, args, &result);
+    free(args);
+    char id[16] = "";
+    if (!status && (!result || sscanf(result, "capture %15s", id) != 1)) {
+        fprintf(stderr, "xvs-ctl: unexpected reply to capture: %s\n",
+                result ? result : "(none)");
+        status = 1;
+    }
+    free(result);
+    if (status) {
+        unlink(fifo);
+        free(fifo);
+        return status;
+    }
+
+    struct sigaction sa = { .sa_handler = capture_signal };
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    bool stopping = false;
+    long long last_ask = time_msec();
+    for (;;) {
+        if (capture_interrupted && !stopping) {
+            stopping = true;
+            if (!capture_ask(path, "capture/stop", id, &result)) {
+                free(result);
+            }
+        }
+        struct pollfd pfd = { .fd = in, .events = POLLIN };
+        int r = poll(&pfd, 1, 1000);
+        if (r > 0) {
+            char buf[65536];
+            ssize_t got = read(in, buf, sizeof buf);
+            if (got == 0) {
+                break;                  /* The daemon closed it: done. */
+            } else if (got > 0) {
+                for (ssize_t ofs = 0; ofs < got; ) {
+                    ssize_t w = write(out, buf + ofs, got - ofs);
+                    if (w < 0 && errno == EINTR) {
+                        continue;
+                    } else if (w < 0) {
+                        /* The reader of our output went (tcpdump quit). */
+                        fprintf(stderr, "xvs-ctl: %s: %s\n", file,
+                                ovs_strerror(errno));
+                        capture_interrupted = 1;
+                        got = 0;
+                        break;
+                    }
+                    ofs += w;
+                }
+            } else if (errno != EAGAIN && errno != EINTR) {
+                fprintf(stderr, "xvs-ctl: %s: %s\n", fifo,
+                        ovs_strerror(errno));
+                break;
+            }
+        }
+        if (time_msec() - last_ask >= 1000) {
+            last_ask = time_msec();
+            if (capture_ask(path, "capture/status", id, &result)) {
+                status = 1;
+                break;
+            }
+            free(result);
+        }
+    }
+
+    if (!status && !capture_ask(path, "capture/status", id, &result)) {
+        fprintf(stderr, "xvs-ctl: capture %s: %s\n", id, result);
         free(result);
     }
-    return 0;
+    close(in);
+    if (out != STDOUT_FILENO && close(out)) {
+        fprintf(stderr, "xvs-ctl: %s: %s\n", file, ovs_strerror(errno));
+        status = 1;
+    }
+    unlink(fifo);
+    free(fifo);
+    return status;
 }
 
 int
@@ -238,6 +414,11 @@ main(int argc, char *argv[])
     }
     if (!strcmp(cmd->name, "version")) {
         printf("xvs-ctl %s\n", XVS_VERSION);
+    }
+    if (!strcmp(cmd->name, "capture")) {
+        int status = run_capture(path, n, args);
+        free(args);
+        return status;
     }
     int status = transact(path, n, args);
     free(args);

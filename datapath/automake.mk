@@ -19,6 +19,7 @@ noinst_LTLIBRARIES += datapath/libxvsdp.la
 datapath_libxvsdp_la_SOURCES = \
 	datapath/datapath.c \
 	datapath/datapath.h \
+	datapath/dp-capture.c \
 	datapath/dp-offload.c \
 	datapath/dp-offload.h \
 	datapath/dp-private.h \

@@ -493,7 +493,6 @@ dp_inject(uint32_t in_port, const void *data, size_t len,
 
 /* ---- Meters -------------------------------------------------------- */
 
-static void dp_synchronize(void);
 
 struct dp_meter_state {
     enum { METER_UNLIMITED, METER_SRTCM, METER_TRTCM } kind;
@@ -804,7 +803,7 @@ dp_defer_free(void *p)
 }
 
 /* Waits until every PMD thread has passed a quiescent state. */
-static void
+void
 dp_synchronize(void)
 {
     if (dp.n_pmds) {

@@ -318,4 +318,42 @@ void dp_meter_get_stats(uint32_t slot, struct dp_meter_stats *);
 
 void dp_mbuf_usage(unsigned int *in_use, unsigned int *size);
 
+/* ---- Packet capture (xvs-ctl capture) ------------------------------------
+ *
+ * While a capture runs on a port, the PMD threads copy its packets (at
+ * most 'snaplen' bytes of each) into a ring of the capture's own, with the
+ * time and the direction; the main thread drains it.  Without a capture a
+ * port costs one predictable branch per burst and direction.  A full ring
+ * or pool drops the copy (counted), never the packet. */
+#define DP_CAPTURE_RX 1             /* Received on the port. */
+#define DP_CAPTURE_TX 2             /* Sent on the port. */
+#define DP_CAPTURE_MAX_SNAPLEN 65535
+
+struct dp_capture;
+
+struct dp_captured {
+    const void *data;               /* 'len' bytes of the packet. */
+    uint32_t len;
+    uint32_t orig_len;              /* The packet's whole length. */
+    uint64_t time_ns;               /* When the PMD thread saw it, in ns
+                                     * since the epoch. */
+    uint8_t dir;                    /* DP_CAPTURE_RX or DP_CAPTURE_TX. */
+};
+
+/* Starts a capture on 'port_no' of the directions 'dirs' (DP_CAPTURE_*)
+ * taking at most 'snaplen' (1-DP_CAPTURE_MAX_SNAPLEN) bytes of each
+ * packet.  Returns 0 with the capture in '*capp', or a positive errno value
+ * with a message in '*errp' (EBUSY: the port has a capture already). */
+int dp_capture_start(uint32_t port_no, unsigned int dirs, uint32_t snaplen,
+                     struct dp_capture **capp, char **errp);
+/* Hands the packets captured so far, at most 'max', oldest first, to
+ * 'cb' (the data is valid during the call only); returns how many. */
+size_t dp_capture_drain(struct dp_capture *, size_t max,
+                        void (*cb)(void *aux, const struct dp_captured *),
+                        void *aux);
+/* Copies lost so far: the ring or its pool was full. */
+uint64_t dp_capture_dropped(const struct dp_capture *);
+/* Stops the capture and frees it, with the packets not drained. */
+void dp_capture_stop(struct dp_capture *);
+
 #endif /* datapath.h */

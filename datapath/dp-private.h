@@ -46,6 +46,7 @@ struct dp_port {
     uint32_t mtu;                   /* Largest L3 packet; relaxed atomic. */
     const struct dp_upcall_ops *ops;
     void *upcall_aux;
+    struct dp_capture *capture;     /* xvs-ctl capture, or NULL; atomic. */
 
     uint16_t n_txq;
     unsigned int pmd;               /* Index of the PMD polling its rxq. */
@@ -208,6 +209,33 @@ struct dp_state {
 };
 
 extern struct dp_state dp;
+
+/* A capture (see datapath.h): what the PMD threads use of it. */
+struct dp_capture {
+    struct rte_ring *ring;          /* Of copies; many producers. */
+    struct rte_mempool *pool;       /* The copies, each with a struct
+                                     * dp_capture_meta in its private
+                                     * area. */
+    uint32_t snaplen;
+    uint8_t dirs;                   /* DP_CAPTURE_*. */
+    uint32_t port_no;
+    uint64_t dropped;               /* Atomic. */
+    uint64_t tsc0, ns0, hz;         /* TSC to wall clock. */
+};
+
+struct dp_capture_meta {
+    uint64_t tsc;
+    uint32_t orig_len;
+    uint8_t dir;
+};
+
+/* Returns once every PMD thread has passed a quiescent point (ended the
+ * iteration it was in).  Main thread. */
+void dp_synchronize(void);
+
+/* Copies 'pkts' into 'cap' (PMD threads). */
+void dp_capture_copy(struct dp_capture *cap, struct rte_mbuf **pkts,
+                     uint16_t n, uint8_t dir);
 
 /* datapath.c */
 /* A formatted error message for '*errp' (malloc()ed; aborts when out of

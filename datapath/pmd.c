@@ -47,6 +47,11 @@ pmd_tx(struct pmd *pmd, struct dp_port *port, struct rte_mbuf **pkts,
     for (uint16_t i = 0; i < n; i++) {
         bytes += rte_pktmbuf_pkt_len(pkts[i]);
     }
+    struct dp_capture *cap = __atomic_load_n(&port->capture,
+                                             __ATOMIC_ACQUIRE);
+    if (unlikely(cap) && cap->dirs & DP_CAPTURE_TX) {
+        dp_capture_copy(cap, pkts, n, DP_CAPTURE_TX);
+    }
     if (port->vnet) {
         sent = vnet_tx_burst(port->vnet, pkts, n);
     } else if (port->txq_shared) {
@@ -935,6 +940,11 @@ pmd_poll_burst(struct pmd *pmd, const struct pmd_rxq *rxq, uint16_t max,
     ctr_add(&c->rx_packets, n);
     ctr_add(&c->rx_bytes, bytes);
     ctr_add(&pmd->packets, n);
+    struct dp_capture *cap = __atomic_load_n(&port->capture,
+                                             __ATOMIC_ACQUIRE);
+    if (unlikely(cap) && cap->dirs & DP_CAPTURE_RX) {
+        dp_capture_copy(cap, pkts, n, DP_CAPTURE_RX);
+    }
 
     uint64_t rate = __atomic_load_n(&port->rate, __ATOMIC_RELAXED);
     if (unlikely(rate)) {

@@ -50,6 +50,11 @@ const struct xvs_command xvs_commands[] = {
      "why a packet goes where it goes: each table, rule, action, group "
      "bucket, meter and NORMAL's decision, then the datapath actions and "
      "megaflow (changes nothing)", 0},
+    {"capture", "PORT [--direction rx|tx|both] [--count N] [--snaplen N] "
+     "[--filter BPF] -w FILE|-", 3, 11, false,
+     "write the packets of PORT as pcapng (tcpdump -r reads it) until N "
+     "are taken or Ctrl-C; needs write access to the control socket's "
+     "directory", 0},
     {"dump-tables", "BRIDGE", 1, 1, false,
      "per table: rules, lookups and matches", 0},
     {"add-group", "BRIDGE GROUP", 2, 2, false,
@@ -81,6 +86,10 @@ const struct xvs_command xvs_commands[] = {
     {"pmd-stats", "", 0, 0, true,
      "per PMD thread: packets, cache hits, upcalls, lost, cycles", 0},
     {"pmd-stats-clear", "", 0, 0, false, "zero the pmd-stats counters", 0},
+    {"reload", "", 0, 0, false,
+     "re-read the configuration file and apply what changed (ports, "
+     "flows, groups, meters, controllers...), or nothing if it is "
+     "invalid; as SIGHUP", 0},
     {"vlog/reopen", "", 0, 0, false,
      "reopen the log file (after logrotate has moved it)", 0},
     {"version", "", 0, 0, false, "versions of xvs-ctl and xvs-switchd", 0},

@@ -501,6 +501,45 @@ xvs_port_guest_copy(struct xvs_port_guest *dst,
     dst->vm_name = xstrdup_or_null(src->vm_name);
 }
 
+static bool
+addrs_equal(const struct xvs_addr *a, size_t n_a,
+            const struct xvs_addr *b, size_t n_b)
+{
+    if (n_a != n_b) {
+        return false;
+    }
+    for (size_t i = 0; i < n_a; i++) {
+        size_t len = a[i].kind == XVS_ADDR_MAC ? 6
+                     : a[i].kind == XVS_ADDR_IP4 ? 4 : 16;
+        if (a[i].kind != b[i].kind || a[i].plen != b[i].plen
+            || memcmp(a[i].a, b[i].a, len)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool
+strings_equal(const char *a, const char *b)
+{
+    return a && b ? !strcmp(a, b) : a == b;
+}
+
+bool
+xvs_port_guest_equal(const struct xvs_port_guest *a,
+                     const struct xvs_port_guest *b)
+{
+    return a->has_mac == b->has_mac
+           && (!a->has_mac || !memcmp(a->mac, b->mac, 6))
+           && addrs_equal(a->ips, a->n_ips, b->ips, b->n_ips)
+           && addrs_equal(a->allowed, a->n_allowed, b->allowed, b->n_allowed)
+           && a->security == b->security
+           && a->rate_bytes == b->rate_bytes
+           && a->rate_usecs == b->rate_usecs
+           && strings_equal(a->vm_uuid, b->vm_uuid)
+           && strings_equal(a->vm_name, b->vm_name);
+}
+
 void
 xvs_port_guest_destroy(struct xvs_port_guest *g)
 {

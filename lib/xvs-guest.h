@@ -116,6 +116,9 @@ char *xvs_port_guest_check(const struct xvs_port_guest *);
 void xvs_port_guest_copy(struct xvs_port_guest *dst,
                          const struct xvs_port_guest *src);
 void xvs_port_guest_destroy(struct xvs_port_guest *);
+/* Whether 'a' and 'b' say the same (the rate as parsed, not as written). */
+bool xvs_port_guest_equal(const struct xvs_port_guest *,
+                          const struct xvs_port_guest *);
 
 /* printf-style allocation helper shared by the programs; never NULL. */
 char *xvs_asprintf(const char *fmt, ...)

@@ -26,7 +26,10 @@ switchd_xvs_switchd_SOURCES = \
 	switchd/domain-ctl.c \
 	switchd/table-ctl.c \
 	switchd/trace-ctl.c \
+	switchd/reload.c \
 	switchd/metrics.c \
+	switchd/capture.c \
+	switchd/capture.h \
 	switchd/metrics.h \
 	switchd/bridge.h \
 	switchd/connmgr.c \
@@ -34,9 +37,10 @@ switchd_xvs_switchd_SOURCES = \
 	switchd/control.c \
 	switchd/control.h \
 	switchd/xvs-switchd.c
-switchd_xvs_switchd_CPPFLAGS = $(AM_CPPFLAGS) $(OVS_CPPFLAGS) $(MHD_CFLAGS)
+switchd_xvs_switchd_CPPFLAGS = $(AM_CPPFLAGS) $(OVS_CPPFLAGS) $(MHD_CFLAGS) \
+	$(PCAP_CFLAGS)
 switchd_xvs_switchd_LDADD = \
 	switchd/libxvsswitch.la \
 	datapath/libxvsdp.la \
 	lib/libxvs.la \
-	$(OVS_LIBS) $(DPDK_LIBS) $(YAML_LIBS) $(MHD_LIBS)
+	$(OVS_LIBS) $(DPDK_LIBS) $(YAML_LIBS) $(MHD_LIBS) $(PCAP_LIBS)

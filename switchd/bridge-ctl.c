@@ -1430,6 +1430,7 @@ bridge_register_commands(void)
     table_ctl_register_commands();
     domain_ctl_register_commands();
     trace_ctl_register_commands();
+    reload_register_commands();
     for (size_t i = 0; i < ARRAY_SIZE(handlers); i++) {
         const struct xvs_command *xc = xvs_command_find(handlers[i].name);
 

@@ -75,6 +75,16 @@ extern struct xvs_config *running_cfg;
 int config_commit(struct xvs_config *new, char **errp);
 
 struct bridge *bridge_find(const char *name);
+/* A bridge as 'bc' says, with its listeners, controllers, tables and
+ * ports; bridge_destroy() takes it down. */
+void bridge_create(const struct xvs_bridge_config *bc);
+void bridge_destroy(struct bridge *);
+/* Opens the management socket and 'bc''s listeners, closing others. */
+void bridge_set_listeners(struct bridge *,
+                          const struct xvs_bridge_config *bc);
+/* The configuration file that changes are saved to (and reload reads),
+ * or NULL. */
+const char *bridge_config_file(void);
 struct port *bridge_find_port(const struct bridge *, const char *name);
 /* Takes 'port' out of 'br' (neither detaches nor frees it). */
 void bridge_remove_port(struct bridge *, struct port *);
@@ -127,6 +137,15 @@ void domain_ctl_register_commands(void);
 
 /* trace-ctl.c: registers trace. */
 void trace_ctl_register_commands(void);
+
+/* table-ctl.c.  Puts 'br''s meters, groups and flows back to those of the
+ * running configuration, leaving the controllers' flows alone. */
+void bridge_restore_tables(struct bridge *br);
+
+/* reload.c: registers reload. */
+void reload_register_commands(void);
+/* reload.c: frees what reload keeps (at exit). */
+void reload_exit(void);
 
 /* table-ctl.c.  Registers the commands of the flow, group and meter
  * tables. */

@@ -44,6 +44,7 @@ struct xvs_config *running_cfg;
 static char *save_file;
 static long long next_run;
 static char *run_dir;               /* Management sockets live here. */
+static bool exiting;                /* In bridge_exit(). */
 
 static void port_to_ofp(const struct port *, struct ofputil_phy_port *);
 static bool port_link_up(const struct port *);
@@ -524,7 +525,7 @@ bridge_remove_port(struct bridge *br, struct port *port)
 }
 
 /* The management socket, and the configured listeners. */
-static void
+void
 bridge_set_listeners(struct bridge *br, const struct xvs_bridge_config *bc)
 {
     size_t n = 0;
@@ -547,7 +548,7 @@ bridge_set_listeners(struct bridge *br, const struct xvs_bridge_config *bc)
     free(names);
 }
 
-static void
+void
 bridge_create(const struct xvs_bridge_config *bc)
 {
     struct bridge *br = xzalloc(sizeof *br);
@@ -638,7 +639,7 @@ bridge_create(const struct xvs_bridge_config *bc)
     dp_flush_caches();
 }
 
-static void
+void
 bridge_destroy(struct bridge *br)
 {
     /* Every port out of the datapath at once (see port_attach() on why one
@@ -656,6 +657,11 @@ bridge_destroy(struct bridge *br)
     }
     dp_ports_del(dp_ports, n);
     free(dp_ports);
+    if (!exiting) {
+        /* Megaflows of other bridges' ports may have flooded here, and
+         * hold this pipeline's rules: gone before the pipeline. */
+        dp_flush_caches();
+    }
     for (size_t i = 0; i < br->n_ports; i++) {
         port_destroy(br->ports[i]);
     }
@@ -729,16 +735,24 @@ bridge_init(struct xvs_config *cfg, const char *file, const char *rundir)
     }
 }
 
+const char *
+bridge_config_file(void)
+{
+    return save_file;
+}
+
 void
 bridge_exit(void)
 {
     struct bridge *br;
 
+    exiting = true;
     LIST_FOR_EACH_SAFE (br, node, &all_bridges) {
         bridge_destroy(br);
     }
     xvs_config_free(running_cfg);
     running_cfg = NULL;
+    reload_exit();
     free(save_file);
     save_file = NULL;
     free(run_dir);

@@ -13,6 +13,7 @@
 #ifndef BRIDGE_H
 #define BRIDGE_H 1
 
+struct ds;
 struct xvs_config;
 
 /* Checks what the YAML schema alone cannot: that every meter, group and
@@ -34,6 +35,11 @@ void bridge_register_commands(void);
 
 void bridge_run(void);
 void bridge_wait(void);
+
+/* reload.c.  Re-reads the configuration file and applies what changed,
+ * describing it in 'report'.  Returns 0, or a positive errno value with a
+ * message in '*errp': then nothing changed. */
+int bridge_reload(struct ds *report, char **errp);
 
 /* Detaches every port and destroys the bridges. */
 void bridge_exit(void);

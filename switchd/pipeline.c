@@ -1231,12 +1231,26 @@ pipeline_flows_del(struct pipeline *pl, const char *match, size_t *n_deleted,
     return 0;
 }
 
+/* A rule that pipeline_flows_del_except() keeps. */
+struct kept_rule {
+    struct hmap_node node;      /* By table, priority and match. */
+    struct cls_rule cr;
+    uint8_t table_id;
+};
+
+static uint32_t
+kept_rule_hash(uint8_t table_id, const struct cls_rule *cr)
+{
+    return minimatch_hash(&cr->match, hash_2words(table_id, cr->priority));
+}
+
 int
 pipeline_flows_del_except(struct pipeline *pl, const char **keep,
-                          size_t n_keep, size_t *n_deleted, char **errp)
+                          size_t n_keep, bool saved_only, size_t *n_deleted,
+                          char **errp)
 {
-    struct cls_rule *targets = xcalloc(n_keep + 1, sizeof *targets);
-    uint8_t *tables = xcalloc(n_keep + 1, 1);
+    struct kept_rule *kept = xcalloc(n_keep + 1, sizeof *kept);
+    struct hmap map = HMAP_INITIALIZER(&map);
     int error = 0;
 
     *n_deleted = 0;
@@ -1248,8 +1262,10 @@ pipeline_flows_del_except(struct pipeline *pl, const char **keep,
             n_keep = i;
             break;
         }
-        cls_rule_init_from_minimatch(&targets[i], &fm.match, fm.priority);
-        tables[i] = fm.table_id == 0xff ? 0 : fm.table_id;
+        cls_rule_init_from_minimatch(&kept[i].cr, &fm.match, fm.priority);
+        kept[i].table_id = fm.table_id == 0xff ? 0 : fm.table_id;
+        hmap_insert(&map, &kept[i].node,
+                    kept_rule_hash(kept[i].table_id, &kept[i].cr));
         minimatch_destroy(&fm.match);
         free(fm.ofpacts);
     }
@@ -1259,12 +1275,21 @@ pipeline_flows_del_except(struct pipeline *pl, const char **keep,
             struct pl_rule *rule;
             CLS_FOR_EACH_TARGET (rule, cr, &pl->tables[t].cls, NULL,
                                  txn_version(pl)) {
-                bool kept = false;
-                for (size_t i = 0; i < n_keep && !kept; i++) {
-                    kept = tables[i] == t
-                           && cls_rule_equal(&targets[i], &rule->cr);
+                const struct kept_rule *k;
+                bool found = false;
+
+                if (saved_only && !rule->persistent) {
+                    continue;
                 }
-                if (!kept) {
+                HMAP_FOR_EACH_WITH_HASH (k, node, kept_rule_hash(t, &rule->cr),
+                                         &map) {
+                    if (k->table_id == t && cls_rule_equal(&k->cr,
+                                                           &rule->cr)) {
+                        found = true;
+                        break;
+                    }
+                }
+                if (!found) {
                     txn_remove_rule(pl, rule, OFPRR_DELETE);
                     (*n_deleted)++;
                 }
@@ -1273,10 +1298,10 @@ pipeline_flows_del_except(struct pipeline *pl, const char **keep,
         txn_commit(pl);
     }
     for (size_t i = 0; i < n_keep; i++) {
-        cls_rule_destroy(&targets[i]);
+        cls_rule_destroy(&kept[i].cr);
     }
-    free(targets);
-    free(tables);
+    hmap_destroy(&map);
+    free(kept);
     return error;
 }
 

@@ -172,11 +172,12 @@ int pipeline_flow_add(struct pipeline *, const char *text, char **errp);
 int pipeline_flows_del(struct pipeline *, const char *match,
                        size_t *n_deleted, char **errp);
 
-/* Deletes every rule whose table, match and priority are not those of one
- * of the 'keep' texts (replace-flows), in one transaction. */
+/* Deletes every rule (with 'saved_only', every saved one: not those of
+ * controllers) whose table, match and priority are not those of one of
+ * the 'keep' texts (replace-flows), in one transaction. */
 int pipeline_flows_del_except(struct pipeline *, const char **keep,
-                              size_t n_keep, size_t *n_deleted,
-                              char **errp);
+                              size_t n_keep, bool saved_only,
+                              size_t *n_deleted, char **errp);
 
 size_t pipeline_flow_count(const struct pipeline *);
 

@@ -56,7 +56,7 @@ restore_saved_flows(struct bridge *br)
         texts[i] = bc->flows[i].text;
     }
     pipeline_begin(br->pl);
-    pipeline_flows_del_except(br->pl, texts, bc->n_flows, &n_deleted,
+    pipeline_flows_del_except(br->pl, texts, bc->n_flows, true, &n_deleted,
                               &error);
     free(error);
     for (size_t i = 0; i < bc->n_flows; i++) {
@@ -151,8 +151,8 @@ del_meter(struct pipeline *pl, uint32_t id)
  * changed entries get their saved definition again, deleted ones (and the
  * flows deleted with them, without their counters) come back, added ones
  * go. */
-static void
-restore_saved_tables(struct bridge *br)
+void
+bridge_restore_tables(struct bridge *br)
 {
     const struct xvs_bridge_config *bc
         = xvs_config_find_bridge(running_cfg, br->name);
@@ -195,7 +195,7 @@ reply_after_flow_change(struct control_conn *conn, struct bridge *br,
         if (flows_only) {
             restore_saved_flows(br);
         } else {
-            restore_saved_tables(br);
+            bridge_restore_tables(br);
         }
         dp_flush_caches();
         reply_error_free(conn, xasprintf("the %s was not changed: %s",
@@ -275,7 +275,7 @@ cmd_add_flows__(struct control_conn *conn, const char *argv[], bool replace)
             size_t n_deleted;
             char *error;
             pipeline_flows_del_except(br->pl, (const char **) lines, n,
-                                      &n_deleted, &error);
+                                      false, &n_deleted, &error);
         }
         for (size_t i = 0; i < n && !errors.length; i++) {
             char *error;

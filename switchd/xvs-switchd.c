@@ -28,6 +28,7 @@
 #include "daemon.h"
 #include "datapath/datapath.h"
 #include "dirs.h"
+#include "capture.h"
 #include "fatal-signal.h"
 #include "metrics.h"
 #include "openvswitch/dynamic-string.h"
@@ -58,6 +59,8 @@ static struct control_server *server;
  * only real leaks).  A second signal ends the process at once. */
 static int stop_pipe[2] = { -1, -1 };
 static volatile sig_atomic_t stop_signal;
+/* SIGHUP: reload the configuration (through the same pipe). */
+static volatile sig_atomic_t reload_requested;
 
 static void
 usage(void)
@@ -255,8 +258,17 @@ stop_handler(int sig)
     errno = saved;
 }
 
-/* Takes SIGTERM and SIGINT from Open vSwitch's fatal-signal module (which
- * would run the hooks and die by the signal). */
+static void
+reload_handler(int sig OVS_UNUSED)
+{
+    reload_requested = 1;
+    int saved = errno;
+    ignore(write(stop_pipe[1], "", 1));
+    errno = saved;
+}
+
+/* Takes SIGTERM, SIGINT and SIGHUP from Open vSwitch's fatal-signal module
+ * (which would run the hooks and die by the signal). */
 static void
 catch_stop_signals(void)
 {
@@ -270,6 +282,28 @@ catch_stop_signals(void)
     sa.sa_flags = SA_RESTART;
     xsigaction(SIGTERM, &sa, NULL);
     xsigaction(SIGINT, &sa, NULL);
+    sa.sa_handler = reload_handler;
+    xsigaction(SIGHUP, &sa, NULL);
+}
+
+/* SIGHUP: as "xvs-ctl reload", with the outcome in the log. */
+static void
+reload_on_signal(void)
+{
+    char buf[64];
+    while (read(stop_pipe[0], buf, sizeof buf) > 0) {
+        continue;
+    }
+    reload_requested = 0;
+
+    struct ds report = DS_EMPTY_INITIALIZER;
+    char *error;
+    VLOG_INFO("SIGHUP: reloading the configuration");
+    if (bridge_reload(&report, &error)) {
+        VLOG_ERR("reload: %s", error);
+        free(error);
+    }
+    ds_destroy(&report);
 }
 
 /* Tells the service manager 'state' ("READY=1", "STOPPING=1") through
@@ -409,6 +443,7 @@ main(int argc, char *argv[])
     /* What xvs-ctl 0.x sends for "version". */
     control_register("xvs/version", "", 0, 0, cmd_version, NULL);
     bridge_register_commands();
+    capture_register_commands();
     for (size_t i = 0; i < xvs_n_commands; i++) {
         /* xvs-ctl offers it: the daemon must answer it. */
         ovs_assert(control_is_registered(xvs_commands[i].name));
@@ -439,9 +474,13 @@ main(int argc, char *argv[])
                       strsignal(stop_signal));
             break;
         }
+        if (reload_requested) {
+            reload_on_signal();
+        }
         control_server_run(server);
         bridge_run();
         metrics_run();
+        capture_run();
         if (time_msec() >= next_watchdog) {
             notify_service_manager("WATCHDOG=1");
             next_watchdog = time_msec() + watchdog_ms;
@@ -450,6 +489,7 @@ main(int argc, char *argv[])
         control_server_wait(server);
         bridge_wait();
         metrics_wait();
+        capture_wait();
         poll_fd_wait(stop_pipe[0], POLLIN);
         if (watchdog_ms) {
             poll_timer_wait_until(next_watchdog);
@@ -463,6 +503,7 @@ main(int argc, char *argv[])
     VLOG_INFO("exiting");
     notify_service_manager("STOPPING=1");
     metrics_exit();
+    capture_exit();
     shutdown_datapath();
     control_server_destroy(server);
     control_unregister_all();

@@ -103,7 +103,9 @@ INTEGRATION_TESTS = \
 	tests/integration/test-rate.sh \
 	tests/integration/test-service.sh \
 	tests/integration/test-trace.sh \
-	tests/integration/test-metrics.sh
+	tests/integration/test-metrics.sh \
+	tests/integration/test-reload.sh \
+	tests/integration/test-capture.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh \
 	tests/integration/send-tagged-arp.py tests/integration/of-errors.py \
@@ -135,7 +137,9 @@ SANITIZER_TESTS = $(UNIT_TESTS) \
 	tests/integration/test-rewrites.sh \
 	tests/integration/test-guest-traffic.sh \
 	tests/integration/test-port-security.sh \
-	tests/integration/test-trace.sh
+	tests/integration/test-trace.sh \
+	tests/integration/test-reload.sh \
+	tests/integration/test-capture.sh
 check-sanitizers:
 	@case '$(SANITIZER_FLAGS)' in *address*) ;; \
 	*) echo "check-sanitizers: configure with --enable-sanitizers" >&2; \

@@ -121,7 +121,7 @@ ctl_raw list-commands >"$T/listed"
     /^  [a-z]/ { name = $1; args = substr($0, length(name) + 4); next }
     /^      / && name != "" {
         json = index($0, "(--format=json)") ? "[--format=json]" : ""
-        sub(/ +$/, "", args); gsub(/FILE/, "TEXT", args)
+        sub(/ +$/, "", args); sub(/ FILE$/, " TEXT", args)
         print name "\t" args (args != "" && json != "" ? " " : "") json
         name = ""
     }' >"$T/offered"

@@ -49,8 +49,7 @@ YAML
 check "xvs-switchd starts with a metrics listener" start_switchd
 check "it says where it listens" \
     grep -q "metrics: listening on http://127.0.0.1:$PORT/metrics" "$T/log"
-check "the guests reach each other" \
-    ip netns exec xvs-g81 ping -q -c 3 -i 0.2 -W 5 10.81.0.2 >/dev/null
+check "the guests reach each other" ping_ok xvs-g81 10.81.0.2
 
 http GET /metrics >"$T/resp"
 check "GET /metrics: 200, Prometheus text 0.0.4" \

@@ -16,7 +16,9 @@ UNIT=$top_builddir/tools/service/xvs-switchd.service
 # ---- The unit.
 if command -v systemd-analyze >/dev/null; then
     # As installed, but with this build's daemon, whose path must exist.
-    sed "s|^ExecStart=[^ ]*|ExecStart=$SWITCHD|" "$UNIT" >"$T/xvs-switchd.service"
+    sed -e "s|^ExecStart=[^ ]*|ExecStart=$SWITCHD|" \
+        -e "s|^ExecReload=[^ ]*|ExecReload=$CTL_BIN|" \
+        "$UNIT" >"$T/xvs-switchd.service"
     out=$(systemd-analyze verify --man=no "$T/xvs-switchd.service" 2>&1)
     check "systemd-analyze verify passes, without a warning" \
         test $? -eq 0 -a -z "$out"
@@ -29,6 +31,8 @@ check "the unit is Type=notify and restarts on failure" \
 check "it starts before Xen's guests (xendomains)" \
     grep -q "^Before=.*xendomains.service" "$UNIT"
 check "and has a watchdog" grep -q "^WatchdogSec=" "$UNIT"
+check "systemctl reload runs xvs-ctl reload" \
+    grep -q "^ExecReload=.*/xvs-ctl -t /run/xvs/xvs-switchd.ctl reload$" "$UNIT"
 
 # ---- Readiness: a datagram on $NOTIFY_SOCKET, once the socket answers.
 add_guest xvs-g145 vif145.0 10.145.0.5

@@ -9,6 +9,7 @@ tools/service/xvs-switchd.service: tools/service/xvs-switchd.service.in \
 		Makefile
 	@$(MKDIR_P) tools/service
 	$(AM_V_GEN)sed -e 's|@sbindir[@]|$(sbindir)|g' \
+	    -e 's|@bindir[@]|$(bindir)|g' \
 	    -e 's|@sysconfdir[@]|$(sysconfdir)|g' \
 	    $(srcdir)/tools/service/xvs-switchd.service.in >$@.tmp && \
 	    mv $@.tmp $@
