@@ -78,6 +78,15 @@ const struct xvs_command xvs_commands[] = {
      "per-port rx/tx packets, bytes, drops (of which for the MTU) and rx "
      "errors", 0},
     {"dump-macs", "BRIDGE", 1, 1, true, "the MAC learning table of NORMAL", 0},
+    {"add-mirror", "BRIDGE NAME [select-all=true] [select-src-ports=P,...] "
+     "[select-dst-ports=P,...] [select-vlans=N,...] output-port=P", 3, 8,
+     false,
+     "add or replace a port mirror: copies of the selected packets go out "
+     "of output-port (saved)", 0},
+    {"del-mirror", "BRIDGE NAME", 2, 2, false, "delete a port mirror "
+     "(saved)", 0},
+    {"dump-mirrors", "BRIDGE", 1, 1, true,
+     "port mirrors with the copies each sent", 0},
     {"dump-domains", "[DOMID]", 0, 1, true,
      "per Xen domain: its vifs, packets and bytes, drops (spoof, rate, no "
      "buffer), MACs learned", 0},

@@ -775,6 +775,9 @@ struct bridge_parse {
     const yaml_node_t *ports_node;
 };
 
+static bool parse_mirror(struct ctx *, const yaml_node_t *, const char *path,
+                         struct xvs_mirror_config *);
+
 static bool
 bridge_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
             const char *path, void *bp_)
@@ -915,6 +918,35 @@ bridge_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
             }
         }
         return true;
+    } else if (!strcmp(key, "mirrors")) {
+        if (!expect_kind(ctx, v, path, YAML_SEQUENCE_NODE,
+                         "a list of mirrors")) {
+            return false;
+        }
+        size_t n = v->data.sequence.items.top - v->data.sequence.items.start;
+        if (n > XVS_MAX_MIRRORS) {
+            return fail(ctx, v, path, "at most %d mirrors, got %zu",
+                        XVS_MAX_MIRRORS, n);
+        }
+        br->mirrors = xmalloc0((n ? n : 1) * sizeof *br->mirrors);
+        for (size_t i = 0; i < n; i++) {
+            const yaml_node_t *item = yaml_document_get_node(
+                ctx->doc, v->data.sequence.items.start[i]);
+            char *sub = xvs_asprintf("%s[%zu]", path, i);
+            br->n_mirrors++;
+            bool ok = parse_mirror(ctx, item, sub, &br->mirrors[i]);
+            for (size_t j = 0; ok && j < i; j++) {
+                if (!strcmp(br->mirrors[j].name, br->mirrors[i].name)) {
+                    ok = fail(ctx, item, sub, "a second mirror named %s",
+                              br->mirrors[i].name);
+                }
+            }
+            free(sub);
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     } else if (!strcmp(key, "flows") || !strcmp(key, "groups")
                || !strcmp(key, "meters")) {
         char **texts = NULL;
@@ -943,6 +975,112 @@ bridge_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
     abort();
 }
 
+char *
+xvs_mirror_config_check(const struct xvs_mirror_config *m)
+{
+    if (!m->output) {
+        return xvs_asprintf("missing key \"output-port\" (where the copies "
+                            "go)");
+    }
+    if (!m->select_all && !m->n_src && !m->n_dst) {
+        return xvs_asprintf("selects nothing: give select-all: true, "
+                            "select-src-ports or select-dst-ports");
+    }
+    for (size_t i = 0; i < m->n_src + m->n_dst; i++) {
+        const char *p = i < m->n_src ? m->src[i] : m->dst[i - m->n_src];
+        if (!strcmp(p, m->output)) {
+            return xvs_asprintf("port %s is both selected and the output "
+                                "port", p);
+        }
+    }
+    return NULL;
+}
+
+static bool
+get_bool(struct ctx *ctx, const yaml_node_t *v, const char *path, bool *out)
+{
+    if (v->type == YAML_SCALAR_NODE
+        && (!strcmp(scalar(v), "true") || !strcmp(scalar(v), "false"))) {
+        *out = !strcmp(scalar(v), "true");
+        return true;
+    }
+    char *got = node_describe(v);
+    fail(ctx, v, path, "expected true or false, got %s", got);
+    free(got);
+    return false;
+}
+
+static bool
+mirror_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
+            const char *path, void *m_)
+{
+    struct xvs_mirror_config *m = m_;
+
+    if (!strcmp(key, "name")) {
+        if (!get_string(ctx, v, path, &m->name)) {
+            return false;
+        }
+        const char *why = xvs_config_check_name(m->name);
+        return why ? fail(ctx, v, path, "invalid name \"%s\": %s", m->name,
+                          why) : true;
+    } else if (!strcmp(key, "select-all")) {
+        return get_bool(ctx, v, path, &m->select_all);
+    } else if (!strcmp(key, "select-src-ports")
+               || !strcmp(key, "select-dst-ports")) {
+        bool src = !strcmp(key, "select-src-ports");
+        return get_string_list(ctx, v, path, src ? &m->src : &m->dst,
+                               src ? &m->n_src : &m->n_dst, NULL);
+    } else if (!strcmp(key, "select-vlans")) {
+        if (!expect_kind(ctx, v, path, YAML_SEQUENCE_NODE,
+                         "a list of VLANs")) {
+            return false;
+        }
+        size_t n = v->data.sequence.items.top - v->data.sequence.items.start;
+        m->vlans = xmalloc0((n ? n : 1) * sizeof *m->vlans);
+        for (size_t i = 0; i < n; i++) {
+            const yaml_node_t *item = yaml_document_get_node(
+                ctx->doc, v->data.sequence.items.start[i]);
+            char *sub = xvs_asprintf("%s[%zu]", path, i);
+            uint64_t vid;
+            bool ok = get_uint(ctx, item, sub, 0, 4094, &vid);
+            free(sub);
+            if (!ok) {
+                return false;
+            }
+            m->vlans[m->n_vlans++] = vid;
+        }
+        return true;
+    } else if (!strcmp(key, "output-port")) {
+        return get_string(ctx, v, path, &m->output);
+    }
+    abort();
+}
+
+static bool
+parse_mirror(struct ctx *ctx, const yaml_node_t *node, const char *path,
+             struct xvs_mirror_config *m)
+{
+    static const char *const keys[] = {
+        "name", "select-all", "select-src-ports", "select-dst-ports",
+        "select-vlans", "output-port", NULL
+    };
+
+    m->line = node_line(node);
+    if (!for_each_pair(ctx, node, path, keys, mirror_pair, m)) {
+        return false;
+    }
+    if (!m->name) {
+        return fail(ctx, node, path, "missing key \"name\"");
+    }
+    char *why = xvs_mirror_config_check(m);
+    if (why) {
+        fail(ctx, node, path, "%s", why);
+        free(why);
+        return false;
+    }
+    return true;
+}
+
 static bool
 parse_bridge(struct ctx *ctx, const yaml_node_t *node, const char *path,
              struct xvs_bridge_config *br)
@@ -951,7 +1089,7 @@ parse_bridge(struct ctx *ctx, const yaml_node_t *node, const char *path,
         "name", "datapath-id", "fail-mode", "internal-port", "mtu",
         "controllers",
         "listeners", "protocols", "ports", "meters", "groups", "flows",
-        NULL
+        "mirrors", NULL
     };
     struct bridge_parse bp = { .br = br };
 
@@ -1735,6 +1873,40 @@ write_config(FILE *f, const struct xvs_config *cfg)
             put_quoted(f, br->flows[j].text);
             fputc('\n', f);
         }
+        if (br->n_mirrors) {
+            fprintf(f, "    mirrors:\n");
+        }
+        for (size_t j = 0; j < br->n_mirrors; j++) {
+            const struct xvs_mirror_config *m = &br->mirrors[j];
+            fprintf(f, "      - name: ");
+            put_quoted(f, m->name);
+            fprintf(f, "\n");
+            if (m->select_all) {
+                fprintf(f, "        select-all: true\n");
+            }
+            for (int d = 0; d < 2; d++) {
+                char *const *list = d ? m->dst : m->src;
+                size_t n = d ? m->n_dst : m->n_src;
+                if (n) {
+                    fprintf(f, "        select-%s-ports: [", d ? "dst" : "src");
+                    for (size_t k = 0; k < n; k++) {
+                        fputs(k ? ", " : "", f);
+                        put_quoted(f, list[k]);
+                    }
+                    fprintf(f, "]\n");
+                }
+            }
+            if (m->n_vlans) {
+                fprintf(f, "        select-vlans: [");
+                for (size_t k = 0; k < m->n_vlans; k++) {
+                    fprintf(f, "%s%u", k ? ", " : "", m->vlans[k]);
+                }
+                fprintf(f, "]\n");
+            }
+            fprintf(f, "        output-port: ");
+            put_quoted(f, m->output);
+            fputc('\n', f);
+        }
     }
 }
 
@@ -1816,6 +1988,22 @@ port_config_destroy(struct xvs_port_config *p)
 }
 
 void
+xvs_mirror_config_destroy(struct xvs_mirror_config *m)
+{
+    free(m->name);
+    free(m->output);
+    for (size_t i = 0; i < m->n_src; i++) {
+        free(m->src[i]);
+    }
+    free(m->src);
+    for (size_t i = 0; i < m->n_dst; i++) {
+        free(m->dst[i]);
+    }
+    free(m->dst);
+    free(m->vlans);
+}
+
+void
 xvs_config_free(struct xvs_config *cfg)
 {
     if (!cfg) {
@@ -1856,10 +2044,37 @@ xvs_config_free(struct xvs_config *cfg)
             free(br->meters[j].text);
         }
         free(br->meters);
+        for (size_t j = 0; j < br->n_mirrors; j++) {
+            xvs_mirror_config_destroy(&br->mirrors[j]);
+        }
+        free(br->mirrors);
     }
     free(cfg->bridges);
     free(cfg->file);
     free(cfg);
+}
+
+static char **
+strv_dup(char *const *v, size_t n)
+{
+    char **d = xmalloc0((n ? n : 1) * sizeof *d);
+    for (size_t i = 0; i < n; i++) {
+        d[i] = xstrdup(v[i]);
+    }
+    return d;
+}
+
+void
+xvs_mirror_config_copy(struct xvs_mirror_config *d,
+                   const struct xvs_mirror_config *s)
+{
+    *d = *s;
+    d->name = xstrdup(s->name);
+    d->output = xstrdup(s->output);
+    d->src = strv_dup(s->src, s->n_src);
+    d->dst = strv_dup(s->dst, s->n_dst);
+    d->vlans = xmalloc0((s->n_vlans ? s->n_vlans : 1) * sizeof *d->vlans);
+    memcpy(d->vlans, s->vlans, s->n_vlans * sizeof *d->vlans);
 }
 
 static void
@@ -1924,6 +2139,11 @@ xvs_config_clone(const struct xvs_config *src)
         for (size_t j = 0; j < s->n_groups; j++) {
             d->groups[j].text = xstrdup(s->groups[j].text);
             d->groups[j].line = s->groups[j].line;
+        }
+        d->mirrors = xmalloc0((s->n_mirrors ? s->n_mirrors : 1)
+                              * sizeof *d->mirrors);
+        for (size_t j = 0; j < s->n_mirrors; j++) {
+            xvs_mirror_config_copy(&d->mirrors[j], &s->mirrors[j]);
         }
     }
     return cfg;

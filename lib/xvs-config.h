@@ -140,6 +140,29 @@ struct xvs_flow_config {
     int line;
 };
 
+/* A port mirror (see pipeline_set_mirrors()).  Ports by name: a vif
+ * named in a mirror may come and go. */
+#define XVS_MAX_MIRRORS 32
+struct xvs_mirror_config {
+    char *name;
+    bool select_all;
+    char **src;                 /* select-src-ports */
+    size_t n_src;
+    char **dst;                 /* select-dst-ports */
+    size_t n_dst;
+    uint16_t *vlans;            /* select-vlans; none: any VLAN. */
+    size_t n_vlans;
+    char *output;               /* output-port */
+    int line;
+};
+
+/* NULL if 'm' is a mirror that can be made, else why not (the caller
+ * frees it). */
+char *xvs_mirror_config_check(const struct xvs_mirror_config *m);
+void xvs_mirror_config_copy(struct xvs_mirror_config *dst,
+                            const struct xvs_mirror_config *src);
+void xvs_mirror_config_destroy(struct xvs_mirror_config *);
+
 struct xvs_bridge_config {
     char *name;
     uint64_t datapath_id;
@@ -161,6 +184,8 @@ struct xvs_bridge_config {
     size_t n_groups;
     struct xvs_flow_config *meters;     /* ovs-ofctl add-meter syntax. */
     size_t n_meters;
+    struct xvs_mirror_config *mirrors;
+    size_t n_mirrors;
     int line;
 };
 

@@ -13,7 +13,8 @@ switchd_libxvsswitch_la_SOURCES = \
 	switchd/pipeline.h \
 	switchd/port-security.c \
 	switchd/port-security.h \
-	switchd/xlate.c
+	switchd/xlate.c \
+	switchd/mirror.c
 switchd_libxvsswitch_la_CPPFLAGS = $(AM_CPPFLAGS) $(OVS_CPPFLAGS)
 switchd_libxvsswitch_la_LIBADD = datapath/libxvsdpkey.la lib/libxvs.la \
 	$(OVS_LIBS)

@@ -649,6 +649,10 @@ cmd_add_port(struct control_conn *conn, int argc, const char *argv[],
     }
     br->ports = xrealloc(br->ports, (br->n_ports + 1) * sizeof *br->ports);
     br->ports[br->n_ports++] = port;
+    if (xvs_config_find_bridge(running_cfg, br->name)->n_mirrors) {
+        bridge_apply_mirrors(br);
+        dp_flush_caches();
+    }
     control_reply(conn, NULL);
 }
 
@@ -699,6 +703,10 @@ cmd_del_port(struct control_conn *conn, int argc, const char *argv[],
     bridge_remove_port(br, port);
     VLOG_INFO("%s: deleted port %s", br->name, port->name);
     port_destroy(port);
+    if (xvs_config_find_bridge(running_cfg, br->name)->n_mirrors) {
+        bridge_apply_mirrors(br);
+        dp_flush_caches();
+    }
     control_reply(conn, NULL);
 }
 
@@ -1396,6 +1404,262 @@ cmd_pmd_stats(struct control_conn *conn, int argc, const char *argv[],
 }
 
 static void
+put_names(struct ds *s, const char *what, char *const *names, size_t n)
+{
+    if (n) {
+        ds_put_format(s, ", %s ", what);
+        for (size_t i = 0; i < n; i++) {
+            ds_put_format(s, "%s%s", i ? "," : "", names[i]);
+        }
+    }
+}
+
+static struct json *
+names_to_json(char *const *names, size_t n)
+{
+    struct json *a = json_array_create_empty();
+    for (size_t i = 0; i < n; i++) {
+        json_array_add(a, json_string_create(names[i]));
+    }
+    return a;
+}
+
+static void
+cmd_dump_mirrors(struct control_conn *conn, int argc, const char *argv[],
+                 void *aux OVS_UNUSED)
+{
+    int json = take_format(&argc, argv);
+    struct bridge *br;
+
+    if (json < 0 || argc != 2) {
+        control_reply_error(conn, "usage: dump-mirrors BRIDGE "
+                                    "[--format=json]");
+        return;
+    }
+    if (!(br = find_bridge_or_reply(conn, argv[1]))) {
+        return;
+    }
+    const struct xvs_bridge_config *bc
+        = xvs_config_find_bridge(running_cfg, br->name);
+    struct pipeline_mirror_stats *st;
+    size_t n_st = pipeline_mirror_stats(br->pl, &st);
+    struct json *array = json_array_create_empty();
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    for (size_t i = 0; i < bc->n_mirrors; i++) {
+        const struct xvs_mirror_config *m = &bc->mirrors[i];
+        uint64_t packets = 0, bytes = 0;
+        for (size_t j = 0; j < n_st; j++) {
+            if (!strcmp(st[j].name, m->name)) {
+                packets = st[j].n_packets;
+                bytes = st[j].n_bytes;
+            }
+        }
+        bool out_here = bridge_find_port(br, m->output) != NULL;
+        if (json) {
+            struct json *o = json_object_create();
+            json_object_put_string(o, "name", m->name);
+            json_object_put(o, "select_all",
+                            json_boolean_create(m->select_all));
+            json_object_put(o, "select_src_ports",
+                            names_to_json(m->src, m->n_src));
+            json_object_put(o, "select_dst_ports",
+                            names_to_json(m->dst, m->n_dst));
+            struct json *vlans = json_array_create_empty();
+            for (size_t v = 0; v < m->n_vlans; v++) {
+                json_array_add(vlans, json_integer_create(m->vlans[v]));
+            }
+            json_object_put(o, "select_vlans", vlans);
+            json_object_put_string(o, "output_port", m->output);
+            json_object_put(o, "output_present",
+                            json_boolean_create(out_here));
+            json_object_put(o, "n_packets", json_integer_create(packets));
+            json_object_put(o, "n_bytes", json_integer_create(bytes));
+            json_array_add(array, o);
+        } else {
+            ds_put_format(&s, "mirror %s: %s", m->name,
+                          m->select_all ? "all packets" : "packets");
+            put_names(&s, "received on", m->src, m->n_src);
+            put_names(&s, "sent to", m->dst, m->n_dst);
+            if (m->n_vlans) {
+                ds_put_cstr(&s, ", on VLANs ");
+                for (size_t v = 0; v < m->n_vlans; v++) {
+                    ds_put_format(&s, "%s%u", v ? "," : "", m->vlans[v]);
+                }
+            }
+            ds_put_format(&s, " -> %s%s: n_packets=%"PRIu64", n_bytes=%"
+                          PRIu64"\n", m->output,
+                          out_here ? "" : " (absent: no copies)", packets,
+                          bytes);
+        }
+    }
+    free(st);
+    reply_json_or_text(conn, json, array, &s);
+}
+
+/* Splits 'value' at commas into '*names' (the caller frees them). */
+static void
+split_names(const char *value, char ***names, size_t *n)
+{
+    char *copy = xstrdup(value), *save = NULL;
+
+    for (char *tok = strtok_r(copy, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        *names = xrealloc(*names, (*n + 1) * sizeof **names);
+        (*names)[(*n)++] = xstrdup(tok);
+    }
+    free(copy);
+}
+
+/* add-mirror BRIDGE NAME key=value...: adds (or replaces) a mirror of the
+ * configuration (saved) and applies it. */
+static void
+cmd_add_mirror(struct control_conn *conn, int argc, const char *argv[],
+               void *aux OVS_UNUSED)
+{
+    struct bridge *br = find_bridge_or_reply(conn, argv[1]);
+    struct xvs_mirror_config m = { .name = CONST_CAST(char *, argv[2]) };
+    char *error = NULL;
+
+    if (!br) {
+        return;
+    }
+    const char *why = xvs_config_check_name(argv[2]);
+    if (why) {
+        reply_error_free(conn, xasprintf("invalid mirror name \"%s\": %s",
+                                         argv[2], why));
+        return;
+    }
+    m.name = xstrdup(argv[2]);
+    for (int i = 3; i < argc && !error; i++) {
+        const char *eq = strchr(argv[i], '=');
+        const char *value = eq ? eq + 1 : "";
+        size_t klen = eq ? (size_t) (eq - argv[i]) : strlen(argv[i]);
+#define KEY(K) (klen == strlen(K) && !strncmp(argv[i], K, klen))
+        if (!eq) {
+            error = xasprintf("\"%s\": expected key=value", argv[i]);
+        } else if (KEY("select-all")) {
+            if (strcmp(value, "true") && strcmp(value, "false")) {
+                error = xasprintf("select-all: expected true or false, got "
+                                  "\"%s\"", value);
+            }
+            m.select_all = !strcmp(value, "true");
+        } else if (KEY("select-src-ports")) {
+            split_names(value, &m.src, &m.n_src);
+        } else if (KEY("select-dst-ports")) {
+            split_names(value, &m.dst, &m.n_dst);
+        } else if (KEY("select-vlans")) {
+            char **vids = NULL;
+            size_t n = 0;
+            split_names(value, &vids, &n);
+            m.vlans = xcalloc(n + 1, sizeof *m.vlans);
+            for (size_t j = 0; j < n; j++) {
+                unsigned int vid;
+                if (!error && (!str_to_uint(vids[j], 10, &vid)
+                               || vid > 4094)) {
+                    error = xasprintf("select-vlans: expected VLANs 0-4094, "
+                                      "got \"%s\"", vids[j]);
+                }
+                m.vlans[m.n_vlans++] = vid;
+                free(vids[j]);
+            }
+            free(vids);
+        } else if (KEY("output-port")) {
+            free(m.output);
+            m.output = xstrdup(value);
+        } else {
+            error = xasprintf("\"%.*s\": expected select-all, "
+                              "select-src-ports, select-dst-ports, "
+                              "select-vlans or output-port", (int) klen,
+                              argv[i]);
+        }
+#undef KEY
+    }
+    if (!error) {
+        error = xvs_mirror_config_check(&m);
+    }
+
+    struct xvs_config *new = NULL;
+    struct xvs_bridge_config *bc = NULL;
+    if (!error) {
+        new = xvs_config_clone(running_cfg);
+        bc = xvs_config_find_bridge(new, br->name);
+        size_t i;
+        for (i = 0; i < bc->n_mirrors; i++) {
+            if (!strcmp(bc->mirrors[i].name, m.name)) {
+                break;
+            }
+        }
+        if (i == bc->n_mirrors && i >= XVS_MAX_MIRRORS) {
+            error = xasprintf("bridge %s has %d mirrors already", br->name,
+                              XVS_MAX_MIRRORS);
+            xvs_config_free(new);
+        } else {
+            if (i == bc->n_mirrors) {
+                bc->mirrors = xrealloc(bc->mirrors, (i + 1)
+                                       * sizeof *bc->mirrors);
+                bc->n_mirrors++;
+            } else {
+                xvs_mirror_config_destroy(&bc->mirrors[i]);
+            }
+            xvs_mirror_config_copy(&bc->mirrors[i], &m);
+            bc->mirrors[i].line = 0;
+            if (config_commit(new, &error)) {
+                char *e = error;
+                error = xasprintf("mirror not added: %s", e);
+                free(e);
+            }
+        }
+    }
+    xvs_mirror_config_destroy(&m);
+    if (error) {
+        reply_error_free(conn, error);
+        return;
+    }
+    bridge_apply_mirrors(br);
+    dp_flush_caches();
+    control_reply(conn, NULL);
+}
+
+static void
+cmd_del_mirror(struct control_conn *conn, int argc OVS_UNUSED,
+               const char *argv[], void *aux OVS_UNUSED)
+{
+    struct bridge *br = find_bridge_or_reply(conn, argv[1]);
+    char *error;
+
+    if (!br) {
+        return;
+    }
+    struct xvs_config *new = xvs_config_clone(running_cfg);
+    struct xvs_bridge_config *bc = xvs_config_find_bridge(new, br->name);
+    size_t i;
+    for (i = 0; i < bc->n_mirrors; i++) {
+        if (!strcmp(bc->mirrors[i].name, argv[2])) {
+            break;
+        }
+    }
+    if (i == bc->n_mirrors) {
+        xvs_config_free(new);
+        reply_error_free(conn, xasprintf("bridge %s has no mirror named %s",
+                                         br->name, argv[2]));
+        return;
+    }
+    xvs_mirror_config_destroy(&bc->mirrors[i]);
+    memmove(&bc->mirrors[i], &bc->mirrors[i + 1],
+            (bc->n_mirrors - i - 1) * sizeof *bc->mirrors);
+    bc->n_mirrors--;
+    if (config_commit(new, &error)) {
+        reply_error_free(conn, xasprintf("mirror not deleted: %s", error));
+        free(error);
+        return;
+    }
+    bridge_apply_mirrors(br);
+    dp_flush_caches();
+    control_reply(conn, NULL);
+}
+
+static void
 cmd_pmd_stats_clear(struct control_conn *conn, int argc OVS_UNUSED,
                     const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
 {
@@ -1420,6 +1684,9 @@ static const struct {
     {"set-port", cmd_set_port, NULL},
     {"dump-ports", cmd_dump_ports, NULL},
     {"dump-macs", cmd_dump_macs, NULL},
+    {"dump-mirrors", cmd_dump_mirrors, NULL},
+    {"add-mirror", cmd_add_mirror, NULL},
+    {"del-mirror", cmd_del_mirror, NULL},
     {"set-controller", cmd_set_controller, NULL},
     {"del-controller", cmd_set_controller, NULL},
 };

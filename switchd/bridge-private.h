@@ -82,6 +82,10 @@ void bridge_destroy(struct bridge *);
 /* Opens the management socket and 'bc''s listeners, closing others. */
 void bridge_set_listeners(struct bridge *,
                           const struct xvs_bridge_config *bc);
+/* Gives 'br''s pipeline the mirrors of the running configuration, with
+ * the ports 'br' has now (call again when ports come or go); the caller
+ * flushes the caches. */
+void bridge_apply_mirrors(struct bridge *);
 /* The configuration file that changes are saved to (and reload reads),
  * or NULL. */
 const char *bridge_config_file(void);

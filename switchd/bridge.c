@@ -636,6 +636,7 @@ bridge_create(const struct xvs_bridge_config *bc)
         }
     }
     pipeline_ports_commit(br->pl);
+    bridge_apply_mirrors(br);
     dp_flush_caches();
 }
 
@@ -733,6 +734,51 @@ bridge_init(struct xvs_config *cfg, const char *file, const char *rundir)
     for (size_t i = 0; i < cfg->n_bridges; i++) {
         bridge_create(&cfg->bridges[i]);
     }
+}
+
+/* The OpenFlow ports of the ports called 'names' that 'br' has now. */
+static uint16_t *
+ofports_of(const struct bridge *br, char *const *names, size_t n,
+           size_t *n_found)
+{
+    uint16_t *ofports = xcalloc(n + 1, sizeof *ofports);
+
+    *n_found = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct port *port = bridge_find_port(br, names[i]);
+        if (port) {
+            ofports[(*n_found)++] = port->ofport;
+        }
+    }
+    return ofports;
+}
+
+void
+bridge_apply_mirrors(struct bridge *br)
+{
+    const struct xvs_bridge_config *bc
+        = xvs_config_find_bridge(running_cfg, br->name);
+    size_t n = bc ? bc->n_mirrors : 0;
+    struct pipeline_mirror *spec = xcalloc(n + 1, sizeof *spec);
+
+    for (size_t i = 0; i < n; i++) {
+        const struct xvs_mirror_config *m = &bc->mirrors[i];
+        const struct port *out = bridge_find_port(br, m->output);
+        spec[i].name = m->name;
+        spec[i].select_all = m->select_all;
+        spec[i].src = ofports_of(br, m->src, m->n_src, &spec[i].n_src);
+        spec[i].dst = ofports_of(br, m->dst, m->n_dst, &spec[i].n_dst);
+        spec[i].vlans = m->vlans;
+        spec[i].n_vlans = m->n_vlans;
+        /* 0 (no port) while the output port is absent: no copies. */
+        spec[i].output = out ? out->ofport : 0;
+    }
+    pipeline_set_mirrors(br->pl, spec, n);
+    for (size_t i = 0; i < n; i++) {
+        free(CONST_CAST(uint16_t *, spec[i].src));
+        free(CONST_CAST(uint16_t *, spec[i].dst));
+    }
+    free(spec);
 }
 
 const char *

@@ -182,6 +182,30 @@ struct pl_pin_desc {
 };
 #define PL_MAX_PIN_DESCS 65536
 
+/* A port mirror (see pipeline_set_mirrors()).  Immutable; replaced with
+ * its list. */
+#define PL_MAX_MIRRORS 32
+struct pl_mirror {
+    char *name;
+    uint8_t slot;                       /* Its counters in 'mirror_ctr'. */
+    bool select_all;
+    uint16_t *src, *dst;                /* OpenFlow ports. */
+    size_t n_src, n_dst;
+    bool any_vlan;
+    uint64_t vlan_bits[4096 / 64];
+    uint16_t output;                    /* OpenFlow port. */
+};
+
+struct pl_mirrors {
+    size_t n;
+    struct pl_mirror m[];
+};
+
+struct pl_mirror_counters {
+    atomic_uint64_t n_packets;
+    atomic_uint64_t n_bytes;
+};
+
 struct pipeline {
     char *name;
     uint32_t id;                        /* For packet-in args. */
@@ -203,6 +227,8 @@ struct pipeline {
     long long next_expiry;
 
     struct cmap groups;                 /* struct pl_group, by id. */
+    OVSRCU_TYPE(struct pl_mirrors *) mirrors;   /* NULL: none. */
+    struct pl_mirror_counters mirror_ctr[PL_MAX_MIRRORS];
     struct cmap meters;                 /* struct pl_meter, by id. */
 
     /* The open transaction (see txn_begin()). */
@@ -249,6 +275,7 @@ struct pl_handle_group {
 struct pl_handle {
     uint8_t n;
     uint8_t n_groups;
+    uint32_t mirrors;                   /* Slots of the mirrors it feeds. */
     struct pipeline *pl;
     struct pl_handle_group *groups;     /* 'room' below, or in a packed
                                          * copy right after its lookups. */
@@ -342,5 +369,8 @@ struct pl_meter *meter_find(const struct pipeline *, uint32_t id);
 /* meter.c.  Frees every meter of a pipeline being destroyed, and its
  * datapath slot. */
 void pl_meters_destroy(struct pipeline *);
+
+/* mirror.c.  Frees the mirrors of a pipeline being destroyed. */
+void pl_mirrors_destroy(struct pipeline *);
 
 #endif /* pipeline-private.h */

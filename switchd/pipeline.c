@@ -118,6 +118,11 @@ pipeline_create(const char *name)
     pl->next_expiry = LLONG_MAX;
     cmap_init(&pl->groups);
     cmap_init(&pl->meters);
+    ovsrcu_set_hidden(&pl->mirrors, NULL);
+    for (int i = 0; i < PL_MAX_MIRRORS; i++) {
+        atomic_init(&pl->mirror_ctr[i].n_packets, 0);
+        atomic_init(&pl->mirror_ctr[i].n_bytes, 0);
+    }
     ovs_mutex_init(&pl->pin_mutex);
     hmap_init(&pl->pin_map);
     pl->pin_descs = xcalloc(PL_MAX_PIN_DESCS, sizeof *pl->pin_descs);
@@ -147,6 +152,7 @@ pipeline_destroy(struct pipeline *pl)
     }
     pl_groups_destroy(pl);
     pl_meters_destroy(pl);
+    pl_mirrors_destroy(pl);
     struct pl_ports *ports = ovsrcu_get_protected(struct pl_ports *,
                                                   &pl->ports);
     for (size_t i = 0; i < DP_MAX_PORTS; i++) {

@@ -312,6 +312,35 @@ int pipeline_trace(struct pipeline *, ofp_port_t in_port,
                    const struct ofputil_port_map *,
                    struct pipeline_trace *trace, char **errp);
 
+/* Port mirroring, as Open vSwitch has it: a copy of every packet
+ * received on a 'src' port (or on any, with 'select_all') or sent to a
+ * 'dst' port, if it is on one of 'vlans' (any VLAN if there are none),
+ * goes out of 'output' once per mirror; the copy is the packet as received
+ * (src) or as sent (dst).  The output port takes no other traffic: it is
+ * left out of flooding, and what it receives is dropped.  Ports are
+ * OpenFlow port numbers; one that is absent is ignored.  Mirrors keep
+ * their counters across a call if they keep their name.  The caller
+ * flushes the caches. */
+struct pipeline_mirror {
+    const char *name;
+    bool select_all;
+    const uint16_t *src, *dst;
+    size_t n_src, n_dst;
+    const uint16_t *vlans;
+    size_t n_vlans;
+    uint16_t output;
+};
+void pipeline_set_mirrors(struct pipeline *, const struct pipeline_mirror *,
+                          size_t n);
+
+/* The copies each mirror has sent, by name. */
+struct pipeline_mirror_stats {
+    const char *name;                   /* Valid until the next change. */
+    uint64_t n_packets, n_bytes;
+};
+size_t pipeline_mirror_stats(const struct pipeline *,
+                             struct pipeline_mirror_stats **statsp);
+
 /* Packets that matched no rule (dropped). */
 uint64_t pipeline_n_missed(const struct pipeline *);
 

@@ -345,6 +345,32 @@ report_tables(const struct bridge *br, const struct xvs_bridge_config *old,
     }
 }
 
+static bool
+mirror_equal(const struct xvs_mirror_config *a,
+             const struct xvs_mirror_config *b)
+{
+    return !strcmp(a->name, b->name) && a->select_all == b->select_all
+           && strv_equal(a->src, a->n_src, b->src, b->n_src)
+           && strv_equal(a->dst, a->n_dst, b->dst, b->n_dst)
+           && a->n_vlans == b->n_vlans
+           && !memcmp(a->vlans, b->vlans, a->n_vlans * sizeof a->vlans[0])
+           && !strcmp(a->output, b->output);
+}
+
+static void
+report_mirrors(const struct bridge *br, const struct xvs_bridge_config *old,
+               const struct xvs_bridge_config *bc, struct ds *report)
+{
+    bool same = old->n_mirrors == bc->n_mirrors;
+    for (size_t i = 0; same && i < bc->n_mirrors; i++) {
+        same = mirror_equal(&old->mirrors[i], &bc->mirrors[i]);
+    }
+    if (!same) {
+        ds_put_format(report, "bridge %s: mirrors replaced (%zu, were %zu)\n",
+                      br->name, bc->n_mirrors, old->n_mirrors);
+    }
+}
+
 int
 bridge_reload(struct ds *report, char **errp)
 {
@@ -411,6 +437,7 @@ bridge_reload(struct ds *report, char **errp)
         add_default_flow(ob);
         add_default_flow(bc);
         report_tables(br, ob, bc, report);
+        report_mirrors(br, ob, bc, report);
     }
 
     /* The tables follow the running configuration. */
@@ -421,7 +448,9 @@ bridge_reload(struct ds *report, char **errp)
             VLOG_INFO("reload: adding bridge %s", new->bridges[i].name);
             bridge_create(&new->bridges[i]);
         } else {
-            bridge_restore_tables(bridge_find(new->bridges[i].name));
+            struct bridge *b = bridge_find(new->bridges[i].name);
+            bridge_restore_tables(b);
+            bridge_apply_mirrors(b);
         }
     }
     free(is_new);

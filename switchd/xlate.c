@@ -68,6 +68,7 @@ struct xlate {
     struct flow_wildcards *wc;
     uint32_t in_dp_port;            /* DP_MAX_PORTS: none. */
     uint16_t in_ofport;             /* OpenFlow input port (u16). */
+    ovs_be16 in_tci;                /* The outer tag as received. */
     struct dp_upcall *up;
     uint32_t pkt_len;               /* For the counters. */
 
@@ -523,13 +524,29 @@ port_floods(const struct pl_port *p)
 
 /* FLOOD ('all' false) or ALL: every port but the input port that takes
  * it. */
+/* Whether 'ofport' is the output port of a mirror: it takes no other
+ * traffic. */
+static bool
+is_mirror_output(const struct xlate *x, uint16_t ofport)
+{
+    const struct pl_mirrors *ms = ovsrcu_get(struct pl_mirrors *,
+                                             &x->pl->mirrors);
+    for (size_t i = 0; ms && i < ms->n; i++) {
+        if (ms->m[i].output == ofport) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static void
 flood(struct xlate *x, bool all)
 {
     for (size_t i = 0; i < x->ports->n; i++) {
         const struct pl_port *p = &x->ports->p[i];
         if (p->ofport != x->in_ofport
-            && (all ? port_forwards(p) : port_floods(p))) {
+            && (all ? port_forwards(p) : port_floods(p))
+            && !is_mirror_output(x, p->ofport)) {
             dp_actions_output(&x->up->actions, p->dp_port);
             trace_output(x, p, 0, NULL);
         }
@@ -741,7 +758,7 @@ normal(struct xlate *x)
         for (size_t i = 0; i < x->ports->n && n < DP_MAX_PORTS; i++) {
             const struct pl_port *p = &x->ports->p[i];
             if (p->ofport != x->in_ofport && port_carries(p, vlan)
-                && port_floods(p)) {
+                && port_floods(p) && !is_mirror_output(x, p->ofport)) {
                 outs[n++] = p;
             }
         }
@@ -1638,12 +1655,14 @@ xlate_init(struct xlate *x, struct pipeline *pl, const struct pl_ports *ports,
     x->wc = wc;
     x->in_dp_port = in_dp_port;
     x->in_ofport = in_ofport;
+    x->in_tci = flow->vlans[0].tci;
     x->up = up;
     x->pkt_len = pkt_len;
     x->table_id = 0;
     x->rule = NULL;
     x->handle.n = 0;
     x->handle.n_groups = 0;
+    x->handle.mirrors = 0;
     x->handle.pl = pl;
     x->handle.groups = x->handle.room;
     x->exit = false;
@@ -1684,6 +1703,13 @@ xlate_pipeline(struct xlate *x)
 {
     const struct pl_port *in = port_find(x->ports, x->in_ofport);
 
+    if (in && is_mirror_output(x, in->ofport)) {
+        if (x->trace) {
+            trace_step(x, "drop", "the input port is a mirror's output: "
+                       "it takes no other traffic");
+        }
+        return;
+    }
     if (in && in->config & (OFPUTIL_PC_PORT_DOWN | OFPUTIL_PC_NO_RECV)) {
         if (x->trace) {
             trace_step(x, "drop", "port_mod made the input port %s: it "
@@ -1704,6 +1730,90 @@ xlate_pipeline(struct xlate *x)
     }
     xlate_table(x, 0);
     xlate_action_set(x);
+}
+
+static bool
+ports_have(const uint16_t *ports, size_t n, uint16_t ofport)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (ports[i] == ofport) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Adds the outputs of the mirrors that the translated packet feeds: for a
+ * packet received on a selected port, first (the copy is the packet as
+ * received); for one sent to a selected port, just after that output
+ * (the copy is the packet as sent there).  Once per mirror. */
+static void
+xlate_mirrors(struct xlate *x)
+{
+    const struct pl_mirrors *ms = ovsrcu_get(struct pl_mirrors *,
+                                             &x->pl->mirrors);
+    struct dp_actions *acts = &x->up->actions;
+    const struct pl_port *in = port_find(x->ports, x->in_ofport);
+    char name[TRACE_PORT_LEN];
+
+    for (size_t i = 0; ms && i < ms->n; i++) {
+        const struct pl_mirror *m = &ms->m[i];
+        const struct pl_port *out = port_find(x->ports, m->output);
+
+        if (!out || out->ofport == x->in_ofport || !port_forwards(out)) {
+            continue;
+        }
+        if (!m->any_vlan) {
+            WC_MASK_FIELD(x->wc, vlans[0].tci);
+            int vlan = in ? input_vlan(in, x->in_tci) : -1;
+            if (vlan < 0 || !(m->vlan_bits[vlan / 64] >> (vlan % 64) & 1)) {
+                continue;
+            }
+        }
+        int pos = -1;
+        if (m->select_all || ports_have(m->src, m->n_src, x->in_ofport)) {
+            pos = 0;
+        } else {
+            for (size_t a = 0; a < acts->n && pos < 0; a++) {
+                if (acts->a[a].type == DP_ACTION_OUTPUT
+                    && acts->a[a].port < DP_MAX_PORTS
+                    && ports_have(m->dst, m->n_dst,
+                                  x->ports->ofport_of[acts->a[a].port])) {
+                    pos = a + 1;
+                }
+            }
+        }
+        if (pos < 0) {
+            continue;
+        }
+        if (acts->n >= DP_MAX_ACTIONS) {
+            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+            VLOG_WARN_RL(&rl, "%s: mirror %s: no room for its output",
+                         x->pl->name, m->name);
+            continue;
+        }
+        memmove(&acts->a[pos + 1], &acts->a[pos],
+                (acts->n - pos) * sizeof acts->a[0]);
+        memset(&acts->a[pos], 0, sizeof acts->a[pos]);
+        acts->a[pos].type = DP_ACTION_OUTPUT;
+        acts->a[pos].port = out->dp_port;
+        acts->n++;
+        x->handle.mirrors |= 1u << m->slot;
+        if (x->trace) {
+            struct json *st = trace_step(
+                x, "mirror", "mirror %s: a copy -> %s (%s)", m->name,
+                trace_port(x, m->output, name),
+                pos ? "as sent to a selected port"
+                    : "as received on a selected port");
+            json_object_put_string(st, "mirror", m->name);
+        } else {
+            uint64_t orig;
+            atomic_add_relaxed(&x->pl->mirror_ctr[m->slot].n_packets, 1,
+                               &orig);
+            atomic_add_relaxed(&x->pl->mirror_ctr[m->slot].n_bytes,
+                               x->pkt_len, &orig);
+        }
+    }
 }
 
 static void
@@ -1795,6 +1905,7 @@ pl_handle_pack(const struct pl_handle *h)
 
     p->n = h->n;
     p->n_groups = h->n_groups;
+    p->mirrors = h->mirrors;
     p->pl = h->pl;
     memcpy(p->lookups, h->lookups, lookups);
     p->groups = (struct pl_handle_group *) &p->lookups[h->n];
@@ -1844,9 +1955,11 @@ pipeline_upcall(void *pl_, struct dp_upcall *up)
                up->pkt_len);
     xlate_set_packet(&x, &pkt, up->pkt_len);
     xlate_pipeline(&x);
+    xlate_mirrors(&x);
 
     up->cacheable = !x.uncacheable && wc_to_dp_mask(&wc, &up->mask);
-    if (up->cacheable && (x.handle.n || x.handle.n_groups)) {
+    if (up->cacheable
+        && (x.handle.n || x.handle.n_groups || x.handle.mirrors)) {
         struct pl_handle *h = pl_handle_pack(&x.handle);
         for (int i = 0; i < h->n; i++) {
             if (h->lookups[i].rule) {
@@ -1938,6 +2051,7 @@ pipeline_trace(struct pipeline *pl, ofp_port_t in_port,
     if (!dropped) {
         xlate_pipeline(&x);
     }
+    xlate_mirrors(&x);
     t->actions = up->actions;
     t->cacheable = t->from_port && !x.uncacheable
                    && wc_to_dp_mask(&wc, &t->mask);
@@ -1974,6 +2088,11 @@ pipeline_credit(void *handle, uint64_t packets, uint64_t bytes)
             atomic_add_relaxed(&b->n_packets, packets, &orig);
             atomic_add_relaxed(&b->n_bytes, bytes, &orig);
         }
+    }
+    for (uint32_t m = h->mirrors; m; m &= m - 1) {
+        struct pl_mirror_counters *c = &h->pl->mirror_ctr[__builtin_ctz(m)];
+        atomic_add_relaxed(&c->n_packets, packets, &orig);
+        atomic_add_relaxed(&c->n_bytes, bytes, &orig);
     }
 }
 

@@ -105,7 +105,8 @@ INTEGRATION_TESTS = \
 	tests/integration/test-trace.sh \
 	tests/integration/test-metrics.sh \
 	tests/integration/test-reload.sh \
-	tests/integration/test-capture.sh
+	tests/integration/test-capture.sh \
+	tests/integration/test-mirror.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh \
 	tests/integration/send-tagged-arp.py tests/integration/of-errors.py \
@@ -139,7 +140,8 @@ SANITIZER_TESTS = $(UNIT_TESTS) \
 	tests/integration/test-port-security.sh \
 	tests/integration/test-trace.sh \
 	tests/integration/test-reload.sh \
-	tests/integration/test-capture.sh
+	tests/integration/test-capture.sh \
+	tests/integration/test-mirror.sh
 check-sanitizers:
 	@case '$(SANITIZER_FLAGS)' in *address*) ;; \
 	*) echo "check-sanitizers: configure with --enable-sanitizers" >&2; \

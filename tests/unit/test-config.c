@@ -678,6 +678,50 @@ test_config_metrics_listener(void **state)
               "t.yaml:1: metrics: expected a string, got a list");
 }
 
+/* Mirrors: parsed, saved and loaded back the same. */
+static void
+test_config_mirrors_round_trip(void **state)
+{
+    struct xvs_config *cfg = parse_ok(
+        "bridges:\n"
+        "  - name: br0\n"
+        "    mirrors:\n"
+        "      - {name: ids, select-src-ports: [vif1.0, vif2.0],\n"
+        "         select-dst-ports: [eth0], select-vlans: [0, 10],\n"
+        "         output-port: vif9.0}\n"
+        "      - {name: all, select-all: true, output-port: tap0}\n");
+    struct xvs_config *back = save_and_load(cfg);
+
+    for (int k = 0; k < 2; k++) {
+        const struct xvs_bridge_config *b = k ? &back->bridges[0]
+                                              : &cfg->bridges[0];
+        assert_int_equal(b->n_mirrors, 2);
+        const struct xvs_mirror_config *m = &b->mirrors[0];
+        assert_string_equal(m->name, "ids");
+        assert_false(m->select_all);
+        assert_int_equal(m->n_src, 2);
+        assert_string_equal(m->src[1], "vif2.0");
+        assert_int_equal(m->n_dst, 1);
+        assert_string_equal(m->dst[0], "eth0");
+        assert_int_equal(m->n_vlans, 2);
+        assert_int_equal(m->vlans[1], 10);
+        assert_string_equal(m->output, "vif9.0");
+        assert_true(b->mirrors[1].select_all);
+        assert_string_equal(b->mirrors[1].output, "tap0");
+    }
+    xvs_config_free(back);
+    struct xvs_config *clone = xvs_config_clone(cfg);
+    assert_string_equal(clone->bridges[0].mirrors[0].src[0], "vif1.0");
+    xvs_config_free(clone);
+    xvs_config_free(cfg);
+
+    parse_bad("bridges:\n  - name: br0\n    mirrors:\n"
+              "      - {name: m, select-vlans: [5000], select-all: true, "
+              "output-port: p}\n",
+              "t.yaml:4: bridges[0].mirrors[0].select-vlans[0]: expected an "
+              "integer 0-4094, got \"5000\"");
+}
+
 /* Found by tests/fuzz/fuzz-config: YAML folds or refuses some characters
  * written raw (C1 controls, NEL, line separators, non-characters), and an
  * empty bridge list was written as a null. */
@@ -855,6 +899,7 @@ main(void)
         cmocka_unit_test(test_config_defaults_for_empty_document),
         cmocka_unit_test(test_config_reads_cache_settings),
         cmocka_unit_test(test_config_metrics_listener),
+        cmocka_unit_test(test_config_mirrors_round_trip),
         cmocka_unit_test(test_config_rejects_yaml_syntax_error),
         cmocka_unit_test(test_config_reads_guest_settings),
         cmocka_unit_test(test_config_rejects_bad_guest_settings),

@@ -360,6 +360,7 @@ struct run_stats {
                                  * match the headers beneath the labels. */
     size_t psec_hits[DP_N_DROP_REASONS];    /* Hits on port security's
                                              * drops, by reason. */
+    size_t mirrored;                /* Copies the mirrors made (upcalls). */
 };
 
 /* Whether 'mask' looks at any L3 or L4 field. */
@@ -423,6 +424,18 @@ run_one(unsigned int seed, int n_rules, int n_packets, bool widen,
         }
         pipeline_port_set_security(pl, 1, &g);
         xvs_port_guest_destroy(&g);
+    }
+    if (seed % 3 == 0) {
+        /* Mirrors: what they copy depends on the input port, the VLAN and
+         * the outputs, all of which the megaflow must then match. */
+        static const uint16_t src[] = { 2 }, dst[] = { 3 };
+        static const uint16_t vlans[] = { 0, 10, 20 };
+        const struct pipeline_mirror m[] = {
+            { .name = "a", .src = src, .n_src = 1, .dst = dst, .n_dst = 1,
+              .vlans = vlans, .n_vlans = 3, .output = N_PORTS },
+            { .name = "b", .dst = src, .n_dst = 1, .output = N_PORTS - 1 },
+        };
+        pipeline_set_mirrors(pl, m, ARRAY_SIZE(m));
     }
     for (int i = 0; i < n_rules; i++) {
         char *err = NULL;
@@ -510,6 +523,12 @@ run_one(unsigned int seed, int n_rules, int n_packets, bool widen,
     }
 
     mfc_destroy(&cls);
+    struct pipeline_mirror_stats *ms;
+    size_t n_ms = pipeline_mirror_stats(pl, &ms);
+    for (size_t i = 0; i < n_ms; i++) {
+        st->mirrored += ms[i].n_packets;
+    }
+    free(ms);
     pipeline_destroy(pl);
     ovsrcu_quiesce();
 }
@@ -538,6 +557,9 @@ test_megaflow_cache_decides_as_the_pipeline(void **state)
     /* Decisions taken after pop_mpls on the headers beneath were cached
      * and reused, so the check covered them. */
     assert_true(st.beneath_hits > 0);
+    /* So were decisions with mirror copies. */
+    print_message("%zu mirror copies made by upcalls\n", st.mirrored);
+    assert_true(st.mirrored > 0);
     /* The cache must actually have answered often for the check to mean
      * anything (about 30% of these random packets hit). */
     assert_true(st.hits * 5 > st.packets);
