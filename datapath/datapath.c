@@ -32,6 +32,7 @@
 #include <rte_ring.h>
 #include <rte_spinlock.h>
 #include <rte_pause.h>
+#include <rte_pdump.h>
 #include <rte_version.h>
 
 #include "dp-offload.h"
@@ -182,6 +183,18 @@ eal_start(const struct dp_params *p, char **errp)
         return err ? err : EINVAL;
     }
     dp.eal_up = true;
+    /* With a --file-prefix (shared memory that other processes may map),
+     * DPDK's capture tools (dpdk-dumpcap, dpdk-pdump) can attach as
+     * secondary processes to the ports that are ethdevs. */
+    if (has_arg(p, "--file-prefix") && !has_arg(p, "--in-memory")
+        && !has_arg(p, "--no-shconf")) {
+        if (rte_pdump_init()) {
+            fprintf(stderr, "DPDK pdump: %s (dpdk-dumpcap will not work)\n",
+                    rte_strerror(rte_errno));
+        } else {
+            dp.pdump = true;
+        }
+    }
     return 0;
 }
 
@@ -719,6 +732,10 @@ dp_fini(void)
     dp.pmds = NULL;
     dp.qsbr = NULL;
     dp.pool = NULL;
+    if (dp.pdump) {
+        rte_pdump_uninit();
+        dp.pdump = false;
+    }
     rte_eal_cleanup();
     dp.eal_up = false;
 }

@@ -192,6 +192,7 @@ struct dp_meter {
 
 struct dp_state {
     bool eal_up;
+    bool pdump;                     /* rte_pdump_init() done. */
     struct rte_mempool *pool;
     struct rte_mempool *big_pool;           /* vnet receive tails. */
     struct rte_rcu_qsbr *qsbr;

@@ -106,7 +106,8 @@ INTEGRATION_TESTS = \
 	tests/integration/test-metrics.sh \
 	tests/integration/test-reload.sh \
 	tests/integration/test-capture.sh \
-	tests/integration/test-mirror.sh
+	tests/integration/test-mirror.sh \
+	tests/integration/test-pdump.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh \
 	tests/integration/send-tagged-arp.py tests/integration/of-errors.py \
