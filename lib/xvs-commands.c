@@ -79,10 +79,11 @@ const struct xvs_command xvs_commands[] = {
      "errors", 0},
     {"dump-macs", "BRIDGE", 1, 1, true, "the MAC learning table of NORMAL", 0},
     {"add-mirror", "BRIDGE NAME [select-all=true] [select-src-ports=P,...] "
-     "[select-dst-ports=P,...] [select-vlans=N,...] output-port=P", 3, 8,
+     "[select-dst-ports=P,...] [select-vlans=N,...] output-port=P|output-vlan=N",
+     3, 8,
      false,
      "add or replace a port mirror: copies of the selected packets go out "
-     "of output-port (saved)", 0},
+     "of output-port, or to VLAN output-vlan (saved)", 0},
     {"del-mirror", "BRIDGE NAME", 2, 2, false, "delete a port mirror "
      "(saved)", 0},
     {"dump-mirrors", "BRIDGE", 1, 1, true,

@@ -978,15 +978,17 @@ bridge_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
 char *
 xvs_mirror_config_check(const struct xvs_mirror_config *m)
 {
-    if (!m->output) {
-        return xvs_asprintf("missing key \"output-port\" (where the copies "
-                            "go)");
+    if (!m->output == !m->output_vlan) {
+        return xvs_asprintf(m->output ? "output-port and output-vlan: give "
+                            "one of them"
+                            : "missing key \"output-port\" or "
+                            "\"output-vlan\" (where the copies go)");
     }
     if (!m->select_all && !m->n_src && !m->n_dst) {
         return xvs_asprintf("selects nothing: give select-all: true, "
                             "select-src-ports or select-dst-ports");
     }
-    for (size_t i = 0; i < m->n_src + m->n_dst; i++) {
+    for (size_t i = 0; m->output && i < m->n_src + m->n_dst; i++) {
         const char *p = i < m->n_src ? m->src[i] : m->dst[i - m->n_src];
         if (!strcmp(p, m->output)) {
             return xvs_asprintf("port %s is both selected and the output "
@@ -1052,6 +1054,13 @@ mirror_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
         return true;
     } else if (!strcmp(key, "output-port")) {
         return get_string(ctx, v, path, &m->output);
+    } else if (!strcmp(key, "output-vlan")) {
+        uint64_t vid;
+        if (!get_uint(ctx, v, path, 1, 4094, &vid)) {
+            return false;
+        }
+        m->output_vlan = vid;
+        return true;
     }
     abort();
 }
@@ -1062,7 +1071,7 @@ parse_mirror(struct ctx *ctx, const yaml_node_t *node, const char *path,
 {
     static const char *const keys[] = {
         "name", "select-all", "select-src-ports", "select-dst-ports",
-        "select-vlans", "output-port", NULL
+        "select-vlans", "output-port", "output-vlan", NULL
     };
 
     m->line = node_line(node);
@@ -1903,9 +1912,13 @@ write_config(FILE *f, const struct xvs_config *cfg)
                 }
                 fprintf(f, "]\n");
             }
-            fprintf(f, "        output-port: ");
-            put_quoted(f, m->output);
-            fputc('\n', f);
+            if (m->output) {
+                fprintf(f, "        output-port: ");
+                put_quoted(f, m->output);
+                fputc('\n', f);
+            } else {
+                fprintf(f, "        output-vlan: %u\n", m->output_vlan);
+            }
         }
     }
 }

@@ -152,7 +152,8 @@ struct xvs_mirror_config {
     size_t n_dst;
     uint16_t *vlans;            /* select-vlans; none: any VLAN. */
     size_t n_vlans;
-    char *output;               /* output-port */
+    char *output;               /* output-port, or NULL with: */
+    uint16_t output_vlan;       /* output-vlan, 1-4094, or 0. */
     int line;
 };
 

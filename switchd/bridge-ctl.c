@@ -1455,7 +1455,8 @@ cmd_dump_mirrors(struct control_conn *conn, int argc, const char *argv[],
                 bytes = st[j].n_bytes;
             }
         }
-        bool out_here = bridge_find_port(br, m->output) != NULL;
+        bool out_here = m->output_vlan
+                        || bridge_find_port(br, m->output) != NULL;
         if (json) {
             struct json *o = json_object_create();
             json_object_put_string(o, "name", m->name);
@@ -1470,7 +1471,13 @@ cmd_dump_mirrors(struct control_conn *conn, int argc, const char *argv[],
                 json_array_add(vlans, json_integer_create(m->vlans[v]));
             }
             json_object_put(o, "select_vlans", vlans);
-            json_object_put_string(o, "output_port", m->output);
+            json_object_put(o, "output_port", m->output
+                            ? json_string_create(m->output)
+                            : json_null_create());
+            json_object_put(o, "output_vlan",
+                            m->output_vlan
+                            ? json_integer_create(m->output_vlan)
+                            : json_null_create());
             json_object_put(o, "output_present",
                             json_boolean_create(out_here));
             json_object_put(o, "n_packets", json_integer_create(packets));
@@ -1487,10 +1494,14 @@ cmd_dump_mirrors(struct control_conn *conn, int argc, const char *argv[],
                     ds_put_format(&s, "%s%u", v ? "," : "", m->vlans[v]);
                 }
             }
-            ds_put_format(&s, " -> %s%s: n_packets=%"PRIu64", n_bytes=%"
-                          PRIu64"\n", m->output,
-                          out_here ? "" : " (absent: no copies)", packets,
-                          bytes);
+            if (m->output_vlan) {
+                ds_put_format(&s, " -> VLAN %u", m->output_vlan);
+            } else {
+                ds_put_format(&s, " -> %s%s", m->output,
+                              out_here ? "" : " (absent: no copies)");
+            }
+            ds_put_format(&s, ": n_packets=%"PRIu64", n_bytes=%"PRIu64"\n",
+                          packets, bytes);
         }
     }
     free(st);
@@ -1567,11 +1578,18 @@ cmd_add_mirror(struct control_conn *conn, int argc, const char *argv[],
         } else if (KEY("output-port")) {
             free(m.output);
             m.output = xstrdup(value);
+        } else if (KEY("output-vlan")) {
+            unsigned int vid;
+            if (!str_to_uint(value, 10, &vid) || !vid || vid > 4094) {
+                error = xasprintf("output-vlan: expected a VLAN 1-4094, got "
+                                  "\"%s\"", value);
+            }
+            m.output_vlan = vid;
         } else {
             error = xasprintf("\"%.*s\": expected select-all, "
                               "select-src-ports, select-dst-ports, "
-                              "select-vlans or output-port", (int) klen,
-                              argv[i]);
+                              "select-vlans, output-port or output-vlan",
+                              (int) klen, argv[i]);
         }
 #undef KEY
     }

@@ -763,7 +763,8 @@ bridge_apply_mirrors(struct bridge *br)
 
     for (size_t i = 0; i < n; i++) {
         const struct xvs_mirror_config *m = &bc->mirrors[i];
-        const struct port *out = bridge_find_port(br, m->output);
+        const struct port *out = m->output ? bridge_find_port(br, m->output)
+                                           : NULL;
         spec[i].name = m->name;
         spec[i].select_all = m->select_all;
         spec[i].src = ofports_of(br, m->src, m->n_src, &spec[i].n_src);
@@ -772,6 +773,7 @@ bridge_apply_mirrors(struct bridge *br)
         spec[i].n_vlans = m->n_vlans;
         /* 0 (no port) while the output port is absent: no copies. */
         spec[i].output = out ? out->ofport : 0;
+        spec[i].output_vlan = m->output_vlan;
     }
     pipeline_set_mirrors(br->pl, spec, n);
     for (size_t i = 0; i < n; i++) {

@@ -80,6 +80,7 @@ pipeline_set_mirrors(struct pipeline *pl, const struct pipeline_mirror *spec,
             m->vlan_bits[vid / 64] |= UINT64_C(1) << (vid % 64);
         }
         m->output = s->output;
+        m->output_vlan = s->output_vlan;
     }
     ovsrcu_set(&pl->mirrors, ms);
     if (old) {

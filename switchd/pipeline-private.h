@@ -193,7 +193,8 @@ struct pl_mirror {
     size_t n_src, n_dst;
     bool any_vlan;
     uint64_t vlan_bits[4096 / 64];
-    uint16_t output;                    /* OpenFlow port. */
+    uint16_t output;                    /* OpenFlow port, or 0. */
+    uint16_t output_vlan;               /* Or flood to this VLAN. */
 };
 
 struct pl_mirrors {

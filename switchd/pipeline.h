@@ -315,7 +315,8 @@ int pipeline_trace(struct pipeline *, ofp_port_t in_port,
 /* Port mirroring, as Open vSwitch has it: a copy of every packet
  * received on a 'src' port (or on any, with 'select_all') or sent to a
  * 'dst' port, if it is on one of 'vlans' (any VLAN if there are none),
- * goes out of 'output' once per mirror; the copy is the packet as received
+ * goes out of 'output' (or to VLAN 'output_vlan') once per mirror; the
+ * copy is the packet as received
  * (src) or as sent (dst).  The output port takes no other traffic: it is
  * left out of flooding, and what it receives is dropped.  Ports are
  * OpenFlow port numbers; one that is absent is ignored.  Mirrors keep
@@ -328,7 +329,9 @@ struct pipeline_mirror {
     size_t n_src, n_dst;
     const uint16_t *vlans;
     size_t n_vlans;
-    uint16_t output;
+    uint16_t output;            /* OpenFlow port, or 0 with 'output_vlan'. */
+    uint16_t output_vlan;       /* Or: flood the copies to this VLAN (1-4094),
+                                 * tagged on the ports that tag it. */
 };
 void pipeline_set_mirrors(struct pipeline *, const struct pipeline_mirror *,
                           size_t n);

@@ -354,7 +354,8 @@ mirror_equal(const struct xvs_mirror_config *a,
            && strv_equal(a->dst, a->n_dst, b->dst, b->n_dst)
            && a->n_vlans == b->n_vlans
            && !memcmp(a->vlans, b->vlans, a->n_vlans * sizeof a->vlans[0])
-           && !strcmp(a->output, b->output);
+           && nullable_string_is_equal(a->output, b->output)
+           && a->output_vlan == b->output_vlan;
 }
 
 static void

@@ -69,6 +69,7 @@ struct xlate {
     uint32_t in_dp_port;            /* DP_MAX_PORTS: none. */
     uint16_t in_ofport;             /* OpenFlow input port (u16). */
     ovs_be16 in_tci;                /* The outer tag as received. */
+    union flow_vlan_hdr in_vlans[FLOW_MAX_VLAN_HEADERS];  /* Its tags. */
     struct dp_upcall *up;
     uint32_t pkt_len;               /* For the counters. */
 
@@ -1656,6 +1657,7 @@ xlate_init(struct xlate *x, struct pipeline *pl, const struct pl_ports *ports,
     x->in_dp_port = in_dp_port;
     x->in_ofport = in_ofport;
     x->in_tci = flow->vlans[0].tci;
+    memcpy(x->in_vlans, flow->vlans, sizeof x->in_vlans);
     x->up = up;
     x->pkt_len = pkt_len;
     x->table_id = 0;
@@ -1743,6 +1745,146 @@ ports_have(const uint16_t *ports, size_t n, uint16_t ofport)
     return false;
 }
 
+/* The VLAN tags of the packet just before datapath action 'pos', as the
+ * actions before it leave the packet as received: outer first. */
+struct tag_stack {
+    int n;
+    bool unknown;                       /* Popped a tag not tracked. */
+    uint16_t tpid[FLOW_MAX_VLAN_HEADERS + 2];
+    uint16_t tci[FLOW_MAX_VLAN_HEADERS + 2];    /* PCP, DEI, VID. */
+};
+
+static void
+tags_at(const struct xlate *x, size_t pos, struct tag_stack *t)
+{
+    const struct dp_actions *acts = &x->up->actions;
+
+    memset(t, 0, sizeof *t);
+    for (int i = 0; i < FLOW_MAX_VLAN_HEADERS
+                    && x->in_vlans[i].tci & htons(VLAN_CFI); i++) {
+        t->tpid[t->n] = ntohs(x->in_vlans[i].tpid);
+        t->tci[t->n++] = ntohs(x->in_vlans[i].tci) & ~VLAN_CFI;
+    }
+    for (size_t i = 0; i < pos && !t->unknown; i++) {
+        const struct dp_action *a = &acts->a[i];
+        if (a->type == DP_ACTION_PUSH_VLAN) {
+            if ((size_t) t->n >= ARRAY_SIZE(t->tci)) {
+                t->unknown = true;
+                break;
+            }
+            memmove(&t->tpid[1], &t->tpid[0], t->n * sizeof t->tpid[0]);
+            memmove(&t->tci[1], &t->tci[0], t->n * sizeof t->tci[0]);
+            t->tpid[0] = a->port;
+            t->tci[0] = a->tci;
+            t->n++;
+        } else if (a->type == DP_ACTION_POP_VLAN) {
+            if (!t->n) {
+                t->unknown = true;
+                break;
+            }
+            t->n--;
+            memmove(&t->tpid[0], &t->tpid[1], t->n * sizeof t->tpid[0]);
+            memmove(&t->tci[0], &t->tci[1], t->n * sizeof t->tci[0]);
+        } else if (a->type == DP_ACTION_SET_VLAN && t->n) {
+            t->tci[0] = (t->tci[0] & ~a->vlan.mask)
+                        | (a->vlan.tci & a->vlan.mask);
+        }
+    }
+}
+
+/* Inserts an action of 'type' at '*pos' (advanced past it); NULL if the
+ * list is full. */
+static struct dp_action *
+insert_action(struct dp_actions *acts, size_t *pos, enum dp_action_type type)
+{
+    if (acts->n >= DP_MAX_ACTIONS) {
+        return NULL;
+    }
+    memmove(&acts->a[*pos + 1], &acts->a[*pos],
+            (acts->n - *pos) * sizeof acts->a[0]);
+    memset(&acts->a[*pos], 0, sizeof acts->a[*pos]);
+    acts->a[*pos].type = type;
+    acts->n++;
+    return &acts->a[(*pos)++];
+}
+
+/* The copy of mirror 'm' to VLAN 'm->output_vlan', at 'pos': flooded to
+ * the ports that carry that VLAN (tagged where they tag it), then the
+ * packet's tags put back as they were.  1 if done, 0 if no port carries
+ * the VLAN, -1 if it could not be done (no room, or tags the translation
+ * cannot follow). */
+static int
+mirror_to_vlan(struct xlate *x, const struct pl_mirror *m, size_t pos)
+{
+    struct dp_actions *acts = &x->up->actions;
+    uint16_t vlan = m->output_vlan;
+    const struct pl_port *outs[DP_MAX_PORTS];
+    size_t n = 0, n_tagged = 0;
+    struct tag_stack t;
+
+    /* The copy depends on the tags the packet came with. */
+    WC_MASK_FIELD(x->wc, vlans);
+    tags_at(x, pos, &t);
+    if (t.unknown) {
+        return -1;
+    }
+    for (size_t i = 0; i < x->ports->n && n < DP_MAX_PORTS; i++) {
+        const struct pl_port *p = &x->ports->p[i];
+        if (p->ofport != x->in_ofport && port_carries(p, vlan)
+            && port_forwards(p) && !is_mirror_output(x, p->ofport)) {
+            outs[n++] = p;
+            n_tagged += port_tags(p, vlan);
+        }
+    }
+    if (!n) {
+        return 0;
+    }
+    if (acts->n + n + 3 > DP_MAX_ACTIONS) {
+        return -1;
+    }
+    struct dp_action *a;
+    if (t.n) {
+        a = insert_action(acts, &pos, DP_ACTION_SET_VLAN);
+        a->vlan.tci = vlan;
+        a->vlan.mask = VLAN_VID_MASK;
+    } else if (n_tagged) {
+        a = insert_action(acts, &pos, DP_ACTION_PUSH_VLAN);
+        a->port = ETH_TYPE_VLAN;
+        a->tci = vlan;
+    }
+    if (t.n || n_tagged) {
+        for (size_t i = 0; i < n; i++) {
+            if (port_tags(outs[i], vlan)) {
+                insert_action(acts, &pos, DP_ACTION_OUTPUT)->port
+                    = outs[i]->dp_port;
+            }
+        }
+    }
+    if (n_tagged < n) {
+        if (t.n || n_tagged) {
+            insert_action(acts, &pos, DP_ACTION_POP_VLAN);
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (!port_tags(outs[i], vlan)) {
+                insert_action(acts, &pos, DP_ACTION_OUTPUT)->port
+                    = outs[i]->dp_port;
+            }
+        }
+        if (t.n) {
+            a = insert_action(acts, &pos, DP_ACTION_PUSH_VLAN);
+            a->port = t.tpid[0];
+            a->tci = t.tci[0];
+        }
+    } else if (t.n) {
+        a = insert_action(acts, &pos, DP_ACTION_SET_VLAN);
+        a->vlan.tci = t.tci[0] & VLAN_VID_MASK;
+        a->vlan.mask = VLAN_VID_MASK;
+    } else if (n_tagged) {
+        insert_action(acts, &pos, DP_ACTION_POP_VLAN);
+    }
+    return 1;
+}
+
 /* Adds the outputs of the mirrors that the translated packet feeds: for a
  * packet received on a selected port, first (the copy is the packet as
  * received); for one sent to a selected port, just after that output
@@ -1758,9 +1900,11 @@ xlate_mirrors(struct xlate *x)
 
     for (size_t i = 0; ms && i < ms->n; i++) {
         const struct pl_mirror *m = &ms->m[i];
-        const struct pl_port *out = port_find(x->ports, m->output);
+        const struct pl_port *out = m->output_vlan ? NULL
+                                    : port_find(x->ports, m->output);
 
-        if (!out || out->ofport == x->in_ofport || !port_forwards(out)) {
+        if (!m->output_vlan
+            && (!out || out->ofport == x->in_ofport || !port_forwards(out))) {
             continue;
         }
         if (!m->any_vlan) {
@@ -1786,23 +1930,36 @@ xlate_mirrors(struct xlate *x)
         if (pos < 0) {
             continue;
         }
-        if (acts->n >= DP_MAX_ACTIONS) {
+        int done;
+        if (m->output_vlan) {
+            done = mirror_to_vlan(x, m, pos);
+        } else {
+            size_t p = pos;
+            struct dp_action *a = insert_action(acts, &p, DP_ACTION_OUTPUT);
+            if (a) {
+                a->port = out->dp_port;
+            }
+            done = a ? 1 : -1;
+        }
+        if (!done) {
+            continue;
+        } else if (done < 0) {
             static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
-            VLOG_WARN_RL(&rl, "%s: mirror %s: no room for its output",
-                         x->pl->name, m->name);
+            VLOG_WARN_RL(&rl, "%s: mirror %s: no room for its output, or "
+                         "VLAN tags it cannot follow", x->pl->name, m->name);
             continue;
         }
-        memmove(&acts->a[pos + 1], &acts->a[pos],
-                (acts->n - pos) * sizeof acts->a[0]);
-        memset(&acts->a[pos], 0, sizeof acts->a[pos]);
-        acts->a[pos].type = DP_ACTION_OUTPUT;
-        acts->a[pos].port = out->dp_port;
-        acts->n++;
         x->handle.mirrors |= 1u << m->slot;
         if (x->trace) {
+            char where[TRACE_PORT_LEN + 16];
+            if (m->output_vlan) {
+                snprintf(where, sizeof where, "VLAN %u", m->output_vlan);
+            } else {
+                snprintf(where, sizeof where, "%s",
+                         trace_port(x, m->output, name));
+            }
             struct json *st = trace_step(
-                x, "mirror", "mirror %s: a copy -> %s (%s)", m->name,
-                trace_port(x, m->output, name),
+                x, "mirror", "mirror %s: a copy -> %s (%s)", m->name, where,
                 pos ? "as sent to a selected port"
                     : "as received on a selected port");
             json_object_put_string(st, "mirror", m->name);

@@ -136,4 +136,40 @@ bad '      - {name: m, select-all: yes, output-port: vif113.0}' \
     'select-all: expected true or false'
 check "the mirror is as it was" \
     grep_in "$(ctl dump-mirrors xenbr0)" "^mirror ids: all packets, on VLANs 7 -> vif113.0"
+
+# Output to a VLAN: guests 1 and 2 on access VLAN 10, the IDS on a trunk
+# of VLAN 99; the copies reach it tagged 99, the guests still talk.
+write_config <<'YAML'
+bridges:
+  - name: xenbr0
+    internal-port: false
+    ports:
+      - {name: vif111.0, type: xenvif, ofport: 1, vlan: 10}
+      - {name: vif112.0, type: xenvif, ofport: 2, vlan: 10}
+      - {name: vif113.0, type: xenvif, ofport: 3, trunks: [99]}
+    flows: ["priority=0,actions=NORMAL"]
+    mirrors:
+      - {name: v, select-src-ports: [vif111.0], output-vlan: 99}
+YAML
+out=$(ctl reload)
+check "reload: VLANs and a mirror to VLAN 99 ($(printf '%s' "$out" | tr '\n' ';'))" \
+    grep_in "$out" "mirrors replaced"
+check "dump-mirrors: -> VLAN 99" \
+    grep_in "$(ctl dump-mirrors xenbr0)" "^mirror v: packets, received on vif111.0 -> VLAN 99: "
+capture xvs-g113 "vlan 99 and icmp" 3 ip netns exec xvs-g111 ping -c 1 -W 2 10.111.0.2
+sed 's/^/# ids: /' "$T/capture"
+check "the IDS gets guest 1's echo requests tagged 99" \
+    test "$(grep -c "vlan 99, .*10.111.0.1 > 10.111.0.2: ICMP echo request" "$T/capture")" -ge 3
+b=$(port_stat vif112.0 tx_packets)
+check "guest 1 still reaches guest 2 (the packet went on untagged)" \
+    ping_ok xvs-g111 10.111.0.2
+check "guest 2 got the 3 requests and no copy ($b -> $(port_stat vif112.0 tx_packets))" \
+    test "$(port_stat vif112.0 tx_packets)" -eq $((b + 3))
+out=$(ctl trace xenbr0 "in_port=vif111.0,icmp,dl_src=$M1,dl_dst=$M2,nw_src=10.111.0.1,nw_dst=10.111.0.2")
+check "trace: the copy to VLAN 99, tagged, then the packet as it was" \
+    sh -c 'printf "%s\n" "$1" | grep -q "^mirror v: a copy -> VLAN 99 (as received on a selected port)$" &&
+           printf "%s\n" "$1" | grep -q "^Datapath actions: push_vlan:99,output:vif113.0,pop_vlan,output:vif112.0$"' _ "$out"
+err=$(ctl add-mirror xenbr0 w select-all=true output-port=vif113.0 output-vlan=5 2>&1)
+check "output-port and output-vlan together are refused ($err)" \
+    grep_in "$err" "output-port and output-vlan: give one of them"
 cp "$T/good.yaml" "$T/xvs.yaml"

@@ -434,6 +434,9 @@ run_one(unsigned int seed, int n_rules, int n_packets, bool widen,
             { .name = "a", .src = src, .n_src = 1, .dst = dst, .n_dst = 1,
               .vlans = vlans, .n_vlans = 3, .output = N_PORTS },
             { .name = "b", .dst = src, .n_dst = 1, .output = N_PORTS - 1 },
+            /* Tagged copies, then the packet's own tags put back: the
+             * actions depend on the tags the packet came with. */
+            { .name = "c", .dst = dst, .n_dst = 1, .output_vlan = 20 },
         };
         pipeline_set_mirrors(pl, m, ARRAY_SIZE(m));
     }
