@@ -353,6 +353,9 @@ size_t dp_capture_drain(struct dp_capture *, size_t max,
                         void *aux);
 /* Copies lost so far: the ring or its pool was full. */
 uint64_t dp_capture_dropped(const struct dp_capture *);
+/* Makes the PMD threads copy no more into the capture (the ring keeps
+ * what it has, to drain). */
+void dp_capture_detach(struct dp_capture *);
 /* Stops the capture and frees it, with the packets not drained. */
 void dp_capture_stop(struct dp_capture *);
 

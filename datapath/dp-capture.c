@@ -163,11 +163,8 @@ dp_capture_dropped(const struct dp_capture *cap)
 }
 
 void
-dp_capture_stop(struct dp_capture *cap)
+dp_capture_detach(struct dp_capture *cap)
 {
-    if (!cap) {
-        return;
-    }
     struct dp_port *port = cap->port_no < DP_MAX_PORTS
                            ? dp.ports[cap->port_no] : NULL;
     if (port) {
@@ -179,6 +176,15 @@ dp_capture_stop(struct dp_capture *cap)
     }
     /* No PMD thread is copying into it after this. */
     dp_synchronize();
+}
+
+void
+dp_capture_stop(struct dp_capture *cap)
+{
+    if (!cap) {
+        return;
+    }
+    dp_capture_detach(cap);
 
     struct rte_mbuf *m;
     while (!rte_ring_dequeue(cap->ring, (void **) &m)) {

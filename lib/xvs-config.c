@@ -2087,7 +2087,9 @@ xvs_mirror_config_copy(struct xvs_mirror_config *d,
     d->src = strv_dup(s->src, s->n_src);
     d->dst = strv_dup(s->dst, s->n_dst);
     d->vlans = xmalloc0((s->n_vlans ? s->n_vlans : 1) * sizeof *d->vlans);
-    memcpy(d->vlans, s->vlans, s->n_vlans * sizeof *d->vlans);
+    if (s->n_vlans) {
+        memcpy(d->vlans, s->vlans, s->n_vlans * sizeof *d->vlans);
+    }
 }
 
 static void

@@ -1547,7 +1547,14 @@ cmd_add_mirror(struct control_conn *conn, int argc, const char *argv[],
         const char *value = eq ? eq + 1 : "";
         size_t klen = eq ? (size_t) (eq - argv[i]) : strlen(argv[i]);
 #define KEY(K) (klen == strlen(K) && !strncmp(argv[i], K, klen))
-        if (!eq) {
+        for (int j = 3; j < i && eq && !error; j++) {
+            if (!strncmp(argv[j], argv[i], klen + 1)) {
+                error = xasprintf("%.*s: given twice", (int) klen, argv[i]);
+            }
+        }
+        if (error) {
+            break;
+        } else if (!eq) {
             error = xasprintf("\"%s\": expected key=value", argv[i]);
         } else if (KEY("select-all")) {
             if (strcmp(value, "true") && strcmp(value, "false")) {

@@ -59,6 +59,8 @@ struct capture {
     uint32_t id;
     char *port;                     /* Name. */
     uint32_t dp_port;
+    long long attached_at;          /* Of the port: a port attached again
+                                     * (same number) is another one. */
     struct dp_capture *dp;          /* NULL once stopped. */
     int fd;                         /* The FIFO; -1 once closed. */
     struct ofpbuf out;              /* Written to 'fd' as it takes it. */
@@ -219,6 +221,9 @@ capture_end(struct capture *c, const char *why)
         return;
     }
     if (c->dp) {
+        /* No more copies, then what is in the ring (a bounded amount: a
+         * busy port would refill it as fast as it drains). */
+        dp_capture_detach(c->dp);
         dp_capture_drain(c->dp, SIZE_MAX, on_packet, c);
         c->n_dropped_dp = dp_capture_dropped(c->dp);
         dp_capture_stop(c->dp);
@@ -266,6 +271,12 @@ capture_flush(struct capture *c)
         ssize_t n = write(c->fd, c->out.data, c->out.size);
         if (n > 0) {
             ofpbuf_pull(&c->out, n);
+            if (!c->out.size) {
+                ofpbuf_clear(&c->out);      /* Back to the start. */
+            } else if (ofpbuf_headroom(&c->out) > c->out.size) {
+                /* What was written must not pile up as headroom. */
+                ofpbuf_shift(&c->out, -(int) ofpbuf_headroom(&c->out));
+            }
         } else if (n < 0 && errno == EINTR) {
             continue;
         } else {
@@ -381,13 +392,26 @@ cmd_capture(struct control_conn *conn, int argc, const char *argv[],
         }
     }
     if (!error) {
+        /* Looked at before it is opened for writing: opening some device
+         * nodes does something by itself. */
         struct stat st;
-        c->fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
-        if (c->fd < 0) {
+        int path_fd = open(fifo, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (path_fd < 0) {
             error = xasprintf("cannot open %s: %s", fifo,
                               ovs_strerror(errno));
-        } else if (fstat(c->fd, &st) || !S_ISFIFO(st.st_mode)) {
+        } else if (fstat(path_fd, &st) || !S_ISFIFO(st.st_mode)) {
             error = xasprintf("%s is not a FIFO", fifo);
+        } else {
+            char *proc = xasprintf("/proc/self/fd/%d", path_fd);
+            c->fd = open(proc, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+            if (c->fd < 0) {
+                error = xasprintf("cannot open %s: %s", fifo,
+                                  ovs_strerror(errno));
+            }
+            free(proc);
+        }
+        if (path_fd >= 0) {
+            close(path_fd);
         }
     }
     if (!error) {
@@ -403,6 +427,7 @@ cmd_capture(struct control_conn *conn, int argc, const char *argv[],
 
     c->id = next_id++;
     c->dp_port = port->dp_port;
+    c->attached_at = port->attached_at;
     c->count = count;
     c->last_poll = time_msec();
     put_header(c, snaplen);
@@ -457,7 +482,8 @@ capture_run(void)
     LIST_FOR_EACH_SAFE (c, node, &captures) {
         if (!c->done_at) {
             struct port *port = find_port(c->port);
-            if (!port || !port->attached || port->dp_port != c->dp_port) {
+            if (!port || !port->attached || port->dp_port != c->dp_port
+                || port->attached_at != c->attached_at) {
                 capture_end(c, "the port went away");
             } else if (now - c->last_poll > CAPTURE_KEEPALIVE_MS) {
                 capture_end(c, "xvs-ctl went away");

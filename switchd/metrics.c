@@ -428,6 +428,14 @@ metrics_stop(void)
     listening_on = NULL;
 }
 
+/* The port of "ADDR:PORT". */
+static uint16_t
+port_of(const char *target)
+{
+    const char *colon = strrchr(target, ':');
+    return colon ? atoi(colon + 1) : 0;
+}
+
 int
 metrics_set_listener(const char *target, char **errp)
 {
@@ -454,6 +462,15 @@ metrics_set_listener(const char *target, char **errp)
     uint16_t port = ntohs(ss.ss_family == AF_INET6
                           ? ((struct sockaddr_in6 *) &ss)->sin6_port
                           : ((struct sockaddr_in *) &ss)->sin_port);
+
+    /* The same port on another address (0.0.0.0:9788 to 127.0.0.1:9788):
+     * the old listener must go first, and comes back if the new one
+     * cannot be. */
+    char *previous = NULL;
+    if (listening_on && port_of(listening_on) == port) {
+        previous = xstrdup(listening_on);
+        metrics_stop();
+    }
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, port, NULL, NULL, handle_request, NULL,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &ss,
@@ -463,19 +480,29 @@ metrics_set_listener(const char *target, char **errp)
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) 32768,
         MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
         MHD_OPTION_END);
+    int err = errno;
     if (!d) {
         *errp = xasprintf("metrics: cannot listen on %s: %s", target,
-                          ovs_strerror(errno));
-        return errno ? errno : EADDRNOTAVAIL;
+                          err ? ovs_strerror(err) : "libmicrohttpd failed");
+        if (previous) {
+            char *ignore;
+            if (metrics_set_listener(previous, &ignore)) {
+                free(ignore);
+            }
+            free(previous);
+        }
+        return err ? err : EADDRNOTAVAIL;
     }
     const union MHD_DaemonInfo *info
         = MHD_get_daemon_info(d, MHD_DAEMON_INFO_EPOLL_FD);
     if (!info) {
         MHD_stop_daemon(d);
         *errp = xasprintf("metrics: libmicrohttpd has no epoll support");
+        free(previous);
         return ENOTSUP;
     }
 
+    free(previous);
     metrics_stop();
     daemon_ = d;
     epoll_fd = info->epoll_fd;

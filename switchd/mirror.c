@@ -63,7 +63,15 @@ pipeline_set_mirrors(struct pipeline *pl, const struct pipeline_mirror *spec,
         const struct pipeline_mirror *s = &spec[i];
 
         if (m->slot == UINT8_MAX) {
-            m->slot = __builtin_ctz(~used);
+            /* A slot no megaflow credits any more (the old list's may be
+             * credited until the caller flushes the caches), if any. */
+            uint32_t old_used = 0;
+            for (size_t j = 0; old && j < old->n; j++) {
+                old_used |= 1u << old->m[j].slot;
+            }
+            uint32_t free_slots = ~(used | old_used) ? ~(used | old_used)
+                                                     : ~used;
+            m->slot = __builtin_ctz(free_slots);
             used |= 1u << m->slot;
             atomic_store_relaxed(&pl->mirror_ctr[m->slot].n_packets, 0);
             atomic_store_relaxed(&pl->mirror_ctr[m->slot].n_bytes, 0);

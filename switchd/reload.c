@@ -353,7 +353,9 @@ mirror_equal(const struct xvs_mirror_config *a,
            && strv_equal(a->src, a->n_src, b->src, b->n_src)
            && strv_equal(a->dst, a->n_dst, b->dst, b->n_dst)
            && a->n_vlans == b->n_vlans
-           && !memcmp(a->vlans, b->vlans, a->n_vlans * sizeof a->vlans[0])
+           && (!a->n_vlans
+               || !memcmp(a->vlans, b->vlans,
+                          a->n_vlans * sizeof a->vlans[0]))
            && nullable_string_is_equal(a->output, b->output)
            && a->output_vlan == b->output_vlan;
 }

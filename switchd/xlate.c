@@ -1897,12 +1897,20 @@ xlate_mirrors(struct xlate *x)
     struct dp_actions *acts = &x->up->actions;
     const struct pl_port *in = port_find(x->ports, x->in_ofport);
     char name[TRACE_PORT_LEN];
+    int pos_of[PL_MAX_MIRRORS];
+    size_t order[PL_MAX_MIRRORS], n_order = 0;
 
-    for (size_t i = 0; ms && i < ms->n; i++) {
+    if (!ms) {
+        return;
+    }
+    /* Where each mirror's copy goes, found in the actions as translated
+     * (a mirror never copies another one's copies). */
+    for (size_t i = 0; i < ms->n; i++) {
         const struct pl_mirror *m = &ms->m[i];
         const struct pl_port *out = m->output_vlan ? NULL
                                     : port_find(x->ports, m->output);
 
+        pos_of[i] = -1;
         if (!m->output_vlan
             && (!out || out->ofport == x->in_ofport || !port_forwards(out))) {
             continue;
@@ -1914,30 +1922,48 @@ xlate_mirrors(struct xlate *x)
                 continue;
             }
         }
-        int pos = -1;
         if (m->select_all || ports_have(m->src, m->n_src, x->in_ofport)) {
-            pos = 0;
+            pos_of[i] = 0;
         } else {
-            for (size_t a = 0; a < acts->n && pos < 0; a++) {
+            for (size_t a = 0; a < acts->n && pos_of[i] < 0; a++) {
                 if (acts->a[a].type == DP_ACTION_OUTPUT
                     && acts->a[a].port < DP_MAX_PORTS
                     && ports_have(m->dst, m->n_dst,
                                   x->ports->ofport_of[acts->a[a].port])) {
-                    pos = a + 1;
+                    pos_of[i] = a + 1;
                 }
             }
         }
-        if (pos < 0) {
-            continue;
+        if (pos_of[i] >= 0) {
+            order[n_order++] = i;
         }
+    }
+
+    /* Inserted from the last position back, so that each position still
+     * points where it did (and, at one position, the first mirror's copy
+     * ends up first). */
+    for (size_t k = 1; k < n_order; k++) {
+        size_t v = order[k], j = k;
+        while (j > 0 && (pos_of[order[j - 1]] < pos_of[v]
+                         || (pos_of[order[j - 1]] == pos_of[v]
+                             && order[j - 1] < v))) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = v;
+    }
+    for (size_t k = 0; k < n_order; k++) {
+        const struct pl_mirror *m = &ms->m[order[k]];
+        int pos = pos_of[order[k]];
         int done;
+
         if (m->output_vlan) {
             done = mirror_to_vlan(x, m, pos);
         } else {
             size_t p = pos;
             struct dp_action *a = insert_action(acts, &p, DP_ACTION_OUTPUT);
             if (a) {
-                a->port = out->dp_port;
+                a->port = port_find(x->ports, m->output)->dp_port;
             }
             done = a ? 1 : -1;
         }
@@ -2207,8 +2233,10 @@ pipeline_trace(struct pipeline *pl, ofp_port_t in_port,
     }
     if (!dropped) {
         xlate_pipeline(&x);
+        if (t->from_port) {
+            xlate_mirrors(&x);      /* As pipeline_upcall(). */
+        }
     }
-    xlate_mirrors(&x);
     t->actions = up->actions;
     t->cacheable = t->from_port && !x.uncacheable
                    && wc_to_dp_mask(&wc, &t->mask);

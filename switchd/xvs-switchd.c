@@ -290,11 +290,13 @@ catch_stop_signals(void)
 static void
 reload_on_signal(void)
 {
+    /* The flag first: a SIGHUP from here on sets it again, and its byte
+     * wakes the next poll. */
+    reload_requested = 0;
     char buf[64];
     while (read(stop_pipe[0], buf, sizeof buf) > 0) {
         continue;
     }
-    reload_requested = 0;
 
     struct ds report = DS_EMPTY_INITIALIZER;
     char *error;
@@ -476,6 +478,10 @@ main(int argc, char *argv[])
         }
         if (reload_requested) {
             reload_on_signal();
+            if (reload_requested || stop_signal) {
+                /* Its byte may have gone with the ones drained. */
+                poll_immediate_wake();
+            }
         }
         control_server_run(server);
         bridge_run();

@@ -131,6 +131,20 @@ n=$(tcpdump -nr "$T/c4.pcapng" 2>/dev/null | grep -c "ICMP echo")
 check "and what it took is readable: the 6 echo packets ($n)" test "$n" -ge 6
 check "traffic went on undisturbed" ping_ok xvs-g101 10.101.0.2
 
+# A port attached again (a reload that changes its driver) is another
+# port: the capture of the old one ends.
+"$CTL_BIN" -t "$T/ctl" capture vif102.0 -w "$T/c5.pcapng" 2>"$T/c5.err" &
+CAP=$!
+PIDS="$PIDS $CAP"
+wait_for 30 test -s "$T/c5.pcapng"
+sed 's/{name: vif102.0, type: xenvif, ofport: 2}/{name: vif102.0, type: xenvif, ofport: 2, driver: af_packet}/' \
+    "$T/xvs.yaml" >"$T/xvs.yaml.new" && mv "$T/xvs.yaml.new" "$T/xvs.yaml"
+check "a reload attaches vif102.0 again" \
+    grep_in "$(ctl reload)" "port vif102.0 detached, to be attached again"
+gone() { grep -q "done: .*: the port went away" "$T/c5.err"; }
+check "the capture on the old port ends" wait_for 30 gone
+wait "$CAP"
+
 # Bad input.
 err=$(ctl capture vif101.0 --filter "icmpx" -w "$T/x.pcapng" 2>&1)
 check "a bad filter is refused with libpcap's reason ($err)" \

@@ -109,6 +109,8 @@ check "add-mirror without output-port ($err)" grep_in "$err" 'missing key "outpu
 err=$(ctl add-mirror xenbr0 bad select-all=maybe output-port=vif113.0 2>&1)
 check "add-mirror with a bad value ($err)" \
     grep_in "$err" 'select-all: expected true or false, got "maybe"'
+err=$(ctl add-mirror xenbr0 bad select-vlans=1,2,3 select-vlans=4 output-port=vif113.0 2>&1)
+check "add-mirror with a key given twice ($err)" grep_in "$err" "select-vlans: given twice"
 err=$(ctl add-mirror xenbr0 bad colour=red output-port=vif113.0 2>&1)
 check "add-mirror with an unknown key ($err)" grep_in "$err" '"colour": expected select-all'
 check "xvs-ctl del-mirror" ctl del-mirror xenbr0 web

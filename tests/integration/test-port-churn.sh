@@ -32,7 +32,9 @@ for i in $(seq $rounds); do
     if ctl add-port xenbr0 vif43.0 driver=$driver; then
         adds=$((adds + 1))
     fi
-    if ping_ok xvs-g43 10.41.0.1 1; then
+    # Three pings, one answer enough: on a loaded machine (a CI run
+    # beside a build) the single ping of one round went unanswered once.
+    if ping_ok xvs-g43 10.41.0.1 3; then
         fwd=$((fwd + 1))
     fi
     if ctl del-port xenbr0 vif43.0; then

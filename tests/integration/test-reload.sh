@@ -152,6 +152,20 @@ config "$P91
 $P92
 $P93
 $P94" "$DROP
+$NORMAL" "metrics: \"0.0.0.0:$PORT\"
+cache:
+  max-megaflows: 1000" "  - name: xbr2
+    internal-port: false"
+out=$(ctl reload 2>&1)
+check "the metrics listener moves to another address, same port ($out)" \
+    grep_in "$out" "^metrics: listening on 0.0.0.0:$PORT$"
+check "and answers there" python3 -c "
+import urllib.request
+assert b'xvs_port_rx_packets_total' in urllib.request.urlopen('http://127.0.0.1:$PORT/metrics', timeout=30).read()"
+config "$P91
+$P92
+$P93
+$P94" "$DROP
 $NORMAL"
 out=$(ctl reload)
 check "the bridge is removed again ($out)" grep_in "$out" "^bridge xbr2: removed$"
