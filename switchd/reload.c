@@ -378,7 +378,7 @@ int
 bridge_reload(struct ds *report, char **errp)
 {
     const char *file = bridge_config_file();
-    struct xvs_config *new;
+    struct xvs_config *new = NULL;
     char *error;
 
     if (!file) {
@@ -389,6 +389,7 @@ bridge_reload(struct ds *report, char **errp)
         || bridge_check_config(new, &error)) {
         *errp = xasprintf("%s; nothing changed", error);
         free(error);
+        xvs_config_free(new);
         return EINVAL;
     }
     if (metrics_set_listener(new->metrics, &error)) {

@@ -142,7 +142,8 @@ SANITIZER_TESTS = $(UNIT_TESTS) \
 	tests/integration/test-trace.sh \
 	tests/integration/test-reload.sh \
 	tests/integration/test-capture.sh \
-	tests/integration/test-mirror.sh
+	tests/integration/test-mirror.sh \
+	tests/integration/test-metrics.sh
 check-sanitizers:
 	@case '$(SANITIZER_FLAGS)' in *address*) ;; \
 	*) echo "check-sanitizers: configure with --enable-sanitizers" >&2; \
