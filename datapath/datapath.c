@@ -39,7 +39,6 @@
 
 #define DP_RX_DESC 1024
 #define DP_TX_DESC 1024
-#define DP_N_MBUFS 32767        /* 2^n - 1 is optimal for the ring. */
 #define DP_MBUF_CACHE 256
 /* Large receive buffers for vnet ports: the tail of a frame beyond its
  * head mbuf (see vnet.h). */
@@ -202,6 +201,78 @@ static int rings_create(char **errp);
 static int pmd_wait_init(struct pmd *, char **errp);
 static void pmd_wait_fini(struct pmd *);
 
+/* ---- Mbuf accounting ------------------------------------------------ */
+
+#define DP_PIN_RING_SIZE 1024
+
+/* What the threads may hold whatever the ports: the pool's per-lcore
+ * caches (which may fill to 1.5 times their size), a burst in flight per
+ * PMD thread and the vnet receive buffers it posts, packet-ins on their
+ * way to the main thread and packet-outs on theirs. */
+static uint32_t
+mbufs_for_threads(size_t n_pmds)
+{
+    return (n_pmds + 1) * DP_MBUF_CACHE * 3 / 2
+           + n_pmds * (DP_BURST + VNET_BURST)
+           + DP_PIN_RING_SIZE + DP_N_INJECT_SLOTS;
+}
+
+/* What one port may hold: an ethdev's rx ring full of empty buffers and
+ * its tx rings full of packets not yet sent, and, for any port, a tx
+ * buffer per PMD thread. */
+static uint32_t
+mbufs_for_port(bool ethdev, uint32_t nb_rxd, uint32_t nb_txd, uint32_t n_txq,
+               size_t n_pmds)
+{
+    return (ethdev ? nb_rxd + nb_txd * n_txq : 0) + DP_TXBUF * n_pmds;
+}
+
+uint32_t
+dp_mbufs_estimate(size_t n_ethdev, size_t n_vnet, size_t n_pmds)
+{
+    /* Vifs come and go (hotplug): room for every port number to be one.
+     * A quarter more for what the drivers hold beyond their rings. */
+    size_t n_spare = n_ethdev + n_vnet < DP_MAX_PORTS
+                     ? DP_MAX_PORTS - n_ethdev - n_vnet : 0;
+    uint64_t need = mbufs_for_threads(n_pmds)
+                    + n_ethdev * mbufs_for_port(true, DP_RX_DESC, DP_TX_DESC,
+                                                n_pmds, n_pmds)
+                    + (n_vnet + n_spare) * mbufs_for_port(false, 0, 0, 1,
+                                                          n_pmds);
+    need += need / 4;
+    uint64_t n = DP_DEFAULT_MBUFS;
+
+    while (n < need && n < UINT32_MAX / 2) {
+        n = n * 2 + 1;
+    }
+    return n;
+}
+
+void
+dp_mbufs_get(uint32_t *size, uint32_t *reserved)
+{
+    *size = dp.n_mbufs;
+    *reserved = dp.mbufs_reserved;
+}
+
+/* Reserves what 'port' may hold ('need' mbufs), or says why not. */
+static int
+mbufs_reserve(struct dp_port *port, uint32_t need, char **errp)
+{
+    if ((uint64_t) dp.mbufs_reserved + need > dp.n_mbufs) {
+        *errp = dp_errf("port %s: not enough mbufs: its queues and buffers "
+                        "may hold %"PRIu32", and %"PRIu32" of the pool's "
+                        "%"PRIu32" are spoken for (dpdk.mbufs in the "
+                        "configuration; restart xvs-switchd to apply a "
+                        "larger pool)", port->name, need,
+                        dp.mbufs_reserved, dp.n_mbufs);
+        return ENOBUFS;
+    }
+    dp.mbufs_reserved += need;
+    port->mbufs = need;
+    return 0;
+}
+
 int
 dp_init(const struct dp_params *p, char **errp)
 {
@@ -244,12 +315,19 @@ dp_init(const struct dp_params *p, char **errp)
         dp.tsc_per_ms = 1;
     }
 
-    dp.pool = rte_pktmbuf_pool_create("xvs_mbufs", DP_N_MBUFS, DP_MBUF_CACHE,
+    dp.n_mbufs = p->n_mbufs ? p->n_mbufs : DP_DEFAULT_MBUFS;
+    dp.pool = rte_pktmbuf_pool_create("xvs_mbufs", dp.n_mbufs, DP_MBUF_CACHE,
                                       0, RTE_MBUF_DEFAULT_BUF_SIZE,
                                       rte_socket_id());
     if (!dp.pool) {
-        *errp = dp_errf("cannot create the mbuf pool (%u mbufs): %s",
-                        DP_N_MBUFS, rte_strerror(rte_errno));
+        *errp = dp_errf("cannot create the mbuf pool (%"PRIu32" mbufs, "
+                        "%"PRIu64" MB): %s; give DPDK more memory (-m or "
+                        "hugepages in dpdk.args) or lower dpdk.mbufs",
+                        dp.n_mbufs,
+                        (uint64_t) dp.n_mbufs
+                        * (RTE_MBUF_DEFAULT_BUF_SIZE
+                           + sizeof(struct rte_mbuf)) >> 20,
+                        rte_strerror(rte_errno));
         dp_fini();
         return ENOMEM;
     }
@@ -272,6 +350,7 @@ dp_init(const struct dp_params *p, char **errp)
     }
 
     dp.n_pmds = p->n_pmd_cores;
+    dp.mbufs_reserved = mbufs_for_threads(dp.n_pmds);
     size_t qsz = rte_rcu_qsbr_get_memsize(dp.n_pmds);
     dp.qsbr = rte_zmalloc("xvs_qsbr", qsz, RTE_CACHE_LINE_SIZE);
     dp.pmds = rte_zmalloc("xvs_pmds", dp.n_pmds * sizeof *dp.pmds,
@@ -368,8 +447,6 @@ pmd_watch(struct pmd *pmd, const struct dp_port *port, bool add)
                   vnet_fd(port->vnet), &ev);
     }
 }
-
-#define DP_PIN_RING_SIZE 1024
 
 static int
 rings_create(char **errp)
@@ -945,6 +1022,12 @@ port_configure(struct dp_port *port, char **errp)
     if (ret) {
         goto fail;
     }
+    int error = mbufs_reserve(port, mbufs_for_port(true, nb_rxd, nb_txd,
+                                                   port->n_txq, dp.n_pmds),
+                              errp);
+    if (error) {
+        return error;           /* The caller closes the port. */
+    }
     int socket = rte_eth_dev_socket_id(pid);
     socket = socket < 0 ? (int) rte_socket_id() : socket;
     ret = rte_eth_rx_queue_setup(pid, 0, nb_rxd, socket, NULL, dp.pool);
@@ -978,6 +1061,8 @@ fail:
 static void
 port_close(struct dp_port *port)
 {
+    dp.mbufs_reserved -= port->mbufs;
+    port->mbufs = 0;
     if (port->vnet) {
         vnet_close(port->vnet);
         port->vnet = NULL;
@@ -1055,7 +1140,12 @@ port_open_vnet(struct dp_port *port, const char *iface, char **errp)
     port->mtu = port->mtu ? port->mtu : RTE_ETHER_MTU;
     port->n_txq = 1;
     port->txq_shared = false;       /* sendmmsg() is thread-safe. */
-    return 0;
+    error = mbufs_reserve(port, mbufs_for_port(false, 0, 0, 1, dp.n_pmds),
+                          errp);
+    if (error) {
+        port_close(port);
+    }
+    return error;
 }
 
 int
@@ -1242,6 +1332,36 @@ dp_pmd_stats_clear(void)
     }
     for (size_t i = 0; i < dp.n_pmds; i++) {
         pmd_stats_read(&dp.pmds[i], &stats_base[i]);
+    }
+}
+
+void
+dp_credit_sync(void)
+{
+    if (!dp.n_pmds) {
+        return;
+    }
+    uint64_t gen = __atomic_add_fetch(&dp.credit_gen, 1, __ATOMIC_ACQ_REL);
+    for (size_t i = 0; i < dp.n_pmds; i++) {
+        pmd_kick(&dp.pmds[i]);
+    }
+
+    /* A polling thread answers within one loop iteration (microseconds):
+     * spin for a while before sleeping between looks. */
+    uint64_t hz = rte_get_timer_hz();
+    uint64_t start = rte_get_timer_cycles();
+    for (size_t i = 0; i < dp.n_pmds; i++) {
+        while (__atomic_load_n(&dp.pmds[i].credited_gen, __ATOMIC_ACQUIRE)
+               < gen) {
+            uint64_t now = rte_get_timer_cycles();
+            if (now - start > hz) {
+                break;          /* Counters may lag: no worse. */
+            } else if (now - start > hz / 10000) {
+                rte_delay_us_sleep(20);
+            } else {
+                rte_pause();
+            }
+        }
     }
 }
 

@@ -58,7 +58,11 @@ struct dp_upcall {
  * the megaflow it installs, or drops with 'release' at once.
  *
  * 'credit' adds the packets that hit a megaflow to what its handle stands
- * for (the OpenFlow rules), once per batch.  'refresh' is called about once
+ * for (the OpenFlow rules, groups, mirrors).  It is not called per
+ * packet or per burst: each PMD thread passes a megaflow's new packets on
+ * every DP_CREDIT_INTERVAL_MS (1 s), when the megaflow goes, and when
+ * the main thread asks with dp_credit_sync() before it reads the
+ * counters.  'refresh' is called about once
  * a second for megaflows flagged DP_MF_LEARN that were used since the last
  * call, so that soft state the cache bypasses (MAC-table entries) stays
  * alive.  'release' drops a handle's reference. */
@@ -88,6 +92,7 @@ struct dp_thread_hooks {
 #define DP_DEFAULT_MEGAFLOW_IDLE_MS 10000
 #define DP_DEFAULT_MAX_SLEEP_US 250
 #define DP_DEFAULT_UPCALL_SHARE 8
+#define DP_DEFAULT_MBUFS 32767      /* 2^n - 1 suits the pool's ring. */
 
 struct dp_params {
     const char *const *eal_args;    /* Extra EAL arguments. */
@@ -107,7 +112,20 @@ struct dp_params {
                                      * that ports needing upcalls may take
                                      * while its other ports are backlogged
                                      * (1-100; 100: no limit; 0: default). */
+    uint32_t n_mbufs;               /* Packet buffers in the pool; 0:
+                                     * DP_DEFAULT_MBUFS. */
 };
+
+/* The pool size to ask for (2^n - 1, at least DP_DEFAULT_MBUFS) so that
+ * 'n_ethdev' DPDK ports and 'n_vnet' vnet vifs can be attached with
+ * 'n_pmds' PMD threads, with vnet vifs hotplugged later on every free
+ * port number and a quarter more for packets in flight.  See
+ * dp_port_add()'s ENOBUFS. */
+uint32_t dp_mbufs_estimate(size_t n_ethdev, size_t n_vnet, size_t n_pmds);
+
+/* The pool's size, and how many of its mbufs the attached ports' rings and
+ * buffers and the threads may hold at once (what dp_port_add() checks). */
+void dp_mbufs_get(uint32_t *size, uint32_t *reserved);
 
 /* Starts the EAL, creates the mbuf pool and launches the PMD threads, which
  * poll nothing until ports are added.  Returns 0 or a positive errno value
@@ -203,6 +221,13 @@ struct dp_cache_dump {
  * at its next iteration).  Returns 0, or ETIMEDOUT if a PMD thread did not
  * answer within a second. */
 int dp_cache_dump(size_t max, struct dp_cache_dump *);
+
+/* Returns once every PMD thread has passed what its megaflows forwarded
+ * so far on to the upcall ops' 'credit' (the pipeline's rule, table,
+ * group and mirror counters), so that counters read next include every
+ * packet forwarded before the call.  Main thread; waits about one PMD
+ * loop iteration (at most a second for a thread that does not answer). */
+void dp_credit_sync(void);
 
 struct dp_port_stats {
     uint64_t rx_packets, rx_bytes, rx_dropped;

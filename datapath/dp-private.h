@@ -9,6 +9,9 @@
  *     PMD threads report a quiescent state once per loop iteration).
  *   - dp.flush_gen, dp.learn_gen: bumped by anyone; each PMD thread
  *     compares them with what it saw at the top of every iteration.
+ *   - dp.credit_gen: bumped by the main thread (dp_credit_sync()); each
+ *     PMD thread passes its megaflows' counters on to the pipeline and
+ *     answers in pmd->credited_gen.
  *   - pmd->caches, counters, tx buffers: the PMD thread only.  The main
  *     thread reads the counters (relaxed atomic loads) and asks for cache
  *     dumps through pmd->dump_req.
@@ -34,6 +37,8 @@
 #define DP_TXBUF 64                 /* Per port, per PMD tx buffer. */
 #define DP_UPCALL_BUDGET 16         /* Upcalls per rx burst, at most. */
 #define DP_MAINT_INTERVAL_MS 1000   /* Expiry, refresh, ranking. */
+#define DP_CREDIT_INTERVAL_MS 1000  /* Megaflow counters to the rules, at
+                                     * the latest (readers ask first). */
 
 struct dp_port {
     /* What PMD threads read for every burst, first. */
@@ -49,6 +54,8 @@ struct dp_port {
     struct dp_capture *capture;     /* xvs-ctl capture, or NULL; atomic. */
 
     uint16_t n_txq;
+    uint32_t mbufs;                 /* Mbufs its rings and tx buffers may
+                                     * hold (dp.mbufs_reserved). */
     unsigned int pmd;               /* Index of the PMD polling its rxq. */
     bool leaving;                   /* Being deleted; main thread only. */
     struct rte_device *dev;
@@ -90,6 +97,8 @@ struct pmd_port_counters {
 struct pmd_txbuf {
     uint16_t n;
     uint32_t max_len;               /* Longest packet buffered. */
+    uint64_t bytes;                 /* All of them. */
+    bool listed;                    /* In pmd->dirty[]. */
     uint64_t ol_flags;              /* The packets' ol_flags, or-ed. */
     struct rte_mbuf *pkts[DP_TXBUF];
 };
@@ -120,6 +129,14 @@ struct pmd {
                                      * 'seq' after this burst; 0: none. */
     uint64_t now_ms;                /* At the top of this iteration. */
     uint64_t next_maint_ms;
+    uint64_t next_credit_ms;        /* Next pmd_credit_all(). */
+    uint64_t credited_gen;          /* dp.credit_gen last answered; atomic,
+                                     * UINT64_MAX once the thread ended. */
+    uint64_t burst_seq;             /* Numbers pmd_process()'s bursts. */
+    /* Megaflows hit since the last pmd_credit_all(), each with a
+     * reference, so that a pass costs what was used, not what exists. */
+    struct dp_megaflow **credit_list;
+    size_t n_credit, max_credit;
     struct pmd_dump_req *dump_req;  /* Set by the main thread. */
 
     /* Per input port, a megaflow that matches on the port alone, if one is
@@ -194,6 +211,9 @@ struct dp_state {
     bool eal_up;
     bool pdump;                     /* rte_pdump_init() done. */
     struct rte_mempool *pool;
+    uint32_t n_mbufs;                       /* Its size. */
+    uint32_t mbufs_reserved;                /* Held by ports at most, and
+                                             * by the threads; main thread. */
     struct rte_mempool *big_pool;           /* vnet receive tails. */
     struct rte_rcu_qsbr *qsbr;
     struct pmd *pmds;
@@ -202,6 +222,7 @@ struct dp_state {
     struct dp_thread_hooks hooks;
     struct dp_params params;                /* Resolved defaults. */
     uint64_t flush_gen, learn_gen;          /* Atomic. */
+    uint64_t credit_gen;                    /* Atomic; dp_credit_sync(). */
     uint64_t tsc_per_ms;
     struct rte_ring *pin_ring;              /* PMDs -> main thread. */
     struct rte_ring *inject_free, *inject_todo;

@@ -149,8 +149,9 @@ parse_nd(struct cursor *c, struct dp_flow_key *key)
     key->tcp_flags = htons(opt_type);
 }
 
-/* The L4 header counts only when complete, as in OVS. */
-static void
+/* The L4 header counts only when complete, as in OVS.  Inlined, so that
+ * the cursor stays in registers. */
+static inline __attribute__((always_inline)) void
 parse_l4(struct cursor *c, struct dp_flow_key *key)
 {
     switch (key->nw_proto) {
@@ -346,7 +347,7 @@ dp_flow_key_extract_head(const void *data, size_t len, size_t frame_len,
 {
     struct cursor c = { data, len, frame_len > len ? frame_len - len : 0 };
 
-    memset(key, 0, sizeof *key);
+    dp_flow_key_zero(key);
     key->in_port = in_port;
 
     if (!have(&c, 14)) {

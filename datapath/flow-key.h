@@ -40,6 +40,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+#if defined(__SSE2__)
+#include <immintrin.h>
+#endif
 
 /* dp_flow_key.parse_flags. */
 enum {
@@ -104,6 +108,7 @@ struct dp_flow_key {
 
 #define DP_KEY_WORDS (sizeof(struct dp_flow_key) / 8)
 _Static_assert(sizeof(struct dp_flow_key) == 120, "dp_flow_key layout");
+_Static_assert(DP_KEY_WORDS % 2 == 1, "dp_flow_key_equal(): one odd word");
 
 static inline const uint64_t *
 dp_key_words(const struct dp_flow_key *key)
@@ -173,9 +178,23 @@ dp_flow_key_hash(const struct dp_flow_key *key)
 #endif
 }
 
+/* Whether two keys are equal, every word.  The exact-match cache's hit
+ * path: seven 16-byte compares and one 8-byte, branch-free, where the CPU
+ * has SSE4.1 (the build's baseline on x86 is SSE4.2). */
 static inline bool
 dp_flow_key_equal(const struct dp_flow_key *a, const struct dp_flow_key *b)
 {
+#if defined(__SSE4_1__)
+    const __m128i *x = (const __m128i *) a, *y = (const __m128i *) b;
+    __m128i d = _mm_xor_si128(_mm_loadu_si128(&x[0]), _mm_loadu_si128(&y[0]));
+    for (size_t i = 1; i < DP_KEY_WORDS / 2; i++) {
+        d = _mm_or_si128(d, _mm_xor_si128(_mm_loadu_si128(&x[i]),
+                                          _mm_loadu_si128(&y[i])));
+    }
+    uint64_t last = dp_key_words(a)[DP_KEY_WORDS - 1]
+                    ^ dp_key_words(b)[DP_KEY_WORDS - 1];
+    return _mm_testz_si128(d, d) && !last;
+#else
     const uint64_t *x = dp_key_words(a), *y = dp_key_words(b);
     uint64_t diff = 0;
 
@@ -183,6 +202,23 @@ dp_flow_key_equal(const struct dp_flow_key *a, const struct dp_flow_key *b)
         diff |= x[i] ^ y[i];
     }
     return !diff;
+#endif
+}
+
+/* Zeroes '*key' with wide stores (a plain memset of 120 bytes becomes a
+ * slow 'rep stos' at -O2). */
+static inline void
+dp_flow_key_zero(struct dp_flow_key *key)
+{
+#if defined(__SSE2__)
+    __m128i *x = (__m128i *) key;
+    for (size_t i = 0; i < DP_KEY_WORDS / 2; i++) {
+        _mm_storeu_si128(&x[i], _mm_setzero_si128());
+    }
+    dp_key_words_rw(key)[DP_KEY_WORDS - 1] = 0;
+#else
+    memset(key, 0, sizeof *key);
+#endif
 }
 
 /* Writes 'key' under 'mask' as "field=value[/mask],..." into 'buf' (at most

@@ -50,9 +50,20 @@ struct dp_megaflow {
     uint64_t refreshed_ms;          /* Last soft-state refresh. */
 
     /* The pipeline's handle for crediting rules, released with the last
-     * reference. */
+     * reference.  The PMD thread counts packets per megaflow only and
+     * passes them on to 'credit' in bulk, from time to time and when the
+     * main thread asks (pmd.c's megaflow_credit()): 'credited_*' is what
+     * it has passed on so far. */
     void *handle;
+    void (*credit)(void *handle, uint64_t packets, uint64_t bytes);
     void (*release)(void *handle);
+    uint64_t credited_packets, credited_bytes;
+    bool credit_listed;             /* In its PMD's 'credit_list'. */
+
+    /* The batch of the current burst this megaflow's packets go to:
+     * valid while 'batch_burst' is the PMD thread's burst number. */
+    uint64_t batch_burst;
+    uint16_t batch;
 
     /* In the owner's list of all megaflows. */
     struct dp_megaflow *prev, *next;

@@ -36,17 +36,14 @@
 
 /* ---- Transmit ------------------------------------------------------- */
 
-/* Sends 'n' packets to 'port' now, counting them; frees what did not go. */
+/* Sends 'n' packets of 'bytes' bytes in all to 'port' now, counting them;
+ * frees what did not go. */
 static void
 pmd_tx(struct pmd *pmd, struct dp_port *port, struct rte_mbuf **pkts,
-       uint16_t n)
+       uint16_t n, uint64_t bytes)
 {
-    uint64_t bytes = 0;
     uint16_t sent;
 
-    for (uint16_t i = 0; i < n; i++) {
-        bytes += rte_pktmbuf_pkt_len(pkts[i]);
-    }
     struct dp_capture *cap = __atomic_load_n(&port->capture,
                                              __ATOMIC_ACQUIRE);
     if (unlikely(cap) && cap->dirs & DP_CAPTURE_TX) {
@@ -61,8 +58,10 @@ pmd_tx(struct pmd *pmd, struct dp_port *port, struct rte_mbuf **pkts,
     } else {
         sent = rte_eth_tx_burst(port->port_id, pmd->id, pkts, n);
     }
-    for (uint16_t i = sent; i < n; i++) {
-        bytes -= rte_pktmbuf_pkt_len(pkts[i]);
+    if (unlikely(sent < n)) {
+        for (uint16_t i = sent; i < n; i++) {
+            bytes -= rte_pktmbuf_pkt_len(pkts[i]);
+        }
     }
     struct pmd_port_counters *c = &pmd->ctr[port->port_no];
     ctr_add(&c->tx_packets, sent);
@@ -78,6 +77,7 @@ struct pmd_txq {
     struct pmd *pmd;
     struct dp_port *port;
     uint16_t n;
+    uint64_t bytes;
     struct rte_mbuf *pkts[DP_TXBUF];
 };
 
@@ -85,9 +85,11 @@ static void
 txq_add(struct pmd_txq *q, struct rte_mbuf *m)
 {
     q->pkts[q->n++] = m;
+    q->bytes += rte_pktmbuf_pkt_len(m);
     if (q->n == DP_TXBUF) {
-        pmd_tx(q->pmd, q->port, q->pkts, q->n);
+        pmd_tx(q->pmd, q->port, q->pkts, q->n, q->bytes);
         q->n = 0;
+        q->bytes = 0;
     }
 }
 
@@ -171,10 +173,12 @@ pmd_flush_port(struct pmd *pmd, uint16_t port_no)
     uint16_t n = buf->n;
     uint32_t max_len = buf->max_len;
     uint64_t ol_flags = buf->ol_flags;
+    uint64_t bytes = buf->bytes;
 
     buf->n = 0;
     buf->max_len = 0;
     buf->ol_flags = 0;
+    buf->bytes = 0;
     if (!port) {
         rte_pktmbuf_free_bulk(buf->pkts, n);
         return;
@@ -184,15 +188,15 @@ pmd_flush_port(struct pmd *pmd, uint16_t port_no)
     uint32_t mtu = __atomic_load_n(&port->mtu, __ATOMIC_RELAXED);
     if (likely(!(ol_flags & DP_OL_FLAGS)
                && max_len <= mtu + RTE_ETHER_HDR_LEN)) {
-        pmd_tx(pmd, port, buf->pkts, n);
+        pmd_tx(pmd, port, buf->pkts, n, bytes);
         return;
     }
-    struct pmd_txq q = { .pmd = pmd, .port = port, .n = 0 };
+    struct pmd_txq q = { .pmd = pmd, .port = port, .n = 0, .bytes = 0 };
     for (uint16_t i = 0; i < n; i++) {
         txq_prepare(&q, buf->pkts[i]);
     }
     if (q.n) {
-        pmd_tx(pmd, port, q.pkts, q.n);
+        pmd_tx(pmd, port, q.pkts, q.n, q.bytes);
     }
 }
 
@@ -201,6 +205,7 @@ pmd_flush_tx(struct pmd *pmd)
 {
     for (uint16_t i = 0; i < pmd->n_dirty; i++) {
         uint16_t port_no = pmd->dirty[i];
+        pmd->tx[port_no].listed = false;
         if (pmd->tx[port_no].n) {
             pmd_flush_port(pmd, port_no);
         }
@@ -218,15 +223,59 @@ pmd_enqueue(struct pmd *pmd, uint16_t port_no, struct rte_mbuf *m)
         return;
     }
     buf = &pmd->tx[port_no];
-    if (!buf->n) {
+    if (!buf->listed) {
+        buf->listed = true;
         pmd->dirty[pmd->n_dirty++] = port_no;
     }
+    uint32_t len = rte_pktmbuf_pkt_len(m);
     buf->pkts[buf->n++] = m;
     buf->ol_flags |= m->ol_flags;
-    buf->max_len = RTE_MAX(buf->max_len, rte_pktmbuf_pkt_len(m));
+    buf->max_len = RTE_MAX(buf->max_len, len);
+    buf->bytes += len;
     if (buf->n == DP_TXBUF) {
-        /* Stays listed as dirty; flushing an empty buffer is a no-op. */
+        /* Stays listed; flushing an empty buffer is a no-op. */
         pmd_flush_port(pmd, port_no);
+    }
+}
+
+/* The same for 'n' packets, all to 'port_no'. */
+static inline void
+pmd_enqueue_bulk(struct pmd *pmd, uint16_t port_no, struct rte_mbuf **pkts,
+                 uint16_t n)
+{
+    if (port_no >= DP_MAX_PORTS) {
+        rte_pktmbuf_free_bulk(pkts, n);
+        return;
+    }
+    struct pmd_txbuf *buf = &pmd->tx[port_no];
+    while (n) {
+        uint16_t room = DP_TXBUF - buf->n;
+        uint16_t k = RTE_MIN(n, room);
+        uint64_t ol_flags = 0, bytes = 0;
+        uint32_t max_len = 0;
+
+        if (!buf->listed) {
+            buf->listed = true;
+            pmd->dirty[pmd->n_dirty++] = port_no;
+        }
+        for (uint16_t i = 0; i < k; i++) {
+            const struct rte_mbuf *m = pkts[i];
+            uint32_t len = rte_pktmbuf_pkt_len(m);
+
+            buf->pkts[buf->n + i] = pkts[i];
+            ol_flags |= m->ol_flags;
+            max_len = RTE_MAX(max_len, len);
+            bytes += len;
+        }
+        buf->n += k;
+        buf->ol_flags |= ol_flags;
+        buf->max_len = RTE_MAX(buf->max_len, max_len);
+        buf->bytes += bytes;
+        if (buf->n == DP_TXBUF) {
+            pmd_flush_port(pmd, port_no);
+        }
+        pkts += k;
+        n -= k;
     }
 }
 
@@ -431,9 +480,7 @@ pmd_execute(struct pmd *pmd, struct rte_mbuf **pkts, uint16_t n,
         }
     }
     for (uint16_t a = 0; a < n_actions; a++) {
-        for (uint16_t i = 0; i < n; i++) {
-            pmd_enqueue(pmd, actions[a].port, pkts[i]);
-        }
+        pmd_enqueue_bulk(pmd, actions[a].port, pkts, n);
     }
 }
 
@@ -468,6 +515,14 @@ pmd_init_caches(struct pmd *pmd)
     emc_init(&pmd->emc, dp.params.emc_entries, dp.params.emc_insert_inv_prob);
     mfc_init(&pmd->cls);
     pmd->megaflows = NULL;
+    /* Each live megaflow once, and as many removed ones: a full list is
+     * credited at once anyway. */
+    pmd->max_credit = (size_t) dp.params.max_megaflows + 1;
+    pmd->credit_list = calloc(pmd->max_credit, sizeof *pmd->credit_list);
+    if (!pmd->credit_list) {
+        abort();
+    }
+    pmd->n_credit = 0;
 }
 
 static void
@@ -483,9 +538,63 @@ megaflow_unlink(struct pmd *pmd, struct dp_megaflow *mf)
     }
 }
 
+/* Passes the packets 'mf' forwarded since the last call on to the rules,
+ * groups and mirrors of its translation (its handle).  The fast path
+ * counts per megaflow only, in this thread's own memory; the pipeline's
+ * counters, shared by every thread, take their atomic adds here: when the
+ * main thread asks for them (dp_credit_sync()), when the megaflow goes,
+ * and every DP_CREDIT_INTERVAL_MS, instead of per burst. */
+static inline void
+megaflow_credit(struct dp_megaflow *mf)
+{
+    uint64_t packets = mf->n_packets - mf->credited_packets;
+
+    if (packets) {
+        if (mf->credit) {
+            mf->credit(mf->handle, packets,
+                       mf->n_bytes - mf->credited_bytes);
+        }
+        mf->credited_packets = mf->n_packets;
+        mf->credited_bytes = mf->n_bytes;
+    }
+}
+
+/* Credits the megaflows used since the last call. */
+static void
+pmd_credit_all(struct pmd *pmd)
+{
+    for (size_t i = 0; i < pmd->n_credit; i++) {
+        struct dp_megaflow *mf = pmd->credit_list[i];
+
+        megaflow_credit(mf);
+        mf->credit_listed = false;
+        dp_megaflow_unref(mf);      /* A removed one may go now. */
+    }
+    pmd->n_credit = 0;
+    pmd->next_credit_ms = pmd->now_ms + DP_CREDIT_INTERVAL_MS;
+}
+
+/* Notes that 'mf' has packets to credit.  Called for each batch: one test
+ * of a flag on a line the batch writes anyway. */
+static inline void
+pmd_credit_later(struct pmd *pmd, struct dp_megaflow *mf)
+{
+    if (!mf->credit_listed && mf->credit) {
+        if (pmd->n_credit == pmd->max_credit) {
+            pmd_credit_all(pmd);
+        }
+        mf->credit_listed = true;
+        dp_megaflow_ref(mf);
+        pmd->credit_list[pmd->n_credit++] = mf;
+    }
+}
+
+/* Removes 'mf' from the caches.  Its packets are credited first: it takes
+ * no more once it is dead. */
 static void
 megaflow_remove(struct pmd *pmd, struct dp_megaflow *mf)
 {
+    megaflow_credit(mf);
     if (pmd->port_mf[mf->key.in_port & (DP_MAX_PORTS - 1)] == mf) {
         pmd->port_mf[mf->key.in_port & (DP_MAX_PORTS - 1)] = NULL;
     }
@@ -535,6 +644,9 @@ void
 pmd_destroy_caches(struct pmd *pmd)
 {
     pmd_flush_megaflows(pmd, false);
+    pmd_credit_all(pmd);            /* Drops the list's references. */
+    free(pmd->credit_list);
+    pmd->credit_list = NULL;
     emc_destroy(&pmd->emc);
     mfc_destroy(&pmd->cls);
 }
@@ -557,6 +669,7 @@ pmd_install(struct pmd *pmd, const struct dp_port *port,
     mf = dp_megaflow_create(key, &up->mask, up->actions.a, up->actions.n);
     mf->flags = up->mf_flags;
     mf->handle = up->handle;
+    mf->credit = up->handle ? port->ops->credit : NULL;
     mf->release = up->handle ? port->ops->release : NULL;
     mf->used_ms = mf->refreshed_ms = pmd->now_ms;
     mf->seq = ++pmd->mf_seq;
@@ -564,6 +677,7 @@ pmd_install(struct pmd *pmd, const struct dp_port *port,
     if (old) {
         /* An equal megaflow was installed by an earlier packet of this
          * burst: keep that one. */
+        mf->credit = NULL;
         mf->release = NULL;
         free(mf);
         goto no_install;
@@ -596,20 +710,19 @@ struct batch {
     struct rte_mbuf *pkts[DP_BURST];
 };
 
+/* Adds 'm' to the batch of 'mf' in this burst (pmd->burst_seq), which the
+ * megaflow itself points to: no search. */
 static inline void
-batch_add(struct batch *batches, uint16_t *n_batches, struct dp_megaflow *mf,
-          struct rte_mbuf *m)
+batch_add(const struct pmd *pmd, struct batch *batches, uint16_t *n_batches,
+          struct dp_megaflow *mf, struct rte_mbuf *m)
 {
-    struct batch *b = NULL;
+    struct batch *b;
 
-    /* Bursts tend to be runs of one flow: look at the latest first. */
-    for (int i = *n_batches - 1; i >= 0; i--) {
-        if (batches[i].mf == mf) {
-            b = &batches[i];
-            break;
-        }
-    }
-    if (!b) {
+    if (mf->batch_burst == pmd->burst_seq) {
+        b = &batches[mf->batch];
+    } else {
+        mf->batch_burst = pmd->burst_seq;
+        mf->batch = *n_batches;
         b = &batches[(*n_batches)++];
         b->mf = mf;
         b->n = 0;
@@ -664,17 +777,17 @@ pmd_upcall(struct pmd *pmd, struct dp_port *port, struct rte_mbuf *m,
     struct dp_megaflow *mf = pmd_install(pmd, port, key, &up);
     if (mf) {
         /* The pipeline counted this packet for its rules. */
-        mf->n_packets++;
-        mf->n_bytes += up.pkt_len;
+        mf->n_packets = mf->credited_packets = 1;
+        mf->n_bytes = mf->credited_bytes = up.pkt_len;
     }
     pmd_execute(pmd, &m, 1, port->port_no, up.actions.a, up.actions.n);
 }
 
-/* Forwards a burst from 'port'; returns how many of its packets missed
- * the caches (upcalled or lost). */
+/* Forwards a burst of 'n' packets ('bytes' in all) from 'port'; returns
+ * how many of its packets missed the caches (upcalled or lost). */
 static uint16_t
 pmd_process(struct pmd *pmd, struct dp_port *port, struct rte_mbuf **pkts,
-            uint16_t n)
+            uint16_t n, uint64_t bytes)
 {
     struct dp_flow_key keys[DP_BURST];
     struct batch batches[DP_BURST];
@@ -684,21 +797,17 @@ pmd_process(struct pmd *pmd, struct dp_port *port, struct rte_mbuf **pkts,
     struct dp_megaflow *port_mf = pmd->port_mf[port->port_no];
     if (port_mf) {
         /* The decision depends on the input port alone. */
-        uint32_t bytes = 0;
-        for (uint16_t i = 0; i < n; i++) {
-            bytes += rte_pktmbuf_pkt_len(pkts[i]);
-        }
         port_mf->n_packets += n;
         port_mf->n_bytes += bytes;
         port_mf->used_ms = pmd->now_ms;
-        if (port_mf->handle) {
-            port->ops->credit(port_mf->handle, n, bytes);
-        }
+        pmd_credit_later(pmd, port_mf);
         pmd_execute(pmd, pkts, n, port->port_no, port_mf->actions,
                     port_mf->n_actions);
         ctr_add(&pmd->megaflow_hits, n);
         return 0;
     }
+
+    pmd->burst_seq++;
 
     /* Parse the whole burst first: reading a key back right after the
      * parser's narrow stores would stall on store forwarding. */
@@ -709,18 +818,26 @@ pmd_process(struct pmd *pmd, struct dp_port *port, struct rte_mbuf **pkts,
                                  port->port_no, &keys[i]);
     }
 
+    /* Hash the burst and start loading the cache entries, then probe:
+     * the loads overlap instead of stalling one packet after another. */
+    uint32_t hashes[DP_BURST];
     for (uint16_t i = 0; i < n; i++) {
-        struct rte_mbuf *m = pkts[i];
-        struct dp_megaflow *mf;
-        uint32_t hash;
+        const struct rte_mbuf *m = pkts[i];
 
         if (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH) {
             /* The NIC hashed the 5-tuple; fold in the rest cheaply. */
             uint64_t w = ((uint64_t) m->hash.rss << 32) | port->port_no;
-            hash = dp_hash_words(&w, 1, keys[i].parse_flags);
+            hashes[i] = dp_hash_words(&w, 1, keys[i].parse_flags);
         } else {
-            hash = dp_flow_key_hash(&keys[i]);
+            hashes[i] = dp_flow_key_hash(&keys[i]);
         }
+        emc_prefetch(&pmd->emc, hashes[i]);
+    }
+
+    for (uint16_t i = 0; i < n; i++) {
+        struct rte_mbuf *m = pkts[i];
+        struct dp_megaflow *mf;
+        uint32_t hash = hashes[i];
 
         mf = emc_lookup(&pmd->emc, &keys[i], hash);
         if (mf) {
@@ -734,7 +851,7 @@ pmd_process(struct pmd *pmd, struct dp_port *port, struct rte_mbuf **pkts,
             megaflow_hits++;
             emc_insert(&pmd->emc, &keys[i], hash, mf);
         }
-        batch_add(batches, &n_batches, mf, m);
+        batch_add(pmd, batches, &n_batches, mf, m);
     }
 
     /* Misses: an earlier miss of this burst may have installed what a
@@ -748,7 +865,7 @@ pmd_process(struct pmd *pmd, struct dp_port *port, struct rte_mbuf **pkts,
 
         if (mf) {
             megaflow_hits++;
-            batch_add(batches, &n_batches, mf, pkts[i]);
+            batch_add(pmd, batches, &n_batches, mf, pkts[i]);
         } else if (upcalls < DP_UPCALL_BUDGET) {
             upcalls++;
             pmd_upcall(pmd, port, pkts[i], &keys[i]);
@@ -765,9 +882,7 @@ pmd_process(struct pmd *pmd, struct dp_port *port, struct rte_mbuf **pkts,
         mf->n_packets += batch->n;
         mf->n_bytes += batch->bytes;
         mf->used_ms = pmd->now_ms;
-        if (mf->handle) {
-            port->ops->credit(mf->handle, batch->n, batch->bytes);
-        }
+        pmd_credit_later(pmd, mf);
         pmd_execute(pmd, batch->pkts, batch->n, port->port_no, mf->actions,
                     mf->n_actions);
     }
@@ -854,6 +969,11 @@ pmd_check_requests(struct pmd *pmd)
     if (gen != pmd->seen_learn_gen) {
         pmd->seen_learn_gen = gen;
         pmd_flush_megaflows(pmd, true);
+    }
+    gen = __atomic_load_n(&dp.credit_gen, __ATOMIC_ACQUIRE);
+    if (gen != pmd->credited_gen || pmd->now_ms >= pmd->next_credit_ms) {
+        pmd_credit_all(pmd);
+        __atomic_store_n(&pmd->credited_gen, gen, __ATOMIC_RELEASE);
     }
     /* Claim a dump request atomically: the main thread may withdraw one
      * it has given up waiting for. */
@@ -955,9 +1075,15 @@ pmd_poll_burst(struct pmd *pmd, const struct pmd_rxq *rxq, uint16_t max,
         if (!kept) {
             return n;
         }
-        *missed = pmd_process(pmd, port, pkts, kept);
+        if (kept < n) {
+            bytes = 0;
+            for (uint16_t i = 0; i < kept; i++) {
+                bytes += rte_pktmbuf_pkt_len(pkts[i]);
+            }
+        }
+        *missed = pmd_process(pmd, port, pkts, kept, bytes);
     } else {
-        *missed = pmd_process(pmd, port, pkts, n);
+        *missed = pmd_process(pmd, port, pkts, n, bytes);
     }
     pmd_flush_tx(pmd);
     return n;
@@ -1028,6 +1154,8 @@ pmd_block(struct pmd *pmd)
                     ? pmd->next_maint_ms - pmd->now_ms : 1;
     uint64_t v;
 
+    /* Counters read while the thread sleeps are complete. */
+    pmd_credit_all(pmd);
     rte_rcu_qsbr_thread_offline(dp.qsbr, pmd->id);
     dp.hooks.block_start();
     epoll_wait(pmd->epfd, ev, 8, (int) RTE_MIN(left, (uint64_t) 1000));
@@ -1045,6 +1173,7 @@ pmd_main(void *pmd_)
     uint64_t quiesce_interval = rte_get_tsc_hz() / 1000;
     uint64_t next_quiesce = 0;
     unsigned int idle_loops = 0, sleep_us = 0;
+    unsigned int got = 0;
     uint64_t last = rte_rdtsc();
 
     dp.hooks.start();
@@ -1052,15 +1181,20 @@ pmd_main(void *pmd_)
     rte_rcu_qsbr_thread_online(dp.qsbr, pmd->id);
 
     while (!__atomic_load_n(&pmd->exit, __ATOMIC_ACQUIRE)) {
-        uint64_t start = rte_rdtsc();
-        pmd->now_ms = start / dp.tsc_per_ms;
+        /* One time stamp an iteration: it ends the previous one (busy if
+         * it forwarded anything, idle with its sleep if not) and dates
+         * this one. */
+        uint64_t now = rte_rdtsc();
+        ctr_add(got ? &pmd->busy_cycles : &pmd->idle_cycles, now - last);
+        last = now;
+        pmd->now_ms = now / dp.tsc_per_ms;
         pmd_check_requests(pmd);
 
         pmd->backlog = pmd->backlog_next;
         pmd->backlog_next = false;
         const struct pmd_rxq_list *l = __atomic_load_n(&pmd->rxqs,
                                                        __ATOMIC_ACQUIRE);
-        unsigned int got = pmd->id ? 0 : pmd_run_injected(pmd);
+        got = pmd->id ? 0 : pmd_run_injected(pmd);
         for (size_t i = 0; l && i < l->n; i++) {
             got += pmd_poll(pmd, &l->q[i]);
         }
@@ -1076,7 +1210,6 @@ pmd_main(void *pmd_)
             pmd->next_maint_ms = pmd->now_ms + DP_MAINT_INTERVAL_MS;
         }
 
-        uint64_t now = rte_rdtsc();
         if (now >= next_quiesce) {
             dp.hooks.quiesce();
             next_quiesce = now + quiesce_interval;
@@ -1097,13 +1230,10 @@ pmd_main(void *pmd_)
                 rte_delay_us_sleep(sleep_us);
             }
         }
-
-        now = rte_rdtsc();
-        ctr_add(got ? &pmd->busy_cycles : &pmd->idle_cycles, now - last);
-        last = now;
     }
 
-    pmd_destroy_caches(pmd);
+    pmd_destroy_caches(pmd);        /* Credits every megaflow. */
+    __atomic_store_n(&pmd->credited_gen, UINT64_MAX, __ATOMIC_RELEASE);
     vnet_rx_ctx_release(pmd->vnet_rx);
     rte_rcu_qsbr_thread_offline(dp.qsbr, pmd->id);
     rte_rcu_qsbr_thread_unregister(dp.qsbr, pmd->id);

@@ -347,12 +347,24 @@ get_string_list(struct ctx *ctx, const yaml_node_t *node, const char *path,
 /* ---- Sections ------------------------------------------------------- */
 
 static bool
-dpdk_pair(struct ctx *ctx, const char *key __attribute__((unused)),
-          const yaml_node_t *v,
+dpdk_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
           const char *path, void *cfg_)
 {
     struct xvs_config *cfg = cfg_;
 
+    if (!strcmp(key, "mbufs")) {
+        uint64_t n;
+        if (!get_uint(ctx, v, path, 0, XVS_MAX_MBUFS, &n)) {
+            return false;
+        }
+        if (n && n < XVS_MIN_MBUFS) {
+            return fail(ctx, v, path, "expected 0 (sized from the ports) "
+                        "or at least %d mbufs, got %"PRIu64,
+                        XVS_MIN_MBUFS, n);
+        }
+        cfg->dpdk_mbufs = n;
+        return true;
+    }
     /* key == "args" */
     if (!get_string_list(ctx, v, path, &cfg->dpdk_args, &cfg->n_dpdk_args,
                          NULL)) {
@@ -1262,7 +1274,7 @@ top_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
     struct xvs_config *cfg = cfg_;
 
     if (!strcmp(key, "dpdk")) {
-        static const char *const keys[] = { "args", NULL };
+        static const char *const keys[] = { "args", "mbufs", NULL };
         return for_each_pair(ctx, v, path, keys, dpdk_pair, cfg);
     } else if (!strcmp(key, "pmd")) {
         static const char *const keys[] = { "cores", "max-sleep-us",
@@ -1750,7 +1762,11 @@ write_config(FILE *f, const struct xvs_config *cfg)
         fputs(i ? ", " : "", f);
         put_quoted(f, cfg->dpdk_args[i]);
     }
-    fprintf(f, "]\npmd:\n  cores: [");
+    fprintf(f, "]\n");
+    if (cfg->dpdk_mbufs) {
+        fprintf(f, "  mbufs: %"PRIu32"\n", cfg->dpdk_mbufs);
+    }
+    fprintf(f, "pmd:\n  cores: [");
     for (size_t i = 0; i < cfg->n_pmd_cores; i++) {
         fprintf(f, "%s%u", i ? ", " : "", cfg->pmd_cores[i]);
     }

@@ -12,6 +12,9 @@
  *
  *   dpdk:
  *     args: [string, ...]        EAL arguments (not -l/-c/--lcores)
+ *     mbufs: int                 packet buffers in the pool, 4095-16777215
+ *                                (default 0: sized from the ports and PMD
+ *                                threads, at least 32767)
  *   pmd:
  *     cores: [int, ...]          one PMD thread per core (default [1])
  *     max-sleep-us: int          idle PMD sleep limit, 0-100000 (default
@@ -194,6 +197,7 @@ struct xvs_config {
     char *file;                 /* Where it was loaded from, or NULL. */
     char **dpdk_args;
     size_t n_dpdk_args;
+    uint32_t dpdk_mbufs;        /* 0: sized by xvs-switchd. */
     unsigned int pmd_cores[XVS_MAX_PMD_CORES];
     size_t n_pmd_cores;
     unsigned int pmd_max_sleep_us;
@@ -221,6 +225,10 @@ int xvs_parse_listen_address(const char *, struct sockaddr_storage *ss,
 /* "OpenFlow13" -> 4 (the wire version), or 0. */
 int xvs_openflow_version_from_string(const char *);
 const char *xvs_openflow_version_name(int version);
+
+/* dpdk.mbufs' range (besides 0). */
+#define XVS_MIN_MBUFS 4095
+#define XVS_MAX_MBUFS 16777215
 
 /* Loads 'file'.  Returns 0 and a new configuration in '*cfgp', or a positive
  * errno value and a message in '*errp' (caller frees). */

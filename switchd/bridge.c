@@ -904,6 +904,7 @@ bridge_run(void)
         }
     }
     bridge_run_packet_ins();
+    pipeline_stats_invalidate();    /* Controllers' requests come next. */
     LIST_FOR_EACH (br, node, &all_bridges) {
         connmgr_run(br->cm);
     }

@@ -469,6 +469,7 @@ group_mod__(struct pipeline *pl, const struct ofputil_group_mod *gm,
     if (old) {
         /* A modify keeps the group's counters and age, as rules do. */
         uint64_t packets, bytes;
+        pl_stats_sync();
         atomic_read_relaxed(&old->n_packets, &packets);
         atomic_read_relaxed(&old->n_bytes, &bytes);
         atomic_init(&g->n_packets, packets);
@@ -618,6 +619,7 @@ pipeline_group_stats(const struct pipeline *pl, uint32_t id,
     size_t n;
     struct pl_group **groups = sorted_groups(pl, id, &n);
 
+    pl_stats_sync();
     for (size_t i = 0; i < n; i++) {
         struct pl_group *g = groups[i];
         struct ofputil_group_stats gs;
@@ -724,6 +726,7 @@ pipeline_groups_dump(const struct pipeline *pl, struct ds *s)
     size_t n;
     struct pl_group **groups = sorted_groups(pl, OFPG_ALL, &n);
 
+    pl_stats_sync();
     for (size_t i = 0; i < n; i++) {
         uint64_t packets, bytes;
         atomic_read_relaxed(&groups[i]->n_packets, &packets);

@@ -105,6 +105,7 @@ pipeline_mirror_stats(const struct pipeline *pl,
     size_t n = ms ? ms->n : 0;
     struct pipeline_mirror_stats *st = xcalloc(n ? n : 1, sizeof *st);
 
+    pl_stats_sync();
     for (size_t i = 0; i < n; i++) {
         struct pl_mirror_counters *c = CONST_CAST(
             struct pl_mirror_counters *, &pl->mirror_ctr[ms->m[i].slot]);

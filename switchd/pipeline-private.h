@@ -311,6 +311,11 @@ pl_version(const struct pipeline *pl)
  * frees it after an RCU grace period. */
 void rule_unref(struct pl_rule *);
 
+/* Brings the counters up to date (pipeline_set_stats_sync()), once per
+ * epoch: call before reading rule, table, group, bucket or mirror
+ * counters. */
+void pl_stats_sync(void);
+
 /* pipeline.c.  Checks 'ofpacts' for use in table 'table_id' (or in a
  * packet-out): an OpenFlow error, with a message in '*msg' if nonnull. */
 enum ofperr check_ofpacts(const struct pipeline *, const struct ofpact *,

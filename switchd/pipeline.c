@@ -85,9 +85,36 @@ rule_unref(struct pl_rule *rule)
     }
 }
 
+/* ---- Counters' freshness ------------------------------------------- */
+
+static void (*stats_sync)(void);
+static uint64_t stats_epoch = 1, stats_synced_epoch;
+
+void
+pipeline_set_stats_sync(void (*sync)(void))
+{
+    stats_sync = sync;
+}
+
+void
+pipeline_stats_invalidate(void)
+{
+    stats_epoch++;
+}
+
+void
+pl_stats_sync(void)
+{
+    if (stats_sync && stats_synced_epoch != stats_epoch) {
+        stats_synced_epoch = stats_epoch;
+        stats_sync();
+    }
+}
+
 static void
 rule_stats(const struct pl_rule *rule, uint64_t *packets, uint64_t *bytes)
 {
+    pl_stats_sync();
     atomic_read_relaxed(&CONST_CAST(struct pl_rule *, rule)->n_packets,
                         packets);
     atomic_read_relaxed(&CONST_CAST(struct pl_rule *, rule)->n_bytes, bytes);
@@ -1529,6 +1556,7 @@ pipeline_table_features(const struct pipeline *pl OVS_UNUSED,
 void
 pipeline_tables_dump(const struct pipeline *pl, struct ds *s)
 {
+    pl_stats_sync();
     for (int t = 0; t < PL_N_TABLES; t++) {
         const struct pl_table *table = &pl->tables[t];
         uint64_t lookups, matched;
@@ -1548,6 +1576,7 @@ pipeline_tables_dump(const struct pipeline *pl, struct ds *s)
 void
 pipeline_table_stats(const struct pipeline *pl, struct ofpbuf *reply)
 {
+    pl_stats_sync();
     for (int t = 0; t < PL_N_TABLES; t++) {
         const struct pl_table *table = &pl->tables[t];
         struct ofputil_table_features tf;

@@ -347,6 +347,16 @@ size_t pipeline_mirror_stats(const struct pipeline *,
 /* Packets that matched no rule (dropped). */
 uint64_t pipeline_n_missed(const struct pipeline *);
 
+/* Counters.  The datapath credits the rule, table, group, bucket and
+ * mirror counters in bulk, not per packet (see dp_upcall_ops' 'credit'):
+ * 'sync' (dp_credit_sync(), set once at start-up; none in unit tests)
+ * brings them up to date.  The pipeline calls it before it reads any of
+ * them, at most once per "epoch": pipeline_stats_invalidate() starts a new
+ * one, and the main loop calls it before it takes new requests, so that a
+ * request sees every packet forwarded before it came in. */
+void pipeline_set_stats_sync(void (*sync)(void));
+void pipeline_stats_invalidate(void);
+
 /* Periodic work: MAC aging, idle and hard timeouts; 'now' in ms of
  * time_msec().  Returns true if the MAC table or the tables changed. */
 bool pipeline_run(struct pipeline *, long long now);

@@ -82,6 +82,9 @@ report_restart_keys(const struct xvs_config *old,
                     new->dpdk_args, new->n_dpdk_args)) {
         keys[n++] = "dpdk.args";
     }
+    if (old->dpdk_mbufs != new->dpdk_mbufs) {
+        keys[n++] = "dpdk.mbufs";
+    }
     if (old->n_pmd_cores != new->n_pmd_cores
         || memcmp(old->pmd_cores, new->pmd_cores,
                   old->n_pmd_cores * sizeof old->pmd_cores[0])) {

@@ -35,6 +35,7 @@
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "ovs-rcu.h"
+#include "pipeline.h"
 #include "ovs-thread.h"
 #include "signals.h"
 #include "socket-util.h"
@@ -369,6 +370,28 @@ watchdog_interval_ms(void)
     return us / 2000 > 0 ? us / 2000 : 1;
 }
 
+/* dpdk.mbufs' default: enough for the configured ports, and as many again
+ * attached later (hotplugged vifs, xvs-ctl add-port). */
+static uint32_t
+default_mbufs(const struct xvs_config *cfg)
+{
+    size_t n_ethdev = 0, n_vnet = 0;
+
+    for (size_t i = 0; i < cfg->n_bridges; i++) {
+        const struct xvs_bridge_config *bc = &cfg->bridges[i];
+
+        n_ethdev += bc->internal_port;
+        for (size_t j = 0; j < bc->n_ports; j++) {
+            const struct xvs_port_config *pc = &bc->ports[j];
+            bool vnet = pc->type == XVS_PORT_XENVIF
+                        && (pc->driver == XVS_VIF_AUTO
+                            || pc->driver == XVS_VIF_VNET);
+            *(vnet ? &n_vnet : &n_ethdev) += 1;
+        }
+    }
+    return dp_mbufs_estimate(n_ethdev, n_vnet, cfg->n_pmd_cores);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -425,10 +448,12 @@ main(int argc, char *argv[])
         .emc_insert_inv_prob = cfg->emc_insert_inv_prob,
         .max_megaflows = cfg->max_megaflows,
         .megaflow_idle_ms = cfg->megaflow_idle_ms,
+        .n_mbufs = cfg->dpdk_mbufs ? cfg->dpdk_mbufs : default_mbufs(cfg),
     };
     if (dp_init(&params, &error)) {
         VLOG_FATAL("%s", error);
     }
+    pipeline_set_stats_sync(dp_credit_sync);
 
     make_parent_dir(ctl_path);
     int retval = control_server_create(ctl_path, &server);
@@ -483,8 +508,12 @@ main(int argc, char *argv[])
                 poll_immediate_wake();
             }
         }
+        /* Requests taken from here on see every packet forwarded so far
+         * in the rule, group and mirror counters. */
+        pipeline_stats_invalidate();
         control_server_run(server);
         bridge_run();
+        pipeline_stats_invalidate();
         metrics_run();
         capture_run();
         if (time_msec() >= next_watchdog) {

@@ -104,6 +104,8 @@ INTEGRATION_TESTS = \
 	tests/integration/test-service.sh \
 	tests/integration/test-trace.sh \
 	tests/integration/test-metrics.sh \
+	tests/integration/test-mbufs.sh \
+	tests/integration/test-counters.sh \
 	tests/integration/test-reload.sh \
 	tests/integration/test-capture.sh \
 	tests/integration/test-mirror.sh \

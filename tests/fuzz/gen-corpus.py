@@ -581,6 +581,7 @@ bridges:
 # Every key the schema has.
 dpdk:
   args: ["--no-huge", "-m", "512", "--no-pci"]
+  mbufs: 65535
 pmd:
   cores: [1, 3]
   max-sleep-us: 0

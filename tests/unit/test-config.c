@@ -159,6 +159,47 @@ test_config_reads_cache_settings(void **state)
     xvs_config_free(cfg);
 }
 
+/* dpdk.mbufs: 0 (sized by the daemon) or 4095-16777215; saved only when
+ * set, and read back. */
+static void
+test_config_reads_dpdk_mbufs(void **state)
+{
+    struct xvs_config *cfg = parse_ok("dpdk:\n  mbufs: 1048575\n"), *back;
+    char path[] = "/tmp/xvs-test-config-XXXXXX";
+    int fd = mkstemp(path);
+    char *err;
+
+    assert_int_equal(cfg->dpdk_mbufs, 1048575);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(xvs_config_save(cfg, path, &err), 0);
+    assert_int_equal(xvs_config_load(path, &back, &err), 0);
+    unlink(path);
+    assert_int_equal(back->dpdk_mbufs, 1048575);
+    xvs_config_free(back);
+    xvs_config_free(cfg);
+
+    cfg = parse_ok("dpdk: {mbufs: 0}\n");
+    assert_int_equal(cfg->dpdk_mbufs, 0);
+    xvs_config_free(cfg);
+    cfg = parse_ok("pmd: {cores: [1]}\n");
+    assert_int_equal(cfg->dpdk_mbufs, 0);
+    xvs_config_free(cfg);
+
+    parse_bad("dpdk:\n  mbufs: 1000\n",
+              "t.yaml:2: dpdk.mbufs: expected 0 (sized from the ports) or at "
+              "least 4095 mbufs, got 1000");
+    parse_bad("dpdk:\n  mbufs: 16777216\n",
+              "t.yaml:2: dpdk.mbufs: expected an integer 0-16777215, got "
+              "\"16777216\"");
+    parse_bad("dpdk:\n  mbufs: many\n",
+              "t.yaml:2: dpdk.mbufs: expected an integer 0-16777215, got "
+              "\"many\"");
+    parse_bad("dpdk:\n  buffers: 5\n",
+              "t.yaml:2: dpdk.buffers: unknown key (expected one of: args, "
+              "mbufs)");
+}
+
 static void
 test_config_rejects_yaml_syntax_error(void **state)
 {
@@ -898,6 +939,7 @@ main(void)
         cmocka_unit_test(test_config_parses_full_document),
         cmocka_unit_test(test_config_defaults_for_empty_document),
         cmocka_unit_test(test_config_reads_cache_settings),
+        cmocka_unit_test(test_config_reads_dpdk_mbufs),
         cmocka_unit_test(test_config_metrics_listener),
         cmocka_unit_test(test_config_mirrors_round_trip),
         cmocka_unit_test(test_config_rejects_yaml_syntax_error),
