@@ -806,6 +806,13 @@ bridge_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
                           br->name, why) : true;
     } else if (!strcmp(key, "datapath-id")) {
         return get_uint(ctx, v, path, 1, UINT64_MAX, &br->datapath_id);
+    } else if (!strcmp(key, "mac-table-size")) {
+        uint64_t n;
+        if (!get_uint(ctx, v, path, 1, XVS_MAC_TABLE_MAX, &n)) {
+            return false;
+        }
+        br->mac_table_size = n;
+        return true;
     } else if (!strcmp(key, "mtu")) {
         uint64_t mtu;
         if (!get_uint(ctx, v, path, XVS_MTU_MIN, XVS_MTU_MAX, &mtu)) {
@@ -1107,8 +1114,8 @@ parse_bridge(struct ctx *ctx, const yaml_node_t *node, const char *path,
              struct xvs_bridge_config *br)
 {
     static const char *const keys[] = {
-        "name", "datapath-id", "fail-mode", "internal-port", "mtu",
-        "controllers",
+        "name", "datapath-id", "fail-mode", "internal-port",
+        "mac-table-size", "mtu", "controllers",
         "listeners", "protocols", "ports", "meters", "groups", "flows",
         "mirrors", NULL
     };
@@ -1807,6 +1814,10 @@ write_config(FILE *f, const struct xvs_config *cfg)
         fprintf(f, "    fail-mode: %s\n", xvs_fail_mode_name(br->fail_mode));
         if (!br->internal_port) {
             fprintf(f, "    internal-port: false\n");
+        }
+        if (br->mac_table_size) {
+            fprintf(f, "    mac-table-size: %" PRIu32 "\n",
+                    br->mac_table_size);
         }
         if (br->mtu) {
             fprintf(f, "    mtu: %" PRIu32 "\n", br->mtu);

@@ -37,6 +37,9 @@
  *       fail-mode: standalone|secure
  *       internal-port: bool      the bridge's own TAP port, named after it,
  *                                OpenFlow port LOCAL (default true)
+ *       mac-table-size: int      NORMAL's MAC learning table, at most
+ *                                this many addresses, 1-1000000
+ *                                (default 8192)
  *       mtu: int                 68-9216: the MTU of its vifs' netdevs
  *                                and internal port (default: as they are)
  *       controllers: [string]    tcp:/ssl:/unix: OpenFlow controllers
@@ -173,6 +176,7 @@ struct xvs_bridge_config {
     enum xvs_fail_mode fail_mode;
     bool internal_port;
     uint32_t mtu;               /* 0: leave the ports' MTU as it is. */
+    uint32_t mac_table_size;    /* 0: XVS_MAC_TABLE_DEFAULT. */
     char **controllers;
     size_t n_controllers;
     char **listeners;
@@ -225,6 +229,10 @@ int xvs_parse_listen_address(const char *, struct sockaddr_storage *ss,
 /* "OpenFlow13" -> 4 (the wire version), or 0. */
 int xvs_openflow_version_from_string(const char *);
 const char *xvs_openflow_version_name(int version);
+
+/* A bridge's mac-table-size. */
+#define XVS_MAC_TABLE_DEFAULT 8192
+#define XVS_MAC_TABLE_MAX 1000000
 
 /* dpdk.mbufs' range (besides 0). */
 #define XVS_MIN_MBUFS 4095

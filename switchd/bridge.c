@@ -559,6 +559,9 @@ bridge_create(const struct xvs_bridge_config *bc)
     br->mtu = bc->mtu;
     br->pl = pipeline_create(bc->name);
     pipeline_set_hooks(br->pl, &bridge_pipeline_hooks, br);
+    pipeline_set_mac_table_size(br->pl, bc->mac_table_size
+                                        ? bc->mac_table_size
+                                        : XVS_MAC_TABLE_DEFAULT);
     ovs_list_push_back(&all_bridges, &br->node);
 
     br->cm = connmgr_create(br->name, br->datapath_id, br->pl,

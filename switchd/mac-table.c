@@ -56,6 +56,22 @@ mac_entry_remove(struct mac_table *t, struct mac_entry *e)
     free(e);
 }
 
+size_t
+mac_table_set_max(struct mac_table *t, size_t max_entries)
+{
+    size_t n = 0;
+
+    ovs_mutex_lock(&t->mutex);
+    t->max = max_entries ? max_entries : 1;
+    while (hmap_count(&t->map) > t->max) {
+        mac_entry_remove(t, CONTAINER_OF(ovs_list_front(&t->lru),
+                                         struct mac_entry, lru));
+        n++;
+    }
+    ovs_mutex_unlock(&t->mutex);
+    return n;
+}
+
 void
 mac_table_destroy(struct mac_table *t)
 {

@@ -31,6 +31,11 @@ struct mac_table;
 struct mac_table *mac_table_create(long long aging_ms, size_t max_entries);
 void mac_table_destroy(struct mac_table *);
 
+/* Sets how many entries the table holds at most (at least 1); the least
+ * recently refreshed ones go first if it holds more.  Returns how many
+ * went. */
+size_t mac_table_set_max(struct mac_table *, size_t max_entries);
+
 /* Records that 'mac' on 'vlan' was seen on 'ofport' at 'now'.  Returns
  * true if that changed where the address goes (new, or moved), false for a
  * mere refresh. */

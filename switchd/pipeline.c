@@ -90,6 +90,12 @@ rule_unref(struct pl_rule *rule)
 static void (*stats_sync)(void);
 static uint64_t stats_epoch = 1, stats_synced_epoch;
 
+size_t
+pipeline_set_mac_table_size(struct pipeline *pl, size_t n)
+{
+    return mac_table_set_max(pl->macs, n);
+}
+
 void
 pipeline_set_stats_sync(void (*sync)(void))
 {

@@ -347,6 +347,10 @@ size_t pipeline_mirror_stats(const struct pipeline *,
 /* Packets that matched no rule (dropped). */
 uint64_t pipeline_n_missed(const struct pipeline *);
 
+/* NORMAL's MAC learning table holds at most 'n' addresses (the oldest
+ * go first).  Returns how many addresses went. */
+size_t pipeline_set_mac_table_size(struct pipeline *, size_t n);
+
 /* Counters.  The datapath credits the rule, table, group, bucket and
  * mirror counters in bulk, not per packet (see dp_upcall_ops' 'credit'):
  * 'sync' (dp_credit_sync(), set once at start-up; none in unit tests)

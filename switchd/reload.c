@@ -303,6 +303,16 @@ update_bridge(struct bridge *br, const struct xvs_bridge_config *old,
     }
     pipeline_ports_commit(br->pl);
 
+    if (old->mac_table_size != bc->mac_table_size) {
+        size_t n = bc->mac_table_size ? bc->mac_table_size
+                                      : XVS_MAC_TABLE_DEFAULT;
+        size_t gone = pipeline_set_mac_table_size(br->pl, n);
+        if (gone) {
+            dp_flush_learned();     /* NORMAL floods for them again. */
+        }
+        ds_put_format(report, "bridge %s: mac-table-size %zu (%zu address%s "
+                      "forgotten)\n", br->name, n, gone, gone == 1 ? "" : "es");
+    }
     if (old->mtu != bc->mtu) {
         br->mtu = bc->mtu;
         for (size_t i = 0; i < br->n_ports && bc->mtu; i++) {

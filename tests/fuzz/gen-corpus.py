@@ -595,6 +595,7 @@ bridges:
     datapath-id: "0x00000000000000aa"
     fail-mode: secure
     internal-port: false
+    mac-table-size: 20000
     mtu: 9000
     controllers: ["tcp:192.0.2.10:6653", "unix:/run/ctl.sock"]
     listeners: ["ptcp:6653:127.0.0.1", "punix:/run/xvs/x.mgmt"]

@@ -39,3 +39,19 @@ check "no unicast packet reached the third port ($flooded -> $after)" \
     test "$after" -eq "$flooded"
 tx2=$(port_stat vif22.0 tx_packets)
 check "guest 2's port sent the pings ($tx2)" test "$tx2" -ge 21
+
+# mac-table-size: a table of one address keeps only the latest, and a
+# reload gives it room again.
+sed -i 's/^  - name: xenbr0$/  - name: xenbr0\n    mac-table-size: 1/' "$T/xvs.yaml"
+check "reload with mac-table-size: 1" ctl reload
+check "the table keeps one address ($(ctl dump-macs xenbr0 | grep -c ':'))" \
+    test "$(ctl dump-macs xenbr0 | grep -c ':')" -le 1
+check "guests 1 and 2 still reach each other (by flooding)" \
+    ping_ok xvs-g21 10.21.0.2 3
+check "the table still holds one address" \
+    test "$(ctl dump-macs xenbr0 | grep -c ':')" -le 1
+sed -i 's/^    mac-table-size: 1$/    mac-table-size: 100/' "$T/xvs.yaml"
+check "reload with mac-table-size: 100" ctl reload
+check "guests 1 and 2 reach each other" ping_ok xvs-g21 10.21.0.2 3
+check "both are learned again" \
+    test "$(ctl dump-macs xenbr0 | grep -c ':')" -ge 2

@@ -164,7 +164,9 @@ test_config_reads_cache_settings(void **state)
 static void
 test_config_reads_dpdk_mbufs(void **state)
 {
-    struct xvs_config *cfg = parse_ok("dpdk:\n  mbufs: 1048575\n"), *back;
+    struct xvs_config *cfg = parse_ok("dpdk:\n  mbufs: 1048575\n"
+                                      "bridges:\n  - name: br0\n"
+                                      "    mac-table-size: 20000\n"), *back;
     char path[] = "/tmp/xvs-test-config-XXXXXX";
     int fd = mkstemp(path);
     char *err;
@@ -176,6 +178,7 @@ test_config_reads_dpdk_mbufs(void **state)
     assert_int_equal(xvs_config_load(path, &back, &err), 0);
     unlink(path);
     assert_int_equal(back->dpdk_mbufs, 1048575);
+    assert_int_equal(back->bridges[0].mac_table_size, 20000);
     xvs_config_free(back);
     xvs_config_free(cfg);
 
@@ -195,6 +198,12 @@ test_config_reads_dpdk_mbufs(void **state)
     parse_bad("dpdk:\n  mbufs: many\n",
               "t.yaml:2: dpdk.mbufs: expected an integer 0-16777215, got "
               "\"many\"");
+    cfg = parse_ok("bridges:\n  - name: br0\n    mac-table-size: 20000\n");
+    assert_int_equal(cfg->bridges[0].mac_table_size, 20000);
+    xvs_config_free(cfg);
+    parse_bad("bridges:\n  - name: br0\n    mac-table-size: 0\n",
+              "t.yaml:3: bridges[0].mac-table-size: expected an integer "
+              "1-1000000, got \"0\"");
     parse_bad("dpdk:\n  buffers: 5\n",
               "t.yaml:2: dpdk.buffers: unknown key (expected one of: args, "
               "mbufs)");

@@ -80,6 +80,38 @@ test_mac_table_evicts_least_recent_when_full(void **state)
     mac_table_destroy(t);
 }
 
+/* mac-table-size: a larger table keeps more addresses; shrinking it
+ * forgets the least recently refreshed first. */
+static void
+test_mac_table_resizes(void **state)
+{
+    struct mac_table *t = mac_table_create(100000, 2);
+    uint8_t m[6] = { 0x02, 0, 0, 0, 0, 0 };
+
+    assert_int_equal(mac_table_set_max(t, 10000), 0);
+    for (int i = 0; i < 10000; i++) {
+        m[4] = i >> 8;
+        m[5] = i;
+        mac_table_learn(t, m, 0, 1 + i % 3, i);
+    }
+    assert_int_equal(mac_table_count(t), 10000);
+    m[4] = 0;
+    m[5] = 0;
+    assert_int_equal(mac_table_lookup(t, m, 0, 10000), 1);
+
+    /* Refresh address 0: it is now the most recent. */
+    mac_table_learn(t, m, 0, 1, 10001);
+    assert_int_equal(mac_table_set_max(t, 100), 9900);
+    assert_int_equal(mac_table_count(t), 100);
+    assert_int_equal(mac_table_lookup(t, m, 0, 10002), 1);
+    m[5] = 1;   /* Address 1, among the oldest: gone. */
+    assert_int_equal(mac_table_lookup(t, m, 0, 10002), 0);
+    m[4] = 9999 >> 8;
+    m[5] = 9999 & 0xff;   /* The newest but one: kept. */
+    assert_int_equal(mac_table_lookup(t, m, 0, 10002), 1 + 9999 % 3);
+    mac_table_destroy(t);
+}
+
 static void
 test_mac_table_flushes_a_port(void **state)
 {
@@ -106,6 +138,7 @@ main(void)
         cmocka_unit_test(test_mac_table_follows_a_moved_address),
         cmocka_unit_test(test_mac_table_ages_out_idle_entries),
         cmocka_unit_test(test_mac_table_evicts_least_recent_when_full),
+        cmocka_unit_test(test_mac_table_resizes),
         cmocka_unit_test(test_mac_table_flushes_a_port),
     };
     return cmocka_run_group_tests_name("mac-table", tests, NULL, NULL);
