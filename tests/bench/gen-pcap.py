@@ -22,6 +22,14 @@ Traffic shapes:
                   packets in all.  --print-rules prints the K rules the
                   traffic is for (ovs-ofctl syntax, with priority, without
                   in_port and actions), one a line.  See mask_rules().
+  --print-exact   with --flows N: print, one a line, the exact 5-tuple
+                  match of each of the N flows (udp,nw_src=..,nw_dst=..,
+                  tp_src=..,tp_dst=..), for rules that match one flow
+                  each; with --macs P, instead the P destination MACs
+                  (dl_dst=..), for L2 forwarding rules.
+  --print-acl K   print K 5-tuple matches that no flow of the file has
+                  (the source port is one that no flow uses): an ACL that
+                  every packet is looked up in and none matches.
   --packets M     how many packets the file holds (default: one period,
                   N for --flows, K * P for --masks); the period repeats.
 
@@ -230,6 +238,11 @@ def main():
                     help="with --masks: packets per rule (default 100)")
     ap.add_argument("--print-rules", action="store_true",
                     help="with --masks: print the K rules and exit")
+    ap.add_argument("--print-exact", action="store_true",
+                    help="with --flows: print each flow's exact match "
+                    "(with --macs: each destination MAC) and exit")
+    ap.add_argument("--print-acl", type=int, default=0,
+                    help="print K 5-tuple matches no flow has and exit")
     ap.add_argument("--packets", type=int, default=0,
                     help="packets in the file (default: one period)")
     ap.add_argument("--out", help="output file ('-' for stdout)")
@@ -240,6 +253,24 @@ def main():
         ap.error("counts must be positive")
     if args.flows > 1 << 28:
         ap.error("--flows: at most %d" % (1 << 28))
+
+    if args.print_acl:
+        # Source ports 1-1023: flows use 1024 and up.
+        for k in range(args.print_acl):
+            src_ip, dst_ip, _, dport = flow_tuple(k)
+            print("udp,nw_src=%s,nw_dst=%s,tp_src=%d,tp_dst=%d"
+                  % (ip_str(src_ip), ip_str(dst_ip), 1 + k % 1023, dport))
+        return 0
+    if args.print_exact:
+        if args.macs > 1:
+            for p in range(args.macs):
+                print("dl_dst=%s" % mac_str(0x020020000000 | p))
+        else:
+            for k in range(args.flows):
+                src_ip, dst_ip, sport, dport = flow_tuple(k)
+                print("udp,nw_src=%s,nw_dst=%s,tp_src=%d,tp_dst=%d"
+                      % (ip_str(src_ip), ip_str(dst_ip), sport, dport))
+        return 0
 
     if args.masks:
         try:
