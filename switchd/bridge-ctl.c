@@ -132,10 +132,50 @@ format_mac(const uint8_t mac[6], char buf[18])
     return buf;
 }
 
+/* Domain names read from xenstore, kept XEN_NAME_TTL_MS: reading one
+ * forks xenstore-read on the main thread, and show, dump-ports and
+ * dump-domains ask once per port.  A domain renamed meanwhile shows its
+ * new name within that time. */
+#define XEN_NAME_TTL_MS 5000
+struct xen_name {
+    struct hmap_node node;          /* In 'xen_names', by domid. */
+    int32_t domid;
+    char *name;                     /* NULL: none. */
+    long long read_at;
+};
+static struct hmap xen_names = HMAP_INITIALIZER(&xen_names);
+
+static char *xen_domain_name__(int32_t domid);
+
 /* The name of Xen domain 'domid' from xenstore, or NULL (no Xen, no such
  * domain, no xenstore-read).  The caller frees it. */
 static char *
 xen_domain_name(int32_t domid)
+{
+    long long now = time_msec();
+    struct xen_name *xn, *found = NULL;
+
+    HMAP_FOR_EACH_SAFE (xn, node, &xen_names) {
+        if (now - xn->read_at >= XEN_NAME_TTL_MS) {
+            hmap_remove(&xen_names, &xn->node);
+            free(xn->name);
+            free(xn);
+        } else if (xn->domid == domid) {
+            found = xn;
+        }
+    }
+    if (!found) {
+        found = xmalloc(sizeof *found);
+        found->domid = domid;
+        found->name = xen_domain_name__(domid);
+        found->read_at = now;
+        hmap_insert(&xen_names, &found->node, hash_int(domid, 0));
+    }
+    return nullable_xstrdup(found->name);
+}
+
+static char *
+xen_domain_name__(int32_t domid)
 {
     char cmd[80], buf[256];
     char *name = NULL;

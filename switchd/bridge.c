@@ -14,6 +14,12 @@
 #include <string.h>
 
 #include "datapath/datapath.h"
+#include "xvs-guest.h"
+
+/* The policer's burst floor: shown by show (lib/xvs-guest) and applied by
+ * the datapath, which knows nothing of lib/; one value. */
+_Static_assert(DP_RATE_MIN_BURST == XVS_RATE_MIN_BURST,
+               "the datapath and show must agree on the rate burst");
 #include "mac-table.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"

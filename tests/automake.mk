@@ -106,6 +106,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test-metrics.sh \
 	tests/integration/test-mbufs.sh \
 	tests/integration/test-counters.sh \
+	tests/integration/test-domain-name.sh \
 	tests/integration/test-reload.sh \
 	tests/integration/test-capture.sh \
 	tests/integration/test-mirror.sh \
