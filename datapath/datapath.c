@@ -248,11 +248,10 @@ dp_mbufs_estimate(size_t n_ethdev, size_t n_vnet, size_t n_pmds)
     return n;
 }
 
-void
-dp_mbufs_get(uint32_t *size, uint32_t *reserved)
+uint32_t
+dp_mbufs_reserved(void)
 {
-    *size = dp.n_mbufs;
-    *reserved = dp.mbufs_reserved;
+    return dp.mbufs_reserved;
 }
 
 /* Reserves what 'port' may hold ('need' mbufs), or says why not. */

@@ -123,9 +123,10 @@ struct dp_params {
  * dp_port_add()'s ENOBUFS. */
 uint32_t dp_mbufs_estimate(size_t n_ethdev, size_t n_vnet, size_t n_pmds);
 
-/* The pool's size, and how many of its mbufs the attached ports' rings and
- * buffers and the threads may hold at once (what dp_port_add() checks). */
-void dp_mbufs_get(uint32_t *size, uint32_t *reserved);
+/* How many of the pool's mbufs (dp_mbuf_usage() gives its size) the
+ * attached ports' rings and buffers and the threads may hold at once:
+ * what dp_port_add() checks. */
+uint32_t dp_mbufs_reserved(void);
 
 /* Starts the EAL, creates the mbuf pool and launches the PMD threads, which
  * poll nothing until ports are added.  Returns 0 or a positive errno value

@@ -213,32 +213,9 @@ pmd_flush_tx(struct pmd *pmd)
     pmd->n_dirty = 0;
 }
 
-static inline void
-pmd_enqueue(struct pmd *pmd, uint16_t port_no, struct rte_mbuf *m)
-{
-    struct pmd_txbuf *buf;
-
-    if (port_no >= DP_MAX_PORTS) {
-        rte_pktmbuf_free(m);
-        return;
-    }
-    buf = &pmd->tx[port_no];
-    if (!buf->listed) {
-        buf->listed = true;
-        pmd->dirty[pmd->n_dirty++] = port_no;
-    }
-    uint32_t len = rte_pktmbuf_pkt_len(m);
-    buf->pkts[buf->n++] = m;
-    buf->ol_flags |= m->ol_flags;
-    buf->max_len = RTE_MAX(buf->max_len, len);
-    buf->bytes += len;
-    if (buf->n == DP_TXBUF) {
-        /* Stays listed; flushing an empty buffer is a no-op. */
-        pmd_flush_port(pmd, port_no);
-    }
-}
-
-/* The same for 'n' packets, all to 'port_no'. */
+/* Buffers 'n' packets for 'port_no' (freed if there is no such port
+ * number), flushing the buffer whenever it fills.  The port stays listed
+ * in pmd->dirty until pmd_flush_tx(). */
 static inline void
 pmd_enqueue_bulk(struct pmd *pmd, uint16_t port_no, struct rte_mbuf **pkts,
                  uint16_t n)
@@ -277,6 +254,12 @@ pmd_enqueue_bulk(struct pmd *pmd, uint16_t port_no, struct rte_mbuf **pkts,
         pkts += k;
         n -= k;
     }
+}
+
+static inline void
+pmd_enqueue(struct pmd *pmd, uint16_t port_no, struct rte_mbuf *m)
+{
+    pmd_enqueue_bulk(pmd, port_no, &m, 1);
 }
 
 /* Hands a reference to 'm' to the main thread (DP_ACTION_CONTROLLER).  A

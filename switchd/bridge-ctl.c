@@ -449,10 +449,8 @@ cmd_show(struct control_conn *conn, int argc, const char *argv[],
         json_object_put(root, "pmd_cores", cores);
         json_object_put(root, "mbufs_in_use", json_integer_create(in_use));
         json_object_put(root, "mbufs", json_integer_create(size));
-        uint32_t pool, reserved;
-        dp_mbufs_get(&pool, &reserved);
         json_object_put(root, "mbufs_reserved",
-                        json_integer_create(reserved));
+                        json_integer_create(dp_mbufs_reserved()));
         json_object_put(root, "metrics", metrics_listener()
                         ? json_string_create_nocopy(xasprintf(
                               "http://%s/metrics", metrics_listener()))
@@ -470,10 +468,8 @@ cmd_show(struct control_conn *conn, int argc, const char *argv[],
     }
     unsigned int in_use, size;
     dp_mbuf_usage(&in_use, &size);
-    uint32_t pool, reserved;
-    dp_mbufs_get(&pool, &reserved);
     ds_put_format(&s, ", %u of %u mbufs in use (ports and threads may hold "
-                  "%"PRIu32")\n", in_use, size, reserved);
+                  "%"PRIu32")\n", in_use, size, dp_mbufs_reserved());
     if (metrics_listener()) {
         ds_put_format(&s, "metrics: http://%s/metrics\n", metrics_listener());
     }

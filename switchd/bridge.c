@@ -14,12 +14,6 @@
 #include <string.h>
 
 #include "datapath/datapath.h"
-#include "xvs-guest.h"
-
-/* The policer's burst floor: shown by show (lib/xvs-guest) and applied by
- * the datapath, which knows nothing of lib/; one value. */
-_Static_assert(DP_RATE_MIN_BURST == XVS_RATE_MIN_BURST,
-               "the datapath and show must agree on the rate burst");
 #include "mac-table.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
@@ -40,6 +34,12 @@ _Static_assert(DP_RATE_MIN_BURST == XVS_RATE_MIN_BURST,
 #include "control.h"
 #include "util.h"
 #include "xvs-config.h"
+#include "xvs-guest.h"
+
+/* The policer's burst floor: shown by show (lib/xvs-guest) and applied by
+ * the datapath, which knows nothing of lib/; one value. */
+_Static_assert(DP_RATE_MIN_BURST == XVS_RATE_MIN_BURST,
+               "the datapath and show must agree on the rate burst");
 
 VLOG_DEFINE_THIS_MODULE(bridge);
 

@@ -90,12 +90,6 @@ rule_unref(struct pl_rule *rule)
 static void (*stats_sync)(void);
 static uint64_t stats_epoch = 1, stats_synced_epoch;
 
-size_t
-pipeline_set_mac_table_size(struct pipeline *pl, size_t n)
-{
-    return mac_table_set_max(pl->macs, n);
-}
-
 void
 pipeline_set_stats_sync(void (*sync)(void))
 {
@@ -164,6 +158,12 @@ pipeline_create(const char *name)
 }
 
 /* The caller makes sure no PMD thread can reach 'pl' any more. */
+size_t
+pipeline_set_mac_table_size(struct pipeline *pl, size_t n)
+{
+    return mac_table_set_max(pl->macs, n);
+}
+
 void
 pipeline_destroy(struct pipeline *pl)
 {
