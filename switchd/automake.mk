@@ -11,6 +11,8 @@ switchd_libxvsswitch_la_SOURCES = \
 	switchd/pipeline.c \
 	switchd/pipeline-private.h \
 	switchd/pipeline.h \
+	switchd/pktbuf.c \
+	switchd/pktbuf.h \
 	switchd/port-security.c \
 	switchd/port-security.h \
 	switchd/xlate.c \

@@ -40,6 +40,7 @@
 #include "openvswitch/vlog.h"
 #include "packets.h"
 #include "pipeline.h"
+#include "pktbuf.h"
 #include "timeval.h"
 #include "util.h"
 
@@ -115,6 +116,8 @@ struct ofconn {
     struct rconn_packet_counter *reply_counter;
     struct token_bucket pin_bucket;
     uint64_t n_pin_sent, n_pin_dropped;
+    uint64_t n_pin_buffered;            /* Made with a buffer id. */
+    struct pktbuf *pktbuf;              /* Packets of truncated packet-ins. */
 
     struct ovs_list bundles;            /* struct ofbundle. */
     size_t n_bundles;
@@ -138,6 +141,7 @@ struct connmgr {
     bool fail_standalone;
     bool fail_open;
     long long no_controller_since;      /* LLONG_MAX: one is connected. */
+    long long next_pktbuf_expiry;       /* When buffers are next expired. */
     bool miss_to_controller;
 };
 
@@ -305,12 +309,15 @@ ofconn_reset(struct ofconn *ofconn)
     token_bucket_init(&ofconn->pin_bucket, OFCONN_PIN_RATE / 1000 ?: 1,
                       OFCONN_PIN_BURST);
     ofconn_discard_bundles(ofconn);
+    pktbuf_destroy(ofconn->pktbuf);     /* A new peer, new buffer ids. */
+    ofconn->pktbuf = pktbuf_create();
 }
 
 static void
 ofconn_destroy(struct ofconn *ofconn)
 {
     ofconn_discard_bundles(ofconn);
+    pktbuf_destroy(ofconn->pktbuf);
     ovs_list_remove(&ofconn->node);
     rconn_destroy(ofconn->rconn);
     rconn_packet_counter_destroy(ofconn->pin_counter);
@@ -436,6 +443,78 @@ ofconn_wants(const struct ofconn *ofconn, enum ofputil_async_msg_type type,
     return reason < 32 && masks[type] & (1u << reason);
 }
 
+/* Writes 'buffer_id' and the packet's 'total_len' into packet-in 'msg',
+ * encoded with a shorter packet. */
+static void
+packet_in_set_buffer(struct ofpbuf *msg, uint32_t buffer_id,
+                     size_t total_len)
+{
+    enum ofpraw raw;
+
+    ovs_assert(!ofpraw_decode_partial(&raw, msg->data, msg->size));
+    switch (raw) {
+    case OFPRAW_OFPT10_PACKET_IN: {
+        struct ofp10_packet_in *opi = msg->msg;
+        opi->buffer_id = htonl(buffer_id);
+        opi->total_len = htons(total_len);
+        break;
+    }
+    case OFPRAW_OFPT11_PACKET_IN: {
+        struct ofp11_packet_in *opi = msg->msg;
+        opi->buffer_id = htonl(buffer_id);
+        opi->total_len = htons(total_len);
+        break;
+    }
+    case OFPRAW_OFPT12_PACKET_IN:
+    case OFPRAW_OFPT13_PACKET_IN: {
+        struct ofp12_packet_in *opi = msg->msg;
+        opi->buffer_id = htonl(buffer_id);
+        opi->total_len = htons(total_len);
+        break;
+    }
+    case OFPRAW_NXT_PACKET_IN: {
+        struct nx_packet_in *npi = msg->msg;
+        npi->buffer_id = htonl(buffer_id);
+        npi->total_len = htons(total_len);
+        break;
+    }
+    default:
+        OVS_NOT_REACHED();
+    }
+}
+
+/* Encodes 'pin' for 'ofconn', which asked for 'max_len' bytes of the packet
+ * (OFPCML_NO_BUFFER: all).  A longer packet is kept in the connection's
+ * buffers and the packet-in carries 'max_len' bytes and the buffer's id; it
+ * goes whole, unbuffered, if every buffer is taken or the connection uses
+ * NXT_PACKET_IN2 (whose buffer id property xvs does not write). */
+static struct ofpbuf *
+ofconn_encode_packet_in(struct ofconn *ofconn,
+                        struct ofputil_packet_in_private *pin,
+                        uint16_t max_len)
+{
+    size_t total_len = pin->base.packet_len;
+    uint32_t buffer_id = UINT32_MAX;
+
+    if (max_len != OFPCML12_NO_BUFFER && max_len < total_len
+        && ofconn->pin_format != OFPUTIL_PACKET_IN_NXT2) {
+        buffer_id = pktbuf_save(ofconn->pktbuf, pin->base.packet, total_len,
+                                pin->base.flow_metadata.flow.in_port.ofp_port,
+                                time_msec());
+    }
+    if (buffer_id != UINT32_MAX) {
+        pin->base.packet_len = max_len;
+    }
+    struct ofpbuf *msg = ofputil_encode_packet_in_private(
+        pin, ofconn->protocol, ofconn->pin_format);
+    if (buffer_id != UINT32_MAX) {
+        pin->base.packet_len = total_len;
+        packet_in_set_buffer(msg, buffer_id, total_len);
+        ofconn->n_pin_buffered++;
+    }
+    return msg;
+}
+
 void
 connmgr_send_packet_in(struct connmgr *mgr, uint32_t arg,
                        const void *packet, size_t len)
@@ -471,9 +550,11 @@ connmgr_send_packet_in(struct connmgr *mgr, uint32_t arg,
             ofconn->n_pin_dropped++;
             continue;
         }
-        /* No buffering: the whole packet goes, as in Open vSwitch. */
-        struct ofpbuf *msg = ofputil_encode_packet_in_private(
-            &pin, ofconn->protocol, ofconn->pin_format);
+        /* A miss or an invalid TTL sends what the connection's
+         * miss_send_len asks for, an action its own max_len. */
+        struct ofpbuf *msg = ofconn_encode_packet_in(
+            ofconn, &pin, (miss || reason == OFPR_INVALID_TTL
+                           ? ofconn->miss_send_len : max_len));
         if (rconn_send_with_limit(ofconn->rconn, msg, ofconn->pin_counter,
                                   OFCONN_PIN_QUEUE)) {
             ofconn->n_pin_dropped++;
@@ -538,7 +619,7 @@ handle_features_request(struct ofconn *ofconn, const struct ofp_header *oh)
     struct connmgr *mgr = ofconn->mgr;
     struct ofputil_switch_features features = {
         .datapath_id = mgr->datapath_id,
-        .n_buffers = 0,
+        .n_buffers = PKTBUF_SLOTS,
         .n_tables = PL_N_TABLES,
         .auxiliary_id = 0,
         .capabilities = (OFPUTIL_C_FLOW_STATS | OFPUTIL_C_TABLE_STATS
@@ -601,6 +682,72 @@ handle_set_config(struct ofconn *ofconn, const struct ofp_header *oh)
     return 0;
 }
 
+/* Runs packet-out 'po' on 'ofconn''s bridge.  A packet-out that names one
+ * of the connection's buffers sends that packet, and uses the buffer only
+ * if the packet-out is valid: one refused for its actions or its port
+ * leaves the buffer for another try. */
+static enum ofperr
+ofconn_packet_out(struct ofconn *ofconn, struct ofputil_packet_out *po)
+{
+    uint32_t buffer_id = po->buffer_id;
+
+    if (buffer_id != UINT32_MAX) {
+        ofp_port_t in_port;     /* The packet-out's own is the one used. */
+        enum ofperr error = pktbuf_peek(ofconn->pktbuf, buffer_id,
+                                        time_msec(), &po->packet,
+                                        &po->packet_len, &in_port);
+        if (error) {
+            return error;
+        }
+        po->buffer_id = UINT32_MAX;
+    }
+    enum ofperr error = pipeline_packet_out(ofconn->mgr->pl, po);
+    if (!error && buffer_id != UINT32_MAX) {
+        pktbuf_discard(ofconn->pktbuf, buffer_id);
+    }
+    return error;
+}
+
+/* Sends buffered packet 'buffer_id' through the bridge's tables from table
+ * 0, as received on its port, after the flow_mod that named it was
+ * applied. */
+static enum ofperr
+ofconn_send_buffered(struct ofconn *ofconn, uint32_t buffer_id)
+{
+    struct ofputil_packet_out po = { .buffer_id = UINT32_MAX };
+    uint64_t stub[64 / 8];
+    struct ofpbuf ofpacts;
+    ofp_port_t in_port;
+    enum ofperr error;
+
+    error = pktbuf_peek(ofconn->pktbuf, buffer_id, time_msec(), &po.packet,
+                        &po.packet_len, &in_port);
+    if (error) {
+        return error;
+    }
+    ofpbuf_use_stub(&ofpacts, stub, sizeof stub);
+    ofpact_put_OUTPUT(&ofpacts)->port = OFPP_TABLE;
+    po.ofpacts = ofpacts.data;
+    po.ofpacts_len = ofpacts.size;
+    match_init_catchall(&po.flow_metadata);
+    match_set_in_port(&po.flow_metadata, in_port);
+    connmgr_sync_datapath(ofconn->mgr);
+    error = pipeline_packet_out(ofconn->mgr->pl, &po);
+    pktbuf_discard(ofconn->pktbuf, buffer_id);  /* Used, whatever came. */
+    ofpbuf_uninit(&ofpacts);
+    return error;
+}
+
+/* Whether flow_mod 'fm' applies its buffered packet, if it names one
+ * (OpenFlow ignores the buffer id of a delete). */
+static bool
+flow_mod_has_buffer(const struct ofputil_flow_mod *fm)
+{
+    return fm->buffer_id != UINT32_MAX
+           && fm->command != OFPFC_DELETE
+           && fm->command != OFPFC_DELETE_STRICT;
+}
+
 static enum ofperr
 handle_flow_mod(struct ofconn *ofconn, const struct ofp_header *oh)
 {
@@ -619,6 +766,11 @@ handle_flow_mod(struct ofconn *ofconn, const struct ofp_header *oh)
     if (!error) {
         error = pipeline_flow_mod(ofconn->mgr->pl, &fm);
         minimatch_destroy(&fm.match);
+        if (!error && flow_mod_has_buffer(&fm)) {
+            /* A stale buffer is reported after the change, as OpenFlow
+             * says. */
+            error = ofconn_send_buffered(ofconn, fm.buffer_id);
+        }
     }
     ofpbuf_uninit(&ofpacts);
     return error;
@@ -641,7 +793,7 @@ handle_packet_out(struct ofconn *ofconn, const struct ofp_header *oh)
     if (!error) {
         /* Rules changed before the packet-out apply to it. */
         connmgr_sync_datapath(ofconn->mgr);
-        error = pipeline_packet_out(ofconn->mgr->pl, &po);
+        error = ofconn_packet_out(ofconn, &po);
     }
     ofpbuf_uninit(&ofpacts);
     return error;
@@ -1055,17 +1207,25 @@ bundle_commit(struct ofconn *ofconn, struct ofbundle *b)
         error = (m->type == OFPTYPE_FLOW_MOD
                  ? pipeline_flow_mod(pl, &m->fm)
                  : pipeline_group_mod(pl, &m->gm));
-        if (error && error != OFPERR_OFPBRC_BUFFER_UNKNOWN) {
+        if (error) {
             break;
         }
-        error = 0;
     }
     if (error) {
         pipeline_abort(pl);
-    } else {
-        pipeline_commit(pl);
+        return error;
     }
-    return error;
+    pipeline_commit(pl);
+
+    /* Then the packets the flow_mods named, in order.  A stale buffer id
+     * is not an error of the commit, which has no message to name it: its
+     * flow_mod applied, its packet is gone. */
+    LIST_FOR_EACH (m, node, &b->msgs) {
+        if (m->type == OFPTYPE_FLOW_MOD && flow_mod_has_buffer(&m->fm)) {
+            ofconn_send_buffered(ofconn, m->fm.buffer_id);
+        }
+    }
+    return 0;
 }
 
 static enum ofperr
@@ -1510,7 +1670,12 @@ connmgr_run(struct connmgr *mgr)
         if (ofconn->type == OFCONN_SERVICE
             && !rconn_is_alive(ofconn->rconn)) {
             ofconn_destroy(ofconn);
+        } else if (now >= mgr->next_pktbuf_expiry) {
+            pktbuf_expire(ofconn->pktbuf, now);
         }
+    }
+    if (now >= mgr->next_pktbuf_expiry) {
+        mgr->next_pktbuf_expiry = now + 1000;
     }
 
     bool misses = wants_misses(mgr);
@@ -1603,8 +1768,11 @@ connmgr_format(const struct connmgr *mgr, struct ds *s)
             ds_put_format(s, ", last error: %s",
                           ovs_strerror(rconn_get_last_error(ofconn->rconn)));
         }
-        ds_put_format(s, ", packet-ins sent %"PRIu64" dropped %"PRIu64")\n",
-                      ofconn->n_pin_sent, ofconn->n_pin_dropped);
+        ds_put_format(s, ", packet-ins sent %"PRIu64" dropped %"PRIu64
+                      ", buffered %"PRIu64" (%"PRIuSIZE" held))\n",
+                      ofconn->n_pin_sent, ofconn->n_pin_dropped,
+                      ofconn->n_pin_buffered,
+                      pktbuf_count(ofconn->pktbuf, NULL));
     }
     if (mgr->fail_open) {
         ds_put_cstr(s, "    fail-open: no controller connected, switching "
@@ -1667,6 +1835,10 @@ connmgr_to_json(const struct connmgr *mgr)
                         json_integer_create(ofconn->n_pin_sent));
         json_object_put(c, "packet_ins_dropped",
                         json_integer_create(ofconn->n_pin_dropped));
+        json_object_put(c, "packet_ins_buffered",
+                        json_integer_create(ofconn->n_pin_buffered));
+        json_object_put(c, "buffers_held", json_integer_create(
+                            pktbuf_count(ofconn->pktbuf, NULL)));
         json_array_add(controllers, c);
     }
     json_object_put(o, "listeners", listeners);

@@ -1033,7 +1033,7 @@ flow_add(struct pipeline *pl, const struct ofputil_flow_mod *fm,
         txn_remove_rule(pl, old, -1);
     }
     txn_add_rule(pl, rule);
-    return fm->buffer_id != UINT32_MAX ? OFPERR_OFPBRC_BUFFER_UNKNOWN : 0;
+    return 0;
 }
 
 static enum ofperr
@@ -1054,7 +1054,7 @@ flow_modify(struct pipeline *pl, const struct ofputil_flow_mod *fm,
         if (!fm->cookie_mask && fm->new_cookie != OVS_BE64_MAX) {
             return flow_add(pl, fm, persistent);
         }
-        return fm->buffer_id != UINT32_MAX ? OFPERR_OFPBRC_BUFFER_UNKNOWN : 0;
+        return 0;
     }
     for (size_t i = 0; i < v.n && !error; i++) {
         error = check_ofpacts(pl, fm->ofpacts, fm->ofpacts_len,
@@ -1075,9 +1075,6 @@ flow_modify(struct pipeline *pl, const struct ofputil_flow_mod *fm,
         mod->reset_counts = fm->flags & OFPUTIL_FF_RESET_COUNTS;
     }
     free(v.rules);
-    if (!error && fm->buffer_id != UINT32_MAX) {
-        error = OFPERR_OFPBRC_BUFFER_UNKNOWN;
-    }
     return error;
 }
 
@@ -1123,15 +1120,15 @@ flow_mod__(struct pipeline *pl, const struct ofputil_flow_mod *fm,
     }
 }
 
-/* A failed flow_mod changes nothing, but a missing buffer is reported
- * after the change, as OpenFlow says. */
+/* A failed flow_mod changes nothing.  (Its buffer id, if any, is the
+ * connection's business: connmgr sends the buffered packet after.) */
 static enum ofperr
 flow_mod_txn(struct pipeline *pl, const struct ofputil_flow_mod *fm,
              bool persistent)
 {
     txn_begin(pl);
     enum ofperr error = flow_mod__(pl, fm, persistent);
-    if (error && error != OFPERR_OFPBRC_BUFFER_UNKNOWN) {
+    if (error) {
         if (pl->txn_depth == 1) {
             txn_abort(pl);
         } else {

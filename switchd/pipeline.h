@@ -144,7 +144,8 @@ bool pipeline_is_fail_open(const struct pipeline *);
 
 /* Executes an OpenFlow flow_mod (any command) on the tables.  Returns 0 or
  * an OpenFlow error, with nothing changed.  The caller flushes the
- * datapath caches before it answers a barrier. */
+ * datapath caches before it answers a barrier.  The flow_mod's buffer id
+ * is not looked at: buffers belong to connections (connmgr). */
 enum ofperr pipeline_flow_mod(struct pipeline *,
                               const struct ofputil_flow_mod *);
 
@@ -255,7 +256,9 @@ uint32_t pipeline_id(const struct pipeline *);
 uint32_t pipeline_id_of_arg(uint32_t arg);
 
 /* Executes an OpenFlow packet-out: translates its actions (output:TABLE
- * goes through the tables) and hands the packet to the datapath. */
+ * goes through the tables) and hands the packet to the datapath.  The
+ * caller resolves a buffer id into the packet first (any left is refused
+ * with OFPERR_OFPBRC_BUFFER_UNKNOWN). */
 enum ofperr pipeline_packet_out(struct pipeline *,
                                 const struct ofputil_packet_out *);
 

@@ -33,6 +33,13 @@ tests_unit_test_mac_table_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_mac_table_LDADD = switchd/libxvsswitch.la $(OVS_LIBS) \
 	$(CMOCKA_LIBS)
 
+check_PROGRAMS += tests/unit/test-pktbuf
+tests_unit_test_pktbuf_SOURCES = tests/unit/test-pktbuf.c
+tests_unit_test_pktbuf_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_pktbuf_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_pktbuf_LDADD = switchd/libxvsswitch.la $(OVS_LIBS) \
+	$(CMOCKA_LIBS)
+
 check_PROGRAMS += tests/unit/test-pipeline
 tests_unit_test_pipeline_SOURCES = tests/unit/test-pipeline.c
 tests_unit_test_pipeline_CPPFLAGS = $(UNIT_CPPFLAGS)
@@ -66,6 +73,7 @@ UNIT_TESTS = \
 	tests/unit/test-config \
 	tests/unit/test-flow-key \
 	tests/unit/test-mac-table \
+	tests/unit/test-pktbuf \
 	tests/unit/test-pipeline
 TESTS += $(UNIT_TESTS)
 
@@ -88,6 +96,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test-groups.sh \
 	tests/integration/test-meters.sh \
 	tests/integration/test-of-errors.sh \
+	tests/integration/test-buffers.sh \
 	tests/integration/test-barrier.sh \
 	tests/integration/test-osken.sh \
 	tests/integration/test-mpls.sh \
@@ -118,7 +127,7 @@ EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh \
 	tests/integration/udp-echo.py tests/integration/of-flood.py \
 	tests/integration/ctl-flood.py tests/integration/mpls-frames.py \
 	tests/integration/rewrite-frames.py tests/integration/frames.py \
-	tests/integration/spoof.py
+	tests/integration/spoof.py tests/integration/of-buffers.py
 # Integration tests share host-wide names (vifD.N): tools/quickstart runs
 # make check serially.
 
@@ -135,6 +144,7 @@ SANITIZER_TESTS = $(UNIT_TESTS) \
 	tests/integration/test-hangup.sh \
 	tests/integration/test-openflow.sh \
 	tests/integration/test-of-errors.sh \
+	tests/integration/test-buffers.sh \
 	tests/integration/test-of-limits.sh \
 	tests/integration/test-groups.sh \
 	tests/integration/test-meters.sh \
