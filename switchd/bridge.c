@@ -413,6 +413,13 @@ bridge_flow_removed(void *br_, const struct ofputil_flow_removed *fr)
 }
 
 static void
+bridge_flow_changed(void *br_, const struct pl_flow_change *change)
+{
+    struct bridge *br = br_;
+    connmgr_flow_changed(br->cm, change);
+}
+
+static void
 bridge_execute(void *br_ OVS_UNUSED, uint32_t in_dp_port, const void *packet,
                size_t len, const struct dp_actions *acts, bool mac_changed)
 {
@@ -450,6 +457,7 @@ bridge_meter_stats(void *aux OVS_UNUSED, uint32_t slot,
 
 static const struct pipeline_hooks bridge_pipeline_hooks = {
     .flow_removed = bridge_flow_removed,
+    .flow_changed = bridge_flow_changed,
     .execute = bridge_execute,
     .meter_set = bridge_meter_set,
     .meter_del = bridge_meter_del,

@@ -68,6 +68,13 @@ VLOG_DEFINE_THIS_MODULE(connmgr);
 #define CONNMGR_MAX_SERVICE_CONNS 64
 #define CONNMGR_ACCEPTS_PER_RUN 8
 
+/* Flow monitors per connection; and the bytes of flow updates queued to
+ * a connection beyond which its updates pause (then it gets, once they
+ * have gone, the rules added and modified meanwhile), as Open vSwitch
+ * does. */
+#define OFCONN_MAX_MONITORS 64
+#define OFCONN_MONITOR_QUEUE_BYTES (128 * 1024)
+
 /* Open bundles per connection, and messages per bundle. */
 #define OFCONN_MAX_BUNDLES 16
 #define OFCONN_MAX_BUNDLE_MSGS 100000
@@ -119,6 +126,15 @@ struct ofconn {
     uint64_t n_pin_buffered;            /* Made with a buffer id. */
     struct pktbuf *pktbuf;              /* Packets of truncated packet-ins. */
 
+    /* Flow monitors. */
+    struct pl_monitor **monitors;
+    size_t n_monitors;
+    struct ovs_list updates;            /* Flow updates not sent yet. */
+    bool sent_abbrev;                   /* One of 'updates' is abbreviated. */
+    struct rconn_packet_counter *monitor_counter;
+    uint64_t monitor_paused;            /* 0, or the change number when
+                                         * updates paused. */
+
     struct ovs_list bundles;            /* struct ofbundle. */
     size_t n_bundles;
 };
@@ -142,6 +158,11 @@ struct connmgr {
     bool fail_open;
     long long no_controller_since;      /* LLONG_MAX: one is connected. */
     long long next_pktbuf_expiry;       /* When buffers are next expired. */
+
+    /* The connection and request making the flow changes now (flow
+     * monitors abbreviate a connection's own changes). */
+    const struct ofconn *change_ofconn;
+    ovs_be32 change_xid;
     bool miss_to_controller;
 };
 
@@ -260,7 +281,9 @@ ofconn_create(struct connmgr *mgr, struct rconn *rconn, enum ofconn_type type)
     ofconn->type = type;
     ofconn->pin_counter = rconn_packet_counter_create();
     ofconn->reply_counter = rconn_packet_counter_create();
+    ofconn->monitor_counter = rconn_packet_counter_create();
     ovs_list_init(&ofconn->bundles);
+    ovs_list_init(&ofconn->updates);
     ofconn_reset(ofconn);
     ovs_list_push_back(&mgr->conns, &ofconn->node);
     return ofconn;
@@ -295,6 +318,41 @@ ofconn_discard_bundles(struct ofconn *ofconn)
     ofconn->n_bundles = 0;
 }
 
+static void
+monitor_destroy(struct pl_monitor *m)
+{
+    if (m) {
+        minimatch_destroy(&m->match);
+        free(m);
+    }
+}
+
+/* Whether any connection has a flow monitor: the pipeline reports flow
+ * changes only then. */
+static void
+connmgr_update_monitored(struct connmgr *mgr)
+{
+    const struct ofconn *ofconn;
+    bool any = false;
+
+    LIST_FOR_EACH (ofconn, node, &mgr->conns) {
+        any |= ofconn->n_monitors > 0;
+    }
+    pipeline_set_monitored(mgr->pl, any);
+}
+
+static void
+ofconn_discard_monitors(struct ofconn *ofconn)
+{
+    for (size_t i = 0; i < ofconn->n_monitors; i++) {
+        monitor_destroy(ofconn->monitors[i]);
+    }
+    ofconn->n_monitors = 0;
+    ofpbuf_list_delete(&ofconn->updates);
+    ofconn->monitor_paused = 0;
+    connmgr_update_monitored(ofconn->mgr);
+}
+
 /* Per-session state goes back to its defaults (on a new connection). */
 static void
 ofconn_reset(struct ofconn *ofconn)
@@ -311,6 +369,7 @@ ofconn_reset(struct ofconn *ofconn)
     ofconn_discard_bundles(ofconn);
     pktbuf_destroy(ofconn->pktbuf);     /* A new peer, new buffer ids. */
     ofconn->pktbuf = pktbuf_create();
+    ofconn_discard_monitors(ofconn);
 }
 
 static void
@@ -318,6 +377,9 @@ ofconn_destroy(struct ofconn *ofconn)
 {
     ofconn_discard_bundles(ofconn);
     pktbuf_destroy(ofconn->pktbuf);
+    ofconn_discard_monitors(ofconn);
+    free(ofconn->monitors);
+    rconn_packet_counter_destroy(ofconn->monitor_counter);
     ovs_list_remove(&ofconn->node);
     rconn_destroy(ofconn->rconn);
     rconn_packet_counter_destroy(ofconn->pin_counter);
@@ -594,6 +656,252 @@ connmgr_send_port_status(struct connmgr *mgr,
     }
 }
 
+/* ---- Flow monitors -------------------------------------------------- */
+
+static enum ofp14_flow_monitor_flags
+monitor_flag_of_event(enum ofp_flow_update_event event)
+{
+    switch (event) {
+    case OFPFME_ADDED:
+        return OFPFMF_ADD;
+    case OFPFME_REMOVED:
+        return OFPFMF_REMOVED;
+    case OFPFME_MODIFIED:
+        return OFPFMF_MODIFY;
+    case OFPFME_INITIAL:
+    case OFPFME_ABBREV:
+    case OFPFME_PAUSED:
+    case OFPFME_RESUMED:
+    default:
+        OVS_NOT_REACHED();
+    }
+}
+
+/* Queues an update for 'change' to each connection with a monitor that
+ * watches it: in full, or, for the change's own connection (unless its
+ * monitor asked for its own changes in full), one abbreviated update (the
+ * request's xid) per request.  While a connection's updates are paused it
+ * gets only removals of rules added before the pause. */
+void
+connmgr_flow_changed(struct connmgr *mgr, const struct pl_flow_change *c)
+{
+    enum ofp14_flow_monitor_flags event_flag
+        = monitor_flag_of_event(c->fu.event);
+    struct ofconn *ofconn;
+
+    LIST_FOR_EACH (ofconn, node, &mgr->conns) {
+        if (!ofconn->n_monitors
+            || (ofconn->monitor_paused
+                && (c->fu.event != OFPFME_REMOVED
+                    || c->add_seqno > ofconn->monitor_paused))) {
+            continue;
+        }
+        enum ofp14_flow_monitor_flags flags = 0;
+        for (size_t i = 0; i < ofconn->n_monitors; i++) {
+            const struct pl_monitor *m = ofconn->monitors[i];
+            if (m->flags & event_flag && pipeline_monitor_watches(m, c)) {
+                flags |= m->flags;
+            }
+        }
+        if (!flags) {
+            continue;
+        }
+        if (ovs_list_is_empty(&ofconn->updates)) {
+            ofputil_start_flow_update(&ofconn->updates, ofconn->protocol);
+            ofconn->sent_abbrev = false;
+        }
+        if (ofconn != mgr->change_ofconn || flags & OFPFMF_ONLY_OWN
+            || ofconn->monitor_paused) {
+            struct ofputil_flow_update fu = c->fu;
+            if (!(flags & OFPFMF_INSTRUCTIONS)) {
+                fu.ofpacts = NULL;
+                fu.ofpacts_len = 0;
+            }
+            ofputil_append_flow_update(&fu, &ofconn->updates, NULL);
+        } else if (!ofconn->sent_abbrev) {
+            struct ofputil_flow_update fu = {
+                .event = OFPFME_ABBREV,
+                .xid = mgr->change_xid,
+            };
+            ofputil_append_flow_update(&fu, &ofconn->updates, NULL);
+            ofconn->sent_abbrev = true;
+        }
+    }
+}
+
+/* Sends the queued flow updates; a connection whose updates pile up
+ * beyond OFCONN_MONITOR_QUEUE_BYTES unsent gets "paused". */
+static void
+connmgr_flush_updates(struct connmgr *mgr)
+{
+    struct ofconn *ofconn;
+
+    LIST_FOR_EACH (ofconn, node, &mgr->conns) {
+        struct ofpbuf *msg;
+
+        LIST_FOR_EACH_POP (msg, list_node, &ofconn->updates) {
+            ofpmsg_update_length(msg);
+            rconn_send(ofconn->rconn, msg, ofconn->monitor_counter);
+        }
+        if (ofconn->n_monitors && !ofconn->monitor_paused
+            && rconn_packet_counter_n_bytes(ofconn->monitor_counter)
+               > OFCONN_MONITOR_QUEUE_BYTES) {
+            ofconn->monitor_paused = MAX(pipeline_monitor_seqno(mgr->pl), 1);
+            rconn_send(ofconn->rconn, ofputil_encode_flow_monitor_pause(
+                           OFPFME_PAUSED, ofconn->protocol),
+                       ofconn->monitor_counter);
+        }
+    }
+}
+
+/* Once a paused connection's updates have gone: the rules added or
+ * modified meanwhile, then "resumed". */
+static void
+ofconn_resume_monitors(struct ofconn *ofconn)
+{
+    if (!ofconn->monitor_paused
+        || rconn_packet_counter_n_packets(ofconn->monitor_counter)) {
+        return;
+    }
+    struct ovs_list msgs;
+    ofputil_start_flow_update(&msgs, ofconn->protocol);
+    pipeline_monitor_refresh(ofconn->mgr->pl, ofconn->monitors,
+                             ofconn->n_monitors, ofconn->monitor_paused,
+                             &msgs);
+    struct ofpbuf *msg;
+    LIST_FOR_EACH_POP (msg, list_node, &msgs) {
+        ofpmsg_update_length(msg);
+        rconn_send(ofconn->rconn, msg, ofconn->monitor_counter);
+    }
+    rconn_send(ofconn->rconn, ofputil_encode_flow_monitor_pause(
+                   OFPFME_RESUMED, ofconn->protocol),
+               ofconn->monitor_counter);
+    ofconn->monitor_paused = 0;
+}
+
+static size_t
+ofconn_find_monitor(struct pl_monitor **ms, size_t n, uint32_t id)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (ms[i]->id == id) {
+            return i;
+        }
+    }
+    return SIZE_MAX;
+}
+
+/* A flow monitor request (one message, any number of monitor adds,
+ * modifies and deletes): all or nothing.  The reply holds the rules the
+ * new monitors with OFPFMF_INITIAL watch. */
+static enum ofperr
+handle_flow_monitor_request(struct ofconn *ofconn, const struct ofp_header *oh)
+{
+    struct ofpbuf b = ofpbuf_const_initializer(oh, ntohs(oh->length));
+    size_t n = ofconn->n_monitors, n_new = 0, cap = n + 1;
+    struct pl_monitor **ms = xmalloc(cap * sizeof *ms);
+    struct pl_monitor **fresh = NULL;   /* Made by this request. */
+    size_t fresh_cap = 0;
+    enum ofperr error = 0;
+
+    if (n) {
+        memcpy(ms, ofconn->monitors, n * sizeof *ms);
+    }
+    for (;;) {
+        struct ofputil_flow_monitor_request rq;
+        int retval = ofputil_decode_flow_monitor_request(&rq, &b);
+        if (retval == EOF) {
+            break;
+        } else if (retval) {
+            error = retval;
+            break;
+        }
+        if (rq.table_id != 0xff && rq.table_id >= PL_N_TABLES) {
+            error = OFPERR_OFPBRC_BAD_TABLE_ID;
+            break;
+        }
+        size_t idx = ofconn_find_monitor(ms, n, rq.id);
+        if (rq.command == OFPFMC_DELETE
+            || rq.command == OFPFMC_MODIFY) {
+            if (idx == SIZE_MAX) {
+                error = OFPERR_OFPMOFC_UNKNOWN_MONITOR;
+                break;
+            }
+            ms[idx] = ms[--n];
+            if (rq.command == OFPFMC_DELETE) {
+                continue;
+            }
+        } else if (idx != SIZE_MAX) {
+            error = OFPERR_OFPMOFC_MONITOR_EXISTS;
+            break;
+        }
+        if (n >= OFCONN_MAX_MONITORS) {
+            error = OFPERR_OFPMOFC_UNKNOWN;
+            break;
+        }
+        struct pl_monitor *m = xmalloc(sizeof *m);
+        m->id = rq.id;
+        m->flags = rq.flags;
+        m->table_id = rq.table_id;
+        m->out_port = rq.out_port;
+        m->out_group = rq.out_group;
+        minimatch_init(&m->match, &rq.match);
+        if (n >= cap) {
+            ms = x2nrealloc(ms, &cap, sizeof *ms);
+        }
+        ms[n++] = m;
+        if (n_new >= fresh_cap) {
+            fresh = x2nrealloc(fresh, &fresh_cap, sizeof *fresh);
+        }
+        fresh[n_new++] = m;
+    }
+    if (error) {
+        for (size_t i = 0; i < n_new; i++) {
+            monitor_destroy(fresh[i]);
+        }
+        free(fresh);
+        free(ms);
+        return error;
+    }
+
+    /* The monitors this request replaced or deleted go. */
+    for (size_t i = 0; i < ofconn->n_monitors; i++) {
+        struct pl_monitor *old = ofconn->monitors[i];
+        bool kept = false;
+        for (size_t j = 0; j < n && !kept; j++) {
+            kept = ms[j] == old;
+        }
+        if (!kept) {
+            monitor_destroy(old);
+        }
+    }
+    free(ofconn->monitors);
+    ofconn->monitors = ms;
+    ofconn->n_monitors = n;
+    connmgr_update_monitored(ofconn->mgr);
+
+    struct ovs_list replies;
+    ofpmp_init(&replies, oh);
+    pipeline_monitor_refresh(ofconn->mgr->pl, fresh, n_new, 0, &replies);
+    free(fresh);
+    ofconn_send_replies(ofconn, &replies);
+    return 0;
+}
+
+static enum ofperr
+handle_flow_monitor_cancel(struct ofconn *ofconn, const struct ofp_header *oh)
+{
+    uint32_t id = ofputil_decode_flow_monitor_cancel(oh);
+    size_t idx = ofconn_find_monitor(ofconn->monitors, ofconn->n_monitors,
+                                     id);
+    if (idx == SIZE_MAX) {
+        return OFPERR_OFPMOFC_UNKNOWN_MONITOR;
+    }
+    monitor_destroy(ofconn->monitors[idx]);
+    ofconn->monitors[idx] = ofconn->monitors[--ofconn->n_monitors];
+    connmgr_update_monitored(ofconn->mgr);
+    return 0;
+}
+
 /* ---- Handlers ------------------------------------------------------- */
 
 /* The datapath's caches must not hold decisions of changed rules once a
@@ -836,6 +1144,7 @@ static enum ofperr
 handle_barrier_request(struct ofconn *ofconn, const struct ofp_header *oh)
 {
     connmgr_sync_datapath(ofconn->mgr);
+    connmgr_flush_updates(ofconn->mgr);     /* Flow updates come first. */
     ofconn_send(ofconn, ofpraw_alloc_reply(
                     oh->version == OFP10_VERSION
                     ? OFPRAW_OFPT10_BARRIER_REPLY
@@ -1483,6 +1792,10 @@ handle_openflow__(struct ofconn *ofconn, const struct ofpbuf *msg)
         return handle_group_mod(ofconn, oh);
     case OFPTYPE_METER_MOD:
         return handle_meter_mod(ofconn, oh);
+    case OFPTYPE_FLOW_MONITOR_STATS_REQUEST:
+        return handle_flow_monitor_request(ofconn, oh);
+    case OFPTYPE_FLOW_MONITOR_CANCEL:
+        return handle_flow_monitor_cancel(ofconn, oh);
     default:
         /* Replies and asynchronous messages a switch never receives, and
          * requests xvs does not implement: "bad type", as OpenFlow
@@ -1494,11 +1807,18 @@ handle_openflow__(struct ofconn *ofconn, const struct ofpbuf *msg)
 static void
 handle_openflow(struct ofconn *ofconn, const struct ofpbuf *msg)
 {
+    struct connmgr *mgr = ofconn->mgr;
+    const struct ofp_header *oh = msg->data;
+
+    mgr->change_ofconn = ofconn;
+    mgr->change_xid = oh->xid;
     enum ofperr error = handle_openflow__(ofconn, msg);
+    mgr->change_ofconn = NULL;
 
     if (error) {
         ofconn_send_error(ofconn, msg->data, error);
     }
+    connmgr_flush_updates(mgr);
 }
 
 /* ---- Running -------------------------------------------------------- */
@@ -1685,6 +2005,10 @@ connmgr_run(struct connmgr *mgr)
         dp_flush_caches();
     }
     update_fail_open(mgr, now);
+    LIST_FOR_EACH (ofconn, node, &mgr->conns) {
+        ofconn_resume_monitors(ofconn);
+    }
+    connmgr_flush_updates(mgr);     /* Changes made outside OpenFlow. */
     connmgr_sync_datapath(mgr);
 }
 
@@ -1697,6 +2021,9 @@ connmgr_wait(struct connmgr *mgr)
         pvconn_wait(mgr->listeners[i]);
     }
     LIST_FOR_EACH (ofconn, node, &mgr->conns) {
+        if (!ovs_list_is_empty(&ofconn->updates)) {
+            poll_immediate_wake();
+        }
         rconn_run_wait(ofconn->rconn);
         if (ofconn_may_read(ofconn)) {
             /* Otherwise sending makes room: rconn_run_wait() wakes us. */

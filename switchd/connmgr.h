@@ -85,6 +85,8 @@ void connmgr_send_packet_in(struct connmgr *, uint32_t arg,
                             const void *packet, size_t len);
 void connmgr_send_flow_removed(struct connmgr *,
                                const struct ofputil_flow_removed *);
+struct pl_flow_change;
+void connmgr_flow_changed(struct connmgr *, const struct pl_flow_change *);
 void connmgr_send_port_status(struct connmgr *,
                               const struct ofputil_phy_port *,
                               enum ofp_port_reason);

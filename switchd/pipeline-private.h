@@ -75,6 +75,10 @@ struct pl_rule {
     uint64_t seen_packets;      /* 'n_packets' at that time. */
     struct ovs_list expirable;  /* In pipeline's 'expirable' if it has a
                                  * timeout. */
+    uint64_t add_seqno;         /* Flow monitors' change numbers. */
+    uint64_t modify_seqno;
+    struct pl_rule *replaces;   /* In an open transaction: the rule of the
+                                 * same match this add removes. */
 };
 
 struct rule_vec {
@@ -223,6 +227,8 @@ struct pipeline {
 
     struct pipeline_hooks hooks;
     void *hooks_aux;
+    bool monitored;                     /* Report flow changes? */
+    uint64_t monitor_seqno;             /* Last change number taken. */
 
     struct ovs_list expirable;          /* Rules with timeouts. */
     long long next_expiry;

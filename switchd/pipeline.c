@@ -852,6 +852,38 @@ send_flow_removed(struct pipeline *pl, const struct pl_rule *rule,
     pl->hooks.flow_removed(pl->hooks_aux, &fr);
 }
 
+/* Tells flow monitors about 'rule' ('old': its actions before, for
+ * OFPFME_MODIFIED). */
+static void
+report_change(struct pipeline *pl, const struct pl_rule *rule,
+              enum ofp_flow_update_event event, uint8_t reason,
+              const struct pl_actions *old)
+{
+    if (!pl->monitored || !pl->hooks.flow_changed) {
+        return;
+    }
+    const struct pl_actions *a = rule_get_actions(rule);
+    struct pl_flow_change c = {
+        .fu = {
+            .event = event,
+            .reason = reason,
+            .idle_timeout = rule->idle_timeout,
+            .hard_timeout = rule->hard_timeout,
+            .table_id = rule->table_id,
+            .priority = rule->cr.priority,
+            .cookie = rule->cookie,
+            .ofpacts = a->ofpacts,
+            .ofpacts_len = a->len,
+        },
+        .cr = &rule->cr,
+        .old_ofpacts = old ? old->ofpacts : NULL,
+        .old_ofpacts_len = old ? old->len : 0,
+        .add_seqno = rule->add_seqno,
+    };
+    minimatch_expand(&rule->cr.match, &c.fu.match);
+    pl->hooks.flow_changed(pl->hooks_aux, &c);
+}
+
 static void
 rule_unlink(struct pipeline *pl, struct pl_rule *rule)
 {
@@ -876,17 +908,33 @@ txn_commit(struct pipeline *pl)
 
     long long now = time_msec();
     pl_publish(pl, pl->txn_version);
+    for (size_t i = 0; i < pl->txn_added.n; i++) {
+        struct pl_rule *rule = pl->txn_added.rules[i];
+        struct pl_rule *old = rule->replaces;
+
+        rule->modify_seqno = ++pl->monitor_seqno;
+        rule->add_seqno = old ? old->add_seqno : rule->modify_seqno;
+        rule->replaces = NULL;
+        report_change(pl, rule, old ? OFPFME_MODIFIED : OFPFME_ADDED, 0,
+                      old ? rule_get_actions(old) : NULL);
+    }
     for (size_t i = 0; i < pl->txn_n_mods; i++) {
         struct pl_mod *mod = &pl->txn_mods[i];
         struct pl_rule *rule = mod->rule;
+        struct pl_actions *old = ovsrcu_get_protected(struct pl_actions *,
+                                                      &rule->actions);
+        bool changed = mod->actions
+                       || (mod->set_cookie && mod->cookie != rule->cookie);
         if (mod->actions) {
-            struct pl_actions *old = ovsrcu_get_protected(
-                struct pl_actions *, &rule->actions);
             ovsrcu_set(&rule->actions, mod->actions);
             ovsrcu_postpone(pl_actions_free, old);
         }
         if (mod->set_cookie) {
             rule->cookie = mod->cookie;
+        }
+        if (changed) {
+            rule->modify_seqno = ++pl->monitor_seqno;
+            report_change(pl, rule, OFPFME_MODIFIED, 0, old);
         }
         if (mod->reset_counts) {
             atomic_store_relaxed(&rule->n_packets, 0);
@@ -900,6 +948,8 @@ txn_commit(struct pipeline *pl)
         rule_unlink(pl, rule);
         if (pl->txn_reasons[i] >= 0) {
             send_flow_removed(pl, rule, pl->txn_reasons[i], now);
+            report_change(pl, rule, OFPFME_REMOVED, pl->txn_reasons[i],
+                          NULL);
         }
         rule_unref(rule);
     }
@@ -1030,6 +1080,7 @@ flow_add(struct pipeline *pl, const struct ofputil_flow_mod *fm,
             rule->seen_packets = packets;
         }
         rule->persistent |= old->persistent;
+        rule->replaces = old;
         txn_remove_rule(pl, old, -1);
     }
     txn_add_rule(pl, rule);
@@ -1378,6 +1429,103 @@ expire_rules(struct pipeline *pl, long long now)
         }
     }
     txn_commit(pl);
+}
+
+/* ---- Flow monitors -------------------------------------------------- */
+
+void
+pipeline_set_monitored(struct pipeline *pl, bool on)
+{
+    pl->monitored = on;
+}
+
+uint64_t
+pipeline_monitor_seqno(const struct pipeline *pl)
+{
+    return pl->monitor_seqno;
+}
+
+bool
+pipeline_monitor_watches(const struct pl_monitor *m,
+                         const struct pl_flow_change *c)
+{
+    const struct ofputil_flow_update *fu = &c->fu;
+
+    if (m->table_id != 0xff && m->table_id != fu->table_id) {
+        return false;
+    }
+    if (m->out_port != OFPP_ANY
+        && !ofpacts_output_to_port(fu->ofpacts, fu->ofpacts_len, m->out_port)
+        && !(c->old_ofpacts
+             && ofpacts_output_to_port(c->old_ofpacts, c->old_ofpacts_len,
+                                       m->out_port))) {
+        return false;
+    }
+    if (m->out_group != OFPG_ANY
+        && !ofpacts_output_to_group(fu->ofpacts, fu->ofpacts_len,
+                                    m->out_group)
+        && !(c->old_ofpacts
+             && ofpacts_output_to_group(c->old_ofpacts, c->old_ofpacts_len,
+                                        m->out_group))) {
+        return false;
+    }
+    return cls_rule_is_loose_match(c->cr, &m->match);
+}
+
+void
+pipeline_monitor_refresh(const struct pipeline *pl,
+                         struct pl_monitor *const *ms, size_t n,
+                         uint64_t since, struct ovs_list *replies)
+{
+    for (int t = 0; t < PL_N_TABLES; t++) {
+        struct pl_rule *rule;
+
+        CLS_FOR_EACH_TARGET (rule, cr, &pl->tables[t].cls, NULL,
+                             pl_version(pl)) {
+            const struct pl_actions *a = rule_get_actions(rule);
+            struct pl_flow_change c = {
+                .fu = {
+                    .table_id = rule->table_id,
+                    .ofpacts = a->ofpacts,
+                    .ofpacts_len = a->len,
+                },
+                .cr = &rule->cr,
+            };
+            enum ofp14_flow_monitor_flags asked = 0;
+
+            if (since && rule->modify_seqno <= since) {
+                continue;
+            }
+            for (size_t i = 0; i < n; i++) {
+                if (pipeline_monitor_watches(ms[i], &c)) {
+                    asked |= ms[i]->flags;
+                }
+            }
+            if (!since) {
+                c.fu.event = OFPFME_INITIAL;
+                asked &= OFPFMF_INITIAL | OFPFMF_INSTRUCTIONS;
+            } else if (rule->add_seqno > since && asked & OFPFMF_ADD) {
+                c.fu.event = OFPFME_ADDED;
+            } else if (asked & OFPFMF_MODIFY) {
+                c.fu.event = OFPFME_MODIFIED;
+            } else {
+                continue;
+            }
+            if (!since && !(asked & OFPFMF_INITIAL)) {
+                continue;
+            }
+            if (!(asked & OFPFMF_INSTRUCTIONS)) {
+                c.fu.ofpacts = NULL;
+                c.fu.ofpacts_len = 0;
+            }
+            c.fu.idle_timeout = rule->idle_timeout;
+            c.fu.hard_timeout = rule->hard_timeout;
+            c.fu.priority = rule->cr.priority;
+            c.fu.cookie = rule->cookie;
+            minimatch_expand(&rule->cr.match, &c.fu.match);
+            ofputil_append_flow_update(&c.fu, replies, NULL);
+        }
+    }
 }
 
 /* ---- Statistics ----------------------------------------------------- */

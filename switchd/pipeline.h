@@ -41,7 +41,9 @@
 
 #include "datapath/datapath.h"
 #include "openvswitch/ofp-errors.h"
+#include "openvswitch/ofp-monitor.h"
 
+struct cls_rule;
 struct ds;
 struct json;
 struct match;
@@ -110,10 +112,39 @@ void pipeline_port_del(struct pipeline *, uint16_t ofport);
 void pipeline_ports_begin(struct pipeline *);
 void pipeline_ports_commit(struct pipeline *);
 
+/* A change to a rule, as flow monitors see it: reported once its
+ * transaction commits, for every change while pipeline_set_monitored()
+ * says someone watches. */
+struct pl_flow_change {
+    /* 'event' (OFPFME_ADDED, OFPFME_MODIFIED (new actions or cookie, or an
+     * add that replaced a rule of the same match and priority) or
+     * OFPFME_REMOVED, with 'reason'), the rule's table, priority, cookie,
+     * timeouts, match and (new) actions. */
+    struct ofputil_flow_update fu;
+    const struct cls_rule *cr;          /* The rule's match. */
+    const struct ofpact *old_ofpacts;   /* OFPFME_MODIFIED: before. */
+    size_t old_ofpacts_len;
+    uint64_t add_seqno;                 /* When the rule was added. */
+};
+
+/* A flow monitor's filter (OpenFlow 1.4 flow monitor request, or
+ * Nicira's NXST_FLOW_MONITOR). */
+struct pl_monitor {
+    uint32_t id;
+    enum ofp14_flow_monitor_flags flags;
+    uint8_t table_id;                   /* 0xff: every table. */
+    ofp_port_t out_port;                /* OFPP_ANY: any. */
+    uint32_t out_group;                 /* OFPG_ANY: any. */
+    struct minimatch match;             /* Rules at least this specific. */
+};
+
 /* What the pipeline tells its owner. */
 struct pipeline_hooks {
     /* A rule with the send_flow_rem flag went away (timeout, delete). */
     void (*flow_removed)(void *aux, const struct ofputil_flow_removed *);
+
+    /* A rule changed (see struct pl_flow_change). */
+    void (*flow_changed)(void *aux, const struct pl_flow_change *);
 
     /* A packet-out's packet is to leave with 'acts' (datapath actions), as
      * if it came in on datapath port 'in_dp_port' (DP_MAX_PORTS: none);
@@ -224,6 +255,27 @@ void pipeline_meter_config(const struct pipeline *, uint32_t id,
 void pipeline_meter_features(struct ofputil_meter_features *);
 void pipeline_meters_dump(const struct pipeline *, struct ds *);
 char **pipeline_meters_texts(const struct pipeline *, size_t *n);
+
+/* Flow monitors.  Every change to a rule takes the next number of a
+ * sequence; pipeline_monitor_seqno() is the last one taken. */
+void pipeline_set_monitored(struct pipeline *, bool);
+uint64_t pipeline_monitor_seqno(const struct pipeline *);
+
+/* Whether 'm' watches the rule of 'change' (its table, match, out_port,
+ * out_group, the last two in the old actions too; not the event). */
+bool pipeline_monitor_watches(const struct pl_monitor *,
+                              const struct pl_flow_change *);
+
+/* Appends to 'replies' (started with ofputil_start_flow_update()) an
+ * update for each rule that one of the 'n' monitors watches: with 'since'
+ * 0 each rule as OFPFME_INITIAL (for monitors with OFPFMF_INITIAL), else
+ * the rules added (OFPFME_ADDED) or modified (OFPFME_MODIFIED) after
+ * change 'since', for monitors whose flags ask for that event.  A rule
+ * watched by several is reported once, with its actions if one of them
+ * asks for OFPFMF_INSTRUCTIONS. */
+void pipeline_monitor_refresh(const struct pipeline *,
+                              struct pl_monitor *const *, size_t n,
+                              uint64_t since, struct ovs_list *replies);
 
 /* OpenFlow statistics. */
 enum ofperr pipeline_flow_stats(const struct pipeline *,

@@ -97,6 +97,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test-meters.sh \
 	tests/integration/test-of-errors.sh \
 	tests/integration/test-buffers.sh \
+	tests/integration/test-flow-monitor.sh \
 	tests/integration/test-barrier.sh \
 	tests/integration/test-osken.sh \
 	tests/integration/test-mpls.sh \
@@ -127,7 +128,8 @@ EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh \
 	tests/integration/udp-echo.py tests/integration/of-flood.py \
 	tests/integration/ctl-flood.py tests/integration/mpls-frames.py \
 	tests/integration/rewrite-frames.py tests/integration/frames.py \
-	tests/integration/spoof.py tests/integration/of-buffers.py
+	tests/integration/spoof.py tests/integration/of-buffers.py \
+	tests/integration/flow-monitor.py
 # Integration tests share host-wide names (vifD.N): tools/quickstart runs
 # make check serially.
 
@@ -145,6 +147,7 @@ SANITIZER_TESTS = $(UNIT_TESTS) \
 	tests/integration/test-openflow.sh \
 	tests/integration/test-of-errors.sh \
 	tests/integration/test-buffers.sh \
+	tests/integration/test-flow-monitor.sh \
 	tests/integration/test-of-limits.sh \
 	tests/integration/test-groups.sh \
 	tests/integration/test-meters.sh \

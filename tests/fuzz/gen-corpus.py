@@ -485,6 +485,18 @@ def openflow_inputs():
                                    o.OFPG_ANY, 0, 0, p.OFPMatch()),
         fm(p.OFPMatch(), [], table=o.OFPTT_ALL, cmd=o.OFPFC_DELETE,
            out_port=2)])))
+    # Packet buffers: a table-miss rule asks for 64 bytes; the packet-ins
+    # the harness sends then carry buffer ids, which packet-outs and
+    # flow_mods name (the first id a connection gives is 0x100).
+    out.append(("of13-buffers", 1, _enc([
+        p.OFPSetConfig(dp, 0, 64),
+        fm(p.OFPMatch(), [apply(p.OFPActionOutput(o.OFPP_CONTROLLER, 64))],
+           prio=0),
+        p.OFPPacketOut(dp, 0x100, 1, [p.OFPActionOutput(2)], None),
+        p.OFPFlowMod(dp, 0, 0, 0, o.OFPFC_ADD, 0, 0, 5, 0x201,
+                     o.OFPP_ANY, o.OFPG_ANY, 0,
+                     p.OFPMatch(in_port=1),
+                     [apply(p.OFPActionOutput(2))])])))
 
     # OpenFlow 1.4: bundles.
     o, p = ofproto_v1_4, ofproto_v1_4_parser
@@ -507,6 +519,30 @@ def openflow_inputs():
                            o.OFPBF_ATOMIC, []),
         p.OFPFlowStatsRequest(dp, 0, o.OFPTT_ALL, o.OFPP_ANY, o.OFPG_ANY,
                               0, 0, p.OFPMatch())])))
+    # Flow monitors: every change reported (the session's own ones
+    # abbreviated), a modify, a delete, an unknown one.
+    out.append(("of14-flow-monitor", 2, _enc([
+        p.OFPFlowMonitorRequest(dp, 0, 1, o.OFPP_ANY, o.OFPG_ANY,
+                                o.OFPFMF_INITIAL | o.OFPFMF_ADD
+                                | o.OFPFMF_REMOVED | o.OFPFMF_MODIFY
+                                | o.OFPFMF_INSTRUCTIONS, o.OFPTT_ALL,
+                                o.OFPFMC_ADD, p.OFPMatch()),
+        p.OFPFlowMod(dp, 0, 0, 0, o.OFPFC_ADD, 0, 0, 10, 0xffffffff,
+                     o.OFPP_ANY, o.OFPG_ANY, 0, 0, p.OFPMatch(in_port=1),
+                     [p.OFPInstructionActions(o.OFPIT_APPLY_ACTIONS,
+                                              [p.OFPActionOutput(2)])]),
+        p.OFPFlowMonitorRequest(dp, 0, 2, 2, o.OFPG_ANY,
+                                o.OFPFMF_ADD | o.OFPFMF_ONLY_OWN, 0,
+                                o.OFPFMC_ADD, p.OFPMatch(in_port=1)),
+        p.OFPFlowMonitorRequest(dp, 0, 1, o.OFPP_ANY, o.OFPG_ANY,
+                                o.OFPFMF_REMOVED, 0, o.OFPFMC_MODIFY,
+                                p.OFPMatch()),
+        p.OFPFlowMod(dp, 0, 0, 0, o.OFPFC_DELETE, 0, 0, 0, 0xffffffff,
+                     o.OFPP_ANY, o.OFPG_ANY, 0, 0, p.OFPMatch(), []),
+        p.OFPFlowMonitorRequest(dp, 0, 2, o.OFPP_ANY, o.OFPG_ANY, 0, 0,
+                                o.OFPFMC_DELETE, p.OFPMatch()),
+        p.OFPFlowMonitorRequest(dp, 0, 9, o.OFPP_ANY, o.OFPG_ANY, 0, 0,
+                                o.OFPFMC_DELETE, p.OFPMatch())])))
     out.append(("of14-role-async", 2, _enc([
         p.OFPRoleRequest(dp, o.OFPCR_ROLE_MASTER, 5),
         p.OFPGetAsyncRequest(dp),

@@ -47,6 +47,21 @@ diag() {
     echo "# $*"
 }
 
+# script_results FILE N SCRIPT: the verdicts of a test script that prints
+# "PASS desc" or "FAIL desc: why" per case into FILE, as checks, then a
+# check that it printed N of them.
+script_results() {
+    while read -r verdict rest; do
+        case $verdict in
+            PASS) ok "$rest" ;;
+            FAIL) not_ok "$rest" ;;
+            *) not_ok "$3: $verdict $rest" ;;
+        esac
+    done <"$1"
+    check "$3 ran all its cases" \
+        test "$(grep -c '^PASS\|^FAIL' "$1")" -eq "$2"
+}
+
 skip_all() {
     echo "1..0 # SKIP $*"
     exit 0

@@ -34,15 +34,7 @@ check "features give 256 buffers" \
 
 python3 "$top_srcdir/tests/integration/of-buffers.py" "$T/xenbr0.mgmt" \
     xvs-g95 xvs-g96 10.95.0.2 >"$T/results" 2>&1
-while read -r verdict rest; do
-    case $verdict in
-        PASS) ok "$rest" ;;
-        FAIL) not_ok "$rest" ;;
-        *) not_ok "of-buffers.py: $verdict $rest" ;;
-    esac
-done <"$T/results"
-check "of-buffers.py ran all its cases" \
-    test "$(grep -c '^PASS\|^FAIL' "$T/results")" -eq 10
+script_results "$T/results" 10 of-buffers.py
 check "xvs-switchd is still running" kill -0 "$SWITCHD_PID"
 
 # ovs-testcontroller --noflow forwards every packet by packet-out: with

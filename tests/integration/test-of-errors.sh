@@ -19,15 +19,7 @@ YAML
 check "xvs-switchd starts" start_switchd
 python3 "$top_srcdir/tests/integration/of-errors.py" "$T/xenbr0.mgmt" \
     >"$T/results" 2>&1
-while read -r verdict rest; do
-    case $verdict in
-        PASS) ok "$rest" ;;
-        FAIL) not_ok "$rest" ;;
-        *) not_ok "of-errors.py: $verdict $rest" ;;
-    esac
-done <"$T/results"
-check "of-errors.py ran all its cases" \
-    test "$(grep -c '^PASS\|^FAIL' "$T/results")" -eq 26
+script_results "$T/results" 26 of-errors.py
 check "xvs-switchd is still running" kill -0 "$SWITCHD_PID"
 check "and ovs-ofctl still gets its features" \
     grep_in "$(ovs-ofctl -O OpenFlow13 show "unix:$T/xenbr0.mgmt")" "n_tables:255"
