@@ -33,6 +33,7 @@ struct pktbuf {
     struct pktbuf_slot slots[PKTBUF_SLOTS];
     unsigned int next;          /* Where the search for a free slot starts. */
     uint32_t gen;               /* Of the packet saved last. */
+    size_t bytes;               /* Of the packets kept. */
 };
 
 struct pktbuf *
@@ -42,8 +43,9 @@ pktbuf_create(void)
 }
 
 static void
-slot_free(struct pktbuf_slot *s, enum pktbuf_state state)
+slot_free(struct pktbuf *pb, struct pktbuf_slot *s, enum pktbuf_state state)
 {
+    pb->bytes -= s->len;
     free(s->data);
     s->data = NULL;
     s->len = 0;
@@ -74,14 +76,18 @@ pktbuf_save(struct pktbuf *pb, const void *data, size_t len,
     if (len > PKTBUF_MAX_LEN) {
         return UINT32_MAX;
     }
+    pktbuf_expire(pb, now);
+    if (pb->bytes + len > PKTBUF_MAX_BYTES) {
+        return UINT32_MAX;
+    }
     for (size_t i = 0; i < PKTBUF_SLOTS; i++) {
         unsigned int idx = (pb->next + i) % PKTBUF_SLOTS;
         struct pktbuf_slot *s = &pb->slots[idx];
 
-        if (s->state == PKTBUF_FULL && !slot_expired(s, now)) {
+        if (s->state == PKTBUF_FULL) {
             continue;
         }
-        free(s->data);
+        pb->bytes += len;
         pb->gen = pb->gen >= PKTBUF_GEN_MAX ? 1 : pb->gen + 1;
         *s = (struct pktbuf_slot) {
             .state = PKTBUF_FULL,
@@ -117,7 +123,7 @@ pktbuf_peek(struct pktbuf *pb, uint32_t id, long long now,
         return OFPERR_OFPBRC_BUFFER_UNKNOWN;
     }
     if (s->state == PKTBUF_FULL && slot_expired(s, now)) {
-        slot_free(s, PKTBUF_FREE);
+        slot_free(pb, s, PKTBUF_FREE);
     }
     switch (s->state) {
     case PKTBUF_FULL:
@@ -139,7 +145,7 @@ pktbuf_discard(struct pktbuf *pb, uint32_t id)
     struct pktbuf_slot *s = slot_of_id(pb, id);
 
     if (s && s->state == PKTBUF_FULL) {
-        slot_free(s, PKTBUF_USED);
+        slot_free(pb, s, PKTBUF_USED);
     }
 }
 
@@ -150,7 +156,7 @@ pktbuf_expire(struct pktbuf *pb, long long now)
         struct pktbuf_slot *s = &pb->slots[i];
 
         if (s->state == PKTBUF_FULL && slot_expired(s, now)) {
-            slot_free(s, PKTBUF_FREE);
+            slot_free(pb, s, PKTBUF_FREE);
         }
     }
 }
@@ -158,16 +164,13 @@ pktbuf_expire(struct pktbuf *pb, long long now)
 size_t
 pktbuf_count(const struct pktbuf *pb, size_t *bytes)
 {
-    size_t n = 0, sum = 0;
+    size_t n = 0;
 
     for (size_t i = 0; i < PKTBUF_SLOTS; i++) {
-        if (pb->slots[i].state == PKTBUF_FULL) {
-            n++;
-            sum += pb->slots[i].len;
-        }
+        n += pb->slots[i].state == PKTBUF_FULL;
     }
     if (bytes) {
-        *bytes = sum;
+        *bytes = pb->bytes;
     }
     return n;
 }

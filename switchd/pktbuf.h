@@ -7,9 +7,10 @@
  * buffer id, so that the controller can still forward it: a packet-out or
  * a flow_mod naming that id takes the packet out.  A buffer is used once.
  *
- * Bounded: PKTBUF_SLOTS packets per connection, each kept at most
- * PKTBUF_TIMEOUT_MS; when every slot holds a younger packet, the next
- * packet is not buffered (the caller sends it whole).  A buffer id is a
+ * Bounded: PKTBUF_SLOTS packets per connection and PKTBUF_MAX_BYTES
+ * between them, each kept at most PKTBUF_TIMEOUT_MS; when every slot
+ * holds a younger packet, or the packet would take the bytes past their
+ * bound, it is not buffered (the caller sends it whole).  A buffer id is a
  * slot number and a generation, so an id that was used, expired or
  * overwritten is told apart from the packet now in its slot:
  * OFPERR_OFPBRC_BUFFER_EMPTY for a used one, OFPERR_OFPBRC_BUFFER_UNKNOWN
@@ -34,6 +35,9 @@
 /* The longest packet kept: a packet-in's total_len is 16 bits. */
 #define PKTBUF_MAX_LEN UINT16_MAX
 
+/* The bytes one pktbuf keeps at most (256 jumbo frames fit). */
+#define PKTBUF_MAX_BYTES (4 * 1024 * 1024)
+
 struct pktbuf;
 
 struct pktbuf *pktbuf_create(void);
@@ -41,8 +45,8 @@ void pktbuf_destroy(struct pktbuf *);
 
 /* Keeps a copy of 'len' bytes of 'data', received on 'in_port', and
  * returns its buffer id, or UINT32_MAX if it could not be kept (every slot
- * holds a packet younger than PKTBUF_TIMEOUT_MS, or 'len' exceeds
- * PKTBUF_MAX_LEN). */
+ * holds a packet younger than PKTBUF_TIMEOUT_MS, 'len' exceeds
+ * PKTBUF_MAX_LEN, or the packets kept would exceed PKTBUF_MAX_BYTES). */
 uint32_t pktbuf_save(struct pktbuf *, const void *data, size_t len,
                      ofp_port_t in_port, long long now);
 

@@ -133,6 +133,31 @@ test_pktbuf_is_bounded(void **state)
 }
 
 static void
+test_pktbuf_bounds_its_bytes(void **state)
+{
+    static char big[PKTBUF_MAX_LEN];
+    struct pktbuf *pb = pktbuf_create();
+    size_t n = PKTBUF_MAX_BYTES / sizeof big, bytes;
+    uint32_t first = UINT32_MAX;
+
+    for (size_t i = 0; i < n; i++) {
+        uint32_t id = pktbuf_save(pb, big, sizeof big, u16_to_ofp(1), 0);
+        assert_int_not_equal(id, UINT32_MAX);
+        first = i ? first : id;
+    }
+    assert_int_equal(pktbuf_count(pb, &bytes), n);
+    assert_int_equal(bytes, n * sizeof big);
+    /* Free slots remain, but not bytes. */
+    assert_int_equal(pktbuf_save(pb, big, PKTBUF_MAX_BYTES - bytes + 1,
+                                 u16_to_ofp(1), 0), UINT32_MAX);
+    /* One used makes room again. */
+    pktbuf_discard(pb, first);
+    assert_int_not_equal(pktbuf_save(pb, big, sizeof big, u16_to_ofp(1), 0),
+                         UINT32_MAX);
+    pktbuf_destroy(pb);
+}
+
+static void
 test_pktbuf_never_gives_no_buffer(void **state)
 {
     struct pktbuf *pb = pktbuf_create();
@@ -161,6 +186,7 @@ main(void)
         cmocka_unit_test(test_pktbuf_refuses_ids_it_never_gave),
         cmocka_unit_test(test_pktbuf_expires_packets),
         cmocka_unit_test(test_pktbuf_is_bounded),
+        cmocka_unit_test(test_pktbuf_bounds_its_bytes),
         cmocka_unit_test(test_pktbuf_never_gives_no_buffer),
     };
     return cmocka_run_group_tests_name("pktbuf", tests, NULL, NULL);
