@@ -82,6 +82,11 @@ xvs_parse_addr(const char *s, bool allow_mac, struct xvs_addr *addr)
     size_t len = slash ? (size_t) (slash - s) : strlen(s);
     unsigned int max;
 
+    if (!allow_mac && !strcmp(s, "dhcp")) {
+        memset(addr, 0, sizeof *addr);
+        addr->kind = XVS_ADDR_DHCP;
+        return NULL;
+    }
     if (allow_mac && strchr(s, ':') && strlen(s) == 17 && !slash
         && s[2] == ':' && s[5] == ':') {
         char *error = xvs_parse_mac(s, a.a);
@@ -127,7 +132,8 @@ xvs_parse_addr(const char *s, bool allow_mac, struct xvs_addr *addr)
 
 bad:
     return xvs_asprintf("expected an IPv4 or IPv6 address or prefix%s, got "
-                        "\"%s\"", allow_mac ? " or a MAC address" : "", s);
+                        "\"%s\"", allow_mac ? " or a MAC address" : ", or dhcp",
+                        s);
 }
 
 static bool
@@ -340,6 +346,9 @@ xvs_format_addr(const struct xvs_addr *a, char buf[64])
         snprintf(buf, 64, "%02x:%02x:%02x:%02x:%02x:%02x",
                  a->a[0], a->a[1], a->a[2], a->a[3], a->a[4], a->a[5]);
         return;
+    } else if (a->kind == XVS_ADDR_DHCP) {
+        snprintf(buf, 64, "dhcp");
+        return;
     }
     bool v4 = a->kind == XVS_ADDR_IP4;
     inet_ntop(v4 ? AF_INET : AF_INET6, a->a, ip, sizeof ip);
@@ -509,8 +518,9 @@ addrs_equal(const struct xvs_addr *a, size_t n_a,
         return false;
     }
     for (size_t i = 0; i < n_a; i++) {
-        size_t len = a[i].kind == XVS_ADDR_MAC ? 6
-                     : a[i].kind == XVS_ADDR_IP4 ? 4 : 16;
+        size_t len = (a[i].kind == XVS_ADDR_MAC ? 6
+                      : a[i].kind == XVS_ADDR_IP4 ? 4
+                      : a[i].kind == XVS_ADDR_IP6 ? 16 : 0);
         if (a[i].kind != b[i].kind || a[i].plen != b[i].plen
             || memcmp(a[i].a, b[i].a, len)) {
             return false;

@@ -34,6 +34,7 @@
 #include "openvswitch/ofp-port.h"
 #include "openvswitch/vconn.h"
 #include "pipeline.h"
+#include "port-security.h"
 #include "timeval.h"
 #include "control.h"
 #include "util.h"
@@ -291,8 +292,25 @@ format_guest(struct ds *s, const struct xvs_port_guest *g)
     }
 }
 
+/* The DHCP leases port security learned for 'port' (-1: it does not
+ * learn), and the seconds left of each (-1: no end). */
+static int
+port_leases(const struct bridge *br, const struct port *port,
+            struct psec_lease leases[PSEC_MAX_LEASES],
+            long long left[PSEC_MAX_LEASES])
+{
+    int n = pipeline_port_dhcp_leases(br->pl, port->ofport, leases);
+    long long now = time_msec();
+
+    for (int i = 0; i < n; i++) {
+        left[i] = (leases[i].expires == LLONG_MAX ? -1
+                   : (leases[i].expires - now + 999) / 1000);
+    }
+    return n;
+}
+
 static struct json *
-port_to_json(const struct port *port)
+port_to_json(const struct bridge *br, const struct port *port)
 {
     struct json *o = json_object_create();
 
@@ -324,6 +342,23 @@ port_to_json(const struct port *port)
                         json_integer_create(port->native_vlan));
     }
     json_object_put(o, "guest", guest_to_json(&port->guest));
+
+    struct psec_lease leases[PSEC_MAX_LEASES];
+    long long left[PSEC_MAX_LEASES];
+    int n_leases = port_leases(br, port, leases, left);
+    if (n_leases >= 0) {
+        struct json *a = json_array_create_empty();
+        for (int i = 0; i < n_leases; i++) {
+            struct json *l = json_object_create();
+            json_object_put_format(l, "ip", IP_FMT,
+                                   IP_ARGS(leases[i].addr));
+            json_object_put(l, "seconds_left", left[i] < 0
+                            ? json_null_create()
+                            : json_integer_create(left[i]));
+            json_array_add(a, l);
+        }
+        json_object_put(o, "dhcp_leases", a);
+    }
     if (port->attached) {
         struct dp_port_info info;
         char mac[18];
@@ -346,7 +381,7 @@ port_to_json(const struct port *port)
 }
 
 static void
-show_port_text(struct ds *s, const struct port *port)
+show_port_text(struct ds *s, const struct bridge *br, const struct port *port)
 {
     if (port->ofport == OFPORT_LOCAL) {
         ds_put_format(s, "    port %s: ofport LOCAL, %s", port->name,
@@ -400,6 +435,21 @@ show_port_text(struct ds *s, const struct port *port)
         ds_put_format(s, "        %s\n", ds_cstr(&g));
     }
     ds_destroy(&g);
+
+    struct psec_lease leases[PSEC_MAX_LEASES];
+    long long left[PSEC_MAX_LEASES];
+    int n_leases = port_leases(br, port, leases, left);
+    if (n_leases >= 0) {
+        ds_put_cstr(s, "        dhcp leases:");
+        for (int i = 0; i < n_leases; i++) {
+            ds_put_format(s, "%s "IP_FMT, i ? "," : "",
+                          IP_ARGS(leases[i].addr));
+            if (left[i] >= 0) {
+                ds_put_format(s, " (%lld s left)", left[i]);
+            }
+        }
+        ds_put_cstr(s, n_leases ? "\n" : " none\n");
+    }
 }
 
 static void
@@ -438,7 +488,7 @@ cmd_show(struct control_conn *conn, int argc, const char *argv[],
                             json_integer_create(pipeline_flow_count(br->pl)));
             json_object_put(b, "openflow", connmgr_to_json(br->cm));
             for (size_t i = 0; i < br->n_ports; i++) {
-                json_array_add(ports, port_to_json(br->ports[i]));
+                json_array_add(ports, port_to_json(br, br->ports[i]));
             }
             json_object_put(b, "ports", ports);
             json_array_add(bridges, b);
@@ -483,7 +533,7 @@ cmd_show(struct control_conn *conn, int argc, const char *argv[],
         ds_put_format(&s, "%zu flow(s)\n", pipeline_flow_count(br->pl));
         connmgr_format(br->cm, &s);
         for (size_t i = 0; i < br->n_ports; i++) {
-            show_port_text(&s, br->ports[i]);
+            show_port_text(&s, br, br->ports[i]);
         }
     }
     control_reply(conn, ds_cstr(&s));

@@ -886,7 +886,15 @@ bridge_run_packet_ins(void)
         for (size_t i = 0; i < n; i++) {
             struct bridge *br = bridge_of_pipeline_id(
                 pipeline_id_of_arg(pins[i].arg));
-            if (br && pins[i].len) {
+            bool changed;
+            if (!br || !pins[i].len) {
+                /* Its bridge is gone. */
+            } else if (pipeline_dhcp_snoop(br->pl, pins[i].arg, pins[i].data,
+                                           pins[i].len, &changed)) {
+                if (changed) {
+                    dp_flush_caches();
+                }
+            } else {
                 connmgr_send_packet_in(br->cm, pins[i].arg, pins[i].data,
                                        pins[i].len);
             }

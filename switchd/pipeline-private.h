@@ -183,6 +183,9 @@ struct pl_pin_desc {
     uint16_t in_ofport;         /* The packet's OpenFlow input port. */
     ovs_be64 metadata;
     uint32_t regs[FLOW_N_REGS];
+    uint16_t snoop_ofport;      /* Not for controllers: a DHCP reply sent
+                                 * to this port, to learn from (port
+                                 * security's DHCP snooping). */
 };
 #define PL_MAX_PIN_DESCS 65536
 
@@ -229,6 +232,8 @@ struct pipeline {
     void *hooks_aux;
     bool monitored;                     /* Report flow changes? */
     uint64_t monitor_seqno;             /* Last change number taken. */
+
+    long long next_lease_check;         /* DHCP leases' expiry. */
 
     struct ovs_list expirable;          /* Rules with timeouts. */
     long long next_expiry;

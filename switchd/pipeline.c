@@ -409,16 +409,35 @@ pipeline_port_set_security(struct pipeline *pl, uint16_t ofport,
     for (size_t i = 0; i < new->n; i++) {
         if (new->p[i].ofport == ofport) {
             struct pl_psec **psp = &new->psec_of[new->p[i].dp_port];
-            if (*psp) {
-                ovsrcu_postpone(psec_destroy, *psp);
+            struct pl_psec *old = *psp;
+            *psp = guest ? psec_create(guest, old) : NULL;
+            if (old) {
+                ovsrcu_postpone(psec_destroy, old);
             }
-            *psp = guest ? psec_create(guest) : NULL;
+            if (psec_snoops_dhcp(*psp)) {
+                pl->next_lease_check = 0;       /* Check from now on. */
+            }
         }
     }
     pl_ports_done(pl, new);
     /* What NORMAL learned on the port before may be what port security
      * now refuses. */
     mac_table_flush_port(pl->macs, ofport);
+}
+
+int
+pipeline_port_dhcp_leases(const struct pipeline *pl, uint16_t ofport,
+                          struct psec_lease *out)
+{
+    const struct pl_ports *ports = pl_ports_get(pl);
+
+    for (size_t i = 0; i < ports->n; i++) {
+        if (ports->p[i].ofport == ofport) {
+            const struct pl_psec *ps = ports->psec_of[ports->p[i].dp_port];
+            return psec_snoops_dhcp(ps) ? (int) psec_get_leases(ps, out) : -1;
+        }
+    }
+    return -1;
 }
 
 void
@@ -1927,6 +1946,18 @@ pipeline_run(struct pipeline *pl, long long now)
 {
     bool changed = mac_table_run(pl->macs, now) > 0;
 
+    if (now >= pl->next_lease_check) {
+        const struct pl_ports *ports = pl_ports_get(pl);
+        bool snooping = false;
+
+        for (size_t i = 0; i < ports->n; i++) {
+            const struct pl_psec *ps = ports->psec_of[ports->p[i].dp_port];
+            snooping |= psec_snoops_dhcp(ps);
+            changed |= psec_expire(ps, now);
+        }
+        pl->next_lease_check = snooping ? now + 1000 : LLONG_MAX;
+    }
+
     if (now >= pl->next_expiry) {
         bool was = pl->changed;
         pl->changed = false;
@@ -1942,7 +1973,7 @@ pipeline_run(struct pipeline *pl, long long now)
 long long
 pipeline_next_wakeup(const struct pipeline *pl)
 {
-    return pl->next_expiry;
+    return MIN(pl->next_expiry, pl->next_lease_check);
 }
 
 uint32_t

@@ -101,6 +101,13 @@ struct xvs_port_guest;
 void pipeline_port_set_security(struct pipeline *, uint16_t ofport,
                                 const struct xvs_port_guest *guest);
 
+/* The DHCP leases port security learned for 'ofport' (see
+ * port-security.h) into 'out', at most PSEC_MAX_LEASES; their number, or
+ * -1 if the port does not learn from DHCP. */
+struct psec_lease;
+int pipeline_port_dhcp_leases(const struct pipeline *, uint16_t ofport,
+                              struct psec_lease *out);
+
 /* Unmaps 'ofport' and forgets the MAC addresses learned on it. */
 void pipeline_port_del(struct pipeline *, uint16_t ofport);
 
@@ -306,6 +313,13 @@ bool pipeline_packet_in(struct pipeline *, uint32_t arg,
  * pipeline_id_of_arg(arg) == pipeline_id(pl). */
 uint32_t pipeline_id(const struct pipeline *);
 uint32_t pipeline_id_of_arg(uint32_t arg);
+
+/* If 'arg' (of a packet the datapath sent up) is port security's DHCP
+ * snooping rather than a packet-in, learns from the packet (see
+ * port-security.h), sets '*changed' if a port's addresses changed (the
+ * caller flushes the datapath's caches) and returns true. */
+bool pipeline_dhcp_snoop(struct pipeline *, uint32_t arg, const void *data,
+                         size_t len, bool *changed);
 
 /* Executes an OpenFlow packet-out: translates its actions (output:TABLE
  * goes through the tables) and hands the packet to the datapath.  The

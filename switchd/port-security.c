@@ -7,10 +7,38 @@
 
 #include "datapath/dp-actions.h"
 #include "flow.h"
+#include "ovs-atomic.h"
+#include "ovs-thread.h"
 #include "openvswitch/util.h"
 #include "packets.h"
+#include "timeval.h"
 #include "util.h"
 #include "xvs-guest.h"
+
+struct psec_leases {
+    struct ovs_refcount ref;            /* A port's successive pl_psecs. */
+    struct ovs_mutex mutex;
+    struct psec_lease l[PSEC_MAX_LEASES] OVS_GUARDED;
+    size_t n OVS_GUARDED;
+};
+
+static struct psec_leases *
+leases_create(void)
+{
+    struct psec_leases *ls = xzalloc(sizeof *ls);
+    ovs_refcount_init(&ls->ref);
+    ovs_mutex_init(&ls->mutex);
+    return ls;
+}
+
+static void
+leases_unref(struct psec_leases *ls)
+{
+    if (ls && ovs_refcount_unref(&ls->ref) == 1) {
+        ovs_mutex_destroy(&ls->mutex);
+        free(ls);
+    }
+}
 
 static void
 add_addr(struct pl_psec *ps, const struct xvs_addr *a)
@@ -31,11 +59,24 @@ add_addr(struct pl_psec *ps, const struct xvs_addr *a)
         p->mask = ipv6_create_mask(a->plen);
         break;
     }
+    case XVS_ADDR_DHCP:
+        break;                          /* psec_create() sees to it. */
     }
 }
 
+static bool
+guest_says_dhcp(const struct xvs_port_guest *g)
+{
+    for (size_t i = 0; i < g->n_ips; i++) {
+        if (g->ips[i].kind == XVS_ADDR_DHCP) {
+            return true;
+        }
+    }
+    return false;
+}
+
 struct pl_psec *
-psec_create(const struct xvs_port_guest *g)
+psec_create(const struct xvs_port_guest *g, const struct pl_psec *old)
 {
     if (!xvs_port_guest_secured(g)) {
         return NULL;
@@ -55,6 +96,14 @@ psec_create(const struct xvs_port_guest *g)
     }
     for (size_t i = 0; i < g->n_allowed; i++) {
         add_addr(ps, &g->allowed[i]);
+    }
+    if (guest_says_dhcp(g)) {
+        if (old && old->leases) {
+            ps->leases = old->leases;
+            ovs_refcount_ref(&ps->leases->ref);
+        } else {
+            ps->leases = leases_create();
+        }
     }
     if (!ps->n_v4) {
         free(ps->v4);
@@ -81,6 +130,7 @@ psec_destroy(struct pl_psec *ps)
         free(ps->macs);
         free(ps->v4);
         free(ps->v6);
+        leases_unref(ps->leases);
         free(ps);
     }
 }
@@ -130,6 +180,31 @@ ip6_allowed(const struct pl_psec *ps, const struct in6_addr *addr,
     return false;
 }
 
+/* Is 'addr' leased to the port?  Looks at all of it. */
+static bool
+ip4_leased(const struct pl_psec *ps, ovs_be32 addr, ovs_be32 *mask)
+{
+    struct psec_leases *ls = ps->leases;
+    long long now = time_msec();
+    bool leased = false;
+
+    *mask = OVS_BE32_MAX;
+    ovs_mutex_lock(&ls->mutex);
+    for (size_t i = 0; i < ls->n && !leased; i++) {
+        leased = ls->l[i].addr == addr && ls->l[i].expires > now;
+    }
+    ovs_mutex_unlock(&ls->mutex);
+    return leased;
+}
+
+/* Is IPv4 'addr' one the port may use?  (Only if it is checked.) */
+static bool
+ip4_ok(const struct pl_psec *ps, ovs_be32 addr, ovs_be32 *mask)
+{
+    return ((ps->v4 && ip4_allowed(ps, addr, mask))
+            || (ps->leases && ip4_leased(ps, addr, mask)));
+}
+
 /* Is 'v' equal to 'target'?  Un-wildcards only what tells: all of 'v' if
  * equal, else its bits down to the first that differs, so that, say, every
  * UDP source port from 32768 up shares one megaflow. */
@@ -164,10 +239,10 @@ check_arp(const struct pl_psec *ps, const struct flow *flow,
     if (!mac_allowed(ps, flow->arp_sha)) {
         return DP_DROP_SPOOF_ARP;
     }
-    if (ps->v4) {
+    if (ps->v4 || ps->leases) {
         if (!flow->nw_src) {
             WC_MASK_FIELD(wc, nw_src);          /* 0: an ARP probe. */
-        } else if (!ip4_allowed(ps, flow->nw_src, &wc->masks.nw_src)) {
+        } else if (!ip4_ok(ps, flow->nw_src, &wc->masks.nw_src)) {
             return DP_DROP_SPOOF_ARP;
         }
     }
@@ -179,7 +254,8 @@ check_ip4(const struct pl_psec *ps, const struct flow *flow,
           struct flow_wildcards *wc)
 {
     WC_MASK_FIELD(wc, nw_proto);
-    if (ps->v4 && !ip4_allowed(ps, flow->nw_src, &wc->masks.nw_src)) {
+    if ((ps->v4 || ps->leases)
+        && !ip4_ok(ps, flow->nw_src, &wc->masks.nw_src)) {
         /* A DHCP client has no address yet. */
         bool dhcp = (!flow->nw_src && flow->nw_proto == IPPROTO_UDP
                      && be16_equals(flow->tp_src, 68, &wc->masks.tp_src)
@@ -260,4 +336,183 @@ psec_check(const struct pl_psec *ps, const struct flow *flow,
     default:
         return -1;
     }
+}
+
+/* ---- DHCP snooping ---- */
+
+bool
+psec_dhcp_reply(const struct flow *flow, struct flow_wildcards *wc)
+{
+    WC_MASK_FIELD(wc, dl_type);
+    if (flow->dl_type != htons(ETH_TYPE_IP)) {
+        return false;
+    }
+    WC_MASK_FIELD(wc, nw_proto);
+    return (flow->nw_proto == IPPROTO_UDP
+            && udp_server_reply(flow, wc, 67, 68));
+}
+
+#define DHCP_BOOTREPLY 2
+#define DHCP_MAGIC 0x63825363
+#define DHCP_OPT_PAD 0
+#define DHCP_OPT_LEASE_TIME 51
+#define DHCP_OPT_MSG_TYPE 53
+#define DHCP_OPT_END 255
+#define DHCPACK 5
+#define DHCPNAK 6
+
+/* What a DHCP reply says, if 'frame' is one. */
+struct dhcp_reply {
+    uint8_t type;                       /* DHCPACK, DHCPNAK, ... */
+    struct eth_addr chaddr;
+    ovs_be32 yiaddr;
+    bool has_lease;
+    uint32_t lease;                     /* Seconds; UINT32_MAX: infinite. */
+};
+
+static bool
+parse_dhcp_reply(const uint8_t *p, size_t len, struct dhcp_reply *r)
+{
+    size_t ofs = ETH_HEADER_LEN;
+
+    if (len < ofs) {
+        return false;
+    }
+    uint16_t type = (p[12] << 8) | p[13];
+    while ((type == ETH_TYPE_VLAN_8021Q || type == ETH_TYPE_VLAN_8021AD)
+           && len >= ofs + 4) {
+        type = (p[ofs + 2] << 8) | p[ofs + 3];
+        ofs += 4;
+    }
+    if (type != ETH_TYPE_IP || len < ofs + IP_HEADER_LEN) {
+        return false;
+    }
+    const uint8_t *ip = p + ofs;
+    size_t ihl = (ip[0] & 0x0f) * 4;
+    if ((ip[0] >> 4) != 4 || ihl < IP_HEADER_LEN || ip[9] != IPPROTO_UDP
+        || ((ip[6] << 8 | ip[7]) & 0x3fff)      /* A fragment. */
+        || len < ofs + ihl + UDP_HEADER_LEN) {
+        return false;
+    }
+    const uint8_t *udp = ip + ihl;
+    if ((udp[0] << 8 | udp[1]) != 67 || (udp[2] << 8 | udp[3]) != 68) {
+        return false;
+    }
+    /* BOOTP: op, htype, hlen, hops, xid, secs, flags, ciaddr, yiaddr,
+     * siaddr, giaddr, chaddr (16), sname (64), file (128), then the
+     * options' magic cookie. */
+    const uint8_t *b = udp + UDP_HEADER_LEN;
+    const uint8_t *end = p + len;
+    if (end - b < 240 || b[0] != DHCP_BOOTREPLY || b[1] != 1 || b[2] != 6
+        || get_unaligned_be32((const ovs_be32 *) (b + 236))
+           != htonl(DHCP_MAGIC)) {
+        return false;
+    }
+    memset(r, 0, sizeof *r);
+    memcpy(&r->yiaddr, b + 16, 4);
+    memcpy(r->chaddr.ea, b + 28, ETH_ADDR_LEN);
+    for (const uint8_t *o = b + 240; o < end && *o != DHCP_OPT_END; ) {
+        if (*o == DHCP_OPT_PAD) {
+            o++;
+            continue;
+        }
+        if (end - o < 2 || end - o < 2 + o[1]) {
+            return false;               /* An option past the end. */
+        }
+        if (o[0] == DHCP_OPT_MSG_TYPE && o[1] == 1) {
+            r->type = o[2];
+        } else if (o[0] == DHCP_OPT_LEASE_TIME && o[1] == 4) {
+            r->has_lease = true;
+            r->lease = ntohl(get_unaligned_be32((const ovs_be32 *) (o + 2)));
+        }
+        o += 2 + o[1];
+    }
+    return r->type != 0;
+}
+
+bool
+psec_learn_dhcp(const struct pl_psec *ps, const void *frame, size_t len,
+                long long now)
+{
+    struct dhcp_reply r;
+
+    if (!psec_snoops_dhcp(ps) || !parse_dhcp_reply(frame, len, &r)
+        || !mac_allowed(ps, r.chaddr)) {
+        return false;
+    }
+
+    struct psec_leases *ls = ps->leases;
+    bool changed = false;
+
+    ovs_mutex_lock(&ls->mutex);
+    if (r.type == DHCPNAK) {
+        changed = ls->n > 0;
+        ls->n = 0;
+    } else if (r.type == DHCPACK && r.has_lease && r.yiaddr
+               && r.yiaddr != htonl(INADDR_BROADCAST)) {
+        long long expires = (r.lease == UINT32_MAX ? LLONG_MAX
+                             : now + r.lease * 1000LL);
+        size_t i;
+
+        for (i = 0; i < ls->n && ls->l[i].addr != r.yiaddr; i++) {
+            continue;
+        }
+        if (i == ls->n) {
+            if (ls->n == PSEC_MAX_LEASES) {
+                /* The lease that ends first goes. */
+                size_t first = 0;
+                for (size_t j = 1; j < ls->n; j++) {
+                    if (ls->l[j].expires < ls->l[first].expires) {
+                        first = j;
+                    }
+                }
+                ls->l[first] = ls->l[--ls->n];
+            }
+            i = ls->n++;
+            ls->l[i].addr = r.yiaddr;
+            changed = true;
+        }
+        ls->l[i].expires = expires;
+    }
+    ovs_mutex_unlock(&ls->mutex);
+    return changed;
+}
+
+bool
+psec_expire(const struct pl_psec *ps, long long now)
+{
+    if (!psec_snoops_dhcp(ps)) {
+        return false;
+    }
+
+    struct psec_leases *ls = ps->leases;
+    bool changed = false;
+
+    ovs_mutex_lock(&ls->mutex);
+    for (size_t i = 0; i < ls->n; ) {
+        if (ls->l[i].expires <= now) {
+            ls->l[i] = ls->l[--ls->n];
+            changed = true;
+        } else {
+            i++;
+        }
+    }
+    ovs_mutex_unlock(&ls->mutex);
+    return changed;
+}
+
+size_t
+psec_get_leases(const struct pl_psec *ps,
+                struct psec_lease out[PSEC_MAX_LEASES])
+{
+    if (!psec_snoops_dhcp(ps)) {
+        return 0;
+    }
+
+    struct psec_leases *ls = ps->leases;
+    ovs_mutex_lock(&ls->mutex);
+    size_t n = ls->n;
+    memcpy(out, ls->l, n * sizeof *out);
+    ovs_mutex_unlock(&ls->mutex);
+    return n;
 }

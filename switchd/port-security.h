@@ -15,6 +15,17 @@
  * checked, as Xen's own vif scripts leave it.  A guest never sends router
  * advertisements, redirects or DHCP/DHCPv6 server replies.
  *
+ * DHCP snooping: a port whose 'ip' says "dhcp" may also use, as IPv4
+ * source and ARP sender, each address a DHCP server leased to one of its
+ * MACs, until the lease ends: translation sends a copy of each DHCP reply
+ * that goes out of the port to the main thread (psec_dhcp_reply()), which
+ * learns from its DHCPACK (yiaddr, lease time) or forgets the port's
+ * leases on a DHCPNAK (psec_learn_dhcp()), and psec_expire() ends them.
+ * A port keeps at most PSEC_MAX_LEASES (the oldest goes).  Whoever
+ * changes the leases flushes the datapath's caches, in which earlier
+ * verdicts on those addresses may be.  The leases live beside the
+ * immutable rest, behind a mutex, and pass to the port's next pl_psec.
+ *
  * The check runs in translation, before table 0, on the packet's flow; it
  * un-wildcards only what it looked at, so that its verdict is cached in
  * the megaflow like any other decision: a spoofed packet is dropped (and
@@ -41,19 +52,58 @@ struct psec_prefix6 {
     struct in6_addr addr, mask;
 };
 
+#define PSEC_MAX_LEASES 8
+
+struct psec_lease {
+    ovs_be32 addr;
+    long long expires;              /* time_msec(); LLONG_MAX: never. */
+};
+
+struct psec_leases;
+
 struct pl_psec {
     struct eth_addr *macs;
     size_t n_macs;
-    struct psec_prefix4 *v4;        /* NULL: IPv4 sources not checked. */
+    struct psec_prefix4 *v4;        /* NULL: IPv4 sources not checked... */
     size_t n_v4;
+    struct psec_leases *leases;     /* ...unless this ("dhcp") is there. */
     struct psec_prefix6 *v6;        /* NULL: IPv6 sources not checked. */
     size_t n_v6;
 };
 
 
-/* Immutable once made; NULL when 'guest' has port security off. */
-struct pl_psec *psec_create(const struct xvs_port_guest *guest);
+/* Immutable once made (but for the leases); NULL when 'guest' has port
+ * security off.  The DHCP leases of 'old' (the port's previous pl_psec,
+ * or NULL) carry over if 'guest' still says "dhcp". */
+struct pl_psec *psec_create(const struct xvs_port_guest *guest,
+                            const struct pl_psec *old);
 void psec_destroy(struct pl_psec *);
+
+/* Whether the port learns addresses from DHCP. */
+static inline bool
+psec_snoops_dhcp(const struct pl_psec *ps)
+{
+    return ps && ps->leases;
+}
+
+/* Whether 'flow' is a DHCP server's reply (IPv4, UDP from port 67 to 68).
+ * Adds the fields it looked at to 'wc'. */
+bool psec_dhcp_reply(const struct flow *, struct flow_wildcards *);
+
+/* Learns from DHCP reply 'frame' (Ethernet, as sent to the port): a
+ * DHCPACK to one of the port's MACs leases it 'yiaddr' for the lease
+ * time; a DHCPNAK to one of them ends its leases.  Returns true if the
+ * addresses the port may use changed.  Main thread. */
+bool psec_learn_dhcp(const struct pl_psec *, const void *frame, size_t len,
+                     long long now);
+
+/* Ends the leases expired at 'now'; true if there were any. */
+bool psec_expire(const struct pl_psec *, long long now);
+
+/* The port's leases (at most PSEC_MAX_LEASES) into 'out'; returns how
+ * many. */
+size_t psec_get_leases(const struct pl_psec *,
+                       struct psec_lease out[PSEC_MAX_LEASES]);
 
 /* -1 if 'flow' may pass, else the enum dp_drop_reason to drop it for.
  * Adds the fields it looked at to 'wc'.  Any thread. */

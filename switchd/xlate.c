@@ -507,6 +507,39 @@ xlate_controller(struct xlate *x, enum ofp_packet_in_reason reason,
     dp_actions_controller(&x->up->actions, (x->pl->id << 16) | idx);
 }
 
+/* DHCP snooping (see port-security.h): a DHCP reply that goes out of a
+ * port that learns from DHCP also goes to the main thread, once per such
+ * port, after the packet's other actions. */
+static void
+xlate_dhcp_snoop(struct xlate *x)
+{
+    struct dp_actions *acts = &x->up->actions;
+    size_t n = acts->n;
+    bool checked = false;
+
+    for (size_t i = 0; i < n; i++) {
+        const struct dp_action *a = &acts->a[i];
+        if (a->type != DP_ACTION_OUTPUT || a->port >= DP_MAX_PORTS
+            || !psec_snoops_dhcp(x->ports->psec_of[a->port])) {
+            continue;
+        }
+        if (!checked) {
+            if (!psec_dhcp_reply(x->flow, x->wc)) {
+                return;
+            }
+            checked = true;
+        }
+
+        struct pl_pin_desc key;
+        memset(&key, 0, sizeof key);
+        key.snoop_ofport = x->ports->ofport_of[a->port];
+        uint32_t idx = pin_desc_intern(x->pl, &key, true);
+        if (idx != UINT32_MAX) {
+            dp_actions_controller(acts, (x->pl->id << 16) | idx);
+        }
+    }
+}
+
 /* ---- Outputs ---- */
 
 /* Whether packets may go out of 'p' (port_mod: not down, not no-fwd). */
@@ -2139,6 +2172,7 @@ pipeline_upcall(void *pl_, struct dp_upcall *up)
     xlate_set_packet(&x, &pkt, up->pkt_len);
     xlate_pipeline(&x);
     xlate_mirrors(&x);
+    xlate_dhcp_snoop(&x);
 
     up->cacheable = !x.uncacheable && wc_to_dp_mask(&wc, &up->mask);
     if (up->cacheable
@@ -2338,6 +2372,9 @@ pipeline_packet_in(struct pipeline *pl, uint32_t arg, const void *data,
         return false;
     }
     const struct pl_pin_desc *d = pl->pin_descs[arg & 0xffff];
+    if (d->snoop_ofport) {
+        return false;           /* For pipeline_dhcp_snoop(). */
+    }
 
     memset(pin, 0, sizeof *pin);
     pin->base.packet = CONST_CAST(void *, data);
@@ -2359,6 +2396,29 @@ pipeline_packet_in(struct pipeline *pl, uint32_t arg, const void *data,
     *miss_rule = d->miss_rule;
     *max_len = d->max_len;
     *controller_id = d->controller_id;
+    return true;
+}
+
+bool
+pipeline_dhcp_snoop(struct pipeline *pl, uint32_t arg, const void *data,
+                    size_t len, bool *changed)
+{
+    uint32_t n;
+
+    *changed = false;
+    atomic_read_explicit((ATOMIC(uint32_t) *) &pl->n_pin_descs, &n,
+                         memory_order_acquire);
+    if (pipeline_id_of_arg(arg) != pl->id || (arg & 0xffff) >= n
+        || !pl->pin_descs[arg & 0xffff]->snoop_ofport) {
+        return false;
+    }
+
+    const struct pl_ports *ports = pl_ports_get(pl);
+    int dp_port = port_to_dp(ports, pl->pin_descs[arg & 0xffff]->snoop_ofport);
+    if (dp_port >= 0) {
+        *changed = psec_learn_dhcp(ports->psec_of[dp_port], data, len,
+                                   time_msec());
+    }
     return true;
 }
 
@@ -2411,6 +2471,7 @@ pipeline_packet_out(struct pipeline *pl, const struct ofputil_packet_out *po)
     xlate_set_packet(&x, &pkt, po->packet_len);
     xlate_actions(&x, po->ofpacts, po->ofpacts_len);
     xlate_action_set(&x);
+    xlate_dhcp_snoop(&x);
     xlate_uninit(&x);
 
     if (pl->hooks.execute) {

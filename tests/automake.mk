@@ -33,6 +33,13 @@ tests_unit_test_mac_table_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_mac_table_LDADD = switchd/libxvsswitch.la $(OVS_LIBS) \
 	$(CMOCKA_LIBS)
 
+check_PROGRAMS += tests/unit/test-port-security
+tests_unit_test_port_security_SOURCES = tests/unit/test-port-security.c
+tests_unit_test_port_security_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_port_security_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_port_security_LDADD = switchd/libxvsswitch.la $(OVS_LIBS) \
+	$(CMOCKA_LIBS)
+
 check_PROGRAMS += tests/unit/test-pktbuf
 tests_unit_test_pktbuf_SOURCES = tests/unit/test-pktbuf.c
 tests_unit_test_pktbuf_CPPFLAGS = $(UNIT_CPPFLAGS)
@@ -74,6 +81,7 @@ UNIT_TESTS = \
 	tests/unit/test-flow-key \
 	tests/unit/test-mac-table \
 	tests/unit/test-pktbuf \
+	tests/unit/test-port-security \
 	tests/unit/test-pipeline
 TESTS += $(UNIT_TESTS)
 
@@ -110,6 +118,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test-rewrites.sh \
 	tests/integration/test-port-mod.sh \
 	tests/integration/test-port-security.sh \
+	tests/integration/test-dhcp-snoop.sh \
 	tests/integration/test-rate.sh \
 	tests/integration/test-service.sh \
 	tests/integration/test-trace.sh \
@@ -155,6 +164,7 @@ SANITIZER_TESTS = $(UNIT_TESTS) \
 	tests/integration/test-rewrites.sh \
 	tests/integration/test-guest-traffic.sh \
 	tests/integration/test-port-security.sh \
+	tests/integration/test-dhcp-snoop.sh \
 	tests/integration/test-trace.sh \
 	tests/integration/test-reload.sh \
 	tests/integration/test-capture.sh \

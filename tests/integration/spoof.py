@@ -15,6 +15,11 @@ KIND and its ARGS:
     ra                                 router advertisement, from there
     dhcp-offer SRC_IP                  DHCP server reply (67 -> 68)
     dhcp-discover                      DHCP client request from 0.0.0.0
+    dhcp-ack SRC_IP CHADDR YIADDR LEASE
+                                       DHCPACK from a server at SRC_IP:
+                                       YIADDR leased to MAC CHADDR for
+                                       LEASE seconds, to that MAC
+    dhcp-nak SRC_IP CHADDR             DHCPNAK to MAC CHADDR
 
 Each is sent COUNT times (environment; default 5), from IFACE's own MAC
 unless the kind says otherwise, to the broadcast (IPv6: all-nodes) MAC.
@@ -36,6 +41,20 @@ def dhcp(op, chaddr, msg_type):
                         b"\0" * 4, b"\0" * 4, F.mac(chaddr) + b"\0" * 10,
                         b"", b"")
     return bootp + bytes([99, 130, 83, 99, 53, 1, msg_type, 255])
+
+
+def dhcp_reply(chaddr, yiaddr, msg_type, lease=None):
+    """A BOOTREPLY: 'yiaddr' for 'chaddr', DHCP message 'msg_type', with
+    a lease time option if 'lease' is given."""
+    import socket
+    bootp = struct.pack("!BBBBIHH4s4s4s4s16s64s128s", 2, 1, 6, 0,
+                        0x12345678, 0, 0, b"\0" * 4,
+                        socket.inet_aton(yiaddr), b"\0" * 4, b"\0" * 4,
+                        F.mac(chaddr) + b"\0" * 10, b"", b"")
+    opts = bytes([99, 130, 83, 99, 53, 1, msg_type])
+    if lease is not None:
+        opts += bytes([51, 4]) + struct.pack("!I", lease)
+    return bootp + opts + bytes([255])
 
 
 def lla(m):
@@ -80,6 +99,16 @@ def frame(me, kind, args):
         return F.eth(BCAST, me, 0x0800,
                      F.udp4(src, "255.255.255.255", 67, 68,
                             dhcp(2, me, 2)))
+    if kind == "dhcp-ack":
+        src, chaddr, yiaddr, lease = args
+        return F.eth(chaddr, me, 0x0800,
+                     F.udp4(src, yiaddr, 67, 68,
+                            dhcp_reply(chaddr, yiaddr, 5, int(lease))))
+    if kind == "dhcp-nak":
+        src, chaddr = args
+        return F.eth(chaddr, me, 0x0800,
+                     F.udp4(src, "255.255.255.255", 67, 68,
+                            dhcp_reply(chaddr, "0.0.0.0", 6)))
     if kind == "dhcp-discover":
         return F.eth(BCAST, me, 0x0800,
                      F.udp4("0.0.0.0", "255.255.255.255", 68, 67,
