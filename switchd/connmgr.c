@@ -826,6 +826,13 @@ handle_flow_monitor_request(struct ofconn *ofconn, const struct ofp_header *oh)
                 error = OFPERR_OFPMOFC_UNKNOWN_MONITOR;
                 break;
             }
+            /* One this request made goes at once; an older one once the
+             * request has succeeded (below). */
+            size_t f = ofconn_find_monitor(fresh, n_new, rq.id);
+            if (f != SIZE_MAX) {
+                monitor_destroy(fresh[f]);
+                fresh[f] = fresh[--n_new];
+            }
             ms[idx] = ms[--n];
             if (rq.command == OFPFMC_DELETE) {
                 continue;

@@ -146,6 +146,14 @@ def errors(path):
         monitor(3, ADD), monitor(4, ADD, table=254),
         monitor(5, ADD, table=254)))
     report(err is None, "three monitors in one request", str(err))
+    err, _ = c.call(OFPT_MULTIPART_REQUEST, monitor_request(
+        monitor(20, ADD), monitor(20, ADD | REMOVED, command=OFPFMC_MODIFY),
+        monitor(20, 0, command=OFPFMC_DELETE)))
+    report(err is None, "a monitor added, modified and deleted in one "
+           "request", str(err))
+    err, _ = c.call(OFPT_MULTIPART_REQUEST, monitor_request(
+        monitor(20, 0, command=OFPFMC_DELETE)))
+    report(err == "OFPMOFC_UNKNOWN_MONITOR", "is gone after it", str(err))
 
     # Own changes: abbreviated to the flow_mod's xid, once per request.
     c.updates = []

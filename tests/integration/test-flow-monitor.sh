@@ -123,5 +123,5 @@ awk 'BEGIN { for (i = 0; i < 20000; i++)
            i, int(i / 65536), int(i / 256) % 256, i % 256 }' >"$T/flows"
 python3 "$top_srcdir/tests/integration/flow-monitor.py" "$T/xenbr0.mgmt" \
     "$T/flows" >"$T/results" 2>&1
-script_results "$T/results" 11 flow-monitor.py
+script_results "$T/results" 13 flow-monitor.py
 check "xvs-switchd is still running" kill -0 "$SWITCHD_PID"
