@@ -871,6 +871,28 @@ send_flow_removed(struct pipeline *pl, const struct pl_rule *rule,
     pl->hooks.flow_removed(pl->hooks_aux, &fr);
 }
 
+/* 'rule' as a flow monitor sees it: all but the event and its match
+ * (expanded only for what is reported). */
+static struct pl_flow_change
+rule_flow_change(const struct pl_rule *rule)
+{
+    const struct pl_actions *a = rule_get_actions(rule);
+
+    return (struct pl_flow_change) {
+        .fu = {
+            .idle_timeout = rule->idle_timeout,
+            .hard_timeout = rule->hard_timeout,
+            .table_id = rule->table_id,
+            .priority = rule->cr.priority,
+            .cookie = rule->cookie,
+            .ofpacts = a->ofpacts,
+            .ofpacts_len = a->len,
+        },
+        .cr = &rule->cr,
+        .add_seqno = rule->add_seqno,
+    };
+}
+
 /* Tells flow monitors about 'rule' ('old': its actions before, for
  * OFPFME_MODIFIED). */
 static void
@@ -881,24 +903,13 @@ report_change(struct pipeline *pl, const struct pl_rule *rule,
     if (!pl->monitored || !pl->hooks.flow_changed) {
         return;
     }
-    const struct pl_actions *a = rule_get_actions(rule);
-    struct pl_flow_change c = {
-        .fu = {
-            .event = event,
-            .reason = reason,
-            .idle_timeout = rule->idle_timeout,
-            .hard_timeout = rule->hard_timeout,
-            .table_id = rule->table_id,
-            .priority = rule->cr.priority,
-            .cookie = rule->cookie,
-            .ofpacts = a->ofpacts,
-            .ofpacts_len = a->len,
-        },
-        .cr = &rule->cr,
-        .old_ofpacts = old ? old->ofpacts : NULL,
-        .old_ofpacts_len = old ? old->len : 0,
-        .add_seqno = rule->add_seqno,
-    };
+    struct pl_flow_change c = rule_flow_change(rule);
+    c.fu.event = event;
+    c.fu.reason = reason;
+    if (old) {
+        c.old_ofpacts = old->ofpacts;
+        c.old_ofpacts_len = old->len;
+    }
     minimatch_expand(&rule->cr.match, &c.fu.match);
     pl->hooks.flow_changed(pl->hooks_aux, &c);
 }
@@ -1501,46 +1512,31 @@ pipeline_monitor_refresh(const struct pipeline *pl,
 
         CLS_FOR_EACH_TARGET (rule, cr, &pl->tables[t].cls, NULL,
                              pl_version(pl)) {
-            const struct pl_actions *a = rule_get_actions(rule);
-            struct pl_flow_change c = {
-                .fu = {
-                    .table_id = rule->table_id,
-                    .ofpacts = a->ofpacts,
-                    .ofpacts_len = a->len,
-                },
-                .cr = &rule->cr,
-            };
-            enum ofp14_flow_monitor_flags asked = 0;
-
             if (since && rule->modify_seqno <= since) {
                 continue;
             }
+
+            struct pl_flow_change c = rule_flow_change(rule);
+            enum ofp14_flow_monitor_flags asked = 0;
             for (size_t i = 0; i < n; i++) {
                 if (pipeline_monitor_watches(ms[i], &c)) {
                     asked |= ms[i]->flags;
                 }
             }
-            if (!since) {
+            if (!since && asked & OFPFMF_INITIAL) {
                 c.fu.event = OFPFME_INITIAL;
-                asked &= OFPFMF_INITIAL | OFPFMF_INSTRUCTIONS;
-            } else if (rule->add_seqno > since && asked & OFPFMF_ADD) {
+            } else if (since && rule->add_seqno > since
+                       && asked & OFPFMF_ADD) {
                 c.fu.event = OFPFME_ADDED;
-            } else if (asked & OFPFMF_MODIFY) {
+            } else if (since && asked & OFPFMF_MODIFY) {
                 c.fu.event = OFPFME_MODIFIED;
             } else {
-                continue;
-            }
-            if (!since && !(asked & OFPFMF_INITIAL)) {
                 continue;
             }
             if (!(asked & OFPFMF_INSTRUCTIONS)) {
                 c.fu.ofpacts = NULL;
                 c.fu.ofpacts_len = 0;
             }
-            c.fu.idle_timeout = rule->idle_timeout;
-            c.fu.hard_timeout = rule->hard_timeout;
-            c.fu.priority = rule->cr.priority;
-            c.fu.cookie = rule->cookie;
             minimatch_expand(&rule->cr.match, &c.fu.match);
             ofputil_append_flow_update(&c.fu, replies, NULL);
         }

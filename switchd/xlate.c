@@ -2358,22 +2358,29 @@ const struct dp_upcall_ops pipeline_upcall_ops = {
 
 /* ---- Packet-in and packet-out (main thread) ------------------------- */
 
+/* The packet-in context that 'arg' (of a DP_ACTION_CONTROLLER) names in
+ * 'pl', or NULL if it names none there. */
+static const struct pl_pin_desc *
+pin_desc_of_arg(const struct pipeline *pl, uint32_t arg)
+{
+    uint32_t n;
+
+    atomic_read_explicit((ATOMIC(uint32_t) *) &pl->n_pin_descs, &n,
+                         memory_order_acquire);
+    return (pipeline_id_of_arg(arg) == pl->id && (arg & 0xffff) < n
+            ? pl->pin_descs[arg & 0xffff] : NULL);
+}
+
 bool
 pipeline_packet_in(struct pipeline *pl, uint32_t arg, const void *data,
                    size_t len, struct ofputil_packet_in_private *pin,
                    bool *miss, bool *miss_rule, uint16_t *max_len,
                    uint16_t *controller_id)
 {
-    uint32_t n;
+    const struct pl_pin_desc *d = pin_desc_of_arg(pl, arg);
 
-    atomic_read_explicit((ATOMIC(uint32_t) *) &pl->n_pin_descs, &n,
-                         memory_order_acquire);
-    if (pipeline_id_of_arg(arg) != pl->id || (arg & 0xffff) >= n) {
-        return false;
-    }
-    const struct pl_pin_desc *d = pl->pin_descs[arg & 0xffff];
-    if (d->snoop_ofport) {
-        return false;           /* For pipeline_dhcp_snoop(). */
+    if (!d || d->snoop_ofport) {
+        return false;           /* Snooping: pipeline_dhcp_snoop()'s. */
     }
 
     memset(pin, 0, sizeof *pin);
@@ -2403,18 +2410,15 @@ bool
 pipeline_dhcp_snoop(struct pipeline *pl, uint32_t arg, const void *data,
                     size_t len, bool *changed)
 {
-    uint32_t n;
+    const struct pl_pin_desc *d = pin_desc_of_arg(pl, arg);
 
     *changed = false;
-    atomic_read_explicit((ATOMIC(uint32_t) *) &pl->n_pin_descs, &n,
-                         memory_order_acquire);
-    if (pipeline_id_of_arg(arg) != pl->id || (arg & 0xffff) >= n
-        || !pl->pin_descs[arg & 0xffff]->snoop_ofport) {
+    if (!d || !d->snoop_ofport) {
         return false;
     }
 
     const struct pl_ports *ports = pl_ports_get(pl);
-    int dp_port = port_to_dp(ports, pl->pin_descs[arg & 0xffff]->snoop_ofport);
+    int dp_port = port_to_dp(ports, d->snoop_ofport);
     if (dp_port >= 0) {
         *changed = psec_learn_dhcp(ports->psec_of[dp_port], data, len,
                                    time_msec());
