@@ -14,6 +14,8 @@
 #include <libgen.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -204,6 +206,34 @@ static void *
 mark_multithreaded(void *arg OVS_UNUSED)
 {
     return NULL;
+}
+
+/* ovs-rcu's thread ("urcu"), which frees what the threads postpone, is
+ * made by the first thread that quiesces.  Were that a PMD thread, it
+ * would inherit the PMD core and preempt the PMD thread at every flow_mod
+ * (rules and actions are freed through it).  Make it now, from the main
+ * thread, allowed on every core of the process but the PMD cores. */
+static void
+start_rcu_thread(const struct xvs_config *cfg)
+{
+    cpu_set_t saved, set;
+    bool pinned = false;
+
+    if (!pthread_getaffinity_np(pthread_self(), sizeof saved, &saved)) {
+        set = saved;
+        for (size_t i = 0; i < cfg->n_pmd_cores; i++) {
+            if (cfg->pmd_cores[i] < CPU_SETSIZE) {
+                CPU_CLR(cfg->pmd_cores[i], &set);
+            }
+        }
+        pinned = CPU_COUNT(&set) > 0
+                 && !pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+    }
+    ovsrcu_quiesce();               /* Makes it, the process being
+                                     * multithreaded. */
+    if (pinned) {
+        pthread_setaffinity_np(pthread_self(), sizeof saved, &saved);
+    }
 }
 
 static void
@@ -428,6 +458,7 @@ main(int argc, char *argv[])
     daemonize_start(false);
 
     pthread_join(ovs_thread_create("xvs_mt", mark_multithreaded, NULL), NULL);
+    start_rcu_thread(cfg);
 
     static const struct dp_thread_hooks hooks = {
         .start = pmd_thread_start,
