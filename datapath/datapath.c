@@ -1263,6 +1263,57 @@ dp_flush_caches(void)
     dp_synchronize();
 }
 
+/* Waits until every PMD thread's '*field' (an offset into struct pmd) has
+ * reached 'gen', after waking those that sleep: a polling thread answers
+ * within one loop iteration (microseconds), so spin for a while before
+ * sleeping between looks.  Gives up after 'timeout_hz' timer cycles if
+ * nonzero. */
+static void
+pmds_wait_gen(size_t field, uint64_t gen, uint64_t timeout_hz)
+{
+    for (size_t i = 0; i < dp.n_pmds; i++) {
+        pmd_kick(&dp.pmds[i]);
+    }
+    uint64_t hz = rte_get_timer_hz();
+    uint64_t start = rte_get_timer_cycles();
+    for (size_t i = 0; i < dp.n_pmds; i++) {
+        const uint64_t *g = (const uint64_t *) ((const char *) &dp.pmds[i]
+                                                + field);
+        while (__atomic_load_n(g, __ATOMIC_ACQUIRE) < gen) {
+            uint64_t now = rte_get_timer_cycles();
+            if (timeout_hz && now - start > timeout_hz) {
+                return;
+            } else if (now - start > hz / 10000) {
+                rte_delay_us_sleep(20);
+            } else {
+                rte_pause();
+            }
+        }
+    }
+}
+
+void
+dp_revalidate(dp_reval_fn *affected, const void *aux)
+{
+    if (!dp.n_pmds) {
+        return;
+    }
+    const struct dp_reval r = {
+        .affected = affected,
+        .aux = aux,
+        .gen = __atomic_load_n(&dp.reval_gen, __ATOMIC_RELAXED) + 1,
+    };
+
+    __atomic_store_n(&dp.reval, &r, __ATOMIC_RELEASE);
+    __atomic_store_n(&dp.reval_gen, r.gen, __ATOMIC_RELEASE);
+    /* Each thread runs the pass at the top of an iteration, before it
+     * handles another packet, and then says so: a sleeping one is woken
+     * for it.  No timeout: as for a flush's grace periods, the change must
+     * not be answered before. */
+    pmds_wait_gen(offsetof(struct pmd, reval_done), r.gen, 0);
+    __atomic_store_n(&dp.reval, NULL, __ATOMIC_RELEASE);
+}
+
 void
 dp_flush_learned(void)
 {
@@ -1285,6 +1336,9 @@ pmd_stats_read(const struct pmd *pmd, struct dp_pmd_stats *s)
     s->upcalls = LOAD(upcalls);
     s->lost = LOAD(lost);
     s->deferred = LOAD(deferred);
+    s->flushes = LOAD(flushes);
+    s->revalidations = LOAD(revalidations);
+    s->reval_removed = LOAD(reval_removed);
     s->busy_cycles = LOAD(busy_cycles);
     s->idle_cycles = LOAD(idle_cycles);
     s->n_megaflows = LOAD(n_megaflows);
@@ -1306,6 +1360,9 @@ dp_pmd_stats_get(struct dp_pmd_stats *stats)
             s->upcalls -= b->upcalls;
             s->lost -= b->lost;
             s->deferred -= b->deferred;
+            s->flushes -= b->flushes;
+            s->revalidations -= b->revalidations;
+            s->reval_removed -= b->reval_removed;
             s->busy_cycles -= b->busy_cycles;
             s->idle_cycles -= b->idle_cycles;
         }
@@ -1341,27 +1398,9 @@ dp_credit_sync(void)
         return;
     }
     uint64_t gen = __atomic_add_fetch(&dp.credit_gen, 1, __ATOMIC_ACQ_REL);
-    for (size_t i = 0; i < dp.n_pmds; i++) {
-        pmd_kick(&dp.pmds[i]);
-    }
-
-    /* A polling thread answers within one loop iteration (microseconds):
-     * spin for a while before sleeping between looks. */
-    uint64_t hz = rte_get_timer_hz();
-    uint64_t start = rte_get_timer_cycles();
-    for (size_t i = 0; i < dp.n_pmds; i++) {
-        while (__atomic_load_n(&dp.pmds[i].credited_gen, __ATOMIC_ACQUIRE)
-               < gen) {
-            uint64_t now = rte_get_timer_cycles();
-            if (now - start > hz) {
-                break;          /* Counters may lag: no worse. */
-            } else if (now - start > hz / 10000) {
-                rte_delay_us_sleep(20);
-            } else {
-                rte_pause();
-            }
-        }
-    }
+    /* Counters may lag after a second: no worse. */
+    pmds_wait_gen(offsetof(struct pmd, credited_gen), gen,
+                  rte_get_timer_hz());
 }
 
 int

@@ -178,6 +178,22 @@ void dp_flush_caches(void);
  * iteration, without waiting.  For MAC-table changes.  Any thread. */
 void dp_flush_learned(void);
 
+/* Targeted revalidation: a megaflow whose handle 'affected' says a change
+ * touches, given the megaflow's masked key and mask.  Called on the PMD
+ * threads, one at a time each, for every megaflow that has a handle;
+ * 'aux' must not change until dp_revalidate() returns. */
+typedef bool dp_reval_fn(const void *aux, const void *handle,
+                         const struct dp_flow_key *key,
+                         const struct dp_flow_key *mask);
+
+/* Removes from every PMD thread's caches the megaflows that 'affected'
+ * selects, and only those; by the time this returns, no packet is handled
+ * by one of them.  For changes that touch some decisions only (flow_mods),
+ * where dp_flush_caches() would make every flow an upcall again.  Wakes
+ * the threads that sleep, and waits for each to have run the pass.  Main
+ * thread. */
+void dp_revalidate(dp_reval_fn *affected, const void *aux);
+
 /* Per-PMD statistics. */
 struct dp_pmd_stats {
     unsigned int core;
@@ -187,6 +203,9 @@ struct dp_pmd_stats {
     uint64_t deferred;          /* Polls of ports that need upcalls put off
                                  * for the others (upcall_share). */
     uint64_t busy_cycles, idle_cycles;
+    uint64_t flushes;           /* Whole-cache flushes. */
+    uint64_t revalidations;     /* dp_revalidate() passes... */
+    uint64_t reval_removed;     /* ...and the megaflows they removed. */
     uint64_t n_megaflows, n_subtables;
 };
 

@@ -9,6 +9,9 @@
  *     PMD threads report a quiescent state once per loop iteration).
  *   - dp.flush_gen, dp.learn_gen: bumped by anyone; each PMD thread
  *     compares them with what it saw at the top of every iteration.
+ *   - dp.reval, dp.reval_gen: the main thread (dp_revalidate()) sets the
+ *     one and bumps the other; each PMD thread runs the pass once and
+ *     answers in pmd->reval_done.
  *   - dp.credit_gen: bumped by the main thread (dp_credit_sync()); each
  *     PMD thread passes its megaflows' counters on to the pipeline and
  *     answers in pmd->credited_gen.
@@ -123,7 +126,11 @@ struct pmd {
     struct emc emc;
     struct mfc cls;
     struct dp_megaflow *megaflows;  /* All of cls's, newest first. */
-    uint64_t seen_flush_gen, seen_learn_gen;
+    struct dp_megaflow **mf_vec;    /* The same, in an array. */
+    size_t n_mf_vec;
+    uint64_t seen_flush_gen, seen_learn_gen, seen_reval_gen;
+    uint64_t reval_done;            /* dp.reval_gen last applied; atomic,
+                                     * UINT64_MAX once the thread ended. */
     uint64_t mf_seq;                /* Next megaflow's 'seq'. */
     uint64_t learn_flush_below;     /* Drop learned megaflows with a lower
                                      * 'seq' after this burst; 0: none. */
@@ -163,6 +170,7 @@ struct pmd {
     uint64_t packets, emc_hits, megaflow_hits, upcalls, lost;
     uint64_t deferred;              /* Polls of heavy ports put off. */
     uint64_t busy_cycles, idle_cycles;
+    uint64_t flushes, revalidations, reval_removed;
     uint64_t pin_dropped;           /* Ring to the main thread full. */
     uint64_t n_megaflows, n_subtables;
 
@@ -207,6 +215,13 @@ struct dp_meter {
     uint64_t remarked_packets, remarked_bytes;
 } __rte_cache_aligned;
 
+/* A revalidation pass (dp_revalidate()). */
+struct dp_reval {
+    dp_reval_fn *affected;
+    const void *aux;
+    uint64_t gen;                   /* dp.reval_gen for this pass. */
+};
+
 struct dp_state {
     bool eal_up;
     bool pdump;                     /* rte_pdump_init() done. */
@@ -222,6 +237,11 @@ struct dp_state {
     struct dp_thread_hooks hooks;
     struct dp_params params;                /* Resolved defaults. */
     uint64_t flush_gen, learn_gen;          /* Atomic. */
+    uint64_t reval_gen;                     /* Atomic; dp_revalidate(). */
+    const struct dp_reval *reval;           /* Atomic: the pass of
+                                             * 'reval_gen', set before it
+                                             * is bumped, until every PMD
+                                             * thread has run it. */
     uint64_t credit_gen;                    /* Atomic; dp_credit_sync(). */
     uint64_t tsc_per_ms;
     struct rte_ring *pin_ring;              /* PMDs -> main thread. */

@@ -65,8 +65,10 @@ struct dp_megaflow {
     uint64_t batch_burst;
     uint16_t batch;
 
-    /* In the owner's list of all megaflows. */
+    /* In the owner's list of all megaflows, and at 'vec_idx' in its array
+     * of them (for passes over all of them that prefetch). */
     struct dp_megaflow *prev, *next;
+    uint32_t vec_idx;
 
     uint16_t n_actions;
     struct dp_action actions[];

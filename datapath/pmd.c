@@ -506,11 +506,23 @@ pmd_init_caches(struct pmd *pmd)
         abort();
     }
     pmd->n_credit = 0;
+    pmd->mf_vec = calloc((size_t) dp.params.max_megaflows + 1,
+                         sizeof *pmd->mf_vec);
+    if (!pmd->mf_vec) {
+        abort();
+    }
+    pmd->n_mf_vec = 0;
+    pmd->seen_reval_gen = pmd->reval_done
+        = __atomic_load_n(&dp.reval_gen, __ATOMIC_RELAXED);
 }
 
 static void
 megaflow_unlink(struct pmd *pmd, struct dp_megaflow *mf)
 {
+    struct dp_megaflow *last = pmd->mf_vec[--pmd->n_mf_vec];
+
+    pmd->mf_vec[mf->vec_idx] = last;
+    last->vec_idx = mf->vec_idx;
     if (mf->prev) {
         mf->prev->next = mf->next;
     } else {
@@ -623,6 +635,47 @@ pmd_flush_megaflows(struct pmd *pmd, bool learned_only)
     pmd_flush_megaflows__(pmd, learned_only, UINT64_MAX);
 }
 
+/* Removes the megaflows that 'r' says a change affects.  A megaflow
+ * without a handle consulted no rule, group or mirror: no pipeline change
+ * that asks for a pass can touch its decision. */
+static void
+pmd_revalidate(struct pmd *pmd, const struct dp_reval *r)
+{
+    struct dp_megaflow **vec = pmd->mf_vec;
+    uint64_t removed = 0;
+    size_t i = 0;
+
+    /* The megaflows and their handles lie all over memory: fetch them
+     * ahead, in two stages (the handle's address is in the megaflow). */
+    while (i < pmd->n_mf_vec) {
+        size_t n = pmd->n_mf_vec;
+        if (i + 16 < n) {
+            const char *p = (const char *) vec[i + 16];
+            rte_prefetch0(p);
+            rte_prefetch0(p + RTE_CACHE_LINE_SIZE);
+            rte_prefetch0(p + 2 * RTE_CACHE_LINE_SIZE);
+        }
+        if (i + 8 < n && vec[i + 8]->handle) {
+            rte_prefetch0(vec[i + 8]->handle);
+        }
+
+        struct dp_megaflow *mf = vec[i];
+        if (mf->handle
+            && r->affected(r->aux, mf->handle, &mf->key,
+                           mfc_megaflow_mask(mf))) {
+            megaflow_remove(pmd, mf);   /* The last one takes index i. */
+            removed++;
+        } else {
+            i++;
+        }
+    }
+    ctr_add(&pmd->revalidations, 1);
+    ctr_add(&pmd->reval_removed, removed);
+    __atomic_store_n(&pmd->n_megaflows, pmd->cls.n_flows, __ATOMIC_RELAXED);
+    __atomic_store_n(&pmd->n_subtables, pmd->cls.n_subtables,
+                     __ATOMIC_RELAXED);
+}
+
 void
 pmd_destroy_caches(struct pmd *pmd)
 {
@@ -630,6 +683,8 @@ pmd_destroy_caches(struct pmd *pmd)
     pmd_credit_all(pmd);            /* Drops the list's references. */
     free(pmd->credit_list);
     pmd->credit_list = NULL;
+    free(pmd->mf_vec);
+    pmd->mf_vec = NULL;
     emc_destroy(&pmd->emc);
     mfc_destroy(&pmd->cls);
 }
@@ -670,6 +725,8 @@ pmd_install(struct pmd *pmd, const struct dp_port *port,
         mf->next->prev = mf;
     }
     pmd->megaflows = mf;
+    mf->vec_idx = pmd->n_mf_vec;
+    pmd->mf_vec[pmd->n_mf_vec++] = mf;
     if (mask_is_port_only(&up->mask) && key->in_port < DP_MAX_PORTS) {
         pmd->port_mf[key->in_port] = mf;
     }
@@ -944,9 +1001,29 @@ static void
 pmd_check_requests(struct pmd *pmd)
 {
     uint64_t gen = __atomic_load_n(&dp.flush_gen, __ATOMIC_ACQUIRE);
+    bool flushed = false;
     if (gen != pmd->seen_flush_gen) {
         pmd->seen_flush_gen = gen;
         pmd_flush_megaflows(pmd, false);
+        ctr_add(&pmd->flushes, 1);
+        flushed = true;
+    }
+    gen = __atomic_load_n(&dp.reval_gen, __ATOMIC_ACQUIRE);
+    if (gen != pmd->seen_reval_gen) {
+        /* dp_revalidate() waits for every thread's answer before the next
+         * pass, so this is the one after the last seen. */
+        const struct dp_reval *r = __atomic_load_n(&dp.reval,
+                                                   __ATOMIC_ACQUIRE);
+        if (flushed) {
+            /* Nothing left to look at. */
+        } else if (r && r->gen == gen && gen == pmd->seen_reval_gen + 1) {
+            pmd_revalidate(pmd, r);
+        } else {
+            pmd_flush_megaflows(pmd, false);    /* Cannot happen; safe. */
+            ctr_add(&pmd->flushes, 1);
+        }
+        pmd->seen_reval_gen = gen;
+        __atomic_store_n(&pmd->reval_done, gen, __ATOMIC_RELEASE);
     }
     gen = __atomic_load_n(&dp.learn_gen, __ATOMIC_ACQUIRE);
     if (gen != pmd->seen_learn_gen) {
@@ -1217,6 +1294,7 @@ pmd_main(void *pmd_)
 
     pmd_destroy_caches(pmd);        /* Credits every megaflow. */
     __atomic_store_n(&pmd->credited_gen, UINT64_MAX, __ATOMIC_RELEASE);
+    __atomic_store_n(&pmd->reval_done, UINT64_MAX, __ATOMIC_RELEASE);
     vnet_rx_ctx_release(pmd->vnet_rx);
     rte_rcu_qsbr_thread_offline(dp.qsbr, pmd->id);
     rte_rcu_qsbr_thread_unregister(dp.qsbr, pmd->id);

@@ -4,6 +4,7 @@
 # The pipeline, without the daemon around it, for unit tests.
 noinst_LTLIBRARIES += switchd/libxvsswitch.la
 switchd_libxvsswitch_la_SOURCES = \
+	switchd/flow-dp.h \
 	switchd/group.c \
 	switchd/mac-table.c \
 	switchd/mac-table.h \

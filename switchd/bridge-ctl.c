@@ -1468,6 +1468,12 @@ cmd_pmd_stats(struct control_conn *conn, int argc, const char *argv[],
             json_object_put(o, "idle_cycles",
                             json_integer_create(p->idle_cycles));
             json_object_put(o, "cycles_per_packet", json_real_create(cpp));
+            json_object_put(o, "cache_flushes",
+                            json_integer_create(p->flushes));
+            json_object_put(o, "revalidations",
+                            json_integer_create(p->revalidations));
+            json_object_put(o, "revalidated_megaflows",
+                            json_integer_create(p->reval_removed));
             json_object_put(o, "megaflows",
                             json_integer_create(p->n_megaflows));
             json_object_put(o, "subtables",
@@ -1484,11 +1490,15 @@ cmd_pmd_stats(struct control_conn *conn, int argc, const char *argv[],
                           "  busy cycles: %"PRIu64" (%.1f%%)\n"
                           "  idle cycles: %"PRIu64" (%.1f%%)\n"
                           "  busy cycles per packet: %.1f\n"
+                          "  cache flushes: %"PRIu64"\n"
+                          "  revalidations: %"PRIu64" (%"PRIu64" megaflows "
+                          "removed)\n"
                           "  megaflows: %"PRIu64" in %"PRIu64" subtable(s)\n",
                           p->core, p->packets, p->emc_hits, p->megaflow_hits,
                           p->upcalls, p->lost, p->deferred,
                           p->busy_cycles, busy,
                           p->idle_cycles, cycles ? 100.0 - busy : 0, cpp,
+                          p->flushes, p->revalidations, p->reval_removed,
                           p->n_megaflows, p->n_subtables);
         }
     }

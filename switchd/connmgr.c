@@ -911,14 +911,25 @@ handle_flow_monitor_cancel(struct ofconn *ofconn, const struct ofp_header *oh)
 
 /* ---- Handlers ------------------------------------------------------- */
 
+void
+connmgr_sync_pipeline(struct pipeline *pl)
+{
+    struct pipeline_changes *changes;
+
+    if (pipeline_take_changes(pl, &changes)) {
+        dp_flush_caches();
+    } else if (changes) {
+        dp_revalidate(pipeline_changes_affect, changes);
+        pipeline_changes_destroy(changes);
+    }
+}
+
 /* The datapath's caches must not hold decisions of changed rules once a
  * barrier is answered (or, for changes outside barriers, soon). */
 static void
 connmgr_sync_datapath(struct connmgr *mgr)
 {
-    if (pipeline_take_changed(mgr->pl)) {
-        dp_flush_caches();
-    }
+    connmgr_sync_pipeline(mgr->pl);
 }
 
 static enum ofperr

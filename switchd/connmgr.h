@@ -78,6 +78,13 @@ void connmgr_set_controllers(struct connmgr *, char *const *targets,
 void connmgr_set_fail_standalone(struct connmgr *, bool standalone);
 
 void connmgr_run(struct connmgr *);
+
+/* Brings the datapath's caches in line with the changes made to 'pl'
+ * since the last call (pipeline_take_changes()): a flush, a targeted
+ * revalidation of the megaflows that rule changes affect, or nothing.
+ * Once it returns, no packet is handled by a decision the changes undid.
+ * For any bridge's pipeline, with or without a connection manager. */
+void connmgr_sync_pipeline(struct pipeline *);
 void connmgr_wait(struct connmgr *);
 
 /* Asynchronous messages. */

@@ -226,7 +226,10 @@ struct pipeline {
     atomic_uint64_t n_missed;
     atomic_bool miss_to_controller;
     atomic_bool fail_open;
-    bool changed;                       /* Since pipeline_take_changed(). */
+    bool changed;                       /* Since pipeline_take_changes():
+                                         * flush the caches whole. */
+    struct pipeline_changes *changes;   /* Rule changes since then, or
+                                         * NULL. */
 
     struct pipeline_hooks hooks;
     void *hooks_aux;
@@ -272,6 +275,11 @@ struct pipeline {
 #define PL_MAX_GROUP_CHAIN 8
 struct pl_handle_lookup {
     uint8_t table_id;
+    bool rewritten;                     /* The packet's fields, metadata or
+                                         * registers were no longer those it
+                                         * came with. */
+    int priority;                       /* The rule's (read without a
+                                         * dependent load by revalidation). */
     struct pl_rule *rule;               /* NULL for a miss. */
 };
 struct pl_handle_group {
@@ -293,6 +301,27 @@ struct pl_handle {
                                          * copy right after its lookups. */
     struct pl_handle_lookup lookups[PL_MAX_LOOKUPS];
     struct pl_handle_group room[PL_MAX_GROUPS];
+};
+
+/* The rule changes of one or more transactions, for a targeted
+ * revalidation of the datapath's megaflows (pipeline_take_changes()). */
+#define PL_MAX_CHANGES 256          /* More: flush the caches instead. */
+struct pl_added_rule {
+    struct dp_flow_key key, mask;       /* Its match, as far as the datapath
+                                         * key carries it (pl_match_to_dp()):
+                                         * a superset of what it matches. */
+    int priority;
+    uint8_t table_id;
+};
+struct pipeline_changes {
+    const struct pipeline *pl;
+    struct pl_rule **gone;              /* Removed, or with new actions or
+                                         * cookie; each with a reference.
+                                         * Sorted once taken. */
+    size_t n_gone, allocated_gone;
+    struct pl_added_rule *added;
+    size_t n_added, allocated_added;
+    uint64_t added_tables[256 / 64];    /* Tables with an added rule. */
 };
 
 static inline const struct pl_actions *
@@ -317,6 +346,14 @@ pl_version(const struct pipeline *pl)
     atomic_read_relaxed(&CONST_CAST(struct pipeline *, pl)->version, &v);
     return v;
 }
+
+/* xlate.c.  Writes into 'key' and 'mask' the match of 'rule' as far as
+ * the datapath's flow key carries it, its input port translated by
+ * 'ports' (fields the key lacks are left out: the result matches a
+ * superset of the rule's packets).  Returns false if the rule can match
+ * no packet of the datapath (an input port that has no datapath port). */
+bool pl_match_to_dp(const struct pl_rule *, const struct pl_ports *,
+                    struct dp_flow_key *key, struct dp_flow_key *mask);
 
 /* pipeline.c.  Drops a reference to 'rule' (NULL is fine); the last one
  * frees it after an RCU grace period. */

@@ -203,6 +203,7 @@ pipeline_destroy(struct pipeline *pl)
     }
     free(pl->pin_descs);
     hmap_destroy(&pl->pin_map);
+    pipeline_changes_destroy(pl->changes);
     free(pl->txn_added.rules);
     free(pl->txn_removed.rules);
     free(pl->txn_reasons);
@@ -241,12 +242,87 @@ pipeline_is_fail_open(const struct pipeline *pl)
     return on;
 }
 
-bool
-pipeline_take_changed(struct pipeline *pl)
+void
+pipeline_changes_destroy(struct pipeline_changes *c)
 {
-    bool changed = pl->changed;
+    if (c) {
+        for (size_t i = 0; i < c->n_gone; i++) {
+            rule_unref(c->gone[i]);
+        }
+        free(c->gone);
+        free(c->added);
+        free(c);
+    }
+}
+
+static int
+compare_rule_ptrs(const void *a_, const void *b_)
+{
+    uintptr_t a = (uintptr_t) *(struct pl_rule *const *) a_;
+    uintptr_t b = (uintptr_t) *(struct pl_rule *const *) b_;
+    return a < b ? -1 : a > b;
+}
+
+bool
+pipeline_take_changes(struct pipeline *pl, struct pipeline_changes **cp)
+{
+    struct pipeline_changes *c = pl->changes;
+    bool flush = pl->changed;
+
     pl->changed = false;
-    return changed;
+    pl->changes = NULL;
+    if (flush) {
+        pipeline_changes_destroy(c);
+        c = NULL;
+    } else if (c && c->n_gone > 1) {
+        qsort(c->gone, c->n_gone, sizeof *c->gone, compare_rule_ptrs);
+    }
+    *cp = c;
+    return flush;
+}
+
+/* Notes, for the datapath's caches, that 'rule' was removed or changed
+ * ('gone') or added. */
+static void
+note_change(struct pipeline *pl, struct pl_rule *rule, bool gone)
+{
+    struct pipeline_changes *c = pl->changes;
+
+    if (pl->changed) {
+        return;                 /* A flush covers it. */
+    }
+    if (!c) {
+        c = pl->changes = xzalloc(sizeof *c);
+        c->pl = pl;
+    }
+    if (c->n_gone + c->n_added >= PL_MAX_CHANGES) {
+        /* A pass would cost more than the upcalls of a flush. */
+        pipeline_changes_destroy(c);
+        pl->changes = NULL;
+        pl->changed = true;
+        return;
+    }
+    if (gone) {
+        if (c->n_gone >= c->allocated_gone) {
+            c->gone = x2nrealloc(c->gone, &c->allocated_gone,
+                                 sizeof *c->gone);
+        }
+        ovs_refcount_ref(&rule->ref);
+        c->gone[c->n_gone++] = rule;
+    } else {
+        struct pl_added_rule a;
+        if (!pl_match_to_dp(rule, pl_ports_get(pl), &a.key, &a.mask)) {
+            return;             /* For no packet the datapath has. */
+        }
+        a.priority = rule->cr.priority;
+        a.table_id = rule->table_id;
+        if (c->n_added >= c->allocated_added) {
+            c->added = x2nrealloc(c->added, &c->allocated_added,
+                                  sizeof *c->added);
+        }
+        c->added[c->n_added++] = a;
+        c->added_tables[a.table_id / 64] |= UINT64_C(1) << (a.table_id % 64);
+    }
 }
 
 /* ---- Ports ---------------------------------------------------------- */
@@ -671,7 +747,6 @@ static void
 pl_publish(struct pipeline *pl, ovs_version_t v)
 {
     atomic_store_explicit(&pl->version, v, memory_order_release);
-    pl->changed = true;
 }
 
 /* ---- Selecting rules ------------------------------------------------ */
@@ -945,6 +1020,7 @@ txn_commit(struct pipeline *pl)
         rule->modify_seqno = ++pl->monitor_seqno;
         rule->add_seqno = old ? old->add_seqno : rule->modify_seqno;
         rule->replaces = NULL;
+        note_change(pl, rule, false);
         report_change(pl, rule, old ? OFPFME_MODIFIED : OFPFME_ADDED, 0,
                       old ? rule_get_actions(old) : NULL);
     }
@@ -965,6 +1041,7 @@ txn_commit(struct pipeline *pl)
         if (changed) {
             rule->modify_seqno = ++pl->monitor_seqno;
             report_change(pl, rule, OFPFME_MODIFIED, 0, old);
+            note_change(pl, rule, true);
         }
         if (mod->reset_counts) {
             atomic_store_relaxed(&rule->n_packets, 0);
@@ -975,6 +1052,7 @@ txn_commit(struct pipeline *pl)
     }
     for (size_t i = 0; i < pl->txn_removed.n; i++) {
         struct pl_rule *rule = pl->txn_removed.rules[i];
+        note_change(pl, rule, true);
         rule_unlink(pl, rule);
         if (pl->txn_reasons[i] >= 0) {
             send_flow_removed(pl, rule, pl->txn_reasons[i], now);
@@ -1955,11 +2033,7 @@ pipeline_run(struct pipeline *pl, long long now)
     }
 
     if (now >= pl->next_expiry) {
-        bool was = pl->changed;
-        pl->changed = false;
         expire_rules(pl, now);
-        changed |= pl->changed;
-        pl->changed |= was;
         pl->next_expiry = ovs_list_is_empty(&pl->expirable)
                           ? LLONG_MAX : now + PL_EXPIRY_INTERVAL_MS;
     }

@@ -181,8 +181,9 @@ void pipeline_set_fail_open(struct pipeline *, bool);
 bool pipeline_is_fail_open(const struct pipeline *);
 
 /* Executes an OpenFlow flow_mod (any command) on the tables.  Returns 0 or
- * an OpenFlow error, with nothing changed.  The caller flushes the
- * datapath caches before it answers a barrier.  The flow_mod's buffer id
+ * an OpenFlow error, with nothing changed.  The caller brings the
+ * datapath caches in line (pipeline_take_changes()) before it answers a
+ * barrier.  The flow_mod's buffer id
  * is not looked at: buffers belong to connections (connmgr). */
 enum ofperr pipeline_flow_mod(struct pipeline *,
                               const struct ofputil_flow_mod *);
@@ -194,8 +195,25 @@ void pipeline_begin(struct pipeline *);
 void pipeline_commit(struct pipeline *);
 void pipeline_abort(struct pipeline *);
 
-/* Whether the tables changed since the last call. */
-bool pipeline_take_changed(struct pipeline *);
+/* What changed since the last call, for the datapath's caches.  Returns
+ * true if they must be flushed whole (ports, groups, meters, mirrors,
+ * more rule changes than a targeted pass is worth...).  Otherwise sets
+ * '*changes' to the rule changes made (NULL: none), which the caller
+ * passes to pipeline_changes_affect() for each megaflow (through
+ * dp_revalidate()), then to pipeline_changes_destroy(). */
+struct pipeline_changes;
+bool pipeline_take_changes(struct pipeline *, struct pipeline_changes **);
+
+/* Whether the rule changes 'changes' may alter the decision of the
+ * megaflow with 'handle' (its pipeline upcall handle), masked 'key' and
+ * 'mask': it went through a changed or removed rule, or looked up a table
+ * where an added rule may win for some of its packets.  May say yes
+ * wrongly, never no.  The signature of dp_reval_fn; any thread, while
+ * 'changes' lives. */
+bool pipeline_changes_affect(const void *changes, const void *handle,
+                             const struct dp_flow_key *key,
+                             const struct dp_flow_key *mask);
+void pipeline_changes_destroy(struct pipeline_changes *);
 
 /* Parses 'text' (ovs-ofctl add-flow syntax) without adding it; returns 0 or
  * EINVAL with a message in '*errp'. */

@@ -189,7 +189,7 @@ reply_after_flow_change(struct control_conn *conn, struct bridge *br,
     char *error;
 
     /* No packet meets a megaflow of the old rules after we answer. */
-    dp_flush_caches();
+    connmgr_sync_pipeline(br->pl);
 
     if (config_commit(xvs_config_clone(running_cfg), &error)) {
         if (flows_only) {
@@ -197,7 +197,7 @@ reply_after_flow_change(struct control_conn *conn, struct bridge *br,
         } else {
             bridge_restore_tables(br);
         }
-        dp_flush_caches();
+        connmgr_sync_pipeline(br->pl);
         reply_error_free(conn, xasprintf("the %s was not changed: %s",
                                          flows_only ? "flow table"
                                          : "pipeline", error));

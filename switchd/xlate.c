@@ -23,6 +23,7 @@
 #include "dp-packet.h"
 #include "datapath/pkt-edit.h"
 #include "flow.h"
+#include "flow-dp.h"
 #include "hash.h"
 #include "mac-table.h"
 #include "openvswitch/dynamic-string.h"
@@ -65,6 +66,7 @@ struct xlate {
     const struct pl_ports *ports;
     struct flow *flow;
     struct flow base;
+    struct flow orig;               /* As it entered the pipeline. */
     struct flow_wildcards *wc;
     uint32_t in_dp_port;            /* DP_MAX_PORTS: none. */
     uint16_t in_ofport;             /* OpenFlow input port (u16). */
@@ -1012,6 +1014,8 @@ xlate_table(struct xlate *x, uint8_t table_id)
 
     h->lookups[h->n].table_id = table_id;
     h->lookups[h->n].rule = rule;
+    h->lookups[h->n].rewritten = !flow_equal(x->flow, &x->orig);
+    h->lookups[h->n].priority = rule ? rule->cr.priority : 0;
     h->n++;
     if (!x->trace) {
         atomic_add_relaxed(&table->n_lookups, 1, &orig);
@@ -1686,6 +1690,7 @@ xlate_init(struct xlate *x, struct pipeline *pl, const struct pl_ports *ports,
     x->ports = ports;
     x->flow = flow;
     x->base = *flow;
+    x->orig = *flow;
     x->wc = wc;
     x->in_dp_port = in_dp_port;
     x->in_ofport = in_ofport;
@@ -2064,37 +2069,8 @@ wc_to_dp_mask(const struct flow_wildcards *wc, struct dp_flow_key *m)
         return false;
     }
 
-    memset(m, 0, sizeof *m);
+    flow_fields_to_dp(f, m);
     m->in_port = UINT32_MAX;
-    m->dl_type = f->dl_type;
-    memcpy(m->dl_dst, f->dl_dst.ea, 6);
-    memcpy(m->dl_src, f->dl_src.ea, 6);
-    for (int i = 0; i < 2; i++) {
-        m->vlan_tci[i] = f->vlans[i].tci;
-        m->vlan_tpid[i] = f->vlans[i].tpid;
-    }
-    m->nw_proto = f->nw_proto;
-    m->nw_tos = f->nw_tos;
-    m->nw_ttl = f->nw_ttl;
-    /* IPv4 (and ARP) addresses fill the first 4 bytes, IPv6 all 16; a
-     * translation sees one Ethertype, so at most one of them is set. */
-    memcpy(m->nw_src, &f->ipv6_src, 16);
-    memcpy(m->nw_dst, &f->ipv6_dst, 16);
-    for (int i = 0; i < 4; i++) {
-        m->nw_src[i] |= ((const uint8_t *) &f->nw_src)[i];
-        m->nw_dst[i] |= ((const uint8_t *) &f->nw_dst)[i];
-    }
-    memcpy(m->arp_sha, f->arp_sha.ea, 6);
-    memcpy(m->arp_tha, f->arp_tha.ea, 6);
-    m->tp_src = f->tp_src;
-    m->tp_dst = f->tp_dst;
-    m->tcp_flags = f->tcp_flags;
-    memcpy(m->nd_target, &f->nd_target, 16);
-    for (int i = 0; i < 3; i++) {
-        m->mpls_lse[i] = f->mpls_lse[i];
-    }
-    m->ipv6_label = f->ipv6_label;
-    m->igmp_group = f->igmp_group_ip4;
 
     /* Packets parsed differently never share a megaflow, unless the
      * decision looked at no packet field at all: then it holds for every
@@ -2102,6 +2078,29 @@ wc_to_dp_mask(const struct flow_wildcards *wc, struct dp_flow_key *m)
     static const struct dp_flow_key in_port_only = { .in_port = UINT32_MAX };
     if (memcmp(m, &in_port_only, sizeof *m)) {
         m->parse_flags = UINT16_MAX;
+    }
+    return true;
+}
+
+bool
+pl_match_to_dp(const struct pl_rule *rule, const struct pl_ports *ports,
+               struct dp_flow_key *key, struct dp_flow_key *mask)
+{
+    struct match match;
+
+    minimatch_expand(&rule->cr.match, &match);
+    flow_fields_to_dp(&match.wc.masks, mask);
+    flow_fields_to_dp(&match.flow, key);
+    for (size_t i = 0; i < DP_KEY_WORDS; i++) {
+        dp_key_words_rw(key)[i] &= dp_key_words(mask)[i];
+    }
+    if (match.wc.masks.in_port.ofp_port) {
+        int dp_port = port_to_dp(ports, ofp_to_u16(match.flow.in_port.ofp_port));
+        if (dp_port < 0) {
+            return false;
+        }
+        key->in_port = dp_port;
+        mask->in_port = UINT32_MAX;
     }
     return true;
 }
@@ -2127,6 +2126,79 @@ pl_handle_pack(const struct pl_handle *h)
     p->groups = (struct pl_handle_group *) &p->lookups[h->n];
     memcpy(p->groups, h->groups, groups);
     return p;
+}
+
+static bool
+changes_gone(const struct pipeline_changes *c, const struct pl_rule *rule)
+{
+    size_t lo = 0, hi = c->n_gone;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->gone[mid] == rule) {
+            return true;
+        } else if ((uintptr_t) c->gone[mid] < (uintptr_t) rule) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return false;
+}
+
+/* Whether some packet matches both masked keys. */
+static bool
+dp_keys_overlap(const struct dp_flow_key *k1, const struct dp_flow_key *m1,
+                const struct dp_flow_key *k2, const struct dp_flow_key *m2)
+{
+    const uint64_t *a = dp_key_words(k1), *am = dp_key_words(m1);
+    const uint64_t *b = dp_key_words(k2), *bm = dp_key_words(m2);
+
+    for (size_t i = 0; i < DP_KEY_WORDS; i++) {
+        if ((a[i] ^ b[i]) & am[i] & bm[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* A lookup that found 'l->rule' (or nothing) in its table can find
+ * another rule now only if that rule was added with at least its
+ * priority, and matches one of the megaflow's packets as they were at the
+ * lookup: as they entered the pipeline, if nothing had changed them yet
+ * ('key' and 'mask' say which those are); any, if something had. */
+bool
+pipeline_changes_affect(const void *changes_, const void *handle_,
+                        const struct dp_flow_key *key,
+                        const struct dp_flow_key *mask)
+{
+    const struct pipeline_changes *c = changes_;
+    const struct pl_handle *h = handle_;
+
+    if (!h || h->pl != c->pl) {
+        return false;           /* No rule, or not this pipeline's. */
+    }
+    for (size_t i = 0; i < h->n; i++) {
+        const struct pl_handle_lookup *l = &h->lookups[i];
+
+        if (l->rule && changes_gone(c, l->rule)) {
+            return true;
+        }
+        if (!(c->added_tables[l->table_id / 64]
+              & (UINT64_C(1) << (l->table_id % 64)))) {
+            continue;
+        }
+        for (size_t j = 0; j < c->n_added; j++) {
+            const struct pl_added_rule *a = &c->added[j];
+            if (a->table_id == l->table_id
+                && (l->rewritten
+                    || dp_keys_overlap(key, mask, &a->key, &a->mask))
+                && (!l->rule || l->priority <= a->priority)) {
+                return true;
+            }
+        }
+    }
+    return false;
 }
 
 void

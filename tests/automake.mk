@@ -107,6 +107,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test-buffers.sh \
 	tests/integration/test-flow-monitor.sh \
 	tests/integration/test-barrier.sh \
+	tests/integration/test-revalidation.sh \
 	tests/integration/test-osken.sh \
 	tests/integration/test-mpls.sh \
 	tests/integration/test-hangup.sh \
@@ -178,7 +179,7 @@ check-sanitizers:
 .PHONY: check-sanitizers
 
 # Benchmarks (tests/bench/README.md): not part of "make check"; run as root.
-EXTRA_DIST += tests/bench/run-bench tests/bench/gen-pcap.py \
+EXTRA_DIST += tests/bench/run-bench tests/bench/gen-pcap.py tests/bench/flowmod-load.py \
 	tests/bench/run-guest-bench tests/bench/run-startup-bench
 EXTRA_DIST += tests/bench/README.md
 BENCH_FLAGS =

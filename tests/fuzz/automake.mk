@@ -38,7 +38,7 @@ fuzz: $(FUZZ_TARGETS)
 CLEANFILES += $(FUZZ_TARGETS)
 
 tests/fuzz/fuzz-flow-key: tests/fuzz/fuzz-flow-key.c \
-		tests/fuzz/fuzz-common.h datapath/flow-key.c \
+		tests/fuzz/fuzz-common.h switchd/flow-dp.h datapath/flow-key.c \
 		datapath/flow-key.h datapath/pkt-edit.c datapath/pkt-edit.h
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_CPPFLAGS) $(OVS_CPPFLAGS) \

@@ -52,6 +52,7 @@
 #include "datapath/pkt-edit.h"
 #include "dp-packet.h"
 #include "flow.h"
+#include "switchd/flow-dp.h"
 #include "tests/fuzz/fuzz-common.h"
 
 #define IN_PORT 7
@@ -103,35 +104,8 @@ fail(const char *why, const uint8_t *frame, size_t len, size_t head,
 static void
 key_from_flow(const struct flow *f, struct dp_flow_key *k)
 {
-    memset(k, 0, sizeof *k);
+    flow_fields_to_dp(f, k);
     k->in_port = IN_PORT;
-    k->dl_type = f->dl_type;
-    memcpy(k->dl_dst, f->dl_dst.ea, 6);
-    memcpy(k->dl_src, f->dl_src.ea, 6);
-    for (int i = 0; i < 2; i++) {
-        k->vlan_tci[i] = f->vlans[i].tci;
-        k->vlan_tpid[i] = f->vlans[i].tpid;
-    }
-    k->nw_proto = f->nw_proto;
-    k->nw_tos = f->nw_tos;
-    k->nw_ttl = f->nw_ttl;
-    memcpy(k->nw_src, &f->ipv6_src, 16);
-    memcpy(k->nw_dst, &f->ipv6_dst, 16);
-    for (int i = 0; i < 4; i++) {
-        k->nw_src[i] |= ((const uint8_t *) &f->nw_src)[i];
-        k->nw_dst[i] |= ((const uint8_t *) &f->nw_dst)[i];
-    }
-    memcpy(k->arp_sha, f->arp_sha.ea, 6);
-    memcpy(k->arp_tha, f->arp_tha.ea, 6);
-    k->tp_src = f->tp_src;
-    k->tp_dst = f->tp_dst;
-    k->tcp_flags = f->tcp_flags;
-    memcpy(k->nd_target, &f->nd_target, 16);
-    for (int i = 0; i < 3; i++) {
-        k->mpls_lse[i] = f->mpls_lse[i];
-    }
-    k->ipv6_label = f->ipv6_label;
-    k->igmp_group = f->igmp_group_ip4;
     if (f->nw_frag & FLOW_NW_FRAG_ANY) {
         k->parse_flags |= DP_KEY_FRAG;
     }

@@ -50,7 +50,9 @@
  * Not covered: rconn and vconn themselves (version negotiation, framing,
  * echo probes, back-off, queue limits), listeners and connection limits,
  * the datapath side of datapath actions (dp_flush_caches() and the meters
- * are stubs), bridge.c.  libopenvswitch is linked as built, without
+ * are stubs; dp_revalidate() runs the pipeline's predicate over the
+ * handles of the last translations, kept as megaflows would keep them),
+ * bridge.c.  libopenvswitch is linked as built, without
  * instrumentation: its decoders give the fuzzer no coverage feedback and
  * AddressSanitizer checks only their heap use through malloc and free.
  */
@@ -319,11 +321,50 @@ __wrap_rconn_get_connection_seqno(const struct rconn *rc OVS_UNUSED)
 
 /* ---- The datapath and the bridge, as stubs -------------------------- */
 
+/* The handles of the last translations, with their keys and masks, as
+ * the datapath's megaflows hold them. */
+#define MAX_CACHED 32
+static struct cached {
+    void *handle;
+    struct dp_flow_key key, mask;
+} cached[MAX_CACHED];
+static size_t n_cached;
+
+static void
+cached_release(size_t i)
+{
+    pipeline_upcall_ops.release(cached[i].handle);
+    cached[i] = cached[--n_cached];
+}
+
+static void
+cached_release_all(void)
+{
+    while (n_cached) {
+        cached_release(n_cached - 1);
+    }
+}
+
 void dp_flush_caches(void);
+void dp_revalidate(dp_reval_fn *, const void *aux);
 
 void
 dp_flush_caches(void)
 {
+    cached_release_all();
+}
+
+void
+dp_revalidate(dp_reval_fn *affected, const void *aux)
+{
+    for (size_t i = 0; i < n_cached; ) {
+        if (affected(aux, cached[i].handle, &cached[i].key,
+                     &cached[i].mask)) {
+            cached_release(i);
+        } else {
+            i++;
+        }
+    }
 }
 
 static void
@@ -565,8 +606,10 @@ static const uint8_t frame_mpls[] = {
     10, 0, 0, 1, 10, 0, 0, 2,
 };
 
+/* Translates each frame from each port; with 'pins', sends the
+ * packet-ins the translations ask for. */
 static void
-translate_all(struct pipeline *pl)
+translate_all(struct pipeline *pl, bool pins)
 {
     static const struct {
         const uint8_t *data;
@@ -591,10 +634,24 @@ translate_all(struct pipeline *pl)
             up->len = up->pkt_len = frames[i].len;
             pipeline_upcall(pl, up);
             check_actions(&up->actions);
-            queue_pins(&up->actions, frames[i].data, frames[i].len);
+            if (pins) {
+                queue_pins(&up->actions, frames[i].data, frames[i].len);
+            }
             if (up->handle) {
                 pipeline_upcall_ops.credit(up->handle, 1, frames[i].len);
-                pipeline_upcall_ops.release(up->handle);
+                if (up->cacheable && n_cached < MAX_CACHED) {
+                    struct cached *c = &cached[n_cached++];
+                    c->handle = up->handle;
+                    c->mask = up->mask;
+                    c->mask.in_port = UINT32_MAX;
+                    for (size_t w = 0; w < DP_KEY_WORDS; w++) {
+                        dp_key_words_rw(&c->key)[w]
+                            = dp_key_words(&key)[w]
+                              & dp_key_words(&c->mask)[w];
+                    }
+                } else {
+                    pipeline_upcall_ops.release(up->handle);
+                }
             }
         }
     }
@@ -641,6 +698,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fail(NULL, "no connection to %s", controllers[0]);
     }
 
+    /* Decisions to revalidate as the messages change the tables. */
+    translate_all(s.pl, false);
+
     /* Each run handles a bounded number of messages per connection. */
     while (s.next < s.end) {
         connmgr_run(s.mgr);
@@ -650,9 +710,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* Rules with timeouts expire; packets go through what is left. */
     s.xid = 0;
     pipeline_run(s.pl, time_msec() + 70000000LL);
-    translate_all(s.pl);
+    cached_release_all();
+    translate_all(s.pl, true);
     connmgr_run(s.mgr);
     send_pins();
+    cached_release_all();
 
     struct ds ds = DS_EMPTY_INITIALIZER;
     connmgr_format(s.mgr, &ds);

@@ -10,7 +10,14 @@
  * rewrite it; MPLS packets carry IPv4 or IPv6 beneath their labels.  A
  * control run with deliberately too-wide masks shows that the check
  * catches an unsound cache; actions are compared byte for byte (the
- * values of rewrites too). */
+ * values of rewrites too).
+ *
+ * With rule changes: every few packets a random flow_mod (add, modify or
+ * delete), after which the cache is revalidated as the datapath does it
+ * (pipeline_take_changes(), pipeline_changes_affect() on every megaflow):
+ * the megaflows that stay must still decide as the pipeline, and some
+ * must stay (else this would only test a flush).  A control run that
+ * skips the revalidation shows that stale megaflows are noticed. */
 #include <config.h>
 
 #include <setjmp.h>
@@ -24,6 +31,8 @@
 
 #include "datapath/flow-key.h"
 #include "datapath/mfc.h"
+#include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-protocol.h"
 #include "ovs-rcu.h"
 #include "switchd/pipeline.h"
 #include "xvs-guest.h"
@@ -361,7 +370,67 @@ struct run_stats {
     size_t psec_hits[DP_N_DROP_REASONS];    /* Hits on port security's
                                              * drops, by reason. */
     size_t mirrored;                /* Copies the mirrors made (upcalls). */
+    size_t changes;                 /* Rule changes made. */
+    size_t flushes;                 /* Of them, passes that flushed all. */
+    size_t reval_removed, reval_kept;   /* Megaflows after a pass. */
+    size_t hits_after_reval;        /* Hits on megaflows that had been
+                                     * through a pass and stayed. */
 };
+
+/* What a run does with rule changes. */
+enum change_mode {
+    NO_CHANGES,
+    REVALIDATE,                     /* Changes, then a revalidation. */
+    SKIP_REVALIDATION,              /* Changes, the cache left as it is. */
+};
+
+/* One random flow_mod: an add (or a replacing add), a modify or a
+ * delete of what a random rule's match selects. */
+static void
+random_change(struct pipeline *pl, unsigned int seed)
+{
+    static const enum ofp_flow_mod_command cmds[] = {
+        OFPFC_ADD, OFPFC_ADD, OFPFC_MODIFY, OFPFC_DELETE,
+        OFPFC_DELETE_STRICT,
+    };
+    enum ofp_flow_mod_command cmd = cmds[rnd(ARRAY_SIZE(cmds))];
+    int table = rnd(3) ? 0 : 1 + rnd(2);
+    struct ofputil_flow_mod fm;
+    enum ofputil_protocol usable;
+    char text[512];
+
+    random_rule(text, sizeof text, table);
+    if (cmd == OFPFC_DELETE || cmd == OFPFC_DELETE_STRICT) {
+        *strstr(text, ",actions=") = '\0';
+    }
+    if (cmd == OFPFC_DELETE) {
+        /* Not strict: every priority. */
+        char *p = strstr(text, ",priority=");
+        char *end = strchr(p + 1, ',');
+        const char *rest = end ? end : p + strlen(p);
+        memmove(p, rest, strlen(rest) + 1);
+    }
+    char *err = parse_ofp_flow_mod_str(&fm, text, NULL, NULL, cmd, &usable);
+    if (err) {
+        fail_msg("seed %u: flow_mod \"%s\": %s", seed, text, err);
+    }
+    enum ofperr error = pipeline_flow_mod(pl, &fm);
+    if (error) {
+        fail_msg("seed %u: flow_mod \"%s\": %s", seed, text,
+                 ofperr_to_string(error));
+    }
+    minimatch_destroy(&fm.match);
+    free(fm.ofpacts);
+}
+
+static void
+megaflow_forget(struct mfc *cls, struct dp_megaflow *mf)
+{
+    if (mf->handle) {
+        pipeline_upcall_ops.release(mf->handle);
+    }
+    mfc_remove(cls, mf);
+}
 
 /* Whether 'mask' looks at any L3 or L4 field. */
 static bool
@@ -397,8 +466,9 @@ print_actions(const struct dp_action *a, size_t n)
  * that the check notices an unsound cache. */
 static void
 run_one(unsigned int seed, int n_rules, int n_packets, bool widen,
-        struct run_stats *st)
+        enum change_mode changes, struct run_stats *st)
 {
+    bool survived[4096] = { false };
     struct pipeline *pl = pipeline_create("br0");
     struct dp_megaflow *mfs[4096];
     size_t n_mfs = 0;
@@ -468,7 +538,8 @@ run_one(unsigned int seed, int n_rules, int n_packets, bool widen,
         if (up.mac_changed) {
             for (size_t j = 0; j < n_mfs; ) {
                 if (mfs[j]->flags & DP_MF_LEARN) {
-                    mfc_remove(&cls, mfs[j]);
+                    megaflow_forget(&cls, mfs[j]);
+                    survived[j] = survived[n_mfs - 1];
                     mfs[j] = mfs[--n_mfs];
                 } else {
                     j++;
@@ -480,6 +551,11 @@ run_one(unsigned int seed, int n_rules, int n_packets, bool widen,
         struct dp_megaflow *hit = mfc_lookup(&cls, &key);
         if (hit) {
             st->hits++;
+            for (size_t j = 0; j < n_mfs; j++) {
+                if (mfs[j] == hit && survived[j]) {
+                    st->hits_after_reval++;
+                }
+            }
             if (key.parse_flags & (DP_KEY_MPLS_IP4 | DP_KEY_MPLS_IP6)
                 && mask_has_l3_l4(mfc_megaflow_mask(hit))) {
                 st->beneath_hits++;
@@ -490,7 +566,7 @@ run_one(unsigned int seed, int n_rules, int n_packets, bool widen,
             }
             if (!same_actions(hit, &up.actions)) {
                 st->mismatches++;
-                if (!widen) {
+                if (!widen && changes != SKIP_REVALIDATION) {
                     char k[512], m[512];
                     dp_flow_key_format(&key, &key, NULL, NULL, k, sizeof k);
                     dp_flow_key_format(&hit->key, mfc_megaflow_mask(hit),
@@ -515,6 +591,9 @@ run_one(unsigned int seed, int n_rules, int n_packets, bool widen,
                 &key, &up.mask, up.actions.a, up.actions.n);
             mf->flags = up.mf_flags;
             if (!mfc_insert(&cls, mf, &up.mask)) {
+                mf->handle = up.handle;     /* The megaflow's now. */
+                up.handle = NULL;
+                survived[n_mfs] = false;
                 mfs[n_mfs++] = mf;
             } else {
                 free(mf);
@@ -523,8 +602,39 @@ run_one(unsigned int seed, int n_rules, int n_packets, bool widen,
         if (up.handle) {
             pipeline_upcall_ops.release(up.handle);
         }
+
+        if (changes != NO_CHANGES && i % 16 == 15) {
+            struct pipeline_changes *c;
+
+            random_change(pl, seed);
+            st->changes++;
+            if (pipeline_take_changes(pl, &c)) {
+                st->flushes++;
+                while (n_mfs) {
+                    megaflow_forget(&cls, mfs[--n_mfs]);
+                }
+            } else if (c && changes == REVALIDATE) {
+                for (size_t j = 0; j < n_mfs; ) {
+                    if (pipeline_changes_affect(c, mfs[j]->handle,
+                                                &mfs[j]->key,
+                                                mfc_megaflow_mask(mfs[j]))) {
+                        megaflow_forget(&cls, mfs[j]);
+                        survived[j] = survived[n_mfs - 1];
+                        mfs[j] = mfs[--n_mfs];
+                        st->reval_removed++;
+                    } else {
+                        survived[j++] = true;
+                        st->reval_kept++;
+                    }
+                }
+            }
+            pipeline_changes_destroy(c);
+        }
     }
 
+    while (n_mfs) {
+        megaflow_forget(&cls, mfs[--n_mfs]);
+    }
     mfc_destroy(&cls);
     struct pipeline_mirror_stats *ms;
     size_t n_ms = pipeline_mirror_stats(pl, &ms);
@@ -542,7 +652,7 @@ test_megaflow_cache_decides_as_the_pipeline(void **state)
     struct run_stats st = { 0 };
 
     for (unsigned int seed = 1; seed <= 300; seed++) {
-        run_one(seed, 1 + (int) (seed % 12), 400, false, &st);
+        run_one(seed, 1 + (int) (seed % 12), 400, false, NO_CHANGES, &st);
     }
     print_message("%zu packets, %zu cache hits (%zu of MPLS packets on "
                   "their inner headers), %zu mismatches\n", st.packets,
@@ -574,7 +684,41 @@ test_check_catches_too_wide_masks(void **state)
     struct run_stats st = { 0 };
 
     for (unsigned int seed = 1; seed <= 100; seed++) {
-        run_one(seed, 1 + (int) (seed % 12), 400, true, &st);
+        run_one(seed, 1 + (int) (seed % 12), 400, true, NO_CHANGES, &st);
+    }
+    assert_true(st.mismatches > 0);
+}
+
+static void
+test_revalidation_keeps_the_cache_right(void **state)
+{
+    struct run_stats st = { 0 };
+
+    for (unsigned int seed = 1; seed <= 300; seed++) {
+        run_one(seed, 1 + (int) (seed % 12), 400, false, REVALIDATE, &st);
+    }
+    print_message("%zu packets, %zu cache hits, %zu rule changes "
+                  "(%zu flushed all), %zu megaflows removed and %zu kept "
+                  "by revalidations, %zu hits on kept ones, %zu "
+                  "mismatches\n", st.packets, st.hits, st.changes,
+                  st.flushes, st.reval_removed, st.reval_kept,
+                  st.hits_after_reval, st.mismatches);
+    assert_int_equal(st.mismatches, 0);
+    /* A targeted pass, not a flush: megaflows stayed, and served. */
+    assert_true(st.reval_removed > 0);
+    assert_true(st.reval_kept > st.reval_removed);
+    assert_true(st.hits_after_reval * 10 > st.hits);
+    assert_true(st.flushes < st.changes / 10);
+}
+
+static void
+test_skipped_revalidation_is_caught(void **state)
+{
+    struct run_stats st = { 0 };
+
+    for (unsigned int seed = 1; seed <= 100; seed++) {
+        run_one(seed, 1 + (int) (seed % 12), 400, false, SKIP_REVALIDATION,
+                &st);
     }
     assert_true(st.mismatches > 0);
 }
@@ -585,6 +729,8 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_megaflow_cache_decides_as_the_pipeline),
         cmocka_unit_test(test_check_catches_too_wide_masks),
+        cmocka_unit_test(test_revalidation_keeps_the_cache_right),
+        cmocka_unit_test(test_skipped_revalidation_is_caught),
     };
     return cmocka_run_group_tests_name("megaflow-equivalence", tests, NULL,
                                        NULL);
