@@ -481,7 +481,12 @@ main(int argc, char *argv[])
         .megaflow_idle_ms = cfg->megaflow_idle_ms,
         .n_mbufs = cfg->dpdk_mbufs ? cfg->dpdk_mbufs : default_mbufs(cfg),
     };
-    if (dp_init(&params, &error)) {
+    /* Starting DPDK takes a while, with no RCU-protected pointer held:
+     * the RCU thread need not wait for the main thread meanwhile. */
+    ovsrcu_quiesce_start();
+    int dp_error = dp_init(&params, &error);
+    ovsrcu_quiesce_end();
+    if (dp_error) {
         VLOG_FATAL("%s", error);
     }
     pipeline_set_stats_sync(dp_credit_sync);
