@@ -82,9 +82,9 @@ xvs_parse_addr(const char *s, bool allow_mac, struct xvs_addr *addr)
     size_t len = slash ? (size_t) (slash - s) : strlen(s);
     unsigned int max;
 
-    if (!allow_mac && !strcmp(s, "dhcp")) {
+    if (!allow_mac && (!strcmp(s, "dhcp") || !strcmp(s, "dhcp6"))) {
         memset(addr, 0, sizeof *addr);
-        addr->kind = XVS_ADDR_DHCP;
+        addr->kind = s[4] ? XVS_ADDR_DHCP6 : XVS_ADDR_DHCP;
         return NULL;
     }
     if (allow_mac && strchr(s, ':') && strlen(s) == 17 && !slash
@@ -132,7 +132,8 @@ xvs_parse_addr(const char *s, bool allow_mac, struct xvs_addr *addr)
 
 bad:
     return xvs_asprintf("expected an IPv4 or IPv6 address or prefix%s, got "
-                        "\"%s\"", allow_mac ? " or a MAC address" : ", or dhcp",
+                        "\"%s\"",
+                        allow_mac ? " or a MAC address" : ", or dhcp or dhcp6",
                         s);
 }
 
@@ -346,8 +347,8 @@ xvs_format_addr(const struct xvs_addr *a, char buf[64])
         snprintf(buf, 64, "%02x:%02x:%02x:%02x:%02x:%02x",
                  a->a[0], a->a[1], a->a[2], a->a[3], a->a[4], a->a[5]);
         return;
-    } else if (a->kind == XVS_ADDR_DHCP) {
-        snprintf(buf, 64, "dhcp");
+    } else if (a->kind == XVS_ADDR_DHCP || a->kind == XVS_ADDR_DHCP6) {
+        snprintf(buf, 64, a->kind == XVS_ADDR_DHCP ? "dhcp" : "dhcp6");
         return;
     }
     bool v4 = a->kind == XVS_ADDR_IP4;

@@ -39,10 +39,12 @@ enum xvs_addr_kind {
     XVS_ADDR_IP6,
     XVS_ADDR_DHCP,              /* "dhcp": the IPv4 addresses DHCP leases
                                  * the guest (only in "ip"). */
+    XVS_ADDR_DHCP6,             /* "dhcp6": the IPv6 addresses DHCPv6
+                                 * assigns it (only in "ip"). */
 };
 
 /* A MAC address, or an IPv4 or IPv6 address with a prefix length, or
- * "dhcp". */
+ * "dhcp" or "dhcp6". */
 struct xvs_addr {
     uint8_t kind;               /* enum xvs_addr_kind. */
     uint8_t plen;               /* IP: 0-32 or 0-128; MAC: 48. */

@@ -350,8 +350,9 @@ port_to_json(const struct bridge *br, const struct port *port)
         struct json *a = json_array_create_empty();
         for (int i = 0; i < n_leases; i++) {
             struct json *l = json_object_create();
-            json_object_put_format(l, "ip", IP_FMT,
-                                   IP_ARGS(leases[i].addr));
+            char addr[INET6_ADDRSTRLEN];
+            json_object_put_string(l, "ip", ipv6_string_mapped(
+                                       addr, &leases[i].addr));
             json_object_put(l, "seconds_left", left[i] < 0
                             ? json_null_create()
                             : json_integer_create(left[i]));
@@ -442,8 +443,8 @@ show_port_text(struct ds *s, const struct bridge *br, const struct port *port)
     if (n_leases >= 0) {
         ds_put_cstr(s, "        dhcp leases:");
         for (int i = 0; i < n_leases; i++) {
-            ds_put_format(s, "%s "IP_FMT, i ? "," : "",
-                          IP_ARGS(leases[i].addr));
+            ds_put_cstr(s, i ? ", " : " ");
+            ipv6_format_mapped(&leases[i].addr, s);
             if (left[i] >= 0) {
                 ds_put_format(s, " (%lld s left)", left[i]);
             }

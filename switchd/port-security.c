@@ -60,19 +60,12 @@ add_addr(struct pl_psec *ps, const struct xvs_addr *a)
         break;
     }
     case XVS_ADDR_DHCP:
-        break;                          /* psec_create() sees to it. */
+        ps->dhcp4 = true;
+        break;
+    case XVS_ADDR_DHCP6:
+        ps->dhcp6 = true;
+        break;
     }
-}
-
-static bool
-guest_says_dhcp(const struct xvs_port_guest *g)
-{
-    for (size_t i = 0; i < g->n_ips; i++) {
-        if (g->ips[i].kind == XVS_ADDR_DHCP) {
-            return true;
-        }
-    }
-    return false;
 }
 
 struct pl_psec *
@@ -97,7 +90,7 @@ psec_create(const struct xvs_port_guest *g, const struct pl_psec *old)
     for (size_t i = 0; i < g->n_allowed; i++) {
         add_addr(ps, &g->allowed[i]);
     }
-    if (guest_says_dhcp(g)) {
+    if (ps->dhcp4 || ps->dhcp6) {
         if (old && old->leases) {
             ps->leases = old->leases;
             ovs_refcount_ref(&ps->leases->ref);
@@ -109,7 +102,7 @@ psec_create(const struct xvs_port_guest *g, const struct pl_psec *old)
         free(ps->v4);
         ps->v4 = NULL;
     }
-    if (!ps->n_v6) {
+    if (!ps->n_v6 && !ps->dhcp6) {
         free(ps->v6);
         ps->v6 = NULL;
     } else {
@@ -180,29 +173,48 @@ ip6_allowed(const struct pl_psec *ps, const struct in6_addr *addr,
     return false;
 }
 
-/* Is 'addr' leased to the port?  Looks at all of it. */
+/* Is 'addr' (IPv4 mapped) leased to the port, now? */
 static bool
-ip4_leased(const struct pl_psec *ps, ovs_be32 addr, ovs_be32 *mask)
+leased(const struct pl_psec *ps, const struct in6_addr *addr)
 {
     struct psec_leases *ls = ps->leases;
     long long now = time_msec();
-    bool leased = false;
+    bool found = false;
 
-    *mask = OVS_BE32_MAX;
     ovs_mutex_lock(&ls->mutex);
-    for (size_t i = 0; i < ls->n && !leased; i++) {
-        leased = ls->l[i].addr == addr && ls->l[i].expires > now;
+    for (size_t i = 0; i < ls->n && !found; i++) {
+        found = (ipv6_addr_equals(&ls->l[i].addr, addr)
+                 && ls->l[i].expires > now);
     }
     ovs_mutex_unlock(&ls->mutex);
-    return leased;
+    return found;
 }
 
-/* Is IPv4 'addr' one the port may use?  (Only if it is checked.) */
+/* Is IPv4 'addr' one the port may use?  (Only if it is checked.)  A
+ * lease looks at all of it. */
 static bool
 ip4_ok(const struct pl_psec *ps, ovs_be32 addr, ovs_be32 *mask)
 {
-    return ((ps->v4 && ip4_allowed(ps, addr, mask))
-            || (ps->leases && ip4_leased(ps, addr, mask)));
+    if (ps->v4 && ip4_allowed(ps, addr, mask)) {
+        return true;
+    }
+    if (ps->dhcp4) {
+        struct in6_addr mapped = in6_addr_mapped_ipv4(addr);
+        *mask = OVS_BE32_MAX;
+        return leased(ps, &mapped);
+    }
+    return false;
+}
+
+/* Is IPv6 'addr' one the port may use?  (Only if it is checked.) */
+static bool
+ip6_ok(const struct pl_psec *ps, const struct in6_addr *addr,
+       struct in6_addr *mask)
+{
+    if (ip6_allowed(ps, addr, mask)) {
+        return true;
+    }
+    return ps->dhcp6 && leased(ps, addr);     /* 'mask' is all ones. */
 }
 
 /* Is 'v' equal to 'target'?  Un-wildcards only what tells: all of 'v' if
@@ -239,7 +251,7 @@ check_arp(const struct pl_psec *ps, const struct flow *flow,
     if (!mac_allowed(ps, flow->arp_sha)) {
         return DP_DROP_SPOOF_ARP;
     }
-    if (ps->v4 || ps->leases) {
+    if (ps->v4 || ps->dhcp4) {
         if (!flow->nw_src) {
             WC_MASK_FIELD(wc, nw_src);          /* 0: an ARP probe. */
         } else if (!ip4_ok(ps, flow->nw_src, &wc->masks.nw_src)) {
@@ -254,7 +266,7 @@ check_ip4(const struct pl_psec *ps, const struct flow *flow,
           struct flow_wildcards *wc)
 {
     WC_MASK_FIELD(wc, nw_proto);
-    if ((ps->v4 || ps->leases)
+    if ((ps->v4 || ps->dhcp4)
         && !ip4_ok(ps, flow->nw_src, &wc->masks.nw_src)) {
         /* A DHCP client has no address yet. */
         bool dhcp = (!flow->nw_src && flow->nw_proto == IPPROTO_UDP
@@ -275,7 +287,7 @@ check_ip6(const struct pl_psec *ps, const struct flow *flow,
           struct flow_wildcards *wc)
 {
     WC_MASK_FIELD(wc, nw_proto);
-    if (ps->v6 && !ip6_allowed(ps, &flow->ipv6_src, &wc->masks.ipv6_src)
+    if (ps->v6 && !ip6_ok(ps, &flow->ipv6_src, &wc->masks.ipv6_src)
         && !(ipv6_addr_equals(&flow->ipv6_src, &in6addr_any)
              && flow->nw_proto == IPPROTO_ICMPV6)) {
         return DP_DROP_SPOOF_IP;
@@ -306,8 +318,7 @@ check_ip6(const struct pl_psec *ps, const struct flow *flow,
             && !mac_allowed(ps, flow->arp_tha)) {
             return DP_DROP_SPOOF_ND;
         }
-        if (ps->v6 && !ip6_allowed(ps, &flow->nd_target,
-                                   &wc->masks.nd_target)) {
+        if (ps->v6 && !ip6_ok(ps, &flow->nd_target, &wc->masks.nd_target)) {
             return DP_DROP_SPOOF_ND;
         }
         return -1;
@@ -340,16 +351,20 @@ psec_check(const struct pl_psec *ps, const struct flow *flow,
 
 /* ---- DHCP snooping ---- */
 
-bool
+int
 psec_dhcp_reply(const struct flow *flow, struct flow_wildcards *wc)
 {
     WC_MASK_FIELD(wc, dl_type);
-    if (flow->dl_type != htons(ETH_TYPE_IP)) {
-        return false;
+    int family = (flow->dl_type == htons(ETH_TYPE_IP) ? 4
+                  : flow->dl_type == htons(ETH_TYPE_IPV6) ? 6 : 0);
+    if (!family) {
+        return 0;
     }
     WC_MASK_FIELD(wc, nw_proto);
     return (flow->nw_proto == IPPROTO_UDP
-            && udp_server_reply(flow, wc, 67, 68));
+            && (family == 4 ? udp_server_reply(flow, wc, 67, 68)
+                            : udp_server_reply(flow, wc, 547, 546))
+            ? family : 0);
 }
 
 #define DHCP_BOOTREPLY 2
@@ -361,56 +376,56 @@ psec_dhcp_reply(const struct flow *flow, struct flow_wildcards *wc)
 #define DHCPACK 5
 #define DHCPNAK 6
 
-/* What a DHCP reply says, if 'frame' is one. */
+#define DHCP6_REPLY 7
+#define DHCP6_OPT_IA_NA 3
+#define DHCP6_OPT_IA_TA 4
+#define DHCP6_OPT_IAADDR 5
+#define DHCP6_OPT_STATUS_CODE 13
+#define DHCP6_MAX_ADDRS PSEC_MAX_LEASES_FAMILY  /* Per reply. */
+
+/* What a DHCP or DHCPv6 reply says, if a frame is one. */
 struct dhcp_reply {
-    uint8_t type;                       /* DHCPACK, DHCPNAK, ... */
-    struct eth_addr chaddr;
-    ovs_be32 yiaddr;
-    bool has_lease;
-    uint32_t lease;                     /* Seconds; UINT32_MAX: infinite. */
+    int family;                         /* 4 or 6. */
+    uint8_t type;                       /* DHCPACK, DHCPNAK, DHCP6_REPLY. */
+    struct eth_addr client;             /* chaddr; DHCPv6: the frame's
+                                         * destination. */
+    size_t n;                           /* Addresses, DHCPv6 up to
+                                         * DHCP6_MAX_ADDRS; DHCP one, with
+                                         * a lease time. */
+    struct in6_addr addrs[DHCP6_MAX_ADDRS];     /* IPv4 mapped. */
+    uint32_t lifetimes[DHCP6_MAX_ADDRS];        /* Seconds; UINT32_MAX:
+                                                 * infinite; 0: ended. */
 };
 
-static bool
-parse_dhcp_reply(const uint8_t *p, size_t len, struct dhcp_reply *r)
+static uint16_t
+get16(const uint8_t *p)
 {
-    size_t ofs = ETH_HEADER_LEN;
+    return p[0] << 8 | p[1];
+}
 
-    if (len < ofs) {
-        return false;
-    }
-    uint16_t type = (p[12] << 8) | p[13];
-    while ((type == ETH_TYPE_VLAN_8021Q || type == ETH_TYPE_VLAN_8021AD)
-           && len >= ofs + 4) {
-        type = (p[ofs + 2] << 8) | p[ofs + 3];
-        ofs += 4;
-    }
-    if (type != ETH_TYPE_IP || len < ofs + IP_HEADER_LEN) {
-        return false;
-    }
-    const uint8_t *ip = p + ofs;
-    size_t ihl = (ip[0] & 0x0f) * 4;
-    if ((ip[0] >> 4) != 4 || ihl < IP_HEADER_LEN || ip[9] != IPPROTO_UDP
-        || ((ip[6] << 8 | ip[7]) & 0x3fff)      /* A fragment. */
-        || len < ofs + ihl + UDP_HEADER_LEN) {
-        return false;
-    }
-    const uint8_t *udp = ip + ihl;
-    if ((udp[0] << 8 | udp[1]) != 67 || (udp[2] << 8 | udp[3]) != 68) {
-        return false;
-    }
-    /* BOOTP: op, htype, hlen, hops, xid, secs, flags, ciaddr, yiaddr,
-     * siaddr, giaddr, chaddr (16), sname (64), file (128), then the
-     * options' magic cookie. */
-    const uint8_t *b = udp + UDP_HEADER_LEN;
-    const uint8_t *end = p + len;
+static uint32_t
+get32(const uint8_t *p)
+{
+    return (uint32_t) get16(p) << 16 | get16(p + 2);
+}
+
+/* The BOOTP reply in UDP payload [b, end) into 'r'. */
+static bool
+parse_dhcp4(const uint8_t *b, const uint8_t *end, struct dhcp_reply *r)
+{
+    /* op, htype, hlen, hops, xid, secs, flags, ciaddr, yiaddr, siaddr,
+     * giaddr, chaddr (16), sname (64), file (128), then the options'
+     * magic cookie. */
     if (end - b < 240 || b[0] != DHCP_BOOTREPLY || b[1] != 1 || b[2] != 6
-        || get_unaligned_be32((const ovs_be32 *) (b + 236))
-           != htonl(DHCP_MAGIC)) {
+        || get32(b + 236) != DHCP_MAGIC) {
         return false;
     }
-    memset(r, 0, sizeof *r);
-    memcpy(&r->yiaddr, b + 16, 4);
-    memcpy(r->chaddr.ea, b + 28, ETH_ADDR_LEN);
+    ovs_be32 yiaddr;
+    bool has_lease = false;
+    uint32_t lease = 0;
+
+    memcpy(&yiaddr, b + 16, 4);
+    memcpy(r->client.ea, b + 28, ETH_ADDR_LEN);
     for (const uint8_t *o = b + 240; o < end && *o != DHCP_OPT_END; ) {
         if (*o == DHCP_OPT_PAD) {
             o++;
@@ -422,12 +437,192 @@ parse_dhcp_reply(const uint8_t *p, size_t len, struct dhcp_reply *r)
         if (o[0] == DHCP_OPT_MSG_TYPE && o[1] == 1) {
             r->type = o[2];
         } else if (o[0] == DHCP_OPT_LEASE_TIME && o[1] == 4) {
-            r->has_lease = true;
-            r->lease = ntohl(get_unaligned_be32((const ovs_be32 *) (o + 2)));
+            has_lease = true;
+            lease = get32(o + 2);
         }
         o += 2 + o[1];
     }
+    if (r->type == DHCPACK && has_lease && yiaddr
+        && yiaddr != htonl(INADDR_BROADCAST)) {
+        r->addrs[0] = in6_addr_mapped_ipv4(yiaddr);
+        r->lifetimes[0] = lease;
+        r->n = 1;
+    }
     return r->type != 0;
+}
+
+/* The addresses of the IA_NA or IA_TA options [o, end) of a DHCPv6 Reply
+ * into 'r', unless their status says otherwise. */
+static bool
+parse_dhcp6_ia(const uint8_t *o, const uint8_t *end, struct dhcp_reply *r)
+{
+    size_t first = r->n;
+
+    while (o < end) {
+        if (end - o < 4 || end - o < 4 + get16(o + 2)) {
+            return false;
+        }
+        uint16_t code = get16(o), len = get16(o + 2);
+        const uint8_t *v = o + 4;
+        if (code == DHCP6_OPT_STATUS_CODE) {
+            if (len < 2) {
+                return false;
+            }
+            if (get16(v)) {
+                r->n = first;           /* NoAddrsAvail, NoBinding... */
+                return true;
+            }
+        } else if (code == DHCP6_OPT_IAADDR && len >= 24
+                   && r->n < DHCP6_MAX_ADDRS) {
+            memcpy(&r->addrs[r->n], v, 16);
+            r->lifetimes[r->n] = get32(v + 20);     /* Valid lifetime. */
+            r->n++;
+        }
+        o = v + len;
+    }
+    return true;
+}
+
+/* The DHCPv6 message in UDP payload [b, end) into 'r'. */
+static bool
+parse_dhcp6(const uint8_t *b, const uint8_t *end, struct dhcp_reply *r)
+{
+    if (end - b < 4 || b[0] != DHCP6_REPLY) {
+        return false;
+    }
+    r->type = b[0];
+    for (const uint8_t *o = b + 4; o < end; ) {
+        if (end - o < 4 || end - o < 4 + get16(o + 2)) {
+            r->n = 0;
+            return false;               /* An option past the end. */
+        }
+        uint16_t code = get16(o), len = get16(o + 2);
+        const uint8_t *v = o + 4;
+        if (code == DHCP6_OPT_STATUS_CODE) {
+            if (len < 2) {
+                r->n = 0;
+                return false;
+            }
+            if (get16(v)) {
+                r->n = 0;               /* The server failed it all. */
+                return true;
+            }
+        } else if ((code == DHCP6_OPT_IA_NA && len >= 12)
+                   || (code == DHCP6_OPT_IA_TA && len >= 4)) {
+            size_t skip = code == DHCP6_OPT_IA_NA ? 12 : 4;
+            if (!parse_dhcp6_ia(v + skip, v + len, r)) {
+                r->n = 0;
+                return false;
+            }
+        }
+        o = v + len;
+    }
+    return true;
+}
+
+/* What DHCP or DHCPv6 reply 'frame' (Ethernet) says. */
+static bool
+parse_dhcp_reply(const uint8_t *p, size_t len, struct dhcp_reply *r)
+{
+    size_t ofs = ETH_HEADER_LEN;
+
+    memset(r, 0, sizeof *r);
+    if (len < ofs) {
+        return false;
+    }
+    uint16_t type = get16(p + 12);
+    while ((type == ETH_TYPE_VLAN_8021Q || type == ETH_TYPE_VLAN_8021AD)
+           && len >= ofs + 4) {
+        type = get16(p + ofs + 2);
+        ofs += 4;
+    }
+
+    const uint8_t *ip = p + ofs, *end = p + len;
+    const uint8_t *udp;
+    if (type == ETH_TYPE_IP && len >= ofs + IP_HEADER_LEN) {
+        size_t ihl = (ip[0] & 0x0f) * 4;
+        if ((ip[0] >> 4) != 4 || ihl < IP_HEADER_LEN
+            || ip[9] != IPPROTO_UDP
+            || (get16(ip + 6) & 0x3fff)         /* A fragment. */
+            || len < ofs + ihl + UDP_HEADER_LEN) {
+            return false;
+        }
+        udp = ip + ihl;
+        r->family = 4;
+    } else if (type == ETH_TYPE_IPV6
+               && len >= ofs + IPV6_HEADER_LEN + UDP_HEADER_LEN) {
+        /* Servers send their replies without extension headers. */
+        if ((ip[0] >> 4) != 6 || ip[6] != IPPROTO_UDP) {
+            return false;
+        }
+        udp = ip + IPV6_HEADER_LEN;
+        r->family = 6;
+        memcpy(r->client.ea, p, ETH_ADDR_LEN);
+    } else {
+        return false;
+    }
+
+    uint16_t sport = get16(udp), dport = get16(udp + 2);
+    const uint8_t *b = udp + UDP_HEADER_LEN;
+    return (r->family == 4
+            ? sport == 67 && dport == 68 && parse_dhcp4(b, end, r)
+            : sport == 547 && dport == 546 && parse_dhcp6(b, end, r));
+}
+
+static bool
+lease_is_v4(const struct psec_lease *l)
+{
+    return IN6_IS_ADDR_V4MAPPED(&l->addr);
+}
+
+/* Removes the port's leases of 'family' (4 or 6) at 'addr' (NULL: all). */
+static bool
+leases_remove(struct psec_leases *ls, int family, const struct in6_addr *addr)
+    OVS_REQUIRES(ls->mutex)
+{
+    bool changed = false;
+
+    for (size_t i = 0; i < ls->n; ) {
+        if (lease_is_v4(&ls->l[i]) == (family == 4)
+            && (!addr || ipv6_addr_equals(&ls->l[i].addr, addr))) {
+            ls->l[i] = ls->l[--ls->n];
+            changed = true;
+        } else {
+            i++;
+        }
+    }
+    return changed;
+}
+
+/* Leases 'addr' until 'expires', or extends its lease. */
+static bool
+leases_put(struct psec_leases *ls, const struct in6_addr *addr,
+           long long expires)
+    OVS_REQUIRES(ls->mutex)
+{
+    bool v4 = IN6_IS_ADDR_V4MAPPED(addr);
+    size_t n_family = 0, first = SIZE_MAX;
+
+    for (size_t i = 0; i < ls->n; i++) {
+        if (ipv6_addr_equals(&ls->l[i].addr, addr)) {
+            ls->l[i].expires = expires;
+            return false;
+        }
+        if (lease_is_v4(&ls->l[i]) == v4) {
+            n_family++;
+            if (first == SIZE_MAX
+                || ls->l[i].expires < ls->l[first].expires) {
+                first = i;
+            }
+        }
+    }
+    if (n_family >= PSEC_MAX_LEASES_FAMILY) {
+        ls->l[first] = ls->l[--ls->n];  /* The lease that ends first. */
+    }
+    ls->l[ls->n].addr = *addr;
+    ls->l[ls->n].expires = expires;
+    ls->n++;
+    return true;
 }
 
 bool
@@ -437,7 +632,8 @@ psec_learn_dhcp(const struct pl_psec *ps, const void *frame, size_t len,
     struct dhcp_reply r;
 
     if (!psec_snoops_dhcp(ps) || !parse_dhcp_reply(frame, len, &r)
-        || !mac_allowed(ps, r.chaddr)) {
+        || !psec_snoops_family(ps, r.family)
+        || !mac_allowed(ps, r.client)) {
         return false;
     }
 
@@ -445,34 +641,17 @@ psec_learn_dhcp(const struct pl_psec *ps, const void *frame, size_t len,
     bool changed = false;
 
     ovs_mutex_lock(&ls->mutex);
-    if (r.type == DHCPNAK) {
-        changed = ls->n > 0;
-        ls->n = 0;
-    } else if (r.type == DHCPACK && r.has_lease && r.yiaddr
-               && r.yiaddr != htonl(INADDR_BROADCAST)) {
-        long long expires = (r.lease == UINT32_MAX ? LLONG_MAX
-                             : now + r.lease * 1000LL);
-        size_t i;
-
-        for (i = 0; i < ls->n && ls->l[i].addr != r.yiaddr; i++) {
-            continue;
+    if (r.family == 4 && r.type == DHCPNAK) {
+        changed = leases_remove(ls, 4, NULL);
+    }
+    for (size_t i = 0; i < r.n; i++) {
+        if (!r.lifetimes[i]) {
+            changed |= leases_remove(ls, r.family, &r.addrs[i]);
+        } else {
+            long long expires = (r.lifetimes[i] == UINT32_MAX ? LLONG_MAX
+                                 : now + r.lifetimes[i] * 1000LL);
+            changed |= leases_put(ls, &r.addrs[i], expires);
         }
-        if (i == ls->n) {
-            if (ls->n == PSEC_MAX_LEASES) {
-                /* The lease that ends first goes. */
-                size_t first = 0;
-                for (size_t j = 1; j < ls->n; j++) {
-                    if (ls->l[j].expires < ls->l[first].expires) {
-                        first = j;
-                    }
-                }
-                ls->l[first] = ls->l[--ls->n];
-            }
-            i = ls->n++;
-            ls->l[i].addr = r.yiaddr;
-            changed = true;
-        }
-        ls->l[i].expires = expires;
     }
     ovs_mutex_unlock(&ls->mutex);
     return changed;

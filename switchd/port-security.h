@@ -20,8 +20,14 @@
  * MACs, until the lease ends: translation sends a copy of each DHCP reply
  * that goes out of the port to the main thread (psec_dhcp_reply()), which
  * learns from its DHCPACK (yiaddr, lease time) or forgets the port's
- * leases on a DHCPNAK (psec_learn_dhcp()), and psec_expire() ends them.
- * A port keeps at most PSEC_MAX_LEASES (the oldest goes).  Whoever
+ * IPv4 leases on a DHCPNAK (psec_learn_dhcp()), and psec_expire() ends
+ * them.  "dhcp6" does the same for IPv6 with DHCPv6: each address (IA_NA
+ * or IA_TA) of a Reply sent to one of the port's MACs, for its valid
+ * lifetime (0 ends it), may be an IPv6 source and neighbour advertisement
+ * target; with "dhcp6" the port's IPv6 is checked, and the link-local
+ * addresses its MACs make are allowed, even if no IPv6 address is listed.
+ * A port keeps at most PSEC_MAX_LEASES_FAMILY leases per family (the one
+ * that ends first goes).  Whoever
  * changes the leases flushes the datapath's caches, in which earlier
  * verdicts on those addresses may be.  The leases live beside the
  * immutable rest, behind a mutex, and pass to the port's next pl_psec.
@@ -52,10 +58,11 @@ struct psec_prefix6 {
     struct in6_addr addr, mask;
 };
 
-#define PSEC_MAX_LEASES 8
+#define PSEC_MAX_LEASES_FAMILY 8
+#define PSEC_MAX_LEASES (2 * PSEC_MAX_LEASES_FAMILY)
 
 struct psec_lease {
-    ovs_be32 addr;
+    struct in6_addr addr;           /* IPv4 ones mapped (::ffff:a.b.c.d). */
     long long expires;              /* time_msec(); LLONG_MAX: never. */
 };
 
@@ -66,34 +73,48 @@ struct pl_psec {
     size_t n_macs;
     struct psec_prefix4 *v4;        /* NULL: IPv4 sources not checked... */
     size_t n_v4;
-    struct psec_leases *leases;     /* ...unless this ("dhcp") is there. */
+    bool dhcp4;                     /* ...unless this ("dhcp") is set. */
     struct psec_prefix6 *v6;        /* NULL: IPv6 sources not checked. */
     size_t n_v6;
+    bool dhcp6;                     /* "dhcp6" ('v6' is then nonnull). */
+    struct psec_leases *leases;     /* If 'dhcp4' or 'dhcp6'. */
 };
 
 
 /* Immutable once made (but for the leases); NULL when 'guest' has port
  * security off.  The DHCP leases of 'old' (the port's previous pl_psec,
- * or NULL) carry over if 'guest' still says "dhcp". */
+ * or NULL) carry over if 'guest' still says "dhcp" or "dhcp6" (those of a
+ * family it no longer snoops are no longer used). */
 struct pl_psec *psec_create(const struct xvs_port_guest *guest,
                             const struct pl_psec *old);
 void psec_destroy(struct pl_psec *);
 
-/* Whether the port learns addresses from DHCP. */
+/* Whether the port learns addresses from DHCP or DHCPv6. */
 static inline bool
 psec_snoops_dhcp(const struct pl_psec *ps)
 {
     return ps && ps->leases;
 }
 
-/* Whether 'flow' is a DHCP server's reply (IPv4, UDP from port 67 to 68).
- * Adds the fields it looked at to 'wc'. */
-bool psec_dhcp_reply(const struct flow *, struct flow_wildcards *);
+/* Whether it learns from DHCP replies of 'family' (4 or 6). */
+static inline bool
+psec_snoops_family(const struct pl_psec *ps, int family)
+{
+    return ps && (family == 4 ? ps->dhcp4 : family == 6 && ps->dhcp6);
+}
 
-/* Learns from DHCP reply 'frame' (Ethernet, as sent to the port): a
- * DHCPACK to one of the port's MACs leases it 'yiaddr' for the lease
- * time; a DHCPNAK to one of them ends its leases.  Returns true if the
- * addresses the port may use changed.  Main thread. */
+/* 4 if 'flow' is a DHCP server's reply (IPv4, UDP from port 67 to 68), 6
+ * if a DHCPv6 one (IPv6, UDP from 547 to 546), else 0.  Adds the fields
+ * it looked at to 'wc'. */
+int psec_dhcp_reply(const struct flow *, struct flow_wildcards *);
+
+/* Learns from DHCP or DHCPv6 reply 'frame' (Ethernet, as sent to the
+ * port), for a family the port snoops: a DHCPACK to one of the port's
+ * MACs leases it 'yiaddr' for the lease time, a DHCPNAK to one of them
+ * ends its IPv4 leases; a DHCPv6 Reply to one of its MACs leases it each
+ * address of its IA_NA and IA_TA options whose status is success, for
+ * its valid lifetime (0: ends it).  Returns true if the addresses the
+ * port may use changed.  Main thread. */
 bool psec_learn_dhcp(const struct pl_psec *, const void *frame, size_t len,
                      long long now);
 

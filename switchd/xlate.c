@@ -517,7 +517,7 @@ xlate_dhcp_snoop(struct xlate *x)
 {
     struct dp_actions *acts = &x->up->actions;
     size_t n = acts->n;
-    bool checked = false;
+    int family = -1;                    /* Not looked at yet. */
 
     for (size_t i = 0; i < n; i++) {
         const struct dp_action *a = &acts->a[i];
@@ -525,11 +525,14 @@ xlate_dhcp_snoop(struct xlate *x)
             || !psec_snoops_dhcp(x->ports->psec_of[a->port])) {
             continue;
         }
-        if (!checked) {
-            if (!psec_dhcp_reply(x->flow, x->wc)) {
-                return;
-            }
-            checked = true;
+        if (family < 0) {
+            family = psec_dhcp_reply(x->flow, x->wc);
+        }
+        if (!family) {
+            return;
+        }
+        if (!psec_snoops_family(x->ports->psec_of[a->port], family)) {
+            continue;
         }
 
         struct pl_pin_desc key;

@@ -20,6 +20,10 @@ KIND and its ARGS:
                                        YIADDR leased to MAC CHADDR for
                                        LEASE seconds, to that MAC
     dhcp-nak SRC_IP CHADDR             DHCPNAK to MAC CHADDR
+    dhcp6-reply DST_MAC DST_IP ADDR VALID
+                                       DHCPv6 Reply from IFACE's link-local
+                                       address to DST_IP at DST_MAC: one
+                                       IA_NA with ADDR, valid VALID seconds
 
 Each is sent COUNT times (environment; default 5), from IFACE's own MAC
 unless the kind says otherwise, to the broadcast (IPv6: all-nodes) MAC.
@@ -55,6 +59,17 @@ def dhcp_reply(chaddr, yiaddr, msg_type, lease=None):
     if lease is not None:
         opts += bytes([51, 4]) + struct.pack("!I", lease)
     return bootp + opts + bytes([255])
+
+
+def dhcp6_reply(addr, valid):
+    """A DHCPv6 Reply with one IA_NA holding 'addr' for 'valid' s."""
+    import socket
+    iaaddr = (socket.inet_pton(socket.AF_INET6, addr)
+              + struct.pack("!II", valid // 2, valid))
+    ia = struct.pack("!III", 1, 0, 0) + struct.pack("!HH", 5, 24) + iaaddr
+    return (bytes([7, 0x12, 0x34, 0x56])
+            + struct.pack("!HH", 13, 2) + struct.pack("!H", 0)  # Success.
+            + struct.pack("!HH", 3, len(ia)) + ia)
 
 
 def lla(m):
@@ -109,6 +124,11 @@ def frame(me, kind, args):
         return F.eth(chaddr, me, 0x0800,
                      F.udp4(src, "255.255.255.255", 67, 68,
                             dhcp_reply(chaddr, "0.0.0.0", 6)))
+    if kind == "dhcp6-reply":
+        dst_mac, dst_ip, addr, valid = args
+        return F.eth(dst_mac, me, 0x86DD,
+                     F.udp6(lla(me), dst_ip, 547, 546,
+                            dhcp6_reply(addr, int(valid))))
     if kind == "dhcp-discover":
         return F.eth(BCAST, me, 0x0800,
                      F.udp4("0.0.0.0", "255.255.255.255", 68, 67,

@@ -1,7 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
 # Port security with "ip: dhcp": a guest may use the IPv4 address a DHCP
-# server leased it, as long as the lease lasts, and no other.  The guest
+# server leased it, as long as the lease lasts, and no other; with
+# "ip: dhcp6", the IPv6 address a DHCPv6 Reply assigned it, for its valid
+# lifetime.  The guest
 # has the address configured all along (as a guest that kept it would);
 # its pings to the server get through only between a DHCPACK for its MAC
 # and the lease's end, or a DHCPNAK.  An ACK for another MAC grants
@@ -14,8 +16,16 @@ SPOOF=$top_srcdir/tests/integration/spoof.py
 
 add_guest xvs-g150 vif150.0 10.150.0.1      # the DHCP server
 add_guest xvs-g151 vif151.0 10.150.0.51     # its client
+add_guest xvs-g152 vif152.0 10.150.0.52     # a DHCPv6 client
 M150=$(guest_mac xvs-g150)
 M151=$(guest_mac xvs-g151)
+M152=$(guest_mac xvs-g152)
+guest_ipv6 xvs-g150 vif150.0 2001:db8:150::1
+guest_ipv6 xvs-g152 vif152.0 2001:db8:150::52
+# Static neighbours: the client's solicitations from its address would be
+# dropped before the lease like the rest of its traffic.
+ip -n xvs-g150 -6 neigh replace 2001:db8:150::52 lladdr "$M152" dev eth0
+ip -n xvs-g152 -6 neigh replace 2001:db8:150::1 lladdr "$M150" dev eth0
 write_config <<YAML
 bridges:
   - name: xenbr0
@@ -26,10 +36,16 @@ bridges:
         type: xenvif
         mac: "$M151"
         ip: [dhcp]
+      - name: vif152.0
+        type: xenvif
+        mac: "$M152"
+        ip: [dhcp6]
 YAML
 check "xvs-switchd starts" start_switchd
+# leases PORT: the "dhcp leases:" line of PORT in show.
+leases() { ctl show | grep -A3 "port $1:" | grep 'dhcp leases:'; }
 check "show lists the port's leases: none yet" \
-    grep_in "$(ctl show)" "dhcp leases: none"
+    grep_in "$(leases vif151.0)" "dhcp leases: none"
 
 # server KIND ARGS...: the server sends one DHCP reply.
 server() {
@@ -47,17 +63,17 @@ fi
 check "its ARP is counted as spoof-arp" test "$(drops spoof-arp)" -ge 1
 
 check "a DHCPACK for another MAC" server dhcp-ack 10.150.0.1 "$M150" 10.150.0.51 60
-check "grants it nothing" grep_in "$(ctl show)" "dhcp leases: none"
+check "grants it nothing" grep_in "$(leases vif151.0)" "dhcp leases: none"
 
 check "a DHCPACK for its MAC, 10.150.0.51 for 6 s" \
     server dhcp-ack 10.150.0.1 "$M151" 10.150.0.51 6
-leased() { grep_in "$(ctl show)" "dhcp leases: 10.150.0.51 \([1-6] s left\)"; }
+leased() { grep_in "$(leases vif151.0)" "dhcp leases: 10.150.0.51 \([1-6] s left\)"; }
 check "show lists the lease" wait_for 30 leased
 check "and its JSON" \
     grep_in "$(ctl --format=json show | tr -d ' \n')" '"dhcp_leases":\[\{[^]]*"ip":"10.150.0.51"'
 check "the guest reaches the server from its leased address" \
     wait_for 6 ping_ok xvs-g151 10.150.0.1 1
-ended() { grep_in "$(ctl show)" "dhcp leases: none"; }
+ended() { grep_in "$(leases vif151.0)" "dhcp leases: none"; }
 check "the lease ends after 6 s" wait_for 60 ended
 if ping_quick xvs-g151 10.150.0.1 2; then
     not_ok "then the address gets nowhere again"
@@ -70,7 +86,7 @@ check "a renewed lease of an hour" \
 check "lets it through again" wait_for 30 ping_ok xvs-g151 10.150.0.1 1
 check "set-port (port security settings made anew)" \
     ctl set-port xenbr0 vif151.0 "allowed-addresses=10.150.9.0/24"
-check "keeps the lease" grep_in "$(ctl show)" "dhcp leases: 10.150.0.51 \([0-9]+ s left\)"
+check "keeps the lease" grep_in "$(leases vif151.0)" "dhcp leases: 10.150.0.51 \([0-9]+ s left\)"
 check "and the guest's traffic" ping_ok xvs-g151 10.150.0.1 1
 check "a DHCPNAK for its MAC" server dhcp-nak 10.150.0.1 "$M151"
 check "ends its leases" wait_for 30 ended
@@ -86,4 +102,40 @@ check "and shown" grep_in "$(ctl show)" "ip dhcp,"
 out=$(ctl set-port xenbr0 vif151.0 allowed-addresses=dhcp 2>&1)
 check "allowed-addresses refuses dhcp ($out)" \
     grep_in "$out" "allowed-addresses: expected an IPv4 or IPv6 address or prefix or a MAC address, got \"dhcp\""
+
+# DHCPv6: the Reply's address, for its valid lifetime.
+ping6_quick() {
+    ip netns exec "$1" ping -6 -c "$3" -i 0.2 -W 1 -q "$2" >/dev/null 2>&1
+}
+leases6() { leases vif152.0; }
+check "the DHCPv6 client's port has no lease" \
+    grep_in "$(leases6)" "dhcp leases: none"
+if ping6_quick xvs-g152 2001:db8:150::1 2; then
+    not_ok "without a lease, its IPv6 address gets nowhere"
+else
+    ok "without a lease, its IPv6 address gets nowhere"
+fi
+spoofed6() { v=$(port_stat vif152.0 spoof-ip); [ "${v:-0}" -ge 1 ]; }
+check "its packets are counted as spoof-ip" spoofed6
+check "a DHCPv6 Reply to another MAC" \
+    server dhcp6-reply "$M151" 2001:db8:150::52 2001:db8:150::52 60
+check "grants it nothing" grep_in "$(leases6)" "dhcp leases: none"
+check "a DHCPv6 Reply to its MAC: 2001:db8:150::52 for 60 s" \
+    server dhcp6-reply "$M152" 2001:db8:150::52 2001:db8:150::52 60
+leased6() { grep_in "$(leases6)" "dhcp leases: 2001:db8:150::52 \([0-9]+ s left\)"; }
+check "show lists the IPv6 lease" wait_for 30 leased6
+check "and its JSON" \
+    grep_in "$(ctl --format=json show | tr -d ' \n')" '"dhcp_leases":\[\{[^]]*"ip":"2001:db8:150::52"'
+check "the guest reaches the server from its assigned address" \
+    wait_for 10 ping6_quick xvs-g152 2001:db8:150::1 1
+check "a Reply with a valid lifetime of 0 (a Release answered)" \
+    server dhcp6-reply "$M152" 2001:db8:150::52 2001:db8:150::52 0
+ended6() { grep_in "$(leases6)" "dhcp leases: none"; }
+check "ends the lease" wait_for 30 ended6
+if ping6_quick xvs-g152 2001:db8:150::1 2; then
+    not_ok "and its address gets nowhere again"
+else
+    ok "and its address gets nowhere again"
+fi
+check "ip: dhcp6 is saved" grep -q 'ip: \["dhcp6"\]' "$T/xvs.yaml"
 check "xvs-switchd is still running" kill -0 "$SWITCHD_PID"

@@ -151,7 +151,7 @@ check "hotplug-error says which" \
 xen_guest 99 4 g99 "02:00:00:00:99:04" xenbr0 "$BE/99/4/ip" "10.95.0.300"
 check "a malformed ip is refused" refused 4
 check "hotplug-error names the key" \
-    grep_in "$(herr 99/4)" "ip: expected an IPv4 or IPv6 address or prefix, or dhcp, got \"10.95.0.300\""
+    grep_in "$(herr 99/4)" "ip: expected an IPv4 or IPv6 address or prefix, or dhcp or dhcp6, got \"10.95.0.300\""
 xen_guest 99 4 g99 "02:00:00:00:99:04" xenbr0 "$BE/99/4/ip" "10.95.0.9" \
     "$BE/99/4/rate" "lots"
 check "a malformed rate is refused" refused 4

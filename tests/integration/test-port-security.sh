@@ -173,7 +173,7 @@ check "but not another MAC" attack "$M141 > .*7001" mac "$M141" 10.140.0.1 10.14
 # Bad input, with the reason.
 out=$(ctl set-port xenbr0 vif142.0 ip=10.140.0.300 2>&1)
 check "a malformed ip is refused" \
-    grep_in "$out" "ip: expected an IPv4 or IPv6 address or prefix, or dhcp, got \"10.140.0.300\""
+    grep_in "$out" "ip: expected an IPv4 or IPv6 address or prefix, or dhcp or dhcp6, got \"10.140.0.300\""
 out=$(ctl set-port xenbr0 vif142.0 mac=01:00:5e:00:00:01 2>&1)
 check "a multicast mac is refused" grep_in "$out" "mac: 01:00:5e:00:00:01 is a multicast address"
 out=$(ctl set-port xenbr0 vif142.0 mac=none port-security=on 2>&1)

@@ -533,7 +533,7 @@ test_config_rejects_bad_guest_settings(void **state)
               "multicast address, not a guest's");
     parse_bad(PORT "ip: [\"192.0.2.1\", \"192.0.2.256\"]}\n",
               "t.yaml:4: bridges[0].ports[0].ip[1]: expected an IPv4 or "
-              "IPv6 address or prefix, or dhcp, got \"192.0.2.256\"");
+              "IPv6 address or prefix, or dhcp or dhcp6, got \"192.0.2.256\"");
     parse_bad(PORT "allowed-addresses: [dhcp]}\n",
               "t.yaml:4: bridges[0].ports[0].allowed-addresses[0]: expected "
               "an IPv4 or IPv6 address or prefix or a MAC address, got "
@@ -545,7 +545,7 @@ test_config_rejects_bad_guest_settings(void **state)
               "t.yaml:4: bridges[0].ports[0].ip: 192.0.2.1 is listed twice");
     parse_bad(PORT "ip: [\"00:16:3e:00:00:01\"]}\n",
               "t.yaml:4: bridges[0].ports[0].ip[0]: expected an IPv4 or "
-              "IPv6 address or prefix, or dhcp, got \"00:16:3e:00:00:01\"");
+              "IPv6 address or prefix, or dhcp or dhcp6, got \"00:16:3e:00:00:01\"");
     parse_bad(PORT "rate: 10Mb}\n",
               "t.yaml:4: bridges[0].ports[0].rate: expected a rate such as "
               "10Mb/s, 1MB/s@20ms or BYTES,USECS, got \"10Mb\"");

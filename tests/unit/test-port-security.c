@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Unit tests for switchd/port-security's DHCP snooping: what a DHCPACK
- * grants, a DHCPNAK or the lease's end takes back, and frames that are
- * not quite DHCP replies (cut short anywhere, other MACs, tagged). */
+/* Unit tests for switchd/port-security's DHCP and DHCPv6 snooping: what a
+ * DHCPACK or a DHCPv6 Reply grants, a DHCPNAK, a zero valid lifetime or
+ * the lease's end takes back, and frames that are not quite replies (cut
+ * short anywhere, other MACs, tagged, failed statuses). */
 #include <config.h>
 
 #include <setjmp.h>
@@ -21,9 +22,9 @@
 static const uint8_t GUEST[6] = { 0x02, 0x16, 0x3e, 0, 0, 0x51 };
 static const uint8_t OTHER[6] = { 0x02, 0x16, 0x3e, 0, 0, 0x52 };
 
-/* A port with the guest's MAC and "ip: dhcp". */
+/* A port with the guest's MAC and "ip: IPS". */
 static struct pl_psec *
-dhcp_port(void)
+port_with_ips(const char *ips)
 {
     struct xvs_port_guest g;
     struct xvs_addr *a = NULL;
@@ -32,7 +33,7 @@ dhcp_port(void)
     memset(&g, 0, sizeof g);
     g.has_mac = true;
     memcpy(g.mac, GUEST, 6);
-    assert_null(xvs_parse_addr_list("dhcp", false, &a, &n));
+    assert_null(xvs_parse_addr_list(ips, false, &a, &n));
     g.ips = a;
     g.n_ips = n;
     struct pl_psec *ps = psec_create(&g, NULL);
@@ -40,6 +41,12 @@ dhcp_port(void)
     assert_non_null(ps);
     assert_true(psec_snoops_dhcp(ps));
     return ps;
+}
+
+static struct pl_psec *
+dhcp_port(void)
+{
+    return port_with_ips("dhcp");
 }
 
 /* A DHCP reply frame into 'buf' (type 5 ACK or 6 NAK; 'lease' < 0: no
@@ -84,7 +91,7 @@ dhcp_frame(uint8_t *buf, const uint8_t chaddr[6], const char *yiaddr,
     return o;
 }
 
-/* Whether the port may send UDP from 'src'. */
+/* Whether the port may send UDP from 'src' (IPv4 or IPv6). */
 static bool
 may_send_from(const struct pl_psec *ps, const char *src)
 {
@@ -94,8 +101,13 @@ may_send_from(const struct pl_psec *ps, const char *src)
     memset(&flow, 0, sizeof flow);
     flow_wildcards_init_catchall(&wc);
     memcpy(flow.dl_src.ea, GUEST, 6);
-    flow.dl_type = htons(ETH_TYPE_IP);
-    flow.nw_src = inet_addr(src);
+    if (strchr(src, ':')) {
+        flow.dl_type = htons(ETH_TYPE_IPV6);
+        assert_int_equal(inet_pton(AF_INET6, src, &flow.ipv6_src), 1);
+    } else {
+        flow.dl_type = htons(ETH_TYPE_IP);
+        flow.nw_src = inet_addr(src);
+    }
     flow.nw_proto = IPPROTO_UDP;
     flow.tp_src = flow.tp_dst = htons(5000);
     return psec_check(ps, &flow, &wc) < 0;
@@ -160,12 +172,12 @@ test_psec_dhcp_keeps_at_most_its_leases(void **state)
     uint8_t f[600];
     char ip[32];
 
-    for (int i = 0; i < PSEC_MAX_LEASES + 3; i++) {
+    for (int i = 0; i < PSEC_MAX_LEASES_FAMILY + 3; i++) {
         snprintf(ip, sizeof ip, "10.0.1.%d", i + 1);
         size_t len = dhcp_frame(f, GUEST, ip, 5, 100 + i, false);
         assert_true(psec_learn_dhcp(ps, f, len, time_msec()));
     }
-    assert_int_equal(psec_get_leases(ps, l), PSEC_MAX_LEASES);
+    assert_int_equal(psec_get_leases(ps, l), PSEC_MAX_LEASES_FAMILY);
     /* The ones that ended first went. */
     assert_false(may_send_from(ps, "10.0.1.1"));
     assert_true(may_send_from(ps, "10.0.1.11"));
@@ -178,7 +190,7 @@ test_psec_dhcp_keeps_at_most_its_leases(void **state)
     assert_null(xvs_parse_addr_list("dhcp", false, &g.ips, &g.n_ips));
     struct pl_psec *next = psec_create(&g, ps);
     psec_destroy(ps);
-    assert_int_equal(psec_get_leases(next, l), PSEC_MAX_LEASES);
+    assert_int_equal(psec_get_leases(next, l), PSEC_MAX_LEASES_FAMILY);
     psec_destroy(next);
     free(g.ips);
 }
@@ -205,6 +217,173 @@ test_psec_dhcp_survives_any_cut(void **state)
     psec_destroy(ps);
 }
 
+/* ---- DHCPv6 ---- */
+
+/* A DHCPv6 message from a server (547 -> 546) to 'dst' into 'buf': type
+ * 'type' (7: Reply), one IA_NA with 'addr' valid for 'valid' seconds
+ * (NULL: no address), the IA's status 'ia_status' and the message's
+ * 'status' (-1: no such option); returns its length. */
+static size_t
+dhcp6_frame(uint8_t *buf, const uint8_t dst[6], int type, const char *addr,
+            uint32_t valid, int ia_status, int status)
+{
+    size_t o = 0;
+
+    memcpy(buf, dst, 6);
+    memcpy(buf + 6, OTHER, 6);
+    buf[12] = 0x86; buf[13] = 0xdd;
+    o = 14;
+    uint8_t *ip6 = buf + o;
+    memset(ip6, 0, 40);
+    ip6[0] = 0x60; ip6[6] = 17; ip6[7] = 64;
+    o += 40;
+    uint8_t *udp = buf + o;
+    memset(udp, 0, 8);
+    udp[0] = 547 >> 8; udp[1] = 547 & 255; udp[2] = 546 >> 8;
+    udp[3] = 546 & 255;
+    o += 8;
+    buf[o++] = type; buf[o++] = 1; buf[o++] = 2; buf[o++] = 3;
+#define PUT16(V) (buf[o++] = (V) >> 8, buf[o++] = (V) & 255)
+#define PUT32(V) (PUT16((V) >> 16), PUT16((V) & 0xffff))
+    if (status >= 0) {
+        PUT16(13); PUT16(2); PUT16(status);
+    }
+    size_t ia = o;
+    PUT16(3); PUT16(0);
+    PUT32(1); PUT32(100); PUT32(200);           /* IAID, T1, T2. */
+    if (addr) {
+        PUT16(5); PUT16(24);
+        assert_int_equal(inet_pton(AF_INET6, addr, buf + o), 1);
+        o += 16;
+        PUT32(valid / 2); PUT32(valid);         /* Preferred, valid. */
+    }
+    if (ia_status >= 0) {
+        PUT16(13); PUT16(2); PUT16(ia_status);
+    }
+    buf[ia + 2] = (o - ia - 4) >> 8;
+    buf[ia + 3] = (o - ia - 4) & 255;
+#undef PUT16
+#undef PUT32
+    return o;
+}
+
+static void
+test_psec_dhcp6_reply_grants_for_the_valid_lifetime(void **state)
+{
+    struct pl_psec *ps = port_with_ips("dhcp6");
+    struct psec_lease l[PSEC_MAX_LEASES];
+    uint8_t f[600];
+    size_t len;
+    long long now = time_msec();
+
+    /* Checked now, the SLAAC link-local of its MAC excepted; IPv4 is
+     * not. */
+    assert_false(may_send_from(ps, "2001:db8::51"));
+    assert_true(may_send_from(ps, "fe80::16:3eff:fe00:51"));
+    assert_true(may_send_from(ps, "192.0.2.99"));
+
+    len = dhcp6_frame(f, OTHER, 7, "2001:db8::51", 60, -1, -1);
+    assert_false(psec_learn_dhcp(ps, f, len, now));     /* Not its MAC. */
+    len = dhcp6_frame(f, GUEST, 2, "2001:db8::51", 60, -1, -1);
+    assert_false(psec_learn_dhcp(ps, f, len, now));     /* Advertise. */
+    len = dhcp6_frame(f, GUEST, 7, "2001:db8::51", 60, 2, -1);
+    assert_false(psec_learn_dhcp(ps, f, len, now));     /* NoAddrsAvail. */
+    len = dhcp6_frame(f, GUEST, 7, "2001:db8::51", 60, -1, 1);
+    assert_false(psec_learn_dhcp(ps, f, len, now));     /* UnspecFail. */
+    assert_false(may_send_from(ps, "2001:db8::51"));
+
+    len = dhcp6_frame(f, GUEST, 7, "2001:db8::51", 60, 0, 0);
+    assert_true(psec_learn_dhcp(ps, f, len, now));
+    assert_false(psec_learn_dhcp(ps, f, len, now));     /* Renewed. */
+    assert_true(may_send_from(ps, "2001:db8::51"));
+    assert_false(may_send_from(ps, "2001:db8::52"));
+    assert_int_equal(psec_get_leases(ps, l), 1);
+    assert_true(l[0].expires >= now + 60000);
+
+    /* A neighbour advertisement for it is the guest's to make. */
+    struct flow na;
+    struct flow_wildcards wc;
+    memset(&na, 0, sizeof na);
+    flow_wildcards_init_catchall(&wc);
+    memcpy(na.dl_src.ea, GUEST, 6);
+    na.dl_type = htons(ETH_TYPE_IPV6);
+    inet_pton(AF_INET6, "fe80::16:3eff:fe00:51", &na.ipv6_src);
+    na.nw_proto = IPPROTO_ICMPV6;
+    na.tp_src = htons(ND_NEIGHBOR_ADVERT);
+    inet_pton(AF_INET6, "2001:db8::51", &na.nd_target);
+    assert_true(psec_check(ps, &na, &wc) < 0);
+    inet_pton(AF_INET6, "2001:db8::52", &na.nd_target);
+    assert_int_equal(psec_check(ps, &na, &wc), DP_DROP_SPOOF_ND);
+
+    /* A valid lifetime of 0 ends it (a Reply to a Release). */
+    len = dhcp6_frame(f, GUEST, 7, "2001:db8::51", 0, -1, -1);
+    assert_true(psec_learn_dhcp(ps, f, len, now));
+    assert_false(may_send_from(ps, "2001:db8::51"));
+
+    len = dhcp6_frame(f, GUEST, 7, "2001:db8::51", 60, -1, -1);
+    assert_true(psec_learn_dhcp(ps, f, len, now));
+    assert_true(psec_expire(ps, now + 61000));
+    assert_false(may_send_from(ps, "2001:db8::51"));
+    psec_destroy(ps);
+}
+
+static void
+test_psec_dhcp_families_apart(void **state)
+{
+    uint8_t f[600];
+    size_t len;
+
+    /* "dhcp" learns nothing from DHCPv6, "dhcp6" nothing from DHCP. */
+    struct pl_psec *v4 = port_with_ips("dhcp");
+    len = dhcp6_frame(f, GUEST, 7, "2001:db8::51", 60, -1, -1);
+    assert_false(psec_learn_dhcp(v4, f, len, 0));
+    assert_true(may_send_from(v4, "2001:db8::51"));    /* Not checked. */
+    psec_destroy(v4);
+
+    struct pl_psec *v6 = port_with_ips("dhcp6");
+    len = dhcp_frame(f, GUEST, "10.0.0.51", 5, 60, false);
+    assert_false(psec_learn_dhcp(v6, f, len, 0));
+    psec_destroy(v6);
+
+    /* Both: a DHCPNAK ends the IPv4 lease only. */
+    struct pl_psec *both = port_with_ips("dhcp dhcp6");
+    struct psec_lease l[PSEC_MAX_LEASES];
+    long long now = time_msec();
+    len = dhcp_frame(f, GUEST, "10.0.0.51", 5, 60, false);
+    assert_true(psec_learn_dhcp(both, f, len, now));
+    len = dhcp6_frame(f, GUEST, 7, "2001:db8::51", 60, -1, -1);
+    assert_true(psec_learn_dhcp(both, f, len, now));
+    assert_int_equal(psec_get_leases(both, l), 2);
+    len = dhcp_frame(f, GUEST, "0.0.0.0", 6, -1, false);
+    assert_true(psec_learn_dhcp(both, f, len, now));
+    assert_int_equal(psec_get_leases(both, l), 1);
+    assert_true(may_send_from(both, "2001:db8::51"));
+    assert_false(may_send_from(both, "10.0.0.51"));
+    psec_destroy(both);
+}
+
+static void
+test_psec_dhcp6_survives_any_cut(void **state)
+{
+    struct pl_psec *ps = port_with_ips("dhcp6");
+    uint8_t f[600];
+    size_t len = dhcp6_frame(f, GUEST, 7, "2001:db8::51", 60, 0, 0);
+
+    for (size_t n = 0; n < len; n++) {
+        uint8_t *cut = xmemdup(f, n ? n : 1);
+        psec_learn_dhcp(ps, cut, n, 0);
+        free(cut);
+    }
+    /* A length that lies: the IA (the last 44 bytes) claims more than
+     * there is. */
+    len = dhcp6_frame(f, GUEST, 7, "2001:db8::51", 60, -1, -1);
+    f[len - 44 + 2] = 0x7f;
+    uint8_t *bad = xmemdup(f, len);
+    assert_false(psec_learn_dhcp(ps, bad, len, 0));
+    free(bad);
+    psec_destroy(ps);
+}
+
 int
 main(void)
 {
@@ -213,6 +392,9 @@ main(void)
         cmocka_unit_test(test_psec_dhcp_nak_and_tags),
         cmocka_unit_test(test_psec_dhcp_keeps_at_most_its_leases),
         cmocka_unit_test(test_psec_dhcp_survives_any_cut),
+        cmocka_unit_test(test_psec_dhcp6_reply_grants_for_the_valid_lifetime),
+        cmocka_unit_test(test_psec_dhcp_families_apart),
+        cmocka_unit_test(test_psec_dhcp6_survives_any_cut),
     };
     return cmocka_run_group_tests_name("port-security", tests, NULL, NULL);
 }
