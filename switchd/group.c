@@ -302,6 +302,7 @@ static void
 group_remove(struct pipeline *pl, struct pl_group *g)
 {
     group_journal(pl, g->id, g);
+    note_group_gone(pl, g);
     cmap_remove(&pl->groups, &g->node, hash_int(g->id, 0));
     group_unref(g);
 }
@@ -321,7 +322,6 @@ group_delete(struct pipeline *pl, uint32_t id)
         }
     }
     txn_commit(pl);
-    pl->changed = true;
 }
 
 static void group_to_desc(const struct pl_group *,
@@ -476,12 +476,13 @@ group_mod__(struct pipeline *pl, const struct ofputil_group_mod *gm,
         atomic_init(&g->n_bytes, bytes);
         g->created = old->created;
         g->persistent |= old->persistent;
+        note_group_gone(pl, old);
         cmap_replace(&pl->groups, &old->node, &g->node, hash_int(g->id, 0));
         group_unref(old);
     } else {
+        /* Nothing refers to it yet: no decision changes. */
         cmap_insert(&pl->groups, &g->node, hash_int(g->id, 0));
     }
-    pl->changed = true;
     return 0;
 }
 

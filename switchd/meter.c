@@ -271,13 +271,15 @@ meter_mod__(struct pipeline *pl, const struct ofputil_meter_mod *mm,
         meter_free(m);
         return error;
     }
+    /* No decision changes, so the datapath's caches stay: a modify keeps
+     * the datapath slot that megaflows name (meter_configure() has given
+     * it the new bands), and nothing refers to a meter added. */
     if (old) {
         cmap_replace(&pl->meters, &old->node, &m->node, hash_int(m->id, 0));
         ovsrcu_postpone(meter_free, old);
     } else {
         cmap_insert(&pl->meters, &m->node, hash_int(m->id, 0));
     }
-    pl->changed = true;
     return 0;
 }
 

@@ -319,6 +319,11 @@ struct pipeline_changes {
                                          * cookie; each with a reference.
                                          * Sorted once taken. */
     size_t n_gone, allocated_gone;
+    struct pl_group **gone_groups;      /* Replaced (modify, insert or
+                                         * remove bucket) or deleted; each
+                                         * with a reference.  Sorted once
+                                         * taken. */
+    size_t n_gone_groups, allocated_gone_groups;
     struct pl_added_rule *added;
     size_t n_added, allocated_added;
     uint64_t added_tables[256 / 64];    /* Tables with an added rule. */
@@ -354,6 +359,12 @@ pl_version(const struct pipeline *pl)
  * no packet of the datapath (an input port that has no datapath port). */
 bool pl_match_to_dp(const struct pl_rule *, const struct pl_ports *,
                     struct dp_flow_key *key, struct dp_flow_key *mask);
+
+/* pipeline.c.  Notes, for the datapath's caches, that group 'g' was
+ * replaced or deleted: the megaflows that went through it go.  (A group
+ * added changes no decision: nothing can refer to a group before it
+ * exists.) */
+void note_group_gone(struct pipeline *, struct pl_group *g);
 
 /* pipeline.c.  Drops a reference to 'rule' (NULL is fine); the last one
  * frees it after an RCU grace period. */

@@ -249,17 +249,21 @@ pipeline_changes_destroy(struct pipeline_changes *c)
         for (size_t i = 0; i < c->n_gone; i++) {
             rule_unref(c->gone[i]);
         }
+        for (size_t i = 0; i < c->n_gone_groups; i++) {
+            group_unref(c->gone_groups[i]);
+        }
         free(c->gone);
+        free(c->gone_groups);
         free(c->added);
         free(c);
     }
 }
 
 static int
-compare_rule_ptrs(const void *a_, const void *b_)
+compare_ptrs(const void *a_, const void *b_)
 {
-    uintptr_t a = (uintptr_t) *(struct pl_rule *const *) a_;
-    uintptr_t b = (uintptr_t) *(struct pl_rule *const *) b_;
+    uintptr_t a = (uintptr_t) *(const void *const *) a_;
+    uintptr_t b = (uintptr_t) *(const void *const *) b_;
     return a < b ? -1 : a > b;
 }
 
@@ -274,11 +278,57 @@ pipeline_take_changes(struct pipeline *pl, struct pipeline_changes **cp)
     if (flush) {
         pipeline_changes_destroy(c);
         c = NULL;
-    } else if (c && c->n_gone > 1) {
-        qsort(c->gone, c->n_gone, sizeof *c->gone, compare_rule_ptrs);
+    } else if (c) {
+        if (c->n_gone > 1) {
+            qsort(c->gone, c->n_gone, sizeof *c->gone, compare_ptrs);
+        }
+        if (c->n_gone_groups > 1) {
+            qsort(c->gone_groups, c->n_gone_groups, sizeof *c->gone_groups,
+                  compare_ptrs);
+        }
     }
     *cp = c;
     return flush;
+}
+
+/* The changes to note one more in, or NULL if the caches will be flushed
+ * anyway. */
+static struct pipeline_changes *
+changes_for_one_more(struct pipeline *pl)
+{
+    struct pipeline_changes *c = pl->changes;
+
+    if (pl->changed) {
+        return NULL;            /* A flush covers it. */
+    }
+    if (!c) {
+        c = pl->changes = xzalloc(sizeof *c);
+        c->pl = pl;
+    }
+    if (c->n_gone + c->n_added + c->n_gone_groups >= PL_MAX_CHANGES) {
+        /* A pass would cost more than the upcalls of a flush. */
+        pipeline_changes_destroy(c);
+        pl->changes = NULL;
+        pl->changed = true;
+        return NULL;
+    }
+    return c;
+}
+
+void
+note_group_gone(struct pipeline *pl, struct pl_group *g)
+{
+    struct pipeline_changes *c = changes_for_one_more(pl);
+
+    if (c) {
+        if (c->n_gone_groups >= c->allocated_gone_groups) {
+            c->gone_groups = x2nrealloc(c->gone_groups,
+                                        &c->allocated_gone_groups,
+                                        sizeof *c->gone_groups);
+        }
+        ovs_refcount_ref(&g->ref);
+        c->gone_groups[c->n_gone_groups++] = g;
+    }
 }
 
 /* Notes, for the datapath's caches, that 'rule' was removed or changed
@@ -286,20 +336,9 @@ pipeline_take_changes(struct pipeline *pl, struct pipeline_changes **cp)
 static void
 note_change(struct pipeline *pl, struct pl_rule *rule, bool gone)
 {
-    struct pipeline_changes *c = pl->changes;
+    struct pipeline_changes *c = changes_for_one_more(pl);
 
-    if (pl->changed) {
-        return;                 /* A flush covers it. */
-    }
     if (!c) {
-        c = pl->changes = xzalloc(sizeof *c);
-        c->pl = pl;
-    }
-    if (c->n_gone + c->n_added >= PL_MAX_CHANGES) {
-        /* A pass would cost more than the upcalls of a flush. */
-        pipeline_changes_destroy(c);
-        pl->changes = NULL;
-        pl->changed = true;
         return;
     }
     if (gone) {

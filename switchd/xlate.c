@@ -2131,16 +2131,18 @@ pl_handle_pack(const struct pl_handle *h)
     return p;
 }
 
+/* Whether 'p' is among the 'n' sorted pointers of 'ptrs'. */
 static bool
-changes_gone(const struct pipeline_changes *c, const struct pl_rule *rule)
+ptr_in(const void *ptrs_, size_t n, const void *p)
 {
-    size_t lo = 0, hi = c->n_gone;
+    const void *const *ptrs = ptrs_;
+    size_t lo = 0, hi = n;
 
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (c->gone[mid] == rule) {
+        if (ptrs[mid] == p) {
             return true;
-        } else if ((uintptr_t) c->gone[mid] < (uintptr_t) rule) {
+        } else if ((uintptr_t) ptrs[mid] < (uintptr_t) p) {
             lo = mid + 1;
         } else {
             hi = mid;
@@ -2181,10 +2183,15 @@ pipeline_changes_affect(const void *changes_, const void *handle_,
     if (!h || h->pl != c->pl) {
         return false;           /* No rule, or not this pipeline's. */
     }
+    for (size_t i = 0; c->n_gone_groups && i < h->n_groups; i++) {
+        if (ptr_in(c->gone_groups, c->n_gone_groups, h->groups[i].group)) {
+            return true;
+        }
+    }
     for (size_t i = 0; i < h->n; i++) {
         const struct pl_handle_lookup *l = &h->lookups[i];
 
-        if (l->rule && changes_gone(c, l->rule)) {
+        if (l->rule && ptr_in(c->gone, c->n_gone, l->rule)) {
             return true;
         }
         if (!(c->added_tables[l->table_id / 64]

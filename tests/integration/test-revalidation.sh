@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: Apache-2.0
 # Targeted revalidation: flow_mods that cannot touch a TCP connection's
 # megaflows leave them in the caches (no upcall for its packets), while
-# the flow_mods that do touch them take effect before ovs-ofctl returns
-# (it waits for the barrier reply); group changes and bundles of more
-# than 256 flow changes still empty the caches.
+# the flow_mods and group_mods that do touch them take effect before
+# ovs-ofctl returns (it waits for the barrier reply); group and meter adds
+# change nothing; bundles of more than 256 flow changes still empty the
+# caches.
 . "$(dirname "$0")/lib.sh"
 begin
 command -v ovs-ofctl >/dev/null || skip_all "needs ovs-ofctl (openvswitch-common)"
@@ -140,10 +141,34 @@ check "xvs-ctl's changes removed no megaflow and flushed nothing" \
 check "pmd-stats shows the revalidations" \
     grep_in "$(ctl pmd-stats)" "revalidations: [0-9]+ \([0-9]+ megaflows removed\)"
 
-# Group changes, and a bundle of 300 flow changes, empty the caches.
+# Groups: a group added changes no decision; a group modified takes
+# with it only the megaflows that went through it.
 flushes=$(pmd cache_flushes)
-$O add-group "$M" "group_id=1,type=all,bucket=output:2"
-check "a group_mod flushes the caches" test "$(pmd cache_flushes)" -gt "$flushes"
+removed=$(pmd revalidated_megaflows)
+check "a group added (unrelated)" \
+    $O add-group "$M" "group_id=1,type=all,bucket=output:2"
+check "a meter added and modified" \
+    sh -c "$O add-meter $M meter=1,kbps,band=type=drop,rate=100000 &&
+           $O mod-meter $M meter=1,kbps,band=type=drop,rate=200000"
+check "removed no megaflow and flushed nothing" \
+    test "$(pmd revalidated_megaflows)" -eq "$removed" \
+         -a "$(pmd cache_flushes)" -eq "$flushes"
+$O mod-flows --strict "$M" "priority=10,ip,in_port=1,nw_dst=10.90.0.2,actions=group:1"
+check "through group 1, the connection flows" flows_on
+removed=$(pmd revalidated_megaflows)
+$O mod-group "$M" "group_id=1,type=all,bucket=actions=drop"
+frozen=$(tx)
+sleep 0.3
+check "after mod-group to a drop bucket, guest 2 gets nothing" \
+    test "$(tx)" -eq "$frozen"
+check "its megaflow was revalidated away" \
+    test "$(pmd revalidated_megaflows)" -gt "$removed"
+$O mod-group "$M" "group_id=1,type=all,bucket=output:2"
+check "after mod-group back, the connection flows again" flows_on
+check "no group or meter change flushed the caches" \
+    test "$(pmd cache_flushes)" -eq "$flushes"
+
+# A bundle of 300 flow changes empties the caches instead.
 flushes=$(pmd cache_flushes)
 i=1
 : >"$T/many"
