@@ -21,18 +21,26 @@ emc_init(struct emc *emc, uint32_t n_entries, uint32_t insert_inv_prob)
         n *= 2;
     }
     emc->entries = calloc(n, sizeof *emc->entries);
-    if (!emc->entries) {
+    emc->compact = aligned_alloc(64, n * sizeof *emc->compact);
+    if (!emc->entries || !emc->compact) {
         abort();
     }
+    memset(emc->compact, 0, n * sizeof *emc->compact);
     emc->mask = n - 1;
 }
 
+/* Makes '*slot' (an entry's megaflow) 'mf', references moved. */
 static void
-entry_clear(struct emc_entry *e)
+slot_set(struct dp_megaflow **slot, struct dp_megaflow *mf)
 {
-    if (e->mf) {
-        dp_megaflow_unref(e->mf);
-        e->mf = NULL;
+    if (*slot != mf) {
+        if (*slot) {
+            dp_megaflow_unref(*slot);
+        }
+        if (mf) {
+            dp_megaflow_ref(mf);
+        }
+        *slot = mf;
     }
 }
 
@@ -41,7 +49,8 @@ emc_flush(struct emc *emc)
 {
     if (emc->entries) {
         for (uint32_t i = 0; i <= emc->mask; i++) {
-            entry_clear(&emc->entries[i]);
+            slot_set(&emc->entries[i].mf, NULL);
+            slot_set(&emc->compact[i].mf, NULL);
         }
     }
 }
@@ -51,28 +60,17 @@ emc_destroy(struct emc *emc)
 {
     emc_flush(emc);
     free(emc->entries);
+    free(emc->compact);
     emc->entries = NULL;
+    emc->compact = NULL;
 }
 
-static void
-entry_set(struct emc_entry *e, const struct dp_flow_key *key, uint32_t hash,
-          struct dp_megaflow *mf)
-{
-    if (e->mf != mf) {
-        entry_clear(e);
-        dp_megaflow_ref(mf);
-        e->mf = mf;
-    }
-    e->key = *key;
-    e->hash = hash;
-}
-
-void
-emc_insert(struct emc *emc, const struct dp_flow_key *key, uint32_t hash,
-           struct dp_megaflow *mf)
+/* Whether this miss should be inserted (the insertion probability). */
+static bool
+emc_should_insert(struct emc *emc)
 {
     if (!emc->entries || !emc->insert_inv_prob) {
-        return;
+        return false;
     }
     if (emc->insert_inv_prob > 1) {
         /* xorshift32: cheap, and good enough to spread insertions. */
@@ -82,28 +80,64 @@ emc_insert(struct emc *emc, const struct dp_flow_key *key, uint32_t hash,
         x ^= x << 5;
         emc->rng = x;
         if (x % emc->insert_inv_prob) {
-            return;
+            return false;
         }
+    }
+    return true;
+}
+
+/* Of the two slots a key may take (0: at 'hash', 1: at 'hash >> 16'),
+ * the one to fill: the key's own, else a free or dead one, else one
+ * chosen by a hash bit so that neither slot is always the victim. */
+static int
+emc_pick(const struct dp_megaflow *mf_a, bool same_a,
+         const struct dp_megaflow *mf_b, bool same_b, uint32_t hash)
+{
+    return (same_a ? 0
+            : same_b ? 1
+            : !mf_a || mf_a->dead ? 0
+            : !mf_b || mf_b->dead ? 1
+            : (hash >> 31) ? 0 : 1);
+}
+
+void
+emc_insert(struct emc *emc, const struct dp_flow_key *key, uint32_t hash,
+           struct dp_megaflow *mf)
+{
+    if (!emc_should_insert(emc)) {
+        return;
     }
 
     struct emc_entry *a = &emc->entries[hash & emc->mask];
     struct emc_entry *b = &emc->entries[(hash >> 16) & emc->mask];
-    struct emc_entry *e;
+    struct emc_entry *e = emc_pick(
+        a->mf, a->mf && a->hash == hash && dp_flow_key_equal(&a->key, key),
+        b->mf, b->mf && b->hash == hash && dp_flow_key_equal(&b->key, key),
+        hash) ? b : a;
 
-    if (a->mf && a->hash == hash && dp_flow_key_equal(&a->key, key)) {
-        e = a;
-    } else if (b->mf && b->hash == hash && dp_flow_key_equal(&b->key, key)) {
-        e = b;
-    } else if (!a->mf || a->mf->dead) {
-        e = a;
-    } else if (!b->mf || b->mf->dead) {
-        e = b;
-    } else {
-        /* Both busy: evict one, chosen by a hash bit so that neither slot
-         * is always the victim. */
-        e = (hash >> 31) ? a : b;
+    slot_set(&e->mf, mf);
+    e->key = *key;
+    e->hash = hash;
+}
+
+void
+emc_insert_compact(struct emc *emc, const struct dp_compact_key *key,
+                   uint32_t hash, struct dp_megaflow *mf)
+{
+    if (!emc_should_insert(emc)) {
+        return;
     }
-    entry_set(e, key, hash, mf);
+
+    struct emc_compact_entry *a = &emc->compact[hash & emc->mask];
+    struct emc_compact_entry *b = &emc->compact[(hash >> 16) & emc->mask];
+    struct emc_compact_entry *e = emc_pick(
+        a->mf, a->mf && a->hash == hash && dp_compact_key_equal(&a->key, key),
+        b->mf, b->mf && b->hash == hash && dp_compact_key_equal(&b->key, key),
+        hash) ? b : a;
+
+    slot_set(&e->mf, mf);
+    e->key = *key;
+    e->hash = hash;
 }
 
 size_t
@@ -114,7 +148,14 @@ emc_count(const struct emc *emc)
     if (emc->entries) {
         for (uint32_t i = 0; i <= emc->mask; i++) {
             n += emc->entries[i].mf && !emc->entries[i].mf->dead;
+            n += emc->compact[i].mf && !emc->compact[i].mf->dead;
         }
     }
     return n;
+}
+
+size_t
+emc_capacity(const struct emc *emc)
+{
+    return emc->entries ? 2 * ((size_t) emc->mask + 1) : 0;
 }

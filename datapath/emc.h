@@ -2,11 +2,14 @@
 /*
  * emc: the exact-match cache, the first level of the fast path.
  *
- * A fixed array of entries, each a full flow key and the megaflow it
- * matched, indexed by the key's hash.  A key may sit in one of two slots
- * (two different slices of its hash), so that two busy flows that collide
- * in one slice can both stay.  A hit costs one hash (often the NIC's RSS
- * hash, for free), at most two key compares and no mask work.
+ * Two fixed arrays of entries, each a key and the megaflow it matched,
+ * indexed by the key's hash: one for packets of the common shape, keyed
+ * by their 48-byte compact key (flow-key.h; an entry is one 64-byte
+ * line), one for the others, keyed by the full flow key.  A key may sit
+ * in one of two slots (two different slices of its hash), so that two
+ * busy flows that collide in one slice can both stay.  A hit costs one
+ * hash (often the NIC's RSS hash, for free), at most two key compares and
+ * no mask work.
  *
  * Entries are inserted with a configurable probability (one in
  * 'insert_inv_prob' misses, as Open vSwitch's emc-insert-inv-prob), so that
@@ -34,14 +37,25 @@ struct emc_entry {
     struct dp_flow_key key;
 };
 
+/* The common shape's: one cache line. */
+struct emc_compact_entry {
+    uint32_t hash;
+    struct dp_megaflow *mf;         /* NULL: empty. */
+    struct dp_compact_key key;
+} __attribute__((aligned(64)));
+_Static_assert(sizeof(struct emc_compact_entry) == 64,
+               "a compact EMC entry is one cache line");
+
 struct emc {
     struct emc_entry *entries;      /* NULL when disabled. */
-    uint32_t mask;                  /* Entries - 1. */
+    struct emc_compact_entry *compact;  /* As many; NULL when disabled. */
+    uint32_t mask;                  /* Entries - 1 (of each). */
     uint32_t insert_inv_prob;       /* 0: never, 1: always, N: 1 in N. */
     uint32_t rng;
 };
 
-/* 'n_entries' is rounded down to a power of two; 0 disables the cache. */
+/* 'n_entries' (of each kind) is rounded down to a power of two; 0
+ * disables the cache. */
 void emc_init(struct emc *, uint32_t n_entries, uint32_t insert_inv_prob);
 void emc_destroy(struct emc *);
 
@@ -65,9 +79,26 @@ emc_lookup(struct emc *emc, const struct dp_flow_key *key, uint32_t hash)
     return NULL;
 }
 
+static inline struct dp_megaflow *
+emc_lookup_compact(struct emc *emc, const struct dp_compact_key *key,
+                   uint32_t hash)
+{
+    if (!emc->compact) {
+        return NULL;
+    }
+    for (int i = 0; i < 2; i++) {
+        struct emc_compact_entry *e = &emc->compact[(i ? hash >> 16 : hash)
+                                                    & emc->mask];
+        if (e->hash == hash && e->mf && !e->mf->dead
+            && dp_compact_key_equal(&e->key, key)) {
+            return e->mf;
+        }
+    }
+    return NULL;
+}
+
 /* Starts loading the entry 'hash' looks at first, ahead of
- * emc_lookup(): a burst's packets are hashed, then prefetched, then
- * looked up. */
+ * emc_lookup(). */
 static inline void
 emc_prefetch(const struct emc *emc, uint32_t hash)
 {
@@ -78,12 +109,25 @@ emc_prefetch(const struct emc *emc, uint32_t hash)
     }
 }
 
+/* The same ahead of emc_lookup_compact(): one line. */
+static inline void
+emc_prefetch_compact(const struct emc *emc, uint32_t hash)
+{
+    if (emc->compact) {
+        __builtin_prefetch(&emc->compact[hash & emc->mask]);
+    }
+}
+
 /* Offers 'key' -> 'mf' to the cache (subject to the insertion
  * probability). */
 void emc_insert(struct emc *, const struct dp_flow_key *key, uint32_t hash,
                 struct dp_megaflow *mf);
+void emc_insert_compact(struct emc *, const struct dp_compact_key *key,
+                        uint32_t hash, struct dp_megaflow *mf);
 
-/* Entries that hold a live megaflow. */
+/* Entries, of both kinds, that hold a live megaflow; and how many there
+ * may be. */
 size_t emc_count(const struct emc *);
+size_t emc_capacity(const struct emc *);
 
 #endif /* emc.h */

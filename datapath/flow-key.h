@@ -37,6 +37,7 @@
 #ifndef DP_FLOW_KEY_H
 #define DP_FLOW_KEY_H 1
 
+#include <arpa/inet.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -218,6 +219,181 @@ dp_flow_key_zero(struct dp_flow_key *key)
     dp_key_words_rw(key)[DP_KEY_WORDS - 1] = 0;
 #else
     memset(key, 0, sizeof *key);
+#endif
+}
+
+/* ---- The common shape's compact key ----
+ *
+ * Most packets are Ethernet, with at most one VLAN tag, IPv4 without
+ * options and not a fragment, and TCP, UDP or ICMP with its whole header.
+ * For them the exact-match cache keys on 48 bytes instead of the full
+ * 120: what the full key would hold for them that varies.  Every other
+ * field of their full key is fixed (parse_flags L2|L3|L4, dl_type IPv4)
+ * or zero, so dp_compact_key_expand() gives the full key back, byte for
+ * byte as dp_flow_key_extract_head() makes it (the flow-key fuzzer and
+ * test-flow-key check that on every packet the compact parser takes), and
+ * the full key is made only when the exact-match cache misses. */
+struct dp_compact_key {
+    /* Word 0. */
+    uint16_t in_port;
+    uint16_t vlan_tpid;         /* 0 if untagged. */
+    uint16_t vlan_tci;          /* With the CFI bit, as in the full key. */
+    uint8_t nw_proto;
+    uint8_t nw_tos;
+    /* Words 1-2. */
+    uint8_t dl_dst[6];
+    uint8_t dl_src[6];
+    uint8_t nw_src[4];
+    /* Word 3. */
+    uint8_t nw_dst[4];
+    uint16_t tp_src;            /* Network order, as in the full key. */
+    uint16_t tp_dst;
+    /* Words 4-5. */
+    uint16_t tcp_flags;
+    uint8_t nw_ttl;
+    uint8_t pad[13];            /* Zero. */
+} __attribute__((aligned(16)));
+_Static_assert(sizeof(struct dp_compact_key) == 48, "dp_compact_key layout");
+
+static inline uint16_t
+dp_get_be16__(const uint8_t *p)
+{
+    uint16_t v;
+    memcpy(&v, p, 2);
+    return v;
+}
+
+/* Fills '*ck' and returns true if the frame (as for
+ * dp_flow_key_extract_head()) has the common shape; else returns false,
+ * with '*ck' undefined. */
+static inline bool
+dp_compact_key_extract(const void *data, size_t len, size_t frame_len,
+                       uint32_t in_port, struct dp_compact_key *ck)
+{
+    const uint8_t *p = data;
+    size_t l2 = 14;
+
+    if (len < 14 + 20 + 8) {
+        return false;
+    }
+    uint16_t type = dp_get_be16__(p + 12), tpid = 0, tci = 0;
+    if (type == htons(0x8100) || type == htons(0x88a8)) {
+        tpid = type;
+        tci = dp_get_be16__(p + 14) | htons(0x1000);
+        type = dp_get_be16__(p + 16);
+        l2 = 18;
+        if (len < 18 + 20 + 8) {
+            return false;
+        }
+    }
+    const uint8_t *ip = p + l2;
+    if (type != htons(0x0800) || ip[0] != 0x45
+        || (dp_get_be16__(ip + 6) & htons(0x3fff))) {
+        return false;           /* Not IPv4 without options; a fragment. */
+    }
+    size_t tot_len = ntohs(dp_get_be16__(ip + 2));
+    if (tot_len > frame_len - l2 || tot_len < 20 + 8) {
+        return false;
+    }
+    /* The L4 bytes the full parser may read: within the IP length and
+     * the contiguous part. */
+    size_t avail = (len - l2 < tot_len ? len - l2 : tot_len) - 20;
+    const uint8_t *l4 = ip + 20;
+
+#if defined(__SSE2__)
+    __m128i *x = (__m128i *) ck;
+    _mm_store_si128(&x[0], _mm_setzero_si128());
+    _mm_store_si128(&x[1], _mm_setzero_si128());
+    _mm_store_si128(&x[2], _mm_setzero_si128());
+#else
+    memset(ck, 0, sizeof *ck);
+#endif
+    switch (ip[9]) {
+    case 6: {                   /* TCP. */
+        if (avail < 20) {
+            return false;
+        }
+        size_t hdr_len = (size_t) (l4[12] >> 4) * 4;
+        if (hdr_len < 20 || avail < hdr_len) {
+            return false;
+        }
+        ck->tcp_flags = dp_get_be16__(l4 + 12) & htons(0x0fff);
+        ck->tp_src = dp_get_be16__(l4);
+        ck->tp_dst = dp_get_be16__(l4 + 2);
+        break;
+    }
+    case 17:                    /* UDP; 'avail' >= 8. */
+        ck->tp_src = dp_get_be16__(l4);
+        ck->tp_dst = dp_get_be16__(l4 + 2);
+        break;
+    case 1:                     /* ICMP: type and code. */
+        ck->tp_src = htons(l4[0]);
+        ck->tp_dst = htons(l4[1]);
+        break;
+    default:
+        return false;
+    }
+    ck->in_port = in_port;
+    ck->vlan_tpid = tpid;
+    ck->vlan_tci = tci;
+    ck->nw_proto = ip[9];
+    ck->nw_tos = ip[1];
+    ck->nw_ttl = ip[8];
+    memcpy(ck->dl_dst, p, 12);  /* And dl_src. */
+    memcpy(ck->nw_src, ip + 12, 8);     /* And nw_dst. */
+    return true;
+}
+
+/* The full key of a packet whose compact key is 'ck'. */
+static inline void
+dp_compact_key_expand(const struct dp_compact_key *ck, struct dp_flow_key *k)
+{
+    dp_flow_key_zero(k);
+    k->in_port = ck->in_port;
+    k->parse_flags = DP_KEY_L2 | DP_KEY_L3 | DP_KEY_L4;
+    k->dl_type = htons(0x0800);
+    memcpy(k->dl_dst, ck->dl_dst, 12);
+    k->vlan_tci[0] = ck->vlan_tci;
+    k->vlan_tpid[0] = ck->vlan_tpid;
+    k->nw_proto = ck->nw_proto;
+    k->nw_tos = ck->nw_tos;
+    k->nw_ttl = ck->nw_ttl;
+    memcpy(k->nw_src, ck->nw_src, 4);
+    memcpy(k->nw_dst, ck->nw_dst, 4);
+    k->tp_src = ck->tp_src;
+    k->tp_dst = ck->tp_dst;
+    k->tcp_flags = ck->tcp_flags;
+}
+
+/* Hash of a compact key: its first five words (the sixth is zero). */
+static inline uint32_t
+dp_compact_key_hash(const struct dp_compact_key *ck)
+{
+    const uint64_t *w = (const uint64_t *) ck;
+#if defined(__SSE4_2__)
+    uint64_t a = __builtin_ia32_crc32di(0, w[0] ^ w[3]);
+    uint64_t b = __builtin_ia32_crc32di(0x9e3779b9, w[1] ^ w[4]);
+    a = __builtin_ia32_crc32di(a, w[2]);
+    return (uint32_t) (a ^ (b << 7) ^ (b >> 25));
+#else
+    return dp_hash_words(w, 5, 0);
+#endif
+}
+
+static inline bool
+dp_compact_key_equal(const struct dp_compact_key *a,
+                     const struct dp_compact_key *b)
+{
+#if defined(__SSE4_1__)
+    const __m128i *x = (const __m128i *) a, *y = (const __m128i *) b;
+    __m128i d = _mm_xor_si128(_mm_load_si128(&x[0]), _mm_load_si128(&y[0]));
+    d = _mm_or_si128(d, _mm_xor_si128(_mm_load_si128(&x[1]),
+                                      _mm_load_si128(&y[1])));
+    d = _mm_or_si128(d, _mm_xor_si128(_mm_load_si128(&x[2]),
+                                      _mm_load_si128(&y[2])));
+    return _mm_testz_si128(d, d);
+#else
+    return !memcmp(a, b, sizeof *a);
 #endif
 }
 

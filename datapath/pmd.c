@@ -605,6 +605,10 @@ mask_is_port_only(const struct dp_flow_key *mask)
     return dp_flow_key_equal(mask, &port_only);
 }
 
+_Static_assert(DP_MAX_PORTS <= UINT16_MAX + 1,
+               "a port number fits a compact key's in_port");
+_Static_assert(DP_BURST <= 32, "a burst's compact keys fit a 32-bit mask");
+
 /* Removes every megaflow, or only the DP_MF_LEARN ones created before
  * 'seq_below'. */
 static void
@@ -850,12 +854,23 @@ pmd_process(struct pmd *pmd, struct dp_port *port, struct rte_mbuf **pkts,
     pmd->burst_seq++;
 
     /* Parse the whole burst first: reading a key back right after the
-     * parser's narrow stores would stall on store forwarding. */
+     * parser's narrow stores would stall on store forwarding.  Packets of
+     * the common shape get their compact key only; the full key is made
+     * for them on an exact-match miss (dp_compact_key_expand()). */
+    struct dp_compact_key ckeys[DP_BURST];
+    uint32_t compact = 0;           /* Bit i: packet i has 'ckeys[i]'. */
     for (uint16_t i = 0; i < n; i++) {
-        dp_flow_key_extract_head(rte_pktmbuf_mtod(pkts[i], const void *),
-                                 rte_pktmbuf_data_len(pkts[i]),
-                                 rte_pktmbuf_pkt_len(pkts[i]),
-                                 port->port_no, &keys[i]);
+        const void *data = rte_pktmbuf_mtod(pkts[i], const void *);
+        uint32_t len = rte_pktmbuf_data_len(pkts[i]);
+        uint32_t frame_len = rte_pktmbuf_pkt_len(pkts[i]);
+
+        if (dp_compact_key_extract(data, len, frame_len, port->port_no,
+                                   &ckeys[i])) {
+            compact |= UINT32_C(1) << i;
+        } else {
+            dp_flow_key_extract_head(data, len, frame_len, port->port_no,
+                                     &keys[i]);
+        }
     }
 
     /* Hash the burst and start loading the cache entries, then probe:
@@ -863,33 +878,48 @@ pmd_process(struct pmd *pmd, struct dp_port *port, struct rte_mbuf **pkts,
     uint32_t hashes[DP_BURST];
     for (uint16_t i = 0; i < n; i++) {
         const struct rte_mbuf *m = pkts[i];
+        bool c = compact & (UINT32_C(1) << i);
 
         if (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH) {
             /* The NIC hashed the 5-tuple; fold in the rest cheaply. */
             uint64_t w = ((uint64_t) m->hash.rss << 32) | port->port_no;
-            hashes[i] = dp_hash_words(&w, 1, keys[i].parse_flags);
+            hashes[i] = dp_hash_words(&w, 1, c ? 0 : keys[i].parse_flags);
         } else {
-            hashes[i] = dp_flow_key_hash(&keys[i]);
+            hashes[i] = (c ? dp_compact_key_hash(&ckeys[i])
+                         : dp_flow_key_hash(&keys[i]));
         }
-        emc_prefetch(&pmd->emc, hashes[i]);
+        if (c) {
+            emc_prefetch_compact(&pmd->emc, hashes[i]);
+        } else {
+            emc_prefetch(&pmd->emc, hashes[i]);
+        }
     }
 
     for (uint16_t i = 0; i < n; i++) {
         struct rte_mbuf *m = pkts[i];
         struct dp_megaflow *mf;
         uint32_t hash = hashes[i];
+        bool c = compact & (UINT32_C(1) << i);
 
-        mf = emc_lookup(&pmd->emc, &keys[i], hash);
+        mf = (c ? emc_lookup_compact(&pmd->emc, &ckeys[i], hash)
+              : emc_lookup(&pmd->emc, &keys[i], hash));
         if (mf) {
             emc_hits++;
         } else {
+            if (c) {
+                dp_compact_key_expand(&ckeys[i], &keys[i]);
+            }
             mf = mfc_lookup(&pmd->cls, &keys[i]);
             if (!mf) {
                 misses[n_misses++] = i;
                 continue;
             }
             megaflow_hits++;
-            emc_insert(&pmd->emc, &keys[i], hash, mf);
+            if (c) {
+                emc_insert_compact(&pmd->emc, &ckeys[i], hash, mf);
+            } else {
+                emc_insert(&pmd->emc, &keys[i], hash, mf);
+            }
         }
         batch_add(pmd, batches, &n_batches, mf, m);
     }
@@ -993,7 +1023,7 @@ pmd_dump(struct pmd *pmd, struct pmd_dump_req *req)
                * sizeof *e->actions);
     }
     req->emc_used = emc_count(&pmd->emc);
-    req->emc_size = pmd->emc.entries ? pmd->emc.mask + 1 : 0;
+    req->emc_size = emc_capacity(&pmd->emc);
 }
 
 /* What the main thread asked for since the last iteration. */

@@ -288,6 +288,24 @@ check_format(const struct dp_flow_key *key, const uint8_t *frame,
     dp_flow_key_format(key, key, NULL, NULL, masked, sizeof masked);
 }
 
+/* If the compact parser takes the frame, its key expands to 'key', the
+ * full parser's, byte for byte (the exact-match cache relies on it). */
+static void
+check_compact(const struct dp_flow_key *key, const uint8_t *data,
+              size_t head, size_t len)
+{
+    struct dp_compact_key ck;
+    struct dp_flow_key expanded;
+
+    if (dp_compact_key_extract(data, head, len, IN_PORT, &ck)) {
+        dp_compact_key_expand(&ck, &expanded);
+        if (memcmp(&expanded, key, sizeof *key)) {
+            fail("the compact key expands to another key", data, head, head,
+                 key, &expanded);
+        }
+    }
+}
+
 static void
 check_view(const uint8_t *frame, size_t len, size_t head)
 {
@@ -298,6 +316,7 @@ check_view(const uint8_t *frame, size_t len, size_t head)
     dp_flow_key_extract_head(copy, head, len, IN_PORT, &key);
     check_flags(&key, frame, len, head);
     check_against_pipeline(&key, frame, len, head);
+    check_compact(&key, copy, head, len);
     free(copy);
 }
 
@@ -312,6 +331,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_flags(&key, data, size, size);
     check_against_pipeline(&key, data, size, size);
     check_format(&key, data, size);
+    check_compact(&key, data, size, size);
 
     for (size_t i = 0; i < sizeof head_sizes / sizeof *head_sizes; i++) {
         if (head_sizes[i] < size) {

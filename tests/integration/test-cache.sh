@@ -63,7 +63,7 @@ wait "$keepalive" 2>/dev/null
 check "megaflows are listed by dump-cache" \
     grep_in "$cache" "in_port=vif81.0,.*nw_proto=1.*actions:output:vif82.0"
 check "dump-cache reports EMC occupancy" \
-    grep_in "$cache" "EMC: [1-9][0-9]* of 8192 entries in use"
+    grep_in "$cache" "EMC: [1-9][0-9]* of 16384 entries in use"
 
 # A flow change under traffic: once add-flow returns, no packet is
 # forwarded by the old megaflows.
