@@ -292,7 +292,9 @@ dp_compact_key_extract(const void *data, size_t len, size_t frame_len,
         return false;           /* Not IPv4 without options; a fragment. */
     }
     size_t tot_len = ntohs(dp_get_be16__(ip + 2));
-    if (tot_len > frame_len - l2 || tot_len < 20 + 8) {
+    size_t total = frame_len > len ? frame_len : len;   /* As the full
+                                                         * parser counts. */
+    if (tot_len > total - l2 || tot_len < 20 + 8) {
         return false;
     }
     /* The L4 bytes the full parser may read: within the IP length and

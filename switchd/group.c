@@ -117,6 +117,26 @@ group_chained_to(const struct pipeline *pl, uint32_t id)
     return NULL;
 }
 
+/* Whether a bucket of some group watches group 'id' (OFPG_ALL: any):
+ * whether that bucket is live depends on 'id''s buckets, which the
+ * megaflows that went through the watching group do not record, so a
+ * change of 'id' must flush the caches. */
+static bool
+group_watched(const struct pipeline *pl, uint32_t id)
+{
+    const struct pl_group *g;
+
+    CMAP_FOR_EACH (g, node, &pl->groups) {
+        for (size_t i = 0; i < g->n_buckets; i++) {
+            uint32_t w = g->buckets[i].watch_group;
+            if (w != OFPG_ANY && (id == OFPG_ALL || w == id)) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 /* Refuses to delete group 'id' alone while another group goes to it. */
 static enum ofperr
 group_check_delete(const struct pipeline *pl, uint32_t id, char **msg)
@@ -314,6 +334,9 @@ group_delete(struct pipeline *pl, uint32_t id)
 {
     struct pl_group *g;
 
+    if (group_watched(pl, id)) {
+        pl->changed = true;
+    }
     txn_begin(pl);
     CMAP_FOR_EACH (g, node, &pl->groups) {
         if (id == OFPG_ALL || g->id == id) {
@@ -466,6 +489,9 @@ group_mod__(struct pipeline *pl, const struct ofputil_group_mod *gm,
 
     struct pl_group *g = group_create(gm, persistent);
     group_journal(pl, gm->group_id, old);
+    if (group_watched(pl, gm->group_id)) {
+        pl->changed = true;     /* Some bucket's liveness may change. */
+    }
     if (old) {
         /* A modify keeps the group's counters and age, as rules do. */
         uint64_t packets, bytes;
@@ -480,7 +506,8 @@ group_mod__(struct pipeline *pl, const struct ofputil_group_mod *gm,
         cmap_replace(&pl->groups, &old->node, &g->node, hash_int(g->id, 0));
         group_unref(old);
     } else {
-        /* Nothing refers to it yet: no decision changes. */
+        /* Nothing goes to it yet: unless a bucket watches it (above), no
+         * decision changes. */
         cmap_insert(&pl->groups, &g->node, hash_int(g->id, 0));
     }
     return 0;

@@ -362,8 +362,8 @@ bool pl_match_to_dp(const struct pl_rule *, const struct pl_ports *,
 
 /* pipeline.c.  Notes, for the datapath's caches, that group 'g' was
  * replaced or deleted: the megaflows that went through it go.  (A group
- * added changes no decision: nothing can refer to a group before it
- * exists.) */
+ * added changes no decision: nothing can go to a group before it exists;
+ * group.c flushes instead when a bucket watches the group.) */
 void note_group_gone(struct pipeline *, struct pl_group *g);
 
 /* pipeline.c.  Drops a reference to 'rule' (NULL is fine); the last one

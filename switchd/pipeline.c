@@ -2066,7 +2066,11 @@ pipeline_run(struct pipeline *pl, long long now)
         for (size_t i = 0; i < ports->n; i++) {
             const struct pl_psec *ps = ports->psec_of[ports->p[i].dp_port];
             snooping |= psec_snoops_dhcp(ps);
-            changed |= psec_expire(ps, now);
+            if (psec_expire(ps, now)) {
+                /* Megaflows that let an ended lease's address through go,
+                 * NORMAL's or not. */
+                pl->changed = true;
+            }
         }
         pl->next_lease_check = snooping ? now + 1000 : LLONG_MAX;
     }

@@ -214,7 +214,9 @@ ip6_ok(const struct pl_psec *ps, const struct in6_addr *addr,
     if (ip6_allowed(ps, addr, mask)) {
         return true;
     }
-    return ps->dhcp6 && leased(ps, addr);     /* 'mask' is all ones. */
+    /* 'mask' is all ones.  IPv4-mapped addresses stand for DHCP leases
+     * in the table, never for IPv6 sources. */
+    return ps->dhcp6 && !IN6_IS_ADDR_V4MAPPED(addr) && leased(ps, addr);
 }
 
 /* Is 'v' equal to 'target'?  Un-wildcards only what tells: all of 'v' if
@@ -474,9 +476,16 @@ parse_dhcp6_ia(const uint8_t *o, const uint8_t *end, struct dhcp_reply *r)
             }
         } else if (code == DHCP6_OPT_IAADDR && len >= 24
                    && r->n < DHCP6_MAX_ADDRS) {
-            memcpy(&r->addrs[r->n], v, 16);
-            r->lifetimes[r->n] = get32(v + 20);     /* Valid lifetime. */
-            r->n++;
+            struct in6_addr a;
+            memcpy(&a, v, 16);
+            /* Only a unicast IPv6 address: an IPv4-mapped one would pass
+             * for an IPv4 lease. */
+            if (!IN6_IS_ADDR_V4MAPPED(&a) && !ipv6_addr_is_multicast(&a)
+                && !ipv6_is_zero(&a) && !IN6_IS_ADDR_LOOPBACK(&a)) {
+                r->addrs[r->n] = a;
+                r->lifetimes[r->n] = get32(v + 20);     /* Valid. */
+                r->n++;
+            }
         }
         o = v + len;
     }
@@ -563,7 +572,14 @@ parse_dhcp_reply(const uint8_t *p, size_t len, struct dhcp_reply *r)
     }
 
     uint16_t sport = get16(udp), dport = get16(udp + 2);
+    size_t udp_len = get16(udp + 4);
     const uint8_t *b = udp + UDP_HEADER_LEN;
+    if (udp_len < UDP_HEADER_LEN) {
+        return false;
+    }
+    if ((size_t) (end - udp) > udp_len) {
+        end = udp + udp_len;            /* Not the Ethernet padding. */
+    }
     return (r->family == 4
             ? sport == 67 && dport == 68 && parse_dhcp4(b, end, r)
             : sport == 547 && dport == 546 && parse_dhcp6(b, end, r));
@@ -594,10 +610,11 @@ leases_remove(struct psec_leases *ls, int family, const struct in6_addr *addr)
     return changed;
 }
 
-/* Leases 'addr' until 'expires', or extends its lease. */
+/* Leases 'addr' until 'expires', or extends its lease; true if the
+ * address was not usable at 'now'. */
 static bool
 leases_put(struct psec_leases *ls, const struct in6_addr *addr,
-           long long expires)
+           long long expires, long long now)
     OVS_REQUIRES(ls->mutex)
 {
     bool v4 = IN6_IS_ADDR_V4MAPPED(addr);
@@ -605,8 +622,9 @@ leases_put(struct psec_leases *ls, const struct in6_addr *addr,
 
     for (size_t i = 0; i < ls->n; i++) {
         if (ipv6_addr_equals(&ls->l[i].addr, addr)) {
+            bool was_over = ls->l[i].expires <= now;
             ls->l[i].expires = expires;
-            return false;
+            return was_over;    /* Renewed once over: usable again. */
         }
         if (lease_is_v4(&ls->l[i]) == v4) {
             n_family++;
@@ -650,7 +668,7 @@ psec_learn_dhcp(const struct pl_psec *ps, const void *frame, size_t len,
         } else {
             long long expires = (r.lifetimes[i] == UINT32_MAX ? LLONG_MAX
                                  : now + r.lifetimes[i] * 1000LL);
-            changed |= leases_put(ls, &r.addrs[i], expires);
+            changed |= leases_put(ls, &r.addrs[i], expires, now);
         }
     }
     ovs_mutex_unlock(&ls->mutex);

@@ -128,7 +128,7 @@ check "and its JSON" \
     grep_in "$(ctl --format=json show | tr -d ' \n')" '"dhcp_leases":\[\{[^]]*"ip":"2001:db8:150::52"'
 check "the guest reaches the server from its assigned address" \
     wait_for 10 ping6_quick xvs-g152 2001:db8:150::1 1
-check "a Reply with a valid lifetime of 0 (a Release answered)" \
+check "a Reply with a valid lifetime of 0 (the server takes it back)" \
     server dhcp6-reply "$M152" 2001:db8:150::52 2001:db8:150::52 0
 ended6() { grep_in "$(leases6)" "dhcp leases: none"; }
 check "ends the lease" wait_for 30 ended6

@@ -168,6 +168,23 @@ check "after mod-group back, the connection flows again" flows_on
 check "no group or meter change flushed the caches" \
     test "$(pmd cache_flushes)" -eq "$flushes"
 
+# A fast_failover bucket that watches another group: whether it is live
+# depends on that group's buckets, which the megaflow does not record.
+$O add-group "$M" "group_id=3,type=all,bucket=output:2"
+$O add-group "$M" "group_id=2,type=ff,bucket=watch_group:3,output:2,bucket=watch_port:1,actions=drop"
+$O mod-flows --strict "$M" "priority=10,ip,in_port=1,nw_dst=10.90.0.2,actions=group:2"
+check "through group 2 (watching group 3), the connection flows" flows_on
+flushes=$(pmd cache_flushes)
+$O mod-group "$M" "group_id=3,type=all"
+frozen=$(tx)
+sleep 0.3
+check "group 3 emptied (dead), group 2 takes its drop bucket: nothing more" \
+    test "$(tx)" -eq "$frozen"
+check "a change of a watched group flushes the caches" \
+    test "$(pmd cache_flushes)" -gt "$flushes"
+$O mod-group "$M" "group_id=3,type=all,bucket=output:2"
+check "group 3 live again: the connection flows" flows_on
+
 # A bundle of 300 flow changes empties the caches instead.
 flushes=$(pmd cache_flushes)
 i=1

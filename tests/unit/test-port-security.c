@@ -88,6 +88,9 @@ dhcp_frame(uint8_t *buf, const uint8_t chaddr[6], const char *yiaddr,
         o += 4;
     }
     buf[o++] = 255;
+    size_t udp_len = o - (size_t) (udp - buf);
+    udp[4] = udp_len >> 8;
+    udp[5] = udp_len & 255;
     return o;
 }
 
@@ -262,6 +265,8 @@ dhcp6_frame(uint8_t *buf, const uint8_t dst[6], int type, const char *addr,
     }
     buf[ia + 2] = (o - ia - 4) >> 8;
     buf[ia + 3] = (o - ia - 4) & 255;
+    udp[4] = (o - 54) >> 8;             /* UDP length. */
+    udp[5] = (o - 54) & 255;
 #undef PUT16
 #undef PUT32
     return o;
@@ -315,7 +320,15 @@ test_psec_dhcp6_reply_grants_for_the_valid_lifetime(void **state)
     inet_pton(AF_INET6, "2001:db8::52", &na.nd_target);
     assert_int_equal(psec_check(ps, &na, &wc), DP_DROP_SPOOF_ND);
 
-    /* A valid lifetime of 0 ends it (a Reply to a Release). */
+    /* Ethernet padding after the message changes nothing: renewed for
+     * 120 s. */
+    len = dhcp6_frame(f, GUEST, 7, "2001:db8::51", 120, -1, -1);
+    memset(f + len, 0xee, 16);
+    assert_false(psec_learn_dhcp(ps, f, len + 16, now));
+    assert_int_equal(psec_get_leases(ps, l), 1);
+    assert_true(l[0].expires >= now + 120000);
+
+    /* A valid lifetime of 0 ends it (the server withdraws it). */
     len = dhcp6_frame(f, GUEST, 7, "2001:db8::51", 0, -1, -1);
     assert_true(psec_learn_dhcp(ps, f, len, now));
     assert_false(may_send_from(ps, "2001:db8::51"));
@@ -344,6 +357,15 @@ test_psec_dhcp_families_apart(void **state)
     len = dhcp_frame(f, GUEST, "10.0.0.51", 5, 60, false);
     assert_false(psec_learn_dhcp(v6, f, len, 0));
     psec_destroy(v6);
+
+    /* An IPv4-mapped address in a DHCPv6 Reply is no lease of either
+     * family. */
+    struct pl_psec *mapped = port_with_ips("dhcp dhcp6");
+    len = dhcp6_frame(f, GUEST, 7, "::ffff:10.0.0.51", 60, -1, -1);
+    assert_false(psec_learn_dhcp(mapped, f, len, 0));
+    assert_false(may_send_from(mapped, "10.0.0.51"));
+    assert_false(may_send_from(mapped, "::ffff:10.0.0.51"));
+    psec_destroy(mapped);
 
     /* Both: a DHCPNAK ends the IPv4 lease only. */
     struct pl_psec *both = port_with_ips("dhcp dhcp6");
