@@ -17,7 +17,7 @@ const struct xvs_command xvs_commands[] = {
      "state, PMD cores", 0},
     {"add-port", "BRIDGE PORT [type=T] [devargs=D] [ofport=N] [driver=D] "
      "[domid=N] [devid=N] [vlan=N] [trunks=N,...] [native-vlan=N] "
-     "[mac=MAC] [ip=ADDR|dhcp...] [allowed-addresses=ADDR...] "
+     "[mac=MAC] [ip=ADDR|dhcp|dhcp6...] [allowed-addresses=ADDR...] "
      "[port-security=on|off] [rate=RATE] [vm-uuid=UUID] [vm-name=NAME]",
      2, 18, false,
      "add a port (saved to the configuration file)", 0},
@@ -25,7 +25,7 @@ const struct xvs_command xvs_commands[] = {
      "delete a port, from BRIDGE or whichever bridge has it (saved to the "
      "configuration file)", 0},
     {"set-port", "BRIDGE PORT [vlan=N|none] [trunks=N,...|none] "
-     "[native-vlan=N|none] [mac=MAC|none] [ip=ADDR|dhcp...|none] "
+     "[native-vlan=N|none] [mac=MAC|none] [ip=ADDR|dhcp|dhcp6...|none] "
      "[allowed-addresses=ADDR...|none] [port-security=on|off|default] "
      "[rate=RATE|none] [vm-uuid=UUID|none] [vm-name=NAME|none]", 3, 12,
      false,
