@@ -22,10 +22,12 @@ emc_init(struct emc *emc, uint32_t n_entries, uint32_t insert_inv_prob)
     }
     emc->entries = calloc(n, sizeof *emc->entries);
     emc->compact = aligned_alloc(64, n * sizeof *emc->compact);
-    if (!emc->entries || !emc->compact) {
+    emc->compact6 = aligned_alloc(64, n * sizeof *emc->compact6);
+    if (!emc->entries || !emc->compact || !emc->compact6) {
         abort();
     }
     memset(emc->compact, 0, n * sizeof *emc->compact);
+    memset(emc->compact6, 0, n * sizeof *emc->compact6);
     emc->mask = n - 1;
 }
 
@@ -51,6 +53,7 @@ emc_flush(struct emc *emc)
         for (uint32_t i = 0; i <= emc->mask; i++) {
             slot_set(&emc->entries[i].mf, NULL);
             slot_set(&emc->compact[i].mf, NULL);
+            slot_set(&emc->compact6[i].mf, NULL);
         }
     }
 }
@@ -61,8 +64,10 @@ emc_destroy(struct emc *emc)
     emc_flush(emc);
     free(emc->entries);
     free(emc->compact);
+    free(emc->compact6);
     emc->entries = NULL;
     emc->compact = NULL;
+    emc->compact6 = NULL;
 }
 
 /* Whether this miss should be inserted (the insertion probability). */
@@ -140,6 +145,26 @@ emc_insert_compact(struct emc *emc, const struct dp_compact_key *key,
     e->hash = hash;
 }
 
+void
+emc_insert_compact6(struct emc *emc, const struct dp_compact6_key *key,
+                    uint32_t hash, struct dp_megaflow *mf)
+{
+    if (!emc_should_insert(emc)) {
+        return;
+    }
+
+    struct emc_compact6_entry *a = &emc->compact6[hash & emc->mask];
+    struct emc_compact6_entry *b = &emc->compact6[(hash >> 16) & emc->mask];
+    struct emc_compact6_entry *e = emc_pick(
+        a->mf, a->mf && a->hash == hash && dp_compact6_key_equal(&a->key, key),
+        b->mf, b->mf && b->hash == hash && dp_compact6_key_equal(&b->key, key),
+        hash) ? b : a;
+
+    slot_set(&e->mf, mf);
+    e->key = *key;
+    e->hash = hash;
+}
+
 size_t
 emc_count(const struct emc *emc)
 {
@@ -149,6 +174,7 @@ emc_count(const struct emc *emc)
         for (uint32_t i = 0; i <= emc->mask; i++) {
             n += emc->entries[i].mf && !emc->entries[i].mf->dead;
             n += emc->compact[i].mf && !emc->compact[i].mf->dead;
+            n += emc->compact6[i].mf && !emc->compact6[i].mf->dead;
         }
     }
     return n;
@@ -157,5 +183,5 @@ emc_count(const struct emc *emc)
 size_t
 emc_capacity(const struct emc *emc)
 {
-    return emc->entries ? 2 * ((size_t) emc->mask + 1) : 0;
+    return emc->entries ? 3 * ((size_t) emc->mask + 1) : 0;
 }

@@ -222,18 +222,20 @@ dp_flow_key_zero(struct dp_flow_key *key)
 #endif
 }
 
-/* ---- The common shape's compact key ----
+/* ---- The common shapes' compact keys ----
  *
  * Most packets are Ethernet, with at most one VLAN tag, IPv4 without
- * options and not a fragment, and TCP, UDP or ICMP with its whole header.
- * For them the exact-match cache keys on 48 bytes instead of the full
- * 120: what the full key would hold for them that varies.  Every other
- * field of their full key is fixed (parse_flags L2|L3|L4, dl_type IPv4)
- * or zero, so dp_compact_key_expand() gives the full key back, byte for
- * byte as dp_flow_key_extract_head() makes it (the flow-key fuzzer and
- * test-flow-key check that on every packet the compact parser takes), and
- * the full key is made only when the exact-match cache misses. */
-struct dp_compact_key {
+ * options and not a fragment, or IPv6 without extension headers, and TCP,
+ * UDP or ICMP (ICMPv6 other than neighbor discovery) with its whole
+ * header.  For them the exact-match cache keys on what the full key would
+ * hold for them that varies: 48 bytes for IPv4, 64 for IPv6, instead of
+ * the full 120.  Every other field of their full key is fixed
+ * (parse_flags L2|L3|L4, dl_type) or zero, so dp_compact_expand() gives
+ * the full key back, byte for byte as dp_flow_key_extract_head() makes it
+ * (the flow-key fuzzer and test-flow-key check that on every packet the
+ * compact parser takes), and the full key is made only when the
+ * exact-match cache misses. */
+struct dp_compact_key {         /* IPv4. */
     /* Word 0. */
     uint16_t in_port;
     uint16_t vlan_tpid;         /* 0 if untagged. */
@@ -255,6 +257,42 @@ struct dp_compact_key {
 } __attribute__((aligned(16)));
 _Static_assert(sizeof(struct dp_compact_key) == 48, "dp_compact_key layout");
 
+struct dp_compact6_key {        /* IPv6. */
+    /* Word 0: as in dp_compact_key. */
+    uint16_t in_port;
+    uint16_t vlan_tpid;
+    uint16_t vlan_tci;
+    uint8_t nw_proto;
+    uint8_t nw_tos;             /* Traffic class. */
+    /* Words 1-2. */
+    uint8_t dl_dst[6];
+    uint8_t dl_src[6];
+    uint32_t ipv6_label;        /* As in the full key. */
+    /* Words 3-6. */
+    uint8_t nw_src[16];
+    uint8_t nw_dst[16];
+    /* Word 7. */
+    uint16_t tp_src;
+    uint16_t tp_dst;
+    uint16_t tcp_flags;
+    uint8_t nw_ttl;             /* Hop limit. */
+    uint8_t pad;                /* Zero. */
+} __attribute__((aligned(16)));
+_Static_assert(sizeof(struct dp_compact6_key) == 64,
+               "dp_compact6_key layout");
+
+/* What dp_compact_extract() made. */
+enum dp_compact_kind {
+    DP_COMPACT_NONE,            /* Not a common shape: use the full key. */
+    DP_COMPACT_IP4,             /* 'v4' holds the key. */
+    DP_COMPACT_IP6,             /* 'v6' holds the key. */
+};
+
+union dp_compact_keys {
+    struct dp_compact_key v4;
+    struct dp_compact6_key v6;
+};
+
 static inline uint16_t
 dp_get_be16__(const uint8_t *p)
 {
@@ -263,55 +301,30 @@ dp_get_be16__(const uint8_t *p)
     return v;
 }
 
-/* Fills '*ck' and returns true if the frame (as for
- * dp_flow_key_extract_head()) has the common shape; else returns false,
- * with '*ck' undefined. */
-static inline bool
-dp_compact_key_extract(const void *data, size_t len, size_t frame_len,
-                       uint32_t in_port, struct dp_compact_key *ck)
+/* Zeroes 'n16' 16-byte units at 'p' (16-byte aligned). */
+static inline void
+dp_zero16__(void *p, size_t n16)
 {
-    const uint8_t *p = data;
-    size_t l2 = 14;
-
-    if (len < 14 + 20 + 8) {
-        return false;
-    }
-    uint16_t type = dp_get_be16__(p + 12), tpid = 0, tci = 0;
-    if (type == htons(0x8100) || type == htons(0x88a8)) {
-        tpid = type;
-        tci = dp_get_be16__(p + 14) | htons(0x1000);
-        type = dp_get_be16__(p + 16);
-        l2 = 18;
-        if (len < 18 + 20 + 8) {
-            return false;
-        }
-    }
-    const uint8_t *ip = p + l2;
-    if (type != htons(0x0800) || ip[0] != 0x45
-        || (dp_get_be16__(ip + 6) & htons(0x3fff))) {
-        return false;           /* Not IPv4 without options; a fragment. */
-    }
-    size_t tot_len = ntohs(dp_get_be16__(ip + 2));
-    size_t total = frame_len > len ? frame_len : len;   /* As the full
-                                                         * parser counts. */
-    if (tot_len > total - l2 || tot_len < 20 + 8) {
-        return false;
-    }
-    /* The L4 bytes the full parser may read: within the IP length and
-     * the contiguous part. */
-    size_t avail = (len - l2 < tot_len ? len - l2 : tot_len) - 20;
-    const uint8_t *l4 = ip + 20;
-
 #if defined(__SSE2__)
-    __m128i *x = (__m128i *) ck;
-    _mm_store_si128(&x[0], _mm_setzero_si128());
-    _mm_store_si128(&x[1], _mm_setzero_si128());
-    _mm_store_si128(&x[2], _mm_setzero_si128());
+    for (size_t i = 0; i < n16; i++) {
+        _mm_store_si128((__m128i *) p + i, _mm_setzero_si128());
+    }
 #else
-    memset(ck, 0, sizeof *ck);
+    memset(p, 0, n16 * 16);
 #endif
-    switch (ip[9]) {
-    case 6: {                   /* TCP. */
+}
+
+/* The transport fields of a compact key from the 'avail' bytes at 'l4' of
+ * an 'ip_proto' header ('icmp' is the protocol number of ICMP for this IP
+ * version), as parse_l4() of the full parser would fill them.  Returns
+ * false for anything else: another protocol, a short header, a neighbor
+ * discovery message (whose full key has more). */
+static inline bool
+dp_compact_l4__(uint8_t ip_proto, uint8_t icmp, const uint8_t *l4,
+                size_t avail, uint16_t *tp_src, uint16_t *tp_dst,
+                uint16_t *tcp_flags)
+{
+    if (ip_proto == 6) {                        /* TCP. */
         if (avail < 20) {
             return false;
         }
@@ -319,55 +332,152 @@ dp_compact_key_extract(const void *data, size_t len, size_t frame_len,
         if (hdr_len < 20 || avail < hdr_len) {
             return false;
         }
-        ck->tcp_flags = dp_get_be16__(l4 + 12) & htons(0x0fff);
-        ck->tp_src = dp_get_be16__(l4);
-        ck->tp_dst = dp_get_be16__(l4 + 2);
-        break;
-    }
-    case 17:                    /* UDP; 'avail' >= 8. */
-        ck->tp_src = dp_get_be16__(l4);
-        ck->tp_dst = dp_get_be16__(l4 + 2);
-        break;
-    case 1:                     /* ICMP: type and code. */
-        ck->tp_src = htons(l4[0]);
-        ck->tp_dst = htons(l4[1]);
-        break;
-    default:
+        *tcp_flags = dp_get_be16__(l4 + 12) & htons(0x0fff);
+    } else if (ip_proto == 17) {                /* UDP. */
+        if (avail < 8) {
+            return false;
+        }
+    } else if (ip_proto == icmp) {              /* Type and code. */
+        if (avail < 8 || (icmp == 58 && l4[1] == 0
+                          && (l4[0] == 135 || l4[0] == 136))) {
+            return false;
+        }
+        *tp_src = htons(l4[0]);
+        *tp_dst = htons(l4[1]);
+        return true;
+    } else {
         return false;
     }
-    ck->in_port = in_port;
-    ck->vlan_tpid = tpid;
-    ck->vlan_tci = tci;
-    ck->nw_proto = ip[9];
-    ck->nw_tos = ip[1];
-    ck->nw_ttl = ip[8];
-    memcpy(ck->dl_dst, p, 12);  /* And dl_src. */
-    memcpy(ck->nw_src, ip + 12, 8);     /* And nw_dst. */
+    *tp_src = dp_get_be16__(l4);
+    *tp_dst = dp_get_be16__(l4 + 2);
     return true;
 }
 
-/* The full key of a packet whose compact key is 'ck'. */
-static inline void
-dp_compact_key_expand(const struct dp_compact_key *ck, struct dp_flow_key *k)
+/* Fills '*ck' from the frame (as for dp_flow_key_extract_head()) and says
+ * which of its keys it filled, or DP_COMPACT_NONE (with '*ck' undefined)
+ * if the frame has neither common shape. */
+static inline enum dp_compact_kind
+dp_compact_extract(const void *data, size_t len, size_t frame_len,
+                   uint32_t in_port, union dp_compact_keys *ck)
 {
-    dp_flow_key_zero(k);
-    k->in_port = ck->in_port;
-    k->parse_flags = DP_KEY_L2 | DP_KEY_L3 | DP_KEY_L4;
-    k->dl_type = htons(0x0800);
-    memcpy(k->dl_dst, ck->dl_dst, 12);
-    k->vlan_tci[0] = ck->vlan_tci;
-    k->vlan_tpid[0] = ck->vlan_tpid;
-    k->nw_proto = ck->nw_proto;
-    k->nw_tos = ck->nw_tos;
-    k->nw_ttl = ck->nw_ttl;
-    memcpy(k->nw_src, ck->nw_src, 4);
-    memcpy(k->nw_dst, ck->nw_dst, 4);
-    k->tp_src = ck->tp_src;
-    k->tp_dst = ck->tp_dst;
-    k->tcp_flags = ck->tcp_flags;
+    const uint8_t *p = data;
+    size_t l2 = 14;
+
+    if (len < 14 + 20 + 8) {
+        return DP_COMPACT_NONE;
+    }
+    uint16_t type = dp_get_be16__(p + 12), tpid = 0, tci = 0;
+    if (type == htons(0x8100) || type == htons(0x88a8)) {
+        tpid = type;
+        tci = dp_get_be16__(p + 14) | htons(0x1000);
+        type = dp_get_be16__(p + 16);
+        l2 = 18;
+    }
+    const uint8_t *ip = p + l2;
+    size_t total = frame_len > len ? frame_len : len;   /* As the full
+                                                         * parser counts. */
+    if (type == htons(0x0800)) {
+        struct dp_compact_key *k = &ck->v4;
+
+        if (len < l2 + 20 + 8 || ip[0] != 0x45
+            || (dp_get_be16__(ip + 6) & htons(0x3fff))) {
+            return DP_COMPACT_NONE;     /* Options; a fragment. */
+        }
+        size_t tot_len = ntohs(dp_get_be16__(ip + 2));
+        if (tot_len > total - l2 || tot_len < 20 + 8) {
+            return DP_COMPACT_NONE;
+        }
+        /* The L4 bytes the full parser may read: within the IP length
+         * and the contiguous part. */
+        size_t avail = (len - l2 < tot_len ? len - l2 : tot_len) - 20;
+
+        dp_zero16__(k, sizeof *k / 16);
+        if (!dp_compact_l4__(ip[9], 1, ip + 20, avail, &k->tp_src,
+                             &k->tp_dst, &k->tcp_flags)) {
+            return DP_COMPACT_NONE;
+        }
+        k->in_port = in_port;
+        k->vlan_tpid = tpid;
+        k->vlan_tci = tci;
+        k->nw_proto = ip[9];
+        k->nw_tos = ip[1];
+        k->nw_ttl = ip[8];
+        memcpy(k->dl_dst, p, 12);       /* And dl_src. */
+        memcpy(k->nw_src, ip + 12, 8);  /* And nw_dst. */
+        return DP_COMPACT_IP4;
+    } else if (type == htons(0x86dd)) {
+        struct dp_compact6_key *k = &ck->v6;
+
+        if (len < l2 + 40 + 8 || (ip[0] >> 4) != 6) {
+            return DP_COMPACT_NONE;
+        }
+        size_t ip_len = (size_t) ntohs(dp_get_be16__(ip + 4)) + 40;
+        if (ip_len > total - l2) {
+            return DP_COMPACT_NONE;
+        }
+        size_t avail = (len - l2 < ip_len ? len - l2 : ip_len) - 40;
+
+        dp_zero16__(k, sizeof *k / 16);
+        if (!dp_compact_l4__(ip[6], 58, ip + 40, avail, &k->tp_src,
+                             &k->tp_dst, &k->tcp_flags)) {
+            return DP_COMPACT_NONE;     /* Extension headers too. */
+        }
+        uint32_t flow;
+        memcpy(&flow, ip, 4);
+        k->in_port = in_port;
+        k->vlan_tpid = tpid;
+        k->vlan_tci = tci;
+        k->nw_proto = ip[6];
+        k->nw_tos = (uint8_t) ((ip[0] << 4) | (ip[1] >> 4));
+        k->nw_ttl = ip[7];
+        k->ipv6_label = flow & htonl(0x000fffff);
+        memcpy(k->dl_dst, p, 12);       /* And dl_src. */
+        memcpy(k->nw_src, ip + 8, 32);  /* And nw_dst. */
+        return DP_COMPACT_IP6;
+    }
+    return DP_COMPACT_NONE;
 }
 
-/* Hash of a compact key: its first five words (the sixth is zero). */
+/* The two compact keys share their first 20 bytes (word 0 and the
+ * Ethernet addresses). */
+_Static_assert(offsetof(struct dp_compact6_key, dl_src)
+               == offsetof(struct dp_compact_key, dl_src),
+               "compact keys share their first 20 bytes");
+
+/* The full key of a packet whose compact key of kind 'kind' is 'ck'. */
+static inline void
+dp_compact_expand(enum dp_compact_kind kind, const union dp_compact_keys *ck,
+                  struct dp_flow_key *k)
+{
+    const struct dp_compact_key *c4 = &ck->v4;  /* The shared part too. */
+    const struct dp_compact6_key *c6 = &ck->v6;
+    bool ip6 = kind == DP_COMPACT_IP6;
+
+    dp_flow_key_zero(k);
+    k->parse_flags = DP_KEY_L2 | DP_KEY_L3 | DP_KEY_L4;
+    k->in_port = c4->in_port;
+    memcpy(k->dl_dst, c4->dl_dst, 12);          /* And dl_src. */
+    k->vlan_tci[0] = c4->vlan_tci;
+    k->vlan_tpid[0] = c4->vlan_tpid;
+    k->nw_proto = c4->nw_proto;
+    k->nw_tos = c4->nw_tos;
+    if (ip6) {
+        k->dl_type = htons(0x86dd);
+        memcpy(k->nw_src, c6->nw_src, 32);      /* And nw_dst. */
+        k->ipv6_label = c6->ipv6_label;
+    } else {
+        k->dl_type = htons(0x0800);
+        memcpy(k->nw_src, c4->nw_src, 4);
+        memcpy(k->nw_dst, c4->nw_dst, 4);
+    }
+    k->nw_ttl = ip6 ? c6->nw_ttl : c4->nw_ttl;
+    k->tp_src = ip6 ? c6->tp_src : c4->tp_src;
+    k->tp_dst = ip6 ? c6->tp_dst : c4->tp_dst;
+    k->tcp_flags = ip6 ? c6->tcp_flags : c4->tcp_flags;
+}
+
+/* Hash of an IPv4 compact key: its first five words (the sixth is
+ * zero). */
 static inline uint32_t
 dp_compact_key_hash(const struct dp_compact_key *ck)
 {
@@ -382,21 +492,69 @@ dp_compact_key_hash(const struct dp_compact_key *ck)
 #endif
 }
 
+/* Hash of an IPv6 compact key: its eight words in two chains. */
+static inline uint32_t
+dp_compact6_key_hash(const struct dp_compact6_key *ck)
+{
+    const uint64_t *w = (const uint64_t *) ck;
+#if defined(__SSE4_2__)
+    uint64_t a = __builtin_ia32_crc32di(0, w[0] ^ w[7]);
+    uint64_t b = __builtin_ia32_crc32di(0x9e3779b9, w[1]);
+    a = __builtin_ia32_crc32di(a, w[3] ^ w[2]);
+    b = __builtin_ia32_crc32di(b, w[4]);
+    a = __builtin_ia32_crc32di(a, w[5]);
+    b = __builtin_ia32_crc32di(b, w[6]);
+    return (uint32_t) (a ^ (b << 7) ^ (b >> 25));
+#else
+    return dp_hash_words(w, 8, 0);
+#endif
+}
+
+/* Whether 'n16' 16-byte units at 'a' and 'b' (both 16-byte aligned) are
+ * equal, branch-free. */
+static inline bool
+dp_equal16__(const void *a, const void *b, size_t n16)
+{
+#if defined(__AVX2__)
+    const __m256i *x = a, *y = b;
+    __m256i d = _mm256_setzero_si256();
+    size_t i;
+    for (i = 0; i + 2 <= n16; i += 2) {
+        d = _mm256_or_si256(d, _mm256_xor_si256(_mm256_loadu_si256(x + i / 2),
+                                                _mm256_loadu_si256(y + i / 2)));
+    }
+    bool eq = _mm256_testz_si256(d, d);
+    if (i < n16) {
+        __m128i e = _mm_xor_si128(_mm_load_si128((const __m128i *) a + i),
+                                  _mm_load_si128((const __m128i *) b + i));
+        eq &= _mm_testz_si128(e, e);
+    }
+    return eq;
+#elif defined(__SSE4_1__)
+    const __m128i *x = a, *y = b;
+    __m128i d = _mm_xor_si128(_mm_load_si128(&x[0]), _mm_load_si128(&y[0]));
+    for (size_t i = 1; i < n16; i++) {
+        d = _mm_or_si128(d, _mm_xor_si128(_mm_load_si128(&x[i]),
+                                          _mm_load_si128(&y[i])));
+    }
+    return _mm_testz_si128(d, d);
+#else
+    return !memcmp(a, b, n16 * 16);
+#endif
+}
+
 static inline bool
 dp_compact_key_equal(const struct dp_compact_key *a,
                      const struct dp_compact_key *b)
 {
-#if defined(__SSE4_1__)
-    const __m128i *x = (const __m128i *) a, *y = (const __m128i *) b;
-    __m128i d = _mm_xor_si128(_mm_load_si128(&x[0]), _mm_load_si128(&y[0]));
-    d = _mm_or_si128(d, _mm_xor_si128(_mm_load_si128(&x[1]),
-                                      _mm_load_si128(&y[1])));
-    d = _mm_or_si128(d, _mm_xor_si128(_mm_load_si128(&x[2]),
-                                      _mm_load_si128(&y[2])));
-    return _mm_testz_si128(d, d);
-#else
-    return !memcmp(a, b, sizeof *a);
-#endif
+    return dp_equal16__(a, b, sizeof *a / 16);
+}
+
+static inline bool
+dp_compact6_key_equal(const struct dp_compact6_key *a,
+                      const struct dp_compact6_key *b)
+{
+    return dp_equal16__(a, b, sizeof *a / 16);
 }
 
 /* Writes 'key' under 'mask' as "field=value[/mask],..." into 'buf' (at most

@@ -607,7 +607,6 @@ mask_is_port_only(const struct dp_flow_key *mask)
 
 _Static_assert(DP_MAX_PORTS <= UINT16_MAX + 1,
                "a port number fits a compact key's in_port");
-_Static_assert(DP_BURST <= 32, "a burst's compact keys fit a 32-bit mask");
 
 /* Removes every megaflow, or only the DP_MF_LEARN ones created before
  * 'seq_below'. */
@@ -855,19 +854,18 @@ pmd_process(struct pmd *pmd, struct dp_port *port, struct rte_mbuf **pkts,
 
     /* Parse the whole burst first: reading a key back right after the
      * parser's narrow stores would stall on store forwarding.  Packets of
-     * the common shape get their compact key only; the full key is made
-     * for them on an exact-match miss (dp_compact_key_expand()). */
-    struct dp_compact_key ckeys[DP_BURST];
-    uint32_t compact = 0;           /* Bit i: packet i has 'ckeys[i]'. */
+     * a common shape get their compact key only; the full key is made
+     * for them on an exact-match miss (dp_compact_expand()). */
+    union dp_compact_keys ckeys[DP_BURST];
+    uint8_t kinds[DP_BURST];        /* enum dp_compact_kind. */
     for (uint16_t i = 0; i < n; i++) {
         const void *data = rte_pktmbuf_mtod(pkts[i], const void *);
         uint32_t len = rte_pktmbuf_data_len(pkts[i]);
         uint32_t frame_len = rte_pktmbuf_pkt_len(pkts[i]);
 
-        if (dp_compact_key_extract(data, len, frame_len, port->port_no,
-                                   &ckeys[i])) {
-            compact |= UINT32_C(1) << i;
-        } else {
+        kinds[i] = dp_compact_extract(data, len, frame_len, port->port_no,
+                                      &ckeys[i]);
+        if (kinds[i] == DP_COMPACT_NONE) {
             dp_flow_key_extract_head(data, len, frame_len, port->port_no,
                                      &keys[i]);
         }
@@ -878,18 +876,23 @@ pmd_process(struct pmd *pmd, struct dp_port *port, struct rte_mbuf **pkts,
     uint32_t hashes[DP_BURST];
     for (uint16_t i = 0; i < n; i++) {
         const struct rte_mbuf *m = pkts[i];
-        bool c = compact & (UINT32_C(1) << i);
 
         if (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH) {
             /* The NIC hashed the 5-tuple; fold in the rest cheaply. */
             uint64_t w = ((uint64_t) m->hash.rss << 32) | port->port_no;
-            hashes[i] = dp_hash_words(&w, 1, c ? 0 : keys[i].parse_flags);
+            hashes[i] = dp_hash_words(&w, 1, kinds[i] ? 0
+                                             : keys[i].parse_flags);
         } else {
-            hashes[i] = (c ? dp_compact_key_hash(&ckeys[i])
+            hashes[i] = (kinds[i] == DP_COMPACT_IP4
+                         ? dp_compact_key_hash(&ckeys[i].v4)
+                         : kinds[i] == DP_COMPACT_IP6
+                         ? dp_compact6_key_hash(&ckeys[i].v6)
                          : dp_flow_key_hash(&keys[i]));
         }
-        if (c) {
+        if (kinds[i] == DP_COMPACT_IP4) {
             emc_prefetch_compact(&pmd->emc, hashes[i]);
+        } else if (kinds[i] == DP_COMPACT_IP6) {
+            emc_prefetch_compact6(&pmd->emc, hashes[i]);
         } else {
             emc_prefetch(&pmd->emc, hashes[i]);
         }
@@ -899,15 +902,18 @@ pmd_process(struct pmd *pmd, struct dp_port *port, struct rte_mbuf **pkts,
         struct rte_mbuf *m = pkts[i];
         struct dp_megaflow *mf;
         uint32_t hash = hashes[i];
-        bool c = compact & (UINT32_C(1) << i);
+        enum dp_compact_kind kind = kinds[i];
 
-        mf = (c ? emc_lookup_compact(&pmd->emc, &ckeys[i], hash)
+        mf = (kind == DP_COMPACT_IP4
+              ? emc_lookup_compact(&pmd->emc, &ckeys[i].v4, hash)
+              : kind == DP_COMPACT_IP6
+              ? emc_lookup_compact6(&pmd->emc, &ckeys[i].v6, hash)
               : emc_lookup(&pmd->emc, &keys[i], hash));
         if (mf) {
             emc_hits++;
         } else {
-            if (c) {
-                dp_compact_key_expand(&ckeys[i], &keys[i]);
+            if (kind != DP_COMPACT_NONE) {
+                dp_compact_expand(kind, &ckeys[i], &keys[i]);
             }
             mf = mfc_lookup(&pmd->cls, &keys[i]);
             if (!mf) {
@@ -915,8 +921,10 @@ pmd_process(struct pmd *pmd, struct dp_port *port, struct rte_mbuf **pkts,
                 continue;
             }
             megaflow_hits++;
-            if (c) {
-                emc_insert_compact(&pmd->emc, &ckeys[i], hash, mf);
+            if (kind == DP_COMPACT_IP4) {
+                emc_insert_compact(&pmd->emc, &ckeys[i].v4, hash, mf);
+            } else if (kind == DP_COMPACT_IP6) {
+                emc_insert_compact6(&pmd->emc, &ckeys[i].v6, hash, mf);
             } else {
                 emc_insert(&pmd->emc, &keys[i], hash, mf);
             }

@@ -30,6 +30,10 @@ Traffic shapes:
   --print-acl K   print K 5-tuple matches that no flow of the file has
                   (the source port is one that no flow uses): an ACL that
                   every packet is looked up in and none matches.
+  --ipv6          with --flows: Ethernet/IPv6/UDP frames instead (78
+                  bytes on the wire: 40-byte IPv6 header, UDP with its
+                  checksum, 12 bytes of zero payload), flow i from
+                  fd00::a00:0 + i to fd00:ac10::/96 as for IPv4.
   --packets M     how many packets the file holds (default: one period,
                   N for --flows, K * P for --masks); the period repeats.
 
@@ -87,6 +91,35 @@ def frame(src_mac, dst_mac, src_ip, dst_ip, sport, dport, ttl=64, ident=0):
                       0x45, 0, IP_TOTAL_LEN, ident, IP_FLAGS_DF,
                       ttl, 17, csum, src_ip, dst_ip,
                       sport, dport, UDP_LEN + PAYLOAD_LEN, 0)
+
+
+# Ethernet, IPv6, UDP and a 12-byte payload: the smallest common IPv6
+# frame with room for the same payload as the IPv4 one, give or take.
+PAYLOAD6_LEN = 12
+FRAME6 = struct.Struct("!6s6sH" "IHBB16s16s" "HHHH%dx" % PAYLOAD6_LEN)
+
+
+def ip6_bytes(addr32):
+    """fd00::/96 with 'addr32' (an IPv4 flow address) as its low bits."""
+    return bytes.fromhex("fd00") + bytes(10) + struct.pack("!I", addr32)
+
+
+def frame6(src_mac, dst_mac, src_ip, dst_ip, sport, dport, hlim=64):
+    """An Ethernet/IPv6/UDP frame for the flow of IPv4-style addresses
+    src_ip, dst_ip (made into fd00::/96 ones)."""
+    src, dst = ip6_bytes(src_ip), ip6_bytes(dst_ip)
+    udp_len = UDP_LEN + PAYLOAD6_LEN
+    words = [struct.unpack("!H", a[j:j + 2])[0]
+             for a in (src, dst) for j in range(0, 16, 2)]
+    words += [udp_len, 17, sport, dport, udp_len]
+    csum = ip_checksum(words) or 0xFFFF
+    return FRAME6.pack(dst_mac, src_mac, 0x86DD,
+                       0x60000000, udp_len, 17, hlim, src, dst,
+                       sport, dport, udp_len, csum)
+
+
+def ip6_str(addr32):
+    return "fd00::%x:%x" % (addr32 >> 16, addr32 & 0xFFFF)
 
 
 def mac_pair(i, n_macs):
@@ -243,6 +276,8 @@ def main():
                     "(with --macs: each destination MAC) and exit")
     ap.add_argument("--print-acl", type=int, default=0,
                     help="print K 5-tuple matches no flow has and exit")
+    ap.add_argument("--ipv6", action="store_true",
+                    help="with --flows: IPv6/UDP frames")
     ap.add_argument("--packets", type=int, default=0,
                     help="packets in the file (default: one period)")
     ap.add_argument("--out", help="output file ('-' for stdout)")
@@ -291,6 +326,8 @@ def main():
 
         def make(k):
             src_mac, dst_mac = mac_pair(k, args.macs)
+            if args.ipv6:
+                return frame6(src_mac, dst_mac, *flow_tuple(k))
             return frame(src_mac, dst_mac, *flow_tuple(k), ident=k)
     n = args.packets or period
 

@@ -294,11 +294,13 @@ static void
 check_compact(const struct dp_flow_key *key, const uint8_t *data,
               size_t head, size_t len)
 {
-    struct dp_compact_key ck;
+    union dp_compact_keys ck;
     struct dp_flow_key expanded;
+    enum dp_compact_kind kind = dp_compact_extract(data, head, len, IN_PORT,
+                                                   &ck);
 
-    if (dp_compact_key_extract(data, head, len, IN_PORT, &ck)) {
-        dp_compact_key_expand(&ck, &expanded);
+    if (kind != DP_COMPACT_NONE) {
+        dp_compact_expand(kind, &ck, &expanded);
         if (memcmp(&expanded, key, sizeof *key)) {
             fail("the compact key expands to another key", data, head, head,
                  key, &expanded);

@@ -63,7 +63,7 @@ wait "$keepalive" 2>/dev/null
 check "megaflows are listed by dump-cache" \
     grep_in "$cache" "in_port=vif81.0,.*nw_proto=1.*actions:output:vif82.0"
 check "dump-cache reports EMC occupancy" \
-    grep_in "$cache" "EMC: [1-9][0-9]* of 16384 entries in use"
+    grep_in "$cache" "EMC: [1-9][0-9]* of 24576 entries in use"
 
 # A flow change under traffic: once add-flow returns, no packet is
 # forwarded by the old megaflows.
@@ -93,3 +93,22 @@ check "the drop rule counted the pings" \
 # within a few seconds, or as soon as a loaded machine gets to it.
 wait_for 30 cache_has "^0 megaflow\(s\)"
 check "idle megaflows have expired" cache_has "^0 megaflow\(s\)"
+
+# IPv6 packets of the common shape (no extension headers) have an
+# exact-match table of their own: they hit it as IPv4 packets hit theirs.
+guest_ipv6 xvs-g81 vif81.0 fd00:81::1
+guest_ipv6 xvs-g82 vif82.0 fd00:81::2
+ip -n xvs-g81 -6 neigh replace fd00:81::2 lladdr "$(guest_mac xvs-g82)" \
+    dev eth0
+ip -n xvs-g82 -6 neigh replace fd00:81::1 lladdr "$(guest_mac xvs-g81)" \
+    dev eth0
+ctl add-flow xenbr0 "priority=10,ipv6,in_port=1,actions=output:2"
+ctl add-flow xenbr0 "priority=10,ipv6,in_port=2,actions=output:1"
+check "the guests reach each other over IPv6" ping_ok xvs-g81 fd00:81::2 1
+check "pmd-stats-clear" ctl pmd-stats-clear
+check "50 more IPv6 pings" ping_ok xvs-g81 fd00:81::2 50
+stats=$(ctl pmd-stats --format=json)
+hits=$(printf '%s\n' "$stats" | sed -n 's/.*"emc_hits": *\([0-9]*\).*/\1/p')
+diag "after 50 IPv6 pings: emc_hits=$hits"
+check "most IPv6 packets hit the exact-match cache ($hits hits, 100 echoes)" \
+    test "${hits:-0}" -ge 90

@@ -267,18 +267,19 @@ rnd(uint32_t n)
     return rng % n;
 }
 
-/* Frames near the common shape -- Ethernet, maybe a VLAN tag, IPv4, TCP,
- * UDP or ICMP -- with each thing the shape depends on sometimes wrong (a
- * second tag, IP options, a fragment, lengths that lie or run short, a
- * TCP header longer than the data), read whole and through short heads:
- * whenever the compact parser takes one, its key expands to exactly the
- * full parser's key; and it takes every frame of the plain shape (IPv4
- * version nibble 4: the full parser, as Open vSwitch's, does not look at
- * it, the compact one leaves other values to the full one). */
+/* Frames near the common shapes -- Ethernet, maybe a VLAN tag, IPv4 or
+ * IPv6, TCP, UDP or ICMP -- with each thing the shapes depend on sometimes
+ * wrong (a second tag, IP options, IPv6 extension headers, a fragment,
+ * lengths that lie or run short, a TCP header longer than the data,
+ * neighbor discovery), read whole and through short heads: whenever the
+ * compact parser takes one, its key expands to exactly the full parser's
+ * key; and it takes every frame of a plain shape (IP version nibble right:
+ * the full parser, as Open vSwitch's, does not look at it, the compact one
+ * leaves other values to the full one). */
 static void
 test_compact_key_expands_to_the_full_key(void **state)
 {
-    size_t taken = 0, plain = 0;
+    size_t taken[3] = { 0 }, plain = 0;
 
     for (int iter = 0; iter < 200000; iter++) {
         uint8_t f[128];
@@ -294,20 +295,35 @@ test_compact_key_expands_to_the_full_key(void **state)
             f[n + 1] = f[n] == 0x81 ? 0x00 : 0xa8;
             n += 4;
         }
-        f[n] = rnd(20) ? 0x08 : 0x86;
-        f[n + 1] = rnd(20) ? 0x00 : 0xdd;
-        n += 2;
-        size_t l3 = n;
-        int ihl = rnd(8) ? 5 : 5 + rnd(3);
-        f[l3] = (rnd(30) ? 0x40 : 0x60) | ihl;
-        if (rnd(4)) {
-            f[l3 + 6] &= 0x40;          /* DF at most... */
-            f[l3 + 7] = 0;              /* ...no fragment. */
+        bool ip6 = rnd(2);
+        if (rnd(20)) {
+            f[n] = ip6 ? 0x86 : 0x08;
+            f[n + 1] = ip6 ? 0xdd : 0x00;
         }
-        static const uint8_t protos[] = { 6, 17, 1, 2, 47 };
-        f[l3 + 9] = protos[rnd(rnd(4) ? 3 : 5)];
-        size_t l4 = l3 + ihl * 4;
-        if (f[l3 + 9] == 6 && l4 + 12 < sizeof f) {
+        n += 2;
+        size_t l3 = n, l4;
+        if (!ip6) {
+            int ihl = rnd(8) ? 5 : 5 + rnd(3);
+            f[l3] = (rnd(30) ? 0x40 : 0x60) | ihl;
+            if (rnd(4)) {
+                f[l3 + 6] &= 0x40;      /* DF at most... */
+                f[l3 + 7] = 0;          /* ...no fragment. */
+            }
+            static const uint8_t protos[] = { 6, 17, 1, 2, 47 };
+            f[l3 + 9] = protos[rnd(rnd(4) ? 3 : 5)];
+            l4 = l3 + ihl * 4;
+        } else {
+            f[l3] = (uint8_t) ((rnd(30) ? 0x60 : 0x40) | (f[l3] & 0x0f));
+            static const uint8_t protos[] = { 6, 17, 58, 0, 44, 60, 47 };
+            f[l3 + 6] = protos[rnd(rnd(4) ? 3 : 7)];
+            l4 = l3 + 40;
+            if (f[l3 + 6] == 58 && rnd(3) == 0) {
+                f[l4] = 135 + rnd(2);   /* Neighbor discovery. */
+                f[l4 + 1] = rnd(4) ? 0 : 1;
+            }
+        }
+        uint8_t proto = f[l3 + (ip6 ? 6 : 9)];
+        if (proto == 6 && l4 + 12 < sizeof f) {
             f[l4 + 12] = (uint8_t) ((rnd(8) ? 5 : rnd(16)) << 4);
         }
         size_t len = l4 + 8 + rnd(40);
@@ -317,40 +333,60 @@ test_compact_key_expands_to_the_full_key(void **state)
         if (rnd(10) == 0) {
             len = rnd(len + 1);
         }
-        size_t tot = len - l3;
+        size_t tot = len - l3 - (ip6 ? 40 : 0);   /* IPv6: payload only. */
         if (rnd(6) == 0) {
             tot = rnd(len + 10);        /* May lie either way. */
         }
-        if (len > l3 + 3) {
-            f[l3 + 2] = tot >> 8;
-            f[l3 + 3] = tot & 0xff;
+        size_t len_at = l3 + (ip6 ? 4 : 2);
+        if (len > len_at + 1) {
+            f[len_at] = tot >> 8;
+            f[len_at + 1] = tot & 0xff;
         }
         size_t frame_len = len + (rnd(8) == 0 ? rnd(100) : 0);
         size_t head = rnd(4) == 0 ? rnd(len + 1) : len;
 
         struct dp_flow_key full, expanded;
-        struct dp_compact_key ck;
+        union dp_compact_keys ck;
         uint8_t *copy = malloc(head ? head : 1);
         memcpy(copy, f, head);
         dp_flow_key_extract_head(copy, head, frame_len, 7, &full);
-        if (dp_compact_key_extract(copy, head, frame_len, 7, &ck)) {
-            dp_compact_key_expand(&ck, &expanded);
+        enum dp_compact_kind kind = dp_compact_extract(copy, head, frame_len,
+                                                       7, &ck);
+        bool l4_done = full.parse_flags == (DP_KEY_L2 | DP_KEY_L3
+                                            | DP_KEY_L4);
+        size_t ip_at = full.vlan_tci[0] ? 18 : 14;
+        if (kind != DP_COMPACT_NONE) {
+            dp_compact_expand(kind, &ck, &expanded);
             assert_memory_equal(&expanded, &full, sizeof full);
-            taken++;
-        } else if (full.parse_flags == (DP_KEY_L2 | DP_KEY_L3 | DP_KEY_L4)
-                   && full.dl_type == htons(0x0800) && !full.vlan_tci[1]
-                   && copy[full.vlan_tci[0] ? 18 : 14] == 0x45
+            assert_int_equal(kind, ip6 ? DP_COMPACT_IP6 : DP_COMPACT_IP4);
+        } else if (l4_done && !full.vlan_tci[1]
+                   && full.dl_type == htons(0x0800)
+                   && copy[ip_at] == 0x45
                    && (full.nw_proto == 6 || full.nw_proto == 17
                        || full.nw_proto == 1)) {
-            fail_msg("iteration %d: a plain frame the compact parser "
+            fail_msg("iteration %d: a plain IPv4 frame the compact parser "
+                     "refused", iter);
+        } else if (l4_done && !full.vlan_tci[1]
+                   && full.dl_type == htons(0x86dd)
+                   && (copy[ip_at] >> 4) == 6
+                   && copy[ip_at + 6] == full.nw_proto  /* No ext. hdrs. */
+                   && (full.nw_proto == 6 || full.nw_proto == 17
+                       || (full.nw_proto == 58
+                           && !(full.tp_dst == 0
+                                && (full.tp_src == htons(135)
+                                    || full.tp_src == htons(136)))))) {
+            fail_msg("iteration %d: a plain IPv6 frame the compact parser "
                      "refused", iter);
         }
-        plain += full.parse_flags == (DP_KEY_L2 | DP_KEY_L3 | DP_KEY_L4);
+        taken[kind]++;
+        plain += l4_done;
         free(copy);
     }
-    print_message("%zu of 200000 frames taken by the compact parser, %zu "
-                  "parsed to L4\n", taken, plain);
-    assert_true(taken > 50000);
+    print_message("of 200000 frames, %zu taken by the IPv4 compact parser, "
+                  "%zu by the IPv6 one, %zu parsed to L4\n",
+                  taken[DP_COMPACT_IP4], taken[DP_COMPACT_IP6], plain);
+    assert_true(taken[DP_COMPACT_IP4] > 25000);
+    assert_true(taken[DP_COMPACT_IP6] > 25000);
 }
 
 int

@@ -213,6 +213,113 @@ test_emc_insertion_probability(void **state)
     mfc_destroy(&cls);
 }
 
+/* A UDP frame of 'ip_version' 4 or 6, with 'ttl' as its TTL or hop
+ * limit and 'label' as its IPv6 flow label; its length. */
+static size_t
+udp_frame(uint8_t *f, int ip_version, uint8_t ttl, uint32_t label)
+{
+    static const uint8_t macs[12] = { 0, 0x16, 0x3e, 0, 0, 1,
+                                      0, 0x16, 0x3e, 0, 0, 2 };
+    size_t l3 = 14, l4;
+
+    memset(f, 0, 128);
+    memcpy(f, macs, 12);
+    if (ip_version == 4) {
+        f[12] = 0x08;
+        f[l3] = 0x45;
+        f[l3 + 3] = 20 + 8 + 4;             /* Total length. */
+        f[l3 + 8] = ttl;
+        f[l3 + 9] = 17;
+        f[l3 + 15] = 1;                     /* 0.0.0.1 -> 0.0.0.2 */
+        f[l3 + 19] = 2;
+        l4 = l3 + 20;
+    } else {
+        f[12] = 0x86;
+        f[13] = 0xdd;
+        f[l3] = 0x60;
+        f[l3 + 1] = (uint8_t) ((label >> 16) & 0x0f);
+        f[l3 + 2] = (uint8_t) (label >> 8);
+        f[l3 + 3] = (uint8_t) label;
+        f[l3 + 5] = 8 + 4;                  /* Payload length. */
+        f[l3 + 6] = 17;
+        f[l3 + 7] = ttl;
+        f[l3 + 8] = 0xfd;                   /* fd00::1 -> fd00::2 */
+        f[l3 + 23] = 1;
+        f[l3 + 24] = 0xfd;
+        f[l3 + 39] = 2;
+        l4 = l3 + 40;
+    }
+    f[l4 + 1] = 53;
+    f[l4 + 3] = 53;
+    f[l4 + 5] = 12;
+    return l4 + 12;
+}
+
+/* The compact tables: an IPv4 and an IPv6 packet of the common shapes
+ * each hit their own entry after insertion; one changed field (TTL, hop
+ * limit, flow label) misses; a dead megaflow misses; the counts and the
+ * flush cover all three tables. */
+static void
+test_emc_compact_tables_hit_exactly(void **state)
+{
+    struct mfc cls;
+    struct emc emc;
+    struct dp_flow_key m = mask_ip_port();
+    struct dp_flow_key k = key_for(1, 0x0100000a, 53);
+    uint8_t f[128];
+    union dp_compact_keys c4, c6, other;
+
+    mfc_init(&cls);
+    emc_init(&emc, 64, 1);
+    assert_int_equal(emc_capacity(&emc), 3 * 64);
+    struct dp_megaflow *mf = add(&cls, &k, &m, 3);
+
+    size_t n = udp_frame(f, 4, 64, 0);
+    assert_int_equal(dp_compact_extract(f, n, n, 1, &c4), DP_COMPACT_IP4);
+    n = udp_frame(f, 6, 64, 0x12345);
+    assert_int_equal(dp_compact_extract(f, n, n, 1, &c6), DP_COMPACT_IP6);
+    uint32_t h4 = dp_compact_key_hash(&c4.v4);
+    uint32_t h6 = dp_compact6_key_hash(&c6.v6);
+
+    assert_null(emc_lookup_compact(&emc, &c4.v4, h4));
+    assert_null(emc_lookup_compact6(&emc, &c6.v6, h6));
+    emc_insert_compact(&emc, &c4.v4, h4, mf);
+    emc_insert_compact6(&emc, &c6.v6, h6, mf);
+    emc_insert(&emc, &k, dp_flow_key_hash(&k), mf);
+    assert_ptr_equal(emc_lookup_compact(&emc, &c4.v4, h4), mf);
+    assert_ptr_equal(emc_lookup_compact6(&emc, &c6.v6, h6), mf);
+    assert_int_equal(emc_count(&emc), 3);
+    assert_int_equal(mf->refcnt, 4);
+
+    n = udp_frame(f, 4, 63, 0);
+    assert_int_equal(dp_compact_extract(f, n, n, 1, &other), DP_COMPACT_IP4);
+    assert_null(emc_lookup_compact(&emc, &other.v4,
+                                   dp_compact_key_hash(&other.v4)));
+    n = udp_frame(f, 6, 63, 0x12345);
+    assert_int_equal(dp_compact_extract(f, n, n, 1, &other), DP_COMPACT_IP6);
+    assert_null(emc_lookup_compact6(&emc, &other.v6,
+                                    dp_compact6_key_hash(&other.v6)));
+    n = udp_frame(f, 6, 64, 0x12346);
+    assert_int_equal(dp_compact_extract(f, n, n, 1, &other), DP_COMPACT_IP6);
+    assert_null(emc_lookup_compact6(&emc, &other.v6,
+                                    dp_compact6_key_hash(&other.v6)));
+
+    /* The IPv6 key expands to what the full parser makes. */
+    struct dp_flow_key full, expanded;
+    dp_flow_key_extract(f, n, 1, &full);
+    dp_compact_expand(DP_COMPACT_IP6, &other, &expanded);
+    assert_memory_equal(&full, &expanded, sizeof full);
+    assert_int_equal(ntohl(full.ipv6_label), 0x12346);
+
+    mfc_remove(&cls, mf);
+    assert_null(emc_lookup_compact6(&emc, &c6.v6, h6));
+    assert_int_equal(emc_count(&emc), 0);
+    assert_int_equal(mf->refcnt, 3);    /* The three entries'. */
+    emc_flush(&emc);                    /* Frees it (ASan would tell). */
+    emc_destroy(&emc);
+    mfc_destroy(&cls);
+}
+
 int
 main(void)
 {
@@ -223,6 +330,7 @@ main(void)
         cmocka_unit_test(test_mfc_empty_subtable_goes_and_busiest_ranks_first),
         cmocka_unit_test(test_emc_hits_after_insert_and_drops_dead_flows),
         cmocka_unit_test(test_emc_insertion_probability),
+        cmocka_unit_test(test_emc_compact_tables_hit_exactly),
     };
     return cmocka_run_group_tests_name("mfc", tests, NULL, NULL);
 }
