@@ -33,6 +33,7 @@
 #include <rte_spinlock.h>
 #include <rte_pause.h>
 #include <rte_pdump.h>
+#include <rte_vect.h>
 #include <rte_version.h>
 
 #include "dp-offload.h"
@@ -227,6 +228,13 @@ mbufs_for_port(bool ethdev, uint32_t nb_rxd, uint32_t nb_txd, uint32_t n_txq,
     return (ethdev ? nb_rxd + nb_txd * n_txq : 0) + DP_TXBUF * n_pmds;
 }
 
+int
+dp_isa_in_use(uint32_t *supported)
+{
+    *supported = dp_isa_supported();
+    return dp.isa;
+}
+
 uint32_t
 dp_mbufs_estimate(size_t n_ethdev, size_t n_vnet, size_t n_pmds)
 {
@@ -272,6 +280,18 @@ mbufs_reserve(struct dp_port *port, uint32_t need, char **errp)
     return 0;
 }
 
+/* DPDK's cap on vector width (EAL's --force-max-simd-bitwidth; 256 bits
+ * by default on x86), which its own drivers follow too.  The call is
+ * still marked experimental in DPDK 22.11. */
+static unsigned int
+max_simd_bits(void)
+{
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    return rte_vect_get_max_simd_bitwidth();
+#pragma GCC diagnostic pop
+}
+
 int
 dp_init(const struct dp_params *p, char **errp)
 {
@@ -309,6 +329,19 @@ dp_init(const struct dp_params *p, char **errp)
     if (!dp.params.upcall_share || dp.params.upcall_share > 100) {
         dp.params.upcall_share = DP_DEFAULT_UPCALL_SHARE;
     }
+
+    /* The classification variant: checked once EAL has parsed its
+     * arguments (--force-max-simd-bitwidth caps "auto"). */
+    char isa_err[160];
+    dp.isa = dp_isa_choose(p->isa, dp_isa_supported(), max_simd_bits(),
+                           isa_err, sizeof isa_err);
+    if (dp.isa == DP_ISA_AUTO) {
+        *errp = dp_errf("%s", isa_err);
+        dp_fini();
+        return EINVAL;
+    }
+    dp.classify = dp_classify_get(dp.isa);
+
     dp.tsc_per_ms = rte_get_tsc_hz() / 1000;
     if (!dp.tsc_per_ms) {
         dp.tsc_per_ms = 1;

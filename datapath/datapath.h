@@ -114,6 +114,12 @@ struct dp_params {
                                      * (1-100; 100: no limit; 0: default). */
     uint32_t n_mbufs;               /* Packet buffers in the pool; 0:
                                      * DP_DEFAULT_MBUFS. */
+    int isa;                        /* enum dp_isa (dp-classify.h): the
+                                     * instruction set of the PMD threads'
+                                     * classification; 0 (auto): the
+                                     * widest the CPU has and DPDK's
+                                     * --force-max-simd-bitwidth allows
+                                     * (256 bits by default). */
 };
 
 /* The pool size to ask for (2^n - 1, at least DP_DEFAULT_MBUFS) so that
@@ -122,6 +128,11 @@ struct dp_params {
  * port number and a quarter more for packets in flight.  See
  * dp_port_add()'s ENOBUFS. */
 uint32_t dp_mbufs_estimate(size_t n_ethdev, size_t n_vnet, size_t n_pmds);
+
+/* The instruction set the PMD threads classify packets with (enum dp_isa,
+ * dp-classify.h), and in '*supported' those this CPU could use (bit
+ * 1 << isa each). */
+int dp_isa_in_use(uint32_t *supported);
 
 /* How many of the pool's mbufs (dp_mbuf_usage() gives its size) the
  * attached ports' rings and buffers and the threads may hold at once:

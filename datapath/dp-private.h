@@ -32,11 +32,14 @@
 #include <rte_spinlock.h>
 
 #include "datapath.h"
+#include "dp-classify.h"
 #include "mfc.h"
 #include "emc.h"
 #include "vnet.h"
 
 #define DP_BURST 32                 /* Packets per rx burst. */
+_Static_assert(DP_BURST <= sizeof ((struct dp_burst *) 0)->kinds,
+               "a burst fits a struct dp_burst");
 #define DP_TXBUF 64                 /* Per port, per PMD tx buffer. */
 #define DP_UPCALL_BUDGET 16         /* Upcalls per rx burst, at most. */
 #define DP_MAINT_INTERVAL_MS 1000   /* Expiry, refresh, ranking. */
@@ -236,6 +239,8 @@ struct dp_state {
     struct dp_port *ports[DP_MAX_PORTS];    /* RCU-published. */
     struct dp_thread_hooks hooks;
     struct dp_params params;                /* Resolved defaults. */
+    enum dp_isa isa;                        /* The variant in use... */
+    dp_classify_fn *classify;               /* ...and its function. */
     uint64_t flush_gen, learn_gen;          /* Atomic. */
     uint64_t reval_gen;                     /* Atomic; dp_revalidate(). */
     const struct dp_reval *reval;           /* Atomic: the pass of

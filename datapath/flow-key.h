@@ -180,12 +180,34 @@ dp_flow_key_hash(const struct dp_flow_key *key)
 }
 
 /* Whether two keys are equal, every word.  The exact-match cache's hit
- * path: seven 16-byte compares and one 8-byte, branch-free, where the CPU
- * has SSE4.1 (the build's baseline on x86 is SSE4.2). */
+ * path: branch-free vector compares, as wide as the compilation allows
+ * (dp-classify.c is compiled once per instruction set; the build's
+ * baseline on x86 is SSE4.2). */
 static inline bool
 dp_flow_key_equal(const struct dp_flow_key *a, const struct dp_flow_key *b)
 {
-#if defined(__SSE4_1__)
+#if defined(__AVX512F__)
+    /* Words 0-7, then 8-14 under a mask (no read past the key). */
+    __m512i a0 = _mm512_loadu_si512(a), b0 = _mm512_loadu_si512(b);
+    __m512i a1 = _mm512_maskz_loadu_epi64(0x7f, dp_key_words(a) + 8);
+    __m512i b1 = _mm512_maskz_loadu_epi64(0x7f, dp_key_words(b) + 8);
+    return !(_mm512_cmpneq_epi64_mask(a0, b0)
+             | _mm512_cmpneq_epi64_mask(a1, b1));
+#elif defined(__AVX2__)
+    const __m256i *x = (const __m256i *) a, *y = (const __m256i *) b;
+    __m256i d = _mm256_xor_si256(_mm256_loadu_si256(&x[0]),
+                                 _mm256_loadu_si256(&y[0]));
+    d = _mm256_or_si256(d, _mm256_xor_si256(_mm256_loadu_si256(&x[1]),
+                                            _mm256_loadu_si256(&y[1])));
+    d = _mm256_or_si256(d, _mm256_xor_si256(_mm256_loadu_si256(&x[2]),
+                                            _mm256_loadu_si256(&y[2])));
+    /* Words 12-14: a 16-byte compare and an 8-byte one. */
+    __m128i e = _mm_xor_si128(_mm_loadu_si128((const __m128i *) &x[3]),
+                              _mm_loadu_si128((const __m128i *) &y[3]));
+    uint64_t last = dp_key_words(a)[DP_KEY_WORDS - 1]
+                    ^ dp_key_words(b)[DP_KEY_WORDS - 1];
+    return _mm256_testz_si256(d, d) & _mm_testz_si128(e, e) & !last;
+#elif defined(__SSE4_1__)
     const __m128i *x = (const __m128i *) a, *y = (const __m128i *) b;
     __m128i d = _mm_xor_si128(_mm_loadu_si128(&x[0]), _mm_loadu_si128(&y[0]));
     for (size_t i = 1; i < DP_KEY_WORDS / 2; i++) {
@@ -211,7 +233,18 @@ dp_flow_key_equal(const struct dp_flow_key *a, const struct dp_flow_key *b)
 static inline void
 dp_flow_key_zero(struct dp_flow_key *key)
 {
-#if defined(__SSE2__)
+#if defined(__AVX512F__)
+    _mm512_storeu_si512(key, _mm512_setzero_si512());
+    _mm512_mask_storeu_epi64(dp_key_words_rw(key) + 8, 0x7f,
+                             _mm512_setzero_si512());
+#elif defined(__AVX2__)
+    __m256i *x = (__m256i *) key;
+    for (size_t i = 0; i < 3; i++) {
+        _mm256_storeu_si256(&x[i], _mm256_setzero_si256());
+    }
+    _mm_storeu_si128((__m128i *) &x[3], _mm_setzero_si128());
+    dp_key_words_rw(key)[DP_KEY_WORDS - 1] = 0;
+#elif defined(__SSE2__)
     __m128i *x = (__m128i *) key;
     for (size_t i = 0; i < DP_KEY_WORDS / 2; i++) {
         _mm_storeu_si128(&x[i], _mm_setzero_si128());
@@ -301,11 +334,14 @@ dp_get_be16__(const uint8_t *p)
     return v;
 }
 
-/* Zeroes 'n16' 16-byte units at 'p' (16-byte aligned). */
+/* Zeroes 'n16' (3 or 4) 16-byte units at 'p' (16-byte aligned). */
 static inline void
 dp_zero16__(void *p, size_t n16)
 {
-#if defined(__SSE2__)
+#if defined(__AVX512F__)
+    _mm512_mask_storeu_epi64(p, n16 == 4 ? 0xff : 0x3f,
+                             _mm512_setzero_si512());
+#elif defined(__SSE2__)
     for (size_t i = 0; i < n16; i++) {
         _mm_store_si128((__m128i *) p + i, _mm_setzero_si128());
     }
@@ -510,26 +546,25 @@ dp_compact6_key_hash(const struct dp_compact6_key *ck)
 #endif
 }
 
-/* Whether 'n16' 16-byte units at 'a' and 'b' (both 16-byte aligned) are
- * equal, branch-free. */
+/* Whether 'n16' (3 or 4) 16-byte units at 'a' and 'b' (both 16-byte
+ * aligned) are equal, branch-free. */
 static inline bool
 dp_equal16__(const void *a, const void *b, size_t n16)
 {
-#if defined(__AVX2__)
-    const __m256i *x = a, *y = b;
-    __m256i d = _mm256_setzero_si256();
-    size_t i;
-    for (i = 0; i + 2 <= n16; i += 2) {
-        d = _mm256_or_si256(d, _mm256_xor_si256(_mm256_loadu_si256(x + i / 2),
-                                                _mm256_loadu_si256(y + i / 2)));
+#if defined(__AVX512F__)
+    __mmask8 m = n16 == 4 ? 0xff : 0x3f;
+    return !_mm512_cmpneq_epi64_mask(_mm512_maskz_loadu_epi64(m, a),
+                                     _mm512_maskz_loadu_epi64(m, b));
+#elif defined(__AVX2__)
+    __m256i d = _mm256_xor_si256(_mm256_loadu_si256(a), _mm256_loadu_si256(b));
+    __m128i e = _mm_xor_si128(_mm_load_si128((const __m128i *) a + 2),
+                              _mm_load_si128((const __m128i *) b + 2));
+    if (n16 == 4) {
+        e = _mm_or_si128(e, _mm_xor_si128(
+                                _mm_load_si128((const __m128i *) a + 3),
+                                _mm_load_si128((const __m128i *) b + 3)));
     }
-    bool eq = _mm256_testz_si256(d, d);
-    if (i < n16) {
-        __m128i e = _mm_xor_si128(_mm_load_si128((const __m128i *) a + i),
-                                  _mm_load_si128((const __m128i *) b + i));
-        eq &= _mm_testz_si128(e, e);
-    }
-    return eq;
+    return _mm256_testz_si256(d, d) & _mm_testz_si128(e, e);
 #elif defined(__SSE4_1__)
     const __m128i *x = a, *y = b;
     __m128i d = _mm_xor_si128(_mm_load_si128(&x[0]), _mm_load_si128(&y[0]));

@@ -852,68 +852,22 @@ pmd_process(struct pmd *pmd, struct dp_port *port, struct rte_mbuf **pkts,
 
     pmd->burst_seq++;
 
-    /* Parse the whole burst first: reading a key back right after the
-     * parser's narrow stores would stall on store forwarding.  Packets of
-     * a common shape get their compact key only; the full key is made
-     * for them on an exact-match miss (dp_compact_expand()). */
-    union dp_compact_keys ckeys[DP_BURST];
-    uint8_t kinds[DP_BURST];        /* enum dp_compact_kind. */
-    for (uint16_t i = 0; i < n; i++) {
-        const void *data = rte_pktmbuf_mtod(pkts[i], const void *);
-        uint32_t len = rte_pktmbuf_data_len(pkts[i]);
-        uint32_t frame_len = rte_pktmbuf_pkt_len(pkts[i]);
-
-        kinds[i] = dp_compact_extract(data, len, frame_len, port->port_no,
-                                      &ckeys[i]);
-        if (kinds[i] == DP_COMPACT_NONE) {
-            dp_flow_key_extract_head(data, len, frame_len, port->port_no,
-                                     &keys[i]);
-        }
-    }
-
-    /* Hash the burst and start loading the cache entries, then probe:
-     * the loads overlap instead of stalling one packet after another. */
-    uint32_t hashes[DP_BURST];
-    for (uint16_t i = 0; i < n; i++) {
-        const struct rte_mbuf *m = pkts[i];
-
-        if (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH) {
-            /* The NIC hashed the 5-tuple; fold in the rest cheaply. */
-            uint64_t w = ((uint64_t) m->hash.rss << 32) | port->port_no;
-            hashes[i] = dp_hash_words(&w, 1, kinds[i] ? 0
-                                             : keys[i].parse_flags);
-        } else {
-            hashes[i] = (kinds[i] == DP_COMPACT_IP4
-                         ? dp_compact_key_hash(&ckeys[i].v4)
-                         : kinds[i] == DP_COMPACT_IP6
-                         ? dp_compact6_key_hash(&ckeys[i].v6)
-                         : dp_flow_key_hash(&keys[i]));
-        }
-        if (kinds[i] == DP_COMPACT_IP4) {
-            emc_prefetch_compact(&pmd->emc, hashes[i]);
-        } else if (kinds[i] == DP_COMPACT_IP6) {
-            emc_prefetch_compact6(&pmd->emc, hashes[i]);
-        } else {
-            emc_prefetch(&pmd->emc, hashes[i]);
-        }
-    }
+    /* Keys, hashes and exact-match hits for the whole burst, by the
+     * variant chosen for this CPU (dp-classify.h). */
+    struct dp_burst bk;
+    dp.classify(&pmd->emc, pkts, n, port->port_no, keys, &bk);
 
     for (uint16_t i = 0; i < n; i++) {
         struct rte_mbuf *m = pkts[i];
-        struct dp_megaflow *mf;
-        uint32_t hash = hashes[i];
-        enum dp_compact_kind kind = kinds[i];
+        struct dp_megaflow *mf = bk.mfs[i];
+        uint32_t hash = bk.hashes[i];
+        enum dp_compact_kind kind = bk.kinds[i];
 
-        mf = (kind == DP_COMPACT_IP4
-              ? emc_lookup_compact(&pmd->emc, &ckeys[i].v4, hash)
-              : kind == DP_COMPACT_IP6
-              ? emc_lookup_compact6(&pmd->emc, &ckeys[i].v6, hash)
-              : emc_lookup(&pmd->emc, &keys[i], hash));
         if (mf) {
             emc_hits++;
         } else {
             if (kind != DP_COMPACT_NONE) {
-                dp_compact_expand(kind, &ckeys[i], &keys[i]);
+                dp_compact_expand(kind, &bk.ckeys[i], &keys[i]);
             }
             mf = mfc_lookup(&pmd->cls, &keys[i]);
             if (!mf) {
@@ -922,9 +876,9 @@ pmd_process(struct pmd *pmd, struct dp_port *port, struct rte_mbuf **pkts,
             }
             megaflow_hits++;
             if (kind == DP_COMPACT_IP4) {
-                emc_insert_compact(&pmd->emc, &ckeys[i].v4, hash, mf);
+                emc_insert_compact(&pmd->emc, &bk.ckeys[i].v4, hash, mf);
             } else if (kind == DP_COMPACT_IP6) {
-                emc_insert_compact6(&pmd->emc, &ckeys[i].v6, hash, mf);
+                emc_insert_compact6(&pmd->emc, &bk.ckeys[i].v6, hash, mf);
             } else {
                 emc_insert(&pmd->emc, &keys[i], hash, mf);
             }

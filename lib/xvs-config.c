@@ -23,6 +23,8 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "datapath/dp-classify.h"
+
 static void *
 xmalloc0(size_t n)
 {
@@ -407,6 +409,19 @@ pmd_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
             return false;
         }
         cfg->pmd_upcall_share = pct;
+        return true;
+    }
+    if (!strcmp(key, "isa")) {
+        enum dp_isa isa;
+        if (v->type != YAML_SCALAR_NODE
+            || !dp_isa_from_name(scalar(v), &isa)) {
+            char *got = node_describe(v);
+            fail(ctx, v, path, "expected auto, baseline, avx2 or avx512, "
+                 "got %s", got);
+            free(got);
+            return false;
+        }
+        cfg->pmd_isa = isa;
         return true;
     }
 
@@ -1285,7 +1300,7 @@ top_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
         return for_each_pair(ctx, v, path, keys, dpdk_pair, cfg);
     } else if (!strcmp(key, "pmd")) {
         static const char *const keys[] = { "cores", "max-sleep-us",
-                                            "upcall-share", NULL };
+                                            "upcall-share", "isa", NULL };
         return for_each_pair(ctx, v, path, keys, pmd_pair, cfg);
     } else if (!strcmp(key, "cache")) {
         static const char *const keys[] = {
@@ -1779,6 +1794,7 @@ write_config(FILE *f, const struct xvs_config *cfg)
     }
     fprintf(f, "]\n  max-sleep-us: %u\n", cfg->pmd_max_sleep_us);
     fprintf(f, "  upcall-share: %u\n", cfg->pmd_upcall_share);
+    fprintf(f, "  isa: %s\n", dp_isa_name(cfg->pmd_isa));
     fprintf(f, "cache:\n  emc-entries: %"PRIu32"\n"
             "  emc-insert-inv-prob: %"PRIu32"\n  max-megaflows: %"PRIu32"\n"
             "  megaflow-idle-ms: %"PRIu32"\n", cfg->emc_entries,

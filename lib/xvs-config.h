@@ -206,6 +206,7 @@ struct xvs_config {
     size_t n_pmd_cores;
     unsigned int pmd_max_sleep_us;
     unsigned int pmd_upcall_share;      /* 1-100 (percent). */
+    unsigned int pmd_isa;               /* enum dp_isa; 0: auto. */
     uint32_t emc_entries;
     uint32_t emc_insert_inv_prob;
     uint32_t max_megaflows;

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "datapath/datapath.h"
+#include "datapath/dp-classify.h"
 #include "mac-table.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
@@ -502,6 +503,15 @@ cmd_show(struct control_conn *conn, int argc, const char *argv[],
         json_object_put(root, "mbufs", json_integer_create(size));
         json_object_put(root, "mbufs_reserved",
                         json_integer_create(dp_mbufs_reserved()));
+        uint32_t isas;
+        struct json *isa_list = json_array_create_empty();
+        json_object_put_string(root, "isa", dp_isa_name(dp_isa_in_use(&isas)));
+        for (int i = DP_ISA_BASELINE; i < DP_ISA_COUNT; i++) {
+            if (isas & (1u << i)) {
+                json_array_add(isa_list, json_string_create(dp_isa_name(i)));
+            }
+        }
+        json_object_put(root, "isa_supported", isa_list);
         json_object_put(root, "metrics", metrics_listener()
                         ? json_string_create_nocopy(xasprintf(
                               "http://%s/metrics", metrics_listener()))
@@ -521,6 +531,15 @@ cmd_show(struct control_conn *conn, int argc, const char *argv[],
     dp_mbuf_usage(&in_use, &size);
     ds_put_format(&s, ", %u of %u mbufs in use (ports and threads may hold "
                   "%"PRIu32")\n", in_use, size, dp_mbufs_reserved());
+    uint32_t isas;
+    ds_put_format(&s, "packet classification: %s (this CPU: ",
+                  dp_isa_name(dp_isa_in_use(&isas)));
+    for (int i = DP_ISA_BASELINE, n = 0; i < DP_ISA_COUNT; i++) {
+        if (isas & (1u << i)) {
+            ds_put_format(&s, "%s%s", n++ ? ", " : "", dp_isa_name(i));
+        }
+    }
+    ds_put_cstr(&s, ")\n");
     if (metrics_listener()) {
         ds_put_format(&s, "metrics: http://%s/metrics\n", metrics_listener());
     }

@@ -23,10 +23,10 @@
  * Ports that do not change are not touched: their traffic goes on (after
  * the flush, through upcalls until the caches refill).  Keys that only a
  * start applies (dpdk.args, pmd.cores, pmd.max-sleep-us, pmd.upcall-share,
- * cache.*, ssl.*, a bridge's datapath-id and internal-port) are reported
- * as needing a restart; the file's values are kept in the running
- * configuration, so that the next save does not undo the edit.  The file
- * is not rewritten.
+ * pmd.isa, cache.*, ssl.*, a bridge's datapath-id and internal-port) are
+ * reported as needing a restart; the file's values are kept in the
+ * running configuration, so that the next save does not undo the edit.
+ * The file is not rewritten.
  */
 #include <config.h>
 
@@ -95,6 +95,9 @@ report_restart_keys(const struct xvs_config *old,
     }
     if (old->pmd_upcall_share != new->pmd_upcall_share) {
         keys[n++] = "pmd.upcall-share";
+    }
+    if (old->pmd_isa != new->pmd_isa) {
+        keys[n++] = "pmd.isa";
     }
     if (old->emc_entries != new->emc_entries
         || old->emc_insert_inv_prob != new->emc_insert_inv_prob

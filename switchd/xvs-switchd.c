@@ -475,6 +475,7 @@ main(int argc, char *argv[])
         .hooks = &hooks,
         .max_sleep_us = cfg->pmd_max_sleep_us,
         .upcall_share = cfg->pmd_upcall_share,
+        .isa = cfg->pmd_isa,
         .emc_entries = cfg->emc_entries,
         .emc_insert_inv_prob = cfg->emc_insert_inv_prob,
         .max_megaflows = cfg->max_megaflows,

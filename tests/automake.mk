@@ -54,6 +54,13 @@ tests_unit_test_pipeline_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_pipeline_LDADD = switchd/libxvsswitch.la $(OVS_LIBS) \
 	$(CMOCKA_LIBS)
 
+check_PROGRAMS += tests/unit/test-classify
+tests_unit_test_classify_SOURCES = tests/unit/test-classify.c
+tests_unit_test_classify_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_classify_CFLAGS = $(UNIT_CFLAGS) $(DPDK_CFLAGS)
+tests_unit_test_classify_LDADD = datapath/libxvsclassify.la \
+	datapath/libxvsdpkey.la $(CMOCKA_LIBS)
+
 check_PROGRAMS += tests/unit/test-mfc
 tests_unit_test_mfc_SOURCES = tests/unit/test-mfc.c
 tests_unit_test_mfc_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
@@ -74,6 +81,7 @@ tests_unit_test_megaflow_equiv_LDADD = switchd/libxvsswitch.la \
 	datapath/libxvsdpkey.la $(OVS_LIBS) $(CMOCKA_LIBS)
 
 UNIT_TESTS = \
+	tests/unit/test-classify \
 	tests/unit/test-mfc \
 	tests/unit/test-pkt-edit \
 	tests/unit/test-megaflow-equiv \
@@ -113,6 +121,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test-hangup.sh \
 	tests/integration/test-ctl-limits.sh \
 	tests/integration/test-guest-traffic.sh \
+	tests/integration/test-isa.sh \
 	tests/integration/test-jumbo.sh \
 	tests/integration/test-files.sh \
 	tests/integration/test-of-limits.sh \
@@ -164,6 +173,7 @@ SANITIZER_TESTS = $(UNIT_TESTS) \
 	tests/integration/test-mpls.sh \
 	tests/integration/test-rewrites.sh \
 	tests/integration/test-guest-traffic.sh \
+	tests/integration/test-isa.sh \
 	tests/integration/test-port-security.sh \
 	tests/integration/test-dhcp-snoop.sh \
 	tests/integration/test-trace.sh \

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "xvs-config.h"
+#include "datapath/dp-classify.h"
 
 static struct xvs_config *
 parse_ok(const char *text)
@@ -156,7 +157,21 @@ test_config_reads_cache_settings(void **state)
               "got \"0\"");
     cfg = parse_ok("pmd: {cores: [1]}\n");
     assert_int_equal(cfg->pmd_upcall_share, 8);
+    assert_int_equal(cfg->pmd_isa, DP_ISA_AUTO);
     xvs_config_free(cfg);
+
+    cfg = parse_ok("pmd: {isa: avx512}\n");
+    assert_int_equal(cfg->pmd_isa, DP_ISA_AVX512);
+    xvs_config_free(cfg);
+    cfg = parse_ok("pmd: {isa: baseline}\n");
+    assert_int_equal(cfg->pmd_isa, DP_ISA_BASELINE);
+    xvs_config_free(cfg);
+    parse_bad("pmd:\n  isa: sse4\n",
+              "t.yaml:2: pmd.isa: expected auto, baseline, avx2 or avx512, "
+              "got \"sse4\"");
+    parse_bad("pmd:\n  isa: [avx2]\n",
+              "t.yaml:2: pmd.isa: expected auto, baseline, avx2 or avx512, "
+              "got a list");
 }
 
 /* dpdk.mbufs: 0 (sized by the daemon) or 4095-16777215; saved only when
