@@ -236,13 +236,14 @@ be16_equals(ovs_be16 v, uint16_t target, ovs_be16 *mask)
     return false;
 }
 
-/* A server's reply to a client: UDP from port 'server' to 'client'. */
+/* UDP from port 'src' to 'dst' (a server's reply to a client, or the
+ * other way round). */
 static bool
-udp_server_reply(const struct flow *flow, struct flow_wildcards *wc,
-                 uint16_t server, uint16_t client)
+udp_ports(const struct flow *flow, struct flow_wildcards *wc,
+          uint16_t src, uint16_t dst)
 {
-    return (be16_equals(flow->tp_src, server, &wc->masks.tp_src)
-            && be16_equals(flow->tp_dst, client, &wc->masks.tp_dst));
+    return (be16_equals(flow->tp_src, src, &wc->masks.tp_src)
+            && be16_equals(flow->tp_dst, dst, &wc->masks.tp_dst));
 }
 
 static int
@@ -278,7 +279,7 @@ check_ip4(const struct pl_psec *ps, const struct flow *flow,
             return DP_DROP_SPOOF_IP;
         }
     }
-    if (flow->nw_proto == IPPROTO_UDP && udp_server_reply(flow, wc, 67, 68)) {
+    if (flow->nw_proto == IPPROTO_UDP && udp_ports(flow, wc, 67, 68)) {
         return DP_DROP_ROGUE;
     }
     return -1;
@@ -295,7 +296,7 @@ check_ip6(const struct pl_psec *ps, const struct flow *flow,
         return DP_DROP_SPOOF_IP;
     }
     if (flow->nw_proto == IPPROTO_UDP
-        && udp_server_reply(flow, wc, 547, 546)) {
+        && udp_ports(flow, wc, 547, 546)) {
         return DP_DROP_ROGUE;
     }
     if (flow->nw_proto != IPPROTO_ICMPV6) {
@@ -353,8 +354,11 @@ psec_check(const struct pl_psec *ps, const struct flow *flow,
 
 /* ---- DHCP snooping ---- */
 
-int
-psec_dhcp_reply(const struct flow *flow, struct flow_wildcards *wc)
+/* 4 if 'flow' is UDP over IPv4 from port 'src4' to 'dst4', 6 if over
+ * IPv6 from 'src6' to 'dst6', else 0. */
+static int
+dhcp_udp(const struct flow *flow, struct flow_wildcards *wc, uint16_t src4,
+         uint16_t dst4, uint16_t src6, uint16_t dst6)
 {
     WC_MASK_FIELD(wc, dl_type);
     int family = (flow->dl_type == htons(ETH_TYPE_IP) ? 4
@@ -364,39 +368,61 @@ psec_dhcp_reply(const struct flow *flow, struct flow_wildcards *wc)
     }
     WC_MASK_FIELD(wc, nw_proto);
     return (flow->nw_proto == IPPROTO_UDP
-            && (family == 4 ? udp_server_reply(flow, wc, 67, 68)
-                            : udp_server_reply(flow, wc, 547, 546))
+            && (family == 4 ? udp_ports(flow, wc, src4, dst4)
+                            : udp_ports(flow, wc, src6, dst6))
             ? family : 0);
 }
 
+int
+psec_dhcp_reply(const struct flow *flow, struct flow_wildcards *wc)
+{
+    return dhcp_udp(flow, wc, 67, 68, 547, 546);
+}
+
+int
+psec_dhcp_client(const struct flow *flow, struct flow_wildcards *wc)
+{
+    return dhcp_udp(flow, wc, 68, 67, 546, 547);
+}
+
+#define DHCP_BOOTREQUEST 1
 #define DHCP_BOOTREPLY 2
 #define DHCP_MAGIC 0x63825363
 #define DHCP_OPT_PAD 0
+#define DHCP_OPT_REQUESTED_IP 50
 #define DHCP_OPT_LEASE_TIME 51
 #define DHCP_OPT_MSG_TYPE 53
 #define DHCP_OPT_END 255
+#define DHCPDECLINE 4
 #define DHCPACK 5
 #define DHCPNAK 6
+#define DHCPRELEASE 7
 
 #define DHCP6_REPLY 7
+#define DHCP6_RELEASE 8
+#define DHCP6_DECLINE 9
 #define DHCP6_OPT_IA_NA 3
 #define DHCP6_OPT_IA_TA 4
 #define DHCP6_OPT_IAADDR 5
 #define DHCP6_OPT_STATUS_CODE 13
 #define DHCP6_MAX_ADDRS PSEC_MAX_LEASES_FAMILY  /* Per reply. */
 
-/* What a DHCP or DHCPv6 reply says, if a frame is one. */
-struct dhcp_reply {
+/* What a DHCP or DHCPv6 server's reply, or a client's release or
+ * decline, says, if a frame is one. */
+struct dhcp_msg {
     int family;                         /* 4 or 6. */
-    uint8_t type;                       /* DHCPACK, DHCPNAK, DHCP6_REPLY. */
+    bool from_client;                   /* Client to server. */
+    uint8_t type;                       /* DHCP or DHCPv6 message type. */
     struct eth_addr client;             /* chaddr; DHCPv6: the frame's
-                                         * destination. */
+                                         * destination (a reply) or
+                                         * source (from the client). */
     size_t n;                           /* Addresses, DHCPv6 up to
                                          * DHCP6_MAX_ADDRS; DHCP one, with
                                          * a lease time. */
     struct in6_addr addrs[DHCP6_MAX_ADDRS];     /* IPv4 mapped. */
     uint32_t lifetimes[DHCP6_MAX_ADDRS];        /* Seconds; UINT32_MAX:
-                                                 * infinite; 0: ended. */
+                                                 * infinite; 0: ended
+                                                 * (all of a client's). */
 };
 
 static uint16_t
@@ -411,21 +437,31 @@ get32(const uint8_t *p)
     return (uint32_t) get16(p) << 16 | get16(p + 2);
 }
 
-/* The BOOTP reply in UDP payload [b, end) into 'r'. */
+/* Whether 'a' may be leased: not 0.0.0.0, not the broadcast address. */
 static bool
-parse_dhcp4(const uint8_t *b, const uint8_t *end, struct dhcp_reply *r)
+ip4_leasable(ovs_be32 a)
+{
+    return a && a != htonl(INADDR_BROADCAST);
+}
+
+/* The BOOTP message in UDP payload [b, end) into 'r': a server's reply,
+ * or (if 'r->from_client') a client's request. */
+static bool
+parse_dhcp4(const uint8_t *b, const uint8_t *end, struct dhcp_msg *r)
 {
     /* op, htype, hlen, hops, xid, secs, flags, ciaddr, yiaddr, siaddr,
      * giaddr, chaddr (16), sname (64), file (128), then the options'
      * magic cookie. */
-    if (end - b < 240 || b[0] != DHCP_BOOTREPLY || b[1] != 1 || b[2] != 6
+    uint8_t op = r->from_client ? DHCP_BOOTREQUEST : DHCP_BOOTREPLY;
+    if (end - b < 240 || b[0] != op || b[1] != 1 || b[2] != 6
         || get32(b + 236) != DHCP_MAGIC) {
         return false;
     }
-    ovs_be32 yiaddr;
+    ovs_be32 ciaddr, yiaddr, requested = 0;
     bool has_lease = false;
     uint32_t lease = 0;
 
+    memcpy(&ciaddr, b + 12, 4);
     memcpy(&yiaddr, b + 16, 4);
     memcpy(r->client.ea, b + 28, ETH_ADDR_LEN);
     for (const uint8_t *o = b + 240; o < end && *o != DHCP_OPT_END; ) {
@@ -441,11 +477,22 @@ parse_dhcp4(const uint8_t *b, const uint8_t *end, struct dhcp_reply *r)
         } else if (o[0] == DHCP_OPT_LEASE_TIME && o[1] == 4) {
             has_lease = true;
             lease = get32(o + 2);
+        } else if (o[0] == DHCP_OPT_REQUESTED_IP && o[1] == 4) {
+            memcpy(&requested, o + 2, 4);
         }
         o += 2 + o[1];
     }
-    if (r->type == DHCPACK && has_lease && yiaddr
-        && yiaddr != htonl(INADDR_BROADCAST)) {
+    if (r->from_client) {
+        /* A release gives back 'ciaddr', a decline refuses the address
+         * it names (RFC 2131, 4.4.4 and 4.4.6): either ends its lease. */
+        ovs_be32 gone = (r->type == DHCPRELEASE ? ciaddr
+                         : r->type == DHCPDECLINE ? requested : 0);
+        if (ip4_leasable(gone)) {
+            r->addrs[0] = in6_addr_mapped_ipv4(gone);
+            r->lifetimes[0] = 0;
+            r->n = 1;
+        }
+    } else if (r->type == DHCPACK && has_lease && ip4_leasable(yiaddr)) {
         r->addrs[0] = in6_addr_mapped_ipv4(yiaddr);
         r->lifetimes[0] = lease;
         r->n = 1;
@@ -456,7 +503,7 @@ parse_dhcp4(const uint8_t *b, const uint8_t *end, struct dhcp_reply *r)
 /* The addresses of the IA_NA or IA_TA options [o, end) of a DHCPv6 Reply
  * into 'r', unless their status says otherwise. */
 static bool
-parse_dhcp6_ia(const uint8_t *o, const uint8_t *end, struct dhcp_reply *r)
+parse_dhcp6_ia(const uint8_t *o, const uint8_t *end, struct dhcp_msg *r)
 {
     size_t first = r->n;
 
@@ -492,11 +539,15 @@ parse_dhcp6_ia(const uint8_t *o, const uint8_t *end, struct dhcp_reply *r)
     return true;
 }
 
-/* The DHCPv6 message in UDP payload [b, end) into 'r'. */
+/* The DHCPv6 message in UDP payload [b, end) into 'r': a server's Reply,
+ * or (if 'r->from_client') a client's Release or Decline, whose addresses
+ * all end (RFC 8415, 18.2.7 and 18.2.8). */
 static bool
-parse_dhcp6(const uint8_t *b, const uint8_t *end, struct dhcp_reply *r)
+parse_dhcp6(const uint8_t *b, const uint8_t *end, struct dhcp_msg *r)
 {
-    if (end - b < 4 || b[0] != DHCP6_REPLY) {
+    if (end - b < 4
+        || (r->from_client ? b[0] != DHCP6_RELEASE && b[0] != DHCP6_DECLINE
+                           : b[0] != DHCP6_REPLY)) {
         return false;
     }
     r->type = b[0];
@@ -526,12 +577,18 @@ parse_dhcp6(const uint8_t *b, const uint8_t *end, struct dhcp_reply *r)
         }
         o = v + len;
     }
+    if (r->from_client) {
+        for (size_t i = 0; i < r->n; i++) {
+            r->lifetimes[i] = 0;
+        }
+    }
     return true;
 }
 
-/* What DHCP or DHCPv6 reply 'frame' (Ethernet) says. */
+/* What DHCP or DHCPv6 message 'frame' (Ethernet) says: a server's reply
+ * or a client's release or decline. */
 static bool
-parse_dhcp_reply(const uint8_t *p, size_t len, struct dhcp_reply *r)
+parse_dhcp_msg(const uint8_t *p, size_t len, struct dhcp_msg *r)
 {
     size_t ofs = ETH_HEADER_LEN;
 
@@ -560,13 +617,13 @@ parse_dhcp_reply(const uint8_t *p, size_t len, struct dhcp_reply *r)
         r->family = 4;
     } else if (type == ETH_TYPE_IPV6
                && len >= ofs + IPV6_HEADER_LEN + UDP_HEADER_LEN) {
-        /* Servers send their replies without extension headers. */
+        /* Servers send their replies, and clients their messages,
+         * without extension headers. */
         if ((ip[0] >> 4) != 6 || ip[6] != IPPROTO_UDP) {
             return false;
         }
         udp = ip + IPV6_HEADER_LEN;
         r->family = 6;
-        memcpy(r->client.ea, p, ETH_ADDR_LEN);
     } else {
         return false;
     }
@@ -580,9 +637,19 @@ parse_dhcp_reply(const uint8_t *p, size_t len, struct dhcp_reply *r)
     if ((size_t) (end - udp) > udp_len) {
         end = udp + udp_len;            /* Not the Ethernet padding. */
     }
-    return (r->family == 4
-            ? sport == 67 && dport == 68 && parse_dhcp4(b, end, r)
-            : sport == 547 && dport == 546 && parse_dhcp6(b, end, r));
+    uint16_t server = r->family == 4 ? 67 : 547;
+    uint16_t client = r->family == 4 ? 68 : 546;
+    if (sport == client && dport == server) {
+        r->from_client = true;
+    } else if (sport != server || dport != client) {
+        return false;
+    }
+    if (r->family == 6) {
+        memcpy(r->client.ea, r->from_client ? p + ETH_ADDR_LEN : p,
+               ETH_ADDR_LEN);
+    }
+    return (r->family == 4 ? parse_dhcp4(b, end, r)
+                           : parse_dhcp6(b, end, r));
 }
 
 static bool
@@ -647,9 +714,9 @@ bool
 psec_learn_dhcp(const struct pl_psec *ps, const void *frame, size_t len,
                 long long now)
 {
-    struct dhcp_reply r;
+    struct dhcp_msg r;
 
-    if (!psec_snoops_dhcp(ps) || !parse_dhcp_reply(frame, len, &r)
+    if (!psec_snoops_dhcp(ps) || !parse_dhcp_msg(frame, len, &r)
         || !psec_snoops_family(ps, r.family)
         || !mac_allowed(ps, r.client)) {
         return false;
@@ -659,7 +726,7 @@ psec_learn_dhcp(const struct pl_psec *ps, const void *frame, size_t len,
     bool changed = false;
 
     ovs_mutex_lock(&ls->mutex);
-    if (r.family == 4 && r.type == DHCPNAK) {
+    if (r.family == 4 && r.type == DHCPNAK && !r.from_client) {
         changed = leases_remove(ls, 4, NULL);
     }
     for (size_t i = 0; i < r.n; i++) {

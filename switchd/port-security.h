@@ -26,6 +26,12 @@
  * lifetime (0 ends it), may be an IPv6 source and neighbour advertisement
  * target; with "dhcp6" the port's IPv6 is checked, and the link-local
  * addresses its MACs make are allowed, even if no IPv6 address is listed.
+ * A lease also ends when the guest gives it back: translation sends a
+ * copy of each DHCP or DHCPv6 client message from such a port to the main
+ * thread too (psec_dhcp_client()), and a DHCPRELEASE or DHCPDECLINE (or
+ * DHCPv6 Release or Decline) from one of the port's MACs ends the lease
+ * of each address it names, so that a guest cannot keep using an address
+ * the server may now give another.
  * A port keeps at most PSEC_MAX_LEASES_FAMILY leases per family (the one
  * that ends first goes).  Whoever
  * changes the leases flushes the datapath's caches, in which earlier
@@ -108,13 +114,22 @@ psec_snoops_family(const struct pl_psec *ps, int family)
  * it looked at to 'wc'. */
 int psec_dhcp_reply(const struct flow *, struct flow_wildcards *);
 
-/* Learns from DHCP or DHCPv6 reply 'frame' (Ethernet, as sent to the
- * port), for a family the port snoops: a DHCPACK to one of the port's
- * MACs leases it 'yiaddr' for the lease time, a DHCPNAK to one of them
- * ends its IPv4 leases; a DHCPv6 Reply to one of its MACs leases it each
- * address of its IA_NA and IA_TA options whose status is success, for
- * its valid lifetime (0: ends it).  Returns true if the addresses the
- * port may use changed.  Main thread. */
+/* 4 if 'flow' is a DHCP client's message (IPv4, UDP from port 68 to 67),
+ * 6 if a DHCPv6 one (IPv6, UDP from 546 to 547), else 0.  Adds the fields
+ * it looked at to 'wc'. */
+int psec_dhcp_client(const struct flow *, struct flow_wildcards *);
+
+/* Learns from DHCP or DHCPv6 'frame' (Ethernet), for a family the port
+ * snoops.  From a server, as sent to the port: a DHCPACK to one of the
+ * port's MACs leases it 'yiaddr' for the lease time, a DHCPNAK to one of
+ * them ends its IPv4 leases; a DHCPv6 Reply to one of its MACs leases it
+ * each address of its IA_NA and IA_TA options whose status is success,
+ * for its valid lifetime (0: ends it).  From the guest, as received on
+ * the port: a DHCPRELEASE from one of its MACs ends the lease of
+ * 'ciaddr', a DHCPDECLINE that of its requested address; a DHCPv6
+ * Release or Decline from one of them ends the lease of each address of
+ * its IA_NA and IA_TA options.  Returns true if the addresses the port
+ * may use changed.  Main thread. */
 bool psec_learn_dhcp(const struct pl_psec *, const void *frame, size_t len,
                      long long now);
 

@@ -509,9 +509,43 @@ xlate_controller(struct xlate *x, enum ofp_packet_in_reason reason,
     dp_actions_controller(&x->up->actions, (x->pl->id << 16) | idx);
 }
 
-/* DHCP snooping (see port-security.h): a DHCP reply that goes out of a
- * port that learns from DHCP also goes to the main thread, once per such
- * port, after the packet's other actions. */
+/* Sends a copy of the packet, as it is at this point of the actions, to
+ * the main thread for DHCP snooping on the port 'ofport'. */
+static void
+xlate_snoop_copy(struct xlate *x, uint16_t ofport)
+{
+    struct pl_pin_desc key;
+
+    memset(&key, 0, sizeof key);
+    key.snoop_ofport = ofport;
+    uint32_t idx = pin_desc_intern(x->pl, &key, true);
+    if (idx != UINT32_MAX) {
+        dp_actions_controller(&x->up->actions, (x->pl->id << 16) | idx);
+    }
+}
+
+/* DHCP snooping (see port-security.h): a DHCP or DHCPv6 client's message
+ * from a port that learns from it also goes to the main thread (which
+ * ends the leases it releases or declines), before any action may change
+ * it. */
+static void
+xlate_dhcp_client_snoop(struct xlate *x)
+{
+    if (x->in_dp_port >= DP_MAX_PORTS) {
+        return;
+    }
+    const struct pl_psec *ps = x->ports->psec_of[x->in_dp_port];
+    if (psec_snoops_dhcp(ps)) {
+        int family = psec_dhcp_client(x->flow, x->wc);
+        if (family && psec_snoops_family(ps, family)) {
+            xlate_snoop_copy(x, x->in_ofport);
+        }
+    }
+}
+
+/* DHCP snooping: a DHCP reply that goes out of a port that learns from
+ * DHCP also goes to the main thread, once per such port, after the
+ * packet's other actions. */
 static void
 xlate_dhcp_snoop(struct xlate *x)
 {
@@ -531,16 +565,8 @@ xlate_dhcp_snoop(struct xlate *x)
         if (!family) {
             return;
         }
-        if (!psec_snoops_family(x->ports->psec_of[a->port], family)) {
-            continue;
-        }
-
-        struct pl_pin_desc key;
-        memset(&key, 0, sizeof key);
-        key.snoop_ofport = x->ports->ofport_of[a->port];
-        uint32_t idx = pin_desc_intern(x->pl, &key, true);
-        if (idx != UINT32_MAX) {
-            dp_actions_controller(acts, (x->pl->id << 16) | idx);
+        if (psec_snoops_family(x->ports->psec_of[a->port], family)) {
+            xlate_snoop_copy(x, x->ports->ofport_of[a->port]);
         }
     }
 }
@@ -2252,6 +2278,7 @@ pipeline_upcall(void *pl_, struct dp_upcall *up)
     xlate_init(&x, pl, ports, &flow, &wc, up, key->in_port, in_ofport,
                up->pkt_len);
     xlate_set_packet(&x, &pkt, up->pkt_len);
+    xlate_dhcp_client_snoop(&x);
     xlate_pipeline(&x);
     xlate_mirrors(&x);
     xlate_dhcp_snoop(&x);

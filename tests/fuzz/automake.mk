@@ -31,7 +31,8 @@ FUZZ_TARGETS = \
 	tests/fuzz/fuzz-pkt-edit \
 	tests/fuzz/fuzz-openflow \
 	tests/fuzz/fuzz-config \
-	tests/fuzz/fuzz-control
+	tests/fuzz/fuzz-control \
+	tests/fuzz/fuzz-dhcp
 
 fuzz: $(FUZZ_TARGETS)
 .PHONY: fuzz
@@ -89,6 +90,15 @@ tests/fuzz/fuzz-control: tests/fuzz/fuzz-control.c switchd/control.c \
 	    -o $@ $(top_srcdir)/tests/fuzz/fuzz-control.c \
 	    $(top_srcdir)/switchd/control.c $(FUZZ_OVS_LIBS)
 
+tests/fuzz/fuzz-dhcp: tests/fuzz/fuzz-dhcp.c switchd/port-security.c \
+		switchd/port-security.h lib/xvs-guest.c lib/xvs-guest.h
+	@$(MKDIR_P) tests/fuzz
+	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_CPPFLAGS) $(OVS_CPPFLAGS) \
+	    -I$(top_srcdir)/switchd \
+	    -o $@ $(top_srcdir)/tests/fuzz/fuzz-dhcp.c \
+	    $(top_srcdir)/switchd/port-security.c \
+	    $(top_srcdir)/lib/xvs-guest.c $(FUZZ_OVS_LIBS)
+
 EXTRA_DIST += \
 	tests/fuzz/README.md \
 	tests/fuzz/run-fuzz \
@@ -99,4 +109,5 @@ EXTRA_DIST += \
 	tests/fuzz/fuzz-openflow.c \
 	tests/fuzz/fuzz-config.c \
 	tests/fuzz/fuzz-control.c \
+	tests/fuzz/fuzz-dhcp.c \
 	tests/fuzz/corpus

@@ -24,6 +24,11 @@ KIND and its ARGS:
                                        DHCPv6 Reply from IFACE's link-local
                                        address to DST_IP at DST_MAC: one
                                        IA_NA with ADDR, valid VALID seconds
+    dhcp-release SRC_IP SERVER_IP      DHCPRELEASE of SRC_IP (ciaddr) from
+                                       there to the server, as a client
+    dhcp6-release ADDR                 DHCPv6 Release of ADDR (one IA_NA)
+                                       from IFACE's link-local address to
+                                       ff02::1:2, as a client
 
 Each is sent COUNT times (environment; default 5), from IFACE's own MAC
 unless the kind says otherwise, to the broadcast (IPv6: all-nodes) MAC.
@@ -61,15 +66,35 @@ def dhcp_reply(chaddr, yiaddr, msg_type, lease=None):
     return bootp + opts + bytes([255])
 
 
-def dhcp6_reply(addr, valid):
-    """A DHCPv6 Reply with one IA_NA holding 'addr' for 'valid' s."""
+def dhcp_release(chaddr, ciaddr):
+    """A client's DHCPRELEASE of 'ciaddr' (RFC 2131, 4.4.6)."""
+    import socket
+    bootp = struct.pack("!BBBBIHH4s4s4s4s16s64s128s", 1, 1, 6, 0,
+                        0x12345678, 0, 0, socket.inet_aton(ciaddr),
+                        b"\0" * 4, b"\0" * 4, b"\0" * 4,
+                        F.mac(chaddr) + b"\0" * 10, b"", b"")
+    return bootp + bytes([99, 130, 83, 99, 53, 1, 7, 255])
+
+
+def dhcp6_ia_na(addr, valid):
+    """An IA_NA option holding 'addr' for 'valid' s."""
     import socket
     iaaddr = (socket.inet_pton(socket.AF_INET6, addr)
               + struct.pack("!II", valid // 2, valid))
     ia = struct.pack("!III", 1, 0, 0) + struct.pack("!HH", 5, 24) + iaaddr
+    return struct.pack("!HH", 3, len(ia)) + ia
+
+
+def dhcp6_reply(addr, valid):
+    """A DHCPv6 Reply with one IA_NA holding 'addr' for 'valid' s."""
     return (bytes([7, 0x12, 0x34, 0x56])
             + struct.pack("!HH", 13, 2) + struct.pack("!H", 0)  # Success.
-            + struct.pack("!HH", 3, len(ia)) + ia)
+            + dhcp6_ia_na(addr, valid))
+
+
+def dhcp6_release(addr):
+    """A client's Release of 'addr' (RFC 8415, 18.2.7: lifetimes 0)."""
+    return bytes([8, 0x12, 0x34, 0x57]) + dhcp6_ia_na(addr, 0)
 
 
 def lla(m):
@@ -129,6 +154,15 @@ def frame(me, kind, args):
         return F.eth(dst_mac, me, 0x86DD,
                      F.udp6(lla(me), dst_ip, 547, 546,
                             dhcp6_reply(addr, int(valid))))
+    if kind == "dhcp-release":
+        src, server = args
+        return F.eth(BCAST, me, 0x0800,
+                     F.udp4(src, server, 68, 67, dhcp_release(me, src)))
+    if kind == "dhcp6-release":
+        (addr,) = args
+        return F.eth("33:33:00:01:00:02", me, 0x86DD,
+                     F.udp6(lla(me), "ff02::1:2", 546, 547,
+                            dhcp6_release(addr)))
     if kind == "dhcp-discover":
         return F.eth(BCAST, me, 0x0800,
                      F.udp4("0.0.0.0", "255.255.255.255", 68, 67,

@@ -6,7 +6,9 @@
 # lifetime.  The guest
 # has the address configured all along (as a guest that kept it would);
 # its pings to the server get through only between a DHCPACK for its MAC
-# and the lease's end, or a DHCPNAK.  An ACK for another MAC grants
+# and the lease's end, a DHCPNAK, or the guest's own DHCPRELEASE (DHCPv6:
+# a Reply, and its valid lifetime or the guest's Release).  An ACK for
+# another MAC grants
 # nothing; the leases survive a change of the port's settings; "dhcp" is
 # saved and shown.
 . "$(dirname "$0")/lib.sh"
@@ -96,6 +98,21 @@ else
     ok "and the address gets nowhere"
 fi
 
+# The guest gives its address back (dhclient -r): the server may lease it
+# to another guest now, so this one may no longer use it.
+check "leased again for an hour" \
+    server dhcp-ack 10.150.0.1 "$M151" 10.150.0.51 3600
+check "the guest's traffic passes again" wait_for 30 ping_ok xvs-g151 10.150.0.1 1
+check "the guest sends a DHCPRELEASE of 10.150.0.51" \
+    env COUNT=1 ip netns exec xvs-g151 python3 "$SPOOF" eth0 dhcp-release \
+    10.150.0.51 10.150.0.1
+check "which ends the lease" wait_for 30 ended
+if ping_quick xvs-g151 10.150.0.1 2; then
+    not_ok "and its address gets nowhere after the release"
+else
+    ok "and its address gets nowhere after the release"
+fi
+
 # Settings: saved, shown, refused where they mean nothing.
 check "ip: dhcp is saved" grep -q 'ip: \["dhcp"\]' "$T/xvs.yaml"
 check "and shown" grep_in "$(ctl show)" "ip dhcp,"
@@ -136,6 +153,19 @@ if ping6_quick xvs-g152 2001:db8:150::1 2; then
     not_ok "and its address gets nowhere again"
 else
     ok "and its address gets nowhere again"
+fi
+check "a Reply to its MAC again, for an hour" \
+    server dhcp6-reply "$M152" 2001:db8:150::52 2001:db8:150::52 3600
+check "its IPv6 traffic passes again" \
+    wait_for 30 ping6_quick xvs-g152 2001:db8:150::1 1
+check "the guest sends a DHCPv6 Release of 2001:db8:150::52" \
+    env COUNT=1 ip netns exec xvs-g152 python3 "$SPOOF" eth0 dhcp6-release \
+    2001:db8:150::52
+check "which ends the lease" wait_for 30 ended6
+if ping6_quick xvs-g152 2001:db8:150::1 2; then
+    not_ok "and its IPv6 address gets nowhere after the release"
+else
+    ok "and its IPv6 address gets nowhere after the release"
 fi
 check "ip: dhcp6 is saved" grep -q 'ip: \["dhcp6"\]' "$T/xvs.yaml"
 check "xvs-switchd is still running" kill -0 "$SWITCHD_PID"

@@ -406,6 +406,179 @@ test_psec_dhcp6_survives_any_cut(void **state)
     psec_destroy(ps);
 }
 
+/* ---- Releases and declines from the guest ---- */
+
+/* Makes the DHCP or DHCPv6 server reply 'buf' (from dhcp_frame() or
+ * dhcp6_frame(), untagged) a client's message from the guest's 'src' to
+ * the server: addresses and ports swapped, and for DHCP op BOOTREQUEST,
+ * 'ciaddr' set (NULL: 0.0.0.0). */
+static void
+to_client(uint8_t *buf, const uint8_t src[6], const char *ciaddr)
+{
+    uint8_t *udp;
+
+    memcpy(buf, OTHER, 6);
+    memcpy(buf + 6, src, 6);
+    if (buf[12] == 0x08) {
+        udp = buf + 14 + 20;
+        udp[1] = 68; udp[3] = 67;
+        udp[8] = 1;                             /* BOOTREQUEST. */
+        ovs_be32 c = ciaddr ? inet_addr(ciaddr) : 0;
+        memcpy(udp + 8 + 12, &c, 4);
+    } else {
+        udp = buf + 14 + 40;
+        udp[0] = 546 >> 8; udp[1] = 546 & 255;
+        udp[2] = 547 >> 8; udp[3] = 547 & 255;
+    }
+}
+
+/* A DHCPDECLINE of 'addr' from the guest: the request's option 50. */
+static size_t
+dhcp_decline_frame(uint8_t *f, const char *addr)
+{
+    size_t len = dhcp_frame(f, GUEST, "0.0.0.0", 4, -1, false);
+    ovs_be32 a = inet_addr(addr);
+
+    to_client(f, GUEST, NULL);
+    len--;                                      /* Over the end option. */
+    f[len++] = 50; f[len++] = 4;
+    memcpy(f + len, &a, 4);
+    len += 4;
+    f[len++] = 255;
+    size_t udp_len = len - (14 + 20);
+    f[14 + 20 + 4] = udp_len >> 8;
+    f[14 + 20 + 5] = udp_len & 255;
+    return len;
+}
+
+static void
+test_psec_dhcp_release_and_decline_end_the_lease(void **state)
+{
+    struct pl_psec *ps = dhcp_port();
+    struct psec_lease l[PSEC_MAX_LEASES];
+    uint8_t f[600];
+    size_t len;
+    long long now = time_msec();
+
+    len = dhcp_frame(f, GUEST, "10.0.0.51", 5, 600, false);
+    assert_true(psec_learn_dhcp(ps, f, len, now));
+    len = dhcp_frame(f, GUEST, "10.0.0.53", 5, 600, false);
+    assert_true(psec_learn_dhcp(ps, f, len, now));
+    assert_true(may_send_from(ps, "10.0.0.51"));
+
+    /* A release from another MAC, of another address, or one sent the
+     * server's way round: nothing ends. */
+    len = dhcp_frame(f, OTHER, "0.0.0.0", 7, -1, false);
+    to_client(f, OTHER, "10.0.0.51");
+    assert_false(psec_learn_dhcp(ps, f, len, now));
+    len = dhcp_frame(f, GUEST, "0.0.0.0", 7, -1, false);
+    to_client(f, GUEST, "10.0.0.52");
+    assert_false(psec_learn_dhcp(ps, f, len, now));
+    len = dhcp_frame(f, GUEST, "10.0.0.51", 7, -1, false);
+    assert_false(psec_learn_dhcp(ps, f, len, now));
+    /* A "NAK" from the client is no NAK. */
+    len = dhcp_frame(f, GUEST, "0.0.0.0", 6, -1, false);
+    to_client(f, GUEST, NULL);
+    assert_false(psec_learn_dhcp(ps, f, len, now));
+    /* A request (renewal) from the guest changes nothing either. */
+    len = dhcp_frame(f, GUEST, "0.0.0.0", 3, -1, false);
+    to_client(f, GUEST, "10.0.0.51");
+    assert_false(psec_learn_dhcp(ps, f, len, now));
+    assert_true(may_send_from(ps, "10.0.0.51"));
+    assert_int_equal(psec_get_leases(ps, l), 2);
+
+    /* The guest releases .51: gone; .53 stays. */
+    len = dhcp_frame(f, GUEST, "0.0.0.0", 7, -1, false);
+    to_client(f, GUEST, "10.0.0.51");
+    assert_true(psec_learn_dhcp(ps, f, len, now));
+    assert_false(may_send_from(ps, "10.0.0.51"));
+    assert_true(may_send_from(ps, "10.0.0.53"));
+
+    /* It declines .53 (the address it asks about, option 50). */
+    len = dhcp_decline_frame(f, "10.0.0.53");
+    assert_true(psec_learn_dhcp(ps, f, len, now));
+    assert_false(may_send_from(ps, "10.0.0.53"));
+    assert_int_equal(psec_get_leases(ps, l), 0);
+
+    /* Every prefix of a decline, in a buffer of its own size. */
+    for (size_t n = 0; n < len; n++) {
+        uint8_t *cut = xmemdup(f, n ? n : 1);
+        psec_learn_dhcp(ps, cut, n, now);
+        free(cut);
+    }
+    psec_destroy(ps);
+}
+
+static void
+test_psec_dhcp6_release_and_decline_end_the_lease(void **state)
+{
+    struct pl_psec *ps = port_with_ips("dhcp6");
+    uint8_t f[600];
+    size_t len;
+    long long now = time_msec();
+
+    len = dhcp6_frame(f, GUEST, 7, "2001:db8::51", 600, -1, -1);
+    assert_true(psec_learn_dhcp(ps, f, len, now));
+    len = dhcp6_frame(f, GUEST, 7, "2001:db8::53", 600, -1, -1);
+    assert_true(psec_learn_dhcp(ps, f, len, now));
+    assert_true(may_send_from(ps, "2001:db8::51"));
+
+    /* From another MAC; a Renew (5); a "Reply" from the client; a
+     * Release the server's way round: nothing ends. */
+    len = dhcp6_frame(f, GUEST, 8, "2001:db8::51", 0, -1, -1);
+    to_client(f, OTHER, NULL);
+    assert_false(psec_learn_dhcp(ps, f, len, now));
+    len = dhcp6_frame(f, GUEST, 5, "2001:db8::51", 0, -1, -1);
+    to_client(f, GUEST, NULL);
+    assert_false(psec_learn_dhcp(ps, f, len, now));
+    len = dhcp6_frame(f, GUEST, 7, "2001:db8::51", 0, -1, -1);
+    to_client(f, GUEST, NULL);
+    assert_false(psec_learn_dhcp(ps, f, len, now));
+    len = dhcp6_frame(f, GUEST, 8, "2001:db8::51", 0, -1, -1);
+    assert_false(psec_learn_dhcp(ps, f, len, now));
+    assert_true(may_send_from(ps, "2001:db8::51"));
+
+    /* Released, whatever lifetime the client wrote; then declined. */
+    len = dhcp6_frame(f, GUEST, 8, "2001:db8::51", 3600, -1, -1);
+    to_client(f, GUEST, NULL);
+    assert_true(psec_learn_dhcp(ps, f, len, now));
+    assert_false(may_send_from(ps, "2001:db8::51"));
+    assert_true(may_send_from(ps, "2001:db8::53"));
+    len = dhcp6_frame(f, GUEST, 9, "2001:db8::53", 0, -1, -1);
+    to_client(f, GUEST, NULL);
+    assert_true(psec_learn_dhcp(ps, f, len, now));
+    assert_false(may_send_from(ps, "2001:db8::53"));
+    psec_destroy(ps);
+}
+
+/* Which packets translation copies to the main thread from the guest. */
+static void
+test_psec_dhcp_client_messages_are_told(void **state)
+{
+    struct flow flow;
+    struct flow_wildcards wc;
+
+    memset(&flow, 0, sizeof flow);
+    flow_wildcards_init_catchall(&wc);
+    flow.dl_type = htons(ETH_TYPE_IP);
+    flow.nw_proto = IPPROTO_UDP;
+    flow.tp_src = htons(68);
+    flow.tp_dst = htons(67);
+    assert_int_equal(psec_dhcp_client(&flow, &wc), 4);
+    assert_int_equal(wc.masks.tp_src, OVS_BE16_MAX);
+    flow.tp_src = htons(67);
+    flow.tp_dst = htons(68);
+    assert_int_equal(psec_dhcp_client(&flow, &wc), 0);   /* A reply. */
+    flow.dl_type = htons(ETH_TYPE_IPV6);
+    flow.tp_src = htons(546);
+    flow.tp_dst = htons(547);
+    assert_int_equal(psec_dhcp_client(&flow, &wc), 6);
+    flow.nw_proto = IPPROTO_TCP;
+    assert_int_equal(psec_dhcp_client(&flow, &wc), 0);
+    flow.dl_type = htons(ETH_TYPE_ARP);
+    assert_int_equal(psec_dhcp_client(&flow, &wc), 0);
+}
+
 int
 main(void)
 {
@@ -417,6 +590,9 @@ main(void)
         cmocka_unit_test(test_psec_dhcp6_reply_grants_for_the_valid_lifetime),
         cmocka_unit_test(test_psec_dhcp_families_apart),
         cmocka_unit_test(test_psec_dhcp6_survives_any_cut),
+        cmocka_unit_test(test_psec_dhcp_release_and_decline_end_the_lease),
+        cmocka_unit_test(test_psec_dhcp6_release_and_decline_end_the_lease),
+        cmocka_unit_test(test_psec_dhcp_client_messages_are_told),
     };
     return cmocka_run_group_tests_name("port-security", tests, NULL, NULL);
 }
