@@ -163,6 +163,8 @@ test_every_variant_classifies_as_the_reference(void **state)
         dp_megaflow_create(&zero, &zero, &a, 1),
         dp_megaflow_create(&zero, &zero, &a, 1),
     };
+    dp_megaflow_ref(mf[0]);         /* Ours, beside the EMC's. */
+    dp_megaflow_ref(mf[1]);
 
     /* An EMC holding every other frame's key (the first of each RSS
      * pair), as the baseline computes it; always insert. */
