@@ -352,8 +352,14 @@ port_to_json(const struct bridge *br, const struct port *port)
         for (int i = 0; i < n_leases; i++) {
             struct json *l = json_object_create();
             char addr[INET6_ADDRSTRLEN];
-            json_object_put_string(l, "ip", ipv6_string_mapped(
-                                       addr, &leases[i].addr));
+            ipv6_string_mapped(addr, &leases[i].addr);
+            if (leases[i].plen < 128) {
+                json_object_put(l, "ip", json_string_create_nocopy(
+                                    xasprintf("%s/%d", addr,
+                                              leases[i].plen)));
+            } else {
+                json_object_put_string(l, "ip", addr);
+            }
             json_object_put(l, "seconds_left", left[i] < 0
                             ? json_null_create()
                             : json_integer_create(left[i]));
@@ -446,6 +452,9 @@ show_port_text(struct ds *s, const struct bridge *br, const struct port *port)
         for (int i = 0; i < n_leases; i++) {
             ds_put_cstr(s, i ? ", " : " ");
             ipv6_format_mapped(&leases[i].addr, s);
+            if (leases[i].plen < 128) {
+                ds_put_format(s, "/%d", leases[i].plen);
+            }
             if (left[i] >= 0) {
                 ds_put_format(s, " (%lld s left)", left[i]);
             }

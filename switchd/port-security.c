@@ -173,7 +173,18 @@ ip6_allowed(const struct pl_psec *ps, const struct in6_addr *addr,
     return false;
 }
 
-/* Is 'addr' (IPv4 mapped) leased to the port, now? */
+/* Whether 'addr' is within 'prefix'/'plen' (whose host bits are zero). */
+static bool
+in_prefix(const struct in6_addr *addr, const struct in6_addr *prefix,
+          int plen)
+{
+    struct in6_addr mask = ipv6_create_mask(plen);
+    struct in6_addr masked = ipv6_addr_bitand(addr, &mask);
+    return ipv6_addr_equals(&masked, prefix);
+}
+
+/* Is 'addr' (IPv4 mapped) leased to the port, now, or within a prefix
+ * leased to it? */
 static bool
 leased(const struct pl_psec *ps, const struct in6_addr *addr)
 {
@@ -183,8 +194,10 @@ leased(const struct pl_psec *ps, const struct in6_addr *addr)
 
     ovs_mutex_lock(&ls->mutex);
     for (size_t i = 0; i < ls->n && !found; i++) {
-        found = (ipv6_addr_equals(&ls->l[i].addr, addr)
-                 && ls->l[i].expires > now);
+        found = (ls->l[i].expires > now
+                 && (ls->l[i].plen == 128
+                     ? ipv6_addr_equals(&ls->l[i].addr, addr)
+                     : in_prefix(addr, &ls->l[i].addr, ls->l[i].plen)));
     }
     ovs_mutex_unlock(&ls->mutex);
     return found;
@@ -405,6 +418,10 @@ psec_dhcp_client(const struct flow *flow, struct flow_wildcards *wc)
 #define DHCP6_OPT_IA_TA 4
 #define DHCP6_OPT_IAADDR 5
 #define DHCP6_OPT_STATUS_CODE 13
+#define DHCP6_OPT_IA_PD 25
+#define DHCP6_OPT_IAPREFIX 26
+#define DHCP6_MIN_PLEN 32           /* A shorter delegated prefix is
+                                     * nobody's: ignored. */
 #define DHCP6_MAX_ADDRS PSEC_MAX_LEASES_FAMILY  /* Per reply. */
 
 /* What a DHCP or DHCPv6 server's reply, or a client's release or
@@ -420,6 +437,7 @@ struct dhcp_msg {
                                          * DHCP6_MAX_ADDRS; DHCP one, with
                                          * a lease time. */
     struct in6_addr addrs[DHCP6_MAX_ADDRS];     /* IPv4 mapped. */
+    uint8_t plens[DHCP6_MAX_ADDRS];             /* 128, or IA_PD's. */
     uint32_t lifetimes[DHCP6_MAX_ADDRS];        /* Seconds; UINT32_MAX:
                                                  * infinite; 0: ended
                                                  * (all of a client's). */
@@ -489,19 +507,31 @@ parse_dhcp4(const uint8_t *b, const uint8_t *end, struct dhcp_msg *r)
                          : r->type == DHCPDECLINE ? requested : 0);
         if (ip4_leasable(gone)) {
             r->addrs[0] = in6_addr_mapped_ipv4(gone);
+            r->plens[0] = 128;
             r->lifetimes[0] = 0;
             r->n = 1;
         }
     } else if (r->type == DHCPACK && has_lease && ip4_leasable(yiaddr)) {
         r->addrs[0] = in6_addr_mapped_ipv4(yiaddr);
+        r->plens[0] = 128;
         r->lifetimes[0] = lease;
         r->n = 1;
     }
     return r->type != 0;
 }
 
-/* The addresses of the IA_NA or IA_TA options [o, end) of a DHCPv6 Reply
- * into 'r', unless their status says otherwise. */
+/* Whether IPv6 'a' may be leased: unicast, and not IPv4-mapped (which
+ * would pass for an IPv4 lease). */
+static bool
+ip6_leasable(const struct in6_addr *a)
+{
+    return (!IN6_IS_ADDR_V4MAPPED(a) && !ipv6_addr_is_multicast(a)
+            && !ipv6_is_zero(a) && !IN6_IS_ADDR_LOOPBACK(a)
+            && !IN6_IS_ADDR_LINKLOCAL(a));
+}
+
+/* The addresses or prefixes of the IA_NA, IA_TA or IA_PD options [o, end)
+ * of a DHCPv6 message into 'r', unless their status says otherwise. */
 static bool
 parse_dhcp6_ia(const uint8_t *o, const uint8_t *end, struct dhcp_msg *r)
 {
@@ -525,12 +555,25 @@ parse_dhcp6_ia(const uint8_t *o, const uint8_t *end, struct dhcp_msg *r)
                    && r->n < DHCP6_MAX_ADDRS) {
             struct in6_addr a;
             memcpy(&a, v, 16);
-            /* Only a unicast IPv6 address: an IPv4-mapped one would pass
-             * for an IPv4 lease. */
-            if (!IN6_IS_ADDR_V4MAPPED(&a) && !ipv6_addr_is_multicast(&a)
-                && !ipv6_is_zero(&a) && !IN6_IS_ADDR_LOOPBACK(&a)) {
+            if (ip6_leasable(&a)) {
                 r->addrs[r->n] = a;
+                r->plens[r->n] = 128;
                 r->lifetimes[r->n] = get32(v + 20);     /* Valid. */
+                r->n++;
+            }
+        } else if (code == DHCP6_OPT_IAPREFIX && len >= 25
+                   && r->n < DHCP6_MAX_ADDRS) {
+            /* Preferred and valid lifetimes, prefix length, prefix. */
+            uint8_t plen = v[8];
+            struct in6_addr a, mask = ipv6_create_mask(plen <= 128
+                                                       ? plen : 128);
+            memcpy(&a, v + 9, 16);
+            a = ipv6_addr_bitand(&a, &mask);    /* No host bits. */
+            if (plen >= DHCP6_MIN_PLEN && plen <= 128
+                && ip6_leasable(&a)) {
+                r->addrs[r->n] = a;
+                r->plens[r->n] = plen;
+                r->lifetimes[r->n] = get32(v + 4);      /* Valid. */
                 r->n++;
             }
         }
@@ -568,8 +611,9 @@ parse_dhcp6(const uint8_t *b, const uint8_t *end, struct dhcp_msg *r)
                 return true;
             }
         } else if ((code == DHCP6_OPT_IA_NA && len >= 12)
+                   || (code == DHCP6_OPT_IA_PD && len >= 12)
                    || (code == DHCP6_OPT_IA_TA && len >= 4)) {
-            size_t skip = code == DHCP6_OPT_IA_NA ? 12 : 4;
+            size_t skip = code == DHCP6_OPT_IA_TA ? 4 : 12;
             if (!parse_dhcp6_ia(v + skip, v + len, r)) {
                 r->n = 0;
                 return false;
@@ -658,16 +702,25 @@ lease_is_v4(const struct psec_lease *l)
     return IN6_IS_ADDR_V4MAPPED(&l->addr);
 }
 
-/* Removes the port's leases of 'family' (4 or 6) at 'addr' (NULL: all). */
+/* Whether lease 'l' is of 'addr'/'plen'. */
 static bool
-leases_remove(struct psec_leases *ls, int family, const struct in6_addr *addr)
+lease_is(const struct psec_lease *l, const struct in6_addr *addr, int plen)
+{
+    return l->plen == plen && ipv6_addr_equals(&l->addr, addr);
+}
+
+/* Removes the port's leases of 'family' (4 or 6) of 'addr'/'plen' (NULL:
+ * all). */
+static bool
+leases_remove(struct psec_leases *ls, int family, const struct in6_addr *addr,
+              int plen)
     OVS_REQUIRES(ls->mutex)
 {
     bool changed = false;
 
     for (size_t i = 0; i < ls->n; ) {
         if (lease_is_v4(&ls->l[i]) == (family == 4)
-            && (!addr || ipv6_addr_equals(&ls->l[i].addr, addr))) {
+            && (!addr || lease_is(&ls->l[i], addr, plen))) {
             ls->l[i] = ls->l[--ls->n];
             changed = true;
         } else {
@@ -677,10 +730,10 @@ leases_remove(struct psec_leases *ls, int family, const struct in6_addr *addr)
     return changed;
 }
 
-/* Leases 'addr' until 'expires', or extends its lease; true if the
- * address was not usable at 'now'. */
+/* Leases 'addr'/'plen' until 'expires', or extends its lease; true if
+ * it was not usable at 'now'. */
 static bool
-leases_put(struct psec_leases *ls, const struct in6_addr *addr,
+leases_put(struct psec_leases *ls, const struct in6_addr *addr, int plen,
            long long expires, long long now)
     OVS_REQUIRES(ls->mutex)
 {
@@ -688,7 +741,7 @@ leases_put(struct psec_leases *ls, const struct in6_addr *addr,
     size_t n_family = 0, first = SIZE_MAX;
 
     for (size_t i = 0; i < ls->n; i++) {
-        if (ipv6_addr_equals(&ls->l[i].addr, addr)) {
+        if (lease_is(&ls->l[i], addr, plen)) {
             bool was_over = ls->l[i].expires <= now;
             ls->l[i].expires = expires;
             return was_over;    /* Renewed once over: usable again. */
@@ -706,6 +759,7 @@ leases_put(struct psec_leases *ls, const struct in6_addr *addr,
     }
     ls->l[ls->n].addr = *addr;
     ls->l[ls->n].expires = expires;
+    ls->l[ls->n].plen = plen;
     ls->n++;
     return true;
 }
@@ -727,15 +781,16 @@ psec_learn_dhcp(const struct pl_psec *ps, const void *frame, size_t len,
 
     ovs_mutex_lock(&ls->mutex);
     if (r.family == 4 && r.type == DHCPNAK && !r.from_client) {
-        changed = leases_remove(ls, 4, NULL);
+        changed = leases_remove(ls, 4, NULL, 128);
     }
     for (size_t i = 0; i < r.n; i++) {
         if (!r.lifetimes[i]) {
-            changed |= leases_remove(ls, r.family, &r.addrs[i]);
+            changed |= leases_remove(ls, r.family, &r.addrs[i], r.plens[i]);
         } else {
             long long expires = (r.lifetimes[i] == UINT32_MAX ? LLONG_MAX
                                  : now + r.lifetimes[i] * 1000LL);
-            changed |= leases_put(ls, &r.addrs[i], expires, now);
+            changed |= leases_put(ls, &r.addrs[i], r.plens[i], expires,
+                                  now);
         }
     }
     ovs_mutex_unlock(&ls->mutex);

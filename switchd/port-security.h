@@ -26,6 +26,8 @@
  * lifetime (0 ends it), may be an IPv6 source and neighbour advertisement
  * target; with "dhcp6" the port's IPv6 is checked, and the link-local
  * addresses its MACs make are allowed, even if no IPv6 address is listed.
+ * A prefix delegated to the guest (an IAPREFIX of an IA_PD in such a
+ * Reply, /32 to /128) is leased the same way: any source within it.
  * A lease also ends when the guest gives it back: translation sends a
  * copy of each DHCP or DHCPv6 client message from such a port to the main
  * thread too (psec_dhcp_client()), and a DHCPRELEASE or DHCPDECLINE (or
@@ -68,8 +70,10 @@ struct psec_prefix6 {
 #define PSEC_MAX_LEASES (2 * PSEC_MAX_LEASES_FAMILY)
 
 struct psec_lease {
-    struct in6_addr addr;           /* IPv4 ones mapped (::ffff:a.b.c.d). */
+    struct in6_addr addr;           /* IPv4 ones mapped (::ffff:a.b.c.d);
+                                     * a prefix's host bits zero. */
     long long expires;              /* time_msec(); LLONG_MAX: never. */
+    uint8_t plen;                   /* 128, or a delegated prefix's. */
 };
 
 struct psec_leases;
@@ -123,12 +127,12 @@ int psec_dhcp_client(const struct flow *, struct flow_wildcards *);
  * snoops.  From a server, as sent to the port: a DHCPACK to one of the
  * port's MACs leases it 'yiaddr' for the lease time, a DHCPNAK to one of
  * them ends its IPv4 leases; a DHCPv6 Reply to one of its MACs leases it
- * each address of its IA_NA and IA_TA options whose status is success,
- * for its valid lifetime (0: ends it).  From the guest, as received on
- * the port: a DHCPRELEASE from one of its MACs ends the lease of
- * 'ciaddr', a DHCPDECLINE that of its requested address; a DHCPv6
- * Release or Decline from one of them ends the lease of each address of
- * its IA_NA and IA_TA options.  Returns true if the addresses the port
+ * each address of its IA_NA and IA_TA options and each prefix of its
+ * IA_PD options whose status is success, for its valid lifetime (0: ends
+ * it).  From the guest, as received on the port: a DHCPRELEASE from one
+ * of its MACs ends the lease of 'ciaddr', a DHCPDECLINE that of its
+ * requested address; a DHCPv6 Release or Decline from one of them ends
+ * the lease of each address and prefix of its IA options.  Returns true if the addresses the port
  * may use changed.  Main thread. */
 bool psec_learn_dhcp(const struct pl_psec *, const void *frame, size_t len,
                      long long now);

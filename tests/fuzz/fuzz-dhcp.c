@@ -5,8 +5,8 @@
  * could send them: no crash, no read past the frame (the input is a heap
  * block of exactly its size), and the leases stay within their bounds --
  * at most PSEC_MAX_LEASES_FAMILY per family, none with a multicast,
- * unspecified or (as IPv6) IPv4-mapped address, none expired after
- * psec_expire().
+ * unspecified or link-local address, no delegated prefix shorter than
+ * /32 or with host bits, none expired after psec_expire().
  *
  * Each input is tried as it is and with the guest's MAC written over
  * both Ethernet addresses and the BOOTP chaddr, so that the MAC checks
@@ -59,9 +59,20 @@ check_leases(const struct pl_psec *ps, long long now)
                 fprintf(stderr, "an IPv4 lease of 0.0.0.0 or broadcast\n");
                 abort();
             }
-        } else if (ipv6_addr_is_multicast(a) || ipv6_is_zero(a)) {
-            fprintf(stderr, "an IPv6 lease of a multicast or :: address\n");
+        } else if (ipv6_addr_is_multicast(a) || ipv6_is_zero(a)
+                   || IN6_IS_ADDR_LINKLOCAL(a)) {
+            fprintf(stderr, "an IPv6 lease of a multicast, link-local or "
+                    ":: address\n");
             abort();
+        } else {
+            struct in6_addr mask = ipv6_create_mask(l[i].plen);
+            struct in6_addr host = ipv6_addr_bitand(a, &mask);
+            if (l[i].plen < 32 || l[i].plen > 128
+                || !ipv6_addr_equals(&host, a)) {
+                fprintf(stderr, "a delegated prefix /%d, or with host "
+                        "bits\n", l[i].plen);
+                abort();
+            }
         }
         if (l[i].expires <= now) {
             fprintf(stderr, "a lease expired but kept\n");

@@ -24,11 +24,16 @@ KIND and its ARGS:
                                        DHCPv6 Reply from IFACE's link-local
                                        address to DST_IP at DST_MAC: one
                                        IA_NA with ADDR, valid VALID seconds
+    dhcp6-pd-reply DST_MAC DST_IP PREFIX/LEN VALID
+                                       the same with one IA_PD delegating
+                                       PREFIX/LEN instead
     dhcp-release SRC_IP SERVER_IP      DHCPRELEASE of SRC_IP (ciaddr) from
                                        there to the server, as a client
     dhcp6-release ADDR                 DHCPv6 Release of ADDR (one IA_NA)
                                        from IFACE's link-local address to
                                        ff02::1:2, as a client
+    dhcp6-pd-release PREFIX/LEN        the same for a delegated prefix
+                                       (one IA_PD)
 
 Each is sent COUNT times (environment; default 5), from IFACE's own MAC
 unless the kind says otherwise, to the broadcast (IPv6: all-nodes) MAC.
@@ -85,16 +90,35 @@ def dhcp6_ia_na(addr, valid):
     return struct.pack("!HH", 3, len(ia)) + ia
 
 
+def dhcp6_ia_pd(prefix, valid):
+    """An IA_PD option delegating 'prefix' ("ADDR/LEN") for 'valid' s."""
+    import socket
+    addr, plen = prefix.split("/")
+    iaprefix = (struct.pack("!IIB", valid // 2, valid, int(plen))
+                + socket.inet_pton(socket.AF_INET6, addr))
+    ia = (struct.pack("!III", 1, 0, 0)
+          + struct.pack("!HH", 26, len(iaprefix)) + iaprefix)
+    return struct.pack("!HH", 25, len(ia)) + ia
+
+
+def dhcp6_ia(addr, valid):
+    """An IA_PD for a prefix ("ADDR/LEN"), else an IA_NA."""
+    return (dhcp6_ia_pd(addr, valid) if "/" in addr
+            else dhcp6_ia_na(addr, valid))
+
+
 def dhcp6_reply(addr, valid):
-    """A DHCPv6 Reply with one IA_NA holding 'addr' for 'valid' s."""
+    """A DHCPv6 Reply with one IA_NA holding 'addr' (or one IA_PD
+    delegating prefix 'addr') for 'valid' s."""
     return (bytes([7, 0x12, 0x34, 0x56])
             + struct.pack("!HH", 13, 2) + struct.pack("!H", 0)  # Success.
-            + dhcp6_ia_na(addr, valid))
+            + dhcp6_ia(addr, valid))
 
 
 def dhcp6_release(addr):
-    """A client's Release of 'addr' (RFC 8415, 18.2.7: lifetimes 0)."""
-    return bytes([8, 0x12, 0x34, 0x57]) + dhcp6_ia_na(addr, 0)
+    """A client's Release of 'addr' or prefix (RFC 8415, 18.2.7:
+    lifetimes 0)."""
+    return bytes([8, 0x12, 0x34, 0x57]) + dhcp6_ia(addr, 0)
 
 
 def lla(m):
@@ -149,7 +173,7 @@ def frame(me, kind, args):
         return F.eth(chaddr, me, 0x0800,
                      F.udp4(src, "255.255.255.255", 67, 68,
                             dhcp_reply(chaddr, "0.0.0.0", 6)))
-    if kind == "dhcp6-reply":
+    if kind in ("dhcp6-reply", "dhcp6-pd-reply"):
         dst_mac, dst_ip, addr, valid = args
         return F.eth(dst_mac, me, 0x86DD,
                      F.udp6(lla(me), dst_ip, 547, 546,
@@ -158,7 +182,7 @@ def frame(me, kind, args):
         src, server = args
         return F.eth(BCAST, me, 0x0800,
                      F.udp4(src, server, 68, 67, dhcp_release(me, src)))
-    if kind == "dhcp6-release":
+    if kind in ("dhcp6-release", "dhcp6-pd-release"):
         (addr,) = args
         return F.eth("33:33:00:01:00:02", me, 0x86DD,
                      F.udp6(lla(me), "ff02::1:2", 546, 547,

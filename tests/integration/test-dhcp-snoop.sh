@@ -167,5 +167,42 @@ if ping6_quick xvs-g152 2001:db8:150::1 2; then
 else
     ok "and its IPv6 address gets nowhere after the release"
 fi
+# A routing guest: DHCPv6 delegates it 2001:db8:1500::/48 for the
+# networks behind it, whose addresses it may then send from.
+ip -n xvs-g152 -6 addr add 2001:db8:1500:7::1/128 dev eth0 nodad
+ip -n xvs-g152 -6 addr add 2001:db8:1501::1/128 dev eth0 nodad
+ip -n xvs-g150 -6 route replace 2001:db8:1500::/47 via 2001:db8:150::52 \
+    dev eth0
+# ping6_from NS SRC DST: one ping from source SRC, answered within 1 s.
+ping6_from() {
+    ip netns exec "$1" ping -6 -c 1 -W 1 -q -I "$2" "$3" >/dev/null 2>&1
+}
+if ping6_from xvs-g152 2001:db8:1500:7::1 2001:db8:150::1; then
+    not_ok "before a delegation, an address of 2001:db8:1500::/48 gets nowhere"
+else
+    ok "before a delegation, an address of 2001:db8:1500::/48 gets nowhere"
+fi
+check "a Reply to its MAC delegating 2001:db8:1500::/48 for an hour" \
+    server dhcp6-pd-reply "$M152" 2001:db8:150::52 2001:db8:1500::/48 3600
+pd_leased() { grep_in "$(leases6)" "dhcp leases: 2001:db8:1500::/48 \([0-9]+ s left\)"; }
+check "show lists the delegated prefix" wait_for 30 pd_leased
+check "and its JSON" \
+    grep_in "$(ctl --format=json show | tr -d ' \n')" '"ip":"2001:db8:1500::/48"'
+check "an address within the prefix reaches the server" \
+    wait_for 10 ping6_from xvs-g152 2001:db8:1500:7::1 2001:db8:150::1
+if ping6_from xvs-g152 2001:db8:1501::1 2001:db8:150::1; then
+    not_ok "one outside it still gets nowhere"
+else
+    ok "one outside it still gets nowhere"
+fi
+check "the guest sends a DHCPv6 Release of the prefix" \
+    env COUNT=1 ip netns exec xvs-g152 python3 "$SPOOF" eth0 dhcp6-pd-release \
+    2001:db8:1500::/48
+check "which ends the delegation" wait_for 30 ended6
+if ping6_from xvs-g152 2001:db8:1500:7::1 2001:db8:150::1; then
+    not_ok "and the prefix's addresses get nowhere again"
+else
+    ok "and the prefix's addresses get nowhere again"
+fi
 check "ip: dhcp6 is saved" grep -q 'ip: \["dhcp6"\]' "$T/xvs.yaml"
 check "xvs-switchd is still running" kill -0 "$SWITCHD_PID"

@@ -579,6 +579,83 @@ test_psec_dhcp_client_messages_are_told(void **state)
     assert_int_equal(psec_dhcp_client(&flow, &wc), 0);
 }
 
+/* A DHCPv6 message of 'type' to the guest delegating 'prefix'/'plen' for
+ * 'valid' seconds: dhcp6_frame()'s, its IA_NA made an IA_PD with one
+ * IAPREFIX. */
+static size_t
+dhcp6_pd_frame(uint8_t *buf, int type, const char *prefix, int plen,
+               uint32_t valid)
+{
+    size_t o = dhcp6_frame(buf, GUEST, type, NULL, 0, -1, -1);
+    size_t ia = 14 + 40 + 8 + 4;                /* After the header. */
+    uint32_t pref = htonl(valid / 2), val = htonl(valid);
+
+    assert_int_equal(buf[ia + 1], 3);           /* The IA_NA... */
+    buf[ia + 1] = 25;                           /* ...an IA_PD. */
+    buf[o++] = 0; buf[o++] = 26; buf[o++] = 0; buf[o++] = 25;
+    memcpy(buf + o, &pref, 4);
+    memcpy(buf + o + 4, &val, 4);
+    buf[o + 8] = plen;
+    assert_int_equal(inet_pton(AF_INET6, prefix, buf + o + 9), 1);
+    o += 25;
+    buf[ia + 2] = (o - ia - 4) >> 8;
+    buf[ia + 3] = (o - ia - 4) & 255;
+    buf[14 + 40 + 4] = (o - 54) >> 8;           /* UDP length. */
+    buf[14 + 40 + 5] = (o - 54) & 255;
+    return o;
+}
+
+static void
+test_psec_dhcp6_delegated_prefix(void **state)
+{
+    struct pl_psec *ps = port_with_ips("dhcp6");
+    struct psec_lease l[PSEC_MAX_LEASES];
+    uint8_t f[600];
+    size_t len;
+    long long now = time_msec();
+
+    assert_false(may_send_from(ps, "2001:db8:1500:7::1"));
+    /* Too short a prefix, a link-local or multicast one: ignored. */
+    len = dhcp6_pd_frame(f, 7, "2001::", 16, 600);
+    assert_false(psec_learn_dhcp(ps, f, len, now));
+    len = dhcp6_pd_frame(f, 7, "fe80::", 64, 600);
+    assert_false(psec_learn_dhcp(ps, f, len, now));
+    len = dhcp6_pd_frame(f, 7, "ff00::", 64, 600);
+    assert_false(psec_learn_dhcp(ps, f, len, now));
+    len = dhcp6_pd_frame(f, 7, "2001:db8:1500::", 129, 600);
+    assert_false(psec_learn_dhcp(ps, f, len, now));
+    assert_int_equal(psec_get_leases(ps, l), 0);
+
+    /* Delegated, with host bits set that do not count. */
+    len = dhcp6_pd_frame(f, 7, "2001:db8:1500::1", 48, 600);
+    assert_true(psec_learn_dhcp(ps, f, len, now));
+    assert_int_equal(psec_get_leases(ps, l), 1);
+    assert_int_equal(l[0].plen, 48);
+    char s6[INET6_ADDRSTRLEN];
+    assert_string_equal(inet_ntop(AF_INET6, &l[0].addr, s6, sizeof s6),
+                        "2001:db8:1500::");
+    assert_true(may_send_from(ps, "2001:db8:1500:7::1"));
+    assert_true(may_send_from(ps, "2001:db8:1500:ffff::99"));
+    assert_false(may_send_from(ps, "2001:db8:1501::1"));
+
+    /* Renewed: no change; then a Release of it from the guest ends it. */
+    assert_false(psec_learn_dhcp(ps, f, len, now));
+    len = dhcp6_pd_frame(f, 8, "2001:db8:1500::", 48, 0);
+    to_client(f, GUEST, NULL);
+    assert_true(psec_learn_dhcp(ps, f, len, now));
+    assert_false(may_send_from(ps, "2001:db8:1500:7::1"));
+    assert_int_equal(psec_get_leases(ps, l), 0);
+
+    /* Every prefix of a delegation, in a buffer of its own size. */
+    len = dhcp6_pd_frame(f, 7, "2001:db8:1500::", 48, 600);
+    for (size_t n = 0; n < len; n++) {
+        uint8_t *cut = xmemdup(f, n ? n : 1);
+        psec_learn_dhcp(ps, cut, n, now);
+        free(cut);
+    }
+    psec_destroy(ps);
+}
+
 int
 main(void)
 {
@@ -593,6 +670,7 @@ main(void)
         cmocka_unit_test(test_psec_dhcp_release_and_decline_end_the_lease),
         cmocka_unit_test(test_psec_dhcp6_release_and_decline_end_the_lease),
         cmocka_unit_test(test_psec_dhcp_client_messages_are_told),
+        cmocka_unit_test(test_psec_dhcp6_delegated_prefix),
     };
     return cmocka_run_group_tests_name("port-security", tests, NULL, NULL);
 }
