@@ -1111,26 +1111,35 @@ port_live(const struct xlate *x, ofp_port_t port)
 }
 
 /* A bucket is live if what it watches is: a port with its link up, a
- * group with a live bucket (one level: buckets cannot chain). */
+ * group with a live bucket (OpenFlow 1.3, 6.5), and so on down the
+ * watched groups, at most PL_MAX_GROUP_CHAIN deep (group_check() does not
+ * look at watch_group, so watches may go round in a loop: such a bucket
+ * is dead). */
 static bool
-bucket_live(const struct xlate *x, const struct pl_bucket *b)
+bucket_live__(const struct xlate *x, const struct pl_bucket *b, int depth)
 {
     if (!port_live(x, b->watch_port)) {
         return false;
     }
     if (b->watch_group != OFPG_ANY) {
         const struct pl_group *g = group_find(x->pl, b->watch_group);
-        if (!g) {
+        if (!g || depth >= PL_MAX_GROUP_CHAIN) {
             return false;
         }
         for (size_t i = 0; i < g->n_buckets; i++) {
-            if (port_live(x, g->buckets[i].watch_port)) {
+            if (bucket_live__(x, &g->buckets[i], depth + 1)) {
                 return true;
             }
         }
         return false;
     }
     return true;
+}
+
+static bool
+bucket_live(const struct xlate *x, const struct pl_bucket *b)
+{
+    return bucket_live__(x, b, 0);
 }
 
 /* The select group's hash: the 5-tuple for IP, else the Ethernet

@@ -902,6 +902,39 @@ test_pipeline_group_fast_failover_follows_liveness(void **state)
     assert_actions(pl, 1, &p, "out:2");
 }
 
+/* A watched group is live if one of its buckets is, whatever that bucket
+ * watches in turn (a port, or a group further down); watches that go
+ * round in a loop are dead. */
+static void
+test_pipeline_group_watch_group_follows_the_chain(void **state)
+{
+    struct pipeline *pl = *state;
+    struct packet p = udp(MAC2, MAC1, 53);
+
+    add_group(pl, "group_id=7,type=fast_failover,"
+              "bucket=watch_port:2,output:2");
+    add_group(pl, "group_id=6,type=fast_failover,"
+              "bucket=watch_group:7,output:2");
+    add_group(pl, "group_id=5,type=fast_failover,"
+              "bucket=watch_group:6,output:2,bucket=watch_port:3,output:3");
+    add_flow(pl, "in_port=1,actions=group:5");
+    assert_actions(pl, 1, &p, "out:2");
+    /* Port 2 down: group 7 dead, so group 6, so group 5's first bucket. */
+    pipeline_port_set_live(pl, 2, false);
+    assert_actions(pl, 1, &p, "out:3");
+    pipeline_port_set_live(pl, 2, true);
+    assert_actions(pl, 1, &p, "out:2");
+
+    /* Groups that watch each other: neither is live. */
+    add_group(pl, "group_id=8,type=fast_failover,"
+              "bucket=watch_group:9,output:2");
+    add_group(pl, "group_id=9,type=fast_failover,"
+              "bucket=watch_group:8,output:2");
+    add_group(pl, "group_id=5,type=fast_failover,"
+              "bucket=watch_group:8,output:2,bucket=watch_port:3,output:3");
+    assert_actions(pl, 1, &p, "out:3");
+}
+
 static void
 test_pipeline_group_delete_takes_its_flows(void **state)
 {
@@ -1365,6 +1398,7 @@ main(void)
         T(test_pipeline_group_all_gives_each_bucket_the_original),
         T(test_pipeline_group_select_hashes_the_5_tuple),
         T(test_pipeline_group_fast_failover_follows_liveness),
+        T(test_pipeline_group_watch_group_follows_the_chain),
         T(test_pipeline_group_delete_takes_its_flows),
         T(test_pipeline_group_chains),
         T(test_pipeline_bundle_abort_undoes_group_changes),
