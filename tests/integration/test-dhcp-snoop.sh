@@ -14,6 +14,7 @@
 . "$(dirname "$0")/lib.sh"
 begin
 command -v python3 >/dev/null || skip_all "needs python3"
+command -v socat >/dev/null || skip_all "needs socat"
 SPOOF=$top_srcdir/tests/integration/spoof.py
 
 add_guest xvs-g150 vif150.0 10.150.0.1      # the DHCP server
@@ -86,6 +87,12 @@ fi
 check "a renewed lease of an hour" \
     server dhcp-ack 10.150.0.1 "$M151" 10.150.0.51 3600
 check "lets it through again" wait_for 30 ping_ok xvs-g151 10.150.0.1 1
+random_file "$T/data" 4
+check "TCP from the leased address to the server: 4 MiB arrive intact" \
+    tcp_send xvs-g151 xvs-g150 10.150.0.1 "$T/data"
+udp_server xvs-g150 10.150.0.1 7150
+check "UDP from it reaches a socket on the server and comes back" \
+    udp_echo_ok xvs-g151 10.150.0.1 7150 1 512 1472 4000
 check "set-port (port security settings made anew)" \
     ctl set-port xenbr0 vif151.0 "allowed-addresses=10.150.9.0/24"
 check "keeps the lease" grep_in "$(leases vif151.0)" "dhcp leases: 10.150.0.51 \([0-9]+ s left\)"
@@ -158,6 +165,11 @@ check "a Reply to its MAC again, for an hour" \
     server dhcp6-reply "$M152" 2001:db8:150::52 2001:db8:150::52 3600
 check "its IPv6 traffic passes again" \
     wait_for 30 ping6_quick xvs-g152 2001:db8:150::1 1
+check "TCP over IPv6 from the assigned address: 4 MiB arrive intact" \
+    tcp_send xvs-g152 xvs-g150 2001:db8:150::1 "$T/data"
+udp_server xvs-g150 2001:db8:150::1 7151
+check "UDP over IPv6 from it reaches a socket and comes back" \
+    udp_echo_ok xvs-g152 2001:db8:150::1 7151 1 512 1452 4000
 check "the guest sends a DHCPv6 Release of 2001:db8:150::52" \
     env COUNT=1 ip netns exec xvs-g152 python3 "$SPOOF" eth0 dhcp6-release \
     2001:db8:150::52
