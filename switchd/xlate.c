@@ -512,9 +512,16 @@ xlate_controller(struct xlate *x, enum ofp_packet_in_reason reason,
 /* Sends a copy of the packet, as it is at this point of the actions, to
  * the main thread for DHCP snooping on the port 'ofport'. */
 static void
-xlate_snoop_copy(struct xlate *x, uint16_t ofport)
+xlate_snoop_copy(struct xlate *x, uint16_t ofport, const char *what)
 {
     struct pl_pin_desc key;
+
+    if (x->trace) {
+        char buf[TRACE_PORT_LEN];
+        trace_step(x, "security", "DHCP snooping: %s port %s, so a copy "
+                   "goes to the main thread, which updates the port's "
+                   "leases from it", what, trace_port(x, ofport, buf));
+    }
 
     memset(&key, 0, sizeof key);
     key.snoop_ofport = ofport;
@@ -538,7 +545,8 @@ xlate_dhcp_client_snoop(struct xlate *x)
     if (psec_snoops_dhcp(ps)) {
         int family = psec_dhcp_client(x->flow, x->wc);
         if (family && psec_snoops_family(ps, family)) {
-            xlate_snoop_copy(x, x->in_ofport);
+            xlate_snoop_copy(x, x->in_ofport, "a DHCP client's message "
+                             "from");
         }
     }
 }
@@ -566,7 +574,8 @@ xlate_dhcp_snoop(struct xlate *x)
             return;
         }
         if (psec_snoops_family(x->ports->psec_of[a->port], family)) {
-            xlate_snoop_copy(x, x->ports->ofport_of[a->port]);
+            xlate_snoop_copy(x, x->ports->ofport_of[a->port],
+                             "a DHCP server's reply to");
         }
     }
 }
@@ -2384,10 +2393,14 @@ pipeline_trace(struct pipeline *pl, ofp_port_t in_port,
                    "controller's packet-out through table 0 (no megaflow)");
     }
     if (!dropped) {
+        if (t->from_port) {
+            xlate_dhcp_client_snoop(&x);    /* As pipeline_upcall(). */
+        }
         xlate_pipeline(&x);
         if (t->from_port) {
-            xlate_mirrors(&x);      /* As pipeline_upcall(). */
+            xlate_mirrors(&x);
         }
+        xlate_dhcp_snoop(&x);
     }
     t->actions = up->actions;
     t->cacheable = t->from_port && !x.uncacheable

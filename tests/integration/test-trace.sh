@@ -5,7 +5,8 @@
 # and the datapath actions it predicts are what the same packet then
 # really does (group bucket counters, the port's tx counter); tracing
 # changes nothing (no rule, table or group counter, no MAC learned); the
-# JSON form says the same; --packet traces a whole frame; bad input gets a
+# JSON form says the same; --packet traces a whole frame; DHCP snooping's
+# copies show; bad input gets a
 # precise error.
 . "$(dirname "$0")/lib.sh"
 begin
@@ -141,4 +142,18 @@ check "an unknown bridge ($err)" grep_in "$err" "nosuchbr"
 err=$(ctl trace xenbr0 "in_port=9,udp" 2>&1)
 check "a port number the bridge does not have ($err)" \
     grep_in "$err" "bridge xenbr0 has no port 9"
+# DHCP snooping shows: guest 3 learns its address from DHCP.
+M3=$(guest_mac xvs-g73)
+check "guest 3 takes its address from DHCP" \
+    ctl set-port xenbr0 vif73.0 "mac=$M3" ip=dhcp
+out=$(ctl trace xenbr0 "in_port=vif72.0,udp,dl_src=$M2,dl_dst=$M3,nw_src=10.71.0.2,nw_dst=10.71.0.3,tp_src=67,tp_dst=68")
+printf '%s\n' "$out" | sed 's/^/# dhcp reply: /'
+check "a DHCP reply to its port: the trace shows the copy for snooping" \
+    grep_in "$out" "DHCP snooping: a DHCP server's reply to port vif73.0"
+out=$(ctl trace xenbr0 "in_port=vif73.0,udp,dl_src=$M3,dl_dst=ff:ff:ff:ff:ff:ff,nw_src=0.0.0.0,nw_dst=255.255.255.255,tp_src=68,tp_dst=67")
+printf '%s\n' "$out" | sed 's/^/# dhcp request: /'
+check "a DHCP client's message from it: so does the trace" \
+    grep_in "$out" "DHCP snooping: a DHCP client's message from port vif73.0"
+out=$(ctl trace xenbr0 "in_port=vif72.0,udp,dl_src=$M2,dl_dst=$M3,nw_src=10.71.0.2,nw_dst=10.71.0.3,tp_src=5000,tp_dst=68")
+check "other UDP to it: no copy" sh -c '! printf "%s\n" "$1" | grep -q "DHCP snooping"' _ "$out"
 check "xvs-switchd is still running" kill -0 "$SWITCHD_PID"
