@@ -6,8 +6,7 @@
 # really does (group bucket counters, the port's tx counter); tracing
 # changes nothing (no rule, table or group counter, no MAC learned); the
 # JSON form says the same; --packet traces a whole frame; DHCP snooping's
-# copies show; bad input gets a
-# precise error.
+# copies show; bad input gets a precise error.
 . "$(dirname "$0")/lib.sh"
 begin
 command -v socat >/dev/null || skip_all "needs socat"
