@@ -80,10 +80,23 @@ has_arg(const struct dp_params *p, const char *prefix)
     return false;
 }
 
-/* Picks the main thread's core: the first allowed one that is not a PMD's.
- * Checks that every PMD core is allowed. */
+static bool
+is_pmd_core(const struct dp_params *p, unsigned int core)
+{
+    for (size_t i = 0; i < p->n_pmd_cores; i++) {
+        if (p->pmd_cores[i] == core) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Picks the main thread's core: the first allowed one that is not a PMD's,
+ * and the handler thread's (DP_HANDLER_NONE for none).  Checks that every
+ * PMD core, and the handler's, is allowed. */
 static int
-choose_cores(const struct dp_params *p, unsigned int *main_core, char **errp)
+choose_cores(const struct dp_params *p, unsigned int *main_core,
+             int *handler_core, char **errp)
 {
     cpu_set_t set;
     char allowed[256] = "";
@@ -108,26 +121,55 @@ choose_cores(const struct dp_params *p, unsigned int *main_core, char **errp)
             return EINVAL;
         }
     }
-    for (unsigned int c = 0; c < CPU_SETSIZE; c++) {
-        bool is_pmd = false;
-        for (size_t i = 0; i < p->n_pmd_cores; i++) {
-            is_pmd |= p->pmd_cores[i] == c;
-        }
-        if (CPU_ISSET(c, &set) && !is_pmd) {
+    bool found = false;
+    for (unsigned int c = 0; c < CPU_SETSIZE && !found; c++) {
+        if (CPU_ISSET(c, &set) && !is_pmd_core(p, c)) {
             *main_core = c;
-            return 0;
+            found = true;
         }
     }
-    *errp = dp_errf("pmd.cores: no core is left for the main thread "
-                    "(available: %s)", allowed);
-    return EINVAL;
+    if (!found) {
+        *errp = dp_errf("pmd.cores: no core is left for the main thread "
+                        "(available: %s)", allowed);
+        return EINVAL;
+    }
+
+    /* The handler thread shares a core with the main thread (by default)
+     * or has its own, but never a PMD thread's: it is there to take work
+     * off them. */
+    int h = p->handler_core;
+    if (h == DP_HANDLER_AUTO) {
+        *handler_core = *main_core;
+    } else if (h < 0) {
+        *handler_core = DP_HANDLER_NONE;
+    } else if (h >= CPU_SETSIZE || !CPU_ISSET(h, &set)) {
+        *errp = dp_errf("pmd.handler-core: core %d is not available to "
+                        "this process (available: %s)", h, allowed);
+        return EINVAL;
+    } else if (is_pmd_core(p, h)) {
+        *errp = dp_errf("pmd.handler-core: core %d is a PMD thread's "
+                        "(pmd.cores); the handler takes work off them, "
+                        "so it needs another core, or \"auto\" (the "
+                        "main thread's) or \"none\"", h);
+        return EINVAL;
+    } else {
+        *handler_core = h;
+    }
+    return 0;
 }
 
+/* Starts EAL with an lcore per thread: the main thread's and each PMD
+ * thread's, numbered as their cores, and the handler thread's (if any),
+ * whose number, '*handler_lcore', is one that no core of theirs has and
+ * which runs on '*handler_core' (EAL threads, not threads registered with
+ * rte_thread_register(), which would turn away DPDK's secondary processes
+ * such as dpdk-dumpcap). */
 static int
-eal_start(const struct dp_params *p, char **errp)
+eal_start(const struct dp_params *p, int *handler_core,
+          unsigned int *handler_lcore, char **errp)
 {
     unsigned int main_core = 0;
-    int error = choose_cores(p, &main_core, errp);
+    int error = choose_cores(p, &main_core, handler_core, errp);
     if (error) {
         return error;
     }
@@ -137,6 +179,25 @@ eal_start(const struct dp_params *p, char **errp)
     for (size_t i = 0; i < p->n_pmd_cores && len < (int) sizeof lcores; i++) {
         len += snprintf(lcores + len, sizeof lcores - len, ",%u",
                         p->pmd_cores[i]);
+    }
+    if (*handler_core >= 0) {
+        unsigned int id = 0;
+        while (id == main_core || is_pmd_core(p, id)) {
+            id++;
+        }
+        if (id >= RTE_MAX_LCORE) {
+            *errp = dp_errf("pmd.handler-core: no DPDK lcore number is "
+                            "left for the handler thread (at most %d)",
+                            RTE_MAX_LCORE);
+            return EINVAL;
+        }
+        *handler_lcore = id;
+        len += snprintf(lcores + len, sizeof lcores - len, ",%u@%d", id,
+                        *handler_core);
+    }
+    if (len >= (int) sizeof lcores) {
+        *errp = dp_errf("pmd.cores: too many cores");
+        return EINVAL;
     }
     char main_arg[16];
     snprintf(main_arg, sizeof main_arg, "%u", main_core);
@@ -150,7 +211,7 @@ eal_start(const struct dp_params *p, char **errp)
         abort();
     }
     argv[argc++] = strdup("xvs-switchd");
-    argv[argc++] = strdup("-l");
+    argv[argc++] = strdup("--lcores");
     argv[argc++] = strdup(lcores);
     argv[argc++] = strdup("--main-lcore");
     argv[argc++] = strdup(main_arg);
@@ -302,7 +363,9 @@ dp_init(const struct dp_params *p, char **errp)
         *errp = dp_errf("pmd.cores: at least one core is needed");
         return EINVAL;
     }
-    error = eal_start(p, errp);
+    int handler_core = DP_HANDLER_NONE;
+    unsigned int handler_lcore = 0;
+    error = eal_start(p, &handler_core, &handler_lcore, errp);
     if (error) {
         return error;
     }
@@ -329,6 +392,10 @@ dp_init(const struct dp_params *p, char **errp)
     if (!dp.params.upcall_share || dp.params.upcall_share > 100) {
         dp.params.upcall_share = DP_DEFAULT_UPCALL_SHARE;
     }
+    if (!dp.params.handler_misses) {
+        dp.params.handler_misses = DP_DEFAULT_HANDLER_MISSES;
+    }
+    dp.params.handler_core = handler_core;
 
     /* The classification variant: checked once EAL has parsed its
      * arguments (--force-max-simd-bitwidth caps "auto"). */
@@ -381,7 +448,7 @@ dp_init(const struct dp_params *p, char **errp)
         return ENOMEM;
     }
 
-    dp.n_pmds = p->n_pmd_cores;
+    dp.n_pmds = p->n_pmd_cores + (handler_core >= 0);
     dp.mbufs_reserved = mbufs_for_threads(dp.n_pmds);
     size_t qsz = rte_rcu_qsbr_get_memsize(dp.n_pmds);
     dp.qsbr = rte_zmalloc("xvs_qsbr", qsz, RTE_CACHE_LINE_SIZE);
@@ -398,7 +465,10 @@ dp_init(const struct dp_params *p, char **errp)
     for (size_t i = 0; i < dp.n_pmds; i++) {
         struct pmd *pmd = &dp.pmds[i];
         pmd->id = i;
-        pmd->lcore = p->pmd_cores[i];
+        pmd->handler = i == p->n_pmd_cores;
+        pmd->lcore = pmd->handler ? handler_lcore : p->pmd_cores[i];
+        pmd->core = pmd->handler ? (unsigned int) handler_core
+                                 : p->pmd_cores[i];
         pmd_init_caches(pmd);
         pmd->vnet_rx = vnet_rx_ctx_create(dp.pool, dp.big_pool);
         error = pmd->vnet_rx ? pmd_wait_init(pmd, errp) : ENOMEM;
@@ -414,11 +484,15 @@ dp_init(const struct dp_params *p, char **errp)
         }
         int ret = rte_eal_remote_launch(pmd_main, pmd, pmd->lcore);
         if (ret) {
-            *errp = dp_errf("cannot start the PMD thread on core %u: %s",
-                            pmd->lcore, rte_strerror(-ret));
+            *errp = dp_errf("cannot start the %s thread on core %u: %s",
+                            pmd->handler ? "upcall handler" : "PMD",
+                            pmd->core, rte_strerror(-ret));
             dp.n_pmds = i;
             dp_fini();
             return -ret;
+        }
+        if (pmd->handler) {
+            dp.handler = pmd;
         }
     }
     return 0;
@@ -804,6 +878,7 @@ pmds_stop(void)
     for (size_t i = 0; i < dp.n_pmds; i++) {
         rte_eal_wait_lcore(dp.pmds[i].lcore);
     }
+    dp.handler = NULL;
     dp_reclaim(true);
     for (size_t i = 0; i < dp.n_pmds; i++) {
         free(dp.pmds[i].rxqs);
@@ -939,8 +1014,8 @@ dp_synchronize(void)
 }
 
 /* Publishes 'pmd''s rx-queue list with 'add' (if any) appended and the
- * ports marked 'leaving' removed; the old list is freed once no PMD thread
- * reads it. */
+ * ports marked 'leaving', or given to another thread ('pmd' no longer
+ * theirs), removed; the old list is freed once no PMD thread reads it. */
 static void
 pmd_update_rxqs(struct pmd *pmd, struct dp_port *add)
 {
@@ -953,7 +1028,8 @@ pmd_update_rxqs(struct pmd *pmd, struct dp_port *add)
     }
     new->n = 0;
     for (size_t i = 0; i < n_old; i++) {
-        if (!old->q[i].port->leaving) {
+        const struct dp_port *port = old->q[i].port;
+        if (!port->leaving && port->pmd == pmd->id) {
             new->q[new->n++] = old->q[i];
         } else {
             pmd_watch(pmd, old->q[i].port, false);
@@ -1019,6 +1095,17 @@ port_devargs(const struct dp_port_spec *spec, char *buf, size_t size,
 }
 
 static int
+queues_setup(uint16_t pid, uint16_t n_txq, uint16_t nb_rxd, uint16_t nb_txd,
+             int socket)
+{
+    int ret = rte_eth_rx_queue_setup(pid, 0, nb_rxd, socket, NULL, dp.pool);
+    for (uint16_t q = 0; !ret && q < n_txq; q++) {
+        ret = rte_eth_tx_queue_setup(pid, q, nb_txd, socket, NULL);
+    }
+    return ret;
+}
+
+static int
 port_configure(struct dp_port *port, char **errp)
 {
     struct rte_eth_dev_info info;
@@ -1047,6 +1134,13 @@ port_configure(struct dp_port *port, char **errp)
     conf.txmode.offloads = info.tx_offload_capa
                            & RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
     ret = rte_eth_dev_configure(pid, 1, port->n_txq, &conf);
+    if (ret && port->n_txq > 1) {
+        /* Some drivers take no more tx queues than rx queues (DPDK's
+         * TAP): the threads share one, under the lock. */
+        port->n_txq = 1;
+        port->txq_shared = true;
+        ret = rte_eth_dev_configure(pid, 1, 1, &conf);
+    }
     if (ret) {
         goto fail;
     }
@@ -1062,15 +1156,9 @@ port_configure(struct dp_port *port, char **errp)
     }
     int socket = rte_eth_dev_socket_id(pid);
     socket = socket < 0 ? (int) rte_socket_id() : socket;
-    ret = rte_eth_rx_queue_setup(pid, 0, nb_rxd, socket, NULL, dp.pool);
+    ret = queues_setup(pid, port->n_txq, nb_rxd, nb_txd, socket);
     if (ret) {
         goto fail;
-    }
-    for (uint16_t q = 0; q < port->n_txq; q++) {
-        ret = rte_eth_tx_queue_setup(pid, q, nb_txd, socket, NULL);
-        if (ret) {
-            goto fail;
-        }
     }
     ret = rte_eth_dev_start(pid);
     if (ret) {
@@ -1222,14 +1310,15 @@ dp_port_add(const struct dp_port_spec *spec, uint32_t *port_nop, char **errp)
         memset(&dp.pmds[i].ctr[port_no], 0, sizeof dp.pmds[i].ctr[port_no]);
     }
 
-    /* Its rx queue goes to the PMD thread with the fewest. */
+    /* Its rx queue goes to the PMD thread with the fewest (the handler
+     * thread gets queues from dp_balance() only). */
     struct pmd *pmd = &dp.pmds[0];
     for (size_t i = 1; i < dp.n_pmds; i++) {
-        if (dp.pmds[i].n_rxqs < pmd->n_rxqs) {
+        if (!dp.pmds[i].handler && dp.pmds[i].n_rxqs < pmd->n_rxqs) {
             pmd = &dp.pmds[i];
         }
     }
-    port->pmd = pmd->id;
+    port->pmd = port->home_pmd = pmd->id;
     __atomic_store_n(&dp.ports[port_no], port, __ATOMIC_RELEASE);
     /* The PMD thread takes the new list at its next iteration; nothing
      * needs to wait for that. */
@@ -1283,6 +1372,102 @@ dp_ports_del(const uint32_t *port_nos, size_t n)
         free(ports[i]);
     }
     free(ports);
+}
+
+/* ---- Balancing: ports that miss go to the handler thread ------------ */
+
+/* Moves 'port''s rx queue to thread 'to'.  The thread that polls it stops
+ * first: after a grace period it has ended every iteration that polled
+ * the port, and flushed what it sent (tx buffers are empty at its
+ * quiescent state).  Meanwhile packets wait in the port's ring. */
+static void
+port_move(struct dp_port *port, struct pmd *to)
+{
+    struct pmd *from = &dp.pmds[port->pmd];
+
+    port->pmd = to->id;
+    pmd_update_rxqs(from, NULL);
+    dp_synchronize();
+    pmd_update_rxqs(to, port);
+}
+
+static void
+port_sum(const struct dp_port *port, uint64_t *misses, uint64_t *rx)
+{
+    *misses = *rx = 0;
+    for (size_t i = 0; i < dp.n_pmds; i++) {
+        const struct pmd_port_counters *c = &dp.pmds[i].ctr[port->port_no];
+        *misses += __atomic_load_n(&c->misses, __ATOMIC_RELAXED);
+        *rx += __atomic_load_n(&c->rx_packets, __ATOMIC_RELAXED);
+    }
+}
+
+void
+dp_balance(long long now_ms)
+{
+    struct pmd *h = dp.handler;
+    long long elapsed = now_ms - dp.bal_last_ms;
+
+    if (!h || elapsed < 500) {
+        return;
+    }
+    dp.bal_last_ms = now_ms;
+
+    /* Misses per second of each port over the interval, and which PMD
+     * threads have a port that received anything (a neighbour to keep
+     * the misses away from). */
+    uint64_t rate[DP_MAX_PORTS];
+    bool busy[RTE_MAX_LCORE] = { false };
+    bool got[DP_MAX_PORTS] = { false };
+    for (size_t i = 0; i < DP_MAX_PORTS; i++) {
+        struct dp_port *port = dp.ports[i];
+        uint64_t misses, rx;
+
+        rate[i] = 0;
+        if (!port) {
+            continue;
+        }
+        port_sum(port, &misses, &rx);
+        rate[i] = (misses - port->bal_misses) * 1000 / (uint64_t) elapsed;
+        got[i] = rx != port->bal_rx;
+        port->bal_misses = misses;
+        port->bal_rx = rx;
+    }
+
+    /* The misses of a port that just came stay in the count of the
+     * thread that had it: what matters is who sends them. */
+    uint64_t limit = dp.params.handler_misses;
+    for (size_t i = 0; i < DP_MAX_PORTS; i++) {
+        struct dp_port *port = dp.ports[i];
+        if (port && got[i] && rate[i] < limit) {
+            busy[port->pmd] = true;
+        }
+    }
+    for (size_t i = 0; i < DP_MAX_PORTS; i++) {
+        struct dp_port *port = dp.ports[i];
+        if (!port || port->leaving) {
+            continue;
+        }
+        if (port->pmd != h->id) {
+            if (rate[i] >= limit && busy[port->pmd]) {
+                port->bal_calm = 0;
+                port->handler_moves++;
+                port_move(port, h);
+            }
+        } else if (rate[i] < limit / 2) {
+            if (++port->bal_calm >= DP_HANDLER_CALM_S) {
+                port_move(port, &dp.pmds[port->home_pmd]);
+            }
+        } else {
+            port->bal_calm = 0;
+        }
+    }
+}
+
+int
+dp_handler_core(void)
+{
+    return dp.handler ? (int) dp.handler->core : -1;
 }
 
 void
@@ -1362,7 +1547,9 @@ static void
 pmd_stats_read(const struct pmd *pmd, struct dp_pmd_stats *s)
 {
 #define LOAD(F) __atomic_load_n(&pmd->F, __ATOMIC_RELAXED)
-    s->core = pmd->lcore;
+    s->core = pmd->core;
+    s->handler = pmd->handler;
+    s->n_ports = pmd->n_rxqs;
     s->packets = LOAD(packets);
     s->emc_hits = LOAD(emc_hits);
     s->megaflow_hits = LOAD(megaflow_hits);
@@ -1598,7 +1785,9 @@ dp_port_get_info(uint32_t port_no, struct dp_port_info *info)
     if (port_no >= DP_MAX_PORTS || !(port = dp.ports[port_no])) {
         return;
     }
-    info->pmd_core = dp.pmds[port->pmd].lcore;
+    info->pmd_core = dp.pmds[port->pmd].core;
+    info->on_handler = dp.pmds[port->pmd].handler;
+    info->handler_moves = port->handler_moves;
     info->offloads = port->txo != 0;
     snprintf(info->devargs, sizeof info->devargs, "%s", port->devargs);
     if (port->vnet) {

@@ -114,6 +114,11 @@ struct dp_params {
                                      * (1-100; 100: no limit; 0: default). */
     uint32_t n_mbufs;               /* Packet buffers in the pool; 0:
                                      * DP_DEFAULT_MBUFS. */
+    int handler_core;               /* Core of the upcall handler thread
+                                     * (DP_HANDLER_*, or a core that is no
+                                     * PMD thread's), see dp_balance(). */
+    uint32_t handler_misses;        /* Cache misses per second that send a
+                                     * port to it; 0: the default. */
     int isa;                        /* enum dp_isa (dp-classify.h): the
                                      * instruction set of the PMD threads'
                                      * classification; 0 (auto): the
@@ -121,6 +126,12 @@ struct dp_params {
                                      * --force-max-simd-bitwidth allows
                                      * (256 bits by default). */
 };
+
+/* dp_params.handler_core: no handler thread, or one on the main thread's
+ * core (the first core of the process that is no PMD thread's). */
+#define DP_HANDLER_NONE (-1)
+#define DP_HANDLER_AUTO (-2)
+#define DP_DEFAULT_HANDLER_MISSES 20000
 
 /* The pool size to ask for (2^n - 1, at least DP_DEFAULT_MBUFS) so that
  * 'n_ethdev' DPDK ports and 'n_vnet' vnet vifs can be attached with
@@ -208,6 +219,8 @@ void dp_revalidate(dp_reval_fn *affected, const void *aux);
 /* Per-PMD statistics. */
 struct dp_pmd_stats {
     unsigned int core;
+    bool handler;               /* The upcall handler thread (the last). */
+    unsigned int n_ports;       /* Rx queues it polls now. */
     uint64_t packets;           /* Received. */
     uint64_t emc_hits, megaflow_hits, upcalls;
     uint64_t lost;              /* Misses beyond the upcall budget. */
@@ -281,6 +294,10 @@ struct dp_port_info {
     uint32_t speed_mbps;
     uint8_t mac[6];
     unsigned int pmd_core;      /* Core of the PMD thread polling it. */
+    bool on_handler;            /* Polled by the upcall handler thread,
+                                 * which took it from its PMD thread for
+                                 * its misses (dp_balance()). */
+    uint64_t handler_moves;     /* Times it went there. */
     uint32_t mtu;               /* Largest L3 packet it sends. */
     bool offloads;              /* Takes partial checksums and GSO frames
                                  * as they are. */
@@ -305,7 +322,25 @@ int dp_port_set_mtu(uint32_t port_no, uint32_t mtu, char **errp);
  * once a second, for the link state). */
 void dp_port_get_info(uint32_t port_no, struct dp_port_info *);
 
-/* Number of PMD threads. */
+/* Moves rx queues between the PMD threads and the upcall handler thread;
+ * the main thread calls it about once a second ('now_ms', monotonic).
+ *
+ * A port whose packets miss the caches at 'handler_misses' a second or
+ * more, while another port of its PMD thread receives, goes to the
+ * handler thread with its rx queue: the misses' parsing, lookups and
+ * translations then cost the handler's core, not its neighbours' (the
+ * PMD thread's pmd.upcall-share only slows such a port down; the handler
+ * serves it at full speed).  After DP_HANDLER_CALM_S seconds in a row
+ * below half that rate, it goes back.  Packets wait in the port's ring
+ * during a move (one grace period); none is lost or reordered by it. */
+#define DP_HANDLER_CALM_S 5
+void dp_balance(long long now_ms);
+
+/* The upcall handler thread's core, or -1 if there is none. */
+int dp_handler_core(void);
+
+/* Number of PMD threads, the upcall handler thread included (the last;
+ * dp_pmd_stats.handler). */
 size_t dp_n_pmds(void);
 
 /* DPDK's version string.  Any thread. */

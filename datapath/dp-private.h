@@ -63,6 +63,13 @@ struct dp_port {
     uint32_t mbufs;                 /* Mbufs its rings and tx buffers may
                                      * hold (dp.mbufs_reserved). */
     unsigned int pmd;               /* Index of the PMD polling its rxq. */
+    unsigned int home_pmd;          /* The PMD thread it was placed on;
+                                     * 'pmd' differs while the handler
+                                     * thread has it (dp_balance()). */
+    /* dp_balance()'s, main thread only. */
+    uint64_t bal_misses, bal_rx;    /* Counters at the last pass. */
+    unsigned int bal_calm;          /* Calm passes in a row (handler). */
+    uint64_t handler_moves;
     bool leaving;                   /* Being deleted; main thread only. */
     struct rte_device *dev;
     char name[64];
@@ -98,6 +105,7 @@ struct pmd_port_counters {
     uint64_t rx_packets, rx_bytes;
     uint64_t tx_packets, tx_bytes, tx_dropped, tx_mtu_dropped;
     uint64_t drops[DP_N_DROP_REASONS];
+    uint64_t misses;                /* Upcalled or lost (dp_balance()). */
 };
 
 struct pmd_txbuf {
@@ -120,7 +128,12 @@ struct pmd_dump_req {
 
 struct pmd {
     unsigned int id;                /* Also the tx queue it uses. */
-    unsigned int lcore;
+    unsigned int lcore;             /* Its EAL lcore... */
+    unsigned int core;              /* ...and the core that runs it (the
+                                     * same number but for the handler). */
+    bool handler;                   /* The upcall handler thread, which
+                                     * polls only the ports dp_balance()
+                                     * gives it. */
     struct pmd_rxq_list *rxqs;      /* RCU-published by the main thread. */
     bool exit;                      /* Set by the main thread to stop. */
     size_t n_rxqs;                  /* Main thread's count, for placement. */
@@ -235,7 +248,9 @@ struct dp_state {
     struct rte_mempool *big_pool;           /* vnet receive tails. */
     struct rte_rcu_qsbr *qsbr;
     struct pmd *pmds;
-    size_t n_pmds;
+    size_t n_pmds;                          /* The handler included. */
+    struct pmd *handler;                    /* The last of 'pmds', or NULL. */
+    long long bal_last_ms;                  /* dp_balance()'s last pass. */
     struct dp_port *ports[DP_MAX_PORTS];    /* RCU-published. */
     struct dp_thread_hooks hooks;
     struct dp_params params;                /* Resolved defaults. */

@@ -972,7 +972,7 @@ pmd_dump(struct pmd *pmd, struct pmd_dump_req *req)
             break;
         }
         struct dp_cache_entry *e = &req->entries[req->n++];
-        e->pmd_core = pmd->lcore;
+        e->pmd_core = pmd->core;
         e->key = mf->key;
         e->mask = *mfc_megaflow_mask(mf);
         e->n_packets = mf->n_packets;
@@ -1136,6 +1136,9 @@ pmd_poll_burst(struct pmd *pmd, const struct pmd_rxq *rxq, uint16_t max,
         *missed = pmd_process(pmd, port, pkts, kept, bytes);
     } else {
         *missed = pmd_process(pmd, port, pkts, n, bytes);
+    }
+    if (unlikely(*missed)) {
+        ctr_add(&c->misses, *missed);
     }
     pmd_flush_tx(pmd);
     return n;

@@ -94,7 +94,8 @@ const struct xvs_command xvs_commands[] = {
     {"dump-cache", "[BRIDGE]", 0, 1, true,
      "the megaflow cache of every PMD thread, and EMC occupancy", 0},
     {"pmd-stats", "", 0, 0, true,
-     "per PMD thread: packets, cache hits, upcalls, lost, cycles", 0},
+     "per PMD thread and upcall handler: ports, packets, cache hits, "
+     "upcalls, lost, cycles", 0},
     {"pmd-stats-clear", "", 0, 0, false, "zero the pmd-stats counters", 0},
     {"reload", "", 0, 0, false,
      "re-read the configuration file and apply what changed (ports, "

@@ -411,6 +411,36 @@ pmd_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
         cfg->pmd_upcall_share = pct;
         return true;
     }
+    if (!strcmp(key, "handler-core")) {
+        uint64_t core;
+        if (v->type == YAML_SCALAR_NODE && !strcmp(scalar(v), "auto")) {
+            cfg->pmd_handler_core = XVS_HANDLER_AUTO;
+        } else if (v->type == YAML_SCALAR_NODE
+                   && !strcmp(scalar(v), "none")) {
+            cfg->pmd_handler_core = XVS_HANDLER_NONE;
+        } else if (v->type == YAML_SCALAR_NODE
+                   && isdigit((unsigned char) scalar(v)[0])) {
+            if (!get_uint(ctx, v, path, 0, 1023, &core)) {
+                return false;
+            }
+            cfg->pmd_handler_core = core;
+        } else {
+            char *got = node_describe(v);
+            fail(ctx, v, path, "expected auto, none or a core number "
+                 "(0-1023), got %s", got);
+            free(got);
+            return false;
+        }
+        return true;
+    }
+    if (!strcmp(key, "handler-misses")) {
+        uint64_t n;
+        if (!get_uint(ctx, v, path, 1, 100000000, &n)) {
+            return false;
+        }
+        cfg->pmd_handler_misses = n;
+        return true;
+    }
     if (!strcmp(key, "isa")) {
         enum dp_isa isa;
         if (v->type != YAML_SCALAR_NODE
@@ -1300,7 +1330,9 @@ top_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
         return for_each_pair(ctx, v, path, keys, dpdk_pair, cfg);
     } else if (!strcmp(key, "pmd")) {
         static const char *const keys[] = { "cores", "max-sleep-us",
-                                            "upcall-share", "isa", NULL };
+                                            "upcall-share", "isa",
+                                            "handler-core",
+                                            "handler-misses", NULL };
         return for_each_pair(ctx, v, path, keys, pmd_pair, cfg);
     } else if (!strcmp(key, "cache")) {
         static const char *const keys[] = {
@@ -1556,6 +1588,8 @@ xvs_config_parse(const char *name, const char *text, size_t len,
     cfg->n_pmd_cores = 1;
     cfg->pmd_max_sleep_us = 250;
     cfg->pmd_upcall_share = 8;
+    cfg->pmd_handler_core = XVS_HANDLER_AUTO;
+    cfg->pmd_handler_misses = 20000;
     cfg->emc_entries = 8192;
     cfg->emc_insert_inv_prob = 100;
     cfg->max_megaflows = 200000;
@@ -1795,6 +1829,13 @@ write_config(FILE *f, const struct xvs_config *cfg)
     fprintf(f, "]\n  max-sleep-us: %u\n", cfg->pmd_max_sleep_us);
     fprintf(f, "  upcall-share: %u\n", cfg->pmd_upcall_share);
     fprintf(f, "  isa: %s\n", dp_isa_name(cfg->pmd_isa));
+    if (cfg->pmd_handler_core >= 0) {
+        fprintf(f, "  handler-core: %d\n", cfg->pmd_handler_core);
+    } else {
+        fprintf(f, "  handler-core: %s\n",
+                cfg->pmd_handler_core == XVS_HANDLER_NONE ? "none" : "auto");
+    }
+    fprintf(f, "  handler-misses: %"PRIu32"\n", cfg->pmd_handler_misses);
     fprintf(f, "cache:\n  emc-entries: %"PRIu32"\n"
             "  emc-insert-inv-prob: %"PRIu32"\n  max-megaflows: %"PRIu32"\n"
             "  megaflow-idle-ms: %"PRIu32"\n", cfg->emc_entries,

@@ -197,6 +197,10 @@ struct xvs_bridge_config {
     int line;
 };
 
+/* xvs_config.pmd_handler_core, besides a core number. */
+#define XVS_HANDLER_NONE (-1)
+#define XVS_HANDLER_AUTO (-2)
+
 struct xvs_config {
     char *file;                 /* Where it was loaded from, or NULL. */
     char **dpdk_args;
@@ -207,6 +211,8 @@ struct xvs_config {
     unsigned int pmd_max_sleep_us;
     unsigned int pmd_upcall_share;      /* 1-100 (percent). */
     unsigned int pmd_isa;               /* enum dp_isa; 0: auto. */
+    int pmd_handler_core;               /* XVS_HANDLER_* or a core. */
+    uint32_t pmd_handler_misses;        /* Per second, per port. */
     uint32_t emc_entries;
     uint32_t emc_insert_inv_prob;
     uint32_t max_megaflows;

@@ -379,6 +379,9 @@ port_to_json(const struct bridge *br, const struct port *port)
         json_object_put_string(o, "link", port->link_up ? "up" : "down");
         json_object_put_string(o, "mac", format_mac(info.mac, mac));
         json_object_put(o, "pmd_core", json_integer_create(info.pmd_core));
+        json_object_put(o, "on_handler", json_boolean_create(info.on_handler));
+        json_object_put(o, "handler_moves",
+                        json_integer_create(info.handler_moves));
         json_object_put(o, "mtu", json_integer_create(info.mtu));
         json_object_put(o, "offloads", json_boolean_create(info.offloads));
     } else {
@@ -425,12 +428,14 @@ show_port_text(struct ds *s, const struct bridge *br, const struct port *port)
         char mac[18];
 
         dp_port_get_info(port->dp_port, &info);
-        ds_put_format(s, " via %s, link %s, mac %s, pmd core %u, mtu %"PRIu32
+        ds_put_format(s, " via %s, link %s, mac %s, %s core %u, mtu %"PRIu32
                       "%s\n",
                       port->type == XVS_PORT_DPDK ? info.driver
                                                   : port->driver_used,
                       port->link_up ? "up" : "down",
-                      format_mac(info.mac, mac), info.pmd_core, info.mtu,
+                      format_mac(info.mac, mac),
+                      info.on_handler ? "upcall handler (misses)" : "pmd",
+                      info.pmd_core, info.mtu,
                       info.offloads ? ", offloads" : "");
     } else {
         ds_put_format(s, ", error: %s\n",
@@ -521,6 +526,15 @@ cmd_show(struct control_conn *conn, int argc, const char *argv[],
             }
         }
         json_object_put(root, "isa_supported", isa_list);
+        if (dp_handler_core() >= 0) {
+            struct json *h = json_object_create();
+            json_object_put(h, "core", json_integer_create(dp_handler_core()));
+            json_object_put(h, "misses_per_second", json_integer_create(
+                                running_cfg->pmd_handler_misses));
+            json_object_put(root, "upcall_handler", h);
+        } else {
+            json_object_put(root, "upcall_handler", json_null_create());
+        }
         json_object_put(root, "metrics", metrics_listener()
                         ? json_string_create_nocopy(xasprintf(
                               "http://%s/metrics", metrics_listener()))
@@ -549,6 +563,13 @@ cmd_show(struct control_conn *conn, int argc, const char *argv[],
         }
     }
     ds_put_cstr(&s, ")\n");
+    if (dp_handler_core() >= 0) {
+        ds_put_format(&s, "upcall handler: core %d, takes the ports that "
+                      "miss the caches %"PRIu32" times a second or more\n",
+                      dp_handler_core(), running_cfg->pmd_handler_misses);
+    } else {
+        ds_put_cstr(&s, "upcall handler: none (pmd.handler-core)\n");
+    }
     if (metrics_listener()) {
         ds_put_format(&s, "metrics: http://%s/metrics\n", metrics_listener());
     }
@@ -1485,6 +1506,8 @@ cmd_pmd_stats(struct control_conn *conn, int argc, const char *argv[],
         if (json) {
             struct json *o = json_object_create();
             json_object_put(o, "core", json_integer_create(p->core));
+            json_object_put(o, "handler", json_boolean_create(p->handler));
+            json_object_put(o, "ports", json_integer_create(p->n_ports));
             json_object_put(o, "packets", json_integer_create(p->packets));
             json_object_put(o, "emc_hits", json_integer_create(p->emc_hits));
             json_object_put(o, "megaflow_hits",
@@ -1509,8 +1532,14 @@ cmd_pmd_stats(struct control_conn *conn, int argc, const char *argv[],
                             json_integer_create(p->n_subtables));
             json_array_add(array, o);
         } else {
-            ds_put_format(&s, "pmd core %u:\n"
-                          "  packets received: %"PRIu64"\n"
+            if (p->handler) {
+                ds_put_format(&s, "upcall handler, core %u, %u port(s):\n",
+                              p->core, p->n_ports);
+            } else {
+                ds_put_format(&s, "pmd core %u, %u port(s):\n", p->core,
+                              p->n_ports);
+            }
+            ds_put_format(&s, "  packets received: %"PRIu64"\n"
                           "  EMC hits: %"PRIu64"\n"
                           "  megaflow hits: %"PRIu64"\n"
                           "  upcalls: %"PRIu64"\n"
@@ -1523,7 +1552,7 @@ cmd_pmd_stats(struct control_conn *conn, int argc, const char *argv[],
                           "  revalidations: %"PRIu64" (%"PRIu64" megaflows "
                           "removed)\n"
                           "  megaflows: %"PRIu64" in %"PRIu64" subtable(s)\n",
-                          p->core, p->packets, p->emc_hits, p->megaflow_hits,
+                          p->packets, p->emc_hits, p->megaflow_hits,
                           p->upcalls, p->lost, p->deferred,
                           p->busy_cycles, busy,
                           p->idle_cycles, cycles ? 100.0 - busy : 0, cpp,

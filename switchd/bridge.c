@@ -928,6 +928,9 @@ bridge_run(void)
             }
         }
     }
+    if (every_second) {
+        dp_balance(now);
+    }
     bridge_run_packet_ins();
     pipeline_stats_invalidate();    /* Controllers' requests come next. */
     LIST_FOR_EACH (br, node, &all_bridges) {

@@ -266,7 +266,8 @@ put_pmds(struct ds *page)
             snprintf(core, sizeof core, "%u", st[i].core);
             sample(page, fams[f].name,
                    *(const uint64_t *) ((const char *) &st[i] + fams[f].ofs),
-                   "core", core, NULL);
+                   "core", core,
+                   "thread", st[i].handler ? "handler" : "pmd", NULL);
         }
     }
     free(st);

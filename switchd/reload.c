@@ -99,6 +99,12 @@ report_restart_keys(const struct xvs_config *old,
     if (old->pmd_isa != new->pmd_isa) {
         keys[n++] = "pmd.isa";
     }
+    if (old->pmd_handler_core != new->pmd_handler_core) {
+        keys[n++] = "pmd.handler-core";
+    }
+    if (old->pmd_handler_misses != new->pmd_handler_misses) {
+        keys[n++] = "pmd.handler-misses";
+    }
     if (old->emc_entries != new->emc_entries
         || old->emc_insert_inv_prob != new->emc_insert_inv_prob
         || old->max_megaflows != new->max_megaflows

@@ -402,6 +402,10 @@ watchdog_interval_ms(void)
 
 /* dpdk.mbufs' default: enough for the configured ports, and as many again
  * attached later (hotplugged vifs, xvs-ctl add-port). */
+_Static_assert(XVS_HANDLER_NONE == DP_HANDLER_NONE
+               && XVS_HANDLER_AUTO == DP_HANDLER_AUTO,
+               "pmd.handler-core passes through as it is");
+
 static uint32_t
 default_mbufs(const struct xvs_config *cfg)
 {
@@ -419,7 +423,8 @@ default_mbufs(const struct xvs_config *cfg)
             *(vnet ? &n_vnet : &n_ethdev) += 1;
         }
     }
-    return dp_mbufs_estimate(n_ethdev, n_vnet, cfg->n_pmd_cores);
+    return dp_mbufs_estimate(n_ethdev, n_vnet, cfg->n_pmd_cores
+                             + (cfg->pmd_handler_core != XVS_HANDLER_NONE));
 }
 
 int
@@ -476,6 +481,8 @@ main(int argc, char *argv[])
         .max_sleep_us = cfg->pmd_max_sleep_us,
         .upcall_share = cfg->pmd_upcall_share,
         .isa = cfg->pmd_isa,
+        .handler_core = cfg->pmd_handler_core,
+        .handler_misses = cfg->pmd_handler_misses,
         .emc_entries = cfg->emc_entries,
         .emc_insert_inv_prob = cfg->emc_insert_inv_prob,
         .max_megaflows = cfg->max_megaflows,

@@ -122,6 +122,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test-ctl-limits.sh \
 	tests/integration/test-guest-traffic.sh \
 	tests/integration/test-isa.sh \
+	tests/integration/test-handler.sh \
 	tests/integration/test-jumbo.sh \
 	tests/integration/test-files.sh \
 	tests/integration/test-of-limits.sh \
@@ -174,6 +175,7 @@ SANITIZER_TESTS = $(UNIT_TESTS) \
 	tests/integration/test-rewrites.sh \
 	tests/integration/test-guest-traffic.sh \
 	tests/integration/test-isa.sh \
+	tests/integration/test-handler.sh \
 	tests/integration/test-port-security.sh \
 	tests/integration/test-dhcp-snoop.sh \
 	tests/integration/test-trace.sh \

@@ -179,6 +179,13 @@ port_stat() {
         | sed -n "s/.*\"$2\": *\([0-9]*\).*/\1/p" | head -n 1
 }
 
+# pmd_stat FIELD: a pmd-stats field summed over the threads (the PMD
+# threads and the upcall handler, which may have taken a port).
+pmd_stat() {
+    ctl pmd-stats --format=json | sed -n "s/.*\"$1\": *\([0-9]*\).*/\1/p" \
+        | awk '{ s += $1 } END { printf "%.0f\n", s }'
+}
+
 # wait_for SECONDS COMMAND...: polls COMMAND every 0.2 s until it succeeds.
 wait_for() {
     n=$(($1 * 5))

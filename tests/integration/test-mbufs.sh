@@ -17,8 +17,11 @@ reserved() {
     ctl show --format=json | sed -n 's/.*"mbufs_reserved": *\([0-9]*\).*/\1/p'
 }
 
-# The default: sized from the ports, never below 32767; guests talk.
+# The default: sized from the ports, never below 32767; guests talk.  (The
+# sizes below are for one PMD thread: the upcall handler thread, which may
+# hold as many buffers as a PMD thread, is off until the last case.)
 write_config <<'YAML'
+  handler-core: none
 bridges:
   - name: xenbr0
     internal-port: false
@@ -39,6 +42,7 @@ stop_switchd
 # vifs hotplugged on the other port numbers, a quarter more), to a size of
 # the form 2^n - 1.
 {
+    echo '  handler-core: none'
     echo 'bridges:'
     echo '  - name: xenbr0'
     echo '    internal-port: false'
@@ -61,6 +65,7 @@ dpdk:
   mbufs: 4095
 pmd:
   cores: [1]
+  handler-core: none
 bridges:
   - name: xenbr0
     internal-port: false
@@ -99,3 +104,23 @@ out=$("$SWITCHD" --config "$T/xvs.yaml" --ctl "$T/ctl3" --pidfile="$T/pid3" \
       --detach --log-file="$T/log3" 2>&1 | grep "dpdk.mbufs")
 check "dpdk.mbufs: 100 is refused ($out)" \
     grep_in "$out" "xvs.yaml:[0-9]+: dpdk.mbufs: expected 0 \(sized from the ports\) or at least 4095 mbufs, got 100"
+
+# With the upcall handler thread (the default), the pool also holds what
+# that thread may: its tx buffers for every port number, and a tx queue of
+# its own on each DPDK port.  Two vifs: the next size up.
+write_config <<'YAML'
+bridges:
+  - name: xenbr0
+    internal-port: false
+    ports:
+      - {name: vif71.0, type: xenvif, ofport: 1}
+      - {name: vif72.0, type: xenvif, ofport: 2}
+    flows:
+      - "priority=0 actions=NORMAL"
+YAML
+check "with the handler thread, xvs-switchd starts with the default pool" \
+    start_switchd
+check "which holds the handler's share too: 65535 mbufs ($(mbufs))" \
+    test "$(mbufs)" = 65535
+check "guests reach each other" ping_ok xvs-g71 10.71.0.2
+stop_switchd

@@ -79,9 +79,9 @@ check "the ports are up" \
     grep -q '^xvs_port_up{bridge="xenbr0",port="vif81.0",domid="81"} 1$' "$T/page"
 check "per PMD: packets, cache hits, upcalls, cycles" \
     sh -c 'for f in rx_packets emc_hits megaflow_hits upcalls lost busy_cycles idle_cycles; do
-               grep -q "^xvs_pmd_${f}_total{core=\"1\"} [0-9]" "$1" || exit 1
+               grep -q "^xvs_pmd_${f}_total{core=\"1\",thread=\"pmd\"} [0-9]" "$1" || exit 1
            done' _ "$T/page"
-upcalls=$(metric xvs_pmd_upcalls_total 'core="1"')
+upcalls=$(metric xvs_pmd_upcalls_total 'core="1",thread="pmd"')
 check "the PMD's upcalls counted the ping's first packets ($upcalls)" \
     test "${upcalls:-0}" -gt 0
 check "per bridge: flows, MACs" \
@@ -92,7 +92,7 @@ check "the controller (nobody listens there) is not connected" \
 
 ctl pmd-stats-clear
 http GET /metrics | tail -n +3 >"$T/page2"
-after=$(grep '^xvs_pmd_upcalls_total{core="1"} ' "$T/page2" | awk '{ print $2 }')
+after=$(grep '^xvs_pmd_upcalls_total{core="1",thread="pmd"} ' "$T/page2" | awk '{ print $2 }')
 check "pmd-stats-clear does not reset the Prometheus counters ($upcalls -> $after)" \
     test "${after:-0}" -ge "${upcalls:-0}"
 

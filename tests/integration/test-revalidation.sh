@@ -32,11 +32,6 @@ priority=10,ip,in_port=1,nw_dst=10.90.0.2,actions=output:2
 priority=10,ip,in_port=2,nw_dst=10.90.0.1,actions=output:1
 FLOWS
 
-# pmd SUM-FIELD: a pmd-stats field summed over the PMD threads.
-pmd() {
-    ctl pmd-stats --format=json | sed -n "s/.*\"$1\": *\([0-9]*\).*/\1/p" \
-        | awk '{ s += $1 } END { print s + 0 }'
-}
 
 # A TCP connection that carries a line every 20 ms for the whole test, as
 # an interactive session would.
@@ -53,7 +48,7 @@ tx() { port_stat vif91.0 tx_packets; }
 # thread asleep between two packets (20 ms apart here) counts it only when
 # it wakes: wait for that, however long a loaded machine takes.
 flushed_since() {
-    test "$(pmd cache_flushes)" -gt "$1"
+    test "$(pmd_stat cache_flushes)" -gt "$1"
 }
 flows_on() {
     a=$(tx)
@@ -63,10 +58,10 @@ check "the connection's packets reach guest 2" flows_on
 # Its megaflows are in place once a round trip has gone by the caches.
 wait_for 30 sh -c '[ "$(ctl dump-cache | grep -c "in_port=vif9[01].0,")" -ge 2 ]'
 
-upcalls=$(pmd upcalls)
-revals=$(pmd revalidations)
-removed=$(pmd revalidated_megaflows)
-flushes=$(pmd cache_flushes)
+upcalls=$(pmd_stat upcalls)
+revals=$(pmd_stat revalidations)
+removed=$(pmd_stat revalidated_megaflows)
+flushes=$(pmd_stat cache_flushes)
 # 100 flow_mods to rules of the same table that no packet of the
 # connection matches (other addresses; higher priority too), each
 # answered after a barrier: 50 adds, then 50 deletes.
@@ -81,10 +76,10 @@ while [ $i -le 50 ]; do
     i=$((i + 1))
 done
 check "the connection carries on" flows_on
-d_up=$(($(pmd upcalls) - upcalls))
-d_rev=$(($(pmd revalidations) - revals))
-d_rm=$(($(pmd revalidated_megaflows) - removed))
-d_fl=$(($(pmd cache_flushes) - flushes))
+d_up=$(($(pmd_stat upcalls) - upcalls))
+d_rev=$(($(pmd_stat revalidations) - revals))
+d_rm=$(($(pmd_stat revalidated_megaflows) - removed))
+d_fl=$(($(pmd_stat cache_flushes) - flushes))
 diag "after 100 unrelated flow_mods: upcalls +$d_up, revalidations +$d_rev, removed +$d_rm, flushes +$d_fl"
 check "each flow_mod was revalidated ($d_rev passes)" test "$d_rev" -ge 100
 check "no megaflow was removed by them ($d_rm)" test "$d_rm" -eq 0
@@ -97,14 +92,14 @@ check "the 100 rules are gone again" \
     sh -c "! $O dump-flows $M | grep -q 10.99.0"
 
 # A rule that does match the connection's packets: it drops them at once.
-removed=$(pmd revalidated_megaflows)
+removed=$(pmd_stat revalidated_megaflows)
 $O add-flow "$M" "priority=20,tcp,in_port=1,nw_dst=10.90.0.2,tp_dst=5001,actions=drop"
 frozen=$(tx)
 sleep 0.3
 check "after a higher-priority drop for the connection, guest 2 gets nothing ($frozen -> $(tx))" \
     test "$(tx)" -eq "$frozen"
 check "its megaflow was revalidated away" \
-    test "$(pmd revalidated_megaflows)" -gt "$removed"
+    test "$(pmd_stat revalidated_megaflows)" -gt "$removed"
 $O del-flows --strict "$M" "priority=20,tcp,in_port=1,nw_dst=10.90.0.2,tp_dst=5001"
 check "after its delete, the connection flows again" flows_on
 
@@ -136,44 +131,44 @@ $O del-flows "$M" "table=1,metadata=0x5"
 check "and its delete lets it flow again" flows_on
 
 # xvs-ctl's flow commands revalidate the same way.
-flushes=$(pmd cache_flushes)
-removed=$(pmd revalidated_megaflows)
+flushes=$(pmd_stat cache_flushes)
+removed=$(pmd_stat revalidated_megaflows)
 check "xvs-ctl add-flow of an unrelated rule" \
     ctl add-flow xenbr0 "priority=30,ip,in_port=1,nw_dst=10.98.0.1,actions=drop"
 check "xvs-ctl del-flows of it" \
     ctl del-flows xenbr0 "ip,in_port=1,nw_dst=10.98.0.1"
 check "xvs-ctl's changes removed no megaflow and flushed nothing" \
-    test "$(pmd revalidated_megaflows)" -eq "$removed" \
-         -a "$(pmd cache_flushes)" -eq "$flushes"
+    test "$(pmd_stat revalidated_megaflows)" -eq "$removed" \
+         -a "$(pmd_stat cache_flushes)" -eq "$flushes"
 check "pmd-stats shows the revalidations" \
     grep_in "$(ctl pmd-stats)" "revalidations: [0-9]+ \([0-9]+ megaflows removed\)"
 
 # Groups: a group added changes no decision; a group modified takes
 # with it only the megaflows that went through it.
-flushes=$(pmd cache_flushes)
-removed=$(pmd revalidated_megaflows)
+flushes=$(pmd_stat cache_flushes)
+removed=$(pmd_stat revalidated_megaflows)
 check "a group added (unrelated)" \
     $O add-group "$M" "group_id=1,type=all,bucket=output:2"
 check "a meter added and modified" \
     sh -c "$O add-meter $M meter=1,kbps,band=type=drop,rate=100000 &&
            $O mod-meter $M meter=1,kbps,band=type=drop,rate=200000"
 check "removed no megaflow and flushed nothing" \
-    test "$(pmd revalidated_megaflows)" -eq "$removed" \
-         -a "$(pmd cache_flushes)" -eq "$flushes"
+    test "$(pmd_stat revalidated_megaflows)" -eq "$removed" \
+         -a "$(pmd_stat cache_flushes)" -eq "$flushes"
 $O mod-flows --strict "$M" "priority=10,ip,in_port=1,nw_dst=10.90.0.2,actions=group:1"
 check "through group 1, the connection flows" flows_on
-removed=$(pmd revalidated_megaflows)
+removed=$(pmd_stat revalidated_megaflows)
 $O mod-group "$M" "group_id=1,type=all,bucket=actions=drop"
 frozen=$(tx)
 sleep 0.3
 check "after mod-group to a drop bucket, guest 2 gets nothing" \
     test "$(tx)" -eq "$frozen"
 check "its megaflow was revalidated away" \
-    test "$(pmd revalidated_megaflows)" -gt "$removed"
+    test "$(pmd_stat revalidated_megaflows)" -gt "$removed"
 $O mod-group "$M" "group_id=1,type=all,bucket=output:2"
 check "after mod-group back, the connection flows again" flows_on
 check "no group or meter change flushed the caches" \
-    test "$(pmd cache_flushes)" -eq "$flushes"
+    test "$(pmd_stat cache_flushes)" -eq "$flushes"
 
 # A fast_failover bucket that watches another group: whether it is live
 # depends on that group's buckets, which the megaflow does not record.
@@ -181,7 +176,7 @@ $O add-group "$M" "group_id=3,type=all,bucket=output:2"
 $O add-group "$M" "group_id=2,type=ff,bucket=watch_group:3,output:2,bucket=watch_port:1,actions=drop"
 $O mod-flows --strict "$M" "priority=10,ip,in_port=1,nw_dst=10.90.0.2,actions=group:2"
 check "through group 2 (watching group 3), the connection flows" flows_on
-flushes=$(pmd cache_flushes)
+flushes=$(pmd_stat cache_flushes)
 $O mod-group "$M" "group_id=3,type=all"
 frozen=$(tx)
 sleep 0.3
@@ -193,7 +188,7 @@ $O mod-group "$M" "group_id=3,type=all,bucket=output:2"
 check "group 3 live again: the connection flows" flows_on
 
 # A bundle of 300 flow changes empties the caches instead.
-flushes=$(pmd cache_flushes)
+flushes=$(pmd_stat cache_flushes)
 i=1
 : >"$T/many"
 while [ $i -le 300 ]; do

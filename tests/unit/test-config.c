@@ -174,6 +174,61 @@ test_config_reads_cache_settings(void **state)
               "got a list");
 }
 
+/* pmd.handler-core: auto (default), none or a core; pmd.handler-misses;
+ * both saved and read back. */
+static void
+test_config_reads_handler(void **state)
+{
+    struct xvs_config *cfg = parse_ok("pmd: {cores: [1]}\n"), *back;
+    char path[] = "/tmp/xvs-test-config-XXXXXX";
+    int fd;
+    char *err;
+
+    assert_int_equal(cfg->pmd_handler_core, XVS_HANDLER_AUTO);
+    assert_int_equal(cfg->pmd_handler_misses, 20000);
+    xvs_config_free(cfg);
+
+    cfg = parse_ok("pmd: {handler-core: none}\n");
+    assert_int_equal(cfg->pmd_handler_core, XVS_HANDLER_NONE);
+    xvs_config_free(cfg);
+
+    cfg = parse_ok("pmd: {handler-core: 3, handler-misses: 500}\n");
+    assert_int_equal(cfg->pmd_handler_core, 3);
+    assert_int_equal(cfg->pmd_handler_misses, 500);
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(xvs_config_save(cfg, path, &err), 0);
+    assert_int_equal(xvs_config_load(path, &back, &err), 0);
+    unlink(path);
+    assert_int_equal(back->pmd_handler_core, 3);
+    assert_int_equal(back->pmd_handler_misses, 500);
+    xvs_config_free(back);
+    cfg->pmd_handler_core = XVS_HANDLER_NONE;
+    fd = mkstemp(strcpy(path, "/tmp/xvs-test-config-XXXXXX"));
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(xvs_config_save(cfg, path, &err), 0);
+    assert_int_equal(xvs_config_load(path, &back, &err), 0);
+    unlink(path);
+    assert_int_equal(back->pmd_handler_core, XVS_HANDLER_NONE);
+    xvs_config_free(back);
+    xvs_config_free(cfg);
+
+    parse_bad("pmd:\n  handler-core: fast\n",
+              "t.yaml:2: pmd.handler-core: expected auto, none or a core "
+              "number (0-1023), got \"fast\"");
+    parse_bad("pmd:\n  handler-core: [0]\n",
+              "t.yaml:2: pmd.handler-core: expected auto, none or a core "
+              "number (0-1023), got a list");
+    parse_bad("pmd:\n  handler-core: 1024\n",
+              "t.yaml:2: pmd.handler-core: expected an integer 0-1023, "
+              "got \"1024\"");
+    parse_bad("pmd:\n  handler-misses: 0\n",
+              "t.yaml:2: pmd.handler-misses: expected an integer "
+              "1-100000000, got \"0\"");
+}
+
 /* dpdk.mbufs: 0 (sized by the daemon) or 4095-16777215; saved only when
  * set, and read back. */
 static void
@@ -967,6 +1022,7 @@ main(void)
         cmocka_unit_test(test_config_parses_full_document),
         cmocka_unit_test(test_config_defaults_for_empty_document),
         cmocka_unit_test(test_config_reads_cache_settings),
+        cmocka_unit_test(test_config_reads_handler),
         cmocka_unit_test(test_config_reads_dpdk_mbufs),
         cmocka_unit_test(test_config_metrics_listener),
         cmocka_unit_test(test_config_mirrors_round_trip),
