@@ -4,9 +4,9 @@
 # to another address, each a cache miss) is taken off the PMD thread with
 # its rx queue while a neighbour on the same PMD thread receives, its
 # misses are handled there, its neighbours' TCP goes on, nothing of its
-# own TCP stream is lost or reordered by the move, and it comes back once
-# calm.  pmd.handler-core none keeps it where it is; bad settings are
-# refused with the key named.
+# own TCP stream is lost or reordered by the moves there and back, and it
+# comes back once calm.  pmd.handler-core none keeps it where it is; bad
+# settings are refused with the key named.
 . "$(dirname "$0")/lib.sh"
 begin
 command -v socat >/dev/null || skip_all "needs socat"
@@ -121,14 +121,41 @@ check "calm again, it goes back to its PMD thread" \
     wait_for 60 on pmd vif201.0
 check "and the handler has no port left" \
     grep_in "$(ctl pmd-stats)" "^upcall handler, core [0-9]+, 0 port\(s\):"
-# A move back and forth while a stream runs loses and reorders nothing:
-# the stream starts on the PMD thread, the storm joins it, it moves.
+# Moves there and back while a TCP stream runs lose and reorder nothing.
+# The sender sends a third of the file, waits until the vif is on the
+# handler, sends another third, waits until it is back, sends the rest:
+# the stream spans both moves however long they take.
+in_ns xvs-g203 timeout 120 socat -u \
+    TCP4-LISTEN:5003,bind=10.201.0.3,reuseaddr "OPEN:$T/recv3,creat,trunc" \
+    2>>"$T/socat.err" &
+listener=$!
+PIDS="$PIDS $listener"
+wait_for 10 listening xvs-g203 5003
+ip netns exec xvs-g201 timeout 120 python3 -c '
+import os, socket, sys, time
+data = open(sys.argv[1], "rb").read()
+third = len(data) // 3
+s = socket.create_connection(("10.201.0.3", 5003))
+for part, flag in ((data[:third], "moved"), (data[third:2 * third], "back"),
+                   (data[2 * third:], None)):
+    s.sendall(part)
+    while flag and not os.path.exists(os.path.join(sys.argv[2], flag)):
+        time.sleep(0.1)
+s.close()
+' "$T/data" "$T" &
+sender=$!
+PIDS="$PIDS $sender"
 storm
-check "TCP across the move to the handler: 16 MiB intact" \
-    tcp_send xvs-g201 xvs-g203 10.201.0.3 "$T/data" 5003
-wait_for 60 on "upcall handler" vif201.0
+check "with a TCP stream running, the storming guest moves to the handler" \
+    wait_for 60 on "upcall handler" vif201.0
+touch "$T/moved"
 storm_stop
-wait_for 60 on pmd vif201.0
+check "and comes back" wait_for 60 on pmd vif201.0
+touch "$T/back"
+wait "$sender"
+wait "$listener"
+check "the stream across both moves: 16 MiB intact" \
+    test "$(sha256sum <"$T/data")" = "$(sha256sum <"$T/recv3")"
 check "the storming guest's pings work after it came back" \
     ping_ok xvs-g201 10.201.0.3 3
 stop_switchd
