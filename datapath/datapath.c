@@ -1413,9 +1413,9 @@ dp_balance(long long now_ms)
     }
     dp.bal_last_ms = now_ms;
 
-    /* Misses per second of each port over the interval, and which PMD
-     * threads have a port that received anything (a neighbour to keep
-     * the misses away from). */
+    /* Misses per second of each port over the interval (summed over the
+     * threads: a port that moved counts in both), and whether it
+     * received anything. */
     uint64_t rate[DP_MAX_PORTS];
     bool busy[RTE_MAX_LCORE] = { false };
     bool got[DP_MAX_PORTS] = { false };
@@ -1434,8 +1434,8 @@ dp_balance(long long now_ms)
         port->bal_rx = rx;
     }
 
-    /* The misses of a port that just came stay in the count of the
-     * thread that had it: what matters is who sends them. */
+    /* A thread has a neighbour to protect if one of its ports that does
+     * not storm itself received packets in the interval. */
     uint64_t limit = dp.params.handler_misses;
     for (size_t i = 0; i < DP_MAX_PORTS; i++) {
         struct dp_port *port = dp.ports[i];
