@@ -395,7 +395,6 @@ dp_init(const struct dp_params *p, char **errp)
     if (!dp.params.handler_misses) {
         dp.params.handler_misses = DP_DEFAULT_HANDLER_MISSES;
     }
-    dp.params.handler_core = handler_core;
 
     /* The classification variant: checked once EAL has parsed its
      * arguments (--force-max-simd-bitwidth caps "auto"). */

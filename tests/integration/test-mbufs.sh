@@ -20,8 +20,10 @@ reserved() {
 # The default: sized from the ports, never below 32767; guests talk.  (The
 # sizes below are for one PMD thread: the upcall handler thread, which may
 # hold as many buffers as a PMD thread, is off until the last case.)
-write_config <<'YAML'
-  handler-core: none
+# two_vifs HANDLER-CORE: the two guests' vifs on NORMAL, the default pool.
+two_vifs() {
+    write_config <<YAML
+  handler-core: $1
 bridges:
   - name: xenbr0
     internal-port: false
@@ -31,6 +33,8 @@ bridges:
     flows:
       - "priority=0 actions=NORMAL"
 YAML
+}
+two_vifs none
 check "xvs-switchd starts with the default pool" start_switchd
 check "the default pool has 32767 mbufs ($(mbufs))" test "$(mbufs)" = 32767
 check "show says how many the ports and threads may hold" \
@@ -108,16 +112,7 @@ check "dpdk.mbufs: 100 is refused ($out)" \
 # With the upcall handler thread (the default), the pool also holds what
 # that thread may: its tx buffers for every port number, and a tx queue of
 # its own on each DPDK port.  Two vifs: the next size up.
-write_config <<'YAML'
-bridges:
-  - name: xenbr0
-    internal-port: false
-    ports:
-      - {name: vif71.0, type: xenvif, ofport: 1}
-      - {name: vif72.0, type: xenvif, ofport: 2}
-    flows:
-      - "priority=0 actions=NORMAL"
-YAML
+two_vifs auto
 check "with the handler thread, xvs-switchd starts with the default pool" \
     start_switchd
 check "which holds the handler's share too: 65535 mbufs ($(mbufs))" \
