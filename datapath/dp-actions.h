@@ -48,8 +48,10 @@ enum dp_action_type {
                                    * 'port' (host order). */
     DP_ACTION_POP_MPLS,           /* Pop the top label stack entry; the
                                    * Ethertype becomes 'port'. */
-    DP_ACTION_SET_MPLS_LSE,       /* The top label stack entry becomes
-                                   * 'be32'. */
+    DP_ACTION_SET_MPLS_LSE,       /* Label stack entry 'port' (0: the
+                                   * top one, 1: the one beneath...)
+                                   * becomes 'be32', if the stack is that
+                                   * deep. */
     DP_ACTION_SET_IPV6_WORD,      /* Word 'port' & 3 of the IPv6 source
                                    * ('port' < 4) or destination address
                                    * becomes 'be32', with L4 checksum
@@ -68,6 +70,17 @@ enum dp_action_type {
     DP_ACTION_DROP,               /* Drop, counted against the input port
                                    * with reason 'arg' (enum
                                    * dp_drop_reason).  Alone in its list. */
+    DP_ACTION_SET_ETH_TYPE,       /* The Ethertype after the VLAN tags
+                                   * becomes 'be16'. */
+    DP_ACTION_SET_IP_PROTO,       /* The IPv4 protocol, or the IPv6 header
+                                   * chain's last next header, becomes
+                                   * 'u8[0]', with the IPv4 header checksum
+                                   * and the L4 checksum's pseudo-header
+                                   * part updated (the L4 header stays as
+                                   * it is). */
+    DP_ACTION_SET_MPLS_IP_TTL,    /* The TTL (hop limit) of the IPv4 (IPv6)
+                                   * packet beneath the MPLS label stack
+                                   * becomes 'u8[0]' (copy_ttl_in). */
 };
 
 /* Why a packet was dropped on its way in, counted per port. */

@@ -174,14 +174,16 @@ ipv4_set_addr(uint8_t *p, uint32_t len, bool src, uint32_t new, bool partial)
  * walks the extension headers the flow key walks (hop-by-hop, routing,
  * destination options, fragment, authentication) as far as the bytes at
  * hand and the payload length allow.  Returns its offset and sets
- * '*proto' and '*l4_len' (its bytes up to the end of the payload or of
- * the bytes at hand), or returns 0 if there is none (a later fragment, a
+ * '*proto', '*nh_at_' (where the byte that names it is) and '*l4_len'
+ * (its bytes up to the end of the payload or of the bytes at hand), or
+ * returns 0 if there is none (a later fragment, a
  * truncated chain, a payload that ends where it would start). */
 static uint32_t
-ipv6_l4_offset(const uint8_t *p, uint32_t len, uint32_t ofs, uint8_t *proto,
-               uint32_t *l4_len)
+ipv6_chain(const uint8_t *p, uint32_t len, uint32_t ofs, uint8_t *proto,
+           uint32_t *l4_len, uint32_t *nh_at_)
 {
-    uint8_t nh = p[ofs + 6];
+    uint32_t nh_at = ofs + 6;
+    uint8_t nh = p[nh_at];
     uint32_t at = ofs + 40;
     uint32_t end = at + ntohs(get16(p + ofs + 4));
 
@@ -198,6 +200,7 @@ ipv6_l4_offset(const uint8_t *p, uint32_t len, uint32_t ofs, uint8_t *proto,
                 return 0;
             }
             *proto = nh;
+            *nh_at_ = nh_at;
             *l4_len = len - at;
             return at;
         }
@@ -214,12 +217,22 @@ ipv6_l4_offset(const uint8_t *p, uint32_t len, uint32_t ofs, uint8_t *proto,
         } else {
             hlen = (p[at + 1] + 1) * 8;
         }
+        nh_at = at;
         nh = p[at];
         at += hlen;
         if (at > len) {
             return 0;
         }
     }
+}
+
+/* The same, without where the protocol byte is. */
+static uint32_t
+ipv6_l4_offset(const uint8_t *p, uint32_t len, uint32_t ofs, uint8_t *proto,
+               uint32_t *l4_len)
+{
+    uint32_t nh_at;
+    return ipv6_chain(p, len, ofs, proto, l4_len, &nh_at);
 }
 
 /* ---- SCTP ---- */
@@ -348,15 +361,11 @@ set_tp_port(uint8_t *p, uint32_t len, bool src, uint16_t new, bool partial)
     }
 }
 
+/* SET_IP_TOS or SET_IP_TTL on the IP header of 'type' at 'ofs'. */
 static void
-set_ip_tos_ttl(uint8_t *p, uint32_t len, const struct dp_action *a)
+set_ip_tos_ttl_at(uint8_t *p, uint32_t len, uint32_t ofs, uint16_t type,
+                  const struct dp_action *a)
 {
-    uint16_t type;
-    uint32_t ofs = l3_offset(p, len, &type);
-
-    if (!ofs) {
-        return;
-    }
     if (type == ETH_TYPE_IPV4 && len >= ofs + 20) {
         uint8_t *ip = p + ofs;
         uint16_t old = get16(ip + (a->type == DP_ACTION_SET_IP_TTL ? 8 : 0));
@@ -378,6 +387,17 @@ set_ip_tos_ttl(uint8_t *p, uint32_t len, const struct dp_action *a)
             ip[0] = (ip[0] & 0xf0) | (tc >> 4);
             ip[1] = (ip[1] & 0x0f) | (tc << 4);
         }
+    }
+}
+
+static void
+set_ip_tos_ttl(uint8_t *p, uint32_t len, const struct dp_action *a)
+{
+    uint16_t type;
+    uint32_t ofs = l3_offset(p, len, &type);
+
+    if (ofs) {
+        set_ip_tos_ttl_at(p, len, ofs, type, a);
     }
 }
 
@@ -453,14 +473,36 @@ is_mpls(uint16_t type)
     return type == 0x8847 || type == 0x8848;
 }
 
+/* Label stack entry 'idx' (0: the top one) becomes 'lse', if the stack
+ * is that deep. */
 static void
-set_mpls_lse(uint8_t *p, uint32_t len, uint32_t lse)
+set_mpls_lse(uint8_t *p, uint32_t len, unsigned int idx, uint32_t lse)
 {
     uint16_t type;
     uint32_t ofs = l3_offset(p, len, &type);
 
-    if (ofs && is_mpls(type) && len >= ofs + 4) {
+    if (!ofs || !is_mpls(type)) {
+        return;
+    }
+    for (unsigned int i = 0; i < idx; i++, ofs += 4) {
+        if (len < ofs + 4 || p[ofs + 2] & 0x01) {
+            return;             /* The bottom of the stack came first. */
+        }
+    }
+    if (len >= ofs + 4) {
         memcpy(p + ofs, &lse, 4);
+    }
+}
+
+/* The Ethertype after the VLAN tags. */
+static void
+set_eth_type(uint8_t *p, uint32_t len, uint16_t be16)
+{
+    uint16_t type;
+    uint32_t ofs = l3_offset(p, len, &type);
+
+    if (ofs) {
+        memcpy(p + ofs - 2, &be16, 2);
     }
 }
 
@@ -713,6 +755,70 @@ pkt_dscp_remark(uint8_t *p, uint32_t len, uint8_t prec_level,
     pkt_edit(p, len, &a, l4_partial);
 }
 
+/* The IPv4 protocol, or the last next header of an IPv6 chain, becomes
+ * 'proto'.  The L4 checksum of the protocol it was covers a pseudo-header
+ * that names the protocol: it is updated where it is, the L4 header left
+ * as it is (what a receiver makes of a TCP header called UDP is its own
+ * affair). */
+static void
+set_ip_proto(uint8_t *p, uint32_t len, uint8_t proto, bool partial)
+{
+    uint16_t type;
+    uint32_t ofs = l3_offset(p, len, &type);
+    uint8_t old, *l4 = NULL;
+    uint32_t l4_len = 0;
+
+    if (!ofs) {
+        return;
+    }
+    if (type == ETH_TYPE_IPV4) {
+        struct ipv4_ctx c;
+        if (!ipv4_find(p, len, &c)) {
+            return;
+        }
+        old = c.ip[9];
+        uint16_t w = get16(c.ip + 8);
+        c.ip[9] = proto;
+        put16(c.ip + 10, csum_update16(get16(c.ip + 10), w, get16(c.ip + 8)));
+        l4 = c.l4;
+        l4_len = c.l4_len;
+    } else if (type == ETH_TYPE_IPV6 && len >= ofs + 40) {
+        uint32_t nh_at;
+        uint32_t at = ipv6_chain(p, len, ofs, &old, &l4_len, &nh_at);
+        if (!at) {
+            return;
+        }
+        p[nh_at] = proto;
+        l4 = p + at;
+    } else {
+        return;
+    }
+    if (old == proto || !l4) {
+        return;
+    }
+    /* 0x000000PP in the pseudo-header sums as the word 0x00PP. */
+    int co = type == ETH_TYPE_IPV4 ? l4_csum_offset(old)
+                                   : ipv6_l4_csum_offset(old);
+    if (co >= 0 && l4_len >= (uint32_t) co + 2) {
+        l4_csum_addr_update(l4 + co, old, htonl(old), htonl(proto),
+                            partial && old != 58);
+    }
+}
+
+/* The TTL of the IP packet beneath an MPLS label stack. */
+static void
+set_mpls_ip_ttl(uint8_t *p, uint32_t len, uint8_t ttl)
+{
+    uint16_t type;
+    uint32_t ofs = l3_offset(p, len, &type);
+
+    if (ofs && is_mpls(type) && (ofs = ip_offset(p, len, &type))) {
+        struct dp_action a = { .type = DP_ACTION_SET_IP_TTL };
+        a.u8[0] = ttl;
+        set_ip_tos_ttl_at(p, len, ofs, type, &a);
+    }
+}
+
 bool
 pkt_edit(uint8_t *p, uint32_t len, const struct dp_action *a,
          bool l4_partial)
@@ -755,7 +861,19 @@ pkt_edit(uint8_t *p, uint32_t len, const struct dp_action *a,
         return true;
 
     case DP_ACTION_SET_MPLS_LSE:
-        set_mpls_lse(p, len, a->be32);
+        set_mpls_lse(p, len, a->port, a->be32);
+        return true;
+
+    case DP_ACTION_SET_ETH_TYPE:
+        set_eth_type(p, len, a->be16);
+        return true;
+
+    case DP_ACTION_SET_IP_PROTO:
+        set_ip_proto(p, len, a->u8[0], l4_partial);
+        return true;
+
+    case DP_ACTION_SET_MPLS_IP_TTL:
+        set_mpls_ip_ttl(p, len, a->u8[0]);
         return true;
 
     case DP_ACTION_SET_IPV6_WORD:

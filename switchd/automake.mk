@@ -9,6 +9,8 @@ switchd_libxvsswitch_la_SOURCES = \
 	switchd/mac-table.c \
 	switchd/mac-table.h \
 	switchd/meter.c \
+	switchd/ofp-ext.c \
+	switchd/ofp-ext.h \
 	switchd/pipeline.c \
 	switchd/pipeline-private.h \
 	switchd/pipeline.h \

@@ -1359,7 +1359,21 @@ format_dp_actions(struct ds *s, const struct dp_action *actions,
             ds_put_format(s, "pop_mpls:%#"PRIx16, a->port);
             break;
         case DP_ACTION_SET_MPLS_LSE:
-            ds_put_format(s, "set_mpls_lse:%#"PRIx32, ntohl(a->be32));
+            if (a->port) {
+                ds_put_format(s, "set_mpls_lse[%u]:%#"PRIx32, a->port,
+                              ntohl(a->be32));
+            } else {
+                ds_put_format(s, "set_mpls_lse:%#"PRIx32, ntohl(a->be32));
+            }
+            break;
+        case DP_ACTION_SET_ETH_TYPE:
+            ds_put_format(s, "set_eth_type:%#06"PRIx16, ntohs(a->be16));
+            break;
+        case DP_ACTION_SET_IP_PROTO:
+            ds_put_format(s, "set_ip_proto:%u", a->u8[0]);
+            break;
+        case DP_ACTION_SET_MPLS_IP_TTL:
+            ds_put_format(s, "set_mpls_ip_ttl:%u", a->u8[0]);
             break;
         case DP_ACTION_SET_IPV6_LABEL:
             ds_put_format(s, "set_ipv6_label:%#"PRIx32, ntohl(a->be32));

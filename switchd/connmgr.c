@@ -38,6 +38,7 @@
 #include "openvswitch/token-bucket.h"
 #include "openvswitch/vconn.h"
 #include "openvswitch/vlog.h"
+#include "ofp-ext.h"
 #include "packets.h"
 #include "pipeline.h"
 #include "pktbuf.h"
@@ -1064,6 +1065,28 @@ ofconn_send_buffered(struct ofconn *ofconn, uint32_t buffer_id)
     return error;
 }
 
+/* The message to decode for 'oh': itself, or a copy with the actions
+ * that Open vSwitch's library does not know made notes (ofp-ext.h), in
+ * '*lifted' for the caller to free with ofpbuf_delete(). */
+static const struct ofp_header *
+lift_ext(const struct ofp_header *oh, struct ofpbuf **lifted,
+         enum ofperr *error)
+{
+    *lifted = ofp_ext_lift(oh, error);
+    return *lifted ? (*lifted)->data : oh;
+}
+
+/* Notes back into the actions they stand for, in a reply. */
+static void
+lower_ext(struct ovs_list *replies)
+{
+    struct ofpbuf *reply;
+
+    LIST_FOR_EACH (reply, list_node, replies) {
+        ofp_ext_lower(reply);
+    }
+}
+
 /* Whether flow_mod 'fm' applies its buffered packet, if it names one
  * (OpenFlow ignores the buffer id of a delete). */
 static bool
@@ -1086,9 +1109,15 @@ handle_flow_mod(struct ofconn *ofconn, const struct ofp_header *oh)
     if (error) {
         return error;
     }
+    struct ofpbuf *lifted;
+    const struct ofp_header *msg = lift_ext(oh, &lifted, &error);
+    if (error) {
+        return error;
+    }
     ofpbuf_use_stub(&ofpacts, stub, sizeof stub);
-    error = ofputil_decode_flow_mod(&fm, oh, ofconn->protocol, NULL, NULL,
+    error = ofputil_decode_flow_mod(&fm, msg, ofconn->protocol, NULL, NULL,
                                     &ofpacts, OFPP_MAX, PL_N_TABLES);
+    ofpbuf_delete(lifted);
     if (!error) {
         error = pipeline_flow_mod(ofconn->mgr->pl, &fm);
         minimatch_destroy(&fm.match);
@@ -1114,14 +1143,20 @@ handle_packet_out(struct ofconn *ofconn, const struct ofp_header *oh)
     if (error) {
         return error;
     }
+    struct ofpbuf *lifted;
+    const struct ofp_header *msg = lift_ext(oh, &lifted, &error);
+    if (error) {
+        return error;
+    }
     ofpbuf_use_stub(&ofpacts, stub, sizeof stub);
-    error = ofputil_decode_packet_out(&po, oh, NULL, &ofpacts);
+    error = ofputil_decode_packet_out(&po, msg, NULL, &ofpacts);
     if (!error) {
         /* Rules changed before the packet-out apply to it. */
         connmgr_sync_datapath(ofconn->mgr);
         error = ofconn_packet_out(ofconn, &po);
     }
     ofpbuf_uninit(&ofpacts);
+    ofpbuf_delete(lifted);      /* 'po' pointed into it. */
     return error;
 }
 
@@ -1275,6 +1310,7 @@ handle_flow_stats_request(struct ofconn *ofconn, const struct ofp_header *oh)
         ofpbuf_list_delete(&replies);
         return error;
     }
+    lower_ext(&replies);
     ofconn_send_replies(ofconn, &replies);
     return 0;
 }
@@ -1398,7 +1434,13 @@ handle_group_mod(struct ofconn *ofconn, const struct ofp_header *oh)
     if (error) {
         return error;
     }
-    error = ofputil_decode_group_mod(oh, &gm);
+    struct ofpbuf *lifted;
+    const struct ofp_header *msg = lift_ext(oh, &lifted, &error);
+    if (error) {
+        return error;
+    }
+    error = ofputil_decode_group_mod(msg, &gm);
+    ofpbuf_delete(lifted);
     if (error) {
         return error;
     }
@@ -1432,6 +1474,7 @@ handle_group_desc_stats_request(struct ofconn *ofconn,
     ofpmp_init(&replies, oh);
     pipeline_group_desc(ofconn->mgr->pl,
                         ofputil_decode_group_desc_request(oh), &replies);
+    lower_ext(&replies);
     ofconn_send_replies(ofconn, &replies);
     return 0;
 }
@@ -1672,14 +1715,19 @@ handle_bundle_add(struct ofconn *ofconn, const struct ofp_header *oh)
         return OFPERR_OFPBFC_MSG_TOO_MANY;
     }
 
+    struct ofpbuf *lifted;
+    const struct ofp_header *msg = lift_ext(badd.msg, &lifted, &error);
+    if (error) {
+        return error;
+    }
     struct ofbundle_msg *m = xzalloc(sizeof *m);
     m->type = type;
     if (type == OFPTYPE_GROUP_MOD) {
-        error = ofputil_decode_group_mod(badd.msg, &m->gm);
+        error = ofputil_decode_group_mod(msg, &m->gm);
     } else {
         struct ofpbuf ofpacts;
         ofpbuf_init(&ofpacts, 64);
-        error = ofputil_decode_flow_mod(&m->fm, badd.msg, ofconn->protocol,
+        error = ofputil_decode_flow_mod(&m->fm, msg, ofconn->protocol,
                                         NULL, NULL, &ofpacts, OFPP_MAX,
                                         PL_N_TABLES);
         if (error) {
@@ -1688,6 +1736,7 @@ handle_bundle_add(struct ofconn *ofconn, const struct ofp_header *oh)
             m->fm.ofpacts = ofpbuf_steal_data(&ofpacts);
         }
     }
+    ofpbuf_delete(lifted);
     if (error) {
         free(m);
         return error;

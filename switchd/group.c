@@ -5,6 +5,7 @@
  */
 #include <config.h>
 
+#include "ofp-ext.h"
 #include "pipeline-private.h"
 
 #include <errno.h>
@@ -526,8 +527,7 @@ pipeline_group_add(struct pipeline *pl, const char *text, char **errp)
     enum ofputil_protocol usable;
     char *error;
 
-    error = parse_ofp_group_mod_str(&gm, OFPGC11_ADD_OR_MOD, text, NULL,
-                                    NULL, &usable);
+    error = ofp_ext_parse_group_mod(&gm, OFPGC11_ADD_OR_MOD, text, &usable);
     if (error) {
         *errp = error;
         return EINVAL;
@@ -741,7 +741,7 @@ format_group_text(const struct pl_group *g, struct ds *s)
         }
         ds_put_cstr(s, "actions=");
         if (b->ofpacts_len) {
-            ofpacts_format(b->ofpacts, b->ofpacts_len, &fp);
+            ofp_ext_format(b->ofpacts, b->ofpacts_len, &fp);
         } else {
             ds_put_cstr(s, "drop");
         }

@@ -7,6 +7,7 @@
  */
 #include <config.h>
 
+#include "ofp-ext.h"
 #include "pipeline-private.h"
 #include "port-security.h"
 
@@ -1354,7 +1355,7 @@ parse_flow_mod(const char *text, int command, struct ofputil_flow_mod *fm,
     char *error;
 
     *errp = NULL;
-    error = parse_ofp_flow_mod_str(fm, text, NULL, NULL, command, &usable);
+    error = ofp_ext_parse_flow_mod(fm, text, command, &usable);
     if (error) {
         *errp = error;
         return EINVAL;
@@ -1921,7 +1922,7 @@ format_actions(const struct pl_rule *rule, struct ds *s)
     struct ofpact_format_params fp = { .s = s };
 
     if (a->len) {
-        ofpacts_format(a->ofpacts, a->len, &fp);
+        ofp_ext_format(a->ofpacts, a->len, &fp);
     } else {
         ds_put_cstr(s, "drop");
     }

@@ -32,6 +32,7 @@
 #include "openvswitch/ofp-monitor.h"
 #include "openvswitch/ofp-port.h"
 #include "openvswitch/vconn.h"
+#include "ofp-ext.h"
 #include "pipeline.h"
 #include "timeval.h"
 #include "control.h"
@@ -78,7 +79,7 @@ group_id_of(const char *text, uint32_t *id)
 {
     struct ofputil_group_mod gm;
     enum ofputil_protocol usable;
-    char *error = parse_ofp_group_mod_str(&gm, OFPGC11_ADD, text, NULL, NULL,
+    char *error = ofp_ext_parse_group_mod(&gm, OFPGC11_ADD, text,
                                           &usable);
     if (error) {
         free(error);

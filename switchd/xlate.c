@@ -8,6 +8,7 @@
 
 
 #include "pipeline-private.h"
+#include "ofp-ext.h"
 #include "port-security.h"
 
 #include <errno.h>
@@ -100,6 +101,9 @@ struct xlate {
     bool has_beneath;               /* 'beneath' is the packet under the
                                      * labels pushed onto a non-MPLS one. */
     struct flow beneath;
+    int beneath_ttl;                /* The TTL copy_ttl_in gave the IP
+                                     * packet beneath the packet's own
+                                     * labels; -1: as it came. */
 
     /* xvs-ctl trace (main thread): the steps taken, or NULL.  A traced
      * translation changes nothing: no counter, no MAC learned, no
@@ -332,10 +336,13 @@ commit(struct xlate *x)
         b->dl_dst = f->dl_dst;
     }
     if (eth_type_mpls(f->dl_type)) {
-        if (b->mpls_lse[0] != f->mpls_lse[0]
-            && (a = dp_actions_put(acts, DP_ACTION_SET_MPLS_LSE))) {
-            a->be32 = f->mpls_lse[0];
-            b->mpls_lse[0] = f->mpls_lse[0];
+        for (int i = 0; i < FLOW_MAX_MPLS_LABELS; i++) {
+            if (b->mpls_lse[i] != f->mpls_lse[i]
+                && (a = dp_actions_put(acts, DP_ACTION_SET_MPLS_LSE))) {
+                a->port = i;
+                a->be32 = f->mpls_lse[i];
+                b->mpls_lse[i] = f->mpls_lse[i];
+            }
         }
         return;
     }
@@ -421,6 +428,13 @@ commit(struct xlate *x)
             a->be16 = f->tp_dst;
             b->tp_dst = f->tp_dst;
         }
+    }
+    /* Last: the rewrites above find the L4 checksum by the protocol the
+     * packet has. */
+    if (b->nw_proto != f->nw_proto
+        && (a = dp_actions_put(acts, DP_ACTION_SET_IP_PROTO))) {
+        a->u8[0] = f->nw_proto;
+        b->nw_proto = f->nw_proto;
     }
 }
 
@@ -872,6 +886,7 @@ xlate_set_packet(struct xlate *x, const struct dp_packet *pkt,
     x->mpls_ofs = x->mpls_end = 0;
     x->n_pushed = 0;
     x->has_beneath = false;
+    x->beneath_ttl = -1;
 
     const uint8_t *l2_5 = dp_packet_l2_5(pkt);
     if (!l2_5 || !eth_type_mpls(x->flow->dl_type)) {
@@ -931,14 +946,21 @@ xlate_push_mpls(struct xlate *x)
  * were popped.  Otherwise (pop_mpls:0x0800 of an IPv6 payload, a stack
  * deeper than the flow's three labels) the fields are read from bytes the
  * key parsed differently, and the decision is not cached. */
+static void extract_beneath(struct xlate *, uint32_t ofs, ovs_be16 dl_type,
+                            struct flow *);
+
+/* The IP version nibble of the payload at 'ofs', 0 if none. */
+static int
+payload_version(const struct xlate *x, uint32_t ofs)
+{
+    return ofs < x->packet_len ? x->packet[ofs] >> 4 : 0;
+}
+
 static void
 xlate_parse_beneath(struct xlate *x)
 {
     struct flow *f = x->flow;
-    uint32_t n = (x->mpls_ofs < x->packet_len
-                  ? x->packet_len - x->mpls_ofs : 0);
-    const uint8_t *payload = x->packet + x->mpls_ofs;
-    int version = n ? payload[0] >> 4 : 0;
+    int version = payload_version(x, x->mpls_ofs);
 
     if (x->mpls_ofs != x->mpls_end
         || !((f->dl_type == htons(ETH_TYPE_IP) && version == 4)
@@ -946,26 +968,41 @@ xlate_parse_beneath(struct xlate *x)
         x->uncacheable = true;
     }
 
+    struct flow beneath;
+    extract_beneath(x, x->mpls_ofs, f->dl_type, &beneath);
+    copy_l3_l4(f, &beneath);
+    if (x->beneath_ttl >= 0 && is_ip_any(f)) {
+        f->nw_ttl = x->beneath_ttl;
+    }
+}
+
+/* The payload at 'ofs' (beneath a label stack) parsed as 'dl_type' into
+ * 'beneath', with the flow's Ethernet addresses. */
+static void
+extract_beneath(struct xlate *x, uint32_t ofs, ovs_be16 dl_type,
+                struct flow *beneath)
+{
+    const struct flow *f = x->flow;
+    uint32_t n = ofs < x->packet_len ? x->packet_len - ofs : 0;
+    const uint8_t *payload = x->packet + ofs;
     uint8_t frame[ETH_HEADER_LEN + XLATE_MAX_BENEATH];
     uint32_t copy = MIN(n, XLATE_MAX_BENEATH);
     memcpy(frame, f->dl_dst.ea, ETH_ADDR_LEN);
     memcpy(frame + ETH_ADDR_LEN, f->dl_src.ea, ETH_ADDR_LEN);
-    memcpy(frame + 2 * ETH_ADDR_LEN, &f->dl_type, 2);
+    memcpy(frame + 2 * ETH_ADDR_LEN, &dl_type, 2);
     memcpy(frame + ETH_HEADER_LEN, payload, copy);
     if (copy < n) {
         x->uncacheable = true;  /* Only a packet-out is that long. */
     }
-    if (copy < x->frame_len - x->mpls_ofs) {
+    if (copy < x->frame_len - ofs) {
         pkt_clamp_ip_len(frame, ETH_HEADER_LEN + copy,
-                         ETH_HEADER_LEN + x->frame_len - x->mpls_ofs);
+                         ETH_HEADER_LEN + x->frame_len - ofs);
     }
 
     struct dp_packet pkt;
-    struct flow beneath;
     dp_packet_use_const(&pkt, frame, ETH_HEADER_LEN + copy);
-    flow_extract(&pkt, &beneath);
+    flow_extract(&pkt, beneath);
     dp_packet_uninit(&pkt);
-    copy_l3_l4(f, &beneath);
 }
 
 /* After a label was popped. */
@@ -990,6 +1027,134 @@ xlate_pop_mpls(struct xlate *x)
     }
 }
 
+/* The TTL of the IPv4 or IPv6 packet beneath the one label that the
+ * flow has: one the actions pushed onto it, or the packet's own bottom
+ * label.  False if there is none (or it cannot be told). */
+static bool
+beneath_ttl(struct xlate *x, uint8_t *ttl)
+{
+    if (x->n_pushed == 1 && x->has_beneath) {
+        if (!is_ip_any(&x->beneath)) {
+            return false;
+        }
+        /* The packet's TTL as it came, or as the actions set it. */
+        WC_MASK_FIELD(x->wc, nw_ttl);
+        *ttl = x->beneath.nw_ttl;
+        return true;
+    }
+    if (x->n_pushed || !x->mpls_ofs || x->mpls_ofs + 4 != x->mpls_end) {
+        x->uncacheable = true;  /* A stack deeper than the flow holds. */
+        return false;
+    }
+    if (x->beneath_ttl >= 0) {
+        *ttl = x->beneath_ttl;
+        return true;
+    }
+    /* The key parses the payload by its version nibble, as here, and
+     * holds its TTL (flow-key.c): the megaflow matches on it. */
+    int version = payload_version(x, x->mpls_end);
+    if (version != 4 && version != 6) {
+        return false;
+    }
+    struct flow beneath;
+    extract_beneath(x, x->mpls_end,
+                    htons(version == 4 ? ETH_TYPE_IP : ETH_TYPE_IPV6),
+                    &beneath);
+    WC_MASK_FIELD(x->wc, nw_ttl);
+    *ttl = beneath.nw_ttl;
+    return true;
+}
+
+/* copy_ttl_out and copy_ttl_in on an MPLS packet: between its outermost
+ * label and the label or IP header beneath.  (IP in IP is not parsed.) */
+static void
+xlate_copy_ttl(struct xlate *x, bool out)
+{
+    struct flow *flow = x->flow;
+
+    WC_MASK_FIELD(x->wc, dl_type);
+    if (!eth_type_mpls(flow->dl_type)) {
+        return;
+    }
+    int n = count_mpls_labels(x);
+    if (!n) {
+        return;
+    }
+    WC_MASK_FIELD(x->wc, mpls_lse[0]);
+    uint8_t ttl = mpls_lse_to_ttl(flow->mpls_lse[0]);
+    if (n >= 2) {
+        WC_MASK_FIELD(x->wc, mpls_lse[1]);
+        if (out) {
+            flow_set_mpls_ttl(flow, 0, mpls_lse_to_ttl(flow->mpls_lse[1]));
+        } else {
+            flow_set_mpls_ttl(flow, 1, ttl);
+        }
+    } else if (out) {
+        uint8_t inner;
+        if (beneath_ttl(x, &inner)) {
+            flow_set_mpls_ttl(flow, 0, inner);
+        }
+    } else {
+        uint8_t old;
+        if (!beneath_ttl(x, &old)) {
+            return;
+        }
+        /* The IP header is beneath the labels: written now, in the
+         * packet as the actions so far have made it. */
+        commit(x);
+        struct dp_action *a = dp_actions_put(&x->up->actions,
+                                             DP_ACTION_SET_MPLS_IP_TTL);
+        if (a) {
+            a->u8[0] = ttl;
+        }
+        if (x->n_pushed) {
+            x->beneath.nw_ttl = ttl;
+        } else {
+            x->beneath_ttl = ttl;
+        }
+    }
+}
+
+static bool is_ip(struct xlate *);
+
+/* One of the actions Open vSwitch's library does not know (ofp-ext.h). */
+static void
+xlate_ext(struct xlate *x, const struct ofp_ext *ext)
+{
+    struct flow *flow = x->flow;
+
+    switch (ext->type) {
+    case OFP_EXT_COPY_TTL_OUT:
+    case OFP_EXT_COPY_TTL_IN:
+        xlate_copy_ttl(x, ext->type == OFP_EXT_COPY_TTL_OUT);
+        break;
+    case OFP_EXT_SET_ETH_TYPE: {
+        /* The rewrites so far apply to the packet as it was. */
+        commit(x);
+        struct dp_action *a = dp_actions_put(&x->up->actions,
+                                             DP_ACTION_SET_ETH_TYPE);
+        if (a) {
+            a->be16 = htons(ext->value);
+        }
+        flow->dl_type = x->base.dl_type = htons(ext->value);
+        break;
+    }
+    case OFP_EXT_SET_IP_PROTO:
+        if (is_ip(x)) {
+            WC_MASK_FIELD(x->wc, nw_proto);
+            flow->nw_proto = ext->value;
+        }
+        break;
+    case OFP_EXT_SET_MPLS_BOS:
+        WC_MASK_FIELD(x->wc, dl_type);
+        if (eth_type_mpls(flow->dl_type)) {
+            WC_MASK_FIELD(x->wc, mpls_lse[0]);
+            flow_set_mpls_bos(flow, 0, ext->value);
+        }
+        break;
+    }
+}
+
 /* ---- Actions ---- */
 
 static void xlate_actions(struct xlate *, const struct ofpact *, size_t len);
@@ -1004,7 +1169,7 @@ trace_rule(struct xlate *x, uint8_t table_id, const struct pl_rule *rule,
     struct ofpact_format_params fp = { .port_map = x->port_map, .s = &acts };
 
     cls_rule_format(&rule->cr, NULL, x->port_map, &match);
-    ofpacts_format(a->ofpacts, a->len, &fp);
+    ofp_ext_format(a->ofpacts, a->len, &fp);
     /* The match as dump-flows shows it, priority first. */
     char cookie[32] = "";
     if (rule->cookie) {
@@ -1210,7 +1375,7 @@ xlate_bucket(struct xlate *x, struct pl_group *g, size_t i,
         struct ds acts = DS_EMPTY_INITIALIZER;
         struct ofpact_format_params fp = { .port_map = x->port_map,
                                            .s = &acts };
-        ofpacts_format(b->ofpacts, b->ofpacts_len, &fp);
+        ofp_ext_format(b->ofpacts, b->ofpacts_len, &fp);
         struct json *st = trace_step(x, "bucket", "bucket %"PRIu32" (%s): "
                                      "actions=%s", b->bucket_id, why,
                                      ds_cstr(&acts));
@@ -1462,7 +1627,7 @@ trace_action(struct xlate *x, const struct ofpact *a)
     struct ds s = DS_EMPTY_INITIALIZER;
     struct ofpact_format_params fp = { .port_map = x->port_map, .s = &s };
 
-    ofpacts_format(a, a->len, &fp);
+    ofp_ext_format(a, a->len, &fp);
     trace_step(x, "action", "%s", ds_cstr(&s));
     ds_destroy(&s);
 }
@@ -1720,8 +1885,15 @@ xlate_actions(struct xlate *x, const struct ofpact *ofpacts, size_t len)
             }
             break;
         }
+        case OFPACT_NOTE: {
+            struct ofp_ext ext;
+            if (ofp_ext_from_note(ofpact_get_NOTE(a), &ext)) {
+                xlate_ext(x, &ext);
+            }
+            break;
+        }
         default:
-            /* Refused when the rule was added: notes and the like. */
+            /* Refused when the rule was added. */
             break;
         }
     }

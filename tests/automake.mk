@@ -54,6 +54,13 @@ tests_unit_test_pipeline_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_pipeline_LDADD = switchd/libxvsswitch.la $(OVS_LIBS) \
 	$(CMOCKA_LIBS)
 
+check_PROGRAMS += tests/unit/test-ofp-ext
+tests_unit_test_ofp_ext_SOURCES = tests/unit/test-ofp-ext.c
+tests_unit_test_ofp_ext_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_ofp_ext_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_ofp_ext_LDADD = switchd/libxvsswitch.la $(OVS_LIBS) \
+	$(CMOCKA_LIBS)
+
 check_PROGRAMS += tests/unit/test-classify
 tests_unit_test_classify_SOURCES = tests/unit/test-classify.c
 tests_unit_test_classify_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
@@ -90,6 +97,7 @@ UNIT_TESTS = \
 	tests/unit/test-mac-table \
 	tests/unit/test-pktbuf \
 	tests/unit/test-port-security \
+	tests/unit/test-ofp-ext \
 	tests/unit/test-pipeline
 TESTS += $(UNIT_TESTS)
 
@@ -127,6 +135,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test-files.sh \
 	tests/integration/test-of-limits.sh \
 	tests/integration/test-rewrites.sh \
+	tests/integration/test-of-actions.sh \
 	tests/integration/test-port-mod.sh \
 	tests/integration/test-port-security.sh \
 	tests/integration/test-dhcp-snoop.sh \
@@ -149,7 +158,7 @@ EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh \
 	tests/integration/ctl-flood.py tests/integration/mpls-frames.py \
 	tests/integration/rewrite-frames.py tests/integration/frames.py \
 	tests/integration/spoof.py tests/integration/of-buffers.py \
-	tests/integration/flow-monitor.py
+	tests/integration/flow-monitor.py tests/integration/of-actions.py
 # Integration tests share host-wide names (vifD.N): tools/quickstart runs
 # make check serially.
 
@@ -173,6 +182,7 @@ SANITIZER_TESTS = $(UNIT_TESTS) \
 	tests/integration/test-meters.sh \
 	tests/integration/test-mpls.sh \
 	tests/integration/test-rewrites.sh \
+	tests/integration/test-of-actions.sh \
 	tests/integration/test-guest-traffic.sh \
 	tests/integration/test-isa.sh \
 	tests/integration/test-handler.sh \

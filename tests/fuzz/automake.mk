@@ -57,6 +57,7 @@ tests/fuzz/fuzz-pkt-edit: tests/fuzz/fuzz-pkt-edit.c datapath/pkt-edit.c \
 tests/fuzz/fuzz-openflow: tests/fuzz/fuzz-openflow.c switchd/connmgr.c \
 		switchd/connmgr.h switchd/pipeline.c switchd/pipeline.h \
 		switchd/pipeline-private.h switchd/xlate.c switchd/group.c \
+		switchd/ofp-ext.c switchd/ofp-ext.h \
 		switchd/mirror.c switchd/pktbuf.c switchd/pktbuf.h \
 		switchd/port-security.c switchd/port-security.h \
 		lib/xvs-guest.c lib/xvs-guest.h \
@@ -69,6 +70,7 @@ tests/fuzz/fuzz-openflow: tests/fuzz/fuzz-openflow.c switchd/connmgr.c \
 	    -o $@ $(top_srcdir)/tests/fuzz/fuzz-openflow.c \
 	    $(top_srcdir)/switchd/connmgr.c $(top_srcdir)/switchd/pipeline.c \
 	    $(top_srcdir)/switchd/xlate.c $(top_srcdir)/switchd/group.c \
+	    $(top_srcdir)/switchd/ofp-ext.c \
 	    $(top_srcdir)/switchd/mirror.c $(top_srcdir)/switchd/pktbuf.c \
 	    $(top_srcdir)/switchd/meter.c $(top_srcdir)/switchd/mac-table.c \
 	    $(top_srcdir)/switchd/port-security.c $(top_srcdir)/lib/xvs-guest.c \

@@ -81,6 +81,7 @@
 #include "openvswitch/vlog.h"
 #include "ovs-rcu.h"
 #include "switchd/connmgr.h"
+#include "switchd/ofp-ext.h"
 #include "switchd/pipeline.h"
 #include "timeval.h"
 #include "util.h"
@@ -201,8 +202,14 @@ check_sent(const struct ofpbuf *b)
         /* 255 tables' worth: decoded, not printed (which takes long). */
         check_table_features(b);
     } else if (type != OFPTYPE_ERROR) {
-        /* (An error quotes the request, which need not decode.) */
-        char *text = ofp_to_string(b->data, b->size, NULL, NULL, 1);
+        /* (An error quotes the request, which need not decode.)  The
+         * actions the library does not know are decoded as the switch
+         * decodes them, as notes (ofp-ext.h). */
+        enum ofperr lift_error;
+        struct ofpbuf *lifted = ofp_ext_lift(b->data, &lift_error);
+        const struct ofpbuf *d = lifted ? lifted : b;
+        char *text = ofp_to_string(d->data, d->size, NULL, NULL, 1);
+        ofpbuf_delete(lifted);
         if (strstr(text, "***decode error") || strstr(text, "***truncated")
             || strstr(text, "***only uses")) {
             fprintf(stderr, "%s\n", text);

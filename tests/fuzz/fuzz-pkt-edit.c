@@ -65,7 +65,8 @@ enum {
 
 #define OP_SIZE 8
 
-/* Edits beyond the datapath action types (which take kinds 0-23). */
+/* Edits beyond the datapath action types (which take kinds 0-23, and
+ * 30-31 for the two types past 23). */
 enum {
     OP_DEC_TTL = 24,
     OP_PUSH_VLAN,
@@ -73,6 +74,8 @@ enum {
     OP_PUSH_MPLS,
     OP_POP_MPLS,
     OP_CLAMP,
+    OP_SET_IP_PROTO,            /* DP_ACTION_SET_IP_PROTO. */
+    OP_SET_MPLS_IP_TTL,         /* DP_ACTION_SET_MPLS_IP_TTL. */
     OP_N = 32,
 };
 
@@ -463,6 +466,9 @@ is_set_action(uint16_t type)
     case DP_ACTION_SET_ARP:
     case DP_ACTION_SET_ICMP:
     case DP_ACTION_SET_ND:
+    case DP_ACTION_SET_ETH_TYPE:
+    case DP_ACTION_SET_IP_PROTO:
+    case DP_ACTION_SET_MPLS_IP_TTL:
         return true;
     }
     return false;
@@ -586,9 +592,55 @@ expect(uint8_t *w, uint32_t len, const struct layout *lo,
     }
 
     case DP_ACTION_SET_MPLS_LSE:
-        if ((lo->type == 0x8847 || lo->type == 0x8848) && lo->l3
-            && len >= lo->l3 + 4) {
-            memcpy(ip, &a->be32, 4);
+        if ((lo->type == 0x8847 || lo->type == 0x8848) && lo->l3) {
+            /* Entry 'port', if no bottom of stack comes before it. */
+            uint32_t at = lo->l3;
+            for (unsigned int i = 0; i < a->port; i++, at += 4) {
+                if (len < at + 4 || w[at + 2] & 1) {
+                    return true;
+                }
+            }
+            if (len >= at + 4) {
+                memcpy(w + at, &a->be32, 4);
+            }
+        }
+        return true;
+
+    case DP_ACTION_SET_ETH_TYPE:
+        if (lo->l3) {
+            memcpy(w + lo->l3 - 2, &a->be16, 2);
+        }
+        return true;
+
+    case DP_ACTION_SET_IP_PROTO:
+        if (lo->ip == 4) {
+            ip[9] = a->u8[0];
+        } else if (lo->ip == 6 && lo->l4_direct) {
+            if (lo->l4 < lo->ip_end) {
+                ip[6] = a->u8[0];
+            }                   /* No payload: no protocol to change. */
+        } else if (lo->ip == 6) {
+            return false;       /* The last extension header's: not
+                                 * modelled here (see test-pkt-edit). */
+        }
+        return ip_defined(lo);
+
+    case DP_ACTION_SET_MPLS_IP_TTL:
+        if ((lo->type == 0x8847 || lo->type == 0x8848) && lo->l3) {
+            /* The IP packet beneath the bottom of the stack, told by its
+             * version nibble. */
+            uint32_t at = lo->l3;
+            while (len >= at + 4 && !(w[at + 2] & 1)) {
+                at += 4;
+            }
+            at += 4;
+            if (len >= at + 20 && w[at] >> 4 == 4) {
+                return false;   /* With its header checksum: checked in
+                                 * test-pkt-edit. */
+            }
+            if (len >= at + 40 && w[at] >> 4 == 6) {
+                w[at + 7] = a->u8[0];
+            }
         }
         return true;
 
@@ -888,7 +940,16 @@ action_from_op(const uint8_t *op, uint16_t type, struct dp_action *a)
         break;
     case DP_ACTION_SET_TP_SRC:
     case DP_ACTION_SET_TP_DST:
+    case DP_ACTION_SET_ETH_TYPE:
         memcpy(&a->be16, op + 2, 2);
+        break;
+    case DP_ACTION_SET_IP_PROTO:
+    case DP_ACTION_SET_MPLS_IP_TTL:
+        a->u8[0] = op[2];
+        break;
+    case DP_ACTION_SET_MPLS_LSE:
+        a->port = op[1] % 4;
+        memcpy(&a->be32, op + 2, 4);
         break;
     case DP_ACTION_SET_ND:
         a->port = op[1] % (DP_ND_TLL + 1);
@@ -920,8 +981,9 @@ op_name(int kind)
         "SET_TP_SRC", "SET_TP_DST", "METER", "PUSH_MPLS (as an action)",
         "POP_MPLS (as an action)", "SET_MPLS_LSE", "SET_IPV6_WORD",
         "SET_IPV6_LABEL", "SET_ARP", "SET_ICMP", "SET_ND",
-        "unknown 22", "unknown 23", "dec_ttl", "push_vlan", "pop_vlan",
-        "push_mpls", "pop_mpls", "clamp", "unknown 30", "unknown 31",
+        "DROP (as an action)", "SET_ETH_TYPE", "dec_ttl", "push_vlan",
+        "pop_vlan", "push_mpls", "pop_mpls", "clamp", "SET_IP_PROTO",
+        "SET_MPLS_IP_TTL",
     };
     return names[kind];
 }
@@ -1047,6 +1109,11 @@ run_op(struct frame *f, const uint8_t *op, bool partial)
     cur_name = op_name(kind);
     if (kind < OP_DEC_TTL) {
         action_from_op(op, kind, &a);
+        do_action(f, &a, partial);
+    } else if (kind == OP_SET_IP_PROTO || kind == OP_SET_MPLS_IP_TTL) {
+        action_from_op(op, (kind == OP_SET_IP_PROTO
+                            ? DP_ACTION_SET_IP_PROTO
+                            : DP_ACTION_SET_MPLS_IP_TTL), &a);
         do_action(f, &a, partial);
     } else if (kind == OP_DEC_TTL) {
         /* The pipeline's dec_ttl: the TTL it saw, less one. */

@@ -218,7 +218,9 @@ SET_IPV4_SRC, SET_IPV4_DST, SET_IP_TOS, SET_IP_TTL = 7, 8, 9, 10
 SET_TP_SRC, SET_TP_DST, SET_MPLS_LSE, SET_IPV6_WORD = 11, 12, 16, 17
 SET_IPV6_LABEL, SET_ARP, SET_ICMP = 18, 19, 20
 OUTPUT = 0
+SET_ETH_TYPE = 23
 DEC_TTL, PUSH_VLAN, POP_VLAN, PUSH_MPLS, POP_MPLS, CLAMP = range(24, 30)
+SET_IP_PROTO, SET_MPLS_IP_TTL = 30, 31
 
 
 def op(kind, arg=0, value=b""):
@@ -270,6 +272,14 @@ def pkt_edit_inputs(fr):
                                                       b"\0\0\0\0\x88\x47"),
             op(POP_MPLS, 0, b"\0\0\0\0\x08\x00"), op(SET_IPV4_SRC, 0, ip_a),
             op(SET_TP_DST, 0, b"\x00\x09")], f["mpls-2-labels"])),
+        ("mpls-copy-ttl-ip-proto", edit_input(FL_FIX, [
+            op(SET_MPLS_IP_TTL, 0, b"\x09"), op(SET_MPLS_LSE, 1, mpls(5)),
+            op(POP_MPLS, 0, b"\0\0\0\0\x88\x47"),
+            op(POP_MPLS, 0, b"\0\0\0\0\x08\x00"),
+            op(SET_IP_PROTO, 0, b"\x06"), op(SET_ETH_TYPE, 0, b"\x88\x48")],
+            f["mpls-2-labels"])),
+        ("ipv6-hbh-ip-proto", edit_input(FL_FIX | FL_PARTIAL, [
+            op(SET_IP_PROTO, 0, b"\x06")], f["ipv6-hbh-udp"])),
         ("push-mpls", edit_input(FL_FIX, [
             op(PUSH_MPLS, 0, mpls(16) + b"\x88\x47"),
             op(SET_MPLS_LSE, 0, mpls(17)), op(SET_IPV4_SRC, 0, ip_a)],
@@ -385,6 +395,24 @@ def openflow_inputs():
     def apply(*acts):
         return p.OFPInstructionActions(o.OFPIT_APPLY_ACTIONS, list(acts))
 
+    out.append(("of13-copy-ttl-set-eth-type", 1, _enc([
+        fm(p.OFPMatch(eth_type=0x8847),
+           [apply(p.OFPActionCopyTtlOut(), p.OFPActionCopyTtlIn(),
+                  p.OFPActionSetField(mpls_bos=0),
+                  p.OFPActionSetField(eth_type=0x8848),
+                  p.OFPActionOutput(2))]),
+        fm(p.OFPMatch(eth_type=0x0800, ip_proto=6),
+           [apply(p.OFPActionSetField(ip_proto=17), p.OFPActionOutput(2))]),
+        p.OFPGroupMod(dp, o.OFPGC_ADD, o.OFPGT_ALL, 5, [
+            p.OFPBucket(0, o.OFPP_ANY, o.OFPG_ANY,
+                        [p.OFPActionCopyTtlIn(), p.OFPActionOutput(1)])]),
+        p.OFPPacketOut(dp, 0xffffffff, o.OFPP_CONTROLLER,
+                       [p.OFPActionSetField(ip_proto=6),
+                        p.OFPActionOutput(o.OFPP_TABLE)], udp_frame),
+        p.OFPBarrierRequest(dp),
+        p.OFPFlowStatsRequest(dp, 0, o.OFPTT_ALL, o.OFPP_ANY, o.OFPG_ANY,
+                              0, 0, p.OFPMatch()),
+        p.OFPGroupDescStatsRequest(dp, 0)])))
     out.append(("of13-pipeline", 1, _enc([
         fm(p.OFPMatch(in_port=1), [p.OFPInstructionWriteMetadata(5, 0xff),
                                    p.OFPInstructionGotoTable(1)]),

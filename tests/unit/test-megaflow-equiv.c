@@ -7,7 +7,9 @@
  * (the cached decision).  Whenever the cache has an answer, it must be the
  * pipeline's.  MAC-table changes drop learned megaflows, as the datapath
  * does.  Rules in tables 1 and 2 match what pop_mpls uncovers and
- * rewrite it; MPLS packets carry IPv4 or IPv6 beneath their labels.  A
+ * rewrite it; MPLS packets carry IPv4 or IPv6 beneath their labels, and
+ * rules copy TTLs between them (copy_ttl_in/out), change the IP protocol
+ * before a later table or the Ethertype.  A
  * control run with deliberately too-wide masks shows that the check
  * catches an unsound cache; actions are compared byte for byte (the
  * values of rewrites too).
@@ -34,6 +36,7 @@
 #include "openvswitch/ofp-flow.h"
 #include "openvswitch/ofp-protocol.h"
 #include "ovs-rcu.h"
+#include "switchd/ofp-ext.h"
 #include "switchd/pipeline.h"
 #include "xvs-guest.h"
 
@@ -119,6 +122,9 @@ random_rule(char *buf, size_t size, int table)
         if (rnd(4) == 0) {
             ADD(",ip_frag=%s", rnd(2) ? "no" : "yes");
         }
+        if (rnd(5) == 0) {
+            ADD(",nw_ttl=%u", rnd(2) ? 64 : 5);
+        }
         break;
     case 2:
         ADD(rnd(2) ? ",tcp" : ",udp");
@@ -179,8 +185,19 @@ random_rule(char *buf, size_t size, int table)
         break;
     }
     if (l3 == 6 && table < 2 && rnd(2)) {
-        ADD(",actions=pop_mpls:%s,goto_table:%d",
-            rnd(4) ? "0x0800" : "0x86dd", table + 1);
+        ADD(",actions=%spop_mpls:%s,goto_table:%d",
+            rnd(3) ? "" : "copy_ttl_in,", rnd(4) ? "0x0800" : "0x86dd",
+            table + 1);
+    } else if (l3 == 6 && rnd(3) == 0) {
+        /* The TTLs between the labels and the IP packet beneath. */
+        ADD(",actions=copy_ttl_%s,%soutput:%u", rnd(2) ? "out" : "in",
+            rnd(3) ? "" : "set_field:0->mpls_bos,", 1 + rnd(N_PORTS));
+    } else if ((l3 == 1 || l3 == 2) && table < 2 && rnd(6) == 0) {
+        ADD(",actions=set_field:%u->ip_proto,goto_table:%d",
+            rnd(2) ? 6 : 17, table + 1);
+    } else if (l3 == 1 && rnd(8) == 0) {
+        ADD(",actions=set_field:0x8848->eth_type,output:%u",
+            1 + rnd(N_PORTS));
     } else if (table < 2 && rnd(8) == 0) {
         ADD(",actions=push_mpls:0x8847,set_field:%u->mpls_label,"
             "goto_table:%d", 100 + rnd(3), table + 1);
@@ -217,7 +234,7 @@ random_ipv4(uint8_t *ip)
     if (rnd(6) == 0) {
         put16(ip + 6, rnd(2) ? 0x2000 : 0x0010);    /* MF or offset. */
     }
-    ip[8] = rnd(8) ? 64 : 1;
+    ip[8] = rnd(4) ? 64 : rnd(2) ? 1 : 9;
     ip[9] = proto;
     memcpy(ip + 12, ip4s[rnd(5)], 4);
     memcpy(ip + 16, ip4s[rnd(4)], 4);
@@ -281,7 +298,7 @@ random_packet(uint8_t *p, size_t size)
             n += 2;
             int labels = 1 + rnd(4);
             for (int i = 0; i < labels; i++) {
-                uint32_t lse = ((100 + rnd(3)) << 12) | 64;
+                uint32_t lse = ((100 + rnd(3)) << 12) | (rnd(3) ? 64 : 5);
                 if (i == labels - 1 && rnd(4)) {
                     lse |= 1 << 8;          /* Bottom of stack. */
                 }
@@ -370,6 +387,9 @@ struct run_stats {
     size_t psec_hits[DP_N_DROP_REASONS];    /* Hits on port security's
                                              * drops, by reason. */
     size_t mirrored;                /* Copies the mirrors made (upcalls). */
+    size_t ext_hits;                /* Hits whose actions copy a TTL into
+                                     * the packet beneath the labels, or
+                                     * set the IP protocol or Ethertype. */
     size_t changes;                 /* Rule changes made. */
     size_t flushes;                 /* Of them, passes that flushed all. */
     size_t reval_removed, reval_kept;   /* Megaflows after a pass. */
@@ -410,11 +430,31 @@ random_change(struct pipeline *pl, unsigned int seed)
         const char *rest = end ? end : p + strlen(p);
         memmove(p, rest, strlen(rest) + 1);
     }
-    char *err = parse_ofp_flow_mod_str(&fm, text, NULL, NULL, cmd, &usable);
+    char *err = ofp_ext_parse_flow_mod(&fm, text, cmd, &usable);
     if (err) {
         fail_msg("seed %u: flow_mod \"%s\": %s", seed, text, err);
     }
+    /* No two rules of a priority overlap (OpenFlow leaves which one a
+     * packet matches undefined, and the classifier's choice may change
+     * with unrelated rules): an add that would overlap replaces an
+     * identical rule, if that was what it overlapped, or is left out. */
+    if (cmd == OFPFC_ADD) {
+        fm.flags |= OFPUTIL_FF_CHECK_OVERLAP;
+    }
     enum ofperr error = pipeline_flow_mod(pl, &fm);
+    if (error == OFPERR_OFPFMFC_OVERLAP) {
+        fm.command = OFPFC_DELETE_STRICT;
+        fm.out_port = OFPP_ANY;
+        fm.out_group = OFPG_ANY;
+        error = pipeline_flow_mod(pl, &fm);
+        fm.command = OFPFC_ADD;
+        if (!error) {
+            error = pipeline_flow_mod(pl, &fm);
+        }
+        if (error == OFPERR_OFPFMFC_OVERLAP) {
+            error = 0;
+        }
+    }
     if (error) {
         fail_msg("seed %u: flow_mod \"%s\": %s", seed, text,
                  ofperr_to_string(error));
@@ -514,9 +554,15 @@ run_one(unsigned int seed, int n_rules, int n_packets, bool widen,
         char *err = NULL;
         int table = rnd(3) ? 0 : 1 + rnd(2);
         random_rule(rule, sizeof rule, table);
-        if (pipeline_flow_add(pl, rule, &err)) {
-            fail_msg("seed %u: rule \"%s\": %s", seed, rule, err);
+        /* No ties (see random_change()). */
+        char *text = xasprintf("check_overlap,%s", rule);
+        if (pipeline_flow_add(pl, text, &err)) {
+            if (!strstr(err, "OVERLAP")) {
+                fail_msg("seed %u: rule \"%s\": %s", seed, rule, err);
+            }
+            free(err);
         }
+        free(text);
     }
     mfc_init(&cls);
 
@@ -559,6 +605,15 @@ run_one(unsigned int seed, int n_rules, int n_packets, bool widen,
             if (key.parse_flags & (DP_KEY_MPLS_IP4 | DP_KEY_MPLS_IP6)
                 && mask_has_l3_l4(mfc_megaflow_mask(hit))) {
                 st->beneath_hits++;
+            }
+            for (size_t j = 0; j < hit->n_actions; j++) {
+                uint16_t t = hit->actions[j].type;
+                if (t == DP_ACTION_SET_MPLS_IP_TTL
+                    || t == DP_ACTION_SET_IP_PROTO
+                    || t == DP_ACTION_SET_ETH_TYPE) {
+                    st->ext_hits++;
+                    break;
+                }
             }
             if (hit->n_actions == 1
                 && hit->actions[0].type == DP_ACTION_DROP) {
@@ -670,6 +725,11 @@ test_megaflow_cache_decides_as_the_pipeline(void **state)
     /* Decisions taken after pop_mpls on the headers beneath were cached
      * and reused, so the check covered them. */
     assert_true(st.beneath_hits > 0);
+    /* And decisions with copy_ttl_in, set_field on ip_proto or
+     * eth_type. */
+    print_message("%zu hits on copy_ttl_in, ip_proto and eth_type "
+                  "rewrites\n", st.ext_hits);
+    assert_true(st.ext_hits > 0);
     /* So were decisions with mirror copies. */
     print_message("%zu mirror copies made by upcalls\n", st.mirrored);
     assert_true(st.mirrored > 0);

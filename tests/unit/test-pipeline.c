@@ -543,8 +543,19 @@ actions_of(struct pipeline *pl, uint16_t in, const struct packet *p,
             ds_put_format(&s, "pop_mpls:%#x", a->port);
             break;
         case DP_ACTION_SET_MPLS_LSE:
-            ds_put_format(&s, "set_mpls:%d/%d", ntohl(a->be32) >> 12,
-                          ntohl(a->be32) & 0xff);
+            ds_put_format(&s, "set_mpls%s:%d/%d%s",
+                          a->port ? "[1]" : "", ntohl(a->be32) >> 12,
+                          ntohl(a->be32) & 0xff,
+                          ntohl(a->be32) & 0x100 ? "" : "/nobos");
+            break;
+        case DP_ACTION_SET_ETH_TYPE:
+            ds_put_format(&s, "set_eth_type:%#x", ntohs(a->be16));
+            break;
+        case DP_ACTION_SET_IP_PROTO:
+            ds_put_format(&s, "set_ip_proto:%d", a->u8[0]);
+            break;
+        case DP_ACTION_SET_MPLS_IP_TTL:
+            ds_put_format(&s, "set_mpls_ip_ttl:%d", a->u8[0]);
             break;
         case DP_ACTION_SET_IPV6_WORD:
             ds_put_format(&s, "set_ipv6[%d]:%08x", a->port, ntohl(a->be32));
@@ -1260,6 +1271,113 @@ test_pipeline_pop_mpls_to_another_type_is_not_cached(void **state)
     assert_false(up.cacheable);
 }
 
+/* 'p' under two MPLS labels: 200 (TTL 20) over 100 (TTL 64, bottom). */
+static struct packet
+mpls2_over(struct packet p)
+{
+    struct packet m = mpls_over(p);
+    struct packet m2 = { .len = m.len + 4 };
+    static const uint8_t lse[4] = { 0x00, 0x0c, 0x80, 20 };
+
+    memcpy(m2.data, m.data, 14);
+    memcpy(m2.data + 14, lse, 4);
+    memcpy(m2.data + 18, m.data + 14, m.len - 14);
+    return m2;
+}
+
+static void
+test_pipeline_copy_ttl_out_and_in(void **state)
+{
+    struct pipeline *pl = *state;
+    struct packet ip = udp(MAC2, MAC1, 53);
+    struct dp_upcall up;
+
+    ip.data[22] = 32;                   /* IP TTL 32 under label TTL 64. */
+    struct packet p = mpls_over(ip);
+
+    /* Out: the IP TTL beneath the bottom label becomes the label's, and
+     * the megaflow matches that TTL (the key holds it). */
+    add_flow(pl, "table=0,in_port=1,mpls,actions=copy_ttl_out,output:2");
+    char *got = actions_of(pl, 1, &p, &up);
+    assert_string_equal(got, "set_mpls:100/32,out:2");
+    free(got);
+    assert_true(up.cacheable);
+    assert_int_equal(up.mask.nw_ttl, 0xff);
+
+    /* In: the label's TTL goes to the IP header, which later tables see
+     * once the label is popped. */
+    add_flow(pl, "table=0,in_port=1,mpls,actions=copy_ttl_in,"
+             "pop_mpls:0x0800,goto_table:1");
+    add_flow(pl, "table=1,ip,nw_ttl=64,actions=output:2");
+    add_flow(pl, "table=1,priority=0,actions=output:3");
+    assert_actions(pl, 1, &p, "set_mpls_ip_ttl:64,pop_mpls:0x800,out:2");
+
+    /* Between two labels: out takes the inner label's TTL (64), in gives
+     * the outer's (20) to the inner. */
+    p = mpls2_over(ip);
+    add_flow(pl, "table=0,in_port=1,mpls,actions=copy_ttl_out,output:2");
+    assert_actions(pl, 1, &p, "set_mpls:200/64/nobos,out:2");
+    add_flow(pl, "table=0,in_port=1,mpls,actions=copy_ttl_in,output:2");
+    assert_actions(pl, 1, &p, "set_mpls[1]:100/20,out:2");
+
+    /* A label the actions pushed: in writes the IP header under it, as
+     * the pop shows. */
+    add_flow(pl, "table=0,in_port=1,ip,actions=push_mpls:0x8847,"
+             "set_mpls_ttl(9),copy_ttl_in,pop_mpls:0x0800,goto_table:2");
+    add_flow(pl, "table=2,ip,nw_ttl=9,actions=output:2");
+    add_flow(pl, "table=2,priority=0,actions=output:3");
+    assert_actions(pl, 1, &ip, "push_mpls:0/32,set_mpls:0/9,"
+                   "set_mpls_ip_ttl:9,pop_mpls:0x800,out:2");
+
+    /* Not MPLS: nothing to copy. */
+    add_flow(pl, "table=0,in_port=1,ip,actions=copy_ttl_out,copy_ttl_in,"
+             "output:2");
+    assert_actions(pl, 1, &ip, "out:2");
+}
+
+static void
+test_pipeline_set_eth_type_ip_proto_mpls_bos(void **state)
+{
+    struct pipeline *pl = *state;
+    struct packet p = udp(MAC2, MAC1, 53);
+    struct ds s = DS_EMPTY_INITIALIZER;
+    char *err = NULL;
+
+    /* The rewrites before an Ethertype change apply to the packet as it
+     * was; a later table sees the new protocol. */
+    add_flow(pl, "table=0,in_port=1,udp,actions=set_field:10.0.0.9->ip_dst,"
+             "set_field:6->ip_proto,goto_table:1");
+    add_flow(pl, "table=1,tcp,actions=set_field:0x8848->eth_type,output:2");
+    add_flow(pl, "table=1,priority=0,actions=output:3");
+    assert_actions(pl, 1, &p, "set_ipv4_dst:10.0.0.9,set_ip_proto:6,"
+                   "set_eth_type:0x8848,out:2");
+
+    struct packet m = mpls_over(p);
+    add_flow(pl, "table=0,in_port=1,mpls,actions=set_field:0->mpls_bos,"
+             "output:2");
+    assert_actions(pl, 1, &m, "set_mpls:100/64/nobos,out:2");
+
+    /* Shown as written, and read back the same. */
+    pipeline_flows_dump(pl, &s);
+    assert_non_null(strstr(ds_cstr(&s), "actions=set_field:10.0.0.9->ip_dst,"
+                           "set_field:6->ip_proto,goto_table:1"));
+    assert_non_null(strstr(ds_cstr(&s), "actions=set_field:0x8848->eth_type,"
+                           "output:2"));
+    assert_non_null(strstr(ds_cstr(&s), "actions=set_field:0->mpls_bos,"
+                           "output:2"));
+    ds_destroy(&s);
+
+    /* Values out of range are refused, naming the field. */
+    assert_int_not_equal(pipeline_flow_add(pl, "actions=set_field:256->"
+                                           "ip_proto,output:2", &err), 0);
+    assert_non_null(strstr(err, "ip_proto"));
+    free(err);
+    assert_int_not_equal(pipeline_flow_add(pl, "actions=set_field:2->"
+                                           "mpls_bos,output:2", &err), 0);
+    assert_non_null(strstr(err, "mpls_bos"));
+    free(err);
+}
+
 static void
 test_pipeline_sctp_ports_nd_fields_and_tunnel_id(void **state)
 {
@@ -1407,6 +1525,8 @@ main(void)
         T(test_pipeline_pop_mpls_uncovers_the_inner_headers),
         T(test_pipeline_pop_mpls_after_push_restores_the_packet),
         T(test_pipeline_pop_mpls_to_another_type_is_not_cached),
+        T(test_pipeline_copy_ttl_out_and_in),
+        T(test_pipeline_set_eth_type_ip_proto_mpls_bos),
         T(test_pipeline_ipv6_address_rewrite),
         T(test_pipeline_sctp_ports_nd_fields_and_tunnel_id),
         T(test_pipeline_arp_and_icmp_rewrites),

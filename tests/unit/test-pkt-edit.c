@@ -571,6 +571,108 @@ test_rewrites_keep_partial_checksums_partial(void **state)
     }
 }
 
+/* ip_proto: the IPv4 header checksum, and the L4 checksum where it is
+ * (a TCP header called UDP keeps its checksum at TCP's offset), verify
+ * with the new protocol in the pseudo-header; a partial one stays the
+ * pseudo-header's sum. */
+static void
+test_set_ip_proto_keeps_checksums(void **state)
+{
+    uint8_t p[128];
+    size_t len = make_packet(p, 6, true);
+    uint8_t *ip = p + 18;
+    struct dp_action a = { .type = DP_ACTION_SET_IP_PROTO };
+
+    (void) state;
+    a.u8[0] = 17;
+    assert_true(pkt_edit(p, len, &a, false));
+    assert_int_equal(ip[9], 17);
+    assert_int_equal(ip_check(ip), 0);
+    assert_int_equal(l4_check(ip), 0);
+
+    len = make_packet(p, 6, true);
+    make_partial(ip);
+    assert_true(pkt_edit(p, len, &a, true));
+    uint16_t want = ~fold(sum16(ip + 12, 8, 0) + 17 + 25);
+    assert_int_equal((ip[20 + 16] << 8) | ip[20 + 17], want);
+
+    /* IPv6 behind a hop-by-hop header: that header's next header is the
+     * one that changes, and the UDP checksum follows. */
+    uint8_t q[128] = { 0 };
+    uint8_t *ip6 = q + 14, *hbh = ip6 + 40, *udp = hbh + 8;
+    q[12] = 0x86;
+    q[13] = 0xdd;
+    ip6[0] = 0x60;
+    ip6[5] = 8 + 8 + 4;
+    ip6[6] = 0;                 /* Hop-by-hop. */
+    ip6[7] = 64;
+    ip6[8 + 15] = 1;
+    ip6[24 + 15] = 2;
+    hbh[0] = 17;
+    hbh[2] = 1;                 /* PadN option filling the header. */
+    hbh[3] = 4;
+    udp[1] = 1;
+    udp[3] = 2;
+    udp[5] = 12;
+    memcpy(udp + 8, "abcd", 4);
+    uint16_t c = fold(sum16(ip6 + 8, 32, 0) + 12 + 17 + sum16(udp, 12, 0));
+    udp[6] = c >> 8;
+    udp[7] = c;
+    a.u8[0] = 6;
+    assert_true(pkt_edit(q, 14 + 40 + 20, &a, false));
+    assert_int_equal(ip6[6], 0);
+    assert_int_equal(hbh[0], 6);
+    assert_int_equal(fold(sum16(ip6 + 8, 32, 0) + 12 + 6 + sum16(udp, 12, 0)),
+                     0);
+}
+
+/* The Ethertype after the tags; the TTL of the IPv4 packet beneath a
+ * label stack (copy_ttl_in); a label stack entry other than the top. */
+static void
+test_set_eth_type_mpls_ip_ttl_and_lse(void **state)
+{
+    uint8_t p[128];
+    size_t len = make_packet(p, 17, true);
+    struct dp_action a = { .type = DP_ACTION_SET_ETH_TYPE };
+
+    (void) state;
+    a.be16 = htons(0x8848);
+    assert_true(pkt_edit(p, len, &a, false));
+    assert_memory_equal(p + 12, "\x81\x00\x00\x0a\x88\x48", 6);
+
+    /* Two labels over IPv4 (TTL 64). */
+    uint8_t m[160];
+    len = make_packet(p, 17, false);
+    memcpy(m, p, 12);
+    memcpy(m + 12, "\x88\x47" "\x00\x0c\x80\x14" "\x00\x06\x41\x40", 10);
+    memcpy(m + 22, p + 14, len - 14);
+    len += 8;
+    uint8_t *ip = m + 22;
+
+    struct dp_action t = { .type = DP_ACTION_SET_MPLS_IP_TTL };
+    t.u8[0] = 20;
+    assert_true(pkt_edit(m, len, &t, false));
+    assert_int_equal(ip[8], 20);
+    assert_int_equal(ip_check(ip), 0);
+    assert_int_equal(l4_check(ip), 0);
+
+    struct dp_action l = { .type = DP_ACTION_SET_MPLS_LSE, .port = 1 };
+    l.be32 = htonl((100 << 12) | (1 << 8) | 20);
+    assert_true(pkt_edit(m, len, &l, false));
+    assert_memory_equal(m + 14, "\x00\x0c\x80\x14" "\x00\x06\x41\x14", 8);
+    /* No third label: nothing written. */
+    l.port = 2;
+    l.be32 = htonl(0xffffffff);
+    assert_true(pkt_edit(m, len, &l, false));
+    assert_memory_equal(m + 14, "\x00\x0c\x80\x14" "\x00\x06\x41\x14", 8);
+    assert_int_equal(ip[0], 0x45);
+
+    /* Not MPLS: the TTL of a plain IPv4 packet is not copy_ttl_in's. */
+    len = make_packet(p, 17, false);
+    assert_true(pkt_edit(p, len, &t, false));
+    assert_int_equal(p[14 + 8], 64);
+}
+
 static void
 test_clamp_ip_len_to_the_bytes_at_hand(void **state)
 {
@@ -653,6 +755,8 @@ main(void)
         cmocka_unit_test(test_sctp_port_rewrite_keeps_crc32c_valid),
         cmocka_unit_test(test_nd_target_and_lla_rewrite_keeps_icmpv6_checksum),
         cmocka_unit_test(test_mpls_lse_rewrite),
+        cmocka_unit_test(test_set_ip_proto_keeps_checksums),
+        cmocka_unit_test(test_set_eth_type_mpls_ip_ttl_and_lse),
         cmocka_unit_test(test_icmp_type_rewrite_keeps_checksum),
         cmocka_unit_test(test_icmp_all_zero_reply_checksum_verifies),
         cmocka_unit_test(test_arp_fields_rewrite),

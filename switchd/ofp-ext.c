@@ -1,0 +1,726 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ofp-ext: OpenFlow actions Open vSwitch's library does not know, carried
+ * through it as notes.  See ofp-ext.h.
+ *
+ * The message walkers below read raw OpenFlow that has not been
+ * validated yet: every length is checked against what holds it before it
+ * is used, and anything malformed is left to the library's decoder to
+ * refuse (the walkers then change nothing).
+ */
+#include <config.h>
+
+#include "ofp-ext.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/ofp-actions.h"
+#include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-group.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/util.h"
+#include "util.h"
+
+/* OpenFlow numbers (the specifications'). */
+enum {
+    V11 = 0x02, V12 = 0x03, V13 = 0x04, V15 = 0x06,
+    T_PACKET_OUT = 13, T_FLOW_MOD = 14, T_GROUP_MOD = 15,
+    T_MULTIPART_REPLY = 19,
+    MP_FLOW = 1, MP_GROUP_DESC = 7,
+    IT_WRITE_ACTIONS = 3, IT_APPLY_ACTIONS = 4,
+    AT_COPY_TTL_OUT = 11, AT_COPY_TTL_IN = 12, AT_SET_FIELD = 25,
+    AT_EXPERIMENTER = 0xffff,
+    OXM_BASIC = 0x8000,
+    OXM_ETH_TYPE = 5, OXM_IP_PROTO = 10, OXM_MPLS_BOS = 36,
+    NX_VENDOR = 0x00002320, NXAST_NOTE = 8,
+    NOTE_ACTION_LEN = 24,       /* 10 bytes of header, 14 of note. */
+};
+
+/* The note's first 6 bytes; then the type, 3 zero bytes, the value (4
+ * bytes, network order). */
+static const uint8_t magic[6] = { 'x', 'v', 's', 0xe7, 0x0f, 0xa1 };
+#define NOTE_LEN 14
+#define NOTE_TEXT "note:78.76.73.e7.0f.a1."
+
+static uint16_t
+rd16(const uint8_t *p)
+{
+    return (p[0] << 8) | p[1];
+}
+
+static uint32_t
+rd32(const uint8_t *p)
+{
+    return ((uint32_t) rd16(p) << 16) | rd16(p + 2);
+}
+
+static void
+wr16(uint8_t *p, uint16_t v)
+{
+    p[0] = v >> 8;
+    p[1] = v;
+}
+
+static void
+wr32(uint8_t *p, uint32_t v)
+{
+    wr16(p, v >> 16);
+    wr16(p + 2, v);
+}
+
+static bool
+ext_type_valid(unsigned int type)
+{
+    return type >= OFP_EXT_COPY_TTL_OUT && type <= OFP_EXT_SET_MPLS_BOS;
+}
+
+static bool
+ext_from_bytes(const uint8_t *note, size_t n, struct ofp_ext *ext)
+{
+    if (n != NOTE_LEN || memcmp(note, magic, sizeof magic)
+        || !ext_type_valid(note[6]) || note[7] || note[8] || note[9]) {
+        return false;
+    }
+    ext->type = note[6];
+    ext->value = rd32(note + 10);
+    return true;
+}
+
+bool
+ofp_ext_from_note(const struct ofpact_note *note, struct ofp_ext *ext)
+{
+    return ext_from_bytes(note->data, note->length, ext);
+}
+
+/* The OXM field and value length of a set_field type. */
+static void
+ext_oxm(enum ofp_ext_type type, uint8_t *field, uint8_t *len)
+{
+    *field = (type == OFP_EXT_SET_ETH_TYPE ? OXM_ETH_TYPE
+              : type == OFP_EXT_SET_IP_PROTO ? OXM_IP_PROTO : OXM_MPLS_BOS);
+    *len = type == OFP_EXT_SET_ETH_TYPE ? 2 : 1;
+}
+
+/* ---- Actions, one way and the other ---- */
+
+/* Whether the OpenFlow action 'a' ('len' bytes, of 'version') is one of
+ * ours; if so, fills in '*ext'. */
+static bool
+ext_of_action(const uint8_t *a, size_t len, uint8_t version,
+              struct ofp_ext *ext)
+{
+    uint16_t type = rd16(a);
+
+    if ((type == AT_COPY_TTL_OUT || type == AT_COPY_TTL_IN) && len == 8) {
+        ext->type = (type == AT_COPY_TTL_OUT ? OFP_EXT_COPY_TTL_OUT
+                                             : OFP_EXT_COPY_TTL_IN);
+        ext->value = 0;
+        return true;
+    }
+    if (type != AT_SET_FIELD || version < V12 || len < 8) {
+        return false;
+    }
+    uint32_t oxm = rd32(a + 4);
+    uint8_t field = (oxm >> 9) & 0x7f, olen = oxm & 0xff;
+    if (oxm >> 16 != OXM_BASIC || oxm & 0x100 || 8u + olen > len) {
+        return false;           /* Another class, a mask: not ours. */
+    }
+    const uint8_t *v = a + 8;
+    if (field == OXM_ETH_TYPE && olen == 2) {
+        ext->type = OFP_EXT_SET_ETH_TYPE;
+        ext->value = rd16(v);
+    } else if (field == OXM_IP_PROTO && olen == 1) {
+        ext->type = OFP_EXT_SET_IP_PROTO;
+        ext->value = v[0];
+    } else if (field == OXM_MPLS_BOS && olen == 1 && version >= V13
+               && v[0] <= 1) {
+        ext->type = OFP_EXT_SET_MPLS_BOS;
+        ext->value = v[0];
+    } else {
+        return false;
+    }
+    return true;
+}
+
+static void
+put_note(struct ofpbuf *out, const struct ofp_ext *ext)
+{
+    uint8_t *a = ofpbuf_put_zeros(out, NOTE_ACTION_LEN);
+
+    wr16(a, AT_EXPERIMENTER);
+    wr16(a + 2, NOTE_ACTION_LEN);
+    wr32(a + 4, NX_VENDOR);
+    wr16(a + 8, NXAST_NOTE);
+    memcpy(a + 10, magic, sizeof magic);
+    a[16] = ext->type;
+    wr32(a + 20, ext->value);
+}
+
+static bool
+ext_of_note_action(const uint8_t *a, size_t len, struct ofp_ext *ext)
+{
+    return len == NOTE_ACTION_LEN && rd16(a) == AT_EXPERIMENTER
+           && rd32(a + 4) == NX_VENDOR && rd16(a + 8) == NXAST_NOTE
+           && ext_from_bytes(a + 10, NOTE_LEN, ext);
+}
+
+static void
+put_action(struct ofpbuf *out, const struct ofp_ext *ext)
+{
+    if (ext->type == OFP_EXT_COPY_TTL_OUT || ext->type == OFP_EXT_COPY_TTL_IN) {
+        uint8_t *a = ofpbuf_put_zeros(out, 8);
+        wr16(a, (ext->type == OFP_EXT_COPY_TTL_OUT ? AT_COPY_TTL_OUT
+                                                   : AT_COPY_TTL_IN));
+        wr16(a + 2, 8);
+        return;
+    }
+
+    uint8_t field, olen;
+    ext_oxm(ext->type, &field, &olen);
+    uint8_t *a = ofpbuf_put_zeros(out, 16);
+    wr16(a, AT_SET_FIELD);
+    wr16(a + 2, 16);
+    wr32(a + 4, ((uint32_t) OXM_BASIC << 16) | (field << 9) | olen);
+    if (olen == 2) {
+        wr16(a + 8, ext->value);
+    } else {
+        a[8] = ext->value;
+    }
+}
+
+/* Copies the action list 'p' ('n' bytes) to 'out', lifting ours into
+ * notes ('lift') or notes back into ours.  Returns how many it changed, or
+ * -1 if the list is malformed. */
+static int
+rewrite_actions(const uint8_t *p, size_t n, struct ofpbuf *out, bool lift,
+                uint8_t version)
+{
+    int changed = 0;
+
+    while (n) {
+        if (n < 8) {
+            return -1;
+        }
+        uint16_t len = rd16(p + 2);
+        if (len < 8 || len % 8 || len > n) {
+            return -1;
+        }
+        struct ofp_ext ext;
+        if (lift && ext_of_action(p, len, version, &ext)) {
+            put_note(out, &ext);
+            changed++;
+        } else if (!lift && ext_of_note_action(p, len, &ext)) {
+            put_action(out, &ext);
+            changed++;
+        } else {
+            ofpbuf_put(out, p, len);
+        }
+        p += len;
+        n -= len;
+    }
+    return changed;
+}
+
+/* Writes the length of what 'out' holds from 'start' on, as a 16-bit
+ * field at 'start' + 'field'. */
+static void
+patch_len(struct ofpbuf *out, size_t start, size_t field)
+{
+    size_t len = out->size - start;
+    wr16((uint8_t *) out->data + start + field, MIN(len, UINT16_MAX));
+}
+
+/* Instructions: the actions of apply_actions (and write_actions, on the
+ * way back). */
+static int
+rewrite_instructions(const uint8_t *p, size_t n, struct ofpbuf *out,
+                     bool lift, uint8_t version)
+{
+    int changed = 0;
+
+    while (n) {
+        if (n < 8) {
+            return -1;
+        }
+        uint16_t type = rd16(p), len = rd16(p + 2);
+        if (len < 8 || len % 8 || len > n) {
+            return -1;
+        }
+        if (type == IT_APPLY_ACTIONS || (!lift && type == IT_WRITE_ACTIONS)) {
+            size_t start = out->size;
+            ofpbuf_put(out, p, 8);
+            int c = rewrite_actions(p + 8, len - 8, out, lift, version);
+            if (c < 0) {
+                return -1;
+            }
+            changed += c;
+            patch_len(out, start, 2);
+        } else {
+            ofpbuf_put(out, p, len);
+        }
+        p += len;
+        n -= len;
+    }
+    return changed;
+}
+
+/* The length of the match at 'p' with its padding: an OpenFlow 1.1
+ * standard match, or an OXM match; 0 if it does not fit in 'n'. */
+static size_t
+match_len(const uint8_t *p, size_t n)
+{
+    if (n < 4) {
+        return 0;
+    }
+    size_t len = rd16(p) == 0 ? 88 : ROUND_UP(rd16(p + 2), 8);
+    return len >= 4 && len <= n ? len : 0;
+}
+
+/* Group buckets: OpenFlow 1.1-1.4 (16 bytes of header, then actions). */
+static int
+rewrite_buckets11(const uint8_t *p, size_t n, struct ofpbuf *out, bool lift,
+                  uint8_t version)
+{
+    int changed = 0;
+
+    while (n) {
+        uint16_t len = n >= 16 ? rd16(p) : 0;
+        if (len < 16 || len > n) {
+            return -1;
+        }
+        size_t start = out->size;
+        ofpbuf_put(out, p, 16);
+        int c = rewrite_actions(p + 16, len - 16, out, lift, version);
+        if (c < 0) {
+            return -1;
+        }
+        changed += c;
+        patch_len(out, start, 0);
+        p += len;
+        n -= len;
+    }
+    return changed;
+}
+
+/* OpenFlow 1.5 buckets: 8 bytes of header with the length of the actions
+ * that follow, then properties. */
+static int
+rewrite_buckets15(const uint8_t *p, size_t n, struct ofpbuf *out, bool lift)
+{
+    int changed = 0;
+
+    while (n) {
+        uint16_t len = n >= 8 ? rd16(p) : 0;
+        uint16_t alen = n >= 8 ? rd16(p + 2) : 0;
+        if (len < 8 || len > n || alen > len - 8) {
+            return -1;
+        }
+        size_t start = out->size;
+        ofpbuf_put(out, p, 8);
+        int c = rewrite_actions(p + 8, alen, out, lift, V15);
+        if (c < 0) {
+            return -1;
+        }
+        changed += c;
+        wr16((uint8_t *) out->data + start + 2, out->size - start - 8);
+        ofpbuf_put(out, p + 8 + alen, len - 8 - alen);
+        patch_len(out, start, 0);
+        p += len;
+        n -= len;
+    }
+    return changed;
+}
+
+/* A group_mod's body or a group description's: buckets (and, in 1.5,
+ * properties) after 'fixed' bytes; in 1.5 the buckets' length is at
+ * 'alen_at'. */
+static int
+rewrite_group(const uint8_t *p, size_t n, size_t fixed, size_t alen_at,
+              struct ofpbuf *out, bool lift, uint8_t version)
+{
+    if (n < fixed) {
+        return -1;
+    }
+    size_t start = out->size;
+    ofpbuf_put(out, p, fixed);
+    if (version < V15) {
+        return rewrite_buckets11(p + fixed, n - fixed, out, lift, version);
+    }
+    size_t blen = rd16(p + alen_at);
+    if (blen > n - fixed) {
+        return -1;
+    }
+    int c = rewrite_buckets15(p + fixed, blen, out, lift);
+    if (c >= 0) {
+        wr16((uint8_t *) out->data + start + alen_at,
+             out->size - start - fixed);
+        ofpbuf_put(out, p + fixed + blen, n - fixed - blen);
+    }
+    return c;
+}
+
+/* A flow's fixed part, match (and in 1.5 statistics) and instructions:
+ * a flow_mod's body after 'fixed' bytes, or a flow stats entry. */
+static int
+rewrite_flow(const uint8_t *p, size_t n, size_t fixed, bool stats,
+             struct ofpbuf *out, bool lift, uint8_t version)
+{
+    if (n < fixed) {
+        return -1;
+    }
+    size_t m = match_len(p + fixed, n - fixed);
+    if (!m) {
+        return -1;
+    }
+    size_t head = fixed + m;
+    if (stats && version >= V15) {
+        /* struct ofp_oxs_stat: reserved, length, fields, padded. */
+        size_t s = n - head >= 4 ? ROUND_UP(rd16(p + head + 2), 8) : 0;
+        if (s < 4 || s > n - head) {
+            return -1;
+        }
+        head += s;
+    }
+    ofpbuf_put(out, p, head);
+    return rewrite_instructions(p + head, n - head, out, lift, version);
+}
+
+/* Entries of a multipart reply body, each starting with its length. */
+static int
+rewrite_entries(const uint8_t *p, size_t n, uint16_t mp_type,
+                struct ofpbuf *out, bool lift, uint8_t version)
+{
+    int changed = 0;
+
+    while (n) {
+        uint16_t len = n >= 2 ? rd16(p) : 0;
+        if (len < 8 || len > n) {
+            return -1;
+        }
+        size_t start = out->size;
+        int c = (mp_type == MP_FLOW
+                 ? rewrite_flow(p, len, version >= V15 ? 24 : 48, true, out,
+                                lift, version)
+                 : rewrite_group(p, len, version >= V15 ? 16 : 8, 8, out,
+                                 lift, version));
+        if (c < 0) {
+            return -1;
+        }
+        changed += c;
+        patch_len(out, start, 0);
+        p += len;
+        n -= len;
+    }
+    return changed;
+}
+
+/* Copies the message 'p' ('n' bytes) to 'out' with the actions rewritten.
+ * Returns how many actions changed, or -1 if it is malformed (or 0 if it
+ * is not a message that carries ours). */
+static int
+rewrite_message(const uint8_t *p, size_t n, struct ofpbuf *out, bool lift)
+{
+    uint8_t version = p[0], type = p[1];
+    int c;
+
+    if (version < V11 || n < 8) {
+        return 0;
+    }
+    if (lift && type == T_FLOW_MOD) {
+        c = rewrite_flow(p, n, 48, false, out, true, version);
+    } else if (lift && type == T_GROUP_MOD) {
+        c = rewrite_group(p, n, version >= V15 ? 24 : 16, 16, out, true,
+                          version);
+    } else if (lift && type == T_PACKET_OUT) {
+        /* 1.1-1.4: buffer_id, in_port, actions_len, pad; 1.5: buffer_id,
+         * actions_len, pad, match.  Then actions, then the packet. */
+        size_t alen_at = version >= V15 ? 12 : 16;
+        size_t head = version >= V15 ? 16 : 24;
+        if (n < head) {
+            return -1;
+        }
+        if (version >= V15) {
+            size_t m = match_len(p + 16, n - 16);
+            if (!m) {
+                return -1;
+            }
+            head += m;
+        }
+        size_t alen = rd16(p + alen_at);
+        if (alen > n - head) {
+            return -1;
+        }
+        size_t start = out->size;
+        ofpbuf_put(out, p, head);
+        c = rewrite_actions(p + head, alen, out, true, version);
+        if (c > 0) {
+            wr16((uint8_t *) out->data + start + alen_at,
+                 out->size - start - head);
+            ofpbuf_put(out, p + head + alen, n - head - alen);
+        }
+    } else if (type == T_MULTIPART_REPLY && n >= 16
+               && (rd16(p + 8) == MP_FLOW || rd16(p + 8) == MP_GROUP_DESC)) {
+        ofpbuf_put(out, p, 16);
+        c = rewrite_entries(p + 16, n - 16, rd16(p + 8), out, lift,
+                            version);
+    } else {
+        return 0;
+    }
+    if (c > 0) {
+        patch_len(out, 0, 2);
+    }
+    return c;
+}
+
+struct ofpbuf *
+ofp_ext_lift(const struct ofp_header *oh, enum ofperr *error)
+{
+    size_t n = ntohs(oh->length);
+    struct ofpbuf *out = ofpbuf_new(n + 64);
+
+    *error = 0;
+    if (rewrite_message((const uint8_t *) oh, n, out, true) <= 0) {
+        ofpbuf_delete(out);
+        return NULL;
+    }
+    if (out->size > UINT16_MAX) {
+        *error = OFPERR_OFPBRC_BAD_LEN;
+        ofpbuf_delete(out);
+        return NULL;
+    }
+    return out;
+}
+
+void
+ofp_ext_lower(struct ofpbuf *msg)
+{
+    struct ofpbuf out;
+
+    if (msg->size < 8) {
+        return;
+    }
+    ofpbuf_init(&out, msg->size);
+    if (rewrite_message(msg->data, msg->size, &out, false) > 0) {
+        /* Ours are never longer as actions than as notes. */
+        ovs_assert(out.size <= msg->size);
+        memcpy(msg->data, out.data, out.size);
+        msg->size = out.size;
+    }
+    ofpbuf_uninit(&out);
+}
+
+/* ---- Text ---- */
+
+static const char *const copy_names[] = {
+    [OFP_EXT_COPY_TTL_OUT] = "copy_ttl_out",
+    [OFP_EXT_COPY_TTL_IN] = "copy_ttl_in",
+};
+
+struct field_name {
+    const char *name;
+    enum ofp_ext_type type;
+    uint32_t max;
+};
+
+static const struct field_name field_names[] = {
+    { "eth_type", OFP_EXT_SET_ETH_TYPE, UINT16_MAX },
+    { "dl_type", OFP_EXT_SET_ETH_TYPE, UINT16_MAX },
+    { "ip_proto", OFP_EXT_SET_IP_PROTO, UINT8_MAX },
+    { "nw_proto", OFP_EXT_SET_IP_PROTO, UINT8_MAX },
+    { "mpls_bos", OFP_EXT_SET_MPLS_BOS, 1 },
+};
+
+static bool
+ends_token(char c)
+{
+    return c == '\0' || c == ',' || c == ')' || c == ' ' || c == '\t';
+}
+
+static void
+put_note_text(struct ds *s, const struct ofp_ext *ext)
+{
+    ds_put_format(s, NOTE_TEXT "%02x.00.00.00.%02x.%02x.%02x.%02x",
+                  ext->type, ext->value >> 24, (ext->value >> 16) & 0xff,
+                  (ext->value >> 8) & 0xff, ext->value & 0xff);
+}
+
+/* Whether one of ours starts at 'p'; if so, fills in '*ext' and returns
+ * its length.  0 if not; -1 (with '*errorp') for a bad value. */
+static int
+text_ext(const char *p, struct ofp_ext *ext, char **errorp)
+{
+    for (int t = OFP_EXT_COPY_TTL_OUT; t <= OFP_EXT_COPY_TTL_IN; t++) {
+        size_t n = strlen(copy_names[t]);
+        if (!strncmp(p, copy_names[t], n) && ends_token(p[n])) {
+            ext->type = t;
+            ext->value = 0;
+            return n;
+        }
+    }
+    if (strncmp(p, "set_field:", 10)) {
+        return 0;
+    }
+    const char *arrow = strstr(p + 10, "->");
+    if (!arrow) {
+        return 0;
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(field_names); i++) {
+        const struct field_name *f = &field_names[i];
+        size_t n = strlen(f->name);
+        if (strncmp(arrow + 2, f->name, n) || !ends_token(arrow[2 + n])) {
+            continue;
+        }
+        char *value = xmemdup0(p + 10, arrow - (p + 10)), *end;
+        errno = 0;
+        unsigned long v = strtoul(value, &end, 0);
+        bool ok = *value && !*end && !errno && v <= f->max;
+        if (!ok && !strchr(value, '/')) {
+            *errorp = xasprintf("set_field:%s->%s: the value must be a "
+                                "number from 0 to %"PRIu32, value, f->name,
+                                f->max);
+            free(value);
+            return -1;
+        }
+        free(value);
+        if (!ok) {
+            return 0;           /* A mask: the parser says no. */
+        }
+        ext->type = f->type;
+        ext->value = v;
+        return arrow + 2 + n - p;
+    }
+    return 0;
+}
+
+char *
+ofp_ext_parse_text(const char *text, char **errorp)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    bool changed = false;
+
+    *errorp = NULL;
+    for (const char *p = text; *p; ) {
+        struct ofp_ext ext;
+        int n = (p == text || strchr(",(= \t", p[-1])
+                 ? text_ext(p, &ext, errorp) : 0);
+        if (n < 0) {
+            ds_destroy(&s);
+            return NULL;
+        } else if (n) {
+            put_note_text(&s, &ext);
+            changed = true;
+            p += n;
+        } else {
+            ds_put_char(&s, *p++);
+        }
+    }
+    if (!changed) {
+        ds_destroy(&s);
+        return NULL;
+    }
+    return ds_steal_cstr(&s);
+}
+
+/* Parses "TT.00.00.00.VV.VV.VV.VV", what follows NOTE_TEXT. */
+static bool
+parse_note_tail(const char *p, struct ofp_ext *ext)
+{
+    uint8_t b[8];
+
+    for (int i = 0; i < 8; i++) {
+        const char *q = p + 3 * i;
+        if (!isxdigit((unsigned char) q[0]) || !isxdigit((unsigned char) q[1])
+            || (i < 7 && q[2] != '.')) {
+            return false;
+        }
+        bool ok;
+        b[i] = hexits_value(q, 2, &ok);
+    }
+    uint8_t note[NOTE_LEN];
+    memcpy(note, magic, sizeof magic);
+    memcpy(note + 6, b, 8);
+    return ext_from_bytes(note, sizeof note, ext) && ends_token(p[23]);
+}
+
+void
+ofp_ext_format_text(struct ds *s, size_t start)
+{
+    if (s->length <= start || !strstr(s->string + start, NOTE_TEXT)) {
+        return;
+    }
+
+    struct ds out = DS_EMPTY_INITIALIZER;
+    const char *p = s->string + start;
+    ds_put_buffer(&out, s->string, start);
+    while (*p) {
+        struct ofp_ext ext;
+        if (!strncmp(p, NOTE_TEXT, strlen(NOTE_TEXT))
+            && parse_note_tail(p + strlen(NOTE_TEXT), &ext)) {
+            if (ext.type == OFP_EXT_COPY_TTL_OUT
+                || ext.type == OFP_EXT_COPY_TTL_IN) {
+                ds_put_cstr(&out, copy_names[ext.type]);
+            } else {
+                const char *name = (ext.type == OFP_EXT_SET_ETH_TYPE
+                                    ? "eth_type"
+                                    : ext.type == OFP_EXT_SET_IP_PROTO
+                                    ? "ip_proto" : "mpls_bos");
+                ds_put_format(&out, (ext.type == OFP_EXT_SET_ETH_TYPE
+                                     ? "set_field:%#"PRIx32"->%s"
+                                     : "set_field:%"PRIu32"->%s"),
+                              ext.value, name);
+            }
+            p += strlen(NOTE_TEXT) + 23;
+        } else {
+            ds_put_char(&out, *p++);
+        }
+    }
+    ds_swap(s, &out);
+    ds_destroy(&out);
+}
+
+void
+ofp_ext_format(const struct ofpact *ofpacts, size_t len,
+               const struct ofpact_format_params *fp)
+{
+    size_t start = fp->s->length;
+
+    ofpacts_format(ofpacts, len, fp);
+    ofp_ext_format_text(fp->s, start);
+}
+
+char *
+ofp_ext_parse_flow_mod(struct ofputil_flow_mod *fm, const char *text,
+                       int command, enum ofputil_protocol *usable)
+{
+    char *error;
+    char *lifted = ofp_ext_parse_text(text, &error);
+
+    if (error) {
+        return error;
+    }
+    error = parse_ofp_flow_mod_str(fm, lifted ? lifted : text, NULL, NULL,
+                                   command, usable);
+    free(lifted);
+    return error;
+}
+
+char *
+ofp_ext_parse_group_mod(struct ofputil_group_mod *gm, int command,
+                        const char *text, enum ofputil_protocol *usable)
+{
+    char *error;
+    char *lifted = ofp_ext_parse_text(text, &error);
+
+    if (error) {
+        return error;
+    }
+    error = parse_ofp_group_mod_str(gm, command, lifted ? lifted : text,
+                                    NULL, NULL, usable);
+    free(lifted);
+    return error;
+}

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ofp-ext: the OpenFlow actions that the specifications define and Open
+ * vSwitch's library, which xvs decodes messages with, does not know:
+ * copy_ttl_out, copy_ttl_in (OpenFlow 1.1+), and set_field on eth_type,
+ * ip_proto and mpls_bos (1.2+; the library holds those fields read-only).
+ *
+ * Before a message is decoded, ofp_ext_lift() rewrites each such action,
+ * where it stands in an apply_actions instruction, a group bucket or a
+ * packet-out, into a Nicira "note" action (NXAST_NOTE) whose 14 bytes
+ * start with a 6-byte magic and say which action it is: the library
+ * decodes the note like any other, in its place, and the translation
+ * (xlate.c) executes it as what it stands for.  Replies go the other way:
+ * ofp_ext_lower() turns the notes in flow stats and group description
+ * replies back into the actions the controller sent, so that it reads its
+ * flows as it wrote them.  Text (xvs-ctl add-flow, YAML flows) is
+ * rewritten the same way before parsing and after formatting.
+ *
+ * The actions in a write_actions instruction are left alone (an action set
+ * holds no notes), so there the library's error answers them.  A note a
+ * controller sends with the magic bytes is taken as xvs's encoding.
+ */
+#ifndef OFP_EXT_H
+#define OFP_EXT_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "openvswitch/ofp-errors.h"
+#include "openvswitch/ofp-protocol.h"
+
+struct ds;
+struct ofp_header;
+struct ofpact;
+struct ofpact_format_params;
+struct ofpact_note;
+struct ofpbuf;
+struct ofputil_flow_mod;
+struct ofputil_group_mod;
+
+enum ofp_ext_type {
+    OFP_EXT_COPY_TTL_OUT = 1,   /* The TTL of the header next to the
+                                 * outermost one to the outermost. */
+    OFP_EXT_COPY_TTL_IN,        /* The outermost TTL to the next header. */
+    OFP_EXT_SET_ETH_TYPE,       /* 'value': the Ethertype (16 bits). */
+    OFP_EXT_SET_IP_PROTO,       /* 'value': the IP protocol (8 bits). */
+    OFP_EXT_SET_MPLS_BOS,       /* 'value': the bottom-of-stack bit. */
+};
+
+struct ofp_ext {
+    enum ofp_ext_type type;
+    uint32_t value;
+};
+
+/* Whether 'note' is one of xvs's actions; if so, fills in '*ext'. */
+bool ofp_ext_from_note(const struct ofpact_note *note, struct ofp_ext *ext);
+
+/* Returns a copy of the flow_mod, group_mod or packet-out 'oh' (OpenFlow
+ * 1.1 or later) with the actions above made notes, or NULL if it has none
+ * (or is not one of those, or is malformed: the decoder says how).  A
+ * flow stats or group description reply is lifted too, for a peer that
+ * decodes replies with the library (the fuzz harness).  The
+ * caller frees the copy with ofpbuf_delete(); '*error' is set (and NULL
+ * returned) if the copy would be longer than an OpenFlow message can be. */
+struct ofpbuf *ofp_ext_lift(const struct ofp_header *oh, enum ofperr *error);
+
+/* Turns the notes in the flow stats or group description reply 'msg'
+ * (OpenFlow 1.1 or later; other messages are left alone) back into the
+ * actions they stand for, in place. */
+void ofp_ext_lower(struct ofpbuf *msg);
+
+/* Returns the flow or group text 'text' with "copy_ttl_out",
+ * "copy_ttl_in" and "set_field:V->eth_type|ip_proto|nw_proto|mpls_bos"
+ * made notes, for ovs's parser, or NULL if it has none.  '*errorp' gets
+ * a message (and NULL is returned) for a value out of range. */
+char *ofp_ext_parse_text(const char *text, char **errorp);
+
+/* Rewrites the notes in what was formatted into 's' from offset 'start'
+ * on as the actions they stand for. */
+void ofp_ext_format_text(struct ds *s, size_t start);
+
+/* ofpacts_format() with ours shown as what they stand for. */
+void ofp_ext_format(const struct ofpact *, size_t len,
+                    const struct ofpact_format_params *);
+
+/* parse_ofp_flow_mod_str() and parse_ofp_group_mod_str() (without port
+ * or table maps) that know ours. */
+char *ofp_ext_parse_flow_mod(struct ofputil_flow_mod *, const char *text,
+                             int command, enum ofputil_protocol *usable)
+    OVS_WARN_UNUSED_RESULT;
+char *ofp_ext_parse_group_mod(struct ofputil_group_mod *, int command,
+                              const char *text,
+                              enum ofputil_protocol *usable)
+    OVS_WARN_UNUSED_RESULT;
+
+#endif /* ofp-ext.h */

@@ -1,0 +1,512 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * test-ofp-ext: the OpenFlow actions Open vSwitch's library does not know
+ * (copy_ttl_out/in, set_field on eth_type, ip_proto, mpls_bos), carried
+ * through it as notes (switchd/ofp-ext.c).
+ *
+ * Raw OpenFlow 1.3, 1.4 and 1.5 messages are built here byte by byte as a
+ * controller sends them; after ofp_ext_lift() the library decodes them, and
+ * the flow stats and group description replies that the library encodes
+ * from what it decoded come back, after ofp_ext_lower(), with the very
+ * instruction and bucket bytes that were sent.
+ */
+#include <config.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/list.h"
+#include "openvswitch/match.h"
+#include "openvswitch/ofp-actions.h"
+#include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-group.h"
+#include "openvswitch/ofp-msgs.h"
+#include "openvswitch/ofp-packet.h"
+#include "openvswitch/ofp-protocol.h"
+#include "openvswitch/ofpbuf.h"
+#include "switchd/ofp-ext.h"
+
+/* ---- Building raw messages ---- */
+
+static void
+put16(struct ofpbuf *b, uint16_t v)
+{
+    uint8_t *p = ofpbuf_put_uninit(b, 2);
+    p[0] = v >> 8;
+    p[1] = v;
+}
+
+static void
+put32(struct ofpbuf *b, uint32_t v)
+{
+    put16(b, v >> 16);
+    put16(b, v);
+}
+
+static void
+set16(struct ofpbuf *b, size_t ofs, uint16_t v)
+{
+    uint8_t *p = (uint8_t *) b->data + ofs;
+    p[0] = v >> 8;
+    p[1] = v;
+}
+
+static void
+header(struct ofpbuf *b, uint8_t version, uint8_t type)
+{
+    uint8_t *p = ofpbuf_put_zeros(b, 8);
+    p[0] = version;
+    p[1] = type;
+    p[7] = 1;                   /* xid */
+}
+
+static void
+finish(struct ofpbuf *b)
+{
+    set16(b, 2, b->size);
+}
+
+/* The actions every case carries: copy_ttl_out, set_field:0x8848->eth_type,
+ * copy_ttl_in, set_field:17->ip_proto, set_field:1->mpls_bos (1.3+),
+ * output:2. */
+static void
+actions(struct ofpbuf *b, uint8_t version)
+{
+    put16(b, 11);               /* copy_ttl_out */
+    put16(b, 8);
+    put32(b, 0);
+    put16(b, 25);               /* set_field eth_type */
+    put16(b, 16);
+    put32(b, 0x80000a02);
+    put16(b, 0x8848);
+    ofpbuf_put_zeros(b, 6);
+    put16(b, 12);               /* copy_ttl_in */
+    put16(b, 8);
+    put32(b, 0);
+    put16(b, 25);               /* set_field ip_proto */
+    put16(b, 16);
+    put32(b, 0x80001401);
+    ofpbuf_put_zeros(b, 8);
+    ((uint8_t *) b->data)[b->size - 8] = 17;
+    if (version >= OFP13_VERSION) {
+        put16(b, 25);           /* set_field mpls_bos */
+        put16(b, 16);
+        put32(b, 0x80004801);
+        ofpbuf_put_zeros(b, 8);
+        ((uint8_t *) b->data)[b->size - 8] = 1;
+    }
+    put16(b, 0);                /* output:2 */
+    put16(b, 16);
+    put32(b, 2);
+    put16(b, 0xffff);
+    ofpbuf_put_zeros(b, 6);
+}
+
+/* OXM match eth_type=0x8847, padded. */
+static void
+match_mpls(struct ofpbuf *b)
+{
+    put16(b, 1);
+    put16(b, 10);
+    put32(b, 0x80000a02);
+    put16(b, 0x8847);
+    ofpbuf_put_zeros(b, 6);
+}
+
+/* A flow_mod: the instructions start at '*insts_ofs'. */
+static struct ofpbuf *
+flow_mod(uint8_t version, size_t *insts_ofs)
+{
+    struct ofpbuf *b = ofpbuf_new(256);
+
+    header(b, version, 14);
+    ofpbuf_put_zeros(b, 40);
+    ((uint8_t *) b->data)[8 + 17] = 0;        /* table 0, add */
+    set16(b, 8 + 22, 100);                    /* priority */
+    memset((uint8_t *) b->data + 8 + 24, 0xff, 12);  /* buffer, ports */
+    match_mpls(b);
+    *insts_ofs = b->size;
+    size_t inst = b->size;
+    put16(b, 4);                /* apply_actions */
+    put16(b, 0);
+    put32(b, 0);
+    actions(b, version);
+    set16(b, inst + 2, b->size - inst);
+    finish(b);
+    return b;
+}
+
+/* The kinds of the ofpacts, as "note:N" for ours. */
+static char *
+kinds(const struct ofpact *ofpacts, size_t len)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    const struct ofpact *a;
+
+    OFPACT_FOR_EACH (a, ofpacts, len) {
+        struct ofp_ext ext;
+        if (a->type == OFPACT_NOTE
+            && ofp_ext_from_note(ofpact_get_NOTE(a), &ext)) {
+            ds_put_format(&s, "ext%d:%#x,", ext.type, ext.value);
+        } else {
+            ds_put_format(&s, "%s,", ofpact_name(a->type));
+        }
+    }
+    return ds_steal_cstr(&s);
+}
+
+static const char *
+want_kinds(uint8_t version)
+{
+    return version >= OFP13_VERSION
+           ? "ext1:0,ext3:0x8848,ext2:0,ext4:0x11,ext5:0x1,output,"
+           : "ext1:0,ext3:0x8848,ext2:0,ext4:0x11,output,";
+}
+
+static void
+test_flow_mod_round_trip(uint8_t version)
+{
+    size_t insts;
+    struct ofpbuf *msg = flow_mod(version, &insts);
+    enum ofperr error;
+
+    /* As sent, the library refuses it. */
+    struct ofputil_flow_mod fm;
+    struct ofpbuf ofpacts;
+    enum ofputil_protocol p = ofputil_protocol_from_ofp_version(version);
+    ofpbuf_init(&ofpacts, 64);
+    assert_int_not_equal(ofputil_decode_flow_mod(&fm, msg->data, p, NULL,
+                                                 NULL, &ofpacts, OFPP_MAX,
+                                                 255), 0);
+
+    struct ofpbuf *lifted = ofp_ext_lift(msg->data, &error);
+    assert_non_null(lifted);
+    assert_int_equal(error, 0);
+    ofpbuf_clear(&ofpacts);
+    assert_int_equal(ofputil_decode_flow_mod(&fm, lifted->data, p, NULL,
+                                             NULL, &ofpacts, OFPP_MAX, 255),
+                     0);
+    char *k = kinds(fm.ofpacts, fm.ofpacts_len);
+    assert_string_equal(k, want_kinds(version));
+    free(k);
+
+    /* The flow stats reply the library encodes for it carries, once
+     * lowered, the instructions as they were sent. */
+    struct ofputil_flow_stats_request fsr = {
+        .table_id = 0xff, .out_port = OFPP_ANY, .out_group = OFPG_ANY,
+    };
+    match_init_catchall(&fsr.match);
+    struct ofpbuf *req = ofputil_encode_flow_stats_request(&fsr, p);
+    struct ovs_list replies;
+    ofpmp_init(&replies, req->data);
+    struct ofputil_flow_stats fs = {
+        .table_id = 0, .priority = 100, .ofpacts = fm.ofpacts,
+        .ofpacts_len = fm.ofpacts_len, .idle_age = -1, .hard_age = -1,
+    };
+    minimatch_expand(&fm.match, &fs.match);
+    ofputil_append_flow_stats_reply(&fs, &replies, NULL);
+    struct ofpbuf *reply = ofpbuf_from_list(ovs_list_front(&replies));
+    ofp_ext_lower(reply);
+
+    size_t n = msg->size - insts;
+    assert_true(reply->size > n);
+    assert_memory_equal((uint8_t *) reply->data + reply->size - n,
+                        (uint8_t *) msg->data + insts, n);
+    /* And the message's and entry's lengths say so. */
+    const uint8_t *r = reply->data;
+    assert_int_equal((r[2] << 8) | r[3], reply->size);
+    assert_int_equal((r[16] << 8) | r[17], reply->size - 16);
+
+    ofpbuf_list_delete(&replies);
+    ofpbuf_delete(req);
+    minimatch_destroy(&fm.match);
+    ofpbuf_uninit(&ofpacts);
+    ofpbuf_delete(lifted);
+    ofpbuf_delete(msg);
+}
+
+static void
+test_flow_mod_13(void **state OVS_UNUSED)
+{
+    test_flow_mod_round_trip(OFP13_VERSION);
+}
+
+static void
+test_flow_mod_14(void **state OVS_UNUSED)
+{
+    test_flow_mod_round_trip(OFP14_VERSION);
+}
+
+static void
+test_flow_mod_15(void **state OVS_UNUSED)
+{
+    test_flow_mod_round_trip(OFP15_VERSION);
+}
+
+static void
+test_flow_mod_12(void **state OVS_UNUSED)
+{
+    test_flow_mod_round_trip(OFP12_VERSION);
+}
+
+/* A select group with one bucket; the bucket's actions start at
+ * '*acts_ofs' and are '*acts_len' bytes. */
+static struct ofpbuf *
+group_mod(uint8_t version, size_t *acts_ofs, size_t *acts_len)
+{
+    struct ofpbuf *b = ofpbuf_new(256);
+
+    header(b, version, 15);
+    put16(b, 0);                /* add */
+    put16(b, 0x0100);           /* select */
+    put32(b, 7);
+    size_t blen_at = b->size;
+    if (version >= OFP15_VERSION) {
+        put16(b, 0);            /* bucket_array_len */
+        put16(b, 0);
+        put32(b, 0xffffffff);   /* command_bucket_id: all */
+    }
+    size_t bucket = b->size;
+    if (version >= OFP15_VERSION) {
+        put16(b, 0);            /* len */
+        put16(b, 0);            /* action_array_len */
+        put32(b, 0);            /* bucket_id */
+    } else {
+        put16(b, 0);
+        put16(b, 1);            /* weight */
+        put32(b, 0xffffffff);
+        put32(b, 0xffffffff);
+        put32(b, 0);
+    }
+    *acts_ofs = b->size;
+    actions(b, version);
+    *acts_len = b->size - *acts_ofs;
+    if (version >= OFP15_VERSION) {
+        set16(b, bucket + 2, *acts_len);
+        put16(b, 0);            /* weight property */
+        put16(b, 8);
+        put16(b, 1);
+        put16(b, 0);
+        set16(b, bucket, b->size - bucket);
+        set16(b, blen_at, b->size - bucket);
+    } else {
+        set16(b, bucket, b->size - bucket);
+    }
+    finish(b);
+    return b;
+}
+
+static void
+test_group_round_trip(uint8_t version)
+{
+    size_t acts, n;
+    struct ofpbuf *msg = group_mod(version, &acts, &n);
+    struct ofputil_group_mod gm;
+    enum ofperr error;
+
+    struct ofpbuf *lifted = ofp_ext_lift(msg->data, &error);
+    assert_non_null(lifted);
+    assert_int_equal(ofputil_decode_group_mod(lifted->data, &gm), 0);
+    const struct ofputil_bucket *bucket
+        = CONTAINER_OF(ovs_list_front(&gm.buckets), struct ofputil_bucket,
+                       list_node);
+    char *k = kinds(bucket->ofpacts, bucket->ofpacts_len);
+    assert_string_equal(k, want_kinds(version));
+    free(k);
+
+    struct ofpbuf *req = ofputil_encode_group_desc_request(version, 7);
+    struct ovs_list replies;
+    ofpmp_init(&replies, req->data);
+    struct ofputil_group_desc gd = {
+        .type = gm.type, .group_id = gm.group_id, .props = gm.props,
+    };
+    ofputil_append_group_desc_reply(&gd, &gm.buckets, &replies);
+    struct ofpbuf *reply = ofpbuf_from_list(ovs_list_front(&replies));
+    size_t before = reply->size;
+    ofp_ext_lower(reply);
+    assert_true(reply->size < before);
+
+    /* The bucket's actions as sent, somewhere in the reply. */
+    assert_non_null(memmem(reply->data, reply->size,
+                           (uint8_t *) msg->data + acts, n));
+    const uint8_t *r = reply->data;
+    assert_int_equal((r[2] << 8) | r[3], reply->size);
+    assert_int_equal((r[16] << 8) | r[17], reply->size - 16);
+
+    ofpbuf_list_delete(&replies);
+    ofpbuf_delete(req);
+    ofputil_uninit_group_mod(&gm);
+    ofpbuf_delete(lifted);
+    ofpbuf_delete(msg);
+}
+
+static void
+test_group_13(void **state OVS_UNUSED)
+{
+    test_group_round_trip(OFP13_VERSION);
+}
+
+static void
+test_group_15(void **state OVS_UNUSED)
+{
+    test_group_round_trip(OFP15_VERSION);
+}
+
+static void
+test_packet_out(void **state OVS_UNUSED)
+{
+    static const uint8_t frame[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+    struct ofpbuf *b = ofpbuf_new(256);
+    struct ofputil_packet_out po;
+    struct ofpbuf ofpacts;
+    enum ofperr error;
+
+    header(b, OFP13_VERSION, 13);
+    put32(b, 0xffffffff);
+    put32(b, 0xfffffffd);       /* in_port: controller */
+    put16(b, 0);
+    ofpbuf_put_zeros(b, 6);
+    size_t acts = b->size;
+    actions(b, OFP13_VERSION);
+    set16(b, 16, b->size - acts);
+    ofpbuf_put(b, frame, sizeof frame);
+    finish(b);
+
+    struct ofpbuf *lifted = ofp_ext_lift(b->data, &error);
+    assert_non_null(lifted);
+    ofpbuf_init(&ofpacts, 64);
+    assert_int_equal(ofputil_decode_packet_out(&po, lifted->data, NULL,
+                                               &ofpacts), 0);
+    char *k = kinds(po.ofpacts, po.ofpacts_len);
+    assert_string_equal(k, want_kinds(OFP13_VERSION));
+    free(k);
+    assert_int_equal(po.packet_len, sizeof frame);
+    assert_memory_equal(po.packet, frame, sizeof frame);
+    ofpbuf_uninit(&ofpacts);
+    ofpbuf_delete(lifted);
+    ofpbuf_delete(b);
+}
+
+/* What is not lifted: write_actions (an action set holds no notes),
+ * masked set_field, OpenFlow 1.0, malformed lists; and a message whose
+ * lifted copy would not fit in an OpenFlow message. */
+static void
+test_left_alone(void **state OVS_UNUSED)
+{
+    size_t insts;
+    enum ofperr error;
+
+    struct ofpbuf *msg = flow_mod(OFP13_VERSION, &insts);
+    set16(msg, insts, 3);       /* write_actions */
+    assert_null(ofp_ext_lift(msg->data, &error));
+    assert_int_equal(error, 0);
+    ofpbuf_delete(msg);
+
+    msg = flow_mod(OFP13_VERSION, &insts);
+    ((uint8_t *) msg->data)[insts + 8 + 8 + 6] |= 1;   /* eth_type/mask */
+    struct ofpbuf *lifted = ofp_ext_lift(msg->data, &error);
+    assert_non_null(lifted);    /* The rest is. */
+    assert_int_equal(lifted->size, msg->size + 16 + 16 + 8 + 8);
+    ofpbuf_delete(lifted);
+    ofpbuf_delete(msg);
+
+    msg = flow_mod(OFP13_VERSION, &insts);
+    ((uint8_t *) msg->data)[0] = OFP10_VERSION;
+    assert_null(ofp_ext_lift(msg->data, &error));
+    ofpbuf_delete(msg);
+
+    msg = flow_mod(OFP13_VERSION, &insts);
+    set16(msg, insts + 8 + 2, 12);  /* copy_ttl_out 12 bytes long */
+    assert_null(ofp_ext_lift(msg->data, &error));
+    assert_int_equal(error, 0);
+    ofpbuf_delete(msg);
+
+    /* 8,000 copy_ttl_out: 64 KB as sent, three times that as notes. */
+    msg = flow_mod(OFP13_VERSION, &insts);
+    msg->size = insts + 8;
+    for (int i = 0; i < 8000; i++) {
+        put16(msg, 11);
+        put16(msg, 8);
+        put32(msg, 0);
+    }
+    set16(msg, insts + 2, msg->size - insts);
+    finish(msg);
+    assert_null(ofp_ext_lift(msg->data, &error));
+    assert_int_equal(error, OFPERR_OFPBRC_BAD_LEN);
+    ofpbuf_delete(msg);
+}
+
+static void
+test_text(void **state OVS_UNUSED)
+{
+    const char *text = "table=1,mpls,actions=copy_ttl_out,copy_ttl_in,"
+                       "set_field:0x8848->eth_type,set_field:6->nw_proto,"
+                       "set_field:0->mpls_bos,write_actions(copy_ttl_out),"
+                       "output:2";
+    char *error;
+    char *lifted = ofp_ext_parse_text(text, &error);
+
+    assert_null(error);
+    assert_non_null(lifted);
+    assert_null(strstr(lifted, "copy_ttl"));
+
+    struct ofputil_flow_mod fm;
+    enum ofputil_protocol usable;
+    /* write_actions() may not hold a note: the library says so. */
+    error = ofp_ext_parse_flow_mod(&fm, text, OFPFC_ADD, &usable);
+    assert_non_null(error);
+    free(error);
+    free(lifted);
+
+    const char *ok = "mpls,actions=copy_ttl_out,copy_ttl_in,"
+                     "set_field:0x8848->eth_type,set_field:6->nw_proto,"
+                     "set_field:0->mpls_bos,output:2";
+    error = ofp_ext_parse_flow_mod(&fm, ok, OFPFC_ADD, &usable);
+    assert_null(error);
+    struct ds s = DS_EMPTY_INITIALIZER;
+    struct ofpact_format_params fp = { .s = &s };
+    ofp_ext_format(fm.ofpacts, fm.ofpacts_len, &fp);
+    assert_string_equal(ds_cstr(&s), "copy_ttl_out,copy_ttl_in,"
+                        "set_field:0x8848->eth_type,set_field:6->ip_proto,"
+                        "set_field:0->mpls_bos,output:2");
+    ds_destroy(&s);
+    minimatch_destroy(&fm.match);
+    free(fm.ofpacts);
+
+    /* Out of range: refused with the field named. */
+    assert_null(ofp_ext_parse_text("actions=set_field:0x10000->eth_type",
+                                   &error));
+    assert_non_null(strstr(error, "eth_type"));
+    free(error);
+    assert_null(ofp_ext_parse_text("actions=set_field:x->ip_proto",
+                                   &error));
+    assert_non_null(strstr(error, "ip_proto"));
+    free(error);
+    /* Not ours: left as it is. */
+    assert_null(ofp_ext_parse_text("actions=set_field:1->ip_dscp,"
+                                   "mycopy_ttl_out", &error));
+    assert_null(error);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_flow_mod_12),
+        cmocka_unit_test(test_flow_mod_13),
+        cmocka_unit_test(test_flow_mod_14),
+        cmocka_unit_test(test_flow_mod_15),
+        cmocka_unit_test(test_group_13),
+        cmocka_unit_test(test_group_15),
+        cmocka_unit_test(test_packet_out),
+        cmocka_unit_test(test_left_alone),
+        cmocka_unit_test(test_text),
+    };
+    return cmocka_run_group_tests_name("ofp-ext", tests, NULL, NULL);
+}
