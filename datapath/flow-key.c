@@ -33,6 +33,8 @@
 #define IPPROTO_ROUTING_ 43
 #define IPPROTO_FRAGMENT_ 44
 #define IPPROTO_AH_ 51
+#define IPPROTO_ESP_ 50
+#define IPPROTO_NONE_ 59
 #define IPPROTO_DSTOPTS_ 60
 
 /* 'size' bytes are contiguous at 'p'; 'rest' more bytes of the frame
@@ -241,18 +243,68 @@ bad:
     truncated(key);
 }
 
-/* Walks IPv6 extension headers as OVS's parse_ipv6_ext_hdrs__() does.
- * Returns false if one is truncated. */
+/* The ipv6_exthdr walk's state: the headers met, in what order. */
+struct exthdr_walk {
+    uint16_t bits;              /* DP_EXTHDR_*. */
+    uint8_t rank;               /* Of the last header, in RFC 8200's
+                                 * order; 0: none yet. */
+    uint8_t n_dest;             /* Destination options headers met. */
+};
+
+/* Records header 'p' (an extension header, ESP or "no next header"). */
+static void
+exthdr_note(struct exthdr_walk *w, uint8_t p)
+{
+    uint16_t bit;
+    uint8_t rank;
+
+    switch (p) {
+    case IPPROTO_HOPOPTS_: bit = DP_EXTHDR_HOP; rank = 1; break;
+    case IPPROTO_ROUTING_: bit = DP_EXTHDR_ROUTER; rank = 3; break;
+    case IPPROTO_FRAGMENT_: bit = DP_EXTHDR_FRAG; rank = 4; break;
+    case IPPROTO_AH_: bit = DP_EXTHDR_AUTH; rank = 5; break;
+    case IPPROTO_ESP_: bit = DP_EXTHDR_ESP; rank = 6; break;
+    case IPPROTO_NONE_: w->bits |= DP_EXTHDR_NONEXT; return;
+    default:                    /* Destination options: before routing,
+                                 * or last. */
+        bit = DP_EXTHDR_DEST;
+        rank = w->rank < 3 && !w->n_dest ? 2 : 7;
+        if (++w->n_dest > 2) {
+            w->bits |= DP_EXTHDR_UNREP;
+        }
+        break;
+    }
+    if (bit != DP_EXTHDR_DEST && w->bits & bit) {
+        w->bits |= DP_EXTHDR_UNREP;
+    }
+    if (rank <= w->rank) {
+        w->bits |= DP_EXTHDR_UNSEQ;
+    }
+    w->bits |= bit;
+    w->rank = rank;
+}
+
+/* Walks IPv6 extension headers as OVS's parse_ipv6_ext_hdrs__() does,
+ * noting them in the key's ipv6_exthdr.  Returns false if one is
+ * truncated (then, as OVS keeps no L3 field but the addresses, the key
+ * has no ipv6_exthdr either). */
 static bool
 parse_ipv6_ext(struct cursor *c, uint8_t *proto, struct dp_flow_key *key)
 {
+    struct exthdr_walk w = { 0, 0, 0 };
+
     for (;;) {
         uint8_t p = *proto;
         if (p != IPPROTO_HOPOPTS_ && p != IPPROTO_ROUTING_
             && p != IPPROTO_DSTOPTS_ && p != IPPROTO_AH_
             && p != IPPROTO_FRAGMENT_) {
+            if (p == IPPROTO_ESP_ || p == IPPROTO_NONE_) {
+                exthdr_note(&w, p);
+            }
+            key->ipv6_exthdr = htons(w.bits);
             return true;
         }
+        exthdr_note(&w, p);
         if (!have(c, 8)) {
             return false;
         }
@@ -264,6 +316,7 @@ parse_ipv6_ext(struct cursor *c, uint8_t *proto, struct dp_flow_key *key)
                 key->parse_flags |= DP_KEY_FRAG;
                 if (offlg & 0xfff8) {
                     key->parse_flags |= DP_KEY_LATER_FRAG;
+                    key->ipv6_exthdr = htons(w.bits);
                     *proto = IPPROTO_FRAGMENT_;
                     return true;
                 }
@@ -562,6 +615,7 @@ dp_flow_key_format(const struct dp_flow_key *key,
     put_u16(&f, "tp_src", key->tp_src, mask->tp_src, false);
     put_u16(&f, "tp_dst", key->tp_dst, mask->tp_dst, false);
     put_u16(&f, "tcp_flags", key->tcp_flags, mask->tcp_flags, true);
+    put_u16(&f, "ipv6_exthdr", key->ipv6_exthdr, mask->ipv6_exthdr, true);
     put_bytes(&f, "nd_target", key->nd_target, mask->nd_target, 16, "ip6");
     for (int i = 0; i < 3; i++) {
         static const char *names[] = { "mpls_lse", "mpls_lse2", "mpls_lse3" };

@@ -104,8 +104,27 @@ struct dp_flow_key {
     uint32_t igmp_group;        /* IGMP group, or the ND flags word. */
     uint16_t tcp_flags;         /* TCP flags (12 bits), or the type of the
                                  * first ND link-layer option. */
-    uint16_t pad1;
+    uint16_t ipv6_exthdr;       /* OpenFlow's IPv6 extension header
+                                 * pseudo-field: DP_EXTHDR_* (network
+                                 * order). */
 } __attribute__((aligned(8)));   /* Read as 64-bit words. */
+
+/* The ipv6_exthdr bits (OpenFlow 1.3's OFPIEH_*): the extension headers
+ * that the walk met, and whether they broke RFC 8200's rules of order
+ * (hop-by-hop first, then destination options, routing, fragment,
+ * authentication, ESP, destination options) and repetition (each once,
+ * destination options twice).  ESP and "no next header" end the walk. */
+enum {
+    DP_EXTHDR_NONEXT = 1 << 0,
+    DP_EXTHDR_ESP = 1 << 1,
+    DP_EXTHDR_AUTH = 1 << 2,
+    DP_EXTHDR_DEST = 1 << 3,
+    DP_EXTHDR_FRAG = 1 << 4,
+    DP_EXTHDR_ROUTER = 1 << 5,
+    DP_EXTHDR_HOP = 1 << 6,
+    DP_EXTHDR_UNREP = 1 << 7,
+    DP_EXTHDR_UNSEQ = 1 << 8,
+};
 
 #define DP_KEY_WORDS (sizeof(struct dp_flow_key) / 8)
 _Static_assert(sizeof(struct dp_flow_key) == 120, "dp_flow_key layout");

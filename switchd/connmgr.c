@@ -635,8 +635,10 @@ connmgr_send_flow_removed(struct connmgr *mgr,
 
     LIST_FOR_EACH (ofconn, node, &mgr->conns) {
         if (ofconn_wants(ofconn, OAM_FLOW_REMOVED, fr->reason)) {
-            ofconn_send(ofconn, ofputil_encode_flow_removed(
-                            fr, ofconn->protocol));
+            struct ofpbuf *msg = ofputil_encode_flow_removed(
+                fr, ofconn->protocol);
+            ofp_ext_flow_removed_exthdr(msg, &fr->match);
+            ofconn_send(ofconn, msg);
         }
     }
 }
@@ -1066,13 +1068,14 @@ ofconn_send_buffered(struct ofconn *ofconn, uint32_t buffer_id)
 }
 
 /* The message to decode for 'oh': itself, or a copy with the actions
- * that Open vSwitch's library does not know made notes (ofp-ext.h), in
- * '*lifted' for the caller to free with ofpbuf_delete(). */
+ * that Open vSwitch's library does not know made notes and the
+ * ipv6_exthdr match moved to '*m' (ofp-ext.h), in '*lifted' for the
+ * caller to free with ofpbuf_delete(). */
 static const struct ofp_header *
 lift_ext(const struct ofp_header *oh, struct ofpbuf **lifted,
-         enum ofperr *error)
+         struct ofp_ext_match *m, enum ofperr *error)
 {
-    *lifted = ofp_ext_lift(oh, error);
+    *lifted = ofp_ext_lift(oh, m, error);
     return *lifted ? (*lifted)->data : oh;
 }
 
@@ -1110,7 +1113,8 @@ handle_flow_mod(struct ofconn *ofconn, const struct ofp_header *oh)
         return error;
     }
     struct ofpbuf *lifted;
-    const struct ofp_header *msg = lift_ext(oh, &lifted, &error);
+    struct ofp_ext_match m;
+    const struct ofp_header *msg = lift_ext(oh, &lifted, &m, &error);
     if (error) {
         return error;
     }
@@ -1119,6 +1123,7 @@ handle_flow_mod(struct ofconn *ofconn, const struct ofp_header *oh)
                                     &ofpacts, OFPP_MAX, PL_N_TABLES);
     ofpbuf_delete(lifted);
     if (!error) {
+        ofp_ext_minimatch_apply(&m, &fm.match);
         error = pipeline_flow_mod(ofconn->mgr->pl, &fm);
         minimatch_destroy(&fm.match);
         if (!error && flow_mod_has_buffer(&fm)) {
@@ -1144,7 +1149,7 @@ handle_packet_out(struct ofconn *ofconn, const struct ofp_header *oh)
         return error;
     }
     struct ofpbuf *lifted;
-    const struct ofp_header *msg = lift_ext(oh, &lifted, &error);
+    const struct ofp_header *msg = lift_ext(oh, &lifted, NULL, &error);
     if (error) {
         return error;
     }
@@ -1293,6 +1298,26 @@ handle_desc_stats_request(struct ofconn *ofconn, const struct ofp_header *oh)
     return 0;
 }
 
+/* A flow or aggregate stats request, with its match's ipv6_exthdr. */
+static enum ofperr
+decode_flow_stats_request(struct ofputil_flow_stats_request *fsr,
+                          const struct ofp_header *oh)
+{
+    struct ofpbuf *lifted;
+    struct ofp_ext_match m;
+    enum ofperr error;
+    const struct ofp_header *msg = lift_ext(oh, &lifted, &m, &error);
+
+    if (!error) {
+        error = ofputil_decode_flow_stats_request(fsr, msg, NULL, NULL);
+        if (!error) {
+            ofp_ext_match_apply(&m, &fsr->match);
+        }
+    }
+    ofpbuf_delete(lifted);
+    return error;
+}
+
 static enum ofperr
 handle_flow_stats_request(struct ofconn *ofconn, const struct ofp_header *oh)
 {
@@ -1300,7 +1325,7 @@ handle_flow_stats_request(struct ofconn *ofconn, const struct ofp_header *oh)
     struct ovs_list replies;
     enum ofperr error;
 
-    error = ofputil_decode_flow_stats_request(&fsr, oh, NULL, NULL);
+    error = decode_flow_stats_request(&fsr, oh);
     if (error) {
         return error;
     }
@@ -1323,7 +1348,7 @@ handle_aggregate_stats_request(struct ofconn *ofconn,
     struct ofputil_aggregate_stats stats;
     enum ofperr error;
 
-    error = ofputil_decode_flow_stats_request(&fsr, oh, NULL, NULL);
+    error = decode_flow_stats_request(&fsr, oh);
     if (!error) {
         error = pipeline_aggregate_stats(ofconn->mgr->pl, &fsr, &stats);
     }
@@ -1435,7 +1460,7 @@ handle_group_mod(struct ofconn *ofconn, const struct ofp_header *oh)
         return error;
     }
     struct ofpbuf *lifted;
-    const struct ofp_header *msg = lift_ext(oh, &lifted, &error);
+    const struct ofp_header *msg = lift_ext(oh, &lifted, NULL, &error);
     if (error) {
         return error;
     }
@@ -1716,7 +1741,8 @@ handle_bundle_add(struct ofconn *ofconn, const struct ofp_header *oh)
     }
 
     struct ofpbuf *lifted;
-    const struct ofp_header *msg = lift_ext(badd.msg, &lifted, &error);
+    struct ofp_ext_match em;
+    const struct ofp_header *msg = lift_ext(badd.msg, &lifted, &em, &error);
     if (error) {
         return error;
     }
@@ -1734,6 +1760,7 @@ handle_bundle_add(struct ofconn *ofconn, const struct ofp_header *oh)
             ofpbuf_uninit(&ofpacts);
         } else {
             m->fm.ofpacts = ofpbuf_steal_data(&ofpacts);
+            ofp_ext_minimatch_apply(&em, &m->fm.match);
         }
     }
     ofpbuf_delete(lifted);

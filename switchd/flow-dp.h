@@ -19,6 +19,24 @@
 #include "datapath/flow-key.h"
 #include "flow.h"
 
+/* OpenFlow's ipv6_exthdr pseudo-field (DP_EXTHDR_* bits, network order),
+ * for which Open vSwitch's struct flow has no member: xvs keeps it in
+ * 'pad1', the two bytes after 'dl_type' that Open vSwitch always leaves
+ * zero, so that its classifier matches it like any other field. */
+static inline ovs_be16
+flow_get_ipv6_exthdr(const struct flow *f)
+{
+    ovs_be16 v;
+    memcpy(&v, f->pad1, sizeof v);
+    return v;
+}
+
+static inline void
+flow_set_ipv6_exthdr(struct flow *f, ovs_be16 v)
+{
+    memcpy(f->pad1, &v, sizeof v);
+}
+
 /* Writes the packet fields of 'f' into 'k' where the datapath key carries
  * them: every field but 'in_port' and 'parse_flags', which are zero. */
 static inline void
@@ -48,6 +66,7 @@ flow_fields_to_dp(const struct flow *f, struct dp_flow_key *k)
     k->tp_src = f->tp_src;
     k->tp_dst = f->tp_dst;
     k->tcp_flags = f->tcp_flags;
+    k->ipv6_exthdr = flow_get_ipv6_exthdr(f);
     memcpy(k->nd_target, &f->nd_target, 16);
     for (int i = 0; i < 3; i++) {
         k->mpls_lse[i] = f->mpls_lse[i];

@@ -25,18 +25,24 @@
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/util.h"
 #include "util.h"
+#include "classifier.h"
+#include "flow-dp.h"
+#include "openvswitch/list.h"
+#include "openvswitch/match.h"
 
 /* OpenFlow numbers (the specifications'). */
 enum {
     V11 = 0x02, V12 = 0x03, V13 = 0x04, V15 = 0x06,
     T_PACKET_OUT = 13, T_FLOW_MOD = 14, T_GROUP_MOD = 15,
-    T_MULTIPART_REPLY = 19,
-    MP_FLOW = 1, MP_GROUP_DESC = 7,
+    T_MULTIPART_REQUEST = 18, T_MULTIPART_REPLY = 19, T_FLOW_REMOVED = 11,
+    MP_FLOW = 1, MP_AGGREGATE = 2, MP_GROUP_DESC = 7,
     IT_WRITE_ACTIONS = 3, IT_APPLY_ACTIONS = 4,
     AT_COPY_TTL_OUT = 11, AT_COPY_TTL_IN = 12, AT_SET_FIELD = 25,
     AT_EXPERIMENTER = 0xffff,
     OXM_BASIC = 0x8000,
     OXM_ETH_TYPE = 5, OXM_IP_PROTO = 10, OXM_MPLS_BOS = 36,
+    OXM_IPV6_EXTHDR = 39,
+    EXTHDR_BITS = 0x1ff,        /* The nine OFPIEH_* flags. */
     NX_VENDOR = 0x00002320, NXAST_NOTE = 8,
     NOTE_ACTION_LEN = 24,       /* 10 bytes of header, 14 of note. */
 };
@@ -364,20 +370,95 @@ rewrite_group(const uint8_t *p, size_t n, size_t fixed, size_t alen_at,
     return c;
 }
 
+/* Copies the OXM match at 'p' ('len' bytes, padding included) to 'out'
+ * without its ipv6_exthdr, which goes to 'm'.  Returns 1 if it had one, 0
+ * if not (nothing copied), -1 with 'm->error' if that field is wrong.
+ * Anything else about the match is for the library's decoder to judge. */
+static int
+lift_match(const uint8_t *p, size_t len, struct ofpbuf *out,
+           struct ofp_ext_match *m)
+{
+    size_t mlen = len >= 4 && rd16(p) == 1 ? rd16(p + 2) : 0;
+    bool found = false, ipv6 = false;
+
+    if (mlen < 4 || mlen > len) {
+        return 0;
+    }
+    for (const uint8_t *q = p + 4; q + 4 <= p + mlen; ) {
+        uint32_t h = rd32(q);
+        uint8_t field = (h >> 9) & 0x7f, olen = h & 0xff;
+        bool has_mask = h & 0x100;
+        if (q + 4 + olen > p + mlen) {
+            return 0;
+        }
+        if (h >> 16 == OXM_BASIC && field == OXM_IPV6_EXTHDR) {
+            if (found) {
+                m->error = OFPERR_OFPBMC_DUP_FIELD;
+                return -1;
+            }
+            if (olen != (has_mask ? 4 : 2)) {
+                m->error = OFPERR_OFPBMC_BAD_LEN;
+                return -1;
+            }
+            m->exthdr = rd16(q + 4);
+            m->exthdr_mask = has_mask ? rd16(q + 6) : UINT16_MAX;
+            if (m->exthdr & ~m->exthdr_mask) {
+                m->error = OFPERR_OFPBMC_BAD_WILDCARDS;
+                return -1;
+            }
+            if (m->exthdr & ~EXTHDR_BITS) {
+                m->error = OFPERR_OFPBMC_BAD_VALUE;
+                return -1;
+            }
+            found = true;
+        } else if (h >> 16 == OXM_BASIC && field == OXM_ETH_TYPE
+                   && !has_mask && olen == 2 && rd16(q + 4) == 0x86dd) {
+            ipv6 = true;
+        }
+        q += 4 + olen;
+    }
+    if (!found) {
+        return 0;
+    }
+    if (!ipv6) {
+        m->error = OFPERR_OFPBMC_BAD_PREREQ;
+        return -1;
+    }
+    m->has_exthdr = m->exthdr_mask != 0;
+
+    size_t start = out->size;
+    ofpbuf_put(out, p, 4);
+    for (const uint8_t *q = p + 4; q + 4 <= p + mlen; ) {
+        uint32_t h = rd32(q);
+        size_t tlv = 4 + (h & 0xff);
+        if (!(h >> 16 == OXM_BASIC && ((h >> 9) & 0x7f) == OXM_IPV6_EXTHDR)) {
+            ofpbuf_put(out, q, tlv);
+        }
+        q += tlv;
+    }
+    size_t n = out->size - start;
+    wr16((uint8_t *) out->data + start + 2, n);
+    ofpbuf_put_zeros(out, ROUND_UP(n, 8) - n);
+    return 1;
+}
+
 /* A flow's fixed part, match (and in 1.5 statistics) and instructions:
- * a flow_mod's body after 'fixed' bytes, or a flow stats entry. */
+ * a flow_mod's body after 'fixed' bytes, a flow stats request's, or a
+ * flow stats entry.  With 'm', the match's ipv6_exthdr is lifted into
+ * it. */
 static int
 rewrite_flow(const uint8_t *p, size_t n, size_t fixed, bool stats,
-             struct ofpbuf *out, bool lift, uint8_t version)
+             struct ofpbuf *out, bool lift, uint8_t version,
+             struct ofp_ext_match *m)
 {
     if (n < fixed) {
         return -1;
     }
-    size_t m = match_len(p + fixed, n - fixed);
-    if (!m) {
+    size_t ml = match_len(p + fixed, n - fixed);
+    if (!ml) {
         return -1;
     }
-    size_t head = fixed + m;
+    size_t head = fixed + ml;
     if (stats && version >= V15) {
         /* struct ofp_oxs_stat: reserved, length, fields, padded. */
         size_t s = n - head >= 4 ? ROUND_UP(rd16(p + head + 2), 8) : 0;
@@ -386,8 +467,22 @@ rewrite_flow(const uint8_t *p, size_t n, size_t fixed, bool stats,
         }
         head += s;
     }
-    ofpbuf_put(out, p, head);
-    return rewrite_instructions(p + head, n - head, out, lift, version);
+    int lifted = 0;
+    if (m) {
+        ofpbuf_put(out, p, fixed);
+        lifted = lift_match(p + fixed, ml, out, m);
+        if (lifted < 0) {
+            return -2;
+        }
+        if (!lifted) {
+            ofpbuf_put(out, p + fixed, ml);
+        }
+        ofpbuf_put(out, p + fixed + ml, head - fixed - ml);
+    } else {
+        ofpbuf_put(out, p, head);
+    }
+    int c = rewrite_instructions(p + head, n - head, out, lift, version);
+    return c < 0 ? c : c + lifted;
 }
 
 /* Entries of a multipart reply body, each starting with its length. */
@@ -395,6 +490,7 @@ static int
 rewrite_entries(const uint8_t *p, size_t n, uint16_t mp_type,
                 struct ofpbuf *out, bool lift, uint8_t version)
 {
+    struct ofp_ext_match dummy;
     int changed = 0;
 
     while (n) {
@@ -403,9 +499,10 @@ rewrite_entries(const uint8_t *p, size_t n, uint16_t mp_type,
             return -1;
         }
         size_t start = out->size;
+        memset(&dummy, 0, sizeof dummy);
         int c = (mp_type == MP_FLOW
                  ? rewrite_flow(p, len, version >= V15 ? 24 : 48, true, out,
-                                lift, version)
+                                lift, version, lift ? &dummy : NULL)
                  : rewrite_group(p, len, version >= V15 ? 16 : 8, 8, out,
                                  lift, version));
         if (c < 0) {
@@ -423,7 +520,8 @@ rewrite_entries(const uint8_t *p, size_t n, uint16_t mp_type,
  * Returns how many actions changed, or -1 if it is malformed (or 0 if it
  * is not a message that carries ours). */
 static int
-rewrite_message(const uint8_t *p, size_t n, struct ofpbuf *out, bool lift)
+rewrite_message(const uint8_t *p, size_t n, struct ofpbuf *out, bool lift,
+                struct ofp_ext_match *m)
 {
     uint8_t version = p[0], type = p[1];
     int c;
@@ -432,7 +530,12 @@ rewrite_message(const uint8_t *p, size_t n, struct ofpbuf *out, bool lift)
         return 0;
     }
     if (lift && type == T_FLOW_MOD) {
-        c = rewrite_flow(p, n, 48, false, out, true, version);
+        c = rewrite_flow(p, n, 48, false, out, true, version, m);
+    } else if (lift && type == T_MULTIPART_REQUEST && n >= 16
+               && (rd16(p + 8) == MP_FLOW || rd16(p + 8) == MP_AGGREGATE)) {
+        /* table_id, pad, out_port, out_group, pad, cookie, cookie_mask,
+         * then the match. */
+        c = rewrite_flow(p, n, 48, false, out, true, version, m);
     } else if (lift && type == T_GROUP_MOD) {
         c = rewrite_group(p, n, version >= V15 ? 24 : 16, 16, out, true,
                           version);
@@ -463,6 +566,11 @@ rewrite_message(const uint8_t *p, size_t n, struct ofpbuf *out, bool lift)
                  out->size - start - head);
             ofpbuf_put(out, p + head + alen, n - head - alen);
         }
+    } else if (lift && type == T_FLOW_REMOVED && version >= V12) {
+        /* For a peer that decodes with the library: the match's
+         * ipv6_exthdr, which 'm' takes. */
+        c = rewrite_flow(p, n, version >= V15 ? 24 : 48, true, out, true,
+                         version, m);
     } else if (type == T_MULTIPART_REPLY && n >= 16
                && (rd16(p + 8) == MP_FLOW || rd16(p + 8) == MP_GROUP_DESC)) {
         ofpbuf_put(out, p, 16);
@@ -478,13 +586,19 @@ rewrite_message(const uint8_t *p, size_t n, struct ofpbuf *out, bool lift)
 }
 
 struct ofpbuf *
-ofp_ext_lift(const struct ofp_header *oh, enum ofperr *error)
+ofp_ext_lift(const struct ofp_header *oh, struct ofp_ext_match *m,
+             enum ofperr *error)
 {
     size_t n = ntohs(oh->length);
     struct ofpbuf *out = ofpbuf_new(n + 64);
+    struct ofp_ext_match dummy;
 
+    m = m ? m : &dummy;
+    memset(m, 0, sizeof *m);
     *error = 0;
-    if (rewrite_message((const uint8_t *) oh, n, out, true) <= 0) {
+    int c = rewrite_message((const uint8_t *) oh, n, out, true, m);
+    if (c <= 0) {
+        *error = c == -2 ? m->error : 0;
         ofpbuf_delete(out);
         return NULL;
     }
@@ -505,7 +619,7 @@ ofp_ext_lower(struct ofpbuf *msg)
         return;
     }
     ofpbuf_init(&out, msg->size);
-    if (rewrite_message(msg->data, msg->size, &out, false) > 0) {
+    if (rewrite_message(msg->data, msg->size, &out, false, NULL) > 0) {
         /* Ours are never longer as actions than as notes. */
         ovs_assert(out.size <= msg->size);
         memcpy(msg->data, out.data, out.size);
@@ -693,19 +807,94 @@ ofp_ext_format(const struct ofpact *ofpacts, size_t len,
     ofp_ext_format_text(fp->s, start);
 }
 
+/* Takes "ipv6_exthdr=V[/M]" out of the match part of the flow text
+ * 'text' into 'm'.  Returns the text without it, or NULL if it has none;
+ * '*errorp' gets a message (and NULL is returned) for a bad value. */
+static char *
+take_exthdr(const char *text, struct ofp_ext_match *m, char **errorp)
+{
+    static const char key[] = "ipv6_exthdr=";
+    const char *actions = strstr(text, "actions=");
+    const char *p = text;
+
+    *errorp = NULL;
+    for (;;) {
+        p = strstr(p, key);
+        if (!p || (actions && p > actions)) {
+            return NULL;
+        }
+        if (p == text || strchr(", \t", p[-1])) {
+            break;
+        }
+        p++;
+    }
+    const char *v = p + strlen(key);
+    size_t n = strcspn(v, ", \t");
+    char *arg = xmemdup0(v, n), *slash = strchr(arg, '/'), *end;
+    unsigned long value, mask = UINT16_MAX;
+    errno = 0;
+    value = strtoul(arg, &end, 0);
+    bool ok = *arg && end != arg && (slash ? end == slash : !*end);
+    if (ok && slash) {
+        mask = strtoul(slash + 1, &end, 0);
+        ok = slash[1] && !*end && mask <= UINT16_MAX;
+    }
+    if (!ok || errno || value > EXTHDR_BITS || value & ~mask) {
+        *errorp = xasprintf("ipv6_exthdr=%s: expected a value of the nine "
+                            "OFPIEH_* bits (0 to 0x1ff), with an optional "
+                            "/mask that covers it", arg);
+        free(arg);
+        return NULL;
+    }
+    free(arg);
+    m->has_exthdr = mask != 0;
+    m->exthdr = value;
+    m->exthdr_mask = mask;
+
+    /* The text without the token and one comma beside it. */
+    const char *after = v + n;
+    size_t before = p - text;
+    if (*after == ',') {
+        after++;
+    } else if (before && text[before - 1] == ',') {
+        before--;
+    }
+    return xasprintf("%.*s%s", (int) before, text, after);
+}
+
 char *
 ofp_ext_parse_flow_mod(struct ofputil_flow_mod *fm, const char *text,
                        int command, enum ofputil_protocol *usable)
 {
+    struct ofp_ext_match m = { .has_exthdr = false };
     char *error;
-    char *lifted = ofp_ext_parse_text(text, &error);
+    char *taken = take_exthdr(text, &m, &error);
 
     if (error) {
         return error;
     }
-    error = parse_ofp_flow_mod_str(fm, lifted ? lifted : text, NULL, NULL,
-                                   command, usable);
+    char *lifted = ofp_ext_parse_text(taken ? taken : text, &error);
+    if (error) {
+        free(taken);
+        return error;
+    }
+    error = parse_ofp_flow_mod_str(fm, (lifted ? lifted
+                                        : taken ? taken : text),
+                                   NULL, NULL, command, usable);
     free(lifted);
+    free(taken);
+    if (!error && m.has_exthdr) {
+        struct match match;
+        minimatch_expand(&fm->match, &match);
+        if (match.wc.masks.dl_type != OVS_BE16_MAX
+            || match.flow.dl_type != htons(0x86dd)) {
+            minimatch_destroy(&fm->match);
+            free(fm->ofpacts);
+            return xstrdup("ipv6_exthdr needs ipv6 (dl_type=0x86dd) in the "
+                           "match");
+        }
+        ofp_ext_minimatch_apply(&m, &fm->match);
+    }
     return error;
 }
 
@@ -723,4 +912,135 @@ ofp_ext_parse_group_mod(struct ofputil_group_mod *gm, int command,
                                     NULL, NULL, usable);
     free(lifted);
     return error;
+}
+
+/* ---- ipv6_exthdr ---- */
+
+void
+ofp_ext_match_apply(const struct ofp_ext_match *m, struct match *match)
+{
+    if (m->has_exthdr) {
+        flow_set_ipv6_exthdr(&match->flow, htons(m->exthdr));
+        flow_set_ipv6_exthdr(&match->wc.masks, htons(m->exthdr_mask));
+    }
+}
+
+void
+ofp_ext_minimatch_apply(const struct ofp_ext_match *m, struct minimatch *mm)
+{
+    if (m->has_exthdr) {
+        struct match match;
+        minimatch_expand(mm, &match);
+        ofp_ext_match_apply(m, &match);
+        minimatch_destroy(mm);
+        minimatch_init(mm, &match);
+    }
+}
+
+/* Adds the ipv6_exthdr OXM (value 'v' under mask 'k', host order) at the
+ * end of the OXM match at 'match_ofs' of 'msg', with the match's length
+ * and padding, the message's length and, unless it is SIZE_MAX, the
+ * 16-bit length at 'entry_ofs' made right.  False if the message would
+ * pass 64 KB (then it is left as it is). */
+static bool
+insert_exthdr(struct ofpbuf *msg, size_t match_ofs, size_t entry_ofs,
+              uint16_t v, uint16_t k)
+{
+    const uint8_t *p = msg->data;
+    if (match_ofs + 4 > msg->size || rd16(p + match_ofs) != 1) {
+        return false;
+    }
+    size_t mlen = rd16(p + match_ofs + 2);
+    size_t old_padded = ROUND_UP(mlen, 8);
+    size_t olen = k == UINT16_MAX ? 6 : 8;
+    size_t new_padded = ROUND_UP(mlen + olen, 8);
+    size_t delta = new_padded - old_padded;
+    size_t tail = msg->size - (match_ofs + old_padded);
+    if (match_ofs + old_padded > msg->size || msg->size + delta > UINT16_MAX) {
+        return false;
+    }
+
+    ofpbuf_put_uninit(msg, delta);
+    uint8_t *q = (uint8_t *) msg->data + match_ofs;
+    memmove(q + new_padded, q + old_padded, tail);
+    memset(q + mlen, 0, new_padded - mlen);
+    wr32(q + mlen, ((uint32_t) OXM_BASIC << 16) | (OXM_IPV6_EXTHDR << 9)
+                   | (olen == 8 ? 0x100 : 0) | (olen - 4));
+    wr16(q + mlen + 4, v);
+    if (olen == 8) {
+        wr16(q + mlen + 6, k);
+    }
+    wr16(q + 2, mlen + olen);
+    wr16((uint8_t *) msg->data + 2, msg->size);
+    if (entry_ofs != SIZE_MAX) {
+        uint8_t *e = (uint8_t *) msg->data + entry_ofs;
+        wr16(e, rd16(e) + delta);
+    }
+    return true;
+}
+
+static bool
+match_exthdr(const struct match *match, uint16_t *v, uint16_t *k)
+{
+    *k = ntohs(flow_get_ipv6_exthdr(&match->wc.masks));
+    *v = ntohs(flow_get_ipv6_exthdr(&match->flow)) & *k;
+    return *k != 0;
+}
+
+void
+ofp_ext_flow_stats_exthdr(struct ovs_list *replies, const struct match *match)
+{
+    uint16_t v, k;
+
+    if (!match_exthdr(match, &v, &k) || ovs_list_is_empty(replies)) {
+        return;
+    }
+    struct ofpbuf *msg = ofpbuf_from_list(ovs_list_back(replies));
+    const uint8_t *p = msg->data;
+    if (msg->size < 16 || p[0] < V12 || p[1] != T_MULTIPART_REPLY
+        || rd16(p + 8) != MP_FLOW) {
+        return;
+    }
+    /* The entry just appended is the message's last. */
+    size_t at = 16, last = SIZE_MAX;
+    while (at + 2 <= msg->size && rd16(p + at) >= 8
+           && at + rd16(p + at) <= msg->size) {
+        last = at;
+        at += rd16(p + at);
+    }
+    if (last != SIZE_MAX) {
+        insert_exthdr(msg, last + (p[0] >= V15 ? 24 : 48), last, v, k);
+    }
+}
+
+void
+ofp_ext_flow_removed_exthdr(struct ofpbuf *msg, const struct match *match)
+{
+    const uint8_t *p = msg->data;
+    uint16_t v, k;
+
+    if (match_exthdr(match, &v, &k) && msg->size >= 8 && p[0] >= V12
+        && p[1] == T_FLOW_REMOVED) {
+        insert_exthdr(msg, p[0] >= V15 ? 24 : 48, SIZE_MAX, v, k);
+    }
+}
+
+void
+ofp_ext_format_rule(const struct cls_rule *rule,
+                    const struct ofputil_port_map *port_map, struct ds *s)
+{
+    struct match match;
+    uint16_t v, k;
+
+    cls_rule_format(rule, NULL, port_map, s);
+    minimatch_expand(&rule->match, &match);
+    if (match_exthdr(&match, &v, &k)) {
+        if (s->length && s->string[s->length - 1] != ',') {
+            ds_put_char(s, ',');
+        }
+        ds_put_format(s, "ipv6_exthdr=%#"PRIx16, v);
+        if (k != UINT16_MAX) {
+            ds_put_format(s, "/%#"PRIx16, k);
+        }
+    }
 }

@@ -31,6 +31,11 @@
 #include "openvswitch/ofp-protocol.h"
 
 struct ds;
+struct match;
+struct minimatch;
+struct ovs_list;
+struct cls_rule;
+struct ofputil_port_map;
 struct ofp_header;
 struct ofpact;
 struct ofpact_format_params;
@@ -56,14 +61,43 @@ struct ofp_ext {
 /* Whether 'note' is one of xvs's actions; if so, fills in '*ext'. */
 bool ofp_ext_from_note(const struct ofpact_note *note, struct ofp_ext *ext);
 
-/* Returns a copy of the flow_mod, group_mod or packet-out 'oh' (OpenFlow
- * 1.1 or later) with the actions above made notes, or NULL if it has none
- * (or is not one of those, or is malformed: the decoder says how).  A
- * flow stats or group description reply is lifted too, for a peer that
- * decodes replies with the library (the fuzz harness).  The
- * caller frees the copy with ofpbuf_delete(); '*error' is set (and NULL
- * returned) if the copy would be longer than an OpenFlow message can be. */
-struct ofpbuf *ofp_ext_lift(const struct ofp_header *oh, enum ofperr *error);
+/* The ipv6_exthdr match (OpenFlow 1.3's OXM field 39), which the library
+ * does not know either: xvs lifts it out of the match before decoding
+ * and puts it where its classifier matches it (flow-dp.h).  Host order;
+ * a mask of 0xffff is the unmasked form. */
+struct ofp_ext_match {
+    bool has_exthdr;
+    uint16_t exthdr, exthdr_mask;
+    enum ofperr error;
+};
+
+/* Returns a copy of the flow_mod, group_mod, packet-out or flow or
+ * aggregate stats request 'oh' (OpenFlow 1.1 or later) with the actions
+ * above made notes and the match's ipv6_exthdr moved into '*m' (if 'm' is
+ * nonnull), or NULL if it has none of them (or is not one of those, or is
+ * malformed: the decoder says how).  A flow stats or group description
+ * reply is lifted too, for a peer that decodes replies with the library
+ * (the fuzz harness).  The caller frees the copy with ofpbuf_delete().
+ * '*error' is set (and NULL returned) if the copy would be longer than an
+ * OpenFlow message can be, or the ipv6_exthdr is wrong: twice
+ * (OFPBMC_DUP_FIELD), of a bad length (BAD_LEN), with value bits outside
+ * its mask (BAD_WILDCARDS) or beyond the nine flags (BAD_VALUE), or
+ * without eth_type=0x86dd (BAD_PREREQ). */
+struct ofpbuf *ofp_ext_lift(const struct ofp_header *oh,
+                            struct ofp_ext_match *m, enum ofperr *error);
+
+/* Puts the ipv6_exthdr of 'm', if any, into 'match' or 'mm'. */
+void ofp_ext_match_apply(const struct ofp_ext_match *m, struct match *match);
+void ofp_ext_minimatch_apply(const struct ofp_ext_match *m,
+                             struct minimatch *mm);
+
+/* Adds the ipv6_exthdr of 'match', if it has one, to the last flow stats
+ * entry of 'replies', or to the flow-removed message 'msg' (OpenFlow 1.2
+ * or later: earlier versions cannot say it). */
+void ofp_ext_flow_stats_exthdr(struct ovs_list *replies,
+                               const struct match *match);
+void ofp_ext_flow_removed_exthdr(struct ofpbuf *msg,
+                                 const struct match *match);
 
 /* Turns the notes in the flow stats or group description reply 'msg'
  * (OpenFlow 1.1 or later; other messages are left alone) back into the
@@ -79,6 +113,12 @@ char *ofp_ext_parse_text(const char *text, char **errorp);
 /* Rewrites the notes in what was formatted into 's' from offset 'start'
  * on as the actions they stand for. */
 void ofp_ext_format_text(struct ds *s, size_t start);
+
+/* cls_rule_format() with the ipv6_exthdr match, "ipv6_exthdr=0x44" or
+ * "ipv6_exthdr=0x4/0x44" (the OFPIEH_* bits), which
+ * ofp_ext_parse_flow_mod() takes. */
+void ofp_ext_format_rule(const struct cls_rule *, const struct ofputil_port_map *,
+                         struct ds *);
 
 /* ofpacts_format() with ours shown as what they stand for. */
 void ofp_ext_format(const struct ofpact *, size_t len,

@@ -1717,6 +1717,7 @@ pipeline_flow_stats(const struct pipeline *pl,
         fs.flags = rule->flags;
         fs.importance = rule->importance;
         ofputil_append_flow_stats_reply(&fs, replies, NULL);
+        ofp_ext_flow_stats_exthdr(replies, &fs.match);
     }
     free(v.rules);
     return 0;
@@ -1950,7 +1951,7 @@ format_rule_text(const struct pl_rule *rule, bool with_cookie, struct ds *s)
     if (rule->flags & OFPUTIL_FF_SEND_FLOW_REM) {
         ds_put_cstr(s, "send_flow_rem,");
     }
-    cls_rule_format(&rule->cr, NULL, NULL, s);
+    ofp_ext_format_rule(&rule->cr, NULL, s);
     if (s->length > start && s->string[s->length - 1] == ',') {
         s->length--;
         s->string[s->length] = '\0';
@@ -1997,7 +1998,7 @@ pipeline_flows_to_json(const struct pipeline *pl)
         uint64_t packets, bytes;
 
         rule_stats(rule, &packets, &bytes);
-        cls_rule_format(&rule->cr, NULL, NULL, &match);
+        ofp_ext_format_rule(&rule->cr, NULL, &match);
         format_actions(rule, &acts);
         json_object_put(o, "table", json_integer_create(rule->table_id));
         json_object_put(o, "priority",

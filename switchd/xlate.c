@@ -191,6 +191,20 @@ copy_l3_l4(struct flow *dst, const struct flow *src)
     dst->tp_src = src->tp_src;
     dst->tp_dst = src->tp_dst;
     dst->igmp_group_ip4 = src->igmp_group_ip4;
+    flow_set_ipv6_exthdr(dst, flow_get_ipv6_exthdr(src));
+}
+
+/* flow_extract(), and the ipv6_exthdr bits that it does not know, from
+ * the datapath's parse of the same bytes. */
+static void
+extract_with_exthdr(struct dp_packet *pkt, struct flow *flow)
+{
+    flow_extract(pkt, flow);
+    if (flow->dl_type == htons(ETH_TYPE_IPV6)) {
+        struct dp_flow_key k;
+        dp_flow_key_extract(dp_packet_data(pkt), dp_packet_size(pkt), 0, &k);
+        flow_set_ipv6_exthdr(flow, k.ipv6_exthdr);
+    }
 }
 
 static const struct pl_port *
@@ -1001,7 +1015,7 @@ extract_beneath(struct xlate *x, uint32_t ofs, ovs_be16 dl_type,
 
     struct dp_packet pkt;
     dp_packet_use_const(&pkt, frame, ETH_HEADER_LEN + copy);
-    flow_extract(&pkt, beneath);
+    extract_with_exthdr(&pkt, beneath);
     dp_packet_uninit(&pkt);
 }
 
@@ -1168,7 +1182,7 @@ trace_rule(struct xlate *x, uint8_t table_id, const struct pl_rule *rule,
     struct ds acts = DS_EMPTY_INITIALIZER;
     struct ofpact_format_params fp = { .port_map = x->port_map, .s = &acts };
 
-    cls_rule_format(&rule->cr, NULL, x->port_map, &match);
+    ofp_ext_format_rule(&rule->cr, x->port_map, &match);
     ofp_ext_format(a->ofpacts, a->len, &fp);
     /* The match as dump-flows shows it, priority first. */
     char cookie[32] = "";
@@ -2445,6 +2459,9 @@ pipeline_upcall(void *pl_, struct dp_upcall *up)
     struct flow flow;
     dp_packet_use_const(&pkt, up->packet, up->len);
     flow_extract(&pkt, &flow);
+    if (flow.dl_type == htons(ETH_TYPE_IPV6)) {
+        flow_set_ipv6_exthdr(&flow, key->ipv6_exthdr);
+    }
     flow.in_port.ofp_port = u16_to_ofp(in_ofport);
 
     struct flow_wildcards wc;
@@ -2521,7 +2538,7 @@ pipeline_trace(struct pipeline *pl, ofp_port_t in_port,
     struct dp_packet pkt;
     struct flow flow;
     dp_packet_use_const(&pkt, packet, len);
-    flow_extract(&pkt, &flow);
+    extract_with_exthdr(&pkt, &flow);
     flow.in_port.ofp_port = u16_to_ofp(in_ofport);
     if (md) {
         flow.metadata = md->metadata;
@@ -2763,7 +2780,7 @@ pipeline_packet_out(struct pipeline *pl, const struct ofputil_packet_out *po)
     struct dp_packet pkt;
     struct flow flow;
     dp_packet_use_const(&pkt, po->packet, po->packet_len);
-    flow_extract(&pkt, &flow);
+    extract_with_exthdr(&pkt, &flow);
     flow.in_port.ofp_port = in_port;
     flow.metadata = po->flow_metadata.flow.metadata;
     memcpy(flow.regs, po->flow_metadata.flow.regs, sizeof flow.regs);

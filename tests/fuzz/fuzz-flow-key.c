@@ -152,6 +152,79 @@ check_flags(const struct dp_flow_key *key, const uint8_t *frame,
     }
 }
 
+/* OpenFlow 1.3's ipv6_exthdr (A.2.3.7) of the IPv6 packet at 'ip' ('n'
+ * bytes at hand), written apart from flow-key.c's walk: the headers'
+ * sequence is collected first, then judged against RFC 8200's order
+ * (each may appear once, in this order, destination options twice). */
+static uint16_t
+expected_exthdr(const uint8_t *ip, size_t n)
+{
+    static const uint8_t order[] = { 0, 60, 43, 44, 51, 50, 60 };
+    static const uint16_t bit_of[256] = {
+        [0] = 1 << 6, [60] = 1 << 3, [43] = 1 << 5, [44] = 1 << 4,
+        [51] = 1 << 2, [50] = 1 << 1,
+    };
+    uint8_t seq[64];
+    size_t n_seq = 0;
+    uint16_t bits = 0;
+
+    if (n < 40) {
+        return 0;
+    }
+    size_t end = MIN(n, 40 + (size_t) ((ip[4] << 8) | ip[5]));
+    size_t at = 40;
+    uint8_t nh = ip[6];
+    for (;;) {
+        if (nh == 50 || nh == 59) {
+            bits |= nh == 59 ? 1 << 0 : 0;
+            if (nh == 50 && n_seq < sizeof seq) {
+                seq[n_seq++] = nh;
+            }
+            break;
+        }
+        if (nh != 0 && nh != 43 && nh != 44 && nh != 51 && nh != 60) {
+            break;
+        }
+        if (n_seq < sizeof seq) {
+            seq[n_seq++] = nh;
+        }
+        if (at + 8 > end) {
+            return 0;
+        }
+        size_t hlen = nh == 44 ? 8 : nh == 51 ? (ip[at + 1] + 2u) * 4
+                      : (ip[at + 1] + 1u) * 8;
+        if (nh == 44 && (((ip[at + 2] << 8) | ip[at + 3]) & 0xfff8)) {
+            break;              /* A later fragment: the walk ends. */
+        }
+        if (at + hlen > end) {
+            return 0;
+        }
+        nh = ip[at];
+        at += hlen;
+    }
+
+    size_t pos = 0;
+    int count[256] = { 0 };
+    for (size_t i = 0; i < n_seq; i++) {
+        bits |= bit_of[seq[i]];
+        if (++count[seq[i]] > (seq[i] == 60 ? 2 : 1)) {
+            bits |= 1 << 7;
+        }
+        while (pos < sizeof order && order[pos] != seq[i]) {
+            pos++;
+        }
+        if (pos == sizeof order) {
+            bits |= 1 << 8;
+            pos = 0;            /* Judge the rest afresh... */
+            while (order[pos] != seq[i]) {
+                pos++;
+            }
+        }
+        pos++;
+    }
+    return htons(bits);
+}
+
 /* What the pipeline sees beneath an MPLS label stack after pop_mpls of
  * the bottom label to the Ethertype that the payload's version nibble
  * says (xlate.c parses it the same way): written into the L3 and L4
@@ -212,6 +285,9 @@ beneath_mpls(const struct dp_packet *pkt, struct flow *flow,
     flow->tp_src = f.tp_src;
     flow->tp_dst = f.tp_dst;
     flow->igmp_group_ip4 = f.igmp_group_ip4;
+    if (version == 6 && f.nw_proto) {
+        flow_set_ipv6_exthdr(flow, expected_exthdr(data + ofs, n));
+    }
     return version == 4 ? DP_KEY_MPLS_IP4 : DP_KEY_MPLS_IP6;
 }
 
@@ -231,6 +307,14 @@ pipeline_view(const uint8_t *frame, size_t len, size_t head,
     }
     dp_packet_use_const(&pkt, copy, head);
     flow_extract(&pkt, &flow);
+    if (flow.dl_type == htons(0x86dd) && flow.nw_proto) {
+        /* (A chain that OVS found truncated leaves nw_proto 0, a valid
+         * one never does: 0 is hop-by-hop, which the walk passes.) */
+        flow_set_ipv6_exthdr(&flow, expected_exthdr(
+                                 dp_packet_l3(&pkt), dp_packet_size(&pkt)
+                                 - ((const uint8_t *) dp_packet_l3(&pkt)
+                                    - (const uint8_t *) dp_packet_data(&pkt))));
+    }
     uint16_t flags = beneath_mpls(&pkt, &flow, len);
     dp_packet_uninit(&pkt);
     free(copy);

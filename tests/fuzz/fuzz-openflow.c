@@ -206,7 +206,7 @@ check_sent(const struct ofpbuf *b)
          * actions the library does not know are decoded as the switch
          * decodes them, as notes (ofp-ext.h). */
         enum ofperr lift_error;
-        struct ofpbuf *lifted = ofp_ext_lift(b->data, &lift_error);
+        struct ofpbuf *lifted = ofp_ext_lift(b->data, NULL, &lift_error);
         const struct ofpbuf *d = lifted ? lifted : b;
         char *text = ofp_to_string(d->data, d->size, NULL, NULL, 1);
         ofpbuf_delete(lifted);

@@ -409,10 +409,16 @@ def openflow_inputs():
         p.OFPPacketOut(dp, 0xffffffff, o.OFPP_CONTROLLER,
                        [p.OFPActionSetField(ip_proto=6),
                         p.OFPActionOutput(o.OFPP_TABLE)], udp_frame),
+        fm(p.OFPMatch(eth_type=0x86dd, ipv6_exthdr=(0x40, 0x1c0)),
+           [apply(p.OFPActionOutput(1))], flags=o.OFPFF_SEND_FLOW_REM),
         p.OFPBarrierRequest(dp),
         p.OFPFlowStatsRequest(dp, 0, o.OFPTT_ALL, o.OFPP_ANY, o.OFPG_ANY,
                               0, 0, p.OFPMatch()),
-        p.OFPGroupDescStatsRequest(dp, 0)])))
+        p.OFPFlowStatsRequest(dp, 0, o.OFPTT_ALL, o.OFPP_ANY, o.OFPG_ANY,
+                              0, 0, p.OFPMatch(eth_type=0x86dd,
+                                               ipv6_exthdr=0x40)),
+        p.OFPGroupDescStatsRequest(dp, 0),
+        fm(p.OFPMatch(eth_type=0x86dd), [], cmd=o.OFPFC_DELETE)])))
     out.append(("of13-pipeline", 1, _enc([
         fm(p.OFPMatch(in_port=1), [p.OFPInstructionWriteMetadata(5, 0xff),
                                    p.OFPInstructionGotoTable(1)]),

@@ -95,7 +95,7 @@ def flow_mod(m, insts, prio=100, cookie=0):
 
 
 ETH_TYPE, IP_PROTO, IPV4_DST, IN_PORT = 5, 10, 12, 0
-MPLS_LABEL, MPLS_BOS = 34, 36
+MPLS_LABEL, MPLS_BOS, IPV6_EXTHDR = 34, 36, 39
 
 
 def u16(v):
@@ -134,6 +134,9 @@ FLOWS = [
               oxm(IP_PROTO, b"\x06")),
      apply_actions(a_set_field(IP_PROTO, b"\x11"), a_output(2))),
     (7, mpls_match(400), apply_actions(a_group(1))),
+    # ipv6_exthdr: hop-by-hop and authentication headers (0x44), exactly.
+    (8, match(oxm(IN_PORT, u32(1)), oxm(ETH_TYPE, u16(0x86dd)),
+              oxm(IPV6_EXTHDR, u16(0x44))), apply_actions(a_output(2))),
 ]
 
 
@@ -201,22 +204,25 @@ class Conn:
 
 
 def flow_entries(body):
-    """(cookie, instructions) of each flow stats entry (1.3/1.4 layout)."""
+    """(cookie, (match, instructions)) of each flow stats entry (1.3/1.4
+    layout)."""
     while body:
         n = struct.unpack("!H", body[:2])[0]
         e, body = body[:n], body[n:]
         cookie = struct.unpack("!Q", e[24:32])[0]
         mlen = struct.unpack("!H", e[50:52])[0]
-        yield cookie, e[48 + (mlen + 7) // 8 * 8:]
+        end = 48 + (mlen + 7) // 8 * 8
+        yield cookie, (e[48:end], e[end:])
 
 
 def result(ok, what, why=""):
     print(("PASS %s" % what) if ok else ("FAIL %s: %s" % (what, why)))
 
 
-def flow_count(c):
+def flow_count(c, m=None):
     stats = c.multipart(1, struct.pack("!B3xII4xQQ", 0xff, 0xffffffff,
-                                       0xffffffff, 0, 0) + match())
+                                       0xffffffff, 0, 0)
+                        + (m if m is not None else match()))
     return sum(1 for _ in flow_entries(stats))
 
 
@@ -235,9 +241,18 @@ def install(path, version):
                                        0xffffffff, 0, 0) + match())
     got = dict(flow_entries(stats))
     for cookie, _, insts in FLOWS:
-        result(got.get(cookie) == insts,
+        got_insts = got.get(cookie, (b"", b""))[1]
+        result(got_insts == insts,
                "flow %d's instructions read back as sent" % cookie,
-               "got %s, sent %s" % (got.get(cookie, b"").hex(), insts.hex()))
+               "got %s, sent %s" % (got_insts.hex(), insts.hex()))
+    m8 = FLOWS[7][1]
+    got_m8 = got.get(8, (b"", b""))[0]
+    result(got_m8 == m8, "the ipv6_exthdr match reads back as sent",
+           "got %s, sent %s" % (got_m8.hex(), m8.hex()))
+    n = flow_count(c, match(oxm(ETH_TYPE, u16(0x86dd)),
+                            oxm(IPV6_EXTHDR, u16(0x44))))
+    result(n == 1, "a flow stats request for ipv6_exthdr=0x44 finds its "
+           "flow", "%d flows" % n)
 
     desc = c.multipart(7, b"")
     # (The bucket's weight comes back as 1: Open vSwitch's encoder.)
@@ -261,11 +276,14 @@ def install(path, version):
          apply_actions(struct.pack("!HHHBB", 25, 16, 0x8000, 5 << 1 | 1, 4)
                        + u16(0x8848) + u16(0xffff) + b"\0" * 4,
                        a_output(2)), (0xffff, 4250)),
+        ("ipv6_exthdr without eth_type=0x86dd",
+         apply_actions(a_output(2)), (4, 9)),
     ]
     for i, (what, insts, want) in enumerate(bad):
-        xid = c.send(OFPT_FLOW_MOD, flow_mod(
-            match(oxm(IN_PORT, u32(1)), oxm(ETH_TYPE, u16(0x8847))), insts,
-            prio=10 + i))
+        m = match(oxm(IN_PORT, u32(1)), oxm(ETH_TYPE, u16(0x8847)))
+        if "ipv6_exthdr" in what:
+            m = match(oxm(IN_PORT, u32(1)), oxm(IPV6_EXTHDR, u16(0x44)))
+        xid = c.send(OFPT_FLOW_MOD, flow_mod(m, insts, prio=10 + i))
         err = c.barrier({xid}).get(xid)
         result(err == want, "%s refused with error %s" % (what, want),
                "answered %s" % (err,))
@@ -325,6 +343,16 @@ def ipv6(nh, payload):
             + socket.inet_pton(socket.AF_INET6, D6) + payload)
 
 
+def ipv6_hop(auth):
+    """IPv6/UDP behind a hop-by-hop header and, if 'auth', an
+    authentication header (ipv6_exthdr 0x44, or 0x40)."""
+    seg = udp(9, 9, pseudo6)
+    if auth:
+        seg = struct.pack("!BBHII", 17, 2, 0, 0x100, 1) + b"\0" * 4 + seg
+    hop = struct.pack("!BB6x", 51 if auth else 17, 0)
+    return ipv6(0, hop + seg)
+
+
 def cases(src, dst):
     """(what, frame sent, frame expected)."""
     p12 = pseudo4("10.0.0.1", "10.0.0.2")
@@ -358,7 +386,15 @@ def cases(src, dst):
          "inner label",
          eth(dst, src, 0x8847, lse(400, 9, 0) + lse(401, 64) + inner),
          eth(dst, src, 0x8847, lse(400, 9, 0) + lse(401, 9) + inner)),
+        ("ipv6_exthdr=0x44: hop-by-hop and authentication headers match",
+         eth(dst, src, 0x86dd, ipv6_hop(True)),
+         eth(dst, src, 0x86dd, ipv6_hop(True))),
     ]
+
+
+def unmatched(src, dst):
+    """A frame no flow takes: hop-by-hop alone is not 0x44."""
+    return eth(dst, src, 0x86dd, ipv6_hop(False))
 
 
 def packet_out_case(src, dst):
@@ -403,6 +439,7 @@ def main():
     elif cmd == "send":
         for _, frame, _ in cases(sys.argv[3], sys.argv[4]):
             send_raw(sys.argv[2], frame)
+        send_raw(sys.argv[2], unmatched(sys.argv[3], sys.argv[4]))
     elif cmd == "packet-out":
         packet_out(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5])
     elif cmd == "check":

@@ -141,6 +141,77 @@ test_flow_key_parses_ipv6_through_extension_headers(void **state)
     assert_int_equal(key.parse_flags, DP_KEY_L2 | DP_KEY_L3 | DP_KEY_L4);
 }
 
+/* An IPv6 packet whose extension headers are 'chain' (next header
+ * values, 8 bytes each, AH 12... made 16 here), then 'last' (the upper
+ * layer, ESP or no-next-header) with 8 bytes after it; its ipv6_exthdr
+ * bits as the key has them. */
+static uint16_t
+exthdr_of(const uint8_t *chain, size_t n, uint8_t last)
+{
+    uint8_t pkt[256] = { 0 };
+    size_t l2 = put_eth(pkt, 0x86dd);
+    uint8_t *ip = pkt + l2, *at = ip + 40;
+
+    ip[0] = 0x60;
+    ip[6] = n ? chain[0] : last;
+    ip[7] = 64;
+    for (size_t i = 0; i < n; i++) {
+        at[0] = i + 1 < n ? chain[i + 1] : last;
+        if (chain[i] == 51) {
+            at[1] = 2;          /* AH: (2 + 2) * 4 = 16 bytes. */
+            at += 16;
+        } else {
+            at[1] = chain[i] == 44 ? 0 : 1;   /* 8, or 16 bytes. */
+            at += chain[i] == 44 ? 8 : 16;
+        }
+    }
+    at += 8;
+    size_t plen = at - (ip + 40);
+    ip[4] = plen >> 8;
+    ip[5] = plen;
+
+    struct dp_flow_key key;
+    dp_flow_key_extract(pkt, at - pkt, 1, &key);
+    return ntohs(key.ipv6_exthdr);
+}
+
+/* OpenFlow 1.3's ipv6_exthdr pseudo-field (A.2.3.7): which headers, and
+ * whether they came in RFC 8200's order and number. */
+static void
+test_flow_key_ipv6_exthdr_bits(void **state)
+{
+    (void) state;
+    static const uint8_t hop_auth[] = { 0, 51 };
+    static const uint8_t all[] = { 0, 60, 43, 44, 51, 60 };
+    static const uint8_t dest_hop[] = { 60, 0 };
+    static const uint8_t frag_frag[] = { 44, 44 };
+    static const uint8_t dest3[] = { 60, 60, 60 };
+    static const uint8_t router_dest[] = { 43, 60 };
+
+    assert_int_equal(exthdr_of(hop_auth, 0, 6), 0);
+    assert_int_equal(exthdr_of(hop_auth, 2, 6), DP_EXTHDR_HOP | DP_EXTHDR_AUTH);
+    assert_int_equal(exthdr_of(all, 6, 6),
+                     DP_EXTHDR_HOP | DP_EXTHDR_DEST | DP_EXTHDR_ROUTER
+                     | DP_EXTHDR_FRAG | DP_EXTHDR_AUTH);
+    /* ESP after the authentication header; the last destination options
+     * header would come after it, not before. */
+    assert_int_equal(exthdr_of(all, 5, 50),
+                     DP_EXTHDR_HOP | DP_EXTHDR_DEST | DP_EXTHDR_ROUTER
+                     | DP_EXTHDR_FRAG | DP_EXTHDR_AUTH | DP_EXTHDR_ESP);
+    assert_int_equal(exthdr_of(all, 6, 50),
+                     DP_EXTHDR_HOP | DP_EXTHDR_DEST | DP_EXTHDR_ROUTER
+                     | DP_EXTHDR_FRAG | DP_EXTHDR_AUTH | DP_EXTHDR_ESP
+                     | DP_EXTHDR_UNSEQ);
+    assert_int_equal(exthdr_of(router_dest, 2, 59),
+                     DP_EXTHDR_ROUTER | DP_EXTHDR_DEST | DP_EXTHDR_NONEXT);
+    assert_int_equal(exthdr_of(dest_hop, 2, 6),
+                     DP_EXTHDR_DEST | DP_EXTHDR_HOP | DP_EXTHDR_UNSEQ);
+    assert_int_equal(exthdr_of(frag_frag, 2, 17),
+                     DP_EXTHDR_FRAG | DP_EXTHDR_UNREP | DP_EXTHDR_UNSEQ);
+    assert_int_equal(exthdr_of(dest3, 3, 17),
+                     DP_EXTHDR_DEST | DP_EXTHDR_UNREP | DP_EXTHDR_UNSEQ);
+}
+
 static void
 test_flow_key_parses_mpls_stack(void **state)
 {
@@ -397,6 +468,7 @@ main(void)
         cmocka_unit_test(test_flow_key_parses_the_head_of_a_64k_frame),
         cmocka_unit_test(test_flow_key_parses_two_vlan_tags),
         cmocka_unit_test(test_flow_key_parses_ipv6_through_extension_headers),
+        cmocka_unit_test(test_flow_key_ipv6_exthdr_bits),
         cmocka_unit_test(test_flow_key_parses_mpls_stack),
         cmocka_unit_test(test_flow_key_parses_nd_and_tcp_flags),
         cmocka_unit_test(test_flow_key_later_fragment_has_no_ports),

@@ -26,11 +26,13 @@
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofp-flow.h"
 #include "openvswitch/ofp-group.h"
+#include "openvswitch/ofp-monitor.h"
 #include "openvswitch/ofp-msgs.h"
 #include "openvswitch/ofp-packet.h"
 #include "openvswitch/ofp-protocol.h"
 #include "openvswitch/ofpbuf.h"
 #include "switchd/ofp-ext.h"
+#include "util.h"
 
 /* ---- Building raw messages ---- */
 
@@ -185,7 +187,7 @@ test_flow_mod_round_trip(uint8_t version)
                                                  NULL, &ofpacts, OFPP_MAX,
                                                  255), 0);
 
-    struct ofpbuf *lifted = ofp_ext_lift(msg->data, &error);
+    struct ofpbuf *lifted = ofp_ext_lift(msg->data, NULL, &error);
     assert_non_null(lifted);
     assert_int_equal(error, 0);
     ofpbuf_clear(&ofpacts);
@@ -310,7 +312,7 @@ test_group_round_trip(uint8_t version)
     struct ofputil_group_mod gm;
     enum ofperr error;
 
-    struct ofpbuf *lifted = ofp_ext_lift(msg->data, &error);
+    struct ofpbuf *lifted = ofp_ext_lift(msg->data, NULL, &error);
     assert_non_null(lifted);
     assert_int_equal(ofputil_decode_group_mod(lifted->data, &gm), 0);
     const struct ofputil_bucket *bucket
@@ -378,7 +380,7 @@ test_packet_out(void **state OVS_UNUSED)
     ofpbuf_put(b, frame, sizeof frame);
     finish(b);
 
-    struct ofpbuf *lifted = ofp_ext_lift(b->data, &error);
+    struct ofpbuf *lifted = ofp_ext_lift(b->data, NULL, &error);
     assert_non_null(lifted);
     ofpbuf_init(&ofpacts, 64);
     assert_int_equal(ofputil_decode_packet_out(&po, lifted->data, NULL,
@@ -404,13 +406,13 @@ test_left_alone(void **state OVS_UNUSED)
 
     struct ofpbuf *msg = flow_mod(OFP13_VERSION, &insts);
     set16(msg, insts, 3);       /* write_actions */
-    assert_null(ofp_ext_lift(msg->data, &error));
+    assert_null(ofp_ext_lift(msg->data, NULL, &error));
     assert_int_equal(error, 0);
     ofpbuf_delete(msg);
 
     msg = flow_mod(OFP13_VERSION, &insts);
     ((uint8_t *) msg->data)[insts + 8 + 8 + 6] |= 1;   /* eth_type/mask */
-    struct ofpbuf *lifted = ofp_ext_lift(msg->data, &error);
+    struct ofpbuf *lifted = ofp_ext_lift(msg->data, NULL, &error);
     assert_non_null(lifted);    /* The rest is. */
     assert_int_equal(lifted->size, msg->size + 16 + 16 + 8 + 8);
     ofpbuf_delete(lifted);
@@ -418,12 +420,12 @@ test_left_alone(void **state OVS_UNUSED)
 
     msg = flow_mod(OFP13_VERSION, &insts);
     ((uint8_t *) msg->data)[0] = OFP10_VERSION;
-    assert_null(ofp_ext_lift(msg->data, &error));
+    assert_null(ofp_ext_lift(msg->data, NULL, &error));
     ofpbuf_delete(msg);
 
     msg = flow_mod(OFP13_VERSION, &insts);
     set16(msg, insts + 8 + 2, 12);  /* copy_ttl_out 12 bytes long */
-    assert_null(ofp_ext_lift(msg->data, &error));
+    assert_null(ofp_ext_lift(msg->data, NULL, &error));
     assert_int_equal(error, 0);
     ofpbuf_delete(msg);
 
@@ -437,7 +439,7 @@ test_left_alone(void **state OVS_UNUSED)
     }
     set16(msg, insts + 2, msg->size - insts);
     finish(msg);
-    assert_null(ofp_ext_lift(msg->data, &error));
+    assert_null(ofp_ext_lift(msg->data, NULL, &error));
     assert_int_equal(error, OFPERR_OFPBRC_BAD_LEN);
     ofpbuf_delete(msg);
 }
@@ -494,6 +496,146 @@ test_text(void **state OVS_UNUSED)
     assert_null(error);
 }
 
+/* A flow_mod matching eth_type=0x86dd and the OXM 'exthdr' ('n' bytes),
+ * output:2; the match starts at offset 48 and is '*match_len' bytes with
+ * its padding. */
+static struct ofpbuf *
+exthdr_flow_mod(const uint8_t *exthdr, size_t n, size_t *match_len)
+{
+    struct ofpbuf *b = ofpbuf_new(256);
+
+    header(b, OFP13_VERSION, 14);
+    ofpbuf_put_zeros(b, 40);
+    set16(b, 8 + 22, 100);
+    memset((uint8_t *) b->data + 8 + 24, 0xff, 12);
+    size_t m = b->size;
+    put16(b, 1);
+    put16(b, 0);
+    put32(b, 0x80000a02);
+    put16(b, 0x86dd);
+    ofpbuf_put(b, exthdr, n);
+    set16(b, m + 2, b->size - m);
+    ofpbuf_put_zeros(b, ROUND_UP(b->size - m, 8) - (b->size - m));
+    *match_len = b->size - m;
+    put16(b, 4);
+    put16(b, 24);
+    put32(b, 0);
+    put16(b, 0);
+    put16(b, 16);
+    put32(b, 2);
+    put16(b, 0xffff);
+    ofpbuf_put_zeros(b, 6);
+    finish(b);
+    return b;
+}
+
+static void
+test_ipv6_exthdr(void **state OVS_UNUSED)
+{
+    static const uint8_t exact[] = { 0x80, 0x00, 0x4e, 0x02, 0x00, 0x44 };
+    static const uint8_t masked[] = { 0x80, 0x00, 0x4f, 0x04,
+                                      0x00, 0x40, 0x00, 0x40 };
+    const uint8_t *oxms[] = { exact, masked };
+    const size_t lens[] = { sizeof exact, sizeof masked };
+
+    for (int i = 0; i < 2; i++) {
+        size_t mlen;
+        struct ofpbuf *msg = exthdr_flow_mod(oxms[i], lens[i], &mlen);
+        struct ofp_ext_match m;
+        enum ofperr error;
+
+        struct ofpbuf *lifted = ofp_ext_lift(msg->data, &m, &error);
+        assert_non_null(lifted);
+        assert_true(m.has_exthdr);
+        assert_int_equal(m.exthdr, i ? 0x40 : 0x44);
+        assert_int_equal(m.exthdr_mask, i ? 0x40 : 0xffff);
+
+        struct ofputil_flow_mod fm;
+        struct ofpbuf ofpacts;
+        ofpbuf_init(&ofpacts, 64);
+        assert_int_equal(ofputil_decode_flow_mod(&fm, lifted->data,
+                                                 OFPUTIL_P_OF13_OXM, NULL,
+                                                 NULL, &ofpacts, OFPP_MAX,
+                                                 255), 0);
+        ofp_ext_minimatch_apply(&m, &fm.match);
+
+        /* A flow stats reply and a flow-removed say it as it was sent. */
+        struct ofputil_flow_stats_request fsr = {
+            .table_id = 0xff, .out_port = OFPP_ANY, .out_group = OFPG_ANY,
+        };
+        match_init_catchall(&fsr.match);
+        struct ofpbuf *req = ofputil_encode_flow_stats_request(
+            &fsr, OFPUTIL_P_OF13_OXM);
+        struct ovs_list replies;
+        ofpmp_init(&replies, req->data);
+        struct ofputil_flow_stats fs = {
+            .priority = 100, .ofpacts = fm.ofpacts,
+            .ofpacts_len = fm.ofpacts_len, .idle_age = -1, .hard_age = -1,
+        };
+        minimatch_expand(&fm.match, &fs.match);
+        ofputil_append_flow_stats_reply(&fs, &replies, NULL);
+        ofp_ext_flow_stats_exthdr(&replies, &fs.match);
+        struct ofpbuf *reply = ofpbuf_from_list(ovs_list_front(&replies));
+        const uint8_t *r = reply->data;
+        assert_memory_equal(r + 16 + 48, (uint8_t *) msg->data + 48, mlen);
+        assert_int_equal((r[2] << 8) | r[3], reply->size);
+        assert_int_equal((r[16] << 8) | r[17], reply->size - 16);
+        assert_int_equal(reply->size - 16 - 48 - mlen, 24);
+
+        struct ofputil_flow_removed fr = {
+            .priority = 100, .reason = OFPRR_DELETE, .table_id = 0,
+        };
+        fr.match = fs.match;
+        struct ofpbuf *rm = ofputil_encode_flow_removed(&fr,
+                                                       OFPUTIL_P_OF13_OXM);
+        ofp_ext_flow_removed_exthdr(rm, &fs.match);
+        assert_int_equal(rm->size, 48 + mlen);
+        assert_memory_equal((uint8_t *) rm->data + 48,
+                            (uint8_t *) msg->data + 48, mlen);
+
+        ofpbuf_delete(rm);
+        ofpbuf_list_delete(&replies);
+        ofpbuf_delete(req);
+        minimatch_destroy(&fm.match);
+        ofpbuf_uninit(&ofpacts);
+        ofpbuf_delete(lifted);
+        ofpbuf_delete(msg);
+    }
+
+    /* What is wrong about it gets the error OpenFlow names. */
+    static const struct {
+        uint8_t oxm[16];
+        size_t n;
+        bool ipv6;
+        enum ofperr error;
+    } bad[] = {
+        { { 0x80, 0, 0x4e, 2, 0, 0x44, 0x80, 0, 0x4e, 2, 0, 0x44 }, 12,
+          true, OFPERR_OFPBMC_DUP_FIELD },
+        { { 0x80, 0, 0x4e, 4, 0, 0x44, 0, 0x44 }, 8, true,
+          OFPERR_OFPBMC_BAD_LEN },
+        { { 0x80, 0, 0x4f, 4, 0, 0x44, 0, 0x40 }, 8, true,
+          OFPERR_OFPBMC_BAD_WILDCARDS },
+        { { 0x80, 0, 0x4e, 2, 0x02, 0x00 }, 6, true,
+          OFPERR_OFPBMC_BAD_VALUE },
+        { { 0x80, 0, 0x4e, 2, 0, 0x44 }, 6, false,
+          OFPERR_OFPBMC_BAD_PREREQ },
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        size_t mlen;
+        struct ofpbuf *msg = exthdr_flow_mod(bad[i].oxm, bad[i].n, &mlen);
+        struct ofp_ext_match m;
+        enum ofperr error;
+        if (!bad[i].ipv6) {
+            /* eth_type 0x0800 instead. */
+            ((uint8_t *) msg->data)[48 + 8] = 0x08;
+            ((uint8_t *) msg->data)[48 + 9] = 0x00;
+        }
+        assert_null(ofp_ext_lift(msg->data, &m, &error));
+        assert_int_equal(error, bad[i].error);
+        ofpbuf_delete(msg);
+    }
+}
+
 int
 main(void)
 {
@@ -507,6 +649,7 @@ main(void)
         cmocka_unit_test(test_packet_out),
         cmocka_unit_test(test_left_alone),
         cmocka_unit_test(test_text),
+        cmocka_unit_test(test_ipv6_exthdr),
     };
     return cmocka_run_group_tests_name("ofp-ext", tests, NULL, NULL);
 }

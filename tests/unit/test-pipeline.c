@@ -1378,6 +1378,95 @@ test_pipeline_set_eth_type_ip_proto_mpls_bos(void **state)
     free(err);
 }
 
+/* An IPv6/UDP frame behind a hop-by-hop header and, if 'auth', an
+ * authentication header (ipv6_exthdr HOP, or HOP|AUTH: 0x44). */
+static struct packet
+udp6_exthdrs(bool auth)
+{
+    struct packet p = { .len = 14 + 40 + 8 + (auth ? 16 : 0) + 8 };
+    uint8_t *ip = p.data + 14, *h = ip + 40;
+
+    memcpy(p.data, MAC2, 6);
+    memcpy(p.data + 6, MAC1, 6);
+    p.data[12] = 0x86;
+    p.data[13] = 0xdd;
+    ip[0] = 0x60;
+    ip[5] = p.len - 14 - 40;
+    ip[6] = 0;                          /* Hop-by-hop, */
+    ip[7] = 64;
+    ip[8] = ip[24] = 0x20;
+    ip[23] = 1;
+    ip[39] = 2;
+    h[0] = auth ? 51 : 17;
+    if (auth) {
+        h += 8;                         /* then AH (16 bytes), */
+        h[0] = 17;
+        h[1] = 2;
+        h += 8;
+    }
+    h += 8;                             /* then UDP 53. */
+    h[3] = 53;
+    h[5] = 8;
+    return p;
+}
+
+static void
+test_pipeline_ipv6_exthdr_match(void **state)
+{
+    struct pipeline *pl = *state;
+    struct packet ha = udp6_exthdrs(true), h = udp6_exthdrs(false);
+    struct ds s = DS_EMPTY_INITIALIZER;
+    struct dp_upcall up;
+    char *err = NULL;
+
+    add_flow(pl, "table=0,priority=9,ipv6,ipv6_exthdr=0x44,actions=output:2");
+    add_flow(pl, "table=0,priority=8,ipv6,ipv6_exthdr=0x40/0x40,"
+             "actions=output:3");
+
+    /* Hop-by-hop and authentication: exactly 0x44; the megaflow holds
+     * the bits. */
+    char *got = actions_of(pl, 1, &ha, &up);
+    assert_string_equal(got, "out:2");
+    free(got);
+    assert_true(up.cacheable);
+    assert_int_equal(up.mask.ipv6_exthdr, 0xffff);
+    /* Hop-by-hop alone: the masked rule. */
+    assert_actions(pl, 1, &h, "out:3");
+    /* Beneath a label, after pop_mpls. */
+    add_flow(pl, "table=0,priority=10,mpls,actions=pop_mpls:0x86dd,"
+             "goto_table:1");
+    add_flow(pl, "table=1,ipv6,ipv6_exthdr=0x44,actions=output:2");
+    add_flow(pl, "table=1,priority=0,actions=output:3");
+    struct packet m = mpls_over(ha);
+    got = actions_of(pl, 1, &m, &up);
+    assert_string_equal(got, "pop_mpls:0x86dd,out:2");
+    free(got);
+    assert_true(up.cacheable);
+    m = mpls_over(h);
+    assert_actions(pl, 1, &m, "pop_mpls:0x86dd,out:3");
+
+    /* Shown as written. */
+    pipeline_flows_dump(pl, &s);
+    assert_non_null(strstr(ds_cstr(&s), "priority=9,ipv6,ipv6_exthdr=0x44 "
+                           "actions=output:2"));
+    assert_non_null(strstr(ds_cstr(&s), "priority=8,ipv6,"
+                           "ipv6_exthdr=0x40/0x40 actions=output:3"));
+    ds_destroy(&s);
+
+    /* Refused: without ipv6, beyond the nine bits, value outside mask. */
+    static const char *const bad[] = {
+        "ip,ipv6_exthdr=0x44,actions=drop",
+        "ipv6,ipv6_exthdr=0x200,actions=drop",
+        "ipv6,ipv6_exthdr=0x44/0x40,actions=drop",
+        "ipv6,ipv6_exthdr=hop,actions=drop",
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        assert_int_not_equal(pipeline_flow_add(pl, bad[i], &err), 0);
+        assert_non_null(strstr(err, "ipv6_exthdr"));
+        free(err);
+    }
+}
+
 static void
 test_pipeline_sctp_ports_nd_fields_and_tunnel_id(void **state)
 {
@@ -1526,6 +1615,7 @@ main(void)
         T(test_pipeline_pop_mpls_after_push_restores_the_packet),
         T(test_pipeline_pop_mpls_to_another_type_is_not_cached),
         T(test_pipeline_copy_ttl_out_and_in),
+        T(test_pipeline_ipv6_exthdr_match),
         T(test_pipeline_set_eth_type_ip_proto_mpls_bos),
         T(test_pipeline_ipv6_address_rewrite),
         T(test_pipeline_sctp_ports_nd_fields_and_tunnel_id),
