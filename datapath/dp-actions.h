@@ -81,6 +81,16 @@ enum dp_action_type {
     DP_ACTION_SET_MPLS_IP_TTL,    /* The TTL (hop limit) of the IPv4 (IPv6)
                                    * packet beneath the MPLS label stack
                                    * becomes 'u8[0]' (copy_ttl_in). */
+    DP_ACTION_PUSH_PBB,           /* 802.1ah: the frame becomes the
+                                   * customer frame behind a new backbone
+                                   * header with its MAC addresses, type
+                                   * 'port' (0x88e7) and the I-TAG TCI
+                                   * 'be32'. */
+    DP_ACTION_POP_PBB,            /* The backbone header, its tags and the
+                                   * I-TAG go: the customer frame is left.
+                                   * Not a PBB frame: left alone. */
+    DP_ACTION_SET_PBB_ITAG,       /* A PBB frame's I-TAG TCI (PCP, DEI, UCA,
+                                   * I-SID) becomes 'be32'. */
 };
 
 /* Why a packet was dropped on its way in, counted per port. */

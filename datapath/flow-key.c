@@ -22,6 +22,7 @@
 #define ETH_TYPE_IPV6 0x86dd
 #define ETH_TYPE_MPLS 0x8847
 #define ETH_TYPE_MPLS_MCAST 0x8848
+#define ETH_TYPE_PBB 0x88e7
 
 #define IPPROTO_ICMP_ 1
 #define IPPROTO_IGMP_ 2
@@ -453,6 +454,15 @@ dp_flow_key_extract_head(const void *data, size_t len, size_t frame_len,
                 key->parse_flags |= DP_KEY_MPLS_IP6;
                 parse_ipv6(&c, key);
             }
+        }
+    } else if (type == ETH_TYPE_PBB) {
+        /* 802.1ah: the I-TAG's TCI, where the first label would be.  The
+         * customer frame behind it is not parsed: what a pop_pbb uncovers
+         * is translated packet by packet (xlate.c). */
+        if (have(&c, 4)) {
+            memcpy(&key->mpls_lse[0], c.p, 4);
+        } else {
+            truncated(key);
         }
     } else if (type == ETH_TYPE_IPV4) {
         parse_ipv4(&c, key);

@@ -97,7 +97,9 @@ struct dp_flow_key {
 
     /* Words 12-13. */
     uint32_t mpls_lse[3];       /* The first three MPLS label stack entries
-                                 * (label, TC, BOS, TTL), as on the wire. */
+                                 * (label, TC, BOS, TTL), as on the wire;
+                                 * for a PBB frame (0x88e7), [0] is its
+                                 * I-TAG TCI (PCP, DEI, UCA, I-SID). */
     uint32_t ipv6_label;        /* IPv6 flow label (low 20 bits). */
 
     /* Word 14. */

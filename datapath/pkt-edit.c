@@ -19,6 +19,7 @@
 #define ETH_TYPE_IPV6 0x86dd
 #define ETH_TYPE_MPLS 0x8847
 #define ETH_TYPE_MPLS_MCAST 0x8848
+#define ETH_TYPE_PBB 0x88e7
 #define ETH_TYPE_MIN 0x600
 
 #ifndef MIN
@@ -494,6 +495,18 @@ set_mpls_lse(uint8_t *p, uint32_t len, unsigned int idx, uint32_t lse)
     }
 }
 
+/* A PBB frame's I-TAG TCI. */
+static void
+set_pbb_itag(uint8_t *p, uint32_t len, uint32_t tci)
+{
+    uint16_t type;
+    uint32_t ofs = l3_offset(p, len, &type);
+
+    if (ofs && type == ETH_TYPE_PBB && len >= ofs + 4) {
+        memcpy(p + ofs, &tci, 4);
+    }
+}
+
 /* The Ethertype after the VLAN tags. */
 static void
 set_eth_type(uint8_t *p, uint32_t len, uint16_t be16)
@@ -876,6 +889,10 @@ pkt_edit(uint8_t *p, uint32_t len, const struct dp_action *a,
         set_mpls_ip_ttl(p, len, a->u8[0]);
         return true;
 
+    case DP_ACTION_SET_PBB_ITAG:
+        set_pbb_itag(p, len, a->be32);
+        return true;
+
     case DP_ACTION_SET_IPV6_WORD:
         set_ipv6_word(p, len, a, l4_partial);
         return true;
@@ -904,6 +921,8 @@ pkt_edit(uint8_t *p, uint32_t len, const struct dp_action *a,
     case DP_ACTION_PUSH_MPLS:
     case DP_ACTION_POP_MPLS:
     case DP_ACTION_DROP:
+    case DP_ACTION_PUSH_PBB:
+    case DP_ACTION_POP_PBB:
         break;
     }
     return false;

@@ -362,6 +362,43 @@ pmd_mpls(struct rte_mbuf *m, const struct dp_action *act)
     return true;
 }
 
+/* Pushes (DP_ACTION_PUSH_PBB) or pops a PBB backbone header: 12 bytes of
+ * MAC addresses, the type and the 4-byte I-TAG TCI before the customer
+ * frame (and, popping, the backbone tags between).  Returns false if the
+ * packet cannot take it (no headroom, too short). */
+static bool
+pmd_pbb(struct rte_mbuf *m, const struct dp_action *act)
+{
+    uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+    uint16_t type;
+
+    if (act->type == DP_ACTION_PUSH_PBB) {
+        if (rte_pktmbuf_data_len(m) < 2 * RTE_ETHER_ADDR_LEN) {
+            return false;
+        }
+        uint8_t *n = (uint8_t *) rte_pktmbuf_prepend(m, 18);
+        if (!n) {
+            return false;
+        }
+        memcpy(n, n + 18, 2 * RTE_ETHER_ADDR_LEN);
+        n[12] = act->port >> 8;
+        n[13] = act->port;
+        memcpy(n + 14, &act->be32, 4);
+        m->l2_len += 18;        /* Offload metadata: L3 moved. */
+        return true;
+    }
+    uint32_t l2 = pkt_l3_offset(p, rte_pktmbuf_data_len(m), &type);
+    if (!l2 || type != 0x88e7) {
+        return true;            /* Not PBB: nothing to pop. */
+    }
+    if (rte_pktmbuf_data_len(m) < l2 + 4 + RTE_ETHER_HDR_LEN
+        || !rte_pktmbuf_adj(m, l2 + 4)) {
+        return false;
+    }
+    m->l2_len -= l2 + 4;
+    return true;
+}
+
 /* Executes actions that modify packets on one packet.  Each output takes
  * a reference to the mbuf as it stands; an edit of an mbuf that an output
  * still holds works on a copy (an allocation, on this slow-ish path only:
@@ -413,6 +450,12 @@ pmd_execute_one(struct pmd *pmd, struct rte_mbuf *m, uint32_t in_port,
         } else if (act->type == DP_ACTION_PUSH_MPLS
                    || act->type == DP_ACTION_POP_MPLS) {
             if (!pmd_mpls(m, act)) {
+                rte_pktmbuf_free(m);
+                m = NULL;
+            }
+        } else if (act->type == DP_ACTION_PUSH_PBB
+                   || act->type == DP_ACTION_POP_PBB) {
+            if (!pmd_pbb(m, act)) {
                 rte_pktmbuf_free(m);
                 m = NULL;
             }

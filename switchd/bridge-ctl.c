@@ -1375,6 +1375,15 @@ format_dp_actions(struct ds *s, const struct dp_action *actions,
         case DP_ACTION_SET_MPLS_IP_TTL:
             ds_put_format(s, "set_mpls_ip_ttl:%u", a->u8[0]);
             break;
+        case DP_ACTION_PUSH_PBB:
+            ds_put_format(s, "push_pbb:%#"PRIx32, ntohl(a->be32));
+            break;
+        case DP_ACTION_POP_PBB:
+            ds_put_cstr(s, "pop_pbb");
+            break;
+        case DP_ACTION_SET_PBB_ITAG:
+            ds_put_format(s, "set_pbb_itag:%#"PRIx32, ntohl(a->be32));
+            break;
         case DP_ACTION_SET_IPV6_LABEL:
             ds_put_format(s, "set_ipv6_label:%#"PRIx32, ntohl(a->be32));
             break;

@@ -37,6 +37,12 @@ flow_set_ipv6_exthdr(struct flow *f, ovs_be16 v)
     memcpy(f->pad1, &v, sizeof v);
 }
 
+/* A PBB frame's (Ethertype 0x88e7) I-TAG TCI, which Open vSwitch does not
+ * parse: xvs keeps it in mpls_lse[0], unused for such a frame, as the
+ * datapath key does (flow-key.h).  The bits of its fields: */
+#define PBB_ISID_MASK 0x00ffffff        /* pbb_isid. */
+#define PBB_UCA_MASK 0x08000000         /* pbb_uca. */
+
 /* Writes the packet fields of 'f' into 'k' where the datapath key carries
  * them: every field but 'in_port' and 'parse_flags', which are zero. */
 static inline void

@@ -41,7 +41,8 @@ enum {
     AT_EXPERIMENTER = 0xffff,
     OXM_BASIC = 0x8000,
     OXM_ETH_TYPE = 5, OXM_IP_PROTO = 10, OXM_MPLS_BOS = 36,
-    OXM_IPV6_EXTHDR = 39,
+    OXM_IPV6_EXTHDR = 39, OXM_PBB_ISID = 37, OXM_PBB_UCA = 41,
+    AT_PUSH_PBB = 26, AT_POP_PBB = 27, V14 = 0x05,
     EXTHDR_BITS = 0x1ff,        /* The nine OFPIEH_* flags. */
     NX_VENDOR = 0x00002320, NXAST_NOTE = 8,
     NOTE_ACTION_LEN = 24,       /* 10 bytes of header, 14 of note. */
@@ -82,7 +83,7 @@ wr32(uint8_t *p, uint32_t v)
 static bool
 ext_type_valid(unsigned int type)
 {
-    return type >= OFP_EXT_COPY_TTL_OUT && type <= OFP_EXT_SET_MPLS_BOS;
+    return type >= OFP_EXT_COPY_TTL_OUT && type <= OFP_EXT_SET_PBB_UCA;
 }
 
 static bool
@@ -108,8 +109,11 @@ static void
 ext_oxm(enum ofp_ext_type type, uint8_t *field, uint8_t *len)
 {
     *field = (type == OFP_EXT_SET_ETH_TYPE ? OXM_ETH_TYPE
-              : type == OFP_EXT_SET_IP_PROTO ? OXM_IP_PROTO : OXM_MPLS_BOS);
-    *len = type == OFP_EXT_SET_ETH_TYPE ? 2 : 1;
+              : type == OFP_EXT_SET_IP_PROTO ? OXM_IP_PROTO
+              : type == OFP_EXT_SET_PBB_ISID ? OXM_PBB_ISID
+              : type == OFP_EXT_SET_PBB_UCA ? OXM_PBB_UCA : OXM_MPLS_BOS);
+    *len = (type == OFP_EXT_SET_ETH_TYPE ? 2
+            : type == OFP_EXT_SET_PBB_ISID ? 3 : 1);
 }
 
 /* ---- Actions, one way and the other ---- */
@@ -125,6 +129,17 @@ ext_of_action(const uint8_t *a, size_t len, uint8_t version,
     if ((type == AT_COPY_TTL_OUT || type == AT_COPY_TTL_IN) && len == 8) {
         ext->type = (type == AT_COPY_TTL_OUT ? OFP_EXT_COPY_TTL_OUT
                                              : OFP_EXT_COPY_TTL_IN);
+        ext->value = 0;
+        return true;
+    }
+    if (type == AT_PUSH_PBB && len == 8 && version >= V13
+        && rd16(a + 4) == 0x88e7) {
+        ext->type = OFP_EXT_PUSH_PBB;
+        ext->value = 0x88e7;
+        return true;
+    }
+    if (type == AT_POP_PBB && len == 8 && version >= V13) {
+        ext->type = OFP_EXT_POP_PBB;
         ext->value = 0;
         return true;
     }
@@ -146,6 +161,13 @@ ext_of_action(const uint8_t *a, size_t len, uint8_t version,
     } else if (field == OXM_MPLS_BOS && olen == 1 && version >= V13
                && v[0] <= 1) {
         ext->type = OFP_EXT_SET_MPLS_BOS;
+        ext->value = v[0];
+    } else if (field == OXM_PBB_ISID && olen == 3 && version >= V13) {
+        ext->type = OFP_EXT_SET_PBB_ISID;
+        ext->value = ((uint32_t) v[0] << 16) | rd16(v + 1);
+    } else if (field == OXM_PBB_UCA && olen == 1 && version >= V14
+               && v[0] <= 1) {
+        ext->type = OFP_EXT_SET_PBB_UCA;
         ext->value = v[0];
     } else {
         return false;
@@ -178,11 +200,17 @@ ext_of_note_action(const uint8_t *a, size_t len, struct ofp_ext *ext)
 static void
 put_action(struct ofpbuf *out, const struct ofp_ext *ext)
 {
-    if (ext->type == OFP_EXT_COPY_TTL_OUT || ext->type == OFP_EXT_COPY_TTL_IN) {
+    if (ext->type == OFP_EXT_COPY_TTL_OUT || ext->type == OFP_EXT_COPY_TTL_IN
+        || ext->type == OFP_EXT_PUSH_PBB || ext->type == OFP_EXT_POP_PBB) {
         uint8_t *a = ofpbuf_put_zeros(out, 8);
         wr16(a, (ext->type == OFP_EXT_COPY_TTL_OUT ? AT_COPY_TTL_OUT
-                                                   : AT_COPY_TTL_IN));
+                 : ext->type == OFP_EXT_COPY_TTL_IN ? AT_COPY_TTL_IN
+                 : ext->type == OFP_EXT_PUSH_PBB ? AT_PUSH_PBB
+                 : AT_POP_PBB));
         wr16(a + 2, 8);
+        if (ext->type == OFP_EXT_PUSH_PBB) {
+            wr16(a + 4, ext->value);
+        }
         return;
     }
 
@@ -192,7 +220,10 @@ put_action(struct ofpbuf *out, const struct ofp_ext *ext)
     wr16(a, AT_SET_FIELD);
     wr16(a + 2, 16);
     wr32(a + 4, ((uint32_t) OXM_BASIC << 16) | (field << 9) | olen);
-    if (olen == 2) {
+    if (olen == 3) {
+        a[8] = ext->value >> 16;
+        wr16(a + 9, ext->value);
+    } else if (olen == 2) {
         wr16(a + 8, ext->value);
     } else {
         a[8] = ext->value;
@@ -370,68 +401,135 @@ rewrite_group(const uint8_t *p, size_t n, size_t fixed, size_t alen_at,
     return c;
 }
 
+/* Whether the OXM header 'h' is one of the match fields the library does
+ * not know: ipv6_exthdr, pbb_isid, pbb_uca. */
+static bool
+is_our_oxm(uint32_t h)
+{
+    uint8_t field = (h >> 9) & 0x7f;
+    return h >> 16 == OXM_BASIC
+           && (field == OXM_IPV6_EXTHDR || field == OXM_PBB_ISID
+               || field == OXM_PBB_UCA);
+}
+
+/* Takes our match field with OXM header 'h' and payload 'v' into 'm'.
+ * Returns false with 'm->error' if it is wrong. */
+static bool
+take_our_oxm(uint32_t h, const uint8_t *v, struct ofp_ext_match *m,
+             uint8_t version)
+{
+    uint8_t field = (h >> 9) & 0x7f, olen = h & 0xff;
+    bool has_mask = h & 0x100;
+
+    if (field == OXM_IPV6_EXTHDR) {
+        if (m->has_exthdr) {
+            m->error = OFPERR_OFPBMC_DUP_FIELD;
+            return false;
+        }
+        if (olen != (has_mask ? 4 : 2)) {
+            m->error = OFPERR_OFPBMC_BAD_LEN;
+            return false;
+        }
+        m->exthdr = rd16(v);
+        m->exthdr_mask = has_mask ? rd16(v + 2) : UINT16_MAX;
+        if (m->exthdr & ~m->exthdr_mask) {
+            m->error = OFPERR_OFPBMC_BAD_WILDCARDS;
+            return false;
+        }
+        if (m->exthdr & ~EXTHDR_BITS) {
+            m->error = OFPERR_OFPBMC_BAD_VALUE;
+            return false;
+        }
+        m->has_exthdr = true;
+        return true;
+    }
+
+    /* pbb_isid (24 bits, maskable) or pbb_uca (1 bit, OpenFlow 1.4). */
+    bool isid = field == OXM_PBB_ISID;
+    uint32_t bits = isid ? PBB_ISID_MASK : PBB_UCA_MASK;
+    if (!isid && version < V14) {
+        m->error = OFPERR_OFPBMC_BAD_FIELD;
+        return false;
+    }
+    if (m->pbb_mask & bits) {
+        m->error = OFPERR_OFPBMC_DUP_FIELD;
+        return false;
+    }
+    if (isid ? olen != (has_mask ? 6 : 3) : (has_mask || olen != 1)) {
+        m->error = has_mask && !isid ? OFPERR_OFPBMC_BAD_MASK
+                                     : OFPERR_OFPBMC_BAD_LEN;
+        return false;
+    }
+    uint32_t value = isid ? ((uint32_t) v[0] << 16) | rd16(v + 1) : v[0];
+    uint32_t mask = (!isid ? 1 : has_mask
+                     ? ((uint32_t) v[3] << 16) | rd16(v + 4) : PBB_ISID_MASK);
+    if (value & ~mask) {
+        m->error = OFPERR_OFPBMC_BAD_WILDCARDS;
+        return false;
+    }
+    if (!isid && value > 1) {
+        m->error = OFPERR_OFPBMC_BAD_VALUE;
+        return false;
+    }
+    if (!isid) {
+        value = value ? PBB_UCA_MASK : 0;
+        mask = PBB_UCA_MASK;
+    }
+    m->pbb_tci |= value;
+    m->pbb_mask |= mask;
+    m->has_pbb = true;
+    return true;
+}
+
 /* Copies the OXM match at 'p' ('len' bytes, padding included) to 'out'
- * without its ipv6_exthdr, which goes to 'm'.  Returns 1 if it had one, 0
- * if not (nothing copied), -1 with 'm->error' if that field is wrong.
- * Anything else about the match is for the library's decoder to judge. */
+ * without the fields the library does not know, which go to 'm'.  Returns
+ * 1 if it had any, 0 if not (nothing copied), -1 with 'm->error' if one is
+ * wrong.  Anything else about the match is the library's decoder's to
+ * judge. */
 static int
 lift_match(const uint8_t *p, size_t len, struct ofpbuf *out,
-           struct ofp_ext_match *m)
+           struct ofp_ext_match *m, uint8_t version)
 {
     size_t mlen = len >= 4 && rd16(p) == 1 ? rd16(p + 2) : 0;
-    bool found = false, ipv6 = false;
+    bool found = false;
+    uint16_t eth_type = 0;
 
     if (mlen < 4 || mlen > len) {
         return 0;
     }
     for (const uint8_t *q = p + 4; q + 4 <= p + mlen; ) {
         uint32_t h = rd32(q);
-        uint8_t field = (h >> 9) & 0x7f, olen = h & 0xff;
-        bool has_mask = h & 0x100;
+        uint8_t olen = h & 0xff;
         if (q + 4 + olen > p + mlen) {
             return 0;
         }
-        if (h >> 16 == OXM_BASIC && field == OXM_IPV6_EXTHDR) {
-            if (found) {
-                m->error = OFPERR_OFPBMC_DUP_FIELD;
-                return -1;
-            }
-            if (olen != (has_mask ? 4 : 2)) {
-                m->error = OFPERR_OFPBMC_BAD_LEN;
-                return -1;
-            }
-            m->exthdr = rd16(q + 4);
-            m->exthdr_mask = has_mask ? rd16(q + 6) : UINT16_MAX;
-            if (m->exthdr & ~m->exthdr_mask) {
-                m->error = OFPERR_OFPBMC_BAD_WILDCARDS;
-                return -1;
-            }
-            if (m->exthdr & ~EXTHDR_BITS) {
-                m->error = OFPERR_OFPBMC_BAD_VALUE;
+        if (is_our_oxm(h)) {
+            if (!take_our_oxm(h, q + 4, m, version)) {
                 return -1;
             }
             found = true;
-        } else if (h >> 16 == OXM_BASIC && field == OXM_ETH_TYPE
-                   && !has_mask && olen == 2 && rd16(q + 4) == 0x86dd) {
-            ipv6 = true;
+        } else if (h >> 16 == OXM_BASIC && ((h >> 9) & 0x7f) == OXM_ETH_TYPE
+                   && !(h & 0x100) && olen == 2) {
+            eth_type = rd16(q + 4);
         }
         q += 4 + olen;
     }
     if (!found) {
         return 0;
     }
-    if (!ipv6) {
+    if ((m->has_exthdr && eth_type != 0x86dd)
+        || (m->has_pbb && eth_type != 0x88e7)) {
         m->error = OFPERR_OFPBMC_BAD_PREREQ;
         return -1;
     }
-    m->has_exthdr = m->exthdr_mask != 0;
+    m->has_exthdr = m->has_exthdr && m->exthdr_mask;
 
     size_t start = out->size;
     ofpbuf_put(out, p, 4);
     for (const uint8_t *q = p + 4; q + 4 <= p + mlen; ) {
         uint32_t h = rd32(q);
         size_t tlv = 4 + (h & 0xff);
-        if (!(h >> 16 == OXM_BASIC && ((h >> 9) & 0x7f) == OXM_IPV6_EXTHDR)) {
+        if (!is_our_oxm(h)) {
             ofpbuf_put(out, q, tlv);
         }
         q += tlv;
@@ -470,7 +568,7 @@ rewrite_flow(const uint8_t *p, size_t n, size_t fixed, bool stats,
     int lifted = 0;
     if (m) {
         ofpbuf_put(out, p, fixed);
-        lifted = lift_match(p + fixed, ml, out, m);
+        lifted = lift_match(p + fixed, ml, out, m, version);
         if (lifted < 0) {
             return -2;
         }
@@ -630,9 +728,12 @@ ofp_ext_lower(struct ofpbuf *msg)
 
 /* ---- Text ---- */
 
-static const char *const copy_names[] = {
+/* The actions without an argument, and push_pbb's ("push_pbb:0x88e7"). */
+static const char *const plain_names[] = {
     [OFP_EXT_COPY_TTL_OUT] = "copy_ttl_out",
     [OFP_EXT_COPY_TTL_IN] = "copy_ttl_in",
+    [OFP_EXT_PUSH_PBB] = "push_pbb:0x88e7",
+    [OFP_EXT_POP_PBB] = "pop_pbb",
 };
 
 struct field_name {
@@ -647,6 +748,8 @@ static const struct field_name field_names[] = {
     { "ip_proto", OFP_EXT_SET_IP_PROTO, UINT8_MAX },
     { "nw_proto", OFP_EXT_SET_IP_PROTO, UINT8_MAX },
     { "mpls_bos", OFP_EXT_SET_MPLS_BOS, 1 },
+    { "pbb_isid", OFP_EXT_SET_PBB_ISID, 0xffffff },
+    { "pbb_uca", OFP_EXT_SET_PBB_UCA, 1 },
 };
 
 static bool
@@ -668,13 +771,18 @@ put_note_text(struct ds *s, const struct ofp_ext *ext)
 static int
 text_ext(const char *p, struct ofp_ext *ext, char **errorp)
 {
-    for (int t = OFP_EXT_COPY_TTL_OUT; t <= OFP_EXT_COPY_TTL_IN; t++) {
-        size_t n = strlen(copy_names[t]);
-        if (!strncmp(p, copy_names[t], n) && ends_token(p[n])) {
+    for (size_t t = 0; t < ARRAY_SIZE(plain_names); t++) {
+        size_t n = plain_names[t] ? strlen(plain_names[t]) : 0;
+        if (n && !strncmp(p, plain_names[t], n) && ends_token(p[n])) {
             ext->type = t;
-            ext->value = 0;
+            ext->value = t == OFP_EXT_PUSH_PBB ? 0x88e7 : 0;
             return n;
         }
+    }
+    if (!strncmp(p, "push_pbb:", 9)) {
+        *errorp = xasprintf("%.*s: push_pbb takes the Ethertype 0x88e7",
+                            (int) strcspn(p, ",) \t"), p);
+        return -1;
     }
     if (strncmp(p, "set_field:", 10)) {
         return 0;
@@ -775,14 +883,18 @@ ofp_ext_format_text(struct ds *s, size_t start)
         struct ofp_ext ext;
         if (!strncmp(p, NOTE_TEXT, strlen(NOTE_TEXT))
             && parse_note_tail(p + strlen(NOTE_TEXT), &ext)) {
-            if (ext.type == OFP_EXT_COPY_TTL_OUT
-                || ext.type == OFP_EXT_COPY_TTL_IN) {
-                ds_put_cstr(&out, copy_names[ext.type]);
+            if (ext.type < ARRAY_SIZE(plain_names)
+                && plain_names[ext.type]) {
+                ds_put_cstr(&out, plain_names[ext.type]);
             } else {
                 const char *name = (ext.type == OFP_EXT_SET_ETH_TYPE
                                     ? "eth_type"
                                     : ext.type == OFP_EXT_SET_IP_PROTO
-                                    ? "ip_proto" : "mpls_bos");
+                                    ? "ip_proto"
+                                    : ext.type == OFP_EXT_SET_PBB_ISID
+                                    ? "pbb_isid"
+                                    : ext.type == OFP_EXT_SET_PBB_UCA
+                                    ? "pbb_uca" : "mpls_bos");
                 ds_put_format(&out, (ext.type == OFP_EXT_SET_ETH_TYPE
                                      ? "set_field:%#"PRIx32"->%s"
                                      : "set_field:%"PRIu32"->%s"),
@@ -807,49 +919,72 @@ ofp_ext_format(const struct ofpact *ofpacts, size_t len,
     ofp_ext_format_text(fp->s, start);
 }
 
-/* Takes "ipv6_exthdr=V[/M]" out of the match part of the flow text
- * 'text' into 'm'.  Returns the text without it, or NULL if it has none;
- * '*errorp' gets a message (and NULL is returned) for a bad value. */
+/* Takes "ipv6_exthdr=V[/M]", "pbb_isid=V[/M]" or "pbb_uca=V" out of the
+ * match part of the flow text 'text' into 'm'.  Returns the text without
+ * it, or NULL if it has none; '*errorp' gets a message (and NULL is
+ * returned) for a bad value. */
 static char *
-take_exthdr(const char *text, struct ofp_ext_match *m, char **errorp)
+take_our_field(const char *text, struct ofp_ext_match *m, char **errorp)
 {
-    static const char key[] = "ipv6_exthdr=";
+    static const char *const keys[] = {
+        "ipv6_exthdr=", "pbb_isid=", "pbb_uca=",
+    };
     const char *actions = strstr(text, "actions=");
-    const char *p = text;
+    const char *p = NULL;
+    size_t k;
 
     *errorp = NULL;
-    for (;;) {
-        p = strstr(p, key);
-        if (!p || (actions && p > actions)) {
-            return NULL;
+    for (k = 0; k < ARRAY_SIZE(keys) && !p; k++) {
+        for (const char *q = text; (q = strstr(q, keys[k])); q++) {
+            if (actions && q > actions) {
+                break;
+            }
+            if (q == text || strchr(", \t", q[-1])) {
+                p = q;
+                break;
+            }
         }
-        if (p == text || strchr(", \t", p[-1])) {
-            break;
-        }
-        p++;
     }
-    const char *v = p + strlen(key);
+    if (!p) {
+        return NULL;
+    }
+    k--;
+    const char *v = p + strlen(keys[k]);
     size_t n = strcspn(v, ", \t");
     char *arg = xmemdup0(v, n), *slash = strchr(arg, '/'), *end;
-    unsigned long value, mask = UINT16_MAX;
+    static const uint32_t maxes[] = { EXTHDR_BITS, PBB_ISID_MASK, 1 };
+    static const char *const expected[] = {
+        "a value of the nine OFPIEH_* bits (0 to 0x1ff), with an optional "
+        "/mask that covers it",
+        "an I-SID (0 to 16777215), with an optional /mask that covers it",
+        "0 or 1",
+    };
+    unsigned long value, mask = k == 1 ? PBB_ISID_MASK : UINT16_MAX;
     errno = 0;
     value = strtoul(arg, &end, 0);
     bool ok = *arg && end != arg && (slash ? end == slash : !*end);
     if (ok && slash) {
         mask = strtoul(slash + 1, &end, 0);
-        ok = slash[1] && !*end && mask <= UINT16_MAX;
+        ok = k != 2 && slash[1] && !*end
+             && mask <= (k == 1 ? PBB_ISID_MASK : UINT16_MAX);
     }
-    if (!ok || errno || value > EXTHDR_BITS || value & ~mask) {
-        *errorp = xasprintf("ipv6_exthdr=%s: expected a value of the nine "
-                            "OFPIEH_* bits (0 to 0x1ff), with an optional "
-                            "/mask that covers it", arg);
+    if (!ok || errno || value > maxes[k] || value & ~mask) {
+        *errorp = xasprintf("%.*s%s: expected %s", (int) strlen(keys[k]),
+                            keys[k], arg, expected[k]);
         free(arg);
         return NULL;
     }
     free(arg);
-    m->has_exthdr = mask != 0;
-    m->exthdr = value;
-    m->exthdr_mask = mask;
+    if (k == 0) {
+        m->has_exthdr = mask != 0;
+        m->exthdr = value;
+        m->exthdr_mask = mask;
+    } else {
+        uint32_t bits = k == 1 ? mask : PBB_UCA_MASK;
+        m->pbb_tci |= k == 1 ? value : value ? PBB_UCA_MASK : 0;
+        m->pbb_mask |= bits;
+        m->has_pbb = m->pbb_mask != 0;
+    }
 
     /* The text without the token and one comma beside it. */
     const char *after = v + n;
@@ -867,11 +1002,20 @@ ofp_ext_parse_flow_mod(struct ofputil_flow_mod *fm, const char *text,
                        int command, enum ofputil_protocol *usable)
 {
     struct ofp_ext_match m = { .has_exthdr = false };
-    char *error;
-    char *taken = take_exthdr(text, &m, &error);
+    char *error = NULL;
+    char *taken = NULL;
 
-    if (error) {
-        return error;
+    for (;;) {
+        char *next = take_our_field(taken ? taken : text, &m, &error);
+        if (error) {
+            free(taken);
+            return error;
+        }
+        if (!next) {
+            break;
+        }
+        free(taken);
+        taken = next;
     }
     char *lifted = ofp_ext_parse_text(taken ? taken : text, &error);
     if (error) {
@@ -883,15 +1027,22 @@ ofp_ext_parse_flow_mod(struct ofputil_flow_mod *fm, const char *text,
                                    NULL, NULL, command, usable);
     free(lifted);
     free(taken);
-    if (!error && m.has_exthdr) {
+    if (!error && (m.has_exthdr || m.has_pbb)) {
         struct match match;
         minimatch_expand(&fm->match, &match);
-        if (match.wc.masks.dl_type != OVS_BE16_MAX
-            || match.flow.dl_type != htons(0x86dd)) {
+        bool typed = match.wc.masks.dl_type == OVS_BE16_MAX;
+        if (m.has_exthdr && (!typed || match.flow.dl_type != htons(0x86dd))) {
+            error = xstrdup("ipv6_exthdr needs ipv6 (dl_type=0x86dd) in the "
+                            "match");
+        } else if (m.has_pbb
+                   && (!typed || match.flow.dl_type != htons(0x88e7))) {
+            error = xstrdup("pbb_isid and pbb_uca need dl_type=0x88e7 in "
+                            "the match");
+        }
+        if (error) {
             minimatch_destroy(&fm->match);
             free(fm->ofpacts);
-            return xstrdup("ipv6_exthdr needs ipv6 (dl_type=0x86dd) in the "
-                           "match");
+            return error;
         }
         ofp_ext_minimatch_apply(&m, &fm->match);
     }
@@ -914,7 +1065,7 @@ ofp_ext_parse_group_mod(struct ofputil_group_mod *gm, int command,
     return error;
 }
 
-/* ---- ipv6_exthdr ---- */
+/* ---- The match fields ---- */
 
 void
 ofp_ext_match_apply(const struct ofp_ext_match *m, struct match *match)
@@ -923,12 +1074,18 @@ ofp_ext_match_apply(const struct ofp_ext_match *m, struct match *match)
         flow_set_ipv6_exthdr(&match->flow, htons(m->exthdr));
         flow_set_ipv6_exthdr(&match->wc.masks, htons(m->exthdr_mask));
     }
+    if (m->has_pbb) {
+        match->flow.mpls_lse[0] = ((match->flow.mpls_lse[0]
+                                    & ~htonl(m->pbb_mask))
+                                   | htonl(m->pbb_tci & m->pbb_mask));
+        match->wc.masks.mpls_lse[0] |= htonl(m->pbb_mask);
+    }
 }
 
 void
 ofp_ext_minimatch_apply(const struct ofp_ext_match *m, struct minimatch *mm)
 {
-    if (m->has_exthdr) {
+    if (m->has_exthdr || m->has_pbb) {
         struct match match;
         minimatch_expand(mm, &match);
         ofp_ext_match_apply(m, &match);
@@ -937,14 +1094,70 @@ ofp_ext_minimatch_apply(const struct ofp_ext_match *m, struct minimatch *mm)
     }
 }
 
-/* Adds the ipv6_exthdr OXM (value 'v' under mask 'k', host order) at the
- * end of the OXM match at 'match_ofs' of 'msg', with the match's length
- * and padding, the message's length and, unless it is SIZE_MAX, the
- * 16-bit length at 'entry_ofs' made right.  False if the message would
- * pass 64 KB (then it is left as it is). */
+/* Our fields of 'match', as 'm'.  False if it has none. */
 static bool
-insert_exthdr(struct ofpbuf *msg, size_t match_ofs, size_t entry_ofs,
-              uint16_t v, uint16_t k)
+match_ours(const struct match *match, struct ofp_ext_match *m)
+{
+    memset(m, 0, sizeof *m);
+    m->exthdr_mask = ntohs(flow_get_ipv6_exthdr(&match->wc.masks));
+    m->exthdr = ntohs(flow_get_ipv6_exthdr(&match->flow)) & m->exthdr_mask;
+    m->has_exthdr = m->exthdr_mask != 0;
+    if (match->flow.dl_type == htons(0x88e7)
+        && match->wc.masks.dl_type == OVS_BE16_MAX) {
+        m->pbb_mask = ntohl(match->wc.masks.mpls_lse[0])
+                      & (PBB_ISID_MASK | PBB_UCA_MASK);
+        m->pbb_tci = ntohl(match->flow.mpls_lse[0]) & m->pbb_mask;
+        m->has_pbb = m->pbb_mask != 0;
+    }
+    return m->has_exthdr || m->has_pbb;
+}
+
+/* Our fields of 'm' as OXM TLVs in 'buf' (OpenFlow 'version': pbb_uca is
+ * 1.4's); returns their length. */
+static size_t
+our_oxms(const struct ofp_ext_match *m, uint8_t version, uint8_t buf[32])
+{
+    size_t n = 0;
+
+    if (m->has_exthdr) {
+        bool masked = m->exthdr_mask != UINT16_MAX;
+        wr32(buf + n, ((uint32_t) OXM_BASIC << 16) | (OXM_IPV6_EXTHDR << 9)
+                      | (masked ? 0x100 | 4 : 2));
+        wr16(buf + n + 4, m->exthdr);
+        if (masked) {
+            wr16(buf + n + 6, m->exthdr_mask);
+        }
+        n += masked ? 8 : 6;
+    }
+    uint32_t isid_mask = m->pbb_mask & PBB_ISID_MASK;
+    if (isid_mask) {
+        bool masked = isid_mask != PBB_ISID_MASK;
+        wr32(buf + n, ((uint32_t) OXM_BASIC << 16) | (OXM_PBB_ISID << 9)
+                      | (masked ? 0x100 | 6 : 3));
+        buf[n + 4] = m->pbb_tci >> 16;
+        wr16(buf + n + 5, m->pbb_tci);
+        if (masked) {
+            buf[n + 7] = isid_mask >> 16;
+            wr16(buf + n + 8, isid_mask);
+        }
+        n += masked ? 10 : 7;
+    }
+    if (m->pbb_mask & PBB_UCA_MASK && version >= V14) {
+        wr32(buf + n, ((uint32_t) OXM_BASIC << 16) | (OXM_PBB_UCA << 9) | 1);
+        buf[n + 4] = (m->pbb_tci & PBB_UCA_MASK) != 0;
+        n += 5;
+    }
+    return n;
+}
+
+/* Adds the OXM TLVs 'oxm' ('olen' bytes) at the end of the OXM match at
+ * 'match_ofs' of 'msg', with the match's length and padding, the
+ * message's length and, unless it is SIZE_MAX, the 16-bit length at
+ * 'entry_ofs' made right.  False if the message would pass 64 KB (then
+ * it is left as it is). */
+static bool
+insert_oxms(struct ofpbuf *msg, size_t match_ofs, size_t entry_ofs,
+            const uint8_t *oxm, size_t olen)
 {
     const uint8_t *p = msg->data;
     if (match_ofs + 4 > msg->size || rd16(p + match_ofs) != 1) {
@@ -952,24 +1165,19 @@ insert_exthdr(struct ofpbuf *msg, size_t match_ofs, size_t entry_ofs,
     }
     size_t mlen = rd16(p + match_ofs + 2);
     size_t old_padded = ROUND_UP(mlen, 8);
-    size_t olen = k == UINT16_MAX ? 6 : 8;
     size_t new_padded = ROUND_UP(mlen + olen, 8);
     size_t delta = new_padded - old_padded;
-    size_t tail = msg->size - (match_ofs + old_padded);
-    if (match_ofs + old_padded > msg->size || msg->size + delta > UINT16_MAX) {
+    if (match_ofs + old_padded > msg->size
+        || msg->size + delta > UINT16_MAX) {
         return false;
     }
+    size_t tail = msg->size - (match_ofs + old_padded);
 
     ofpbuf_put_uninit(msg, delta);
     uint8_t *q = (uint8_t *) msg->data + match_ofs;
     memmove(q + new_padded, q + old_padded, tail);
     memset(q + mlen, 0, new_padded - mlen);
-    wr32(q + mlen, ((uint32_t) OXM_BASIC << 16) | (OXM_IPV6_EXTHDR << 9)
-                   | (olen == 8 ? 0x100 : 0) | (olen - 4));
-    wr16(q + mlen + 4, v);
-    if (olen == 8) {
-        wr16(q + mlen + 6, k);
-    }
+    memcpy(q + mlen, oxm, olen);
     wr16(q + 2, mlen + olen);
     wr16((uint8_t *) msg->data + 2, msg->size);
     if (entry_ofs != SIZE_MAX) {
@@ -979,20 +1187,12 @@ insert_exthdr(struct ofpbuf *msg, size_t match_ofs, size_t entry_ofs,
     return true;
 }
 
-static bool
-match_exthdr(const struct match *match, uint16_t *v, uint16_t *k)
-{
-    *k = ntohs(flow_get_ipv6_exthdr(&match->wc.masks));
-    *v = ntohs(flow_get_ipv6_exthdr(&match->flow)) & *k;
-    return *k != 0;
-}
-
 void
 ofp_ext_flow_stats_exthdr(struct ovs_list *replies, const struct match *match)
 {
-    uint16_t v, k;
+    struct ofp_ext_match m;
 
-    if (!match_exthdr(match, &v, &k) || ovs_list_is_empty(replies)) {
+    if (!match_ours(match, &m) || ovs_list_is_empty(replies)) {
         return;
     }
     struct ofpbuf *msg = ofpbuf_from_list(ovs_list_back(replies));
@@ -1008,8 +1208,10 @@ ofp_ext_flow_stats_exthdr(struct ovs_list *replies, const struct match *match)
         last = at;
         at += rd16(p + at);
     }
-    if (last != SIZE_MAX) {
-        insert_exthdr(msg, last + (p[0] >= V15 ? 24 : 48), last, v, k);
+    uint8_t oxm[32];
+    size_t n = our_oxms(&m, p[0], oxm);
+    if (last != SIZE_MAX && n) {
+        insert_oxms(msg, last + (p[0] >= V15 ? 24 : 48), last, oxm, n);
     }
 }
 
@@ -1017,11 +1219,15 @@ void
 ofp_ext_flow_removed_exthdr(struct ofpbuf *msg, const struct match *match)
 {
     const uint8_t *p = msg->data;
-    uint16_t v, k;
+    struct ofp_ext_match m;
 
-    if (match_exthdr(match, &v, &k) && msg->size >= 8 && p[0] >= V12
+    if (match_ours(match, &m) && msg->size >= 8 && p[0] >= V12
         && p[1] == T_FLOW_REMOVED) {
-        insert_exthdr(msg, p[0] >= V15 ? 24 : 48, SIZE_MAX, v, k);
+        uint8_t oxm[32];
+        size_t n = our_oxms(&m, p[0], oxm);
+        if (n) {
+            insert_oxms(msg, p[0] >= V15 ? 24 : 48, SIZE_MAX, oxm, n);
+        }
     }
 }
 
@@ -1029,18 +1235,39 @@ void
 ofp_ext_format_rule(const struct cls_rule *rule,
                     const struct ofputil_port_map *port_map, struct ds *s)
 {
+    struct ofp_ext_match m;
     struct match match;
-    uint16_t v, k;
 
-    cls_rule_format(rule, NULL, port_map, s);
     minimatch_expand(&rule->match, &match);
-    if (match_exthdr(&match, &v, &k)) {
-        if (s->length && s->string[s->length - 1] != ',') {
-            ds_put_char(s, ',');
-        }
-        ds_put_format(s, "ipv6_exthdr=%#"PRIx16, v);
-        if (k != UINT16_MAX) {
-            ds_put_format(s, "/%#"PRIx16, k);
-        }
+    if (!match_ours(&match, &m)) {
+        cls_rule_format(rule, NULL, port_map, s);
+        return;
     }
+    if (m.has_pbb) {
+        /* Not the MPLS fields that the library would say. */
+        match.flow.mpls_lse[0] = match.wc.masks.mpls_lse[0] = 0;
+    }
+    match_format(&match, port_map, s, rule->priority);
+    if (s->length && s->string[s->length - 1] != ',') {
+        ds_put_char(s, ',');
+    }
+    if (m.has_pbb && m.pbb_mask & PBB_ISID_MASK) {
+        ds_put_format(s, "pbb_isid=%"PRIu32, m.pbb_tci & PBB_ISID_MASK);
+        if ((m.pbb_mask & PBB_ISID_MASK) != PBB_ISID_MASK) {
+            ds_put_format(s, "/%#"PRIx32, m.pbb_mask & PBB_ISID_MASK);
+        }
+        ds_put_char(s, ',');
+    }
+    if (m.has_pbb && m.pbb_mask & PBB_UCA_MASK) {
+        ds_put_format(s, "pbb_uca=%d,", (m.pbb_tci & PBB_UCA_MASK) != 0);
+    }
+    if (m.has_exthdr) {
+        ds_put_format(s, "ipv6_exthdr=%#"PRIx16, m.exthdr);
+        if (m.exthdr_mask != UINT16_MAX) {
+            ds_put_format(s, "/%#"PRIx16, m.exthdr_mask);
+        }
+        ds_put_char(s, ',');
+    }
+    s->length--;                /* The last comma. */
+    s->string[s->length] = '\0';
 }

@@ -51,6 +51,10 @@ enum ofp_ext_type {
     OFP_EXT_SET_ETH_TYPE,       /* 'value': the Ethertype (16 bits). */
     OFP_EXT_SET_IP_PROTO,       /* 'value': the IP protocol (8 bits). */
     OFP_EXT_SET_MPLS_BOS,       /* 'value': the bottom-of-stack bit. */
+    OFP_EXT_PUSH_PBB,           /* 'value': the Ethertype (0x88e7). */
+    OFP_EXT_POP_PBB,
+    OFP_EXT_SET_PBB_ISID,       /* 'value': the I-SID (24 bits). */
+    OFP_EXT_SET_PBB_UCA,        /* 'value': the UCA bit. */
 };
 
 struct ofp_ext {
@@ -61,13 +65,16 @@ struct ofp_ext {
 /* Whether 'note' is one of xvs's actions; if so, fills in '*ext'. */
 bool ofp_ext_from_note(const struct ofpact_note *note, struct ofp_ext *ext);
 
-/* The ipv6_exthdr match (OpenFlow 1.3's OXM field 39), which the library
- * does not know either: xvs lifts it out of the match before decoding
- * and puts it where its classifier matches it (flow-dp.h).  Host order;
- * a mask of 0xffff is the unmasked form. */
+/* The match fields the library does not know either: ipv6_exthdr
+ * (OpenFlow 1.3's OXM field 39), pbb_isid (37) and pbb_uca (41, 1.4).
+ * xvs lifts them out of the match before decoding and puts them where
+ * its classifier matches them (flow-dp.h).  Host order; an ipv6_exthdr
+ * mask of 0xffff is the unmasked form, and so is a full pbb_isid mask. */
 struct ofp_ext_match {
     bool has_exthdr;
     uint16_t exthdr, exthdr_mask;
+    bool has_pbb;                   /* pbb_isid and pbb_uca: */
+    uint32_t pbb_tci, pbb_mask;     /* Their bits of the I-TAG TCI. */
     enum ofperr error;
 };
 

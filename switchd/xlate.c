@@ -55,6 +55,8 @@
 
 VLOG_DEFINE_THIS_MODULE(xlate);
 
+#define ETH_TYPE_PBB 0x88e7     /* 802.1ah backbone service instance. */
+
 /* ---- Translation (PMD threads; the main thread for packet-out) ------ */
 
 /* What one translation accumulates.
@@ -104,6 +106,13 @@ struct xlate {
     int beneath_ttl;                /* The TTL copy_ttl_in gave the IP
                                      * packet beneath the packet's own
                                      * labels; -1: as it came. */
+
+    /* PBB: what a pop_pbb uncovers. */
+    uint32_t pbb_ofs;               /* Where the packet's own customer
+                                     * frame starts; 0: none (or popped). */
+    bool has_pbb_inner;             /* 'pbb_inner' is the frame that the
+                                     * actions pushed a PBB header onto. */
+    struct flow pbb_inner;
 
     /* xvs-ctl trace (main thread): the steps taken, or NULL.  A traced
      * translation changes nothing: no counter, no MAC learned, no
@@ -194,16 +203,29 @@ copy_l3_l4(struct flow *dst, const struct flow *src)
     flow_set_ipv6_exthdr(dst, flow_get_ipv6_exthdr(src));
 }
 
-/* flow_extract(), and the ipv6_exthdr bits that it does not know, from
- * the datapath's parse of the same bytes. */
+/* The fields Open vSwitch's flow_extract() does not know (flow-dp.h),
+ * from the datapath's key of the same packet. */
+static void
+flow_extras_from_key(struct flow *flow, const struct dp_flow_key *key)
+{
+    if (flow->dl_type == htons(ETH_TYPE_IPV6)) {
+        flow_set_ipv6_exthdr(flow, key->ipv6_exthdr);
+    } else if (flow->dl_type == htons(ETH_TYPE_PBB)) {
+        flow->mpls_lse[0] = key->mpls_lse[0];
+    }
+}
+
+/* flow_extract(), and the fields that it does not know from the
+ * datapath's parse of the same bytes. */
 static void
 extract_with_exthdr(struct dp_packet *pkt, struct flow *flow)
 {
     flow_extract(pkt, flow);
-    if (flow->dl_type == htons(ETH_TYPE_IPV6)) {
+    if (flow->dl_type == htons(ETH_TYPE_IPV6)
+        || flow->dl_type == htons(ETH_TYPE_PBB)) {
         struct dp_flow_key k;
         dp_flow_key_extract(dp_packet_data(pkt), dp_packet_size(pkt), 0, &k);
-        flow_set_ipv6_exthdr(flow, k.ipv6_exthdr);
+        flow_extras_from_key(flow, &k);
     }
 }
 
@@ -348,6 +370,14 @@ commit(struct xlate *x)
         && (a = dp_actions_put(acts, DP_ACTION_SET_ETH_DST))) {
         memcpy(a->mac, f->dl_dst.ea, 6);
         b->dl_dst = f->dl_dst;
+    }
+    if (f->dl_type == htons(ETH_TYPE_PBB)) {
+        if (b->mpls_lse[0] != f->mpls_lse[0]
+            && (a = dp_actions_put(acts, DP_ACTION_SET_PBB_ITAG))) {
+            a->be32 = f->mpls_lse[0];
+            b->mpls_lse[0] = f->mpls_lse[0];
+        }
+        return;
     }
     if (eth_type_mpls(f->dl_type)) {
         for (int i = 0; i < FLOW_MAX_MPLS_LABELS; i++) {
@@ -901,7 +931,14 @@ xlate_set_packet(struct xlate *x, const struct dp_packet *pkt,
     x->n_pushed = 0;
     x->has_beneath = false;
     x->beneath_ttl = -1;
+    x->has_pbb_inner = false;
+    x->pbb_ofs = 0;
 
+    if (x->flow->dl_type == htons(ETH_TYPE_PBB)) {
+        uint16_t type;
+        uint32_t l2 = pkt_l3_offset(x->packet, x->packet_len, &type);
+        x->pbb_ofs = l2 && l2 + 4 < x->packet_len ? l2 + 4 : 0;
+    }
     const uint8_t *l2_5 = dp_packet_l2_5(pkt);
     if (!l2_5 || !eth_type_mpls(x->flow->dl_type)) {
         return;
@@ -1131,6 +1168,88 @@ xlate_copy_ttl(struct xlate *x, bool out)
 
 static bool is_ip(struct xlate *);
 
+/* The packet fields of 'flow' (L2 on) become those of 'src'; its
+ * metadata (port, registers, metadata...) stays. */
+static void
+flow_take_packet_fields(struct flow *flow, const struct flow *src)
+{
+    size_t ofs = offsetof(struct flow, dl_dst);
+    memcpy((char *) flow + ofs, (const char *) src + ofs,
+           sizeof *flow - ofs);
+}
+
+/* push_pbb: the frame becomes the customer frame behind a backbone
+ * header with its MAC addresses, type 'ethertype' and an I-TAG of zero. */
+static void
+xlate_push_pbb(struct xlate *x, uint16_t ethertype)
+{
+    struct flow *flow = x->flow;
+    struct flow pbb;
+
+    commit(x);
+    struct dp_action *a = dp_actions_put(&x->up->actions, DP_ACTION_PUSH_PBB);
+    if (a) {
+        a->port = ethertype;
+        a->be32 = 0;
+    }
+    if (x->has_pbb_inner) {
+        x->uncacheable = true;  /* Two pushed: the first one is lost. */
+    }
+    x->pbb_inner = *flow;
+    x->has_pbb_inner = true;
+
+    memset(&pbb, 0, sizeof pbb);
+    pbb.dl_dst = flow->dl_dst;
+    pbb.dl_src = flow->dl_src;
+    pbb.dl_type = htons(ethertype);
+    flow_take_packet_fields(flow, &pbb);
+    x->base = *flow;
+}
+
+/* pop_pbb: the customer frame, as pushed or as the packet carries it. */
+static void
+xlate_pop_pbb(struct xlate *x)
+{
+    struct flow *flow = x->flow;
+
+    WC_MASK_FIELD(x->wc, dl_type);
+    if (flow->dl_type != htons(ETH_TYPE_PBB)) {
+        return;
+    }
+    commit(x);
+    dp_actions_put(&x->up->actions, DP_ACTION_POP_PBB);
+    if (x->has_pbb_inner) {
+        flow_take_packet_fields(flow, &x->pbb_inner);
+        x->has_pbb_inner = false;
+    } else if (x->pbb_ofs && !x->n_pushed) {
+        /* The packet's own: its customer frame, parsed here.  The
+         * datapath key does not hold that frame's fields: not cached. */
+        struct dp_packet inner;
+        struct flow f;
+        dp_packet_use_const(&inner, x->packet + x->pbb_ofs,
+                            x->packet_len - x->pbb_ofs);
+        extract_with_exthdr(&inner, &f);
+        flow_take_packet_fields(flow, &f);
+        const uint8_t *l2_5 = dp_packet_l2_5(&inner);
+        x->mpls_ofs = x->mpls_end = 0;
+        if (l2_5 && eth_type_mpls(f.dl_type)) {
+            x->mpls_ofs = l2_5 - x->packet;
+            for (uint32_t o = x->mpls_ofs; o + 4 <= x->packet_len; o += 4) {
+                if (x->packet[o + 2] & 0x01) {
+                    x->mpls_end = o + 4;
+                    break;
+                }
+            }
+        }
+        dp_packet_uninit(&inner);
+        x->pbb_ofs = 0;
+        x->uncacheable = true;
+    } else {
+        x->uncacheable = true;  /* Not a frame we can tell. */
+    }
+    x->base = *flow;
+}
+
 /* One of the actions Open vSwitch's library does not know (ofp-ext.h). */
 static void
 xlate_ext(struct xlate *x, const struct ofp_ext *ext)
@@ -1164,6 +1283,27 @@ xlate_ext(struct xlate *x, const struct ofp_ext *ext)
         if (eth_type_mpls(flow->dl_type)) {
             WC_MASK_FIELD(x->wc, mpls_lse[0]);
             flow_set_mpls_bos(flow, 0, ext->value);
+        }
+        break;
+    case OFP_EXT_PUSH_PBB:
+        xlate_push_pbb(x, ext->value);
+        break;
+    case OFP_EXT_POP_PBB:
+        xlate_pop_pbb(x);
+        break;
+    case OFP_EXT_SET_PBB_ISID:
+    case OFP_EXT_SET_PBB_UCA:
+        WC_MASK_FIELD(x->wc, dl_type);
+        if (flow->dl_type == htons(ETH_TYPE_PBB)) {
+            /* commit() writes the whole TCI: its value is part of the
+             * decision. */
+            WC_MASK_FIELD(x->wc, mpls_lse[0]);
+            uint32_t mask = (ext->type == OFP_EXT_SET_PBB_ISID
+                             ? PBB_ISID_MASK : PBB_UCA_MASK);
+            uint32_t v = (ext->type == OFP_EXT_SET_PBB_ISID ? ext->value
+                          : ext->value ? PBB_UCA_MASK : 0);
+            flow->mpls_lse[0] = (flow->mpls_lse[0] & ~htonl(mask))
+                                | htonl(v & mask);
         }
         break;
     }
@@ -2059,6 +2199,10 @@ tags_at(const struct xlate *x, size_t pos, struct tag_stack *t)
         } else if (a->type == DP_ACTION_SET_VLAN && t->n) {
             t->tci[0] = (t->tci[0] & ~a->vlan.mask)
                         | (a->vlan.tci & a->vlan.mask);
+        } else if (a->type == DP_ACTION_PUSH_PBB
+                   || a->type == DP_ACTION_POP_PBB) {
+            t->unknown = true;  /* Another frame's tags now. */
+            break;
         }
     }
 }
@@ -2459,9 +2603,7 @@ pipeline_upcall(void *pl_, struct dp_upcall *up)
     struct flow flow;
     dp_packet_use_const(&pkt, up->packet, up->len);
     flow_extract(&pkt, &flow);
-    if (flow.dl_type == htons(ETH_TYPE_IPV6)) {
-        flow_set_ipv6_exthdr(&flow, key->ipv6_exthdr);
-    }
+    flow_extras_from_key(&flow, key);
     flow.in_port.ofp_port = u16_to_ofp(in_ofport);
 
     struct flow_wildcards wc;

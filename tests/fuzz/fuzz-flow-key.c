@@ -315,6 +315,11 @@ pipeline_view(const uint8_t *frame, size_t len, size_t head,
                                  - ((const uint8_t *) dp_packet_l3(&pkt)
                                     - (const uint8_t *) dp_packet_data(&pkt))));
     }
+    if (flow.dl_type == htons(0x88e7) && dp_packet_l3(&pkt)
+        && dp_packet_l3_size(&pkt) >= 4) {
+        /* A PBB frame's I-TAG TCI: where xvs keeps it (flow-dp.h). */
+        memcpy(&flow.mpls_lse[0], dp_packet_l3(&pkt), 4);
+    }
     uint16_t flags = beneath_mpls(&pkt, &flow, len);
     dp_packet_uninit(&pkt);
     free(copy);

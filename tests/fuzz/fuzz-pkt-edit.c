@@ -66,7 +66,7 @@ enum {
 #define OP_SIZE 8
 
 /* Edits beyond the datapath action types (which take kinds 0-23, and
- * 30-31 for the two types past 23). */
+ * 30-32 for the set actions past 23). */
 enum {
     OP_DEC_TTL = 24,
     OP_PUSH_VLAN,
@@ -76,7 +76,8 @@ enum {
     OP_CLAMP,
     OP_SET_IP_PROTO,            /* DP_ACTION_SET_IP_PROTO. */
     OP_SET_MPLS_IP_TTL,         /* DP_ACTION_SET_MPLS_IP_TTL. */
-    OP_N = 32,
+    OP_SET_PBB_ITAG,            /* DP_ACTION_SET_PBB_ITAG. */
+    OP_N = 33,
 };
 
 /* ---- Frames ------------------------------------------------------- */
@@ -469,6 +470,7 @@ is_set_action(uint16_t type)
     case DP_ACTION_SET_ETH_TYPE:
     case DP_ACTION_SET_IP_PROTO:
     case DP_ACTION_SET_MPLS_IP_TTL:
+    case DP_ACTION_SET_PBB_ITAG:
         return true;
     }
     return false;
@@ -699,6 +701,12 @@ expect(uint8_t *w, uint32_t len, const struct layout *lo,
         expect_nd(w + lo->l4, lo->l4_len, a);
         return true;
 
+    case DP_ACTION_SET_PBB_ITAG:
+        if (lo->type == 0x88e7 && lo->l3 && len >= lo->l3 + 4) {
+            memcpy(w + lo->l3, &a->be32, 4);
+        }
+        return true;
+
     case DP_ACTION_OUTPUT:
     case DP_ACTION_PUSH_VLAN:
     case DP_ACTION_POP_VLAN:
@@ -707,6 +715,8 @@ expect(uint8_t *w, uint32_t len, const struct layout *lo,
     case DP_ACTION_PUSH_MPLS:
     case DP_ACTION_POP_MPLS:
     case DP_ACTION_DROP:
+    case DP_ACTION_PUSH_PBB:
+    case DP_ACTION_POP_PBB:
         break;
     }
     return true;                /* Not a set action: left alone. */
@@ -983,7 +993,7 @@ op_name(int kind)
         "SET_IPV6_LABEL", "SET_ARP", "SET_ICMP", "SET_ND",
         "DROP (as an action)", "SET_ETH_TYPE", "dec_ttl", "push_vlan",
         "pop_vlan", "push_mpls", "pop_mpls", "clamp", "SET_IP_PROTO",
-        "SET_MPLS_IP_TTL",
+        "SET_MPLS_IP_TTL", "SET_PBB_ITAG",
     };
     return names[kind];
 }
@@ -1110,10 +1120,12 @@ run_op(struct frame *f, const uint8_t *op, bool partial)
     if (kind < OP_DEC_TTL) {
         action_from_op(op, kind, &a);
         do_action(f, &a, partial);
-    } else if (kind == OP_SET_IP_PROTO || kind == OP_SET_MPLS_IP_TTL) {
+    } else if (kind >= OP_SET_IP_PROTO) {
         action_from_op(op, (kind == OP_SET_IP_PROTO
                             ? DP_ACTION_SET_IP_PROTO
-                            : DP_ACTION_SET_MPLS_IP_TTL), &a);
+                            : kind == OP_SET_MPLS_IP_TTL
+                            ? DP_ACTION_SET_MPLS_IP_TTL
+                            : DP_ACTION_SET_PBB_ITAG), &a);
         do_action(f, &a, partial);
     } else if (kind == OP_DEC_TTL) {
         /* The pipeline's dec_ttl: the TTL it saw, less one. */

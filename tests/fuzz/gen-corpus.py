@@ -188,6 +188,8 @@ def frames():
     add("mpls-4-labels-vlan", eth(MAC_B, MAC_A, 0x8847,
         mpls(1, bos=0) + mpls(2, bos=0) + mpls(3, bos=0) + mpls(4) + inner,
         tags=[(0x8100, 20)]))
+    add("pbb-isid-100", eth(MAC_B, MAC_A, 0x88e7, struct.pack("!I", 100)
+        + eth(MAC_B, MAC_A, 0x0800, inner)))
     add("arp-request", eth(BCAST, MAC_A, 0x0806,
         arp(1, MAC_A, A4, b"\0" * 6, B4)))
     add("arp-reply", eth(MAC_A, MAC_B, 0x0806, arp(2, MAC_B, B4, MAC_A, A4)))
@@ -220,7 +222,7 @@ SET_IPV6_LABEL, SET_ARP, SET_ICMP = 18, 19, 20
 OUTPUT = 0
 SET_ETH_TYPE = 23
 DEC_TTL, PUSH_VLAN, POP_VLAN, PUSH_MPLS, POP_MPLS, CLAMP = range(24, 30)
-SET_IP_PROTO, SET_MPLS_IP_TTL = 30, 31
+SET_IP_PROTO, SET_MPLS_IP_TTL, SET_PBB_ITAG = 30, 31, 32
 
 
 def op(kind, arg=0, value=b""):
@@ -280,6 +282,8 @@ def pkt_edit_inputs(fr):
             f["mpls-2-labels"])),
         ("ipv6-hbh-ip-proto", edit_input(FL_FIX | FL_PARTIAL, [
             op(SET_IP_PROTO, 0, b"\x06")], f["ipv6-hbh-udp"])),
+        ("pbb-itag", edit_input(FL_FIX, [
+            op(SET_PBB_ITAG, 0, b"\x08\x12\x34\x56")], f["pbb-isid-100"])),
         ("push-mpls", edit_input(FL_FIX, [
             op(PUSH_MPLS, 0, mpls(16) + b"\x88\x47"),
             op(SET_MPLS_LSE, 0, mpls(17)), op(SET_IPV4_SRC, 0, ip_a)],
@@ -411,6 +415,12 @@ def openflow_inputs():
                         p.OFPActionOutput(o.OFPP_TABLE)], udp_frame),
         fm(p.OFPMatch(eth_type=0x86dd, ipv6_exthdr=(0x40, 0x1c0)),
            [apply(p.OFPActionOutput(1))], flags=o.OFPFF_SEND_FLOW_REM),
+        fm(p.OFPMatch(eth_type=0x88e7, pbb_isid=(100, 0xff)),
+           [apply(p.OFPActionPopPbb(), p.OFPActionOutput(2))]),
+        fm(p.OFPMatch(eth_type=0x0800),
+           [apply(p.OFPActionPushPbb(0x88e7),
+                  p.OFPActionSetField(pbb_isid=0x123456),
+                  p.OFPActionOutput(2))], prio=90),
         p.OFPBarrierRequest(dp),
         p.OFPFlowStatsRequest(dp, 0, o.OFPTT_ALL, o.OFPP_ANY, o.OFPG_ANY,
                               0, 0, p.OFPMatch()),

@@ -89,13 +89,25 @@ def write_actions(*acts):
     return struct.pack("!HH4x", 3, 8 + len(body)) + body
 
 
-def flow_mod(m, insts, prio=100, cookie=0):
-    return struct.pack("!QQBBHHHIIIH2x", cookie, 0, 0, 0, 0, 0, prio,
+def goto_table(table):
+    return struct.pack("!HHB3x", 1, 8, table)
+
+
+def a_push_pbb():
+    return struct.pack("!HHH2x", 26, 8, 0x88e7)
+
+
+def a_pop_pbb():
+    return struct.pack("!HH4x", 27, 8)
+
+
+def flow_mod(m, insts, prio=100, cookie=0, table=0):
+    return struct.pack("!QQBBHHHIIIH2x", cookie, 0, table, 0, 0, 0, prio,
                        0xffffffff, 0xffffffff, 0xffffffff, 0) + m + insts
 
 
 ETH_TYPE, IP_PROTO, IPV4_DST, IN_PORT = 5, 10, 12, 0
-MPLS_LABEL, MPLS_BOS, IPV6_EXTHDR = 34, 36, 39
+MPLS_LABEL, MPLS_BOS, IPV6_EXTHDR, PBB_ISID = 34, 36, 39, 37
 
 
 def u16(v):
@@ -137,7 +149,23 @@ FLOWS = [
     # ipv6_exthdr: hop-by-hop and authentication headers (0x44), exactly.
     (8, match(oxm(IN_PORT, u32(1)), oxm(ETH_TYPE, u16(0x86dd)),
               oxm(IPV6_EXTHDR, u16(0x44))), apply_actions(a_output(2))),
+    # PBB: push with an I-SID; pop of a frame's own header; pop, then the
+    # customer frame matched in table 1.
+    (9, ip4_match(17, "10.0.0.6"),
+     apply_actions(a_push_pbb(), a_set_field(PBB_ISID, b"\x12\x34\x56"),
+                   a_output(2))),
+    (10, match(oxm(IN_PORT, u32(1)), oxm(ETH_TYPE, u16(0x88e7)),
+               oxm(PBB_ISID, b"\x00\x00\xc8")),
+     apply_actions(a_pop_pbb(), a_output(2))),
+    (11, match(oxm(IN_PORT, u32(1)), oxm(ETH_TYPE, u16(0x88e7)),
+               oxm(PBB_ISID, b"\x00\x01\x2c")),
+     apply_actions(a_pop_pbb()) + goto_table(1)),
 ]
+
+# (cookie, table, match, instructions): a later table's.
+TABLE1 = (12, 1, match(oxm(ETH_TYPE, u16(0x0800)), oxm(IP_PROTO, b"\x11"),
+                       oxm(IPV4_DST, socket.inet_aton("10.0.0.8"))),
+          apply_actions(a_output(2)))
 
 
 def group_mod():
@@ -232,8 +260,11 @@ def install(path, version):
     for cookie, m, insts in FLOWS:
         xids[c.send(OFPT_FLOW_MOD, flow_mod(m, insts, cookie=cookie))] = \
             "flow %d" % cookie
+    cookie, table, m, insts = TABLE1
+    xids[c.send(OFPT_FLOW_MOD, flow_mod(m, insts, cookie=cookie,
+                                        table=table))] = "flow %d" % cookie
     errors = c.barrier(set(xids))
-    result(not errors, "the group and %d flows are taken" % len(FLOWS),
+    result(not errors, "the group and %d flows are taken" % (len(FLOWS) + 1),
            ", ".join("%s: type %d code %d" % (xids[x], *errors[x])
                      for x in errors))
 
@@ -245,10 +276,11 @@ def install(path, version):
         result(got_insts == insts,
                "flow %d's instructions read back as sent" % cookie,
                "got %s, sent %s" % (got_insts.hex(), insts.hex()))
-    m8 = FLOWS[7][1]
-    got_m8 = got.get(8, (b"", b""))[0]
-    result(got_m8 == m8, "the ipv6_exthdr match reads back as sent",
-           "got %s, sent %s" % (got_m8.hex(), m8.hex()))
+    for cookie, what in ((8, "ipv6_exthdr"), (10, "pbb_isid")):
+        sent = FLOWS[cookie - 1][1]
+        back = got.get(cookie, (b"", b""))[0]
+        result(back == sent, "the %s match reads back as sent" % what,
+               "got %s, sent %s" % (back.hex(), sent.hex()))
     n = flow_count(c, match(oxm(ETH_TYPE, u16(0x86dd)),
                             oxm(IPV6_EXTHDR, u16(0x44))))
     result(n == 1, "a flow stats request for ipv6_exthdr=0x44 finds its "
@@ -389,7 +421,25 @@ def cases(src, dst):
         ("ipv6_exthdr=0x44: hop-by-hop and authentication headers match",
          eth(dst, src, 0x86dd, ipv6_hop(True)),
          eth(dst, src, 0x86dd, ipv6_hop(True))),
+        ("push_pbb and set_field pbb_isid: a backbone header with the "
+         "customer's addresses, I-SID 0x123456",
+         eth(dst, src, 0x0800, u16x("10.0.0.6")),
+         eth(dst, src, 0x88e7, u32(0x123456)
+             + eth(dst, src, 0x0800, u16x("10.0.0.6")))),
+        ("pop_pbb of I-SID 200: the customer frame",
+         eth(dst, src, 0x88e7, u32(200)
+             + eth(dst, src, 0x0800, u16x("10.0.0.7"))),
+         eth(dst, src, 0x0800, u16x("10.0.0.7"))),
+        ("pop_pbb of I-SID 300, then table 1 matches the customer frame",
+         eth(dst, src, 0x88e7, u32(300)
+             + eth(dst, src, 0x0800, u16x("10.0.0.8"))),
+         eth(dst, src, 0x0800, u16x("10.0.0.8"))),
     ]
+
+
+def u16x(dst):
+    """IPv4/UDP to 'dst', port 16."""
+    return ipv4("10.0.0.1", dst, 17, udp(16, 16, pseudo4("10.0.0.1", dst)))
 
 
 def unmatched(src, dst):

@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
 # The OpenFlow actions Open vSwitch's library does not know (copy_ttl_out,
-# copy_ttl_in, set_field on eth_type, ip_proto and mpls_bos) and the
-# ipv6_exthdr match, as a controller sends them over OpenFlow 1.3 and 1.4
+# copy_ttl_in, set_field on eth_type, ip_proto and mpls_bos, PBB push, pop
+# and set) and matches (ipv6_exthdr, pbb_isid), as a controller sends them
+# over OpenFlow 1.3 and 1.4
 # (raw messages built by of-actions.py): flows, a group bucket and a
 # packet-out are taken, read
 # back as sent, and the crafted frames that go through them arrive as
@@ -33,7 +34,7 @@ for v in 4 5; do
     ctl del-groups xenbr0 >/dev/null 2>&1
     rm -f "$T/out.pcap" "$T/out.err"
     ip netns exec xvs-g82 timeout 30 tcpdump -nn -U --immediate-mode \
-        -i eth0 -c 9 -w "$T/out.pcap" "ether src $MAC1" 2>"$T/out.err" &
+        -i eth0 -c 12 -w "$T/out.pcap" "ether src $MAC1" 2>"$T/out.err" &
     cap=$!
     wait_for 30 grep -q "listening on" "$T/out.err"
     $OFA install "$T/xenbr0.mgmt" $v >"$T/out" 2>&1
@@ -42,7 +43,7 @@ for v in 4 5; do
     wait "$cap"
     $OFA check "$T/out.pcap" "$MAC1" "$MAC2" >>"$T/out" 2>&1
     sed "s/^\(PASS\|FAIL\) /\1 $of: /" "$T/out" >"$T/results"
-    script_results "$T/results" 28 "of-actions.py ($of)"
+    script_results "$T/results" 35 "of-actions.py ($of)"
 done
 
 # xvs-ctl shows them as OpenFlow writes them, and takes them as text.
@@ -70,6 +71,10 @@ check "and dump-flows shows it back" \
 out=$(ctl add-flow xenbr0 "ip,ipv6_exthdr=0x40,actions=drop" 2>&1)
 check "add-flow refuses ipv6_exthdr without ipv6" \
     grep_in "$out" "ipv6_exthdr needs ipv6"
+check "dump-flows shows the pbb_isid match and pop_pbb" \
+    grep_in "$(ctl dump-flows xenbr0)" "in_port=1,dl_type=0x88e7,pbb_isid=200 actions=pop_pbb,output:2"
+check "dump-flows shows push_pbb and set_field on pbb_isid" \
+    grep_in "$(ctl dump-flows xenbr0)" "actions=push_pbb:0x88e7,set_field:1193046->pbb_isid,output:2"
 out=$(ctl add-flow xenbr0 "actions=set_field:300->ip_proto,output:2" 2>&1)
 check "add-flow refuses set_field:300->ip_proto, naming the field" \
     grep_in "$out" "ip_proto: the value must be a number from 0 to 255"

@@ -9,7 +9,8 @@
  * does.  Rules in tables 1 and 2 match what pop_mpls uncovers and
  * rewrite it; MPLS packets carry IPv4 or IPv6 beneath their labels, and
  * rules copy TTLs between them (copy_ttl_in/out), change the IP protocol
- * before a later table or the Ethertype.  A
+ * before a later table or the Ethertype; PBB frames are matched on their
+ * I-SID and popped.  A
  * control run with deliberately too-wide masks shows that the check
  * catches an unsound cache; actions are compared byte for byte (the
  * values of rewrites too).
@@ -175,6 +176,25 @@ random_rule(char *buf, size_t size, int table)
         }
         break;
     case 6:
+        if (rnd(4) == 0) {
+            /* PBB: matched on the I-SID; a pop uncovers the customer
+             * frame (translated one by one, never cached). */
+            ADD(",dl_type=0x88e7");
+            if (rnd(2)) {
+                ADD(",pbb_isid=%u", 100 + rnd(3));
+            }
+            if (rnd(3) == 0) {
+                ADD(",pbb_uca=%u", rnd(2));
+            }
+            if (table < 2 && rnd(2)) {
+                ADD(",actions=pop_pbb,goto_table:%d", table + 1);
+            } else {
+                ADD(",actions=%soutput:%u",
+                    rnd(2) ? "set_field:7->pbb_isid," : "",
+                    1 + rnd(N_PORTS));
+            }
+            return;
+        }
         ADD(",mpls");
         if (rnd(2)) {
             ADD(",mpls_label=%u", 100 + rnd(3));
@@ -293,7 +313,18 @@ random_packet(uint8_t *p, size_t size)
 
     int kind = rnd(13);
     if (kind >= 10) {
-        if (kind == 10) {                   /* MPLS, 1-4 labels */
+        if (kind == 10 && rnd(4) == 0) {    /* PBB over IPv4 */
+            put16(p + n, 0x88e7);
+            uint32_t tci = (rnd(2) << 27) | (100 + rnd(3));
+            put16(p + n + 2, tci >> 16);
+            put16(p + n + 4, tci);
+            n += 6;
+            memcpy(p + n, mac_bytes[rnd(4)], 6);
+            memcpy(p + n + 6, mac_bytes[rnd(3)], 6);
+            put16(p + n + 12, 0x0800);
+            n += 14;
+            n += random_ipv4(p + n);
+        } else if (kind == 10) {            /* MPLS, 1-4 labels */
             put16(p + n, 0x8847);
             n += 2;
             int labels = 1 + rnd(4);
@@ -387,6 +418,7 @@ struct run_stats {
     size_t psec_hits[DP_N_DROP_REASONS];    /* Hits on port security's
                                              * drops, by reason. */
     size_t mirrored;                /* Copies the mirrors made (upcalls). */
+    size_t pbb_hits;                /* Hits of PBB frames. */
     size_t ext_hits;                /* Hits whose actions copy a TTL into
                                      * the packet beneath the labels, or
                                      * set the IP protocol or Ethertype. */
@@ -606,6 +638,9 @@ run_one(unsigned int seed, int n_rules, int n_packets, bool widen,
                 && mask_has_l3_l4(mfc_megaflow_mask(hit))) {
                 st->beneath_hits++;
             }
+            if (key.dl_type == htons(0x88e7)) {
+                st->pbb_hits++;
+            }
             for (size_t j = 0; j < hit->n_actions; j++) {
                 uint16_t t = hit->actions[j].type;
                 if (t == DP_ACTION_SET_MPLS_IP_TTL
@@ -730,6 +765,9 @@ test_megaflow_cache_decides_as_the_pipeline(void **state)
     print_message("%zu hits on copy_ttl_in, ip_proto and eth_type "
                   "rewrites\n", st.ext_hits);
     assert_true(st.ext_hits > 0);
+    /* And decisions on PBB frames' I-SIDs. */
+    print_message("%zu hits of PBB frames\n", st.pbb_hits);
+    assert_true(st.pbb_hits > 0);
     /* So were decisions with mirror copies. */
     print_message("%zu mirror copies made by upcalls\n", st.mirrored);
     assert_true(st.mirrored > 0);

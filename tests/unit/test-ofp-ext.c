@@ -636,6 +636,118 @@ test_ipv6_exthdr(void **state OVS_UNUSED)
     }
 }
 
+/* PBB over OpenFlow 1.4: a flow_mod matching eth_type=0x88e7,
+ * pbb_isid=100/0xff and pbb_uca=1 with push_pbb, set_field on pbb_isid
+ * and pbb_uca, pop_pbb, output:2: taken, and read back byte for byte. */
+static void
+test_pbb(void **state OVS_UNUSED)
+{
+    struct ofpbuf *b = ofpbuf_new(256);
+
+    header(b, OFP14_VERSION, 14);
+    ofpbuf_put_zeros(b, 40);
+    set16(b, 8 + 22, 100);
+    memset((uint8_t *) b->data + 8 + 24, 0xff, 12);
+    size_t m = b->size;
+    put16(b, 1);
+    put16(b, 0);
+    put32(b, 0x80000a02);       /* eth_type 0x88e7 */
+    put16(b, 0x88e7);
+    put32(b, 0x80004b06);       /* pbb_isid 100/0xff */
+    put16(b, 0);
+    put16(b, 0x6400);
+    put16(b, 0x00ff);
+    put32(b, 0x80005201);       /* pbb_uca 1 */
+    ofpbuf_put(b, "\x01", 1);
+    set16(b, m + 2, b->size - m);
+    ofpbuf_put_zeros(b, ROUND_UP(b->size - m, 8) - (b->size - m));
+    size_t mlen = b->size - m;
+    size_t insts = b->size;
+    put16(b, 4);
+    put16(b, 0);
+    put32(b, 0);
+    put16(b, 26);               /* push_pbb:0x88e7 */
+    put16(b, 8);
+    put16(b, 0x88e7);
+    put16(b, 0);
+    put16(b, 25);               /* set_field:0x123456->pbb_isid */
+    put16(b, 16);
+    put32(b, 0x80004a03);
+    put16(b, 0x1234);
+    ofpbuf_put(b, "\x56", 1);
+    ofpbuf_put_zeros(b, 5);
+    put16(b, 25);               /* set_field:1->pbb_uca */
+    put16(b, 16);
+    put32(b, 0x80005201);
+    ofpbuf_put(b, "\x01", 1);
+    ofpbuf_put_zeros(b, 7);
+    put16(b, 27);               /* pop_pbb */
+    put16(b, 8);
+    put32(b, 0);
+    put16(b, 0);                /* output:2 */
+    put16(b, 16);
+    put32(b, 2);
+    put16(b, 0xffff);
+    ofpbuf_put_zeros(b, 6);
+    set16(b, insts + 2, b->size - insts);
+    finish(b);
+
+    struct ofp_ext_match em;
+    enum ofperr error;
+    struct ofpbuf *lifted = ofp_ext_lift(b->data, &em, &error);
+    assert_non_null(lifted);
+    assert_true(em.has_pbb);
+    assert_int_equal(em.pbb_tci, 0x08000064);
+    assert_int_equal(em.pbb_mask, 0x080000ff);
+
+    struct ofputil_flow_mod fm;
+    struct ofpbuf ofpacts;
+    ofpbuf_init(&ofpacts, 64);
+    assert_int_equal(ofputil_decode_flow_mod(&fm, lifted->data,
+                                             OFPUTIL_P_OF14_OXM, NULL, NULL,
+                                             &ofpacts, OFPP_MAX, 255), 0);
+    ofp_ext_minimatch_apply(&em, &fm.match);
+    char *k = kinds(fm.ofpacts, fm.ofpacts_len);
+    assert_string_equal(k, "ext6:0x88e7,ext8:0x123456,ext9:0x1,ext7:0,"
+                        "output,");
+    free(k);
+
+    struct ofputil_flow_stats_request fsr = {
+        .table_id = 0xff, .out_port = OFPP_ANY, .out_group = OFPG_ANY,
+    };
+    match_init_catchall(&fsr.match);
+    struct ofpbuf *req = ofputil_encode_flow_stats_request(
+        &fsr, OFPUTIL_P_OF14_OXM);
+    struct ovs_list replies;
+    ofpmp_init(&replies, req->data);
+    struct ofputil_flow_stats fs = {
+        .priority = 100, .ofpacts = fm.ofpacts,
+        .ofpacts_len = fm.ofpacts_len, .idle_age = -1, .hard_age = -1,
+    };
+    minimatch_expand(&fm.match, &fs.match);
+    ofputil_append_flow_stats_reply(&fs, &replies, NULL);
+    ofp_ext_flow_stats_exthdr(&replies, &fs.match);
+    struct ofpbuf *reply = ofpbuf_from_list(ovs_list_front(&replies));
+    ofp_ext_lower(reply);
+    const uint8_t *r = reply->data;
+    assert_int_equal(reply->size - 16 - 48, b->size - m);
+    assert_memory_equal(r + 16 + 48, (uint8_t *) b->data + m, mlen);
+    assert_memory_equal(r + 16 + 48 + mlen, (uint8_t *) b->data + insts,
+                        b->size - insts);
+
+    /* pbb_uca is OpenFlow 1.4's: not a 1.3 field. */
+    ((uint8_t *) b->data)[0] = OFP13_VERSION;
+    assert_null(ofp_ext_lift(b->data, &em, &error));
+    assert_int_equal(error, OFPERR_OFPBMC_BAD_FIELD);
+
+    ofpbuf_list_delete(&replies);
+    ofpbuf_delete(req);
+    minimatch_destroy(&fm.match);
+    ofpbuf_uninit(&ofpacts);
+    ofpbuf_delete(lifted);
+    ofpbuf_delete(b);
+}
+
 int
 main(void)
 {
@@ -650,6 +762,7 @@ main(void)
         cmocka_unit_test(test_left_alone),
         cmocka_unit_test(test_text),
         cmocka_unit_test(test_ipv6_exthdr),
+        cmocka_unit_test(test_pbb),
     };
     return cmocka_run_group_tests_name("ofp-ext", tests, NULL, NULL);
 }

@@ -557,6 +557,15 @@ actions_of(struct pipeline *pl, uint16_t in, const struct packet *p,
         case DP_ACTION_SET_MPLS_IP_TTL:
             ds_put_format(&s, "set_mpls_ip_ttl:%d", a->u8[0]);
             break;
+        case DP_ACTION_PUSH_PBB:
+            ds_put_format(&s, "push_pbb:%#x/%#x", a->port, ntohl(a->be32));
+            break;
+        case DP_ACTION_POP_PBB:
+            ds_put_cstr(&s, "pop_pbb");
+            break;
+        case DP_ACTION_SET_PBB_ITAG:
+            ds_put_format(&s, "set_pbb_itag:%#x", ntohl(a->be32));
+            break;
         case DP_ACTION_SET_IPV6_WORD:
             ds_put_format(&s, "set_ipv6[%d]:%08x", a->port, ntohl(a->be32));
             break;
@@ -1467,6 +1476,91 @@ test_pipeline_ipv6_exthdr_match(void **state)
     }
 }
 
+/* 'p' as the customer frame of a PBB frame with I-SID 'isid' (and its
+ * backbone addresses the customer's). */
+static struct packet
+pbb_over(struct packet p, uint32_t isid)
+{
+    struct packet b = { .len = p.len + 18 };
+
+    memcpy(b.data, p.data, 12);
+    b.data[12] = 0x88;
+    b.data[13] = 0xe7;
+    b.data[15] = isid >> 16;
+    b.data[16] = isid >> 8;
+    b.data[17] = isid;
+    memcpy(b.data + 18, p.data, p.len);
+    return b;
+}
+
+static void
+test_pipeline_pbb(void **state)
+{
+    struct pipeline *pl = *state;
+    struct packet udp53 = udp(MAC2, MAC1, 53);
+    struct packet b = pbb_over(udp53, 100);
+    struct ds s = DS_EMPTY_INITIALIZER;
+    struct dp_upcall up;
+    char *err = NULL;
+
+    /* A PBB frame's I-SID is matched, and the decision cached on it. */
+    add_flow(pl, "table=0,priority=5,dl_type=0x88e7,pbb_isid=100,"
+             "actions=output:2");
+    char *got = actions_of(pl, 1, &b, &up);
+    assert_string_equal(got, "out:2");
+    free(got);
+    assert_true(up.cacheable);
+    assert_int_equal(up.mask.mpls_lse[0], htonl(0x00ffffff));
+    struct packet b101 = pbb_over(udp53, 101);
+    assert_actions(pl, 1, &b101, "");
+
+    /* pop_pbb: the next table sees the customer frame (translated per
+     * packet: the key does not hold its fields). */
+    add_flow(pl, "table=0,priority=6,dl_type=0x88e7,pbb_isid=100/0xff,"
+             "actions=pop_pbb,goto_table:1");
+    add_flow(pl, "table=1,udp,tp_dst=53,actions=output:3");
+    got = actions_of(pl, 1, &b, &up);
+    assert_string_equal(got, "pop_pbb,out:3");
+    free(got);
+    assert_false(up.cacheable);
+
+    /* push_pbb, an I-SID set, and a pop that gives back the frame as it
+     * was. */
+    add_flow(pl, "table=0,priority=7,in_port=1,udp,actions=push_pbb:0x88e7,"
+             "set_field:0x123->pbb_isid,set_field:1->pbb_uca,output:2,"
+             "pop_pbb,goto_table:2");
+    add_flow(pl, "table=2,udp,tp_dst=53,actions=output:3");
+    got = actions_of(pl, 1, &udp53, &up);
+    assert_string_equal(got, "push_pbb:0x88e7/0,set_pbb_itag:0x8000123,"
+                        "out:2,pop_pbb,out:3");
+    free(got);
+    assert_true(up.cacheable);
+
+    /* Shown as written. */
+    pipeline_flows_dump(pl, &s);
+    assert_non_null(strstr(ds_cstr(&s), "priority=5,dl_type=0x88e7,"
+                           "pbb_isid=100 actions=output:2"));
+    assert_non_null(strstr(ds_cstr(&s), "pbb_isid=100/0xff actions="
+                           "pop_pbb,goto_table:1"));
+    assert_non_null(strstr(ds_cstr(&s), "actions=push_pbb:0x88e7,"
+                           "set_field:291->pbb_isid,set_field:1->pbb_uca,"
+                           "output:2,pop_pbb,goto_table:2"));
+    ds_destroy(&s);
+
+    static const char *const bad[] = {
+        "ip,pbb_isid=1,actions=drop",
+        "dl_type=0x88e7,pbb_isid=0x1000000,actions=drop",
+        "dl_type=0x88e7,pbb_uca=2,actions=drop",
+        "actions=push_pbb:0x8100,output:2",
+        "actions=set_field:0x1000000->pbb_isid",
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        assert_int_not_equal(pipeline_flow_add(pl, bad[i], &err), 0);
+        assert_non_null(strstr(err, "pbb"));
+        free(err);
+    }
+}
+
 static void
 test_pipeline_sctp_ports_nd_fields_and_tunnel_id(void **state)
 {
@@ -1616,6 +1710,7 @@ main(void)
         T(test_pipeline_pop_mpls_to_another_type_is_not_cached),
         T(test_pipeline_copy_ttl_out_and_in),
         T(test_pipeline_ipv6_exthdr_match),
+        T(test_pipeline_pbb),
         T(test_pipeline_set_eth_type_ip_proto_mpls_bos),
         T(test_pipeline_ipv6_address_rewrite),
         T(test_pipeline_sctp_ports_nd_fields_and_tunnel_id),
