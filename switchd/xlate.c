@@ -1948,8 +1948,18 @@ xlate_actions(struct xlate *x, const struct ofpact *ofpacts, size_t len)
                 x->exit = true;
                 break;
             }
+            bool was_ip = !n && is_ip_any(flow);
             xlate_push_mpls(x);
             flow_push_mpls(flow, n, type, x->wc, true);
+            if (!n) {
+                /* The first label: 0 (Open vSwitch gives IPv6 its explicit
+                 * null, 2), with the IP TTL, or 0 for a packet without
+                 * one, as OpenFlow says. */
+                flow_set_mpls_label(flow, 0, 0);
+                if (!was_ip) {
+                    flow_set_mpls_ttl(flow, 0, 0);
+                }
+            }
             struct dp_action *p = dp_actions_put(&x->up->actions,
                                                  DP_ACTION_PUSH_MPLS);
             if (p) {

@@ -1201,6 +1201,26 @@ test_pipeline_mpls_push_set_pop(void **state)
                    "set_mpls:100/63,out:3,pop_mpls:0x800,out:2");
 }
 
+static struct packet udp6_exthdrs(bool auth);
+
+/* The first label pushed is 0, with the IP TTL (the IPv6 hop limit too),
+ * or TTL 0 for a packet that has none (ARP). */
+static void
+test_pipeline_push_mpls_label_and_ttl(void **state)
+{
+    struct pipeline *pl = *state;
+    struct packet v6 = udp6_exthdrs(false);
+    struct packet arp = udp(MAC2, MAC1, 53);
+
+    arp.data[12] = 0x08;
+    arp.data[13] = 0x06;
+    memcpy(arp.data + 14, "\x00\x01\x08\x00\x06\x04\x00\x01", 8);
+    v6.data[14 + 7] = 33;               /* Hop limit. */
+    add_flow(pl, "in_port=1,actions=push_mpls:0x8847,output:2");
+    assert_actions(pl, 1, &v6, "push_mpls:0/33,out:2");
+    assert_actions(pl, 1, &arp, "push_mpls:0/0,out:2");
+}
+
 /* 'p' under one MPLS label (100, bottom of stack, TTL 64). */
 static struct packet
 mpls_over(struct packet p)
@@ -1705,6 +1725,7 @@ main(void)
         T(test_pipeline_bundle_abort_undoes_group_changes),
         T(test_pipeline_meters_police_before_actions),
         T(test_pipeline_mpls_push_set_pop),
+        T(test_pipeline_push_mpls_label_and_ttl),
         T(test_pipeline_pop_mpls_uncovers_the_inner_headers),
         T(test_pipeline_pop_mpls_after_push_restores_the_packet),
         T(test_pipeline_pop_mpls_to_another_type_is_not_cached),
