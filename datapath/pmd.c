@@ -303,6 +303,25 @@ pmd_push_tag(struct rte_mbuf *m, uint16_t tpid, uint16_t tci)
     return true;
 }
 
+/* A frame a pop left shorter than Ethernet's minimum (60 bytes without
+ * the FCS, as a sender pads it) gets zeros up to it, as a NIC would put
+ * on the wire: what comes out is what a peer expects of a frame that was
+ * already padded before the pop.  Out of room, the frame goes as it
+ * is. */
+static void
+pmd_pad_runt(struct rte_mbuf *m)
+{
+    uint32_t len = rte_pktmbuf_pkt_len(m);
+
+    if (len < RTE_ETHER_MIN_LEN - RTE_ETHER_CRC_LEN) {
+        uint32_t n = RTE_ETHER_MIN_LEN - RTE_ETHER_CRC_LEN - len;
+        char *p = rte_pktmbuf_append(m, n);
+        if (p) {
+            memset(p, 0, n);
+        }
+    }
+}
+
 /* Pops the outer tag, 802.1Q (0x8100) or 802.1ad (0x88a8), if there is
  * one. */
 static void
@@ -323,6 +342,7 @@ pmd_pop_tag(struct rte_mbuf *m)
         return;
     }
     m->l2_len -= 4;             /* Offload metadata: L3 moved. */
+    pmd_pad_runt(m);
 }
 
 /* Pushes or pops an MPLS label stack entry right after the Ethernet
@@ -358,6 +378,7 @@ pmd_mpls(struct rte_mbuf *m, const struct dp_action *act)
         }
         memcpy(p + l2 - 2, &type, 2);
         m->l2_len -= 4;
+        pmd_pad_runt(m);
     }
     return true;
 }
@@ -396,6 +417,7 @@ pmd_pbb(struct rte_mbuf *m, const struct dp_action *act)
         return false;
     }
     m->l2_len -= l2 + 4;
+    pmd_pad_runt(m);
     return true;
 }
 

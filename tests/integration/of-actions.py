@@ -160,10 +160,12 @@ FLOWS = [
     (11, match(oxm(IN_PORT, u32(1)), oxm(ETH_TYPE, u16(0x88e7)),
                oxm(PBB_ISID, b"\x00\x01\x2c")),
      apply_actions(a_pop_pbb()) + goto_table(1)),
+    # A pop that leaves less than Ethernet's 60 bytes.
+    (12, mpls_match(500), apply_actions(a_pop_mpls(0x0800), a_output(2))),
 ]
 
 # (cookie, table, match, instructions): a later table's.
-TABLE1 = (12, 1, match(oxm(ETH_TYPE, u16(0x0800)), oxm(IP_PROTO, b"\x11"),
+TABLE1 = (13, 1, match(oxm(ETH_TYPE, u16(0x0800)), oxm(IP_PROTO, b"\x11"),
                        oxm(IPV4_DST, socket.inet_aton("10.0.0.8"))),
           apply_actions(a_output(2)))
 
@@ -434,7 +436,21 @@ def cases(src, dst):
          eth(dst, src, 0x88e7, u32(300)
              + eth(dst, src, 0x0800, u16x("10.0.0.8"))),
          eth(dst, src, 0x0800, u16x("10.0.0.8"))),
+        ("pop_mpls of a 60-byte frame: padded back to 60 bytes",
+         pad60(eth(dst, src, 0x8847, lse(500, 64) + icmp4())),
+         pad60(eth(dst, src, 0x0800, icmp4()))),
     ]
+
+
+def icmp4():
+    """An IPv4 echo request without data: 28 bytes."""
+    m = struct.pack("!BBHHH", 8, 0, 0, 1, 1)
+    m = m[:2] + struct.pack("!H", csum(m)) + m[4:]
+    return ipv4("10.0.0.1", "10.0.0.9", 1, m)
+
+
+def pad60(frame):
+    return frame + b"\0" * max(0, 60 - len(frame))
 
 
 def u16x(dst):

@@ -34,7 +34,7 @@ for v in 4 5; do
     ctl del-groups xenbr0 >/dev/null 2>&1
     rm -f "$T/out.pcap" "$T/out.err"
     ip netns exec xvs-g82 timeout 30 tcpdump -nn -U --immediate-mode \
-        -i eth0 -c 12 -w "$T/out.pcap" "ether src $MAC1" 2>"$T/out.err" &
+        -i eth0 -c 13 -w "$T/out.pcap" "ether src $MAC1" 2>"$T/out.err" &
     cap=$!
     wait_for 30 grep -q "listening on" "$T/out.err"
     $OFA install "$T/xenbr0.mgmt" $v >"$T/out" 2>&1
@@ -43,7 +43,7 @@ for v in 4 5; do
     wait "$cap"
     $OFA check "$T/out.pcap" "$MAC1" "$MAC2" >>"$T/out" 2>&1
     sed "s/^\(PASS\|FAIL\) /\1 $of: /" "$T/out" >"$T/results"
-    script_results "$T/results" 35 "of-actions.py ($of)"
+    script_results "$T/results" 37 "of-actions.py ($of)"
 done
 
 # xvs-ctl shows them as OpenFlow writes them, and takes them as text.
