@@ -175,10 +175,11 @@ ipv4_set_addr(uint8_t *p, uint32_t len, bool src, uint32_t new, bool partial)
  * walks the extension headers the flow key walks (hop-by-hop, routing,
  * destination options, fragment, authentication) as far as the bytes at
  * hand and the payload length allow.  Returns its offset and sets
- * '*proto', '*nh_at_' (where the byte that names it is) and '*l4_len'
- * (its bytes up to the end of the payload or of the bytes at hand), or
- * returns 0 if there is none (a later fragment, a
- * truncated chain, a payload that ends where it would start). */
+ * '*proto', '*nh_at_' (where the byte that names it is: set also when
+ * there are no transport bytes) and '*l4_len' (its bytes up to the end
+ * of the payload or of the bytes at hand), or returns 0 if there is none
+ * (a later fragment, a truncated chain, a payload that ends where it
+ * would start). */
 static uint32_t
 ipv6_chain(const uint8_t *p, uint32_t len, uint32_t ofs, uint8_t *proto,
            uint32_t *l4_len, uint32_t *nh_at_)
@@ -197,11 +198,11 @@ ipv6_chain(const uint8_t *p, uint32_t len, uint32_t ofs, uint8_t *proto,
     for (;;) {
         uint32_t hlen;
         if (nh != 0 && nh != 43 && nh != 60 && nh != 44 && nh != 51) {
+            *proto = nh;
+            *nh_at_ = nh_at;    /* Even with no transport bytes. */
             if (at >= len) {
                 return 0;
             }
-            *proto = nh;
-            *nh_at_ = nh_at;
             *l4_len = len - at;
             return at;
         }
@@ -507,14 +508,15 @@ set_pbb_itag(uint8_t *p, uint32_t len, uint32_t tci)
     }
 }
 
-/* The Ethertype after the VLAN tags. */
+/* The Ethertype after the VLAN tags; an 802.3 frame's length field is
+ * left alone. */
 static void
 set_eth_type(uint8_t *p, uint32_t len, uint16_t be16)
 {
     uint16_t type;
     uint32_t ofs = l3_offset(p, len, &type);
 
-    if (ofs) {
+    if (ofs && type >= ETH_TYPE_MIN) {
         memcpy(p + ofs - 2, &be16, 2);
     }
 }
@@ -796,13 +798,13 @@ set_ip_proto(uint8_t *p, uint32_t len, uint8_t proto, bool partial)
         l4 = c.l4;
         l4_len = c.l4_len;
     } else if (type == ETH_TYPE_IPV6 && len >= ofs + 40) {
-        uint32_t nh_at;
+        uint32_t nh_at = 0;
         uint32_t at = ipv6_chain(p, len, ofs, &old, &l4_len, &nh_at);
-        if (!at) {
-            return;
+        if (!nh_at) {
+            return;             /* A later fragment, a truncated chain. */
         }
         p[nh_at] = proto;
-        l4 = p + at;
+        l4 = at ? p + at : NULL;
     } else {
         return;
     }

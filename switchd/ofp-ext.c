@@ -22,6 +22,7 @@
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofp-flow.h"
 #include "openvswitch/ofp-group.h"
+#include "openvswitch/ofp-msgs.h"
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/util.h"
 #include "util.h"
@@ -421,6 +422,10 @@ take_our_oxm(uint32_t h, const uint8_t *v, struct ofp_ext_match *m,
     uint8_t field = (h >> 9) & 0x7f, olen = h & 0xff;
     bool has_mask = h & 0x100;
 
+    if (version < V13) {
+        m->error = OFPERR_OFPBMC_BAD_FIELD;     /* OpenFlow 1.3's fields. */
+        return false;
+    }
     if (field == OXM_IPV6_EXTHDR) {
         if (m->has_exthdr) {
             m->error = OFPERR_OFPBMC_DUP_FIELD;
@@ -451,10 +456,11 @@ take_our_oxm(uint32_t h, const uint8_t *v, struct ofp_ext_match *m,
         m->error = OFPERR_OFPBMC_BAD_FIELD;
         return false;
     }
-    if (m->pbb_mask & bits) {
+    if (m->pbb_seen & bits) {
         m->error = OFPERR_OFPBMC_DUP_FIELD;
         return false;
     }
+    m->pbb_seen |= bits;
     if (isid ? olen != (has_mask ? 6 : 3) : (has_mask || olen != 1)) {
         m->error = has_mask && !isid ? OFPERR_OFPBMC_BAD_MASK
                                      : OFPERR_OFPBMC_BAD_LEN;
@@ -497,22 +503,22 @@ lift_match(const uint8_t *p, size_t len, struct ofpbuf *out,
     if (mlen < 4 || mlen > len) {
         return 0;
     }
-    for (const uint8_t *q = p + 4; q + 4 <= p + mlen; ) {
-        uint32_t h = rd32(q);
+    for (size_t at = 4; at + 4 <= mlen; ) {
+        uint32_t h = rd32(p + at);
         uint8_t olen = h & 0xff;
-        if (q + 4 + olen > p + mlen) {
+        if (at + 4 + olen > mlen) {
             return 0;
         }
         if (is_our_oxm(h)) {
-            if (!take_our_oxm(h, q + 4, m, version)) {
+            if (!take_our_oxm(h, p + at + 4, m, version)) {
                 return -1;
             }
             found = true;
         } else if (h >> 16 == OXM_BASIC && ((h >> 9) & 0x7f) == OXM_ETH_TYPE
                    && !(h & 0x100) && olen == 2) {
-            eth_type = rd16(q + 4);
+            eth_type = rd16(p + at + 4);
         }
-        q += 4 + olen;
+        at += 4 + olen;
     }
     if (!found) {
         return 0;
@@ -526,13 +532,13 @@ lift_match(const uint8_t *p, size_t len, struct ofpbuf *out,
 
     size_t start = out->size;
     ofpbuf_put(out, p, 4);
-    for (const uint8_t *q = p + 4; q + 4 <= p + mlen; ) {
-        uint32_t h = rd32(q);
+    for (size_t at = 4; at + 4 <= mlen; ) {
+        uint32_t h = rd32(p + at);
         size_t tlv = 4 + (h & 0xff);
         if (!is_our_oxm(h)) {
-            ofpbuf_put(out, q, tlv);
+            ofpbuf_put(out, p + at, tlv);
         }
-        q += tlv;
+        at += tlv;
     }
     size_t n = out->size - start;
     wr16((uint8_t *) out->data + start + 2, n);
@@ -975,6 +981,13 @@ take_our_field(const char *text, struct ofp_ext_match *m, char **errorp)
         return NULL;
     }
     free(arg);
+    uint32_t seen = k == 0 ? 1u << 31 : k == 1 ? PBB_ISID_MASK : PBB_UCA_MASK;
+    if (m->pbb_seen & seen) {
+        *errorp = xasprintf("%.*s given twice", (int) strlen(keys[k]) - 1,
+                            keys[k]);
+        return NULL;
+    }
+    m->pbb_seen |= seen;
     if (k == 0) {
         m->has_exthdr = mask != 0;
         m->exthdr = value;
@@ -1210,9 +1223,26 @@ ofp_ext_flow_stats_exthdr(struct ovs_list *replies, const struct match *match)
     }
     uint8_t oxm[32];
     size_t n = our_oxms(&m, p[0], oxm);
-    if (last != SIZE_MAX && n) {
-        insert_oxms(msg, last + (p[0] >= V15 ? 24 : 48), last, oxm, n);
+    if (last == SIZE_MAX || !n) {
+        return;
     }
+    size_t match_ofs = p[0] >= V15 ? 24 : 48;
+    if (msg->size + ROUND_UP(n, 8) + 8 > UINT16_MAX) {
+        /* No room for it in this message: the entry goes on in the next
+         * one, as the library starts one for an entry that does not fit
+         * (asking for more than this message has left). */
+        size_t len = msg->size - last;
+        uint8_t *copy = xmemdup((const uint8_t *) msg->data + last, len);
+        msg->size = last;
+        wr16((uint8_t *) msg->data + 2, msg->size);
+        uint8_t *e = ofpmp_append(replies, len + UINT16_MAX - last + 1);
+        memcpy(e, copy, len);
+        free(copy);
+        msg = ofpbuf_from_list(ovs_list_back(replies));
+        msg->size -= UINT16_MAX - last + 1;
+        last = msg->size - len;
+    }
+    insert_oxms(msg, last + match_ofs, last, oxm, n);
 }
 
 void

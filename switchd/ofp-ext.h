@@ -75,6 +75,7 @@ struct ofp_ext_match {
     uint16_t exthdr, exthdr_mask;
     bool has_pbb;                   /* pbb_isid and pbb_uca: */
     uint32_t pbb_tci, pbb_mask;     /* Their bits of the I-TAG TCI. */
+    uint32_t pbb_seen;              /* The fields met (for duplicates). */
     enum ofperr error;
 };
 
@@ -124,8 +125,8 @@ void ofp_ext_format_text(struct ds *s, size_t start);
 /* cls_rule_format() with the ipv6_exthdr match, "ipv6_exthdr=0x44" or
  * "ipv6_exthdr=0x4/0x44" (the OFPIEH_* bits), which
  * ofp_ext_parse_flow_mod() takes. */
-void ofp_ext_format_rule(const struct cls_rule *, const struct ofputil_port_map *,
-                         struct ds *);
+void ofp_ext_format_rule(const struct cls_rule *,
+                         const struct ofputil_port_map *, struct ds *);
 
 /* ofpacts_format() with ours shown as what they stand for. */
 void ofp_ext_format(const struct ofpact *, size_t len,

@@ -442,8 +442,10 @@ commit(struct xlate *x)
         a->u8[0] = f->nw_ttl;
         b->nw_ttl = f->nw_ttl;
     }
-    if ((f->nw_proto == IPPROTO_ICMP && f->dl_type == htons(ETH_TYPE_IP))
-        || (f->nw_proto == IPPROTO_ICMPV6
+    /* The transport rewrites go by the protocol the packet has ('base':
+     * a new one is written last, below). */
+    if ((b->nw_proto == IPPROTO_ICMP && f->dl_type == htons(ETH_TYPE_IP))
+        || (b->nw_proto == IPPROTO_ICMPV6
             && f->dl_type == htons(ETH_TYPE_IPV6))) {
         for (int i = 0; i < 2; i++) {
             ovs_be16 *bf = i ? &b->tp_dst : &b->tp_src;
@@ -455,13 +457,13 @@ commit(struct xlate *x)
             }
         }
     }
-    if (f->nw_proto == IPPROTO_ICMPV6 && f->dl_type == htons(ETH_TYPE_IPV6)
+    if (b->nw_proto == IPPROTO_ICMPV6 && f->dl_type == htons(ETH_TYPE_IPV6)
         && (f->tp_src == htons(ND_NEIGHBOR_SOLICIT)
             || f->tp_src == htons(ND_NEIGHBOR_ADVERT))) {
         commit_nd(x);
     }
-    if (f->nw_proto == IPPROTO_TCP || f->nw_proto == IPPROTO_UDP
-        || f->nw_proto == IPPROTO_SCTP) {
+    if (b->nw_proto == IPPROTO_TCP || b->nw_proto == IPPROTO_UDP
+        || b->nw_proto == IPPROTO_SCTP) {
         if (b->tp_src != f->tp_src
             && (a = dp_actions_put(acts, DP_ACTION_SET_TP_SRC))) {
             a->be16 = f->tp_src;
@@ -1066,12 +1068,23 @@ xlate_pop_mpls(struct xlate *x)
             x->has_beneath = false;
             if (x->flow->dl_type == x->beneath.dl_type) {
                 copy_l3_l4(x->flow, &x->beneath);
+                if (x->flow->dl_type == htons(ETH_TYPE_PBB)) {
+                    x->flow->mpls_lse[0] = x->beneath.mpls_lse[0];
+                }
             }
         }
     } else if (x->mpls_ofs) {
         /* One of the packet's own. */
         x->mpls_ofs += 4;
-        if (!eth_type_mpls(x->flow->dl_type)) {
+        if (x->flow->dl_type == htons(ETH_TYPE_PBB)) {
+            /* A PBB frame beneath the labels: its I-TAG, read here. */
+            if (x->mpls_ofs + 4 <= x->packet_len) {
+                memcpy(&x->flow->mpls_lse[0], x->packet + x->mpls_ofs, 4);
+                x->pbb_ofs = x->mpls_ofs + 4;
+            }
+            x->uncacheable = true;
+            x->mpls_ofs = 0;
+        } else if (!eth_type_mpls(x->flow->dl_type)) {
             xlate_parse_beneath(x);
             x->mpls_ofs = 0;
         }
@@ -1245,7 +1258,14 @@ xlate_pop_pbb(struct xlate *x)
         x->pbb_ofs = 0;
         x->uncacheable = true;
     } else {
-        x->uncacheable = true;  /* Not a frame we can tell. */
+        /* A frame made PBB some other way (set_field on eth_type): what
+         * the pop leaves cannot be told, so nothing goes on. */
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+        VLOG_WARN_RL(&rl, "%s: pop_pbb of a frame whose customer frame is "
+                     "unknown: dropped", x->pl->name);
+        dp_actions_init(&x->up->actions);
+        x->exit = true;
+        return;
     }
     x->base = *flow;
 }
@@ -1262,6 +1282,15 @@ xlate_ext(struct xlate *x, const struct ofp_ext *ext)
         xlate_copy_ttl(x, ext->type == OFP_EXT_COPY_TTL_OUT);
         break;
     case OFP_EXT_SET_ETH_TYPE: {
+        /* An 802.3 frame's type field is a length (its flow's Ethertype
+         * is the SNAP header's): left alone. */
+        uint16_t type;
+        WC_MASK_FIELD(x->wc, dl_type);
+        if (x->packet && pkt_l3_offset(x->packet, x->packet_len, &type)
+            && type < ETH_TYPE_MIN && !x->n_pushed && !x->has_pbb_inner) {
+            x->uncacheable = true;  /* The key does not say 802.3. */
+            break;
+        }
         /* The rewrites so far apply to the packet as it was. */
         commit(x);
         struct dp_action *a = dp_actions_put(&x->up->actions,
@@ -1274,6 +1303,13 @@ xlate_ext(struct xlate *x, const struct ofp_ext *ext)
     }
     case OFP_EXT_SET_IP_PROTO:
         if (is_ip(x)) {
+            /* An IPv6 later fragment has no header that names the upper
+             * protocol but its fragment header's: left alone. */
+            WC_MASK_FIELD(x->wc, nw_frag);
+            if (flow->dl_type == htons(ETH_TYPE_IPV6)
+                && flow->nw_frag & FLOW_NW_FRAG_LATER) {
+                break;
+            }
             WC_MASK_FIELD(x->wc, nw_proto);
             flow->nw_proto = ext->value;
         }

@@ -310,10 +310,10 @@ pipeline_view(const uint8_t *frame, size_t len, size_t head,
     if (flow.dl_type == htons(0x86dd) && flow.nw_proto) {
         /* (A chain that OVS found truncated leaves nw_proto 0, a valid
          * one never does: 0 is hop-by-hop, which the walk passes.) */
+        const uint8_t *l3 = dp_packet_l3(&pkt);
+        size_t l3_ofs = l3 - (const uint8_t *) dp_packet_data(&pkt);
         flow_set_ipv6_exthdr(&flow, expected_exthdr(
-                                 dp_packet_l3(&pkt), dp_packet_size(&pkt)
-                                 - ((const uint8_t *) dp_packet_l3(&pkt)
-                                    - (const uint8_t *) dp_packet_data(&pkt))));
+                                 l3, dp_packet_size(&pkt) - l3_ofs));
     }
     if (flow.dl_type == htons(0x88e7) && dp_packet_l3(&pkt)
         && dp_packet_l3_size(&pkt) >= 4) {

@@ -609,7 +609,7 @@ expect(uint8_t *w, uint32_t len, const struct layout *lo,
         return true;
 
     case DP_ACTION_SET_ETH_TYPE:
-        if (lo->l3) {
+        if (lo->l3 && lo->type >= 0x600) {
             memcpy(w + lo->l3 - 2, &a->be16, 2);
         }
         return true;
@@ -618,9 +618,7 @@ expect(uint8_t *w, uint32_t len, const struct layout *lo,
         if (lo->ip == 4) {
             ip[9] = a->u8[0];
         } else if (lo->ip == 6 && lo->l4_direct) {
-            if (lo->l4 < lo->ip_end) {
-                ip[6] = a->u8[0];
-            }                   /* No payload: no protocol to change. */
+            ip[6] = a->u8[0];
         } else if (lo->ip == 6) {
             return false;       /* The last extension header's: not
                                  * modelled here (see test-pkt-edit). */

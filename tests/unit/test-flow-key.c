@@ -189,7 +189,8 @@ test_flow_key_ipv6_exthdr_bits(void **state)
     static const uint8_t router_dest[] = { 43, 60 };
 
     assert_int_equal(exthdr_of(hop_auth, 0, 6), 0);
-    assert_int_equal(exthdr_of(hop_auth, 2, 6), DP_EXTHDR_HOP | DP_EXTHDR_AUTH);
+    assert_int_equal(exthdr_of(hop_auth, 2, 6),
+                     DP_EXTHDR_HOP | DP_EXTHDR_AUTH);
     assert_int_equal(exthdr_of(all, 6, 6),
                      DP_EXTHDR_HOP | DP_EXTHDR_DEST | DP_EXTHDR_ROUTER
                      | DP_EXTHDR_FRAG | DP_EXTHDR_AUTH);

@@ -171,6 +171,34 @@ want_kinds(uint8_t version)
            : "ext1:0,ext3:0x8848,ext2:0,ext4:0x11,output,";
 }
 
+/* The flow stats reply that the switch sends for a flow decoded into
+ * 'fm' (priority 100), over 'protocol': encoded by the library, with our
+ * match fields added and our actions lowered.  The caller frees
+ * 'replies'. */
+static struct ofpbuf *
+stats_reply(const struct ofputil_flow_mod *fm, enum ofputil_protocol protocol,
+            struct ovs_list *replies)
+{
+    struct ofputil_flow_stats_request fsr = {
+        .table_id = 0xff, .out_port = OFPP_ANY, .out_group = OFPG_ANY,
+    };
+    match_init_catchall(&fsr.match);
+    struct ofpbuf *req = ofputil_encode_flow_stats_request(&fsr, protocol);
+    ofpmp_init(replies, req->data);
+    ofpbuf_delete(req);
+
+    struct ofputil_flow_stats fs = {
+        .priority = 100, .ofpacts = fm->ofpacts,
+        .ofpacts_len = fm->ofpacts_len, .idle_age = -1, .hard_age = -1,
+    };
+    minimatch_expand(&fm->match, &fs.match);
+    ofputil_append_flow_stats_reply(&fs, replies, NULL);
+    ofp_ext_flow_stats_exthdr(replies, &fs.match);
+    struct ofpbuf *reply = ofpbuf_from_list(ovs_list_front(replies));
+    ofp_ext_lower(reply);
+    return reply;
+}
+
 static void
 test_flow_mod_round_trip(uint8_t version)
 {
@@ -200,21 +228,8 @@ test_flow_mod_round_trip(uint8_t version)
 
     /* The flow stats reply the library encodes for it carries, once
      * lowered, the instructions as they were sent. */
-    struct ofputil_flow_stats_request fsr = {
-        .table_id = 0xff, .out_port = OFPP_ANY, .out_group = OFPG_ANY,
-    };
-    match_init_catchall(&fsr.match);
-    struct ofpbuf *req = ofputil_encode_flow_stats_request(&fsr, p);
     struct ovs_list replies;
-    ofpmp_init(&replies, req->data);
-    struct ofputil_flow_stats fs = {
-        .table_id = 0, .priority = 100, .ofpacts = fm.ofpacts,
-        .ofpacts_len = fm.ofpacts_len, .idle_age = -1, .hard_age = -1,
-    };
-    minimatch_expand(&fm.match, &fs.match);
-    ofputil_append_flow_stats_reply(&fs, &replies, NULL);
-    struct ofpbuf *reply = ofpbuf_from_list(ovs_list_front(&replies));
-    ofp_ext_lower(reply);
+    struct ofpbuf *reply = stats_reply(&fm, p, &replies);
 
     size_t n = msg->size - insts;
     assert_true(reply->size > n);
@@ -226,7 +241,6 @@ test_flow_mod_round_trip(uint8_t version)
     assert_int_equal((r[16] << 8) | r[17], reply->size - 16);
 
     ofpbuf_list_delete(&replies);
-    ofpbuf_delete(req);
     minimatch_destroy(&fm.match);
     ofpbuf_uninit(&ofpacts);
     ofpbuf_delete(lifted);
@@ -342,7 +356,6 @@ test_group_round_trip(uint8_t version)
     assert_int_equal((r[16] << 8) | r[17], reply->size - 16);
 
     ofpbuf_list_delete(&replies);
-    ofpbuf_delete(req);
     ofputil_uninit_group_mod(&gm);
     ofpbuf_delete(lifted);
     ofpbuf_delete(msg);
@@ -560,22 +573,10 @@ test_ipv6_exthdr(void **state OVS_UNUSED)
         ofp_ext_minimatch_apply(&m, &fm.match);
 
         /* A flow stats reply and a flow-removed say it as it was sent. */
-        struct ofputil_flow_stats_request fsr = {
-            .table_id = 0xff, .out_port = OFPP_ANY, .out_group = OFPG_ANY,
-        };
-        match_init_catchall(&fsr.match);
-        struct ofpbuf *req = ofputil_encode_flow_stats_request(
-            &fsr, OFPUTIL_P_OF13_OXM);
         struct ovs_list replies;
-        ofpmp_init(&replies, req->data);
-        struct ofputil_flow_stats fs = {
-            .priority = 100, .ofpacts = fm.ofpacts,
-            .ofpacts_len = fm.ofpacts_len, .idle_age = -1, .hard_age = -1,
-        };
-        minimatch_expand(&fm.match, &fs.match);
-        ofputil_append_flow_stats_reply(&fs, &replies, NULL);
-        ofp_ext_flow_stats_exthdr(&replies, &fs.match);
-        struct ofpbuf *reply = ofpbuf_from_list(ovs_list_front(&replies));
+        struct ofpbuf *reply = stats_reply(&fm, OFPUTIL_P_OF13_OXM, &replies);
+        struct match fm_match;
+        minimatch_expand(&fm.match, &fm_match);
         const uint8_t *r = reply->data;
         assert_memory_equal(r + 16 + 48, (uint8_t *) msg->data + 48, mlen);
         assert_int_equal((r[2] << 8) | r[3], reply->size);
@@ -585,17 +586,16 @@ test_ipv6_exthdr(void **state OVS_UNUSED)
         struct ofputil_flow_removed fr = {
             .priority = 100, .reason = OFPRR_DELETE, .table_id = 0,
         };
-        fr.match = fs.match;
+        fr.match = fm_match;
         struct ofpbuf *rm = ofputil_encode_flow_removed(&fr,
                                                        OFPUTIL_P_OF13_OXM);
-        ofp_ext_flow_removed_exthdr(rm, &fs.match);
+        ofp_ext_flow_removed_exthdr(rm, &fm_match);
         assert_int_equal(rm->size, 48 + mlen);
         assert_memory_equal((uint8_t *) rm->data + 48,
                             (uint8_t *) msg->data + 48, mlen);
 
         ofpbuf_delete(rm);
         ofpbuf_list_delete(&replies);
-        ofpbuf_delete(req);
         minimatch_destroy(&fm.match);
         ofpbuf_uninit(&ofpacts);
         ofpbuf_delete(lifted);
@@ -712,23 +712,8 @@ test_pbb(void **state OVS_UNUSED)
                         "output,");
     free(k);
 
-    struct ofputil_flow_stats_request fsr = {
-        .table_id = 0xff, .out_port = OFPP_ANY, .out_group = OFPG_ANY,
-    };
-    match_init_catchall(&fsr.match);
-    struct ofpbuf *req = ofputil_encode_flow_stats_request(
-        &fsr, OFPUTIL_P_OF14_OXM);
     struct ovs_list replies;
-    ofpmp_init(&replies, req->data);
-    struct ofputil_flow_stats fs = {
-        .priority = 100, .ofpacts = fm.ofpacts,
-        .ofpacts_len = fm.ofpacts_len, .idle_age = -1, .hard_age = -1,
-    };
-    minimatch_expand(&fm.match, &fs.match);
-    ofputil_append_flow_stats_reply(&fs, &replies, NULL);
-    ofp_ext_flow_stats_exthdr(&replies, &fs.match);
-    struct ofpbuf *reply = ofpbuf_from_list(ovs_list_front(&replies));
-    ofp_ext_lower(reply);
+    struct ofpbuf *reply = stats_reply(&fm, OFPUTIL_P_OF14_OXM, &replies);
     const uint8_t *r = reply->data;
     assert_int_equal(reply->size - 16 - 48, b->size - m);
     assert_memory_equal(r + 16 + 48, (uint8_t *) b->data + m, mlen);
@@ -741,11 +726,92 @@ test_pbb(void **state OVS_UNUSED)
     assert_int_equal(error, OFPERR_OFPBMC_BAD_FIELD);
 
     ofpbuf_list_delete(&replies);
-    ofpbuf_delete(req);
     minimatch_destroy(&fm.match);
     ofpbuf_uninit(&ofpacts);
     ofpbuf_delete(lifted);
     ofpbuf_delete(b);
+}
+
+/* Checks a flow stats reply series: each message at most 64 KB, its
+ * entries' lengths adding up to it (the length field is set when it is
+ * sent: ofpmsg_update_length()).  Returns the number of messages. */
+static size_t
+check_series(struct ovs_list *replies)
+{
+    struct ofpbuf *msg;
+    size_t n = 0;
+
+    LIST_FOR_EACH (msg, list_node, replies) {
+        const uint8_t *p = msg->data;
+        assert_true(msg->size <= UINT16_MAX);
+        size_t at = 16;
+        while (at < msg->size) {
+            size_t len = (p[at] << 8) | p[at + 1];
+            assert_true(len >= 48 && at + len <= msg->size);
+            at += len;
+        }
+        assert_int_equal(at, msg->size);
+        n++;
+    }
+    return n;
+}
+
+/* An entry whose ipv6_exthdr does not fit in what its message has left
+ * goes on in the next message, whole. */
+static void
+test_exthdr_at_64k(void **state OVS_UNUSED)
+{
+    struct ofputil_flow_stats_request fsr = {
+        .table_id = 0xff, .out_port = OFPP_ANY, .out_group = OFPG_ANY,
+    };
+    match_init_catchall(&fsr.match);
+    struct ofpbuf *req = ofputil_encode_flow_stats_request(
+        &fsr, OFPUTIL_P_OF13_OXM);
+    struct ofputil_flow_stats fs = {
+        .priority = 100, .idle_age = -1, .hard_age = -1,
+    };
+    struct ofp_ext_match em = {
+        .has_exthdr = true, .exthdr = 0x44, .exthdr_mask = 0xffff,
+    };
+    struct match exthdr_match;
+    match_init_catchall(&exthdr_match);
+    match_set_dl_type(&exthdr_match, htons(0x86dd));
+    ofp_ext_match_apply(&em, &exthdr_match);
+
+    /* A filler entry of 'j' outputs, then the ipv6_exthdr entry: sizes
+     * from below to past the point where it no longer fits. */
+    struct ofpbuf acts;
+    ofpbuf_init(&acts, 0);
+    bool moved = false;
+    for (int j = 4050; j < 4100; j++) {
+        ofpbuf_clear(&acts);
+        for (int i = 0; i < j; i++) {
+            ofpact_put_OUTPUT(&acts)->port = OFP_PORT_C(1 + i % 8);
+        }
+        struct ovs_list replies;
+        ofpmp_init(&replies, req->data);
+        match_init_catchall(&fs.match);
+        fs.ofpacts = acts.data;
+        fs.ofpacts_len = acts.size;
+        ofputil_append_flow_stats_reply(&fs, &replies, NULL);
+        fs.match = exthdr_match;
+        fs.ofpacts = NULL;
+        fs.ofpacts_len = 0;
+        ofputil_append_flow_stats_reply(&fs, &replies, NULL);
+        size_t before = ovs_list_size(&replies);
+        ofp_ext_flow_stats_exthdr(&replies, &fs.match);
+        size_t after = check_series(&replies);
+        moved |= after > before;
+
+        /* The last entry of the last message carries the field. */
+        struct ofpbuf *last = ofpbuf_from_list(ovs_list_back(&replies));
+        static const uint8_t oxm[] = { 0x80, 0x00, 0x4e, 0x02, 0x00, 0x44 };
+        assert_non_null(memmem(last->data, last->size, oxm, sizeof oxm));
+        ofpbuf_list_delete(&replies);
+    }
+    assert_true(moved);
+    ofpbuf_uninit(&acts);
+    ofpbuf_delete(req);
 }
 
 int
@@ -763,6 +829,7 @@ main(void)
         cmocka_unit_test(test_text),
         cmocka_unit_test(test_ipv6_exthdr),
         cmocka_unit_test(test_pbb),
+        cmocka_unit_test(test_exthdr_at_64k),
     };
     return cmocka_run_group_tests_name("ofp-ext", tests, NULL, NULL);
 }

@@ -1381,6 +1381,12 @@ test_pipeline_set_eth_type_ip_proto_mpls_bos(void **state)
     assert_actions(pl, 1, &p, "set_ipv4_dst:10.0.0.9,set_ip_proto:6,"
                    "set_eth_type:0x8848,out:2");
 
+    /* A port rewrite before the protocol changes goes by the protocol
+     * the packet has. */
+    add_flow(pl, "table=0,priority=40000,in_port=1,udp,actions=mod_tp_dst:99,"
+             "set_field:47->ip_proto,output:2");
+    assert_actions(pl, 1, &p, "set_tp_dst:99,set_ip_proto:47,out:2");
+
     struct packet m = mpls_over(p);
     add_flow(pl, "table=0,in_port=1,mpls,actions=set_field:0->mpls_bos,"
              "output:2");
@@ -1390,6 +1396,8 @@ test_pipeline_set_eth_type_ip_proto_mpls_bos(void **state)
     pipeline_flows_dump(pl, &s);
     assert_non_null(strstr(ds_cstr(&s), "actions=set_field:10.0.0.9->ip_dst,"
                            "set_field:6->ip_proto,goto_table:1"));
+    assert_non_null(strstr(ds_cstr(&s), "actions=mod_tp_dst:99,"
+                           "set_field:47->ip_proto,output:2"));
     assert_non_null(strstr(ds_cstr(&s), "actions=set_field:0x8848->eth_type,"
                            "output:2"));
     assert_non_null(strstr(ds_cstr(&s), "actions=set_field:0->mpls_bos,"
@@ -1488,6 +1496,7 @@ test_pipeline_ipv6_exthdr_match(void **state)
         "ipv6,ipv6_exthdr=0x200,actions=drop",
         "ipv6,ipv6_exthdr=0x44/0x40,actions=drop",
         "ipv6,ipv6_exthdr=hop,actions=drop",
+        "ipv6,ipv6_exthdr=0x40,ipv6_exthdr=0x44,actions=drop",
     };
     for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
         assert_int_not_equal(pipeline_flow_add(pl, bad[i], &err), 0);
@@ -1571,6 +1580,7 @@ test_pipeline_pbb(void **state)
         "ip,pbb_isid=1,actions=drop",
         "dl_type=0x88e7,pbb_isid=0x1000000,actions=drop",
         "dl_type=0x88e7,pbb_uca=2,actions=drop",
+        "dl_type=0x88e7,pbb_isid=1,pbb_isid=2,actions=drop",
         "actions=push_pbb:0x8100,output:2",
         "actions=set_field:0x1000000->pbb_isid",
     };
