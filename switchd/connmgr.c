@@ -721,6 +721,7 @@ connmgr_flow_changed(struct connmgr *mgr, const struct pl_flow_change *c)
                 fu.ofpacts_len = 0;
             }
             ofputil_append_flow_update(&fu, &ofconn->updates, NULL);
+            ofp_ext_flow_stats_exthdr(&ofconn->updates, &fu.match);
         } else if (!ofconn->sent_abbrev) {
             struct ofputil_flow_update fu = {
                 .event = OFPFME_ABBREV,
@@ -729,6 +730,17 @@ connmgr_flow_changed(struct connmgr *mgr, const struct pl_flow_change *c)
             ofputil_append_flow_update(&fu, &ofconn->updates, NULL);
             ofconn->sent_abbrev = true;
         }
+    }
+}
+
+/* Notes back into the actions they stand for, in a reply. */
+static void
+lower_ext(struct ovs_list *replies)
+{
+    struct ofpbuf *reply;
+
+    LIST_FOR_EACH (reply, list_node, replies) {
+        ofp_ext_lower(reply);
     }
 }
 
@@ -743,6 +755,7 @@ connmgr_flush_updates(struct connmgr *mgr)
         struct ofpbuf *msg;
 
         LIST_FOR_EACH_POP (msg, list_node, &ofconn->updates) {
+            ofp_ext_lower(msg);
             ofpmsg_update_length(msg);
             rconn_send(ofconn->rconn, msg, ofconn->monitor_counter);
         }
@@ -893,6 +906,7 @@ handle_flow_monitor_request(struct ofconn *ofconn, const struct ofp_header *oh)
     ofpmp_init(&replies, oh);
     pipeline_monitor_refresh(ofconn->mgr->pl, fresh, n_new, 0, &replies);
     free(fresh);
+    lower_ext(&replies);
     ofconn_send_replies(ofconn, &replies);
     return 0;
 }
@@ -1079,16 +1093,6 @@ lift_ext(const struct ofp_header *oh, struct ofpbuf **lifted,
     return *lifted ? (*lifted)->data : oh;
 }
 
-/* Notes back into the actions they stand for, in a reply. */
-static void
-lower_ext(struct ovs_list *replies)
-{
-    struct ofpbuf *reply;
-
-    LIST_FOR_EACH (reply, list_node, replies) {
-        ofp_ext_lower(reply);
-    }
-}
 
 /* Whether flow_mod 'fm' applies its buffered packet, if it names one
  * (OpenFlow ignores the buffer id of a delete). */

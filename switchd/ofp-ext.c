@@ -36,7 +36,8 @@ enum {
     V11 = 0x02, V12 = 0x03, V13 = 0x04, V15 = 0x06,
     T_PACKET_OUT = 13, T_FLOW_MOD = 14, T_GROUP_MOD = 15,
     T_MULTIPART_REQUEST = 18, T_MULTIPART_REPLY = 19, T_FLOW_REMOVED = 11,
-    MP_FLOW = 1, MP_AGGREGATE = 2, MP_GROUP_DESC = 7,
+    MP_FLOW = 1, MP_AGGREGATE = 2, MP_GROUP_DESC = 7, MP_FLOW_MONITOR = 16,
+    FME_MODIFIED = 3,           /* The last event of a full update. */
     IT_WRITE_ACTIONS = 3, IT_APPLY_ACTIONS = 4,
     AT_COPY_TTL_OUT = 11, AT_COPY_TTL_IN = 12, AT_SET_FIELD = 25,
     AT_EXPERIMENTER = 0xffff,
@@ -604,6 +605,25 @@ rewrite_entries(const uint8_t *p, size_t n, uint16_t mp_type,
         }
         size_t start = out->size;
         memset(&dummy, 0, sizeof dummy);
+        if (mp_type == MP_FLOW_MONITOR) {
+            /* A full update: 24 bytes, its match and instructions; the
+             * other events carry neither. */
+            int c = 0;
+            if (rd16(p + 2) <= FME_MODIFIED) {
+                c = rewrite_flow(p, len, 24, false, out, lift, version,
+                                 lift ? &dummy : NULL);
+            } else {
+                ofpbuf_put(out, p, len);
+            }
+            if (c < 0) {
+                return -1;
+            }
+            changed += c;
+            patch_len(out, start, 0);
+            p += len;
+            n -= len;
+            continue;
+        }
         int c = (mp_type == MP_FLOW
                  ? rewrite_flow(p, len, version >= V15 ? 24 : 48, true, out,
                                 lift, version, lift ? &dummy : NULL)
@@ -676,7 +696,8 @@ rewrite_message(const uint8_t *p, size_t n, struct ofpbuf *out, bool lift,
         c = rewrite_flow(p, n, version >= V15 ? 24 : 48, true, out, true,
                          version, m);
     } else if (type == T_MULTIPART_REPLY && n >= 16
-               && (rd16(p + 8) == MP_FLOW || rd16(p + 8) == MP_GROUP_DESC)) {
+               && (rd16(p + 8) == MP_FLOW || rd16(p + 8) == MP_GROUP_DESC
+                   || (rd16(p + 8) == MP_FLOW_MONITOR && version >= V14))) {
         ofpbuf_put(out, p, 16);
         c = rewrite_entries(p + 16, n - 16, rd16(p + 8), out, lift,
                             version);
@@ -1211,9 +1232,11 @@ ofp_ext_flow_stats_exthdr(struct ovs_list *replies, const struct match *match)
     struct ofpbuf *msg = ofpbuf_from_list(ovs_list_back(replies));
     const uint8_t *p = msg->data;
     if (msg->size < 16 || p[0] < V12 || p[1] != T_MULTIPART_REPLY
-        || rd16(p + 8) != MP_FLOW) {
+        || (rd16(p + 8) != MP_FLOW
+            && (rd16(p + 8) != MP_FLOW_MONITOR || p[0] < V14))) {
         return;
     }
+    bool monitor = rd16(p + 8) == MP_FLOW_MONITOR;
     /* The entry just appended is the message's last. */
     size_t at = 16, last = SIZE_MAX;
     while (at + 2 <= msg->size && rd16(p + at) >= 8
@@ -1223,10 +1246,11 @@ ofp_ext_flow_stats_exthdr(struct ovs_list *replies, const struct match *match)
     }
     uint8_t oxm[32];
     size_t n = our_oxms(&m, p[0], oxm);
-    if (last == SIZE_MAX || !n) {
+    if (last == SIZE_MAX || !n
+        || (monitor && rd16(p + last + 2) > FME_MODIFIED)) {
         return;
     }
-    size_t match_ofs = p[0] >= V15 ? 24 : 48;
+    size_t match_ofs = monitor || p[0] >= V15 ? 24 : 48;
     if (msg->size + ROUND_UP(n, 8) + 8 > UINT16_MAX) {
         /* No room for it in this message: the entry goes on in the next
          * one, as the library starts one for an entry that does not fit

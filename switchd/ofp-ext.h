@@ -99,17 +99,18 @@ void ofp_ext_match_apply(const struct ofp_ext_match *m, struct match *match);
 void ofp_ext_minimatch_apply(const struct ofp_ext_match *m,
                              struct minimatch *mm);
 
-/* Adds the ipv6_exthdr of 'match', if it has one, to the last flow stats
- * entry of 'replies', or to the flow-removed message 'msg' (OpenFlow 1.2
- * or later: earlier versions cannot say it). */
+/* Adds our match fields of 'match', if it has some, to the last flow
+ * stats entry or OpenFlow 1.4 flow monitor update of 'replies', or to the
+ * flow-removed message 'msg' (OpenFlow 1.2 or later: earlier versions,
+ * and Nicira flow monitors, cannot say them). */
 void ofp_ext_flow_stats_exthdr(struct ovs_list *replies,
                                const struct match *match);
 void ofp_ext_flow_removed_exthdr(struct ofpbuf *msg,
                                  const struct match *match);
 
-/* Turns the notes in the flow stats or group description reply 'msg'
- * (OpenFlow 1.1 or later; other messages are left alone) back into the
- * actions they stand for, in place. */
+/* Turns the notes in the flow stats, group description or (1.4+) flow
+ * monitor reply 'msg' (OpenFlow 1.1 or later; other messages are left
+ * alone) back into the actions they stand for, in place. */
 void ofp_ext_lower(struct ofpbuf *msg);
 
 /* Returns the flow or group text 'text' with "copy_ttl_out",

@@ -1657,6 +1657,7 @@ pipeline_monitor_refresh(const struct pipeline *pl,
             }
             minimatch_expand(&rule->cr.match, &c.fu.match);
             ofputil_append_flow_update(&c.fu, replies, NULL);
+            ofp_ext_flow_stats_exthdr(replies, &c.fu.match);
         }
     }
 }

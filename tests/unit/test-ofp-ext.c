@@ -720,6 +720,26 @@ test_pbb(void **state OVS_UNUSED)
     assert_memory_equal(r + 16 + 48 + mlen, (uint8_t *) b->data + insts,
                         b->size - insts);
 
+    /* A flow monitor's update of the flow says it as sent too. */
+    struct ovs_list updates;
+    struct ofputil_flow_update fu = {
+        .event = OFPFME_ADDED, .reason = OFPRR_DELETE, .table_id = 0,
+        .priority = 100, .ofpacts = fm.ofpacts,
+        .ofpacts_len = fm.ofpacts_len,
+    };
+    minimatch_expand(&fm.match, &fu.match);
+    ofputil_start_flow_update(&updates, OFPUTIL_P_OF14_OXM);
+    ofputil_append_flow_update(&fu, &updates, NULL);
+    ofp_ext_flow_stats_exthdr(&updates, &fu.match);
+    struct ofpbuf *up = ofpbuf_from_list(ovs_list_front(&updates));
+    ofp_ext_lower(up);
+    const uint8_t *u = up->data;
+    assert_int_equal(up->size - 16 - 24, b->size - m);
+    assert_memory_equal(u + 16 + 24, (uint8_t *) b->data + m, mlen);
+    assert_memory_equal(u + 16 + 24 + mlen, (uint8_t *) b->data + insts,
+                        b->size - insts);
+    ofpbuf_list_delete(&updates);
+
     /* pbb_uca is OpenFlow 1.4's: not a 1.3 field. */
     ((uint8_t *) b->data)[0] = OFP13_VERSION;
     assert_null(ofp_ext_lift(b->data, &em, &error));
