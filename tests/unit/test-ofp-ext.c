@@ -356,6 +356,7 @@ test_group_round_trip(uint8_t version)
     assert_int_equal((r[16] << 8) | r[17], reply->size - 16);
 
     ofpbuf_list_delete(&replies);
+    ofpbuf_delete(req);
     ofputil_uninit_group_mod(&gm);
     ofpbuf_delete(lifted);
     ofpbuf_delete(msg);
