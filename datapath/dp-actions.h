@@ -91,6 +91,10 @@ enum dp_action_type {
                                    * Not a PBB frame: left alone. */
     DP_ACTION_SET_PBB_ITAG,       /* A PBB frame's I-TAG TCI (PCP, DEI, UCA,
                                    * I-SID) becomes 'be32'. */
+    DP_ACTION_OUTPUT_QUEUE,       /* Send a copy to 'port' through the
+                                   * queue policed by meter 'arg': a packet
+                                   * over its rate is not sent (counted by
+                                   * the meter); the actions go on. */
 };
 
 /* Why a packet was dropped on its way in, counted per port. */
@@ -185,6 +189,31 @@ dp_actions_output(struct dp_actions *acts, uint16_t port)
     acts->a[acts->n].port = port;
     acts->n++;
     return 0;
+}
+
+static inline struct dp_action *dp_actions_put(struct dp_actions *,
+                                               enum dp_action_type);
+
+/* Appends an output to 'port' through the queue policed by meter slot
+ * 'slot'; returns 0, or ENOSPC when full. */
+static inline int
+dp_actions_output_queue(struct dp_actions *acts, uint16_t port,
+                        uint32_t slot)
+{
+    struct dp_action *a = dp_actions_put(acts, DP_ACTION_OUTPUT_QUEUE);
+    if (!a) {
+        return ENOSPC;
+    }
+    a->port = port;
+    a->arg = slot;
+    return 0;
+}
+
+/* Whether 'a' sends the packet to a port (with or without a queue). */
+static inline int
+dp_action_is_output(const struct dp_action *a)
+{
+    return a->type == DP_ACTION_OUTPUT || a->type == DP_ACTION_OUTPUT_QUEUE;
 }
 
 static inline struct dp_action *

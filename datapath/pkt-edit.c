@@ -916,6 +916,7 @@ pkt_edit(uint8_t *p, uint32_t len, const struct dp_action *a,
         return true;
 
     case DP_ACTION_OUTPUT:
+    case DP_ACTION_OUTPUT_QUEUE:
     case DP_ACTION_PUSH_VLAN:
     case DP_ACTION_POP_VLAN:
     case DP_ACTION_CONTROLLER:

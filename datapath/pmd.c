@@ -439,6 +439,15 @@ pmd_execute_one(struct pmd *pmd, struct rte_mbuf *m, uint32_t in_port,
             rte_pktmbuf_refcnt_update(m, 1);
             pmd_enqueue(pmd, act->port, m);
             continue;
+        } else if (act->type == DP_ACTION_OUTPUT_QUEUE) {
+            /* The queue's policer: a single drop band, so no remark. */
+            uint8_t unused;
+            if (dp_meter_check(act->arg, rte_pktmbuf_pkt_len(m), rte_rdtsc(),
+                               &unused) != DP_METER_DROP) {
+                rte_pktmbuf_refcnt_update(m, 1);
+                pmd_enqueue(pmd, act->port, m);
+            }
+            continue;
         } else if (act->type == DP_ACTION_CONTROLLER) {
             pmd_to_controller(pmd, m, in_port, act->arg);
             continue;

@@ -18,8 +18,9 @@ const struct xvs_command xvs_commands[] = {
     {"add-port", "BRIDGE PORT [type=T] [devargs=D] [ofport=N] [driver=D] "
      "[domid=N] [devid=N] [vlan=N] [trunks=N,...] [native-vlan=N] "
      "[mac=MAC] [ip=ADDR|dhcp|dhcp6...] [allowed-addresses=ADDR...] "
-     "[port-security=on|off] [rate=RATE] [vm-uuid=UUID] [vm-name=NAME]",
-     2, 18, false,
+     "[port-security=on|off] [rate=RATE] [vm-uuid=UUID] [vm-name=NAME] "
+     "[queues=ID:RATE...]",
+     2, 19, false,
      "add a port (saved to the configuration file)", 0},
     {"del-port", "[BRIDGE] PORT", 1, 2, false,
      "delete a port, from BRIDGE or whichever bridge has it (saved to the "
@@ -27,9 +28,9 @@ const struct xvs_command xvs_commands[] = {
     {"set-port", "BRIDGE PORT [vlan=N|none] [trunks=N,...|none] "
      "[native-vlan=N|none] [mac=MAC|none] [ip=ADDR|dhcp|dhcp6...|none] "
      "[allowed-addresses=ADDR...|none] [port-security=on|off|default] "
-     "[rate=RATE|none] [vm-uuid=UUID|none] [vm-name=NAME|none]", 3, 12,
-     false,
-     "change a port's VLANs, guest addresses, port security, rate "
+     "[rate=RATE|none] [vm-uuid=UUID|none] [vm-name=NAME|none] "
+     "[queues=ID:RATE...|none]", 3, 13, false,
+     "change a port's VLANs, guest addresses, port security, rate, queues "
      "(saved)", 0},
     {"set-mtu", "BRIDGE MTU", 2, 2, false,
      "set the MTU (68-9216) of every port of BRIDGE, or of none if one "
@@ -76,7 +77,7 @@ const struct xvs_command xvs_commands[] = {
      "disconnect every controller of BRIDGE (saved)", 0},
     {"dump-ports", "BRIDGE [PORT]", 1, 2, true,
      "per-port rx/tx packets, bytes, drops (of which for the MTU) and rx "
-     "errors", 0},
+     "errors; per queue packets, bytes, drops", 0},
     {"dump-macs", "BRIDGE", 1, 1, true, "the MAC learning table of NORMAL", 0},
     {"add-mirror", "BRIDGE NAME [select-all=true] [select-src-ports=P,...] "
      "[select-dst-ports=P,...] [select-vlans=N,...] output-port=P|output-vlan=N",

@@ -610,7 +610,61 @@ guest_pair(struct ctx *ctx, const char *key, const yaml_node_t *v,
         pp->vm_node = v;
         pp->vm_key = key;
     }
-    if (v->type == YAML_SEQUENCE_NODE
+    if (!strcmp(key, "queues")) {
+        /* A mapping of queue id to max-rate, each pair checked on its own
+         * for an error that points at it. */
+        if (!expect_kind(ctx, v, path, YAML_MAPPING_NODE,
+                         "a mapping of queue id to max-rate, such as "
+                         "{1: 10Mb/s}")) {
+            return false;
+        }
+        size_t len = 0;
+        text = xmalloc0(1);
+        for (yaml_node_pair_t *p = v->data.mapping.pairs.start;
+             p < v->data.mapping.pairs.top; p++) {
+            const yaml_node_t *k = yaml_document_get_node(ctx->doc, p->key);
+            const yaml_node_t *r = yaml_document_get_node(ctx->doc,
+                                                          p->value);
+            const char *id = k->type == YAML_SCALAR_NODE ? scalar(k) : "?";
+            char *sub = xvs_asprintf("%s.%s", path, id);
+            char *rate = NULL, *item = NULL;
+            struct xvs_queue *q;
+            size_t n;
+
+            ok = (expect_kind(ctx, k, sub, YAML_SCALAR_NODE, "a queue id")
+                  && get_string(ctx, r, sub, &rate));
+            if (ok) {
+                item = xvs_asprintf("%s:%s", id, rate);
+                if (!*id || strspn(id, "0123456789") != strlen(id)) {
+                    ok = fail(ctx, k, sub, "expected a queue id (0 to %u), "
+                              "got \"%s\"", XVS_QUEUE_ID_MAX, id);
+                } else if (strpbrk(item, " \t")) {
+                    ok = fail(ctx, r, sub, "expected a queue id and a rate "
+                              "such as 10Mb/s, got \"%s: %s\"", id, rate);
+                } else if ((error = xvs_parse_queues(item, &q, &n))) {
+                    /* "queue ID: " is in the path already. */
+                    const char *msg = error;
+                    if (!strncmp(msg, "queue ", 6) && strstr(msg, ": ")) {
+                        msg = strstr(msg, ": ") + 2;
+                    }
+                    ok = fail(ctx, r, sub, "%s", msg);
+                    free(error);
+                } else {
+                    xvs_queues_free(q, n);
+                }
+            }
+            free(rate);
+            free(sub);
+            if (!ok) {
+                free(item);
+                free(text);
+                return false;
+            }
+            text = xrealloc(text, len + strlen(item) + 2);
+            len += sprintf(text + len, "%s%s", len ? " " : "", item);
+            free(item);
+        }
+    } else if (v->type == YAML_SEQUENCE_NODE
         && (!strcmp(key, "ip") || !strcmp(key, "allowed-addresses"))) {
         /* Each item on its own first, for an error that points at it. */
         size_t n = v->data.sequence.items.top - v->data.sequence.items.start;
@@ -768,7 +822,7 @@ parse_port(struct ctx *ctx, const yaml_node_t *node, const char *path,
     static const char *const keys[] = {
         "name", "type", "devargs", "driver", "ofport", "domid", "devid",
         "vlan", "trunks", "native-vlan", "mac", "ip", "allowed-addresses",
-        "port-security", "rate", "vm-uuid", "vm-name", NULL
+        "port-security", "rate", "vm-uuid", "vm-name", "queues", NULL
     };
     struct port_parse pp = { .port = port };
 
@@ -1806,6 +1860,14 @@ write_guest(FILE *f, const struct xvs_port_guest *g)
         fprintf(f, "        vm-name: ");
         put_quoted(f, g->vm_name);
         fputc('\n', f);
+    }
+    if (g->n_queues) {
+        fprintf(f, "        queues:\n");
+        for (size_t i = 0; i < g->n_queues; i++) {
+            fprintf(f, "          %"PRIu32": ", g->queues[i].id);
+            put_quoted(f, g->queues[i].rate_text);
+            fputc('\n', f);
+        }
     }
 }
 

@@ -297,6 +297,99 @@ bad:
                         "BYTES,USECS, got \"%s\"", s);
 }
 
+uint64_t
+xvs_rate_bps(uint64_t bytes, uint32_t usecs)
+{
+    /* bytes <= 2^40: bytes * 8e6 fits in 64 bits. */
+    return usecs ? bytes * 8000000 / usecs : 0;
+}
+
+void
+xvs_queues_free(struct xvs_queue *q, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(q[i].rate_text);
+    }
+    free(q);
+}
+
+static int
+compare_queues(const void *a_, const void *b_)
+{
+    const struct xvs_queue *a = a_, *b = b_;
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+char *
+xvs_parse_queues(const char *s, struct xvs_queue **queuesp, size_t *np)
+{
+    struct xvs_queue *queues = NULL;
+    size_t n = 0;
+    char *copy = xstrdup_or_null(s);
+    char *error = NULL;
+    char *save, *tok;
+
+    for (tok = strtok_r(copy, " \t", &save); tok;
+         tok = strtok_r(NULL, " \t", &save)) {
+        char *colon = strchr(tok, ':');
+        const char *end;
+        uint64_t id, bytes;
+        uint32_t usecs;
+
+        if (!colon || !parse_u64(tok, &id, &end) || end != colon) {
+            error = xvs_asprintf("expected ID:RATE such as 1:10Mb/s, got "
+                                 "\"%s\"", tok);
+            break;
+        }
+        if (id > XVS_QUEUE_ID_MAX) {
+            error = xvs_asprintf("queue id %"PRIu64" is not 0 to %u", id,
+                                 XVS_QUEUE_ID_MAX);
+            break;
+        }
+        char *rate_error = xvs_parse_rate(colon + 1, &bytes, &usecs);
+        if (rate_error) {
+            error = xvs_asprintf("queue %"PRIu64": %s", id, rate_error);
+            free(rate_error);
+            break;
+        }
+        if (xvs_rate_bps(bytes, usecs) < XVS_QUEUE_MIN_BPS) {
+            error = xvs_asprintf("queue %"PRIu64": rate \"%s\" is below "
+                                 "1 kbit/s", id, colon + 1);
+            break;
+        }
+        for (size_t i = 0; i < n && !error; i++) {
+            if (queues[i].id == id) {
+                error = xvs_asprintf("queue %"PRIu64" is listed twice", id);
+            }
+        }
+        if (!error && n >= XVS_MAX_PORT_QUEUES) {
+            error = xvs_asprintf("more than %d queues", XVS_MAX_PORT_QUEUES);
+        }
+        if (error) {
+            break;
+        }
+        if (!queues) {
+            queues = xcalloc_or_die(XVS_MAX_PORT_QUEUES, sizeof *queues);
+        }
+        queues[n].id = id;
+        queues[n].rate_bytes = bytes;
+        queues[n].rate_usecs = usecs;
+        queues[n].rate_text = xstrdup_or_null(colon + 1);
+        n++;
+    }
+    free(copy);
+    if (error) {
+        xvs_queues_free(queues, n);
+        return error;
+    }
+    if (n) {
+        qsort(queues, n, sizeof *queues, compare_queues);
+    }
+    *queuesp = queues;
+    *np = n;
+    return NULL;
+}
+
 char *
 xvs_check_uuid(const char *s)
 {
@@ -460,6 +553,15 @@ xvs_port_guest_option(struct xvs_port_guest *g, const char *key, size_t klen,
             free(*field);
             *field = xstrdup_or_null(value);
         }
+    } else if (key_is(key, klen, "queues")) {
+        struct xvs_queue *queues = NULL;
+        size_t n = 0;
+
+        if (none || !(error = xvs_parse_queues(value, &queues, &n))) {
+            xvs_queues_free(g->queues, g->n_queues);
+            g->queues = queues;
+            g->n_queues = n;
+        }
     } else {
         return 0;
     }
@@ -509,6 +611,31 @@ xvs_port_guest_copy(struct xvs_port_guest *dst,
     dst->rate_text = xstrdup_or_null(src->rate_text);
     dst->vm_uuid = xstrdup_or_null(src->vm_uuid);
     dst->vm_name = xstrdup_or_null(src->vm_name);
+    dst->queues = NULL;
+    if (src->n_queues) {
+        dst->queues = xcalloc_or_die(src->n_queues, sizeof *dst->queues);
+        for (size_t i = 0; i < src->n_queues; i++) {
+            dst->queues[i] = src->queues[i];
+            dst->queues[i].rate_text = xstrdup_or_null(
+                src->queues[i].rate_text);
+        }
+    }
+}
+
+static bool
+queues_equal(const struct xvs_queue *a, size_t n_a,
+             const struct xvs_queue *b, size_t n_b)
+{
+    if (n_a != n_b) {
+        return false;
+    }
+    for (size_t i = 0; i < n_a; i++) {
+        if (a[i].id != b[i].id || a[i].rate_bytes != b[i].rate_bytes
+            || a[i].rate_usecs != b[i].rate_usecs) {
+            return false;
+        }
+    }
+    return true;
 }
 
 static bool
@@ -548,7 +675,8 @@ xvs_port_guest_equal(const struct xvs_port_guest *a,
            && a->rate_bytes == b->rate_bytes
            && a->rate_usecs == b->rate_usecs
            && strings_equal(a->vm_uuid, b->vm_uuid)
-           && strings_equal(a->vm_name, b->vm_name);
+           && strings_equal(a->vm_name, b->vm_name)
+           && queues_equal(a->queues, a->n_queues, b->queues, b->n_queues);
 }
 
 void
@@ -559,5 +687,6 @@ xvs_port_guest_destroy(struct xvs_port_guest *g)
     free(g->rate_text);
     free(g->vm_uuid);
     free(g->vm_name);
+    xvs_queues_free(g->queues, g->n_queues);
     memset(g, 0, sizeof *g);
 }

@@ -52,6 +52,23 @@ struct xvs_addr {
                                  * network order, host bits zero. */
 };
 
+/* A port's egress queues (OpenFlow set_queue, enqueue), at most; and the
+ * highest queue id (0xffffffff is OpenFlow's "all queues"). */
+#define XVS_MAX_PORT_QUEUES 64
+#define XVS_QUEUE_ID_MAX 0xfffffffeu
+/* A queue's max-rate, at least (the datapath polices in kbit/s). */
+#define XVS_QUEUE_MIN_BPS 1000
+
+/* An egress queue: what an output through it may send, at most.  xvs
+ * polices it (packets over the rate are dropped, as Open vSwitch's
+ * trtcm-policer does); there is no scheduler, so no min-rate. */
+struct xvs_queue {
+    uint32_t id;
+    uint64_t rate_bytes;        /* max-rate: bytes per 'rate_usecs'. */
+    uint32_t rate_usecs;
+    char *rate_text;            /* As given. */
+};
+
 enum xvs_port_security {
     XVS_PSEC_DEFAULT,           /* On if the port has a 'mac'. */
     XVS_PSEC_ON,
@@ -71,6 +88,8 @@ struct xvs_port_guest {
     char *rate_text;            /* As given, for saving; NULL if none. */
     char *vm_uuid;              /* NULL if not known. */
     char *vm_name;
+    struct xvs_queue *queues;   /* By increasing id; NULL if none. */
+    size_t n_queues;
 };
 
 /* Parsers.  Each returns NULL or an error message that says what was
@@ -89,6 +108,14 @@ char *xvs_parse_addr_list(const char *, bool allow_mac,
  * in us, ms or s, default 50ms), or as libxl stores it in the backend,
  * "BYTES,USECS". */
 char *xvs_parse_rate(const char *, uint64_t *bytes, uint32_t *usecs);
+/* A port's queues, "ID:RATE" items separated by spaces ("1:10Mb/s
+ * 2:1Gb/s@10ms"): ids 0 to XVS_QUEUE_ID_MAX, none twice, at most
+ * XVS_MAX_PORT_QUEUES, each RATE as xvs_parse_rate() takes it and at least
+ * 1 kbit/s.  '*queues' is malloc()ed, sorted by id (NULL for none). */
+char *xvs_parse_queues(const char *, struct xvs_queue **queues, size_t *n);
+/* The bits per second of 'bytes' per 'usecs'. */
+uint64_t xvs_rate_bps(uint64_t bytes, uint32_t usecs);
+void xvs_queues_free(struct xvs_queue *, size_t n);
 /* A VM uuid (8-4-4-4-12 hex digits). */
 char *xvs_check_uuid(const char *);
 /* A VM name: 1 to XVS_VM_NAME_MAX printable characters. */
@@ -106,7 +133,7 @@ uint64_t xvs_rate_burst(uint64_t bytes);
 
 /* One "key=value" setting of add-port or set-port about the guest: mac=,
  * ip=, allowed-addresses=, port-security=on|off|default, rate=, vm-uuid=,
- * vm-name=; with 'allow_none', "none" clears a setting (set-port).
+ * vm-name=, queues=; with 'allow_none', "none" clears a setting (set-port).
  * Returns 0 if 'key' (of 'klen' bytes) is not one of them, 1 if it was
  * taken, -1 with a message in '*errp' if its value is wrong. */
 int xvs_port_guest_option(struct xvs_port_guest *, const char *key,
@@ -114,7 +141,7 @@ int xvs_port_guest_option(struct xvs_port_guest *, const char *key,
                           char **errp);
 /* The keys xvs_port_guest_option() takes, for messages. */
 #define XVS_PORT_GUEST_KEYS "mac, ip, allowed-addresses, port-security, " \
-                            "rate, vm-uuid, vm-name"
+                            "rate, vm-uuid, vm-name, queues"
 /* Checks the settings together; NULL or an error (caller frees). */
 char *xvs_port_guest_check(const struct xvs_port_guest *);
 

@@ -249,6 +249,20 @@ guest_to_json(const struct xvs_port_guest *g)
     if (g->vm_name) {
         json_object_put_string(o, "vm_name", g->vm_name);
     }
+    if (g->n_queues) {
+        struct json *queues = json_array_create_empty();
+        for (size_t i = 0; i < g->n_queues; i++) {
+            const struct xvs_queue *q = &g->queues[i];
+            struct json *qo = json_object_create();
+            json_object_put(qo, "queue_id", json_integer_create(q->id));
+            json_object_put(qo, "max_rate_bps", json_integer_create(
+                                xvs_rate_bps(q->rate_bytes, q->rate_usecs)));
+            json_object_put(qo, "burst", json_integer_create(
+                                xvs_rate_burst(q->rate_bytes)));
+            json_array_add(queues, qo);
+        }
+        json_object_put(o, "queues", queues);
+    }
     return o;
 }
 
@@ -290,6 +304,14 @@ format_guest(struct ds *s, const struct xvs_port_guest *g)
     if (g->vm_uuid) {
         ds_put_format(s, "%svm uuid %s", s->length ? ", " : "",
                       g->vm_uuid);
+    }
+    for (size_t i = 0; i < g->n_queues; i++) {
+        char buf[96];
+        xvs_format_rate(g->queues[i].rate_bytes, g->queues[i].rate_usecs,
+                        buf);
+        ds_put_format(s, "%s%s %"PRIu32" max-rate %s",
+                      s->length ? ", " : "", "queue",
+                      g->queues[i].id, buf);
     }
 }
 
@@ -1141,8 +1163,11 @@ cmd_dump_ports(struct control_conn *conn, int argc, const char *argv[],
         if (argc == 3 && strcmp(port->name, argv[2])) {
             continue;
         }
+        struct pipeline_queue_stats *qs = NULL;
+        size_t n_qs = 0;
         if (port->attached) {
             dp_port_get_stats(port->dp_port, &st);
+            n_qs = pipeline_queues(br->pl, port->ofport, UINT32_MAX, &qs);
         } else {
             memset(&st, 0, sizeof st);
         }
@@ -1178,6 +1203,26 @@ cmd_dump_ports(struct control_conn *conn, int argc, const char *argv[],
                                      : json_null_create());
                 free(name);
             }
+            if (n_qs) {
+                struct json *queues = json_array_create_empty();
+                for (size_t q = 0; q < n_qs; q++) {
+                    struct json *qo = json_object_create();
+                    json_object_put(qo, "queue_id",
+                                    json_integer_create(qs[q].queue_id));
+                    json_object_put(qo, "max_rate_bps",
+                                    json_integer_create(qs[q].max_bps));
+                    json_object_put(qo, "tx_packets",
+                                    json_integer_create(qs[q].tx_packets));
+                    json_object_put(qo, "tx_bytes",
+                                    json_integer_create(qs[q].tx_bytes));
+                    json_object_put(qo, "dropped_packets", json_integer_create(
+                                        qs[q].dropped_packets));
+                    json_object_put(qo, "dropped_bytes", json_integer_create(
+                                        qs[q].dropped_bytes));
+                    json_array_add(queues, qo);
+                }
+                json_object_put(o, "queues", queues);
+            }
             json_array_add(array, o);
         } else {
             ds_put_format(&s, "  port %3"PRIu16" (%s)", port->ofport,
@@ -1209,7 +1254,15 @@ cmd_dump_ports(struct control_conn *conn, int argc, const char *argv[],
                 }
                 ds_put_char(&s, '\n');
             }
+            for (size_t q = 0; q < n_qs; q++) {
+                ds_put_format(&s, "             queue %"PRIu32" (max-rate "
+                              "%"PRIu64" bit/s): tx pkts=%"PRIu64", bytes="
+                              "%"PRIu64", drop=%"PRIu64"\n", qs[q].queue_id,
+                              qs[q].max_bps, qs[q].tx_packets,
+                              qs[q].tx_bytes, qs[q].dropped_packets);
+            }
         }
+        free(qs);
     }
     reply_json_or_text(conn, json, array, &s);
 }
@@ -1314,6 +1367,12 @@ format_dp_actions(struct ds *s, const struct dp_action *actions,
         case DP_ACTION_OUTPUT: {
             const char *name = dp_port_name(a->port, NULL);
             ds_put_format(s, "output:%s", name ? name : "?");
+            break;
+        }
+        case DP_ACTION_OUTPUT_QUEUE: {
+            const char *name = dp_port_name(a->port, NULL);
+            ds_put_format(s, "output:%s(queue slot %"PRIu32")",
+                          name ? name : "?", a->arg);
             break;
         }
         case DP_ACTION_CONTROLLER:

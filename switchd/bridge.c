@@ -197,6 +197,14 @@ port_apply_guest(struct bridge *br, struct port *port)
         VLOG_WARN("%s: %s", br->name, error);
         free(error);
     }
+    error = pipeline_port_set_queues(br->pl, port->ofport, g->queues,
+                                     g->n_queues);
+    if (error) {
+        /* Only when the datapath's 4096 policers are all taken. */
+        VLOG_WARN("%s: port %s: queues not changed: %s", br->name,
+                  port->name, error);
+        free(error);
+    }
 }
 
 void

@@ -27,6 +27,7 @@
 #include "openvswitch/ofp-msgs.h"
 #include "openvswitch/ofp-packet.h"
 #include "openvswitch/ofp-port.h"
+#include "openvswitch/ofp-queue.h"
 #include "openvswitch/ofp-print.h"
 #include "openvswitch/ofp-protocol.h"
 #include "openvswitch/ofp-switch.h"
@@ -38,6 +39,7 @@
 #include "openvswitch/token-bucket.h"
 #include "openvswitch/vconn.h"
 #include "openvswitch/vlog.h"
+#include "flow.h"
 #include "ofp-ext.h"
 #include "packets.h"
 #include "pipeline.h"
@@ -967,8 +969,10 @@ handle_features_request(struct ofconn *ofconn, const struct ofp_header *oh)
         .auxiliary_id = 0,
         .capabilities = (OFPUTIL_C_FLOW_STATS | OFPUTIL_C_TABLE_STATS
                          | OFPUTIL_C_PORT_STATS | OFPUTIL_C_ARP_MATCH_IP
-                         | OFPUTIL_C_BUNDLES | OFPUTIL_C_GROUP_STATS),
+                         | OFPUTIL_C_BUNDLES | OFPUTIL_C_GROUP_STATS
+                         | OFPUTIL_C_QUEUE_STATS),
         .ofpacts = ((UINT64_C(1) << OFPACT_OUTPUT)
+                    | (UINT64_C(1) << OFPACT_ENQUEUE)
                     | (UINT64_C(1) << OFPACT_SET_VLAN_VID)
                     | (UINT64_C(1) << OFPACT_SET_VLAN_PCP)
                     | (UINT64_C(1) << OFPACT_STRIP_VLAN)
@@ -1568,12 +1572,147 @@ handle_meter_features_request(struct ofconn *ofconn,
     return 0;
 }
 
-/* Statistics of things xvs does not have: an empty reply is the truth
- * (no queues). */
-static enum ofperr
-handle_empty_stats_request(struct ofconn *ofconn, const struct ofp_header *oh)
+/* Whether 'port' is a port of the bridge: its OpenFlow description in
+ * '*pp' if so. */
+static bool
+find_port(struct connmgr *mgr, ofp_port_t port, struct ofputil_phy_port *pp)
 {
-    ofconn_send(ofconn, ofpraw_alloc_stats_reply(oh, 0));
+    struct ofputil_phy_port *ports;
+    size_t n = mgr->ops.get_ports(mgr->aux, &ports);
+    bool found = false;
+
+    for (size_t i = 0; i < n && !found; i++) {
+        if (ports[i].port_no == port) {
+            *pp = ports[i];
+            found = true;
+        }
+    }
+    free(ports);
+    return found;
+}
+
+/* The pipeline's port number for OpenFlow port 'port' (the same 16 bits,
+ * LOCAL's too), 0 for OFPP_ANY. */
+static uint16_t
+queue_ofport(ofp_port_t port)
+{
+    return port == OFPP_ANY ? 0 : ofp_to_u16(port);
+}
+
+static enum ofperr
+handle_queue_stats_request(struct ofconn *ofconn, const struct ofp_header *oh)
+{
+    struct connmgr *mgr = ofconn->mgr;
+    struct ofputil_queue_stats_request req;
+    struct ofputil_phy_port pp;
+    enum ofperr error = ofputil_decode_queue_stats_request(oh, &req);
+
+    if (error) {
+        return error;
+    }
+    if (req.port_no != OFPP_ANY && !find_port(mgr, req.port_no, &pp)) {
+        return OFPERR_OFPQOFC_BAD_PORT;
+    }
+
+    struct pipeline_queue_stats *qs;
+    size_t n = pipeline_queues(mgr->pl, queue_ofport(req.port_no),
+                               req.queue_id, &qs);
+    if (!n && req.queue_id != OFPQ_ALL) {
+        free(qs);
+        return OFPERR_OFPQOFC_BAD_QUEUE;
+    }
+
+    struct ovs_list replies;
+    long long now = time_msec();
+    ofpmp_init(&replies, oh);
+    for (size_t i = 0; i < n; i++) {
+        long long msec = now - qs[i].created;
+        struct ofputil_queue_stats st = {
+            .port_no = u16_to_ofp(qs[i].ofport),
+            .queue_id = qs[i].queue_id,
+            .tx_bytes = qs[i].tx_bytes,
+            .tx_packets = qs[i].tx_packets,
+            /* Packets over the queue's rate, which it dropped. */
+            .tx_errors = qs[i].dropped_packets,
+            .duration_sec = msec / 1000,
+            .duration_nsec = (msec % 1000) * 1000000,
+        };
+        ofputil_append_queue_stat(&replies, &st);
+    }
+    free(qs);
+    ofconn_send_replies(ofconn, &replies);
+    return 0;
+}
+
+/* A max-rate in OpenFlow's unit: tenths of a percent of the port's
+ * current speed; UINT16_MAX ("omitted") when the port does not say its
+ * speed. */
+static uint16_t
+queue_rate_permille(uint64_t bps, uint32_t curr_speed_kbps)
+{
+    if (!curr_speed_kbps) {
+        return UINT16_MAX;
+    }
+    uint64_t permille = bps / curr_speed_kbps;   /* bps * 1000 / (kbps *
+                                                  * 1000). */
+    return MIN(permille, 1000);
+}
+
+/* queue_get_config (OpenFlow 1.0-1.3) and queue_desc (1.4+). */
+static enum ofperr
+handle_queue_get_config_request(struct ofconn *ofconn,
+                                const struct ofp_header *oh)
+{
+    struct connmgr *mgr = ofconn->mgr;
+    struct ofputil_phy_port *ports;
+    ofp_port_t req_port;
+    uint32_t req_queue;
+    enum ofperr error = ofputil_decode_queue_get_config_request(
+        oh, &req_port, &req_queue);
+
+    if (error) {
+        return error;
+    }
+
+    size_t n_ports = mgr->ops.get_ports(mgr->aux, &ports);
+    bool port_found = req_port == OFPP_ANY;
+    for (size_t i = 0; i < n_ports && !port_found; i++) {
+        port_found = ports[i].port_no == req_port;
+    }
+    if (!port_found) {
+        free(ports);
+        return OFPERR_OFPQOFC_BAD_PORT;
+    }
+
+    struct pipeline_queue_stats *qs;
+    size_t n = pipeline_queues(mgr->pl, queue_ofport(req_port),
+                               req_queue, &qs);
+    if (!n && req_queue != OFPQ_ALL) {
+        free(qs);
+        free(ports);
+        return OFPERR_OFPQOFC_BAD_QUEUE;
+    }
+
+    struct ovs_list replies;
+    ofputil_start_queue_get_config_reply(oh, &replies);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t speed = 0;
+        for (size_t j = 0; j < n_ports; j++) {
+            if (ofp_to_u16(ports[j].port_no) == qs[i].ofport) {
+                speed = ports[j].curr_speed;
+            }
+        }
+        struct ofputil_queue_config qc = {
+            .port = u16_to_ofp(qs[i].ofport),
+            .queue = qs[i].queue_id,
+            .min_rate = UINT16_MAX,
+            .max_rate = queue_rate_permille(qs[i].max_bps, speed),
+        };
+        ofputil_append_queue_get_config_reply(&qc, &replies);
+    }
+    free(qs);
+    free(ports);
+    ofconn_send_replies(ofconn, &replies);
     return 0;
 }
 
@@ -1881,7 +2020,9 @@ handle_openflow__(struct ofconn *ofconn, const struct ofpbuf *msg)
     case OFPTYPE_METER_FEATURES_STATS_REQUEST:
         return handle_meter_features_request(ofconn, oh);
     case OFPTYPE_QUEUE_STATS_REQUEST:
-        return handle_empty_stats_request(ofconn, oh);
+        return handle_queue_stats_request(ofconn, oh);
+    case OFPTYPE_QUEUE_GET_CONFIG_REQUEST:
+        return handle_queue_get_config_request(ofconn, oh);
     case OFPTYPE_BUNDLE_CONTROL:
         return handle_bundle_control(ofconn, oh);
     case OFPTYPE_BUNDLE_ADD_MESSAGE:

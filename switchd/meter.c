@@ -28,8 +28,8 @@
  * out here, to all pipelines (main thread only). */
 static unsigned long *meter_slots;
 
-static int
-meter_slot_alloc(void)
+int
+pl_meter_slot_alloc(void)
 {
     if (!meter_slots) {
         meter_slots = bitmap_allocate(DP_MAX_METERS);
@@ -42,8 +42,8 @@ meter_slot_alloc(void)
     return slot;
 }
 
-static void
-meter_slot_free(uint32_t slot)
+void
+pl_meter_slot_free(uint32_t slot)
 {
     if (meter_slots && slot < DP_MAX_METERS) {
         bitmap_set0(meter_slots, slot);
@@ -184,7 +184,7 @@ meter_remove(struct pipeline *pl, struct pl_meter *m)
     if (pl->hooks.meter_del) {
         pl->hooks.meter_del(pl->hooks_aux, m->slot);
     }
-    meter_slot_free(m->slot);
+    pl_meter_slot_free(m->slot);
     ovsrcu_postpone(meter_free, m);
 }
 
@@ -255,7 +255,7 @@ meter_mod__(struct pipeline *pl, const struct ofputil_meter_mod *mm,
     if (old) {
         m->slot = old->slot;
     } else {
-        int slot = meter_slot_alloc();
+        int slot = pl_meter_slot_alloc();
         if (slot < 0) {
             meter_free(m);
             return check_fail(msg, OFPERR_OFPMMFC_OUT_OF_METERS,
@@ -266,7 +266,7 @@ meter_mod__(struct pipeline *pl, const struct ofputil_meter_mod *mm,
     error = meter_configure(pl, m, msg);
     if (error) {
         if (!old) {
-            meter_slot_free(m->slot);
+            pl_meter_slot_free(m->slot);
         }
         meter_free(m);
         return error;

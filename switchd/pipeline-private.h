@@ -156,6 +156,19 @@ struct pl_port {
     uint64_t trunk_bits[4096 / 64];         /* Trunk's tagged VLANs. */
 };
 
+/* A port's egress queues (pipeline_port_set_queues()), each policed by a
+ * datapath meter slot of its own.  Immutable; replaced as a whole. */
+struct pl_queue {
+    uint32_t id;
+    uint32_t slot;                          /* Datapath meter slot. */
+    uint64_t max_bps;
+    long long created;                      /* time_msec(). */
+};
+struct pl_queues {
+    size_t n;
+    struct pl_queue q[];                    /* By increasing id. */
+};
+
 struct pl_ports {
     size_t n;
     uint16_t local_ofport;                  /* 0 if none. */
@@ -163,6 +176,8 @@ struct pl_ports {
     struct pl_psec *psec_of[DP_MAX_PORTS];  /* By datapath port; NULL: no
                                              * port security.  Owned by
                                              * the newest table. */
+    struct pl_queues *queues_of[DP_MAX_PORTS];  /* By datapath port; NULL:
+                                                 * none.  Likewise. */
     struct pl_port p[];
 };
 
@@ -434,6 +449,10 @@ struct pl_meter *meter_find(const struct pipeline *, uint32_t id);
 /* meter.c.  Frees every meter of a pipeline being destroyed, and its
  * datapath slot. */
 void pl_meters_destroy(struct pipeline *);
+/* meter.c.  The datapath's meter slots, one table for every pipeline:
+ * OpenFlow meters and port queues take theirs here.  -1: all in use. */
+int pl_meter_slot_alloc(void);
+void pl_meter_slot_free(uint32_t slot);
 
 /* mirror.c.  Frees the mirrors of a pipeline being destroyed. */
 void pl_mirrors_destroy(struct pipeline *);

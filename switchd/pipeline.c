@@ -49,8 +49,14 @@
 #include "packets.h"
 #include "timeval.h"
 #include "util.h"
+#include "xvs-guest.h"
 
 VLOG_DEFINE_THIS_MODULE(pipeline);
+
+static const struct pl_queue *pl_queues_find(const struct pl_queues *,
+                                             uint32_t id);
+static void pl_queues_release(struct pipeline *, struct pl_queues *,
+                              const struct pl_queues *kept);
 static void
 pl_actions_free(struct pl_actions *a)
 {
@@ -195,6 +201,8 @@ pipeline_destroy(struct pipeline *pl)
         if (ps) {
             ovsrcu_postpone(psec_destroy, ps);
         }
+        pl_queues_release(pl, pl->ports_batch ? pl->ports_batch->queues_of[i]
+                                              : ports->queues_of[i], NULL);
     }
     ovsrcu_postpone(free, ports);
     free(pl->ports_batch);
@@ -556,6 +564,205 @@ pipeline_port_dhcp_leases(const struct pipeline *pl, uint16_t ofport,
     return -1;
 }
 
+/* ---- Queues ---- */
+
+/* Takes the queues of 'qs' that 'kept' does not have out of the datapath
+ * and frees their slots; frees 'qs' after a grace period (readers may
+ * still use it). */
+static void
+pl_queues_release(struct pipeline *pl, struct pl_queues *qs,
+                  const struct pl_queues *kept)
+{
+    for (size_t i = 0; qs && i < qs->n; i++) {
+        if (pl_queues_find(kept, qs->q[i].id)) {
+            continue;
+        }
+        if (pl->hooks.meter_del) {
+            pl->hooks.meter_del(pl->hooks_aux, qs->q[i].slot);
+        }
+        pl_meter_slot_free(qs->q[i].slot);
+    }
+    if (qs) {
+        ovsrcu_postpone(free, qs);
+    }
+}
+
+static const struct pl_queue *
+pl_queues_find(const struct pl_queues *qs, uint32_t id)
+{
+    for (size_t i = 0; qs && i < qs->n; i++) {
+        if (qs->q[i].id == id) {
+            return &qs->q[i];
+        }
+    }
+    return NULL;
+}
+
+/* Points the datapath slot of 'q' at its rate: a meter with one drop band,
+ * whose burst is the larger of the rate's bytes per interval and
+ * XVS_RATE_MIN_BURST (a 64 KB segmentation offload packet must fit). */
+static char *
+pl_queue_configure(struct pipeline *pl, const struct pl_queue *q,
+                   const struct xvs_queue *xq)
+{
+    uint64_t kbps = q->max_bps / 1000;
+    uint64_t burst_kbit = xvs_rate_burst(xq->rate_bytes) * 8 / 1000;
+    struct dp_meter_config cfg = {
+        .rate = MIN(kbps, UINT32_MAX),
+        .burst = MIN(burst_kbit, UINT32_MAX),
+    };
+    char *error = NULL;
+
+    if (pl->hooks.meter_set
+        && pl->hooks.meter_set(pl->hooks_aux, q->slot, &cfg, &error)) {
+        return error;
+    }
+    return NULL;
+}
+
+char *
+pipeline_port_set_queues(struct pipeline *pl, uint16_t ofport,
+                         const struct xvs_queue *xqs, size_t n)
+{
+    const struct pl_ports *cur = pl_ports_main(pl);
+    const struct pl_port *port = NULL;
+    char *error = NULL;
+
+    for (size_t i = 0; i < cur->n && !port; i++) {
+        if (cur->p[i].ofport == ofport) {
+            port = &cur->p[i];
+        }
+    }
+    if (!port) {
+        return xasprintf("ofport %"PRIu16" is not mapped", ofport);
+    }
+    const struct pl_queues *old = cur->queues_of[port->dp_port];
+    struct pl_queues *qs = NULL;
+
+    if (n) {
+        qs = xzalloc(sizeof *qs + n * sizeof qs->q[0]);
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct pl_queue *was = pl_queues_find(old, xqs[i].id);
+        struct pl_queue *q = &qs->q[i];
+
+        q->id = xqs[i].id;
+        q->max_bps = xvs_rate_bps(xqs[i].rate_bytes, xqs[i].rate_usecs);
+        if (was) {
+            q->slot = was->slot;
+            q->created = was->created;
+        } else {
+            int slot = pl_meter_slot_alloc();
+            if (slot < 0) {
+                error = xasprintf("queue %"PRIu32": all %d of the "
+                                  "datapath's policers (meters and queues) "
+                                  "are in use", q->id, DP_MAX_METERS);
+                break;
+            }
+            q->slot = slot;
+            q->created = time_msec();
+        }
+        qs->n = i + 1;
+        error = was ? NULL : pl_queue_configure(pl, q, &xqs[i]);
+        if (error) {
+            break;
+        }
+    }
+    if (error) {
+        /* Back as it was: the new slots go; nothing of 'old' has been
+         * touched yet. */
+        for (size_t i = 0; qs && i < qs->n; i++) {
+            if (!pl_queues_find(old, qs->q[i].id)) {
+                if (pl->hooks.meter_del) {
+                    pl->hooks.meter_del(pl->hooks_aux, qs->q[i].slot);
+                }
+                pl_meter_slot_free(qs->q[i].slot);
+            }
+        }
+        free(qs);
+        return error;
+    }
+    /* The queues that stay take their new rates (their counters carry
+     * on); then those that went leave the datapath. */
+    for (size_t i = 0; i < n; i++) {
+        if (pl_queues_find(old, qs->q[i].id)) {
+            char *e = pl_queue_configure(pl, &qs->q[i], &xqs[i]);
+            if (e) {
+                /* The rate parser keeps rates within what meters take. */
+                VLOG_WARN("%s: ofport %"PRIu16": %s", pl->name, ofport, e);
+                free(e);
+            }
+        }
+    }
+
+    struct pl_ports *new = pl_ports_edit(pl, 0);
+    struct pl_queues **qp = &new->queues_of[port->dp_port];
+    struct pl_queues *gone = *qp;
+    *qp = qs;
+    pl_ports_done(pl, new);
+    pl_queues_release(pl, gone, qs);
+    pl->changed = true;
+    return NULL;
+}
+
+static int
+compare_queue_stats(const void *a_, const void *b_)
+{
+    const struct pipeline_queue_stats *a = a_, *b = b_;
+    if (a->ofport != b->ofport) {
+        return a->ofport < b->ofport ? -1 : 1;
+    }
+    return a->queue_id < b->queue_id ? -1 : a->queue_id > b->queue_id;
+}
+
+size_t
+pipeline_queues(const struct pipeline *pl, uint16_t ofport,
+                uint32_t queue_id, struct pipeline_queue_stats **qsp)
+{
+    const struct pl_ports *ports = pl_ports_main(pl);
+    struct pipeline_queue_stats *out = NULL;
+    size_t n = 0, allocated = 0;
+
+    for (size_t i = 0; i < ports->n; i++) {
+        const struct pl_port *p = &ports->p[i];
+        const struct pl_queues *qs = ports->queues_of[p->dp_port];
+
+        if (ofport && p->ofport != ofport) {
+            continue;
+        }
+        for (size_t j = 0; qs && j < qs->n; j++) {
+            const struct pl_queue *q = &qs->q[j];
+            if (queue_id != UINT32_MAX && q->id != queue_id) {
+                continue;
+            }
+            if (n >= allocated) {
+                out = x2nrealloc(out, &allocated, sizeof *out);
+            }
+            struct pipeline_queue_stats *st = &out[n++];
+            struct dp_meter_stats dps;
+
+            memset(&dps, 0, sizeof dps);
+            if (pl->hooks.meter_stats) {
+                pl->hooks.meter_stats(pl->hooks_aux, q->slot, &dps);
+            }
+            st->ofport = p->ofport;
+            st->queue_id = q->id;
+            st->max_bps = q->max_bps;
+            st->dropped_packets = dps.dropped_packets;
+            st->dropped_bytes = dps.dropped_bytes;
+            st->tx_packets = dps.packets - MIN(dps.packets,
+                                               dps.dropped_packets);
+            st->tx_bytes = dps.bytes - MIN(dps.bytes, dps.dropped_bytes);
+            st->created = q->created;
+        }
+    }
+    if (n) {
+        qsort(out, n, sizeof *out, compare_queue_stats);
+    }
+    *qsp = out;
+    return n;
+}
+
 void
 pipeline_port_del(struct pipeline *pl, uint16_t ofport)
 {
@@ -573,6 +780,8 @@ pipeline_port_del(struct pipeline *pl, uint16_t ofport)
                 ovsrcu_postpone(psec_destroy, *psp);
                 *psp = NULL;
             }
+            pl_queues_release(pl, new->queues_of[new->p[i].dp_port], NULL);
+            new->queues_of[new->p[i].dp_port] = NULL;
             new->ofport_of[new->p[i].dp_port] = 0;
         }
     }
@@ -763,7 +972,21 @@ check_ofpacts__(const struct pipeline *pl, const struct ofpact *ofpacts,
         case OFPACT_NOTE:
         case OFPACT_CLEAR_ACTIONS:
         case OFPACT_WRITE_METADATA:
+        case OFPACT_SET_QUEUE:
+        case OFPACT_POP_QUEUE:
             break;
+        case OFPACT_ENQUEUE: {
+            ofp_port_t port = ofpact_get_ENQUEUE(a)->port;
+            if (!ofp_to_u16(port)
+                || (ofp_to_u16(port) > ofp_to_u16(OFPP_MAX)
+                    && port != OFPP_IN_PORT && port != OFPP_LOCAL)) {
+                return check_fail(msg, OFPERR_OFPBAC_BAD_OUT_PORT,
+                                  "enqueue to port %"PRIu16": only a "
+                                  "port, IN_PORT or LOCAL has queues",
+                                  ofp_to_u16(port));
+            }
+            break;
+        }
         default:
             return check_fail(msg, OFPERR_OFPBAC_BAD_TYPE,
                               "action \"%s\" is not supported",
@@ -1763,7 +1986,7 @@ supported_ofpacts(void)
         OFPACT_SET_L4_DST_PORT, OFPACT_SET_FIELD, OFPACT_RESUBMIT,
         OFPACT_NOTE, OFPACT_GROUP, OFPACT_PUSH_MPLS, OFPACT_POP_MPLS,
         OFPACT_SET_MPLS_LABEL, OFPACT_SET_MPLS_TC, OFPACT_SET_MPLS_TTL,
-        OFPACT_DEC_MPLS_TTL,
+        OFPACT_DEC_MPLS_TTL, OFPACT_SET_QUEUE,
     };
     uint64_t bits = 0;
     for (size_t i = 0; i < ARRAY_SIZE(types); i++) {

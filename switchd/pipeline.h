@@ -108,6 +108,32 @@ struct psec_lease;
 int pipeline_port_dhcp_leases(const struct pipeline *, uint16_t ofport,
                               struct psec_lease *out);
 
+/* The egress queues of 'ofport' (which must be mapped): 'n' of them (0:
+ * none).  An output after set_queue:ID (or enqueue:PORT:ID) to a port
+ * with queue ID goes through that queue's policer: packets over its
+ * max-rate are dropped and counted; a port without queue ID sends the
+ * packet as if there were no set_queue.  A queue that stays (same id)
+ * keeps its counters.  Returns NULL, or an error (the datapath's policers
+ * all in use: the port keeps the queues it had).  The caller flushes the
+ * datapath's caches. */
+struct xvs_queue;
+char *pipeline_port_set_queues(struct pipeline *, uint16_t ofport,
+                               const struct xvs_queue *, size_t n);
+
+/* A queue with its counters. */
+struct pipeline_queue_stats {
+    uint16_t ofport;
+    uint32_t queue_id;
+    uint64_t max_bps;                   /* Bits per second. */
+    uint64_t tx_packets, tx_bytes;      /* Let through. */
+    uint64_t dropped_packets, dropped_bytes;    /* Over the rate. */
+    long long created;                  /* time_msec() it was set up. */
+};
+/* The queues 'queue_id' (UINT32_MAX: all) of 'ofport' (0: of every port)
+ * in '*qs' (the caller frees it), by port then id; returns how many. */
+size_t pipeline_queues(const struct pipeline *, uint16_t ofport,
+                       uint32_t queue_id, struct pipeline_queue_stats **qs);
+
 /* Unmaps 'ofport' and forgets the MAC addresses learned on it. */
 void pipeline_port_del(struct pipeline *, uint16_t ofport);
 

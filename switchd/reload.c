@@ -199,7 +199,8 @@ update_port(struct bridge *br, struct port *port,
     ds_put_format(report, "bridge %s: port %s: %s%s%s changed\n", br->name,
                   port->name, vlans ? "VLANs" : "",
                   vlans && guest ? " and " : "",
-                  guest ? "guest settings (mac, ip, port security, rate)"
+                  guest ? "guest settings (mac, ip, port security, rate, "
+                          "queues)"
                         : "");
     if (vlans) {
         free(port->trunks);

@@ -84,6 +84,7 @@ struct xlate {
     bool exit;                      /* Stop: dec_ttl failed, too deep. */
     int group_depth;                /* Groups being translated, nested. */
     bool uncacheable;               /* No megaflow can stand for it. */
+    int64_t queue;                  /* set_queue's queue id; -1: none. */
 
     struct ofpbuf action_set;
     uint64_t action_set_stub[1024 / 8];
@@ -623,7 +624,7 @@ xlate_dhcp_snoop(struct xlate *x)
 
     for (size_t i = 0; i < n; i++) {
         const struct dp_action *a = &acts->a[i];
-        if (a->type != DP_ACTION_OUTPUT || a->port >= DP_MAX_PORTS
+        if (!dp_action_is_output(a) || a->port >= DP_MAX_PORTS
             || !psec_snoops_dhcp(x->ports->psec_of[a->port])) {
             continue;
         }
@@ -673,6 +674,40 @@ is_mirror_output(const struct xlate *x, uint16_t ofport)
     return false;
 }
 
+/* Outputs to 'p', through its queue of set_queue's id if it has one
+ * (the packet as it is: after commit()). */
+static void
+emit_output(struct xlate *x, const struct pl_port *p)
+{
+    const struct pl_queue *q = NULL;
+
+    if (x->queue >= 0) {
+        const struct pl_queues *qs = x->ports->queues_of[p->dp_port];
+        for (size_t i = 0; qs && i < qs->n && !q; i++) {
+            if (qs->q[i].id == x->queue) {
+                q = &qs->q[i];
+            }
+        }
+        if (x->trace) {
+            char name[TRACE_PORT_LEN];
+            trace_port(x, p->ofport, name);
+            if (q) {
+                trace_step(x, "queue", "through queue %"PRId64" of %s "
+                           "(max-rate %"PRIu64" bit/s: what is over it is "
+                           "dropped)", x->queue, name, q->max_bps);
+            } else {
+                trace_step(x, "queue", "%s has no queue %"PRId64": out "
+                           "without a queue", name, x->queue);
+            }
+        }
+    }
+    if (q) {
+        dp_actions_output_queue(&x->up->actions, p->dp_port, q->slot);
+    } else {
+        dp_actions_output(&x->up->actions, p->dp_port);
+    }
+}
+
 static void
 flood(struct xlate *x, bool all)
 {
@@ -681,7 +716,7 @@ flood(struct xlate *x, bool all)
         if (p->ofport != x->in_ofport
             && (all ? port_forwards(p) : port_floods(p))
             && !is_mirror_output(x, p->ofport)) {
-            dp_actions_output(&x->up->actions, p->dp_port);
+            emit_output(x, p);
             trace_output(x, p, 0, NULL);
         }
     }
@@ -694,7 +729,7 @@ output(struct xlate *x, uint16_t ofport)
 
     /* OpenFlow: output to the input port only through IN_PORT. */
     if (p && ofport != x->in_ofport && port_forwards(p)) {
-        dp_actions_output(&x->up->actions, p->dp_port);
+        emit_output(x, p);
         trace_output(x, p, 0, NULL);
     } else if (x->trace) {
         trace_output(x, p, ofport,
@@ -792,7 +827,7 @@ normal_output(struct xlate *x, uint16_t vlan,
         }
         for (size_t i = 0; i < n; i++) {
             if (port_tags(outs[i], vlan) == tagged) {
-                dp_actions_output(acts, outs[i]->dp_port);
+                emit_output(x, outs[i]);
             }
         }
     }
@@ -1576,9 +1611,12 @@ xlate_bucket(struct xlate *x, struct pl_group *g, size_t i,
         atomic_add_relaxed(&b->n_packets, 1, &orig);
         atomic_add_relaxed(&b->n_bytes, x->pkt_len, &orig);
     }
+    /* A queue the bucket sets is for its own outputs only. */
+    int64_t queue = x->queue;
     x->trace_depth++;
     xlate_actions(x, b->ofpacts, b->ofpacts_len);
     x->trace_depth--;
+    x->queue = queue;
 }
 
 static void
@@ -1695,7 +1733,9 @@ xlate_output(struct xlate *x, ofp_port_t port, uint16_t max_len)
     switch (port) {
     case OFPP_IN_PORT: {
         const struct pl_port *in = port_find(x->ports, x->in_ofport);
-        if (x->in_dp_port < DP_MAX_PORTS && (!in || port_forwards(in))) {
+        if (in && port_forwards(in)) {
+            emit_output(x, in);
+        } else if (!in && x->in_dp_port < DP_MAX_PORTS) {
             dp_actions_output(&x->up->actions, x->in_dp_port);
         }
         break;
@@ -2092,6 +2132,21 @@ xlate_actions(struct xlate *x, const struct ofpact *ofpacts, size_t len)
             }
             break;
         }
+        case OFPACT_SET_QUEUE:
+            x->queue = ofpact_get_SET_QUEUE(a)->queue_id;
+            break;
+        case OFPACT_POP_QUEUE:
+            x->queue = -1;
+            break;
+        case OFPACT_ENQUEUE: {
+            /* OpenFlow 1.0: this output only. */
+            const struct ofpact_enqueue *e = ofpact_get_ENQUEUE(a);
+            int64_t queue = x->queue;
+            x->queue = e->queue;
+            xlate_output(x, e->port, 0);
+            x->queue = queue;
+            break;
+        }
         default:
             /* Refused when the rule was added. */
             break;
@@ -2127,6 +2182,7 @@ xlate_init(struct xlate *x, struct pipeline *pl, const struct pl_ports *ports,
     x->exit = false;
     x->group_depth = 0;
     x->uncacheable = false;
+    x->queue = -1;
     x->trace = NULL;
     x->trace_depth = 0;
     x->port_map = NULL;
@@ -2387,7 +2443,7 @@ xlate_mirrors(struct xlate *x)
             pos_of[i] = 0;
         } else {
             for (size_t a = 0; a < acts->n && pos_of[i] < 0; a++) {
-                if (acts->a[a].type == DP_ACTION_OUTPUT
+                if (dp_action_is_output(&acts->a[a])
                     && acts->a[a].port < DP_MAX_PORTS
                     && ports_have(m->dst, m->n_dst,
                                   x->ports->ofport_of[acts->a[a].port])) {

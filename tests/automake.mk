@@ -140,6 +140,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test-port-security.sh \
 	tests/integration/test-dhcp-snoop.sh \
 	tests/integration/test-rate.sh \
+	tests/integration/test-queues.sh \
 	tests/integration/test-service.sh \
 	tests/integration/test-trace.sh \
 	tests/integration/test-metrics.sh \

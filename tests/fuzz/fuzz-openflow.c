@@ -67,6 +67,7 @@
 
 #include "datapath/datapath.h"
 #include "datapath/flow-key.h"
+#include "lib/xvs-guest.h"
 #include "flow.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
@@ -382,13 +383,13 @@ check_actions(const struct dp_actions *acts)
     }
     for (size_t i = 0; i < acts->n; i++) {
         const struct dp_action *a = &acts->a[i];
-        if (a->type == DP_ACTION_OUTPUT
+        if (dp_action_is_output(a)
             && (a->port < DP_FIRST || a->port >= DP_FIRST + N_PORTS)) {
             fail(NULL, "output to unmapped datapath port %u", a->port);
         }
-        if (a->type == DP_ACTION_METER
+        if ((a->type == DP_ACTION_METER || a->type == DP_ACTION_OUTPUT_QUEUE)
             && (a->arg >= DP_MAX_METERS || !s.meters[a->arg])) {
-            fail(NULL, "meter action with datapath meter %"PRIu32
+            fail(NULL, "meter or queue with datapath meter %"PRIu32
                  " that is not set up", a->arg);
         }
     }
@@ -578,6 +579,17 @@ add_ports(struct pipeline *pl, int variant)
         pipeline_port_add(pl, ofports[i], DP_FIRST + i,
                           ofports[i] == 65534, v);
     }
+    /* Port 2 has queues 1 and 7 (set_queue, enqueue, queue requests). */
+    struct xvs_queue *qs;
+    size_t n_qs;
+    char *error = xvs_parse_queues("1:10Mb/s 7:1Gb/s", &qs, &n_qs);
+    if (!error) {
+        error = pipeline_port_set_queues(pl, 2, qs, n_qs);
+    }
+    if (error) {
+        fail(NULL, "queues: %s", error);
+    }
+    xvs_queues_free(qs, n_qs);
 }
 
 /* ---- Packets through the tables ------------------------------------ */

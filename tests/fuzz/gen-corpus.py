@@ -385,6 +385,13 @@ def openflow_inputs():
                      0, 0, [p.OFPActionStripVlan(), p.OFPActionOutput(1)]),
         p.OFPFlowMod(dp, m, 7, o.OFPFC_DELETE_STRICT, 0, 0, 5, 0xffffffff,
                      o.OFPP_NONE, 0, [])])))
+    out.append(("of10-enqueue", 0, _enc([
+        p.OFPFlowMod(dp, m, 0, o.OFPFC_ADD, 0, 0, 100, 0xffffffff, 0, 0,
+                     [p.OFPActionEnqueue(2, 1), p.OFPActionEnqueue(
+                         o.OFPP_IN_PORT, 7), p.OFPActionOutput(3)]),
+        p.OFPQueueGetConfigRequest(dp, 2),
+        p.OFPQueueStatsRequest(dp, 0, o.OFPP_ALL, o.OFPQ_ALL),
+        p.OFPQueueStatsRequest(dp, 0, 2, 7)])))
 
     # OpenFlow 1.3.
     o, p = ofproto_v1_3, ofproto_v1_3_parser
@@ -399,6 +406,19 @@ def openflow_inputs():
     def apply(*acts):
         return p.OFPInstructionActions(o.OFPIT_APPLY_ACTIONS, list(acts))
 
+    out.append(("of13-queues", 1, _enc([
+        fm(p.OFPMatch(in_port=1),
+           [apply(p.OFPActionSetQueue(1), p.OFPActionOutput(2),
+                  p.OFPActionSetQueue(7), p.OFPActionOutput(o.OFPP_FLOOD)),
+            p.OFPInstructionActions(o.OFPIT_WRITE_ACTIONS,
+                                    [p.OFPActionSetQueue(1),
+                                     p.OFPActionOutput(2)])]),
+        p.OFPPacketOut(dp, 0xffffffff, 1,
+                       [p.OFPActionSetQueue(7),
+                        p.OFPActionOutput(o.OFPP_TABLE)], udp_frame),
+        p.OFPQueueGetConfigRequest(dp, o.OFPP_ANY),
+        p.OFPQueueStatsRequest(dp, 0, 2, o.OFPQ_ALL),
+        p.OFPQueueStatsRequest(dp, 0, 9, 1)])))
     out.append(("of13-copy-ttl-set-eth-type", 1, _enc([
         fm(p.OFPMatch(eth_type=0x8847),
            [apply(p.OFPActionCopyTtlOut(), p.OFPActionCopyTtlIn(),
@@ -553,6 +573,10 @@ def openflow_inputs():
                            o.OFPIT_APPLY_ACTIONS,
                            [p.OFPActionSetField(ip_ecn=1),
                             p.OFPActionOutput(2)])])
+    out.append(("of14-queue-desc", 2, _enc([
+        p.OFPQueueDescStatsRequest(dp, 0, o.OFPP_ANY, o.OFPQ_ALL),
+        p.OFPQueueDescStatsRequest(dp, 0, 2, 7),
+        p.OFPQueueDescStatsRequest(dp, 0, 3, 1)])))
     out.append(("of14-bundle", 2, _enc([
         p.OFPBundleCtrlMsg(dp, 7, o.OFPBCT_OPEN_REQUEST,
                            o.OFPBF_ATOMIC, []),
@@ -637,6 +661,9 @@ bridges:
         rate: 10Mb/s@20ms
         vm-uuid: "1b2c3d4e-0000-4000-8000-00163e000003"
         vm-name: "web 3"
+        queues:
+          1: 10Mb/s
+          4294967294: "125000,1000"
       - {name: eth0, type: dpdk, devargs: net_null0, rate: "62500,50000",
          ip: "10.0.0.1 10.0.0.0/8"}
 """,

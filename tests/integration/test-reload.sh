@@ -113,7 +113,7 @@ $P94" "$DROP
 $NORMAL"
 out=$(ctl reload)
 check "a guest mac and ip: port security, in place ($out)" \
-    grep_in "$out" "port vif92.0: guest settings \(mac, ip, port security, rate\) changed"
+    grep_in "$out" "port vif92.0: guest settings \(mac, ip, port security, rate, queues\) changed"
 check "show says port security is on" \
     grep_in "$(ctl show)" "^        mac $M2, ip 10.91.0.2, port security on$"
 check "the guest still talks (its own addresses)" ping_ok xvs-g92 10.91.0.1

@@ -73,7 +73,7 @@ check "vlan and trunks together are refused" \
     grep_in "$out" "a port is an access port \(vlan\) or a trunk \(trunks\), not both"
 out=$(ctl set-port xenbr0 vif73.0 ofport=9 2>&1)
 check "set-port refuses other settings by name" \
-    grep_in "$out" "set-port changes vlan, trunks, native-vlan, mac, ip, allowed-addresses, port-security, rate, vm-uuid, vm-name; \"ofport\" is not one of them"
+    grep_in "$out" "set-port changes vlan, trunks, native-vlan, mac, ip, allowed-addresses, port-security, rate, vm-uuid, vm-name, queues; \"ofport\" is not one of them"
 check "after the refusals guest 3 is still on VLAN 10" \
     grep_in "$(ctl show)" "port vif73.0: .*access vlan 10 via"
 check "set-port vif73.0 vlan=none makes it carry every VLAN again" \

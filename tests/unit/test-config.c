@@ -467,7 +467,7 @@ test_config_rejects_bad_port(void **state)
               "t.yaml:4: bridges[0].ports[0].speed: unknown key (expected "
               "one of: name, type, devargs, driver, ofport, domid, devid, "
               "vlan, trunks, native-vlan, mac, ip, allowed-addresses, "
-              "port-security, rate, vm-uuid, vm-name)");
+              "port-security, rate, vm-uuid, vm-name, queues)");
     parse_bad("bridges:\n  - name: br0\n    ports:\n"
               "      - {name: v, type: xenvif, domid: 32752}\n",
               "t.yaml:4: bridges[0].ports[0].domid: expected an integer "
@@ -550,6 +550,9 @@ static const char *GUEST =
     "        rate: 10Mb/s\n"
     "        vm-uuid: \"1b2c3d4e-0000-4000-8000-00163e000003\"\n"
     "        vm-name: \"web 3\"\n"
+    "        queues:\n"
+    "          7: 1Gb/s@10ms\n"
+    "          1: \"62500,50000\"\n"
     "      - {name: vif4.0, type: xenvif, mac: \"00:16:3e:00:00:04\",\n"
     "         ip: \"192.0.2.4 192.0.2.44\", port-security: false,\n"
     "         rate: \"62500,50000\"}\n"
@@ -575,8 +578,18 @@ test_config_reads_guest_settings(void **state)
     assert_int_equal(g->rate_bytes, 62500);
     assert_int_equal(g->rate_usecs, 50000);
     assert_string_equal(g->vm_name, "web 3");
+    /* Queues, by id whatever the order written. */
+    assert_int_equal(g->n_queues, 2);
+    assert_int_equal(g->queues[0].id, 1);
+    assert_int_equal(xvs_rate_bps(g->queues[0].rate_bytes,
+                                  g->queues[0].rate_usecs), 10000000);
+    assert_string_equal(g->queues[0].rate_text, "62500,50000");
+    assert_int_equal(g->queues[1].id, 7);
+    assert_int_equal(g->queues[1].rate_bytes, 1250000);
+    assert_int_equal(g->queues[1].rate_usecs, 10000);
 
     g = &cfg->bridges[0].ports[1].guest;
+    assert_int_equal(g->n_queues, 0);
     assert_int_equal(g->n_ips, 2);
     assert_false(xvs_port_guest_secured(g));
     assert_int_equal(g->rate_bytes, 62500);
@@ -626,6 +639,24 @@ test_config_rejects_bad_guest_settings(void **state)
     parse_bad(PORT "rate: 1MB/s@11s}\n",
               "t.yaml:4: bridges[0].ports[0].rate: rate \"1MB/s@11s\": the "
               "interval must be 1 us to 10 s");
+    parse_bad(PORT "queues: {1: 10Mbit}}\n",
+              "t.yaml:4: bridges[0].ports[0].queues.1: expected a rate such "
+              "as 10Mb/s, 1MB/s@20ms or BYTES,USECS, got \"10Mbit\"");
+    parse_bad(PORT "queues: {1: 10Mb/s, x: 1Mb/s}}\n",
+              "t.yaml:4: bridges[0].ports[0].queues.x: expected a queue id "
+              "(0 to 4294967294), got \"x\"");
+    parse_bad(PORT "queues: {4294967295: 1Mb/s}}\n",
+              "t.yaml:4: bridges[0].ports[0].queues.4294967295: queue id "
+              "4294967295 is not 0 to 4294967294");
+    parse_bad(PORT "queues: {2: 800b/s}}\n",
+              "t.yaml:4: bridges[0].ports[0].queues.2: rate \"800b/s\" is "
+              "below 1 kbit/s");
+    parse_bad(PORT "queues: {2: 1Mb/s, 02: 2Mb/s}}\n",
+              "t.yaml:4: bridges[0].ports[0].queues: queue 2 is listed "
+              "twice");
+    parse_bad(PORT "queues: [1, 10Mb/s]}\n",
+              "t.yaml:4: bridges[0].ports[0].queues: expected a mapping of "
+              "queue id to max-rate, such as {1: 10Mb/s}, got a list");
     parse_bad(PORT "port-security: maybe}\n",
               "t.yaml:4: bridges[0].ports[0].port-security: expected on, "
               "off or default, got \"maybe\"");
@@ -671,7 +702,11 @@ test_config_save_round_trips_guest_settings(void **state)
         assert_int_equal(a->security, b->security);
         assert_int_equal(a->rate_bytes, b->rate_bytes);
         assert_int_equal(a->rate_usecs, b->rate_usecs);
+        assert_true(xvs_port_guest_equal(a, b));
     }
+    assert_int_equal(back->bridges[0].ports[0].guest.n_queues, 2);
+    assert_string_equal(back->bridges[0].ports[0].guest.queues[1].rate_text,
+                        "1Gb/s@10ms");
     assert_string_equal(back->bridges[0].ports[0].guest.vm_uuid,
                         "1b2c3d4e-0000-4000-8000-00163e000003");
     assert_string_equal(back->bridges[0].ports[0].guest.vm_name, "web 3");

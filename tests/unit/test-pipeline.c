@@ -500,6 +500,9 @@ actions_of(struct pipeline *pl, uint16_t in, const struct packet *p,
         case DP_ACTION_OUTPUT:
             ds_put_format(&s, "out:%d", a->port - 9);
             break;
+        case DP_ACTION_OUTPUT_QUEUE:
+            ds_put_format(&s, "out:%d/slot%u", a->port - 9, a->arg);
+            break;
         case DP_ACTION_CONTROLLER:
             ds_put_cstr(&s, "controller");
             break;
@@ -1184,6 +1187,135 @@ test_pipeline_meters_police_before_actions(void **state)
     assert_int_equal(pipeline_flow_count(pl), 0);
 }
 
+/* Queues: an output after set_queue goes through the queue of that id on
+ * its port (a datapath meter slot of its own), or plainly if the port has
+ * none; enqueue is for one output; a bucket's set_queue stays in it. */
+static struct dp_meter_config queue_cfg[8];
+static uint32_t queue_slot[8];
+static int n_queue_sets;
+
+static int
+record_queue_set(void *aux OVS_UNUSED, uint32_t slot,
+                 const struct dp_meter_config *cfg, char **errp)
+{
+    if (n_queue_sets < 8) {
+        queue_cfg[n_queue_sets] = *cfg;
+        queue_slot[n_queue_sets] = slot;
+    }
+    n_queue_sets++;
+    *errp = NULL;
+    return 0;
+}
+
+static void
+expect_actions(struct pipeline *pl, uint16_t in, const struct packet *p,
+               const char *want)
+{
+    struct dp_upcall up;
+    char *got = actions_of(pl, in, p, &up);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+static void
+test_pipeline_queues(void **state)
+{
+    struct pipeline *pl = *state;
+    static const struct pipeline_hooks hooks = {
+        .meter_set = record_queue_set,
+        .meter_del = record_meter_del,
+    };
+    struct packet p = udp(MAC2, MAC1, 53);
+    struct xvs_queue *qs;
+    size_t n;
+    char *err = NULL;
+
+    pipeline_set_hooks(pl, &hooks, NULL);
+    n_queue_sets = n_meter_dels = 0;
+    assert_null(xvs_parse_queues("1:10Mb/s 5:1Gb/s@10ms", &qs, &n));
+    assert_null(pipeline_port_set_queues(pl, 2, qs, n));
+    /* Each queue is a drop band at its rate, with a burst of at least
+     * 128 KB (1048 kbit) so a 64 KB offload packet fits. */
+    assert_int_equal(n_queue_sets, 2);
+    assert_int_equal(queue_cfg[0].rate, 10000);
+    assert_int_equal(queue_cfg[0].burst, 1048);
+    assert_int_equal(queue_cfg[1].rate, 1000000);
+    assert_int_equal(queue_cfg[1].burst, 10000);
+    assert_int_not_equal(queue_slot[0], queue_slot[1]);
+    uint32_t slot1 = queue_slot[0], slot5 = queue_slot[1];
+
+    char want[64];
+    add_flow(pl, "priority=1,in_port=1,actions=set_queue:1,output:2,output:3,"
+             "set_queue:5,output:2,pop_queue,output:2");
+    snprintf(want, sizeof want, "out:2/slot%u,out:3,out:2/slot%u,out:2",
+             slot1, slot5);
+    expect_actions(pl, 1, &p, want);
+
+    /* Through NORMAL (a flood here) and IN_PORT too. */
+    add_flow(pl, "priority=1,in_port=2,actions=set_queue:5,NORMAL");
+    expect_actions(pl, 2, &p, "out:1,out:3");
+    add_flow(pl, "priority=1,in_port=3,actions=set_queue:1,FLOOD");
+    snprintf(want, sizeof want, "out:1,out:2/slot%u", slot1);
+    expect_actions(pl, 3, &p, want);
+    add_flow(pl, "priority=2,in_port=2,actions=set_queue:5,IN_PORT");
+    snprintf(want, sizeof want, "out:2/slot%u", slot5);
+    expect_actions(pl, 2, &p, want);
+
+    /* enqueue (OpenFlow 1.0): that output only. */
+    add_flow(pl, "priority=2,in_port=1,actions=enqueue:2:1,output:2");
+    snprintf(want, sizeof want, "out:2/slot%u,out:2", slot1);
+    expect_actions(pl, 1, &p, want);
+    assert_int_not_equal(pipeline_flow_add(pl, "actions=enqueue:ALL:1",
+                                           &err), 0);
+    free(err);
+
+    /* A bucket's queue is its own; the action set orders set_queue
+     * before output. */
+    add_group(pl, "group_id=9,type=all,bucket=set_queue:1,output:2,"
+              "bucket=output:2");
+    add_flow(pl, "priority=3,in_port=1,actions=group:9");
+    snprintf(want, sizeof want, "out:2/slot%u,out:2", slot1);
+    expect_actions(pl, 1, &p, want);
+    add_flow(pl, "priority=4,in_port=1,actions=write_actions(output:2,"
+             "set_queue:5)");
+    snprintf(want, sizeof want, "out:2/slot%u", slot5);
+    expect_actions(pl, 1, &p, want);
+
+    /* Counters by port and id; a queue that stays keeps its slot, one
+     * that goes leaves the datapath. */
+    struct pipeline_queue_stats *st;
+    assert_int_equal(pipeline_queues(pl, 0, UINT32_MAX, &st), 2);
+    assert_int_equal(st[0].ofport, 2);
+    assert_int_equal(st[0].queue_id, 1);
+    assert_int_equal(st[0].max_bps, 10000000);
+    assert_int_equal(st[1].queue_id, 5);
+    free(st);
+    assert_int_equal(pipeline_queues(pl, 2, 5, &st), 1);
+    free(st);
+    assert_int_equal(pipeline_queues(pl, 3, UINT32_MAX, &st), 0);
+    free(st);
+    xvs_queues_free(qs, n);
+
+    n_queue_sets = n_meter_dels = 0;
+    assert_null(xvs_parse_queues("5:2Gb/s", &qs, &n));
+    assert_null(pipeline_port_set_queues(pl, 2, qs, n));
+    assert_int_equal(n_meter_dels, 1);          /* Queue 1's. */
+    assert_int_equal(n_queue_sets, 1);
+    assert_int_equal(queue_slot[0], slot5);
+    assert_int_equal(queue_cfg[0].rate, 2000000);
+    add_flow(pl, "priority=5,in_port=1,actions=set_queue:1,output:2,"
+             "set_queue:5,output:2");
+    snprintf(want, sizeof want, "out:2,out:2/slot%u", slot5);
+    expect_actions(pl, 1, &p, want);
+    xvs_queues_free(qs, n);
+
+    /* Unmapping the port frees its queues. */
+    n_meter_dels = 0;
+    pipeline_port_del(pl, 2);
+    assert_int_equal(n_meter_dels, 1);
+    assert_non_null(pipeline_port_set_queues(pl, 2, NULL, 0));
+}
+
 
 static void
 test_pipeline_mpls_push_set_pop(void **state)
@@ -1734,6 +1866,7 @@ main(void)
         T(test_pipeline_group_chains),
         T(test_pipeline_bundle_abort_undoes_group_changes),
         T(test_pipeline_meters_police_before_actions),
+        T(test_pipeline_queues),
         T(test_pipeline_mpls_push_set_pop),
         T(test_pipeline_push_mpls_label_and_ttl),
         T(test_pipeline_pop_mpls_uncovers_the_inner_headers),
