@@ -92,10 +92,13 @@ static bool
 ext_from_bytes(const uint8_t *note, size_t n, struct ofp_ext *ext)
 {
     if (n != NOTE_LEN || memcmp(note, magic, sizeof magic)
-        || !ext_type_valid(note[6]) || note[7] || note[8] || note[9]) {
+        || !ext_type_valid(note[6]) || note[7] > 1 || (!note[7] && note[8])
+        || note[9]) {
         return false;
     }
     ext->type = note[6];
+    ext->to_set = note[7];
+    ext->pos = note[8];
     ext->value = rd32(note + 10);
     return true;
 }
@@ -128,6 +131,8 @@ ext_of_action(const uint8_t *a, size_t len, uint8_t version,
 {
     uint16_t type = rd16(a);
 
+    ext->to_set = false;
+    ext->pos = 0;
     if ((type == AT_COPY_TTL_OUT || type == AT_COPY_TTL_IN) && len == 8) {
         ext->type = (type == AT_COPY_TTL_OUT ? OFP_EXT_COPY_TTL_OUT
                                              : OFP_EXT_COPY_TTL_IN);
@@ -188,6 +193,8 @@ put_note(struct ofpbuf *out, const struct ofp_ext *ext)
     wr16(a + 8, NXAST_NOTE);
     memcpy(a + 10, magic, sizeof magic);
     a[16] = ext->type;
+    a[17] = ext->to_set;
+    a[18] = ext->to_set ? ext->pos : 0;
     wr32(a + 20, ext->value);
 }
 
@@ -232,16 +239,26 @@ put_action(struct ofpbuf *out, const struct ofp_ext *ext)
     }
 }
 
-/* Copies the action list 'p' ('n' bytes) to 'out', lifting ours into
- * notes ('lift') or notes back into ours.  Returns how many it changed, or
- * -1 if the list is malformed. */
+/* What rewrite_actions() does with an action list. */
+enum rewrite_mode {
+    LIFT,                       /* Ours become notes in place. */
+    LIFT_TO_SET,                /* Ours (of write_actions) become notes for
+                                 * the action set in 'aside'; the rest is
+                                 * copied. */
+    LOWER,                      /* Notes become ours again, those for the
+                                 * action set into 'aside'. */
+};
+
+/* Copies the action list 'p' ('n' bytes) to 'out', rewriting ours as
+ * 'mode' says.  Returns how many it changed, or -1 if the list is
+ * malformed. */
 static int
-rewrite_actions(const uint8_t *p, size_t n, struct ofpbuf *out, bool lift,
-                uint8_t version)
+rewrite_actions(const uint8_t *p, size_t n, struct ofpbuf *out,
+                enum rewrite_mode mode, uint8_t version, struct ofpbuf *aside)
 {
     int changed = 0;
 
-    while (n) {
+    for (unsigned int i = 0; n; i++) {
         if (n < 8) {
             return -1;
         }
@@ -250,11 +267,17 @@ rewrite_actions(const uint8_t *p, size_t n, struct ofpbuf *out, bool lift,
             return -1;
         }
         struct ofp_ext ext;
-        if (lift && ext_of_action(p, len, version, &ext)) {
-            put_note(out, &ext);
+        if (mode != LOWER && ext_of_action(p, len, version, &ext)) {
+            ext.to_set = mode == LIFT_TO_SET;
+            ext.pos = MIN(i, 255);
+            put_note(ext.to_set ? aside : out, &ext);
             changed++;
-        } else if (!lift && ext_of_note_action(p, len, &ext)) {
-            put_action(out, &ext);
+        } else if (mode == LOWER && ext_of_note_action(p, len, &ext)) {
+            if (ext.to_set && aside) {
+                ofpbuf_put(aside, p, len);      /* merge_set() places it. */
+            } else {
+                put_action(out, &ext);
+            }
             changed++;
         } else {
             ofpbuf_put(out, p, len);
@@ -274,42 +297,150 @@ patch_len(struct ofpbuf *out, size_t start, size_t field)
     wr16((uint8_t *) out->data + start + field, MIN(len, UINT16_MAX));
 }
 
-/* Instructions: the actions of apply_actions (and write_actions, on the
- * way back). */
+/* Appends to 'out' the action list 'acts' ('n' bytes, already lowered)
+ * with the action set's notes 'notes' lowered and put back where they
+ * stood in the write_actions they came from (those of text, all at 0,
+ * first). */
+static void
+merge_set(struct ofpbuf *out, const struct ofpbuf *notes, const uint8_t *acts,
+          size_t n)
+{
+    size_t n_notes = notes->size / NOTE_ACTION_LEN;
+    bool *done = xcalloc(n_notes + 1, sizeof *done);
+    const uint8_t *base = notes->data;
+
+    for (unsigned int k = 0; ; k++) {
+        bool placed = false;
+        for (size_t i = 0; i < n_notes && !placed; i++) {
+            struct ofp_ext ext;
+            if (!done[i] && ext_of_note_action(base + i * NOTE_ACTION_LEN,
+                                               NOTE_ACTION_LEN, &ext)
+                && (ext.pos <= k || !n)) {
+                put_action(out, &ext);
+                done[i] = placed = true;
+            }
+        }
+        if (placed) {
+            continue;
+        }
+        if (!n) {
+            break;
+        }
+        uint16_t len = rd16(acts + 2);     /* Checked when lowered. */
+        ofpbuf_put(out, acts, len);
+        acts += len;
+        n -= len;
+    }
+    free(done);
+}
+
+/* Appends an instruction of 'type' holding the actions 'acts'. */
+static void
+put_instruction(struct ofpbuf *out, uint16_t type, const struct ofpbuf *acts)
+{
+    uint8_t *h = ofpbuf_put_zeros(out, 8);
+    wr16(h, type);
+    wr16(h + 2, 8 + acts->size);
+    ofpbuf_put(out, acts->data, acts->size);
+}
+
+/* Instructions.  Lifting: ours in apply_actions become notes in place;
+ * ours in write_actions become notes "for the action set" at the end of
+ * apply_actions (made if there is none), since the library takes no note
+ * in an action set: the translation adds them to the action set when it
+ * executes the flow's write_actions.  Lowering: the other way, back to the
+ * instructions as sent (an apply_actions that held only such notes goes
+ * again). */
 static int
 rewrite_instructions(const uint8_t *p, size_t n, struct ofpbuf *out,
                      bool lift, uint8_t version)
 {
+    struct ofpbuf aside, scratch;
     int changed = 0;
 
+    ofpbuf_init(&aside, 0);
+    ofpbuf_init(&scratch, 0);
+    if (lift) {
+        /* The action set's first, to put them in apply_actions. */
+        for (const uint8_t *q = p; q + 8 <= p + n; ) {
+            uint16_t type = rd16(q), len = rd16(q + 2);
+            if (len < 8 || len % 8 || len > p + n - q) {
+                break;          /* Found below. */
+            }
+            if (type == IT_WRITE_ACTIONS) {
+                rewrite_actions(q + 8, len - 8, &scratch, LIFT_TO_SET,
+                                version, &aside);
+            }
+            q += len;
+        }
+    }
+
+    bool had_apply = false, had_write = false;
     while (n) {
         if (n < 8) {
-            return -1;
+            changed = -1;
+            break;
         }
         uint16_t type = rd16(p), len = rd16(p + 2);
         if (len < 8 || len % 8 || len > n) {
-            return -1;
+            changed = -1;
+            break;
         }
-        if (type == IT_APPLY_ACTIONS || (!lift && type == IT_WRITE_ACTIONS)) {
+        if (type == IT_APPLY_ACTIONS || type == IT_WRITE_ACTIONS) {
+            bool apply = type == IT_APPLY_ACTIONS;
             size_t start = out->size;
             ofpbuf_put(out, p, 8);
-            int c = rewrite_actions(p + 8, len - 8, out, lift, version);
+            struct ofpbuf *dst = out;
+            if (!lift && !apply) {
+                ofpbuf_clear(&scratch);
+                dst = &scratch;         /* For merge_set(). */
+            }
+            int c = rewrite_actions(p + 8, len - 8, dst,
+                                    !lift ? LOWER
+                                    : apply ? LIFT : LIFT_TO_SET,
+                                    version, lift ? &scratch : &aside);
             if (c < 0) {
-                return -1;
+                changed = -1;
+                break;
+            }
+            if (!lift && !apply) {
+                /* The action set's, from apply_actions, back in place. */
+                merge_set(out, &aside, scratch.data, scratch.size);
+                c += aside.size ? 1 : 0;
+                ofpbuf_clear(&aside);
+            }
+            if (lift && apply) {
+                changed += aside.size / NOTE_ACTION_LEN;
+                ofpbuf_put(out, aside.data, aside.size);
             }
             changed += c;
             patch_len(out, start, 2);
+            if (!lift && apply && out->size == start + 8 && c) {
+                out->size = start;      /* Held only the action set's. */
+            }
+            had_apply |= apply;
+            had_write |= !apply;
         } else {
             ofpbuf_put(out, p, len);
         }
         p += len;
         n -= len;
     }
+    if (changed >= 0 && aside.size && (lift ? !had_apply : !had_write)) {
+        if (lift) {
+            changed += aside.size / NOTE_ACTION_LEN;
+            put_instruction(out, IT_APPLY_ACTIONS, &aside);
+        } else {
+            ofpbuf_clear(&scratch);
+            merge_set(&scratch, &aside, NULL, 0);
+            put_instruction(out, IT_WRITE_ACTIONS, &scratch);
+        }
+    }
+    ofpbuf_uninit(&aside);
+    ofpbuf_uninit(&scratch);
     return changed;
 }
 
-/* The length of the match at 'p' with its padding: an OpenFlow 1.1
- * standard match, or an OXM match; 0 if it does not fit in 'n'. */
 static size_t
 match_len(const uint8_t *p, size_t n)
 {
@@ -334,7 +465,8 @@ rewrite_buckets11(const uint8_t *p, size_t n, struct ofpbuf *out, bool lift,
         }
         size_t start = out->size;
         ofpbuf_put(out, p, 16);
-        int c = rewrite_actions(p + 16, len - 16, out, lift, version);
+        int c = rewrite_actions(p + 16, len - 16, out, lift ? LIFT : LOWER,
+                                version, NULL);
         if (c < 0) {
             return -1;
         }
@@ -361,7 +493,8 @@ rewrite_buckets15(const uint8_t *p, size_t n, struct ofpbuf *out, bool lift)
         }
         size_t start = out->size;
         ofpbuf_put(out, p, 8);
-        int c = rewrite_actions(p + 8, alen, out, lift, V15);
+        int c = rewrite_actions(p + 8, alen, out, lift ? LIFT : LOWER, V15,
+                                NULL);
         if (c < 0) {
             return -1;
         }
@@ -684,7 +817,7 @@ rewrite_message(const uint8_t *p, size_t n, struct ofpbuf *out, bool lift,
         }
         size_t start = out->size;
         ofpbuf_put(out, p, head);
-        c = rewrite_actions(p + head, alen, out, true, version);
+        c = rewrite_actions(p + head, alen, out, LIFT, version, NULL);
         if (c > 0) {
             wr16((uint8_t *) out->data + start + alen_at,
                  out->size - start - head);
@@ -788,9 +921,19 @@ ends_token(char c)
 static void
 put_note_text(struct ds *s, const struct ofp_ext *ext)
 {
-    ds_put_format(s, NOTE_TEXT "%02x.00.00.00.%02x.%02x.%02x.%02x",
-                  ext->type, ext->value >> 24, (ext->value >> 16) & 0xff,
-                  (ext->value >> 8) & 0xff, ext->value & 0xff);
+    ds_put_format(s, NOTE_TEXT "%02x.%02x.%02x.00.%02x.%02x.%02x.%02x",
+                  ext->type, ext->to_set, ext->to_set ? ext->pos : 0,
+                  ext->value >> 24,
+                  (ext->value >> 16) & 0xff, (ext->value >> 8) & 0xff,
+                  ext->value & 0xff);
+}
+
+/* Whether an instruction keyword 'kw' starts at 'p', a token start. */
+static bool
+starts_kw(const char *text, const char *p, const char *kw)
+{
+    return ((p == text || strchr(",(= \t", p[-1]))
+            && !strncmp(p, kw, strlen(kw)));
 }
 
 /* Whether one of ours starts at 'p'; if so, fills in '*ext' and returns
@@ -798,6 +941,8 @@ put_note_text(struct ds *s, const struct ofp_ext *ext)
 static int
 text_ext(const char *p, struct ofp_ext *ext, char **errorp)
 {
+    ext->to_set = false;
+    ext->pos = 0;
     for (size_t t = 0; t < ARRAY_SIZE(plain_names); t++) {
         size_t n = plain_names[t] ? strlen(plain_names[t]) : 0;
         if (n && !strncmp(p, plain_names[t], n) && ends_token(p[n])) {
@@ -850,24 +995,73 @@ char *
 ofp_ext_parse_text(const char *text, char **errorp)
 {
     struct ds s = DS_EMPTY_INITIALIZER;
+    struct ds set_notes = DS_EMPTY_INITIALIZER;
+    const char *actions = strstr(text, "actions=");
+    size_t insts_at = SIZE_MAX;     /* Where clear/write_actions start. */
+    int depth = 0, write_depth = -1;
     bool changed = false;
 
     *errorp = NULL;
     for (const char *p = text; *p; ) {
+        if (actions && p > actions && insts_at == SIZE_MAX
+            && (starts_kw(text, p, "clear_actions")
+                || starts_kw(text, p, "write_actions("))) {
+            insts_at = s.length;
+        }
+        if (actions && p > actions && starts_kw(text, p, "write_actions(")) {
+            ds_put_cstr(&s, "write_actions(");
+            p += strlen("write_actions(");
+            write_depth = ++depth;
+            continue;
+        }
+
         struct ofp_ext ext;
         int n = (p == text || strchr(",(= \t", p[-1])
                  ? text_ext(p, &ext, errorp) : 0);
         if (n < 0) {
             ds_destroy(&s);
+            ds_destroy(&set_notes);
             return NULL;
+        } else if (n && depth == write_depth) {
+            /* In the action set: a note "to the set" in apply_actions, and
+             * out of write_actions with its comma. */
+            ext.to_set = true;
+            ds_put_cstr(&set_notes, set_notes.length ? "," : "");
+            put_note_text(&set_notes, &ext);
+            changed = true;
+            p += n;
+            if (*p == ',') {
+                p++;
+            } else if (s.length && s.string[s.length - 1] == ',') {
+                s.length--;
+            }
         } else if (n) {
             put_note_text(&s, &ext);
             changed = true;
             p += n;
         } else {
+            if (*p == '(') {
+                depth++;
+            } else if (*p == ')') {
+                if (depth == write_depth) {
+                    write_depth = -1;
+                }
+                depth--;
+            }
             ds_put_char(&s, *p++);
         }
     }
+    if (set_notes.length) {
+        /* Before the instructions that follow apply_actions (there is a
+         * write_actions, so 'insts_at' was found). */
+        struct ds out = DS_EMPTY_INITIALIZER;
+        ds_put_buffer(&out, s.string, insts_at);
+        ds_put_format(&out, "%s,", ds_cstr(&set_notes));
+        ds_put_cstr(&out, s.string + insts_at);
+        ds_swap(&s, &out);
+        ds_destroy(&out);
+    }
+    ds_destroy(&set_notes);
     if (!changed) {
         ds_destroy(&s);
         return NULL;
@@ -897,6 +1091,23 @@ parse_note_tail(const char *p, struct ofp_ext *ext)
 }
 
 void
+ofp_ext_put_text(struct ds *out, const struct ofp_ext *ext)
+{
+    if (ext->type < ARRAY_SIZE(plain_names) && plain_names[ext->type]) {
+        ds_put_cstr(out, plain_names[ext->type]);
+        return;
+    }
+    const char *name = (ext->type == OFP_EXT_SET_ETH_TYPE ? "eth_type"
+                        : ext->type == OFP_EXT_SET_IP_PROTO ? "ip_proto"
+                        : ext->type == OFP_EXT_SET_PBB_ISID ? "pbb_isid"
+                        : ext->type == OFP_EXT_SET_PBB_UCA ? "pbb_uca"
+                        : "mpls_bos");
+    ds_put_format(out, (ext->type == OFP_EXT_SET_ETH_TYPE
+                        ? "set_field:%#"PRIx32"->%s"
+                        : "set_field:%"PRIu32"->%s"), ext->value, name);
+}
+
+void
 ofp_ext_format_text(struct ds *s, size_t start)
 {
     if (s->length <= start || !strstr(s->string + start, NOTE_TEXT)) {
@@ -904,34 +1115,50 @@ ofp_ext_format_text(struct ds *s, size_t start)
     }
 
     struct ds out = DS_EMPTY_INITIALIZER;
+    struct ds set = DS_EMPTY_INITIALIZER;   /* The action set's. */
     const char *p = s->string + start;
     ds_put_buffer(&out, s->string, start);
     while (*p) {
         struct ofp_ext ext;
         if (!strncmp(p, NOTE_TEXT, strlen(NOTE_TEXT))
             && parse_note_tail(p + strlen(NOTE_TEXT), &ext)) {
-            if (ext.type < ARRAY_SIZE(plain_names)
-                && plain_names[ext.type]) {
-                ds_put_cstr(&out, plain_names[ext.type]);
-            } else {
-                const char *name = (ext.type == OFP_EXT_SET_ETH_TYPE
-                                    ? "eth_type"
-                                    : ext.type == OFP_EXT_SET_IP_PROTO
-                                    ? "ip_proto"
-                                    : ext.type == OFP_EXT_SET_PBB_ISID
-                                    ? "pbb_isid"
-                                    : ext.type == OFP_EXT_SET_PBB_UCA
-                                    ? "pbb_uca" : "mpls_bos");
-                ds_put_format(&out, (ext.type == OFP_EXT_SET_ETH_TYPE
-                                     ? "set_field:%#"PRIx32"->%s"
-                                     : "set_field:%"PRIu32"->%s"),
-                              ext.value, name);
-            }
             p += strlen(NOTE_TEXT) + 23;
+            if (ext.to_set) {
+                ds_put_cstr(&set, set.length ? "," : "");
+                ofp_ext_put_text(&set, &ext);
+                if (*p == ',') {
+                    p++;
+                } else if (out.length > start
+                           && out.string[out.length - 1] == ',') {
+                    out.length--;
+                }
+            } else {
+                ofp_ext_put_text(&out, &ext);
+            }
         } else {
             ds_put_char(&out, *p++);
         }
     }
+    if (set.length) {
+        /* Back into write_actions(), first. */
+        const char *w = strstr(out.string + start, "write_actions(");
+        struct ds with = DS_EMPTY_INITIALIZER;
+        if (w) {
+            /* The library shows an empty one as "write_actions(drop)". */
+            size_t at = w - out.string + strlen("write_actions(");
+            bool empty = !strncmp(out.string + at, "drop)", 5);
+            ds_put_buffer(&with, out.string, at);
+            ds_put_format(&with, "%s%s", ds_cstr(&set),
+                          out.string[at] == ')' || empty ? "" : ",");
+            ds_put_cstr(&with, out.string + at + (empty ? 4 : 0));
+        } else {
+            ds_put_format(&with, "%s%swrite_actions(%s)", ds_cstr(&out),
+                          out.length > start ? "," : "", ds_cstr(&set));
+        }
+        ds_swap(&out, &with);
+        ds_destroy(&with);
+    }
+    ds_destroy(&set);
     ds_swap(s, &out);
     ds_destroy(&out);
 }

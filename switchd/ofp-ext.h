@@ -16,8 +16,11 @@
  * flows as it wrote them.  Text (xvs-ctl add-flow, YAML flows) is
  * rewritten the same way before parsing and after formatting.
  *
- * The actions in a write_actions instruction are left alone (an action set
- * holds no notes), so there the library's error answers them.  A note a
+ * The library takes no note in an action set: ours in a write_actions
+ * instruction become notes flagged "to the action set" at the end of the
+ * flow's apply_actions (one is made if there is none), which the
+ * translation adds to the action set when it executes the flow's
+ * write_actions; replies put them back where they were sent.  A note a
  * controller sends with the magic bytes is taken as xvs's encoding.
  */
 #ifndef OFP_EXT_H
@@ -60,6 +63,12 @@ enum ofp_ext_type {
 struct ofp_ext {
     enum ofp_ext_type type;
     uint32_t value;
+    bool to_set;                /* An action of write_actions: for the
+                                 * action set, when the flow's
+                                 * write_actions is executed. */
+    uint8_t pos;                /* Then: where it stood in write_actions
+                                 * (255: at the end or later), for
+                                 * replies. */
 };
 
 /* Whether 'note' is one of xvs's actions; if so, fills in '*ext'. */
@@ -119,8 +128,12 @@ void ofp_ext_lower(struct ofpbuf *msg);
  * a message (and NULL is returned) for a value out of range. */
 char *ofp_ext_parse_text(const char *text, char **errorp);
 
+/* What 'ext' stands for, as text ("copy_ttl_in", "set_field:6->ip_proto"). */
+void ofp_ext_put_text(struct ds *, const struct ofp_ext *);
+
 /* Rewrites the notes in what was formatted into 's' from offset 'start'
- * on as the actions they stand for. */
+ * on as the actions they stand for (those for the action set back into
+ * write_actions()). */
 void ofp_ext_format_text(struct ds *s, size_t start);
 
 /* cls_rule_format() with the ipv6_exthdr match, "ipv6_exthdr=0x44" or

@@ -88,6 +88,10 @@ struct xlate {
 
     struct ofpbuf action_set;
     uint64_t action_set_stub[1024 / 8];
+    /* The action set's actions of ofp-ext.h, by type (one of each, as
+     * for OpenFlow's own): 'set_ext' has bit 1 << type of each there. */
+    uint32_t set_ext;
+    uint32_t set_ext_value[OFP_EXT_SET_PBB_UCA + 1];
 
     /* MPLS: what lies beneath the label stack, for the fields that
      * pop_mpls uncovers (see xlate_pop_mpls()). */
@@ -1893,6 +1897,10 @@ xlate_actions(struct xlate *x, const struct ofpact *ofpacts, size_t len)
 {
     const struct ofpact *a;
     struct flow *flow = x->flow;
+    /* The notes "to the action set" before this list's write_actions
+     * (ofp-ext.h): they join the set with it. */
+    uint32_t pending = 0;
+    uint32_t pending_value[OFP_EXT_SET_PBB_UCA + 1];
 
     OFPACT_FOR_EACH (a, ofpacts, len) {
         if (x->exit) {
@@ -2095,11 +2103,19 @@ xlate_actions(struct xlate *x, const struct ofpact *ofpacts, size_t len)
         }
         case OFPACT_CLEAR_ACTIONS:
             ofpbuf_clear(&x->action_set);
+            x->set_ext = 0;
             break;
         case OFPACT_WRITE_ACTIONS: {
             const struct ofpact_nest *on = ofpact_get_WRITE_ACTIONS(a);
             ofpbuf_put(&x->action_set, on->actions,
                        ofpact_nest_get_action_len(on));
+            for (int t = 0; t <= OFP_EXT_SET_PBB_UCA; t++) {
+                if (pending & (1u << t)) {
+                    x->set_ext_value[t] = pending_value[t];
+                }
+            }
+            x->set_ext |= pending;
+            pending = 0;
             break;
         }
         case OFPACT_GOTO_TABLE:
@@ -2127,7 +2143,13 @@ xlate_actions(struct xlate *x, const struct ofpact *ofpacts, size_t len)
         }
         case OFPACT_NOTE: {
             struct ofp_ext ext;
-            if (ofp_ext_from_note(ofpact_get_NOTE(a), &ext)) {
+            if (!ofp_ext_from_note(ofpact_get_NOTE(a), &ext)) {
+                break;
+            }
+            if (ext.to_set) {
+                pending |= 1u << ext.type;
+                pending_value[ext.type] = ext.value;
+            } else {
                 xlate_ext(x, &ext);
             }
             break;
@@ -2188,23 +2210,91 @@ xlate_init(struct xlate *x, struct pipeline *pl, const struct pl_ports *ports,
     x->port_map = NULL;
     ofpbuf_use_stub(&x->action_set, x->action_set_stub,
                     sizeof x->action_set_stub);
+    x->set_ext = 0;
 }
 
 /* Runs the actions of the action set, if there are any and translation
  * has not stopped. */
+/* Where an action stands in OpenFlow's order of the action set (1.3,
+ * 5.10): copy TTL inwards, pops, push_mpls, push_pbb, push_vlan, copy TTL
+ * outwards, decrement TTL, sets (and qos), then group or output. */
+static int
+set_rank_of_ofpact(enum ofpact_type type)
+{
+    switch (type) {
+    case OFPACT_STRIP_VLAN:
+    case OFPACT_POP_MPLS:
+        return 2;
+    case OFPACT_PUSH_MPLS:
+        return 3;
+    case OFPACT_PUSH_VLAN:
+        return 5;
+    case OFPACT_DEC_TTL:
+    case OFPACT_DEC_MPLS_TTL:
+        return 7;
+    case OFPACT_GROUP:
+    case OFPACT_OUTPUT:
+    case OFPACT_RESUBMIT:
+        return 10;
+    default:
+        return 8;
+    }
+}
+
+static int
+set_rank_of_ext(enum ofp_ext_type type)
+{
+    return (type == OFP_EXT_COPY_TTL_IN ? 1
+            : type == OFP_EXT_POP_PBB ? 2
+            : type == OFP_EXT_PUSH_PBB ? 4
+            : type == OFP_EXT_COPY_TTL_OUT ? 6
+            : 9);               /* The sets, after the library's. */
+}
+
+/* Executes ours of the action set that rank before 'rank' and are not
+ * done yet ('*done' has their bits). */
+static void
+xlate_set_ext_before(struct xlate *x, int rank, uint32_t *done)
+{
+    for (int t = OFP_EXT_COPY_TTL_OUT; t <= OFP_EXT_SET_PBB_UCA; t++) {
+        uint32_t bit = 1u << t;
+        if (x->set_ext & bit & ~*done && set_rank_of_ext(t) < rank
+            && !x->exit) {
+            struct ofp_ext ext = { .type = t, .value = x->set_ext_value[t] };
+            *done |= bit;
+            if (x->trace) {
+                struct ds s = DS_EMPTY_INITIALIZER;
+                ofp_ext_put_text(&s, &ext);
+                trace_step(x, "action", "%s", ds_cstr(&s));
+                ds_destroy(&s);
+            }
+            xlate_ext(x, &ext);
+        }
+    }
+}
+
+/* Runs the actions of the action set, if there are any and translation
+ * has not stopped: the library orders its own (and keeps only a group or
+ * an output at the end, without which nothing is executed); ours go in
+ * their places among them. */
 static void
 xlate_action_set(struct xlate *x)
 {
     if (x->action_set.size && !x->exit) {
         uint64_t stub[1024 / 8];
         struct ofpbuf list = OFPBUF_STUB_INITIALIZER(stub);
+        const struct ofpact *a;
+        uint32_t done = 0;
 
         ofpacts_execute_action_set(&list, &x->action_set);
         if (x->trace) {
             trace_step(x, "action-set", "the action set");
             x->trace_depth++;
         }
-        xlate_actions(x, list.data, list.size);
+        OFPACT_FOR_EACH (a, list.data, list.size) {
+            xlate_set_ext_before(x, set_rank_of_ofpact(a->type), &done);
+            xlate_actions(x, a, OFPACT_ALIGN(a->len));
+        }
         if (x->trace) {
             x->trace_depth--;
         }

@@ -406,6 +406,23 @@ def openflow_inputs():
     def apply(*acts):
         return p.OFPInstructionActions(o.OFPIT_APPLY_ACTIONS, list(acts))
 
+    out.append(("of13-write-actions-ext", 1, _enc([
+        fm(p.OFPMatch(in_port=1, eth_type=0x8847),
+           [apply(p.OFPActionCopyTtlOut()),
+            p.OFPInstructionActions(o.OFPIT_CLEAR_ACTIONS, []),
+            p.OFPInstructionActions(o.OFPIT_WRITE_ACTIONS,
+                                    [p.OFPActionPopMpls(0x0800),
+                                     p.OFPActionOutput(2),
+                                     p.OFPActionCopyTtlIn(),
+                                     p.OFPActionPushPbb(0x88e7),
+                                     p.OFPActionSetField(mpls_bos=0)])]),
+        fm(p.OFPMatch(in_port=2),
+           [p.OFPInstructionActions(o.OFPIT_WRITE_ACTIONS,
+                                    [p.OFPActionPopPbb(),
+                                     p.OFPActionSetField(eth_type=0x0800),
+                                     p.OFPActionOutput(1)])]),
+        p.OFPFlowStatsRequest(dp, 0, o.OFPTT_ALL, o.OFPP_ANY, o.OFPG_ANY,
+                              0, 0, p.OFPMatch())])))
     out.append(("of13-queues", 1, _enc([
         fm(p.OFPMatch(in_port=1),
            [apply(p.OFPActionSetQueue(1), p.OFPActionOutput(2),

@@ -162,6 +162,12 @@ FLOWS = [
      apply_actions(a_pop_pbb()) + goto_table(1)),
     # A pop that leaves less than Ethernet's 60 bytes.
     (12, mpls_match(500), apply_actions(a_pop_mpls(0x0800), a_output(2))),
+    # In the action set, written out of order: copy_ttl_in runs before
+    # the pop; a set_field after apply_actions' copy_ttl_out.
+    (14, mpls_match(600), write_actions(a_pop_mpls(0x0800), a_output(2),
+                                        a_copy_ttl_in())),
+    (15, mpls_match(700), apply_actions(a_copy_ttl_out())
+     + write_actions(a_set_field(MPLS_BOS, b"\x00"), a_output(2))),
 ]
 
 # (cookie, table, match, instructions): a later table's.
@@ -294,15 +300,16 @@ def install(path, version):
            and desc[24:] == GROUP_BUCKET,
            "the group's bucket actions read back as sent", desc.hex())
 
-    # Still refused: in an action set (write_actions), a masked set_field,
-    # mpls_bos out of range.  Each with the library's error, and nothing
+    # Still refused: mpls_bos out of range (in an action set too), a
+    # masked set_field.  Each with the library's error, and nothing
     # added.
     before = flow_count(c)
     # (type, code): OFPBAC_BAD_TYPE, OFPBAC_BAD_SET_ARGUMENT, and the ONF
     # extension's bad-set-mask error (OpenFlow 1.3 and 1.4 have none).
     bad = [
-        ("copy_ttl_out in write_actions",
-         write_actions(a_copy_ttl_out(), a_output(2)), (2, 0)),
+        ("set_field:2->mpls_bos in write_actions",
+         write_actions(a_set_field(MPLS_BOS, b"\x02"), a_output(2)),
+         (2, 15)),
         ("set_field:2->mpls_bos",
          apply_actions(a_set_field(MPLS_BOS, b"\x02"), a_output(2)),
          (2, 15)),
@@ -395,6 +402,7 @@ def cases(src, dst):
     p14 = pseudo4("10.0.0.1", "10.0.0.4")
     u14 = ipv4("10.0.0.1", "10.0.0.4", 17, udp(5, 6, p14))
     inner50 = ipv4("10.0.0.1", "10.0.0.2", 17, udp(7, 7, p12), ttl=50)
+    inner40 = ipv4("10.0.0.1", "10.0.0.2", 17, udp(7, 7, p12), ttl=40)
     return [
         ("copy_ttl_out: the IPv4 TTL (32) becomes the label's",
          eth(dst, src, 0x8847, lse(100, 64) + inner),
@@ -439,6 +447,13 @@ def cases(src, dst):
         ("pop_mpls of a 60-byte frame: padded back to 60 bytes",
          pad60(eth(dst, src, 0x8847, lse(500, 64) + icmp4())),
          pad60(eth(dst, src, 0x0800, icmp4()))),
+        ("write_actions(pop_mpls, output, copy_ttl_in): the TTL is copied "
+         "in before the pop",
+         eth(dst, src, 0x8847, lse(600, 40) + inner),
+         eth(dst, src, 0x0800, inner40)),
+        ("copy_ttl_out, then the action set's set_field:0->mpls_bos",
+         eth(dst, src, 0x8847, lse(700, 64) + inner),
+         eth(dst, src, 0x8847, lse(700, 32, bos=0) + inner)),
     ]
 
 

@@ -34,7 +34,7 @@ for v in 4 5; do
     ctl del-groups xenbr0 >/dev/null 2>&1
     rm -f "$T/out.pcap" "$T/out.err"
     ip netns exec xvs-g82 timeout 30 tcpdump -nn -U --immediate-mode \
-        -i eth0 -c 13 -w "$T/out.pcap" "ether src $MAC1" 2>"$T/out.err" &
+        -i eth0 -c 15 -w "$T/out.pcap" "ether src $MAC1" 2>"$T/out.err" &
     cap=$!
     wait_for 30 grep -q "listening on" "$T/out.err"
     $OFA install "$T/xenbr0.mgmt" $v >"$T/out" 2>&1
@@ -43,7 +43,7 @@ for v in 4 5; do
     wait "$cap"
     $OFA check "$T/out.pcap" "$MAC1" "$MAC2" >>"$T/out" 2>&1
     sed "s/^\(PASS\|FAIL\) /\1 $of: /" "$T/out" >"$T/results"
-    script_results "$T/results" 37 "of-actions.py ($of)"
+    script_results "$T/results" 41 "of-actions.py ($of)"
 done
 
 # xvs-ctl shows them as OpenFlow writes them, and takes them as text.
@@ -56,6 +56,14 @@ check "dump-flows shows set_field:17->ip_proto" \
     grep_in "$flows" "actions=set_field:17->ip_proto,output:2"
 check "dump-flows shows set_field:0->mpls_bos" \
     grep_in "$flows" "actions=set_field:0->mpls_bos,output:2"
+check "dump-flows shows copy_ttl_in in write_actions" \
+    grep_in "$flows" "actions=write_actions\(copy_ttl_in,pop_mpls:0x0800,output:2\)"
+check "and a set_field on mpls_bos there after apply_actions' copy_ttl_out" \
+    grep_in "$flows" "actions=copy_ttl_out,write_actions\(set_field:0->mpls_bos,output:2\)"
+check "add-flow takes push_pbb in write_actions, after clear_actions" \
+    ctl add-flow xenbr0 "priority=8,ip,actions=clear_actions,write_actions(push_pbb:0x88e7,output:2)"
+check "and dump-flows shows it back" \
+    grep_in "$(ctl dump-flows xenbr0)" "priority=8,ip actions=clear_actions,write_actions\(push_pbb:0x88e7,output:2\)"
 check "dump-groups shows copy_ttl_in" \
     grep_in "$(ctl dump-groups xenbr0)" "copy_ttl_in,output:2"
 check "add-flow takes copy_ttl_in and set_field:6->ip_proto" \

@@ -155,7 +155,8 @@ kinds(const struct ofpact *ofpacts, size_t len)
         struct ofp_ext ext;
         if (a->type == OFPACT_NOTE
             && ofp_ext_from_note(ofpact_get_NOTE(a), &ext)) {
-            ds_put_format(&s, "ext%d:%#x,", ext.type, ext.value);
+            ds_put_format(&s, "%sext%d:%#x,", ext.to_set ? "set-" : "",
+                          ext.type, ext.value);
         } else {
             ds_put_format(&s, "%s,", ofpact_name(a->type));
         }
@@ -199,12 +200,50 @@ stats_reply(const struct ofputil_flow_mod *fm, enum ofputil_protocol protocol,
     return reply;
 }
 
+/* Lifts the flow_mod 'msg' (instructions from offset 'insts'), checks that
+ * the library decodes it into ofpacts of kinds 'want', and that the flow
+ * stats reply it encodes for them carries, once lowered, the instructions
+ * as sent, with the message's and entry's lengths right. */
+static void
+check_round_trip(const struct ofpbuf *msg, size_t insts,
+                 enum ofputil_protocol p, const char *want)
+{
+    enum ofperr error;
+    struct ofpbuf *lifted = ofp_ext_lift(msg->data, NULL, &error);
+    assert_non_null(lifted);
+    assert_int_equal(error, 0);
+
+    struct ofputil_flow_mod fm;
+    struct ofpbuf ofpacts;
+    ofpbuf_init(&ofpacts, 64);
+    assert_int_equal(ofputil_decode_flow_mod(&fm, lifted->data, p, NULL,
+                                             NULL, &ofpacts, OFPP_MAX, 255),
+                     0);
+    char *k = kinds(fm.ofpacts, fm.ofpacts_len);
+    assert_string_equal(k, want);
+    free(k);
+
+    struct ovs_list replies;
+    struct ofpbuf *reply = stats_reply(&fm, p, &replies);
+    size_t n = msg->size - insts;
+    assert_true(reply->size > n);
+    assert_memory_equal((uint8_t *) reply->data + reply->size - n,
+                        (uint8_t *) msg->data + insts, n);
+    const uint8_t *r = reply->data;
+    assert_int_equal((r[2] << 8) | r[3], reply->size);
+    assert_int_equal((r[16] << 8) | r[17], reply->size - 16);
+
+    ofpbuf_list_delete(&replies);
+    minimatch_destroy(&fm.match);
+    ofpbuf_uninit(&ofpacts);
+    ofpbuf_delete(lifted);
+}
+
 static void
 test_flow_mod_round_trip(uint8_t version)
 {
     size_t insts;
     struct ofpbuf *msg = flow_mod(version, &insts);
-    enum ofperr error;
 
     /* As sent, the library refuses it. */
     struct ofputil_flow_mod fm;
@@ -214,36 +253,9 @@ test_flow_mod_round_trip(uint8_t version)
     assert_int_not_equal(ofputil_decode_flow_mod(&fm, msg->data, p, NULL,
                                                  NULL, &ofpacts, OFPP_MAX,
                                                  255), 0);
-
-    struct ofpbuf *lifted = ofp_ext_lift(msg->data, NULL, &error);
-    assert_non_null(lifted);
-    assert_int_equal(error, 0);
-    ofpbuf_clear(&ofpacts);
-    assert_int_equal(ofputil_decode_flow_mod(&fm, lifted->data, p, NULL,
-                                             NULL, &ofpacts, OFPP_MAX, 255),
-                     0);
-    char *k = kinds(fm.ofpacts, fm.ofpacts_len);
-    assert_string_equal(k, want_kinds(version));
-    free(k);
-
-    /* The flow stats reply the library encodes for it carries, once
-     * lowered, the instructions as they were sent. */
-    struct ovs_list replies;
-    struct ofpbuf *reply = stats_reply(&fm, p, &replies);
-
-    size_t n = msg->size - insts;
-    assert_true(reply->size > n);
-    assert_memory_equal((uint8_t *) reply->data + reply->size - n,
-                        (uint8_t *) msg->data + insts, n);
-    /* And the message's and entry's lengths say so. */
-    const uint8_t *r = reply->data;
-    assert_int_equal((r[2] << 8) | r[3], reply->size);
-    assert_int_equal((r[16] << 8) | r[17], reply->size - 16);
-
-    ofpbuf_list_delete(&replies);
-    minimatch_destroy(&fm.match);
     ofpbuf_uninit(&ofpacts);
-    ofpbuf_delete(lifted);
+
+    check_round_trip(msg, insts, p, want_kinds(version));
     ofpbuf_delete(msg);
 }
 
@@ -409,9 +421,54 @@ test_packet_out(void **state OVS_UNUSED)
     ofpbuf_delete(b);
 }
 
-/* What is not lifted: write_actions (an action set holds no notes),
- * masked set_field, OpenFlow 1.0, malformed lists; and a message whose
- * lifted copy would not fit in an OpenFlow message. */
+/* Ours in write_actions: lifted into notes "to the action set" at the end
+ * of apply_actions (made if there is none); the flow stats reply has them
+ * back in write_actions, byte for byte as sent. */
+static void
+test_write_actions(void **state OVS_UNUSED)
+{
+    enum ofputil_protocol p = ofputil_protocol_from_ofp_version(
+        OFP13_VERSION);
+    static const char *const want[] = {
+        "set-ext1:0,set-ext3:0x8848,set-ext2:0,set-ext4:0x11,set-ext5:0x1,"
+        "write_actions,",
+        "ext1:0,ext3:0x8848,ext2:0,ext4:0x11,ext5:0x1,output,set-ext2:0,"
+        "write_actions,",
+    };
+
+    for (int with_apply = 0; with_apply < 2; with_apply++) {
+        size_t insts;
+        struct ofpbuf *msg = flow_mod(OFP13_VERSION, &insts);
+
+        if (!with_apply) {
+            set16(msg, insts, 3);       /* write_actions, alone */
+        } else {
+            /* After the apply_actions: write_actions(output:3,
+             * copy_ttl_in), which must come back in that order. */
+            size_t w = msg->size;
+            put16(msg, 3);
+            put16(msg, 8 + 8 + 16);
+            put32(msg, 0);
+            put16(msg, 0);
+            put16(msg, 16);
+            put32(msg, 3);
+            put16(msg, 0xffff);
+            ofpbuf_put_zeros(msg, 6);
+            put16(msg, 12);
+            put16(msg, 8);
+            put32(msg, 0);
+            assert_int_equal(msg->size - w, 32);
+            finish(msg);
+        }
+
+        check_round_trip(msg, insts, p, want[with_apply]);
+        ofpbuf_delete(msg);
+    }
+}
+
+/* What is not lifted: masked set_field, OpenFlow 1.0, malformed lists;
+ * and a message whose lifted copy would not fit in an OpenFlow
+ * message. */
 static void
 test_left_alone(void **state OVS_UNUSED)
 {
@@ -419,12 +476,6 @@ test_left_alone(void **state OVS_UNUSED)
     enum ofperr error;
 
     struct ofpbuf *msg = flow_mod(OFP13_VERSION, &insts);
-    set16(msg, insts, 3);       /* write_actions */
-    assert_null(ofp_ext_lift(msg->data, NULL, &error));
-    assert_int_equal(error, 0);
-    ofpbuf_delete(msg);
-
-    msg = flow_mod(OFP13_VERSION, &insts);
     ((uint8_t *) msg->data)[insts + 8 + 8 + 6] |= 1;   /* eth_type/mask */
     struct ofpbuf *lifted = ofp_ext_lift(msg->data, NULL, &error);
     assert_non_null(lifted);    /* The rest is. */
@@ -474,7 +525,7 @@ test_text(void **state OVS_UNUSED)
 
     struct ofputil_flow_mod fm;
     enum ofputil_protocol usable;
-    /* write_actions() may not hold a note: the library says so. */
+    /* An apply action after write_actions: the library says no. */
     error = ofp_ext_parse_flow_mod(&fm, text, OFPFC_ADD, &usable);
     assert_non_null(error);
     free(error);
@@ -508,6 +559,51 @@ test_text(void **state OVS_UNUSED)
     assert_null(ofp_ext_parse_text("actions=set_field:1->ip_dscp,"
                                    "mycopy_ttl_out", &error));
     assert_null(error);
+}
+
+/* Ours in write_actions: notes "to the action set" in apply_actions
+ * (before clear_actions), shown back in write_actions. */
+static void
+test_text_action_set(void **state OVS_UNUSED)
+{
+    static const struct {
+        const char *text, *shown, *kinds;
+    } cases[] = {
+        { "actions=copy_ttl_out,write_actions(copy_ttl_in,"
+          "set_field:0x88e7->eth_type,output:2)",
+          "copy_ttl_out,write_actions(copy_ttl_in,"
+          "set_field:0x88e7->eth_type,output:2)",
+          "ext1:0,set-ext2:0,set-ext3:0x88e7,write_actions," },
+        { "actions=clear_actions,write_actions(pop_pbb)",
+          "clear_actions,write_actions(pop_pbb)",
+          "set-ext7:0,clear_actions,write_actions," },
+        { "actions=write_actions(output:2,push_pbb:0x88e7,"
+          "set_field:5->pbb_isid),goto_table:1",
+          "write_actions(push_pbb:0x88e7,set_field:5->pbb_isid,output:2),"
+          "goto_table:1",
+          "set-ext6:0x88e7,set-ext8:0x5,write_actions,goto_table," },
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        struct ofputil_flow_mod fm;
+        enum ofputil_protocol usable;
+        char *error = ofp_ext_parse_flow_mod(&fm, cases[i].text, OFPFC_ADD,
+                                             &usable);
+        if (error) {
+            fail_msg("%s: %s", cases[i].text, error);
+        }
+        char *k = kinds(fm.ofpacts, fm.ofpacts_len);
+        assert_string_equal(k, cases[i].kinds);
+        free(k);
+
+        struct ds s = DS_EMPTY_INITIALIZER;
+        struct ofpact_format_params fp = { .s = &s };
+        ofp_ext_format(fm.ofpacts, fm.ofpacts_len, &fp);
+        assert_string_equal(ds_cstr(&s), cases[i].shown);
+        ds_destroy(&s);
+        minimatch_destroy(&fm.match);
+        free(fm.ofpacts);
+    }
 }
 
 /* A flow_mod matching eth_type=0x86dd and the OXM 'exthdr' ('n' bytes),
@@ -846,8 +942,10 @@ main(void)
         cmocka_unit_test(test_group_13),
         cmocka_unit_test(test_group_15),
         cmocka_unit_test(test_packet_out),
+        cmocka_unit_test(test_write_actions),
         cmocka_unit_test(test_left_alone),
         cmocka_unit_test(test_text),
+        cmocka_unit_test(test_text_action_set),
         cmocka_unit_test(test_ipv6_exthdr),
         cmocka_unit_test(test_pbb),
         cmocka_unit_test(test_exthdr_at_64k),

@@ -1496,6 +1496,56 @@ test_pipeline_copy_ttl_out_and_in(void **state)
     assert_actions(pl, 1, &ip, "out:2");
 }
 
+/* Ours in write_actions join the action set and run in OpenFlow's order:
+ * copy_ttl_in, pops (pop_pbb after pop_vlan), push_mpls, push_pbb,
+ * push_vlan, copy_ttl_out, dec_ttl, sets, then the output; one of each
+ * (the last written); clear_actions takes them too. */
+static void
+test_pipeline_action_set_with_ours(void **state)
+{
+    struct pipeline *pl = *state;
+    struct packet ip = udp(MAC2, MAC1, 53);
+    struct packet p;
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    ip.data[22] = 32;
+    p = mpls_over(ip);
+    /* Written out of order, executed in order: copy_ttl_in before the
+     * pop; the set after it. */
+    add_flow(pl, "table=0,in_port=1,mpls,actions=write_actions("
+             "set_field:6->ip_proto,output:2,pop_mpls:0x0800,copy_ttl_in)");
+    assert_actions(pl, 1, &p, "set_mpls_ip_ttl:64,pop_mpls:0x800,"
+                   "set_ip_proto:6,out:2");
+
+    /* push_pbb between push_mpls and push_vlan; copy_ttl_out after
+     * them; the last eth_type written wins; a later table's write adds
+     * to the set. */
+    add_flow(pl, "table=0,in_port=1,ip,actions=write_actions("
+             "set_field:0x8100->eth_type,copy_ttl_out,push_vlan:0x8100,"
+             "push_pbb:0x88e7,push_mpls:0x8847),goto_table:1");
+    add_flow(pl, "table=1,actions=write_actions(set_field:0x88e7->eth_type,"
+             "output:2)");
+    char *got;
+    struct dp_upcall up;
+    got = actions_of(pl, 1, &ip, &up);
+    /* MPLS pushed onto the IP packet, then PBB onto that, a tag on the
+     * backbone frame; copy_ttl_out finds no label on top (the PBB frame
+     * is outermost) and does nothing. */
+    assert_string_equal(got, "push_mpls:0/32,push_pbb:0x88e7/0,"
+                        "push_vlan:0,set_eth_type:0x88e7,out:2");
+    free(got);
+
+    /* clear_actions empties ours too; the flow shows them as written. */
+    add_flow(pl, "table=0,in_port=1,ip,actions=write_actions(copy_ttl_out,"
+             "output:3),goto_table:1");
+    add_flow(pl, "table=1,actions=clear_actions,write_actions(output:2)");
+    assert_actions(pl, 1, &ip, "out:2");
+    pipeline_flows_dump(pl, &s);
+    assert_non_null(strstr(ds_cstr(&s), "actions=write_actions("
+                           "copy_ttl_out,output:3),goto_table:1"));
+    ds_destroy(&s);
+}
+
 static void
 test_pipeline_set_eth_type_ip_proto_mpls_bos(void **state)
 {
@@ -1873,6 +1923,7 @@ main(void)
         T(test_pipeline_pop_mpls_after_push_restores_the_packet),
         T(test_pipeline_pop_mpls_to_another_type_is_not_cached),
         T(test_pipeline_copy_ttl_out_and_in),
+        T(test_pipeline_action_set_with_ours),
         T(test_pipeline_ipv6_exthdr_match),
         T(test_pipeline_pbb),
         T(test_pipeline_set_eth_type_ip_proto_mpls_bos),
