@@ -184,6 +184,7 @@ SANITIZER_TESTS = $(UNIT_TESTS) \
 	tests/integration/test-mpls.sh \
 	tests/integration/test-rewrites.sh \
 	tests/integration/test-of-actions.sh \
+	tests/integration/test-queues.sh \
 	tests/integration/test-guest-traffic.sh \
 	tests/integration/test-isa.sh \
 	tests/integration/test-handler.sh \

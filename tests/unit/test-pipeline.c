@@ -1313,7 +1313,9 @@ test_pipeline_queues(void **state)
     n_meter_dels = 0;
     pipeline_port_del(pl, 2);
     assert_int_equal(n_meter_dels, 1);
-    assert_non_null(pipeline_port_set_queues(pl, 2, NULL, 0));
+    err = pipeline_port_set_queues(pl, 2, NULL, 0);
+    assert_non_null(strstr(err, "ofport 2 is not mapped"));
+    free(err);
 }
 
 
