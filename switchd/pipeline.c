@@ -639,6 +639,10 @@ pipeline_port_set_queues(struct pipeline *pl, uint16_t ofport,
     const struct pl_queues *old = cur->queues_of[port->dp_port];
     struct pl_queues *qs = NULL;
 
+    if (!n && !old) {
+        return NULL;            /* None before, none now. */
+    }
+
     if (n) {
         qs = xzalloc(sizeof *qs + n * sizeof qs->q[0]);
     }
