@@ -1572,23 +1572,17 @@ handle_meter_features_request(struct ofconn *ofconn,
     return 0;
 }
 
-/* Whether 'port' is a port of the bridge: its OpenFlow description in
- * '*pp' if so. */
-static bool
-find_port(struct connmgr *mgr, ofp_port_t port, struct ofputil_phy_port *pp)
+/* The current speed (kbit/s) of 'port' of 'ports', 0 if it does not say
+ * it, or -1 if there is no such port (OFPP_ANY: any port is). */
+static int64_t
+port_speed(const struct ofputil_phy_port *ports, size_t n, ofp_port_t port)
 {
-    struct ofputil_phy_port *ports;
-    size_t n = mgr->ops.get_ports(mgr->aux, &ports);
-    bool found = false;
-
-    for (size_t i = 0; i < n && !found; i++) {
+    for (size_t i = 0; i < n; i++) {
         if (ports[i].port_no == port) {
-            *pp = ports[i];
-            found = true;
+            return ports[i].curr_speed;
         }
     }
-    free(ports);
-    return found;
+    return port == OFPP_ANY ? 0 : -1;
 }
 
 /* The pipeline's port number for OpenFlow port 'port' (the same 16 bits,
@@ -1604,13 +1598,16 @@ handle_queue_stats_request(struct ofconn *ofconn, const struct ofp_header *oh)
 {
     struct connmgr *mgr = ofconn->mgr;
     struct ofputil_queue_stats_request req;
-    struct ofputil_phy_port pp;
+    struct ofputil_phy_port *ports;
     enum ofperr error = ofputil_decode_queue_stats_request(oh, &req);
 
     if (error) {
         return error;
     }
-    if (req.port_no != OFPP_ANY && !find_port(mgr, req.port_no, &pp)) {
+    size_t n_ports = mgr->ops.get_ports(mgr->aux, &ports);
+    int64_t speed = port_speed(ports, n_ports, req.port_no);
+    free(ports);
+    if (speed < 0) {
         return OFPERR_OFPQOFC_BAD_PORT;
     }
 
@@ -1675,11 +1672,7 @@ handle_queue_get_config_request(struct ofconn *ofconn,
     }
 
     size_t n_ports = mgr->ops.get_ports(mgr->aux, &ports);
-    bool port_found = req_port == OFPP_ANY;
-    for (size_t i = 0; i < n_ports && !port_found; i++) {
-        port_found = ports[i].port_no == req_port;
-    }
-    if (!port_found) {
+    if (port_speed(ports, n_ports, req_port) < 0) {
         free(ports);
         return OFPERR_OFPQOFC_BAD_PORT;
     }
@@ -1696,17 +1689,13 @@ handle_queue_get_config_request(struct ofconn *ofconn,
     struct ovs_list replies;
     ofputil_start_queue_get_config_reply(oh, &replies);
     for (size_t i = 0; i < n; i++) {
-        uint32_t speed = 0;
-        for (size_t j = 0; j < n_ports; j++) {
-            if (ofp_to_u16(ports[j].port_no) == qs[i].ofport) {
-                speed = ports[j].curr_speed;
-            }
-        }
+        ofp_port_t port = u16_to_ofp(qs[i].ofport);
         struct ofputil_queue_config qc = {
-            .port = u16_to_ofp(qs[i].ofport),
+            .port = port,
             .queue = qs[i].queue_id,
             .min_rate = UINT16_MAX,
-            .max_rate = queue_rate_permille(qs[i].max_bps, speed),
+            .max_rate = queue_rate_permille(
+                qs[i].max_bps, MAX(port_speed(ports, n_ports, port), 0)),
         };
         ofputil_append_queue_get_config_reply(&qc, &replies);
     }

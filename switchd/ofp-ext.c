@@ -737,31 +737,23 @@ rewrite_entries(const uint8_t *p, size_t n, uint16_t mp_type,
             return -1;
         }
         size_t start = out->size;
+        int c = 0;
         memset(&dummy, 0, sizeof dummy);
-        if (mp_type == MP_FLOW_MONITOR) {
-            /* A full update: 24 bytes, its match and instructions; the
-             * other events carry neither. */
-            int c = 0;
-            if (rd16(p + 2) <= FME_MODIFIED) {
-                c = rewrite_flow(p, len, 24, false, out, lift, version,
-                                 lift ? &dummy : NULL);
-            } else {
-                ofpbuf_put(out, p, len);
-            }
-            if (c < 0) {
-                return -1;
-            }
-            changed += c;
-            patch_len(out, start, 0);
-            p += len;
-            n -= len;
-            continue;
+        if (mp_type == MP_FLOW_MONITOR && rd16(p + 2) > FME_MODIFIED) {
+            /* Flow monitor events other than full updates carry neither a
+             * match nor instructions. */
+            ofpbuf_put(out, p, len);
+        } else if (mp_type == MP_FLOW_MONITOR) {
+            /* A full update: 24 bytes, its match and instructions. */
+            c = rewrite_flow(p, len, 24, false, out, lift, version,
+                             lift ? &dummy : NULL);
+        } else if (mp_type == MP_FLOW) {
+            c = rewrite_flow(p, len, version >= V15 ? 24 : 48, true, out,
+                             lift, version, lift ? &dummy : NULL);
+        } else {
+            c = rewrite_group(p, len, version >= V15 ? 16 : 8, 8, out, lift,
+                              version);
         }
-        int c = (mp_type == MP_FLOW
-                 ? rewrite_flow(p, len, version >= V15 ? 24 : 48, true, out,
-                                lift, version, lift ? &dummy : NULL)
-                 : rewrite_group(p, len, version >= V15 ? 16 : 8, 8, out,
-                                 lift, version));
         if (c < 0) {
             return -1;
         }

@@ -181,6 +181,30 @@ struct pl_ports {
     struct pl_port p[];
 };
 
+/* The port 'ofport' of 'ports', or NULL. */
+static inline const struct pl_port *
+pl_port_find(const struct pl_ports *ports, uint16_t ofport)
+{
+    for (size_t i = 0; i < ports->n; i++) {
+        if (ports->p[i].ofport == ofport) {
+            return &ports->p[i];
+        }
+    }
+    return NULL;
+}
+
+/* Queue 'id' of 'qs' (which may be NULL), or NULL. */
+static inline const struct pl_queue *
+pl_queues_find(const struct pl_queues *qs, int64_t id)
+{
+    for (size_t i = 0; qs && i < qs->n; i++) {
+        if (qs->q[i].id == id) {
+            return &qs->q[i];
+        }
+    }
+    return NULL;
+}
+
 /* What a DP_ACTION_CONTROLLER stands for: its 'arg' indexes these.  They
  * are interned (equal ones share an index) and live as long as the
  * pipeline, since megaflows may carry their indexes. */

@@ -52,9 +52,6 @@
 #include "xvs-guest.h"
 
 VLOG_DEFINE_THIS_MODULE(pipeline);
-
-static const struct pl_queue *pl_queues_find(const struct pl_queues *,
-                                             uint32_t id);
 static void pl_queues_release(struct pipeline *, struct pl_queues *,
                               const struct pl_queues *kept);
 static void
@@ -587,17 +584,6 @@ pl_queues_release(struct pipeline *pl, struct pl_queues *qs,
     }
 }
 
-static const struct pl_queue *
-pl_queues_find(const struct pl_queues *qs, uint32_t id)
-{
-    for (size_t i = 0; qs && i < qs->n; i++) {
-        if (qs->q[i].id == id) {
-            return &qs->q[i];
-        }
-    }
-    return NULL;
-}
-
 /* Points the datapath slot of 'q' at its rate: a meter with one drop band,
  * whose burst is the larger of the rate's bytes per interval and
  * XVS_RATE_MIN_BURST (a 64 KB segmentation offload packet must fit). */
@@ -625,14 +611,9 @@ pipeline_port_set_queues(struct pipeline *pl, uint16_t ofport,
                          const struct xvs_queue *xqs, size_t n)
 {
     const struct pl_ports *cur = pl_ports_main(pl);
-    const struct pl_port *port = NULL;
+    const struct pl_port *port = pl_port_find(cur, ofport);
     char *error = NULL;
 
-    for (size_t i = 0; i < cur->n && !port; i++) {
-        if (cur->p[i].ofport == ofport) {
-            port = &cur->p[i];
-        }
-    }
     if (!port) {
         return xasprintf("ofport %"PRIu16" is not mapped", ofport);
     }
@@ -675,15 +656,7 @@ pipeline_port_set_queues(struct pipeline *pl, uint16_t ofport,
     if (error) {
         /* Back as it was: the new slots go; nothing of 'old' has been
          * touched yet. */
-        for (size_t i = 0; qs && i < qs->n; i++) {
-            if (!pl_queues_find(old, qs->q[i].id)) {
-                if (pl->hooks.meter_del) {
-                    pl->hooks.meter_del(pl->hooks_aux, qs->q[i].slot);
-                }
-                pl_meter_slot_free(qs->q[i].slot);
-            }
-        }
-        free(qs);
+        pl_queues_release(pl, qs, old);
         return error;
     }
     /* The queues that stay take their new rates (their counters carry

@@ -234,21 +234,10 @@ extract_with_exthdr(struct dp_packet *pkt, struct flow *flow)
     }
 }
 
-static const struct pl_port *
-port_find(const struct pl_ports *ports, uint16_t ofport)
-{
-    for (size_t i = 0; i < ports->n; i++) {
-        if (ports->p[i].ofport == ofport) {
-            return &ports->p[i];
-        }
-    }
-    return NULL;
-}
-
 static int
 port_to_dp(const struct pl_ports *ports, uint16_t ofport)
 {
-    const struct pl_port *p = port_find(ports, ofport);
+    const struct pl_port *p = pl_port_find(ports, ofport);
     return p ? p->dp_port : -1;
 }
 
@@ -527,7 +516,7 @@ static void
 xlate_controller(struct xlate *x, enum ofp_packet_in_reason reason,
                  uint16_t max_len, uint16_t controller_id, bool miss)
 {
-    const struct pl_port *in = port_find(x->ports, x->in_ofport);
+    const struct pl_port *in = pl_port_find(x->ports, x->in_ofport);
     struct pl_pin_desc key;
 
     if (in && in->config & OFPUTIL_PC_NO_PACKET_IN) {
@@ -686,12 +675,7 @@ emit_output(struct xlate *x, const struct pl_port *p)
     const struct pl_queue *q = NULL;
 
     if (x->queue >= 0) {
-        const struct pl_queues *qs = x->ports->queues_of[p->dp_port];
-        for (size_t i = 0; qs && i < qs->n && !q; i++) {
-            if (qs->q[i].id == x->queue) {
-                q = &qs->q[i];
-            }
-        }
+        q = pl_queues_find(x->ports->queues_of[p->dp_port], x->queue);
         if (x->trace) {
             char name[TRACE_PORT_LEN];
             trace_port(x, p->ofport, name);
@@ -729,7 +713,7 @@ flood(struct xlate *x, bool all)
 static void
 output(struct xlate *x, uint16_t ofport)
 {
-    const struct pl_port *p = ofport ? port_find(x->ports, ofport) : NULL;
+    const struct pl_port *p = ofport ? pl_port_find(x->ports, ofport) : NULL;
 
     /* OpenFlow: output to the input port only through IN_PORT. */
     if (p && ofport != x->in_ofport && port_forwards(p)) {
@@ -856,7 +840,7 @@ static void
 normal(struct xlate *x)
 {
     const struct flow *flow = x->flow;
-    const struct pl_port *in = port_find(x->ports, x->in_ofport);
+    const struct pl_port *in = pl_port_find(x->ports, x->in_ofport);
     long long now = time_msec();
     char name[TRACE_PORT_LEN];
 
@@ -908,7 +892,7 @@ normal(struct xlate *x)
             }
             return;             /* Already on its segment. */
         }
-        const struct pl_port *p = out ? port_find(x->ports, out) : NULL;
+        const struct pl_port *p = out ? pl_port_find(x->ports, out) : NULL;
         if (p && port_carries(p, vlan)) {
             if (!port_forwards(p)) {
                 if (x->trace) {
@@ -1508,8 +1492,8 @@ port_live(const struct xlate *x, ofp_port_t port)
     if (port == OFPP_ANY) {
         return true;
     }
-    p = port == OFPP_LOCAL ? port_find(x->ports, x->ports->local_ofport)
-        : port_find(x->ports, ofp_to_u16(port));
+    p = port == OFPP_LOCAL ? pl_port_find(x->ports, x->ports->local_ofport)
+        : pl_port_find(x->ports, ofp_to_u16(port));
     return p && p->live && !(p->config & OFPUTIL_PC_PORT_DOWN);
 }
 
@@ -1736,7 +1720,7 @@ xlate_output(struct xlate *x, ofp_port_t port, uint16_t max_len)
     commit(x);
     switch (port) {
     case OFPP_IN_PORT: {
-        const struct pl_port *in = port_find(x->ports, x->in_ofport);
+        const struct pl_port *in = pl_port_find(x->ports, x->in_ofport);
         if (in && port_forwards(in)) {
             emit_output(x, in);
         } else if (!in && x->in_dp_port < DP_MAX_PORTS) {
@@ -2306,7 +2290,7 @@ xlate_action_set(struct xlate *x)
 static void
 xlate_pipeline(struct xlate *x)
 {
-    const struct pl_port *in = port_find(x->ports, x->in_ofport);
+    const struct pl_port *in = pl_port_find(x->ports, x->in_ofport);
 
     if (in && is_mirror_output(x, in->ofport)) {
         if (x->trace) {
@@ -2502,7 +2486,7 @@ xlate_mirrors(struct xlate *x)
     const struct pl_mirrors *ms = ovsrcu_get(struct pl_mirrors *,
                                              &x->pl->mirrors);
     struct dp_actions *acts = &x->up->actions;
-    const struct pl_port *in = port_find(x->ports, x->in_ofport);
+    const struct pl_port *in = pl_port_find(x->ports, x->in_ofport);
     char name[TRACE_PORT_LEN];
     int pos_of[PL_MAX_MIRRORS];
     size_t order[PL_MAX_MIRRORS], n_order = 0;
@@ -2515,7 +2499,7 @@ xlate_mirrors(struct xlate *x)
     for (size_t i = 0; i < ms->n; i++) {
         const struct pl_mirror *m = &ms->m[i];
         const struct pl_port *out = m->output_vlan ? NULL
-                                    : port_find(x->ports, m->output);
+                                    : pl_port_find(x->ports, m->output);
 
         pos_of[i] = -1;
         if (!m->output_vlan
@@ -2570,7 +2554,7 @@ xlate_mirrors(struct xlate *x)
             size_t p = pos;
             struct dp_action *a = insert_action(acts, &p, DP_ACTION_OUTPUT);
             if (a) {
-                a->port = port_find(x->ports, m->output)->dp_port;
+                a->port = pl_port_find(x->ports, m->output)->dp_port;
             }
             done = a ? 1 : -1;
         }
@@ -2979,7 +2963,7 @@ pipeline_refresh(void *pl_, void *handle OVS_UNUSED,
     const struct pl_ports *ports = pl_ports_get(pl);
     uint16_t in_ofport = key->in_port < DP_MAX_PORTS
                          ? ports->ofport_of[key->in_port] : 0;
-    const struct pl_port *in = in_ofport ? port_find(ports, in_ofport) : NULL;
+    const struct pl_port *in = in_ofport ? pl_port_find(ports, in_ofport) : NULL;
     int vlan = in ? input_vlan(in, key->vlan_tci[0]) : -1;
     struct eth_addr src;
 
